@@ -1,0 +1,154 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/templates"
+	"github.com/urfave/cli/v2"
+)
+
+// Version is printed by --version and written in rapport.json.
+const Version = "0.1.0"
+
+// Exit codes (spec README « Exit codes »).
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitCannot   = 2
+)
+
+// exitError carries an exit code and a French message up to run.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func cannot(format string, args ...any) error {
+	return &exitError{code: exitCannot, msg: fmt.Sprintf(format, args...)}
+}
+
+// run is the whole program: it parses args, runs the command and returns the
+// exit code. Tests call it in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	code := exitOK
+	app := &cli.App{
+		Name:            "segur",
+		Usage:           "dossiers Ségur numérique : bons de commande, MOM, VA, factures et dépôts de solde pour l'ASP",
+		Version:         Version,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "fichier fournisseur (défaut : $SEGUR_CONFIG, ./segur.yaml, ou segur.yaml du premier dossier donné)", EnvVars: []string{"SEGUR_CONFIG"}},
+		},
+		Commands: []*cli.Command{
+			validateCommand(&code),
+		},
+	}
+	err := app.Run(args)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return code
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "segur : %s\n", ee.msg)
+		}
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "segur : %v\n", err)
+		return exitCannot
+	}
+}
+
+// env is what every command needs: the dispositif data, segur.yaml, the
+// records.
+type env struct {
+	reg  *dossier.Registry
+	cfg  *dossier.Config
+	recs []*dossier.Record
+}
+
+// load reads the dispositif data, the fournisseur file and the records named
+// by the command's arguments. Problems in segur.yaml stop the command (exit 2).
+func load(c *cli.Context, stdout io.Writer) (*env, error) {
+	if c.NArg() == 0 {
+		return nil, cannot("indiquez au moins un fichier ou dossier d'enregistrements (ex. segur %s commandes/)", c.Command.Name)
+	}
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		return nil, cannot("%v", err)
+	}
+	files, err := dossier.Files(c.Args().Slice())
+	if err != nil {
+		return nil, cannot("%v", err)
+	}
+	path, err := configPath(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg, probs, err := dossier.LoadConfig(path, reg)
+	if err != nil {
+		return nil, cannot("%v", err)
+	}
+	if len(probs) > 0 {
+		dossier.SortProblems(probs)
+		printProblems(stdout, probs)
+		if dossier.HasError(probs) {
+			return nil, cannot("%s est invalide : corrigez-le avant de continuer", path)
+		}
+	}
+	return &env{reg: reg, cfg: cfg, recs: dossier.Read(files)}, nil
+}
+
+// configPath finds segur.yaml: --config or $SEGUR_CONFIG, ./segur.yaml, or
+// segur.yaml at the top of the first directory argument.
+func configPath(c *cli.Context) (string, error) {
+	if p := c.String("config"); p != "" {
+		return p, nil
+	}
+	if _, err := os.Stat(dossier.ConfigName); err == nil {
+		return dossier.ConfigName, nil
+	}
+	if first := c.Args().First(); first != "" {
+		if st, err := os.Stat(first); err == nil && st.IsDir() {
+			p := filepath.Join(first, dossier.ConfigName)
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
+		}
+	}
+	return "", cannot("fichier fournisseur introuvable : placez segur.yaml dans le dossier courant ou indiquez --config FICHIER")
+}
+
+func printProblems(w io.Writer, ps []dossier.Problem) {
+	for _, p := range ps {
+		fmt.Fprintln(w, p.String())
+	}
+}
+
+// dateFlag parses --date-depot (default: today).
+func dateDepot(c *cli.Context) (time.Time, error) {
+	s := c.String("date-depot")
+	if s == "" {
+		now := time.Now()
+		return time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.Local), nil
+	}
+	d, err := dossier.ParseDate(s)
+	if err != nil {
+		return time.Time{}, cannot("--date-depot « %s » : date AAAA-MM-JJ attendue", s)
+	}
+	// The dépôt is taken at noon, local time, against the 14h deadlines.
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.Local), nil
+}
+
+var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour du dépôt du solde, pour l'avertissement de délai (AAAA-MM-JJ, défaut : aujourd'hui)"}

@@ -1,0 +1,558 @@
+package dossier
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Phase is how far a dossier has gone: the order (BDC) or the solde.
+type Phase int
+
+const (
+	PhaseCommande Phase = iota
+	PhaseSolde
+)
+
+func (p Phase) String() string {
+	if p == PhaseCommande {
+		return "commande"
+	}
+	return "solde"
+}
+
+// Kind is a document kind, as it appears in file names.
+type Kind string
+
+const (
+	BDC     Kind = "BDC"
+	MOM     Kind = "MOM"
+	VA      Kind = "VA"
+	FACTURE Kind = "FACTURE"
+)
+
+// Options steer Check.
+type Options struct {
+	// Phase is what to check: PhaseCommande checks only what a BDC needs;
+	// PhaseSolde checks everything.
+	Phase Phase
+	// DateDepot is the day the solde is filed, for the deadline warning;
+	// zero skips it.
+	DateDepot time.Time
+}
+
+// Dossier is a checked record: the record, its problems, and every derived
+// value the documents and the dépôt use. Renderers and the packer read it
+// and never re-decide a rule.
+type Dossier struct {
+	Record     *Record
+	Dispositif *Dispositif // nil when unknown
+	Solution   *Solution   // nil when unknown
+	Config     *Config
+	// Stage is how far the record goes: PhaseSolde when it has a
+	// realisation or facture block.
+	Stage    Phase
+	Problems []Problem
+
+	Prestation *Prestation // Va2 only
+	Taux       decimal.Decimal
+	// Plafond is the HT ceiling of the commande's perimeter; PlafondSolde
+	// that of the perimeter left at the solde.
+	Plafond, PlafondSolde decimal.Decimal
+	Commande              Montants // Prestation Ségur on the BDC
+	Accompagnement        Montants // Va2 « Accompagnement renforcé », zero otherwise
+	Segur                 Montants // Prestation Ségur on the facture (JSON montantSegurHTFacture)
+	Facture               Montants // every line of the facture
+	// AvanceHT and SoldeHT split Segur.HT by the dispositif's percentages.
+	AvanceHT, SoldeHT decimal.Decimal
+	// FactureAvance and FactureSolde are the two factures in mode
+	// avance-solde (the accompagnement goes with the solde).
+	FactureAvance, FactureSolde Montants
+	Echeance                    Date
+
+	Justificatif Kind   // MOM or VA (solde stage only)
+	Pages        []Page // one per signatory: the pages of the MOM or VA
+	CommandePour string // LIBERAL | STRUCTURE
+	// BeneficiairesJSON are the identifiers the ASP knows (the old FINESS
+	// géo after a takeover), in record order.
+	BeneficiairesJSON []string
+	Retires           []string // declared at the avance, gone at the solde (cas 2)
+	Reprises          []Reprise
+	MandataireAjoute  bool // cas 6
+	MandataireRetire  bool // cas 5
+
+	DMPDirect, MSSProDirect, MSSCitoyenDirect bool
+	IdentDMP                                  []string // nil when the DMP flow is not direct
+	AdresseMSSPro, AdresseMSSCitoyen          string   // "" when not direct
+	Pieces                                    []PieceFile
+	ExtraJSON                                 []ChampValeur
+}
+
+// Page is one page (or section) of a MOM or VA: the beneficiaries it covers
+// and who signs it.
+type Page struct {
+	Beneficiaires []Beneficiaire
+	Signataire    Signataire
+	// ID is the RPPS or FINESS géo of the beneficiary who signs this page,
+	// "" when the page covers every beneficiary.
+	ID string
+}
+
+// Signataire is who signs a page.
+type Signataire struct {
+	Nom, Prenom, Qualite string
+	Organisation         string
+	Role                 string // fournisseur | beneficiaire | responsable | mandataire
+}
+
+// Reprise is a takeover between avance and solde (cas 4).
+type Reprise struct {
+	Ancien, Nouveau, NouveauNom string
+	Traite                      string // path of the traité, resolved from the record
+}
+
+// PieceFile is an extra pièce justificative of the dispositif.
+type PieceFile struct {
+	Type    string // CR, CATALOGUE
+	Libelle string
+	Path    string // resolved from the record
+}
+
+// ChampValeur is a dispositif-specific JSON field with its value (string,
+// []string).
+type ChampValeur struct {
+	Cle    string
+	Valeur any
+}
+
+// Numero is the record's numéro éditeur.
+func (d *Dossier) Numero() string { return d.Record.NumeroEditeur }
+
+// Blocked reports whether the dossier has an error.
+func (d *Dossier) Blocked() bool { return HasError(d.Problems) }
+
+// FileName is the name of a document of this dossier: <dispositif>-<KIND>-<numero>.pdf.
+func (d *Dossier) FileName(kind Kind) string {
+	return fmt.Sprintf("%s-%s-%s.pdf", d.Record.Dispositif, kind, d.Record.NumeroEditeur)
+}
+
+// PieceName is the name of an extra pièce in the zip, keeping its extension.
+func (d *Dossier) PieceName(p PieceFile) string {
+	return fmt.Sprintf("%s-%s-%s%s", d.Record.Dispositif, p.Type, d.Record.NumeroEditeur, strings.ToLower(filepath.Ext(p.Path)))
+}
+
+// Check checks every record against cfg and the dispositif data, and
+// returns one Dossier per record, in the same order. Rules across records
+// (duplicates in one run) are applied too.
+func Check(cfg *Config, reg *Registry, recs []*Record, opt Options) []*Dossier {
+	out := make([]*Dossier, len(recs))
+	for i, r := range recs {
+		out[i] = checkRecord(cfg, reg, r, opt)
+	}
+	checkRun(out)
+	for _, d := range out {
+		SortProblems(d.Problems)
+	}
+	return out
+}
+
+func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
+	d := &Dossier{Record: r, Config: cfg}
+	c := &checker{pos: r.pos, src: r.Source, numero: "-"}
+	c.probs = append(c.probs, r.Problems...)
+	if reEditeur.MatchString(r.NumeroEditeur) {
+		c.numero = r.NumeroEditeur
+	}
+	c.bad = map[string]bool{}
+	for i := range c.probs {
+		c.probs[i].Numero = c.numero
+		c.bad[c.probs[i].Field] = true
+	}
+	if r.Facture != nil || r.Realisation != nil {
+		d.Stage = PhaseSolde
+	}
+	defer func() { d.Problems = c.probs }()
+	if r.Broken {
+		return d
+	}
+	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt}
+	if !k.identity(reg) {
+		return d
+	}
+	k.commande()
+	if opt.Phase == PhaseSolde {
+		k.solde()
+	}
+	return d
+}
+
+// rules applies the rules to one record.
+type rules struct {
+	c   *checker
+	d   *Dossier
+	r   *Record
+	cfg *Config
+	opt Options
+	dis *Dispositif
+	// commande perimeter: identifiers declared at the avance, or the
+	// beneficiaries when there is no avance yet.
+	perimetre []string
+	// perimetreSur is set when the solde perimeter could be compared with
+	// the avance's (identifiers all readable).
+	perimetreSur bool
+}
+
+// identity checks the numéro éditeur, dispositif and solution; false when
+// the dispositif is unknown (nothing else can be checked).
+func (k *rules) identity(reg *Registry) bool {
+	c, r := k.c, k.r
+	if c.required("numero_editeur", r.NumeroEditeur) && !reEditeur.MatchString(r.NumeroEditeur) {
+		c.errorf("numero_editeur", "NUMERO_EDITEUR_FORMAT", "« %s » : le numéro éditeur compte 1 à 20 lettres ou chiffres, sans espace ni autre signe (il entre dans le nom des fichiers)", r.NumeroEditeur)
+	}
+	if !c.required("dispositif", r.Dispositif) {
+		return false
+	}
+	k.dis = reg.Get(r.Dispositif)
+	if k.dis == nil {
+		c.errorf("dispositif", "DISPOSITIF_INCONNU", "dispositif « %s » inconnu (connus : %s)", r.Dispositif, reg.Names())
+		return false
+	}
+	k.d.Dispositif = k.dis
+	if k.dis.Provisoire() {
+		c.warnf("dispositif", "DISPOSITIF_PROVISOIRE", "les règles de %s viennent d'un appel à financement provisoire (« release candidate ») : montants et délais à confirmer avant dépôt", k.dis.ID)
+	}
+	k.solution()
+	return true
+}
+
+func (k *rules) solution() {
+	c, r := k.c, k.r
+	var same []*Solution
+	for i := range k.cfg.Solutions {
+		s := &k.cfg.Solutions[i]
+		if r.Solution != "" && s.NumeroANS == r.Solution {
+			if s.Dispositif != r.Dispositif {
+				c.errorf("solution", "SOLUTION_INCONNUE", "la solution %s (%s) est référencée pour %s, pas pour %s", s.NumeroANS, s.Nom, s.Dispositif, r.Dispositif)
+				return
+			}
+			k.d.Solution = s
+			return
+		}
+		if s.Dispositif == r.Dispositif {
+			same = append(same, s)
+		}
+	}
+	switch {
+	case r.Solution != "":
+		c.errorf("solution", "SOLUTION_INCONNUE", "aucune solution de numéro ANS « %s » dans %s", r.Solution, filepath.Base(k.cfg.Path))
+	case len(same) == 1:
+		k.d.Solution = same[0]
+	case len(same) == 0:
+		c.errorf("dispositif", "SOLUTION_INCONNUE", "aucune solution de %s n'est déclarée pour %s", filepath.Base(k.cfg.Path), r.Dispositif)
+	default:
+		c.errorf("solution", "SOLUTION_INCONNUE", "plusieurs solutions sont déclarées pour %s : indiquez « solution » (numéro ANS)", r.Dispositif)
+	}
+}
+
+func (k *rules) outside(path, what string) {
+	if k.r.Has(path) {
+		k.c.errorf(path, "CHAMP_HORS_DISPOSITIF", "%s ne concerne pas le dispositif %s", what, k.dis.ID)
+	}
+}
+
+// commande checks what a BDC needs.
+func (k *rules) commande() {
+	c, r, dis, d := k.c, k.r, k.dis, k.d
+	if len(dis.Prestations.Valeurs) > 0 {
+		ids := make([]string, len(dis.Prestations.Valeurs))
+		for i, p := range dis.Prestations.Valeurs {
+			ids[i] = p.ID
+		}
+		if c.oneOf("prestation", r.Prestation, ids...) {
+			d.Prestation = dis.Prestation(r.Prestation)
+		}
+	} else {
+		k.outside("prestation", "le type de prestation")
+	}
+	k.client()
+	k.beneficiaires()
+	if r.Mandataire != nil {
+		c.required("mandataire.nom", r.Mandataire.Nom)
+	}
+	cmd := r.Commande
+	if cmd == nil {
+		c.errorf("commande", "CHAMP_MANQUANT", "le bloc « commande » (bon de commande) est obligatoire")
+		return
+	}
+	c.required("commande.numero", cmd.Numero)
+	if cmd.Date.IsZero() {
+		c.required("commande.date", "")
+	}
+	if cmd.TauxTVA == nil {
+		c.errorf("commande.taux_tva", "CHAMP_MANQUANT", "« taux_tva » est obligatoire (20, 8.5 ou 0 si le fournisseur n'est pas assujetti)")
+	} else if !slices.ContainsFunc(dis.TauxTVA.Valeurs, cmd.TauxTVA.Equal) {
+		c.errorf("commande.taux_tva", "VALEUR_INVALIDE", "taux de TVA %s %% non prévu par %s (%s)", cmd.TauxTVA, dis.ID, joinDecimals(dis.TauxTVA.Valeurs))
+	} else {
+		d.Taux = *cmd.TauxTVA
+	}
+	if dis.Commande.VersionInstalleeRequise {
+		c.required("commande.version_installee", cmd.VersionInstallee)
+	}
+	if dis.AccompagnementRenforce.Autorise {
+		if cmd.AccompagnementRenforceHT != nil {
+			d.Accompagnement = WithTVA(*cmd.AccompagnementRenforceHT, d.Taux)
+		}
+	} else {
+		k.outside("commande.accompagnement_renforce_ht", "l'accompagnement renforcé")
+	}
+	if sp := cmd.ScenarioPrevu; sp == nil {
+		c.errorf("commande.scenario_prevu", "CHAMP_MANQUANT", "le scénario d'installation prévu (dmp, mss_pro, mss_citoyen : direct ou tiers) est obligatoire sur le bon de commande")
+	} else {
+		c.oneOf("commande.scenario_prevu.dmp", sp.DMP, "direct", "tiers")
+		c.oneOf("commande.scenario_prevu.mss_pro", sp.MSSPro, "direct", "tiers")
+		c.oneOf("commande.scenario_prevu.mss_citoyen", sp.MSSCitoyen, "direct", "tiers")
+	}
+	k.referencement()
+	k.eligibilite()
+	k.montantCommande()
+}
+
+func joinDecimals(ds []decimal.Decimal) string {
+	s := make([]string, len(ds))
+	for i, v := range ds {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+func (k *rules) client() {
+	c, r, dis, d := k.c, k.r, k.dis, k.d
+	cl := r.Client
+	if cl == nil {
+		c.errorf("client", "CHAMP_MANQUANT", "le bloc « client » est obligatoire")
+		return
+	}
+	if c.oneOf("client.type", cl.Type, dis.Clients.Types...) {
+		d.CommandePour = strings.ToUpper(cl.Type)
+	}
+	c.required("client.nom", cl.Nom)
+	if len(cl.Adresse) == 0 {
+		c.errorf("client.adresse", "CHAMP_MANQUANT", "l'adresse du client est obligatoire (bon de commande et facture)")
+	}
+	if cl.Siren == "" && !r.Has("client.siren") {
+		c.warnf("client", "SIREN_CLIENT_MANQUANT", "SIREN du client absent : mention obligatoire sur les factures à partir de 2026/2027 selon la taille du fournisseur")
+	} else if cl.Siren != "" {
+		checkSiren(c, "client.siren", cl.Siren)
+	}
+	if cl.Type == Structure {
+		if cl.Responsable == nil {
+			c.errorf("client.responsable", "CHAMP_MANQUANT", "le responsable de la structure (nom, prénom, qualité) est obligatoire : il signe le bon de commande")
+		} else {
+			c.required("client.responsable.nom", cl.Responsable.Nom)
+		}
+		if c.required("client.finess_juridique", cl.FinessJuridique) {
+			checkFiness(c, "client.finess_juridique", cl.FinessJuridique)
+		}
+		if len(dis.Clients.StructureTypes) > 0 {
+			c.oneOf("client.structure_type", cl.StructureType, dis.Clients.StructureTypes...)
+		} else {
+			k.outside("client.structure_type", "le type de structure")
+		}
+		if dis.Clients.Effectifs {
+			if cl.Effectifs == nil || *cl.Effectifs < 1 {
+				c.errorf("client.effectifs", "CHAMP_MANQUANT", "les effectifs de la Base Ségur (au moins 1) sont obligatoires : ils fixent le plafond")
+			}
+		} else {
+			k.outside("client.effectifs", "les effectifs")
+		}
+	} else if cl.Type == Liberal {
+		for _, f := range []string{"responsable", "finess_juridique", "structure_type", "effectifs"} {
+			if r.Has("client." + f) {
+				c.errorf("client."+f, "CHAMP_HORS_DISPOSITIF", "« %s » ne concerne que les structures", f)
+			}
+		}
+	}
+	if !dis.DeclarationVA1.Requise {
+		k.outside("client.financement_va1", "l'historique vague 1")
+		k.outside("client.declaration_seuils_va1", "la déclaration sur les seuils vague 1")
+	}
+}
+
+func (k *rules) beneficiaires() {
+	c, r, dis := k.c, k.r, k.dis
+	if len(r.Beneficiaires) == 0 {
+		if !c.bad["beneficiaires"] {
+			c.errorf("beneficiaires", "CHAMP_MANQUANT", "au moins un bénéficiaire final est obligatoire")
+		}
+		return
+	}
+	typ := ""
+	if r.Client != nil {
+		typ = r.Client.Type
+	}
+	seen := map[string]string{}
+	specs := []string{"medecine-generale", "pediatrie", "biologie-medicale", "radiologie", "medecine-nucleaire", "autre"}
+	for i, b := range r.Beneficiaires {
+		p := fmt.Sprintf("beneficiaires[%d]", i)
+		c.required(p+".nom", b.Nom)
+		switch typ {
+		case Liberal:
+			if b.FinessGeo != "" || len(b.RPPSMedecins) > 0 {
+				c.errorf(p, "BENEFICIAIRE_TYPE", "un client libéral a pour bénéficiaires des médecins (rpps), pas des sites (finess_geo)")
+				continue
+			}
+			if c.required(p+".rpps", b.RPPS) {
+				checkRPPS(c, p+".rpps", b.RPPS)
+			}
+		case Structure:
+			if b.RPPS != "" {
+				c.errorf(p, "BENEFICIAIRE_TYPE", "une structure a pour bénéficiaires ses sites (finess_geo), pas des médecins (rpps) : mettez les médecins dans rpps_medecins")
+				continue
+			}
+			if c.required(p+".finess_geo", b.FinessGeo) {
+				checkFiness(c, p+".finess_geo", b.FinessGeo)
+			}
+			for j, m := range b.RPPSMedecins {
+				checkRPPS(c, fmt.Sprintf("%s.rpps_medecins[%d]", p, j), m)
+			}
+		}
+		if id := b.ID(); id != "" {
+			if first, dup := seen[id]; dup {
+				c.errorf(p, "BENEFICIAIRE_DOUBLON", "« %s » figure deux fois dans ce dossier (déjà en %s)", id, first)
+			}
+			seen[id] = p
+		}
+		if b.Specialite != "" && c.oneOf(p+".specialite", b.Specialite, specs...) && slices.Contains(dis.SpecialitesExclues.Valeurs, b.Specialite) {
+			c.errorf(p+".specialite", "SPECIALITE_INELIGIBLE", "la spécialité %s relève d'un autre dispositif Ségur : ce médecin n'est pas éligible à %s", b.Specialite, dis.ID)
+		}
+	}
+}
+
+// referencement checks orders signed before the solution's référencement.
+func (k *rules) referencement() {
+	c, cmd, s, dis := k.c, k.r.Commande, k.d.Solution, k.dis
+	if s == nil || cmd.Date.IsZero() {
+		return
+	}
+	before := s.DateReferencement != nil && cmd.Date.Before(s.DateReferencement.Time)
+	if before && !cmd.SousConditionReferencement {
+		c.errorf("commande.sous_condition_referencement", "MENTION_CONDITIONNELLE", "bon de commande signé le %s, avant le référencement de %s (%s) : il doit porter la mention conditionnelle (sous_condition_referencement: true)", cmd.Date.FR(), s.Nom, s.DateReferencement.FR())
+	}
+	if (before || cmd.SousConditionReferencement) && s.DateDepotReferencement != nil {
+		limit := s.DateDepotReferencement.AddDate(0, 0, -dis.Commande.DelaiAvantReferencementJours)
+		if cmd.Date.Before(limit) {
+			c.errorf("commande.date", "COMMANDE_HORS_DELAI", "bon de commande signé le %s, plus de %d jours avant le dépôt du dossier de référencement (%s) : la commande n'est pas éligible", cmd.Date.FR(), dis.Commande.DelaiAvantReferencementJours, s.DateDepotReferencement.FR())
+		}
+	}
+}
+
+func (k *rules) eligibilite() {
+	c, r, dis, d := k.c, k.r, k.dis, k.d
+	cl := r.Client
+	if cl == nil {
+		return
+	}
+	if d.Prestation != nil && d.Prestation.ReserveeSansVA1 && cl.FinancementVA1 {
+		c.errorf("prestation", "PRESTATION_INELIGIBLE", "la prestation « %s » est réservée aux clients sans financement ni mise à jour vague 1 (financement_va1: true)", d.Prestation.Libelle)
+	}
+	if dis.DeclarationVA1.Requise && cl.FinancementVA1 && !cl.DeclarationSeuilsVA1 {
+		c.errorf("client.declaration_seuils_va1", "DECLARATION_MANQUANTE", "client financé en vague 1 : sa déclaration sur l'honneur du seuil d'alimentation du DMP est obligatoire (declaration_seuils_va1: true)")
+	}
+	s := d.Solution
+	if s == nil || len(s.Profils) == 0 {
+		return
+	}
+	for _, rule := range dis.Profils.Regles {
+		need, path := false, ""
+		if rule.SiStructureType != "" && cl.Type == Structure && cl.StructureType == rule.SiStructureType {
+			need, path = true, "client.structure_type"
+		}
+		for i, b := range r.Beneficiaires {
+			if !need && slices.Contains(rule.SiSpecialite, b.Specialite) {
+				need, path = true, fmt.Sprintf("beneficiaires[%d].specialite", i)
+			}
+		}
+		if need && !slices.Contains(s.Profils, rule.Profil) {
+			c.errorf(path, "PROFIL_MANQUANT", "la solution %s n'a pas le profil « %s » (%s), exigé pour ce client", s.Nom, rule.Libelle, rule.Profil)
+		}
+	}
+}
+
+// plafond is the HT ceiling for n beneficiaries (libéral) or the structure.
+func (k *rules) plafond(n int) (decimal.Decimal, bool) {
+	dis, r := k.dis, k.r
+	if dis.Plafond.Base == "commande" || r.Client == nil {
+		return decimal.Zero, false
+	}
+	prest := ""
+	if len(dis.Prestations.Valeurs) > 0 {
+		if k.d.Prestation == nil {
+			return decimal.Zero, false
+		}
+		prest = k.d.Prestation.ID
+	}
+	b := dis.Bareme(prest)
+	if b == nil {
+		return decimal.Zero, false
+	}
+	eff := 0
+	if r.Client.Effectifs != nil {
+		eff = *r.Client.Effectifs
+	}
+	switch r.Client.Type {
+	case Liberal, Structure:
+		return b.Plafond(dis.Plafond.Base, r.Client.Type, n, eff, k.d.Taux), true
+	}
+	return decimal.Zero, false
+}
+
+func (k *rules) montantCommande() {
+	c, r, d := k.c, k.r, k.d
+	cmd := r.Commande
+	if r.Avance != nil && len(r.Avance.Beneficiaires) > 0 {
+		k.perimetre = r.Avance.Beneficiaires
+	} else {
+		for _, b := range r.Beneficiaires {
+			k.perimetre = append(k.perimetre, b.ID())
+		}
+	}
+	if cmd.TauxTVA == nil || (r.Client != nil && r.Client.Type == Structure && k.dis.Clients.Effectifs && r.Client.Effectifs == nil) {
+		return
+	}
+	plafond, known := k.plafond(len(k.perimetre))
+	switch {
+	case cmd.MontantHT != nil:
+		d.Commande = WithTVA(*cmd.MontantHT, d.Taux)
+	case known:
+		d.Commande = WithTVA(plafond, d.Taux)
+	default:
+		c.errorf("commande.montant_ht", "CHAMP_MANQUANT", "le montant HT convenu de la Prestation Ségur est obligatoire pour %s (pas de barème publié)", k.dis.ID)
+		return
+	}
+	if !known {
+		plafond = d.Commande.HT
+	}
+	d.Plafond = plafond
+	switch {
+	case !d.Commande.HT.IsPositive():
+		c.errorf("commande.montant_ht", "MONTANT_NUL", "le montant de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
+	case d.Commande.HT.GreaterThan(plafond):
+		c.errorf("commande.montant_ht", "MONTANT_PLAFOND", "%s € HT dépasse le plafond de %s € HT (%s)", d.Commande.HT.StringFixed(2), plafond.StringFixed(2), k.plafondDetail(len(k.perimetre)))
+	}
+}
+
+func (k *rules) plafondDetail(n int) string {
+	r := k.r
+	if r.Client != nil && r.Client.Type == Structure {
+		eff := 0
+		if r.Client.Effectifs != nil {
+			eff = *r.Client.Effectifs
+		}
+		return fmt.Sprintf("structure de %d professionnels, TVA %s %%", eff, k.d.Taux)
+	}
+	return fmt.Sprintf("%d médecin(s), TVA %s %%", n, k.d.Taux)
+}

@@ -1,0 +1,152 @@
+package dossier
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is segur.yaml: the fournisseur and its referenced solutions.
+type Config struct {
+	Fournisseur *Fournisseur `yaml:"fournisseur"`
+	Solutions   []Solution   `yaml:"solutions"`
+
+	// Path is the file it was read from; Dir resolves the logo.
+	Path string `yaml:"-"`
+	Dir  string `yaml:"-"`
+}
+
+// Fournisseur is the editor (or distributor) that invoices the Prestation.
+type Fournisseur struct {
+	RaisonSociale  string           `yaml:"raison_sociale"`
+	FormeJuridique string           `yaml:"forme_juridique"`
+	Capital        *decimal.Decimal `yaml:"capital"`
+	Siret          string           `yaml:"siret" seg:"ident"`
+	RCS            string           `yaml:"rcs"`
+	TVAIntracom    string           `yaml:"tva_intracom" seg:"ident"`
+	Adresse        []string         `yaml:"adresse"`
+	Email          string           `yaml:"email"`
+	Telephone      string           `yaml:"telephone"`
+	Logo           string           `yaml:"logo"`
+	OptionDebits   bool             `yaml:"option_debits"`
+	Signataire     *Personne        `yaml:"signataire"`
+	Paiement       *Paiement        `yaml:"paiement"`
+}
+
+// Siren is the first nine digits of the SIRET.
+func (f *Fournisseur) Siren() string {
+	if len(f.Siret) < 9 {
+		return f.Siret
+	}
+	return f.Siret[:9]
+}
+
+// Paiement holds the payment terms printed on the facture.
+type Paiement struct {
+	DelaiJours *int   `yaml:"delai_jours"`
+	Penalites  string `yaml:"penalites"`
+	Escompte   string `yaml:"escompte"`
+}
+
+// Solution is a referenced solution (one numéro ANS).
+type Solution struct {
+	NumeroANS              string   `yaml:"numero_ans" seg:"ident"`
+	Nom                    string   `yaml:"nom"`
+	Version                string   `yaml:"version"`
+	Dispositif             string   `yaml:"dispositif"`
+	DateReferencement      *Date    `yaml:"date_referencement"`
+	DateDepotReferencement *Date    `yaml:"date_depot_referencement"`
+	Profils                []string `yaml:"profils"`
+}
+
+// LoadConfig reads and checks segur.yaml. Problems are returned as values;
+// the error is for a file that cannot be read at all.
+func LoadConfig(path string, reg *Registry) (*Config, []Problem, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fichier fournisseur « %s » illisible : %w", path, err)
+	}
+	cfg, probs := ParseConfig(path, data, reg)
+	return cfg, probs, nil
+}
+
+// ParseConfig decodes and checks the content of segur.yaml.
+func ParseConfig(path string, data []byte, reg *Registry) (*Config, []Problem) {
+	cfg := &Config{Path: path, Dir: filepath.Dir(path)}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := syntaxError(err)
+		return cfg, []Problem{{Pos: Pos{File: path, Line: line}, Code: "YAML_SYNTAXE", Message: msg}}
+	}
+	if len(root.Content) == 0 {
+		return cfg, []Problem{{Pos: Pos{File: path}, Code: "CHAMP_MANQUANT", Message: "le fichier fournisseur est vide"}}
+	}
+	d := &decoder{file: path, pos: positions{}}
+	d.decode(root.Content[0], reflectValue(cfg), "", false)
+	c := &checker{pos: d.pos, src: Pos{File: path, Line: 1}, numero: "-"}
+	c.probs = d.probs
+	checkConfig(c, cfg, reg)
+	return cfg, c.probs
+}
+
+func checkConfig(c *checker, cfg *Config, reg *Registry) {
+	f := cfg.Fournisseur
+	if f == nil {
+		c.errorf("fournisseur", "CHAMP_MANQUANT", "le bloc fournisseur est obligatoire")
+		return
+	}
+	c.required("fournisseur.raison_sociale", f.RaisonSociale)
+	c.required("fournisseur.forme_juridique", f.FormeJuridique)
+	c.required("fournisseur.rcs", f.RCS)
+	if f.Capital == nil {
+		c.errorf("fournisseur.capital", "CHAMP_MANQUANT", "le capital social est obligatoire (mention légale de la facture)")
+	}
+	if len(f.Adresse) == 0 {
+		c.errorf("fournisseur.adresse", "CHAMP_MANQUANT", "l'adresse du fournisseur est obligatoire")
+	}
+	if c.required("fournisseur.siret", f.Siret) {
+		checkSiret(c, "fournisseur.siret", f.Siret)
+	}
+	if c.required("fournisseur.tva_intracom", f.TVAIntracom) {
+		checkTVA(c, "fournisseur.tva_intracom", f.TVAIntracom, f.Siren())
+	}
+	if f.Signataire == nil {
+		c.errorf("fournisseur.signataire", "CHAMP_MANQUANT", "le signataire des MOM et des bons de commande est obligatoire")
+	} else {
+		c.required("fournisseur.signataire.nom", f.Signataire.Nom)
+		c.required("fournisseur.signataire.qualite", f.Signataire.Qualite)
+	}
+	if f.Paiement == nil || f.Paiement.DelaiJours == nil {
+		c.errorf("fournisseur.paiement.delai_jours", "CHAMP_MANQUANT", "le délai de paiement (en jours) est obligatoire : il fixe l'échéance des factures")
+	} else {
+		c.required("fournisseur.paiement.penalites", f.Paiement.Penalites)
+		c.required("fournisseur.paiement.escompte", f.Paiement.Escompte)
+	}
+	if f.Logo != "" {
+		if _, err := os.Stat(filepath.Join(cfg.Dir, f.Logo)); err != nil {
+			c.errorf("fournisseur.logo", "FICHIER_ILLISIBLE", "le logo « %s » est introuvable", f.Logo)
+		}
+	}
+	if len(cfg.Solutions) == 0 {
+		c.errorf("solutions", "CHAMP_MANQUANT", "au moins une solution référencée est obligatoire")
+	}
+	seen := map[string]bool{}
+	for i, s := range cfg.Solutions {
+		p := fmt.Sprintf("solutions[%d]", i)
+		if c.required(p+".numero_ans", s.NumeroANS) {
+			checkNumeroANS(c, p+".numero_ans", s.NumeroANS)
+			if seen[s.NumeroANS] {
+				c.errorf(p+".numero_ans", "SOLUTION_DOUBLON", "le numéro ANS « %s » est déjà déclaré", s.NumeroANS)
+			}
+			seen[s.NumeroANS] = true
+		}
+		c.required(p+".nom", s.Nom)
+		c.required(p+".version", s.Version)
+		if c.required(p+".dispositif", s.Dispositif) && reg.Get(s.Dispositif) == nil {
+			c.errorf(p+".dispositif", "DISPOSITIF_INCONNU", "dispositif « %s » inconnu (connus : %s)", s.Dispositif, reg.Names())
+		}
+	}
+}

@@ -1,0 +1,366 @@
+package dossier
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// Dispositif is the regulatory data of one dispositif (a SONS and a vague),
+// read from templates/dispositifs/<id>.yaml. Adding a dispositif or
+// correcting a figure means editing that file, not Go code.
+type Dispositif struct {
+	ID           string `yaml:"id"`
+	Libelle      string `yaml:"libelle"`
+	Statut       string `yaml:"statut"` // definitif | provisoire
+	StatutSource string `yaml:"statut_source"`
+
+	Split struct {
+		Avance int    `yaml:"avance"`
+		Solde  int    `yaml:"solde"`
+		Source string `yaml:"source"`
+	} `yaml:"split"`
+
+	Justificatif struct {
+		MOMQuand string `yaml:"mom_quand"` // tous_directs | dmp_direct | jamais
+		Source   string `yaml:"source"`
+	} `yaml:"justificatif"`
+
+	Clients struct {
+		Types          []string `yaml:"types"`
+		StructureTypes []string `yaml:"structure_types"`
+		Effectifs      bool     `yaml:"effectifs"`
+		Source         string   `yaml:"source"`
+	} `yaml:"clients"`
+
+	SpecialitesExclues struct {
+		Valeurs []string `yaml:"valeurs"`
+		Source  string   `yaml:"source"`
+	} `yaml:"specialites_exclues"`
+
+	Plafond struct {
+		Base    string   `yaml:"base"` // ttc | ht | commande
+		Source  string   `yaml:"source"`
+		Baremes []Bareme `yaml:"baremes"`
+	} `yaml:"plafond"`
+
+	Prestations struct {
+		Source  string       `yaml:"source"`
+		Valeurs []Prestation `yaml:"valeurs"`
+	} `yaml:"prestations"`
+
+	DeclarationVA1 struct {
+		Requise bool   `yaml:"requise"`
+		Source  string `yaml:"source"`
+	} `yaml:"declaration_va1"`
+
+	Profils struct {
+		Source string        `yaml:"source"`
+		Regles []RegleProfil `yaml:"regles"`
+	} `yaml:"profils"`
+
+	AccompagnementRenforce struct {
+		Autorise bool   `yaml:"autorise"`
+		Source   string `yaml:"source"`
+	} `yaml:"accompagnement_renforce"`
+
+	TauxTVA struct {
+		Valeurs []decimal.Decimal `yaml:"valeurs"`
+		Source  string            `yaml:"source"`
+	} `yaml:"taux_tva"`
+
+	IdentDMP struct {
+		Mode   string `yaml:"mode"` // rpps | associe_finess | aucun
+		Source string `yaml:"source"`
+	} `yaml:"ident_dmp"`
+
+	Pieces struct {
+		Source  string  `yaml:"source"`
+		Valeurs []Piece `yaml:"valeurs"`
+	} `yaml:"pieces"`
+
+	Commande struct {
+		DelaiAvantReferencementJours int    `yaml:"delai_avant_referencement_jours"`
+		VersionInstalleeRequise      bool   `yaml:"version_installee_requise"`
+		MentionConditionnelle        string `yaml:"mention_conditionnelle"`
+		Source                       string `yaml:"source"`
+	} `yaml:"commande"`
+
+	Delais struct {
+		Solde  string `yaml:"solde"` // RFC 3339, empty when not known
+		Source string `yaml:"source"`
+	} `yaml:"delais"`
+
+	JSONSolde struct {
+		Source string      `yaml:"source"`
+		Champs []ChampJSON `yaml:"champs"`
+	} `yaml:"json_solde"`
+
+	Textes Textes `yaml:"textes"`
+
+	soldeLimit time.Time
+}
+
+// Bareme is one row of ceilings, for a prestation ("" when the dispositif
+// has none).
+type Bareme struct {
+	Prestation             string          `yaml:"prestation"`
+	LiberalParBeneficiaire decimal.Decimal `yaml:"liberal_par_beneficiaire"`
+	StructureFixe          decimal.Decimal `yaml:"structure_fixe"`
+	StructureParEffectif   decimal.Decimal `yaml:"structure_par_effectif"`
+}
+
+// Prestation is a kind of Prestation Ségur (Va2).
+type Prestation struct {
+	ID              string `yaml:"id"`
+	Libelle         string `yaml:"libelle"`
+	JSON            string `yaml:"json"`
+	ReserveeSansVA1 bool   `yaml:"reservee_sans_va1"`
+}
+
+// RegleProfil says which solution profile a client characteristic requires.
+type RegleProfil struct {
+	SiStructureType string   `yaml:"si_structure_type"`
+	SiSpecialite    []string `yaml:"si_specialite"`
+	Profil          string   `yaml:"profil"`
+	Libelle         string   `yaml:"libelle"`
+}
+
+// Piece is an extra pièce justificative the dispositif requires.
+type Piece struct {
+	Type    string `yaml:"type"` // file-name KIND: CR, CATALOGUE
+	Libelle string `yaml:"libelle"`
+}
+
+// ChampJSON is a dispositif-specific field of the solde JSON line. Valeur
+// names a derived value: prestation | certificats_dmp.
+type ChampJSON struct {
+	Cle    string `yaml:"cle"`
+	Valeur string `yaml:"valeur"`
+}
+
+// Textes is the fixed wording of the VA and MOM.
+type Textes struct {
+	VAIntroduction  string      `yaml:"va_introduction"`
+	MOMIntroduction string      `yaml:"mom_introduction"`
+	MOMCas          string      `yaml:"mom_cas"`
+	Source          string      `yaml:"source"`
+	Flux            []TexteFlux `yaml:"flux"`
+}
+
+// TexteFlux is the wording of one flow: its heading, the VA box when direct,
+// the VA box when through another software, and the MOM attestation.
+type TexteFlux struct {
+	ID       string `yaml:"id"` // dmp | mss_pro | mss_citoyen
+	Intitule string `yaml:"intitule"`
+	Direct   string `yaml:"direct"`
+	Tiers    string `yaml:"tiers"`
+	MOM      string `yaml:"mom"`
+}
+
+// Provisoire reports whether the dispositif's source is a draft.
+func (d *Dispositif) Provisoire() bool { return d.Statut == "provisoire" }
+
+// SoldeLimit is the last moment a solde may be filed (zero when unknown).
+func (d *Dispositif) SoldeLimit() time.Time { return d.soldeLimit }
+
+// Prestation returns the prestation id, or nil.
+func (d *Dispositif) Prestation(id string) *Prestation {
+	for i := range d.Prestations.Valeurs {
+		if d.Prestations.Valeurs[i].ID == id {
+			return &d.Prestations.Valeurs[i]
+		}
+	}
+	return nil
+}
+
+// Bareme returns the ceilings row for a prestation, or nil.
+func (d *Dispositif) Bareme(prestation string) *Bareme {
+	for i := range d.Plafond.Baremes {
+		if d.Plafond.Baremes[i].Prestation == prestation {
+			return &d.Plafond.Baremes[i]
+		}
+	}
+	return nil
+}
+
+// Registry holds every known dispositif.
+type Registry struct {
+	byID map[string]*Dispositif
+	ids  []string
+}
+
+// Get returns the dispositif id, or nil.
+func (r *Registry) Get(id string) *Dispositif { return r.byID[id] }
+
+// Names lists the known dispositifs, comma-separated.
+func (r *Registry) Names() string { return strings.Join(r.ids, ", ") }
+
+// All returns the dispositifs in id order.
+func (r *Registry) All() []*Dispositif {
+	out := make([]*Dispositif, len(r.ids))
+	for i, id := range r.ids {
+		out[i] = r.byID[id]
+	}
+	return out
+}
+
+// LoadRegistry reads and checks every dispositifs/*.yaml of fsys. Any
+// problem is an error: the data ships with the binary and must be right.
+func LoadRegistry(fsys fs.FS) (*Registry, error) {
+	names, err := fs.Glob(fsys, "dispositifs/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	reg := &Registry{byID: map[string]*Dispositif{}}
+	var errs []string
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		d, probs := parseDispositif(name, data)
+		for _, p := range probs {
+			errs = append(errs, p.String())
+		}
+		if d == nil || len(probs) > 0 {
+			continue
+		}
+		if want := strings.TrimSuffix(path.Base(name), ".yaml"); d.ID != want {
+			errs = append(errs, fmt.Sprintf("%s: id « %s » différent du nom du fichier", name, d.ID))
+			continue
+		}
+		reg.byID[d.ID] = d
+		reg.ids = append(reg.ids, d.ID)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("données des dispositifs invalides :\n%s", strings.Join(errs, "\n"))
+	}
+	if len(reg.ids) == 0 {
+		return nil, fmt.Errorf("aucun dispositif dans les données embarquées")
+	}
+	slices.Sort(reg.ids)
+	return reg, nil
+}
+
+func parseDispositif(name string, data []byte) (*Dispositif, []Problem) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := syntaxError(err)
+		return nil, []Problem{{Pos: Pos{File: name, Line: line}, Code: "YAML_SYNTAXE", Message: msg}}
+	}
+	if len(root.Content) == 0 {
+		return nil, []Problem{{Pos: Pos{File: name}, Code: "CHAMP_MANQUANT", Message: "fichier vide"}}
+	}
+	d := &Dispositif{}
+	dec := &decoder{file: name, pos: positions{}}
+	dec.decode(root.Content[0], reflectValue(d), "", false)
+	c := &checker{pos: dec.pos, src: Pos{File: name, Line: 1}, numero: d.ID}
+	c.probs = dec.probs
+	checkDispositif(c, d)
+	return d, c.probs
+}
+
+// checkDispositif checks the data file's consistency: every rule the Go code
+// relies on, and a source for every table.
+func checkDispositif(c *checker, d *Dispositif) {
+	c.required("id", d.ID)
+	c.required("libelle", d.Libelle)
+	c.oneOf("statut", d.Statut, "definitif", "provisoire")
+	c.required("statut_source", d.StatutSource)
+	if d.Split.Avance <= 0 || d.Split.Solde <= 0 || d.Split.Avance+d.Split.Solde != 100 {
+		c.errorf("split", "VALEUR_INVALIDE", "avance + solde doit faire 100 (%d + %d)", d.Split.Avance, d.Split.Solde)
+	}
+	c.required("split.source", d.Split.Source)
+	c.oneOf("justificatif.mom_quand", d.Justificatif.MOMQuand, "tous_directs", "dmp_direct", "jamais")
+	c.required("justificatif.source", d.Justificatif.Source)
+	if len(d.Clients.Types) == 0 {
+		c.errorf("clients.types", "CHAMP_MANQUANT", "au moins un type de client")
+	}
+	for i, t := range d.Clients.Types {
+		c.oneOf(fmt.Sprintf("clients.types[%d]", i), t, Liberal, Structure)
+	}
+	c.required("clients.source", d.Clients.Source)
+	c.required("specialites_exclues.source", d.SpecialitesExclues.Source)
+	c.oneOf("plafond.base", d.Plafond.Base, "ttc", "ht", "commande")
+	c.required("plafond.source", d.Plafond.Source)
+	if d.Plafond.Base != "commande" && len(d.Plafond.Baremes) == 0 {
+		c.errorf("plafond.baremes", "CHAMP_MANQUANT", "un barème est obligatoire quand la base n'est pas « commande »")
+	}
+	for i, b := range d.Plafond.Baremes {
+		p := fmt.Sprintf("plafond.baremes[%d]", i)
+		if !b.LiberalParBeneficiaire.IsPositive() || !b.StructureFixe.IsPositive() || b.StructureParEffectif.IsNegative() {
+			c.errorf(p, "VALEUR_INVALIDE", "montants du barème absents ou nuls")
+		}
+		if len(d.Prestations.Valeurs) > 0 && d.Prestation(b.Prestation) == nil {
+			c.errorf(p+".prestation", "VALEUR_INVALIDE", "prestation « %s » non déclarée", b.Prestation)
+		}
+	}
+	for i, pr := range d.Prestations.Valeurs {
+		p := fmt.Sprintf("prestations.valeurs[%d]", i)
+		c.required(p+".id", pr.ID)
+		c.required(p+".libelle", pr.Libelle)
+		if d.Plafond.Base != "commande" && d.Bareme(pr.ID) == nil {
+			c.errorf(p, "CHAMP_MANQUANT", "pas de barème pour la prestation « %s »", pr.ID)
+		}
+	}
+	if len(d.Prestations.Valeurs) > 0 {
+		c.required("prestations.source", d.Prestations.Source)
+	}
+	if len(d.TauxTVA.Valeurs) == 0 {
+		c.errorf("taux_tva.valeurs", "CHAMP_MANQUANT", "au moins un taux de TVA")
+	}
+	c.required("taux_tva.source", d.TauxTVA.Source)
+	c.oneOf("ident_dmp.mode", d.IdentDMP.Mode, "rpps", "associe_finess", "aucun")
+	c.required("ident_dmp.source", d.IdentDMP.Source)
+	for i, p := range d.Pieces.Valeurs {
+		if !reKind.MatchString(p.Type) {
+			c.errorf(fmt.Sprintf("pieces.valeurs[%d].type", i), "VALEUR_INVALIDE", "type de pièce « %s » : lettres majuscules attendues", p.Type)
+		}
+	}
+	if d.Commande.DelaiAvantReferencementJours <= 0 {
+		c.errorf("commande.delai_avant_referencement_jours", "CHAMP_MANQUANT", "délai obligatoire")
+	}
+	c.required("commande.mention_conditionnelle", d.Commande.MentionConditionnelle)
+	c.required("commande.source", d.Commande.Source)
+	if d.Delais.Solde != "" {
+		t, err := time.Parse(time.RFC3339, d.Delais.Solde)
+		if err != nil {
+			c.errorf("delais.solde", "DATE_FORMAT", "date RFC 3339 attendue (2023-12-14T14:00:00+01:00)")
+		}
+		d.soldeLimit = t
+	}
+	c.required("delais.source", d.Delais.Source)
+	for i, f := range d.JSONSolde.Champs {
+		c.required(fmt.Sprintf("json_solde.champs[%d].cle", i), f.Cle)
+		c.oneOf(fmt.Sprintf("json_solde.champs[%d].valeur", i), f.Valeur, "prestation", "certificats_dmp")
+	}
+	flows := []string{"dmp", "mss_pro", "mss_citoyen"}
+	if len(d.Textes.Flux) != len(flows) {
+		c.errorf("textes.flux", "CHAMP_MANQUANT", "les trois flux dmp, mss_pro, mss_citoyen sont attendus dans cet ordre")
+	}
+	for i, f := range d.Textes.Flux {
+		p := fmt.Sprintf("textes.flux[%d]", i)
+		if i < len(flows) && f.ID != flows[i] {
+			c.errorf(p+".id", "VALEUR_INVALIDE", "« %s » attendu", flows[i])
+		}
+		c.required(p+".intitule", f.Intitule)
+		c.required(p+".direct", f.Direct)
+		c.required(p+".tiers", f.Tiers)
+		if d.Justificatif.MOMQuand != "jamais" {
+			c.required(p+".mom", f.MOM)
+		}
+	}
+	c.required("textes.va_introduction", d.Textes.VAIntroduction)
+	if d.Justificatif.MOMQuand != "jamais" {
+		c.required("textes.mom_introduction", d.Textes.MOMIntroduction)
+		c.required("textes.mom_cas", d.Textes.MOMCas)
+	}
+	c.required("textes.source", d.Textes.Source)
+}

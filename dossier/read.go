@@ -1,0 +1,190 @@
+package dossier
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigName is the fournisseur file's name; directory walks skip it.
+const ConfigName = "segur.yaml"
+
+// Files expands paths (files, or directories searched recursively for *.yaml
+// and *.yml, hidden folders and segur.yaml left out) into a sorted list of
+// record files. A path that does not exist is an error: the command cannot
+// run.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("« %s » est introuvable ou illisible", p)
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(name, ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(name))
+			if (ext == ".yaml" || ext == ".yml") && name != ConfigName {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("lecture du dossier « %s » impossible : %v", p, errors.Unwrap(err))
+		}
+		out = append(out, found...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// Read reads every record of the given files. A file may hold several
+// records separated by `---`; a record that cannot be read is returned with
+// Broken set and its problems, and never hides the records after it.
+func Read(files []string) []*Record {
+	var recs []*Record
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			recs = append(recs, &Record{
+				Source: Pos{File: f}, Broken: true,
+				Problems: []Problem{{Pos: Pos{File: f}, Code: "FICHIER_ILLISIBLE", Message: "fichier illisible"}},
+			})
+			continue
+		}
+		recs = append(recs, Decode(f, data)...)
+	}
+	return recs
+}
+
+var reDocStart = regexp.MustCompile(`^---(\s|$)`)
+
+// Decode reads the records of one file's content. name is used in positions.
+func Decode(name string, data []byte) []*Record {
+	var recs []*Record
+	for _, c := range splitDocuments(data) {
+		var root yaml.Node
+		if err := yaml.Unmarshal(c.text, &root); err != nil {
+			line, msg := syntaxError(err)
+			pos := Pos{File: name, Line: c.line + max(line, 1) - 1}
+			recs = append(recs, &Record{
+				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+				Problems: []Problem{{Pos: pos, Code: "YAML_SYNTAXE", Message: msg}},
+			})
+			continue
+		}
+		if len(root.Content) == 0 {
+			continue // only comments
+		}
+		shiftLines(&root, c.line-1)
+		recs = append(recs, decodeRecord(name, &root))
+	}
+	return recs
+}
+
+func decodeRecord(name string, root *yaml.Node) *Record {
+	r := &Record{Dir: filepath.Dir(name), pos: positions{}}
+	body := root.Content[0]
+	r.Source = Pos{File: name, Line: body.Line, Col: body.Column}
+	if body.Kind == yaml.MappingNode && len(body.Content) > 0 {
+		r.Source = Pos{File: name, Line: body.Content[0].Line, Col: body.Content[0].Column}
+	}
+	d := &decoder{file: name, pos: r.pos}
+	d.decode(body, reflectValue(r), "", false)
+	delete(r.pos, "") // the root is not a field
+	r.Problems = d.probs
+	if body.Kind != yaml.MappingNode {
+		r.Broken = true
+	}
+	return r
+}
+
+type chunk struct {
+	text []byte
+	line int // line of the chunk's first line in the file
+}
+
+// splitDocuments cuts a file at its `---` lines so that a syntax error in one
+// record leaves the others readable.
+func splitDocuments(data []byte) []chunk {
+	var out []chunk
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := 0
+	flush := func(end int) {
+		if end > start {
+			out = append(out, chunk{text: bytes.Join(lines[start:end], nil), line: start + 1})
+		}
+	}
+	for i, l := range lines {
+		if reDocStart.Match(l) {
+			flush(i)
+			start = i + 1
+		}
+	}
+	flush(len(lines))
+	return out
+}
+
+func shiftLines(n *yaml.Node, by int) {
+	if n.Line > 0 {
+		n.Line += by
+	}
+	for _, c := range n.Content {
+		shiftLines(c, by)
+	}
+}
+
+var reYAMLLine = regexp.MustCompile(`line ([0-9]+): (.*)`)
+
+// syntaxError turns a YAML parser error into a line and a French message.
+func syntaxError(err error) (int, string) {
+	m := reYAMLLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, "syntaxe YAML invalide"
+	}
+	line, _ := strconv.Atoi(m[1])
+	detail := m[2]
+	for _, t := range yamlHints {
+		if strings.Contains(detail, t.en) {
+			return line, "syntaxe YAML invalide : " + t.fr
+		}
+	}
+	return line, "syntaxe YAML invalide (indentation, deux-points ou guillemets à vérifier)"
+}
+
+var yamlHints = []struct{ en, fr string }{
+	{"mapping values are not allowed", "deux-points inattendu : vérifiez l'indentation ou mettez la valeur entre guillemets"},
+	{"did not find expected key", "clé attendue : l'indentation de cette ligne ne correspond pas au bloc"},
+	{"did not find expected '-' indicator", "élément de liste attendu : l'indentation ne correspond pas à la liste"},
+	{"found character that cannot start any token", "caractère interdit en début de valeur (une tabulation ? utilisez des espaces)"},
+	{"found unexpected end of stream", "fin de fichier inattendue : un guillemet ou un crochet n'est pas refermé"},
+	{"could not find expected ':'", "deux-points attendu après la clé"},
+	{"did not find expected node content", "valeur attendue après la clé ou le tiret"},
+	{"found a tab character", "tabulation interdite : indentez avec des espaces"},
+	{"unknown anchor", "ancre inconnue"},
+}
+
+func reflectValue(v any) reflect.Value { return reflect.ValueOf(v).Elem() }

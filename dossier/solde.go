@@ -1,0 +1,487 @@
+package dossier
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// solde checks what the solde dépôt needs and derives the JSON, MOM/VA and
+// facture values.
+func (k *rules) solde() {
+	c, r := k.c, k.r
+	if c.required("numero_asp", r.NumeroASP) && !reASP.MatchString(r.NumeroASP) {
+		c.errorf("numero_asp", "NUMERO_ASP_FORMAT", "« %s » : le numéro de dossier ASP s'écrit FIN, 3 lettres majuscules et 6 chiffres (ex. FINMDV000042)", r.NumeroASP)
+	}
+	hint := " (pour ne contrôler que le bon de commande : --phase commande)"
+	if r.Avance == nil {
+		c.errorf("avance", "CHAMP_MANQUANT", "le bloc « avance » est obligatoire pour le solde%s", hint)
+	} else {
+		k.avance()
+	}
+	k.perimetreSolde()
+	if r.Realisation == nil {
+		c.errorf("realisation", "CHAMP_MANQUANT", "le bloc « realisation » est obligatoire pour le solde%s", hint)
+	} else {
+		k.realisation()
+	}
+	if r.Facture == nil {
+		c.errorf("facture", "CHAMP_MANQUANT", "le bloc « facture » est obligatoire pour le solde%s", hint)
+	} else {
+		k.facture()
+	}
+	k.dates()
+	k.justificatif()
+}
+
+func (k *rules) avance() {
+	c, r := k.c, k.r
+	a := r.Avance
+	if len(a.Beneficiaires) == 0 {
+		c.errorf("avance.beneficiaires", "CHAMP_MANQUANT", "les bénéficiaires déclarés à l'avance (RPPS ou FINESS géo) sont obligatoires")
+	}
+	for i, id := range a.Beneficiaires {
+		p := fmt.Sprintf("avance.beneficiaires[%d]", i)
+		if r.Client != nil && r.Client.Type == Structure {
+			checkFiness(c, p, id)
+		} else {
+			checkRPPS(c, p, id)
+		}
+	}
+	if a.MontantHT == nil {
+		c.errorf("avance.montant_ht", "CHAMP_MANQUANT", "le montant HT déclaré à l'avance est obligatoire : le solde ne peut pas le dépasser")
+	}
+	if c.oneOf("avance.statut", a.Statut, AvanceStatutPaye, "en_instruction", "decide_non_paye") && a.Statut != AvanceStatutPaye {
+		c.errorf("avance.statut", "AVANCE_NON_PAYEE", "l'avance est « %s » : le solde ne peut être déposé qu'une fois l'avance au statut « Paiement effectué »", strings.ReplaceAll(a.Statut, "_", " "))
+	}
+}
+
+// perimetreSolde compares the beneficiaries at the solde with those of the
+// avance (rules.md §4): removed, added, replaced, taken over.
+func (k *rules) perimetreSolde() {
+	c, r, d := k.c, k.r, k.d
+	structure := r.Client != nil && r.Client.Type == Structure
+	// nouveau → ancien for declared takeovers.
+	took := map[string]string{}
+	for i, ch := range r.Changements {
+		p := fmt.Sprintf("changements[%d]", i)
+		if !structure {
+			c.errorf(p, "CHANGEMENT_INVALIDE", "un changement de bénéficiaire (reprise, fusion) ne concerne que les structures")
+			continue
+		}
+		okA := c.required(p+".ancien", ch.Ancien)
+		okN := c.required(p+".nouveau", ch.Nouveau)
+		if okN {
+			checkFiness(c, p+".nouveau", ch.Nouveau)
+		}
+		c.required(p+".nouveau_nom", ch.NouveauNom)
+		if okA && r.Avance != nil && !slices.Contains(r.Avance.Beneficiaires, ch.Ancien) {
+			c.errorf(p+".ancien", "CHANGEMENT_INVALIDE", "« %s » n'a pas été déclaré à l'avance : seul un bénéficiaire de l'avance peut être repris", ch.Ancien)
+			continue
+		}
+		if okN && !slices.ContainsFunc(r.Beneficiaires, func(b Beneficiaire) bool { return b.FinessGeo == ch.Nouveau }) {
+			c.errorf(p+".nouveau", "CHANGEMENT_INVALIDE", "« %s » ne figure pas dans les bénéficiaires du dossier", ch.Nouveau)
+			continue
+		}
+		traite := ""
+		if c.required(p+".traite", ch.Traite) {
+			traite = filepath.Join(r.Dir, ch.Traite)
+			if st, err := os.Stat(traite); err != nil || st.IsDir() {
+				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
+			}
+		}
+		if okA && okN {
+			took[ch.Nouveau] = ch.Ancien
+			d.Reprises = append(d.Reprises, Reprise{Ancien: ch.Ancien, Nouveau: ch.Nouveau, NouveauNom: ch.NouveauNom, Traite: traite})
+		}
+	}
+	for _, b := range r.Beneficiaires {
+		id := b.ID()
+		if old, ok := took[id]; ok {
+			id = old
+		}
+		d.BeneficiairesJSON = append(d.BeneficiairesJSON, id)
+	}
+	if r.Avance == nil || len(r.Avance.Beneficiaires) == 0 || c.badUnder("beneficiaires") || c.badUnder("avance.beneficiaires") {
+		k.perimetreSur = false
+		return // identifiers already refused: no comparison would be right
+	}
+	k.perimetreSur = true
+	var added []int
+	for i, id := range d.BeneficiairesJSON {
+		if !slices.Contains(r.Avance.Beneficiaires, id) {
+			added = append(added, i)
+		}
+	}
+	for _, id := range r.Avance.Beneficiaires {
+		if !slices.Contains(d.BeneficiairesJSON, id) {
+			d.Retires = append(d.Retires, id)
+		}
+	}
+	removed := slices.Clone(d.Retires)
+	for _, i := range added {
+		p := fmt.Sprintf("beneficiaires[%d]", i)
+		id := d.BeneficiairesJSON[i]
+		if structure && len(removed) > 0 {
+			c.errorf(p, "BENEFICIAIRE_REMPLACE", "le FINESS géo %s remplace %s déclaré à l'avance : l'ASP rejette la demande ; gardez %s et déclarez la reprise dans « changements » avec le traité", id, removed[0], removed[0])
+			removed = removed[1:]
+			continue
+		}
+		c.errorf(p, "BENEFICIAIRE_AJOUTE", "%s n'a pas été déclaré à l'avance : un bénéficiaire ne peut pas être ajouté au solde (rejet automatique de l'ASP), retirez-le du dossier", id)
+	}
+	for _, id := range removed {
+		c.warnf("avance.beneficiaires", "BENEFICIAIRE_RETIRE", "%s, déclaré à l'avance, n'est plus dans le dossier : il ne pourra plus jamais être financé pour ce dispositif", id)
+	}
+	// Mandataire between avance and solde (cas 5 and 6).
+	d.MandataireRetire = r.Avance.Mandataire && r.Mandataire == nil
+	d.MandataireAjoute = !r.Avance.Mandataire && r.Mandataire != nil
+}
+
+func boolOf(b *bool) bool { return b != nil && *b }
+
+func (k *rules) realisation() {
+	c, r, d, dis := k.c, k.r, k.d, k.dis
+	re := r.Realisation
+	if re.DateFin.IsZero() {
+		c.required("realisation.date_fin", "")
+	}
+	s := re.Scenarios
+	if s == nil {
+		c.errorf("realisation.scenarios", "CHAMP_MANQUANT", "les scénarios effectivement installés (dmp, mss_pro, mss_citoyen) sont obligatoires")
+		s = &Scenarios{}
+	}
+	direct := func(path string, v *bool, present bool) bool {
+		if !present || v == nil {
+			c.errorf(path+".direct", "CHAMP_MANQUANT", "« direct » (true ou false) est obligatoire pour ce flux")
+			return false
+		}
+		return *v
+	}
+	if s.DMP != nil {
+		d.DMPDirect = direct("realisation.scenarios.dmp", s.DMP.Direct, true)
+	} else if re.Scenarios != nil {
+		direct("realisation.scenarios.dmp", nil, false)
+	}
+	d.MSSProDirect, d.AdresseMSSPro = k.mss("realisation.scenarios.mss_pro", s.MSSPro, re.Scenarios != nil, direct)
+	d.MSSCitoyenDirect, d.AdresseMSSCitoyen = k.mss("realisation.scenarios.mss_citoyen", s.MSSCitoyen, re.Scenarios != nil, direct)
+	k.identDMP()
+	// Dispositif-specific fields of the JSON line.
+	usesCerts := false
+	for _, f := range dis.JSONSolde.Champs {
+		switch f.Valeur {
+		case "prestation":
+			if d.Prestation != nil {
+				d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: d.Prestation.JSON})
+			}
+		case "certificats_dmp":
+			usesCerts = true
+			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, re.CertificatsDMP...)})
+			if d.DMPDirect && len(re.CertificatsDMP) == 0 {
+				c.errorf("realisation.certificats_dmp", "CHAMP_MANQUANT", "envoi direct au DMP : le ou les numéros de certificat serveur sont obligatoires pour %s", dis.ID)
+			}
+		}
+	}
+	if !usesCerts {
+		k.outside("realisation.certificats_dmp", "les certificats serveur DMP")
+	}
+	// Extra pièces.
+	want := dis.Pieces.Valeurs
+	for i, p := range re.Pieces {
+		path := fmt.Sprintf("realisation.pieces[%d]", i)
+		if i >= len(want) {
+			c.errorf(path, "PIECE_EN_TROP", "%s n'attend que %d pièce(s) en plus de la facture et de la VA ou MOM", dis.ID, len(want))
+			continue
+		}
+		full := filepath.Join(r.Dir, p)
+		if st, err := os.Stat(full); err != nil || st.IsDir() {
+			c.errorf(path, "PIECE_MANQUANTE", "la pièce « %s » (%s) est introuvable", p, want[i].Libelle)
+			continue
+		}
+		d.Pieces = append(d.Pieces, PieceFile{Type: want[i].Type, Libelle: want[i].Libelle, Path: full})
+	}
+	for _, w := range want[min(len(re.Pieces), len(want)):] {
+		c.errorf("realisation.pieces", "PIECE_MANQUANTE", "%s exige la pièce « %s » (realisation.pieces)", dis.ID, w.Libelle)
+	}
+}
+
+// mss checks one MSSanté flow and returns whether it is direct and its box.
+func (k *rules) mss(path string, f *FluxMSS, scenarios bool, direct func(string, *bool, bool) bool) (bool, string) {
+	c := k.c
+	if f == nil {
+		if scenarios {
+			direct(path, nil, false)
+		}
+		return false, ""
+	}
+	isDirect := direct(path, f.Direct, true)
+	addr := ""
+	if f.Adresse != nil {
+		addr = strings.TrimSpace(*f.Adresse)
+	}
+	switch {
+	case isDirect && addr == "":
+		c.errorf(path+".adresse", "MSS_ADRESSE", "envoi direct : l'adresse MSSanté complète depuis laquelle le client envoie est obligatoire")
+	case isDirect:
+		checkMSS(c, path+".adresse", addr)
+	case addr != "":
+		c.errorf(path+".adresse", "SCENARIO_INCOHERENT", "une adresse n'est donnée que pour un flux direct (direct: true) ; ici elle ne serait pas transmise")
+		addr = ""
+	}
+	return isDirect, addr
+}
+
+// identDMP derives the JSON identDMP (rules.md §5).
+func (k *rules) identDMP() {
+	c, r, d, dis := k.c, k.r, k.d, k.dis
+	var given []string
+	if s := r.Realisation.Scenarios; s != nil && s.DMP != nil {
+		given = s.DMP.Ident
+	}
+	path := "realisation.scenarios.dmp.ident"
+	if !d.DMPDirect {
+		if len(given) > 0 {
+			c.errorf(path, "SCENARIO_INCOHERENT", "identDMP n'est donné que pour un envoi direct au DMP (direct: true)")
+		}
+		return
+	}
+	switch dis.IdentDMP.Mode {
+	case "aucun":
+		if len(given) > 0 {
+			c.errorf(path, "IDENT_DMP", "pour %s l'identifiant DMP est toujours vide (null) : retirez « ident »", dis.ID)
+		}
+		return
+	case "associe_finess":
+		if len(given) == 0 {
+			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP (numéro identifiant associé suivi des 9 caractères du FINESS géographique)")
+			return
+		}
+		for i, v := range given {
+			if len(v) <= 9 || !slices.Contains(d.BeneficiairesJSON, v[len(v)-9:]) {
+				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du numéro identifiant associé", v, strings.Join(d.BeneficiairesJSON, ", "))
+			}
+		}
+		d.IdentDMP = given
+		return
+	}
+	if len(given) > 0 {
+		d.IdentDMP = given
+		return
+	}
+	ids := []string{}
+	for i, b := range r.Beneficiaires {
+		if r.Client != nil && r.Client.Type == Structure {
+			if len(b.RPPSMedecins) == 0 {
+				c.errorf(fmt.Sprintf("beneficiaires[%d].rpps_medecins", i), "IDENT_DMP", "envoi direct au DMP : les RPPS des médecins du site %s (rpps_medecins) sont obligatoires pour identDMP", b.FinessGeo)
+			}
+			for _, m := range b.RPPSMedecins {
+				if !slices.Contains(ids, m) {
+					ids = append(ids, m)
+				}
+			}
+		} else if b.RPPS != "" {
+			ids = append(ids, b.RPPS)
+		}
+	}
+	d.IdentDMP = ids
+}
+
+func (k *rules) facture() {
+	c, r, d, dis := k.c, k.r, k.d, k.dis
+	f := r.Facture
+	c.required("facture.numero", f.Numero)
+	if f.Date.IsZero() {
+		c.required("facture.date", "")
+	}
+	mode := f.Mode
+	if mode == "" {
+		mode = ModeUnique
+	} else {
+		c.oneOf("facture.mode", mode, ModeUnique, ModeAvanceSolde)
+	}
+	if mode == ModeAvanceSolde {
+		if f.FactureAvance == nil {
+			c.errorf("facture.facture_avance", "CHAMP_MANQUANT", "mode avance-solde : la facture d'avance (numéro, date) est obligatoire")
+		} else {
+			c.required("facture.facture_avance.numero", f.FactureAvance.Numero)
+			if f.FactureAvance.Date.IsZero() {
+				c.required("facture.facture_avance.date", "")
+			}
+		}
+	} else if f.FactureAvance != nil {
+		c.errorf("facture.facture_avance", "SCENARIO_INCOHERENT", "une facture d'avance n'existe qu'en mode « avance-solde »")
+	}
+	if f.Echeance != nil {
+		d.Echeance = *f.Echeance
+	} else if !f.Date.IsZero() && k.cfg.Fournisseur != nil && k.cfg.Fournisseur.Paiement != nil && k.cfg.Fournisseur.Paiement.DelaiJours != nil {
+		d.Echeance = Date{f.Date.AddDate(0, 0, *k.cfg.Fournisseur.Paiement.DelaiJours)}
+	}
+	// Amounts (rules.md §2).
+	if (d.Commande.HT.IsZero() && f.MontantHT == nil) || c.bad["facture.montant_ht"] {
+		return // the amount is already reported
+	}
+	remaining := len(d.BeneficiairesJSON) - k.countAdded()
+	d.PlafondSolde = d.Plafond
+	if len(d.Retires) > 0 {
+		if p, known := k.plafond(remaining); known {
+			d.PlafondSolde = p
+		}
+	}
+	ht := d.Commande.HT
+	if f.MontantHT != nil {
+		ht = *f.MontantHT
+	} else if len(d.Retires) > 0 {
+		ht = decimal.Min(ht, d.PlafondSolde)
+	}
+	d.Segur = WithTVA(ht, d.Taux)
+	d.Facture = WithTVA(ht.Add(d.Accompagnement.HT), d.Taux)
+	d.AvanceHT = Percent(ht, dis.Split.Avance)
+	d.SoldeHT = ht.Sub(d.AvanceHT)
+	if mode == ModeAvanceSolde {
+		d.FactureAvance = WithTVA(d.AvanceHT, d.Taux)
+		d.FactureSolde = WithTVA(d.SoldeHT.Add(d.Accompagnement.HT), d.Taux)
+	}
+	path := "facture.montant_ht"
+	if f.MontantHT == nil {
+		path = "facture"
+	}
+	switch {
+	case !ht.IsPositive():
+		c.errorf(path, "MONTANT_NUL", "le total HT de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
+		return
+	case ht.GreaterThan(d.PlafondSolde) && dis.Plafond.Base != "commande" && k.perimetreSur:
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", ht.StringFixed(2), d.PlafondSolde.StringFixed(2))
+	case ht.GreaterThan(d.Commande.HT) && dis.Plafond.Base == "commande":
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", ht.StringFixed(2), d.Commande.HT.StringFixed(2))
+	}
+	a := r.Avance
+	if a == nil || a.MontantHT == nil {
+		return
+	}
+	if ht.GreaterThan(*a.MontantHT) {
+		c.errorf(path, "MONTANT_SUPERIEUR_AVANCE", "%s € HT dépasse le montant déclaré à l'avance, %s € HT", ht.StringFixed(2), a.MontantHT.StringFixed(2))
+	}
+	paid, how := Percent(*a.MontantHT, dis.Split.Avance), fmt.Sprintf("%d %% de %s € HT déclarés", dis.Split.Avance, a.MontantHT.StringFixed(2))
+	if a.MontantVerse != nil {
+		paid, how = *a.MontantVerse, "avance.montant_verse"
+	}
+	if ht.LessThan(paid) {
+		c.errorf(path, "MONTANT_INFERIEUR_AVANCE", "%s € HT est inférieur à l'avance déjà versée, %s € (%s) : l'ASP rejette ce solde", ht.StringFixed(2), paid.StringFixed(2), how)
+	}
+}
+
+func (k *rules) countAdded() int {
+	if k.r.Avance == nil {
+		return 0
+	}
+	n := 0
+	for _, id := range k.d.BeneficiairesJSON {
+		if !slices.Contains(k.r.Avance.Beneficiaires, id) {
+			n++
+		}
+	}
+	return n
+}
+
+// dates checks commande ≤ fin de prestation ≤ facture ≤ échéance, and that
+// an avance invoice falls between the order and the solde invoice.
+func (k *rules) dates() {
+	c, r := k.c, k.r
+	type at struct {
+		path, label string
+		date        Date
+	}
+	var cmd, fin, fac, ech, fav at
+	if r.Commande != nil {
+		cmd = at{"commande.date", "la signature du bon de commande", r.Commande.Date}
+	}
+	if r.Realisation != nil {
+		fin = at{"realisation.date_fin", "la fin de la prestation", r.Realisation.DateFin}
+	}
+	if f := r.Facture; f != nil {
+		fac = at{"facture.date", "la facture", f.Date}
+		if f.Echeance != nil {
+			ech = at{"facture.echeance", "l'échéance", *f.Echeance}
+		}
+		if f.FactureAvance != nil {
+			fav = at{"facture.facture_avance.date", "la facture d'avance", f.FactureAvance.Date}
+		}
+	}
+	for _, pair := range [][2]at{{cmd, fin}, {fin, fac}, {fac, ech}, {cmd, fav}, {fav, fac}} {
+		before, after := pair[0], pair[1]
+		if before.date.IsZero() || after.date.IsZero() || !after.date.Before(before.date.Time) {
+			continue
+		}
+		c.errorf(after.path, "DATE_ORDRE", "%s (%s) ne peut pas précéder %s (%s)", capitalize(after.label), after.date.FR(), before.label, before.date.FR())
+	}
+	if dl := k.dis.SoldeLimit(); !dl.IsZero() && !k.opt.DateDepot.IsZero() && k.opt.DateDepot.After(dl) {
+		c.warnf("dispositif", "DELAI_DEPASSE", "dépôt du solde le %s, après la clôture du guichet %s (%s) : l'ASP refusera la demande sauf report", k.opt.DateDepot.Format("02/01/2006"), k.dis.ID, dl.Format("02/01/2006 à 15h04"))
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// justificatif decides MOM or VA and who signs (rules.md §3).
+func (k *rules) justificatif() {
+	r, d, dis := k.r, k.d, k.dis
+	switch dis.Justificatif.MOMQuand {
+	case "tous_directs":
+		d.Justificatif = VA
+		if d.DMPDirect && d.MSSProDirect && d.MSSCitoyenDirect {
+			d.Justificatif = MOM
+		}
+	case "dmp_direct":
+		d.Justificatif = VA
+		if d.DMPDirect {
+			d.Justificatif = MOM
+		}
+	default:
+		d.Justificatif = VA
+	}
+	declared := r.Mandataire != nil // no avance block: the order's mandataire
+	if r.Avance != nil {
+		declared = r.Avance.Mandataire
+	}
+	if d.Justificatif == MOM {
+		f := k.cfg.Fournisseur
+		sig := Signataire{Role: "fournisseur"}
+		if f != nil && f.Signataire != nil {
+			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Organisation: f.RaisonSociale, Role: "fournisseur"}
+		}
+		if declared || r.Mandataire != nil {
+			d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
+			return
+		}
+		for _, b := range r.Beneficiaires {
+			d.Pages = append(d.Pages, Page{Beneficiaires: []Beneficiaire{b}, Signataire: sig, ID: b.ID()})
+		}
+		return
+	}
+	if declared && r.Mandataire != nil {
+		d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: "mandataire"}}}
+		return
+	}
+	for _, b := range r.Beneficiaires {
+		p := Page{Beneficiaires: []Beneficiaire{b}, ID: b.ID()}
+		if r.Client != nil && r.Client.Type == Structure {
+			p.Signataire = Signataire{Role: "responsable", Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
+			if resp := r.Client.Responsable; resp != nil {
+				p.Signataire.Nom, p.Signataire.Prenom = resp.Nom, resp.Prenom
+				if resp.Qualite != "" {
+					p.Signataire.Qualite = resp.Qualite
+				}
+			}
+		} else {
+			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "Médecin, bénéficiaire final", Role: "beneficiaire"}
+		}
+		d.Pages = append(d.Pages, p)
+	}
+}

@@ -1,0 +1,23 @@
+// Package pdfops wraps the PDF operations segur needs on the documents it
+// produces (factures, traités de fusion, signed VA files, …) and on the
+// documents it reads back "as the ASP would": text extraction, strict
+// validation, merging and page counting. Everything is pure Go on top of
+// pdfcpu; poppler is never required.
+//
+// Where to start:
+//
+//   - Call [Init] once at program (or TestMain) start-up: it stops pdfcpu from
+//     creating or reading a configuration directory in the user's home.
+//   - [Text] returns the text of each page, one string per page, lines
+//     separated by "\n", in top-to-bottom, left-to-right order. The
+//     implementation lives in text.go (page walking and content stream
+//     interpretation), font.go (fonts, widths and encodings), cmap.go
+//     (ToUnicode CMaps) and lexer.go (content stream tokens).
+//   - [Validate] checks a file against pdfcpu in strict mode.
+//   - [Merge] concatenates PDFs; [MergeAt] does the same with a
+//     byte-deterministic output (fixed dates and file identifier).
+//   - [PageCount] counts pages.
+//
+// Every function recovers from malformed input and reports it as an error,
+// wrapped with a "pdfops: " prefix; none of them panics.
+package pdfops

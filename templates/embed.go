@@ -1,0 +1,19 @@
+// Package templates holds segur's embedded data: one file per dispositif
+// (dispositifs/*.yaml: split, ceilings, MOM rule, pièces, deadlines, wording,
+// each figure with its source), the fonts, and the fixed wording of the
+// documents. It has no logic: see README.md for each file's source and how
+// to update it.
+package templates
+
+import "embed"
+
+// FS holds every embedded file, under dispositifs/, fonts/ and textes/.
+//
+//go:embed dispositifs/*.yaml fonts/*.ttf
+var FS embed.FS
+
+// Font files, as embedded.
+const (
+	FontRegular = "fonts/DejaVuSans-segur.ttf"
+	FontBold    = "fonts/DejaVuSans-Bold-segur.ttf"
+)
