@@ -38,6 +38,9 @@ func (c *checker) at(path string) Pos {
 }
 
 func (c *checker) add(level Level, path, code, format string, args ...any) {
+	if c.bad[path] {
+		return // the decoder refused this value already: one message is enough
+	}
 	c.probs = append(c.probs, Problem{
 		Pos: c.at(path), Level: level, Numero: c.numero, Field: path, Code: code,
 		Message: fmt.Sprintf(format, args...),

@@ -134,7 +134,7 @@ func (k *rules) perimetreSolde() {
 		c.errorf(p, "BENEFICIAIRE_AJOUTE", "%s n'a pas été déclaré à l'avance : un bénéficiaire ne peut pas être ajouté au solde (rejet automatique de l'ASP), retirez-le du dossier", id)
 	}
 	for _, id := range removed {
-		c.warnf("avance.beneficiaires", "BENEFICIAIRE_RETIRE", "%s, déclaré à l'avance, n'est plus dans le dossier : il ne pourra plus jamais être financé pour ce dispositif", id)
+		c.warnf(fmt.Sprintf("avance.beneficiaires[%d]", slices.Index(r.Avance.Beneficiaires, id)), "BENEFICIAIRE_RETIRE", "%s, déclaré à l'avance, n'est plus dans le dossier : il ne pourra plus jamais être financé pour ce dispositif", id)
 	}
 	// Mandataire between avance and solde (cas 5 and 6).
 	d.MandataireRetire = r.Avance.Mandataire && r.Mandataire == nil

@@ -8,6 +8,7 @@ import (
 	_ "image/jpeg" // logos
 	_ "image/png"  // logos
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +72,8 @@ type Meta struct {
 	Subject  string // the dispositif
 	Keywords string // "numero_asp numero_editeur kind"
 	// Date is the document's creation and modification date. It comes from
-	// the record, never from the clock, and is required.
+	// the record, never from the clock, and is required. It is written as
+	// local time in its own location, without offset (gofpdf's format).
 	Date     time.Time
 	FileName string // printed in the footer, e.g. MDV-LGC-Va1-VA-00001.pdf
 }
@@ -87,12 +89,16 @@ type Header struct {
 
 // Doc is an A4 document under construction. Its methods append blocks one
 // under the other; a block that does not fit on the current page moves whole
-// to the next one. The first error met is kept and returned by Bytes, so a
-// document is written as a plain sequence of calls.
+// to the next one (each line of a paragraph is a block of its own). The first
+// error met is kept and returned by Bytes, so a document is written as a
+// plain sequence of calls.
 type Doc struct {
 	m    core.Maroto
 	err  error
 	done bool
+	// p is maroto's provider, caught when maroto measures the header (see
+	// probe), used to wrap paragraphs exactly as maroto would.
+	p core.Provider
 }
 
 // NewDoc starts a document with the page header and footer already set.
@@ -151,7 +157,7 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 	if err := d.m.RegisterFooter(footerRow(meta.FileName)); err != nil {
 		return nil, fmt.Errorf("render: new document: footer: %w", err)
 	}
-	if err := d.m.RegisterHeader(headerRow(header, logo)); err != nil {
+	if err := d.m.RegisterHeader(headerRow(header, logo, probe{d})); err != nil {
 		return nil, fmt.Errorf("render: new document: header: %w", err)
 	}
 	return d, nil
@@ -200,22 +206,77 @@ func (d *Doc) Section(heading string) {
 	d.add(row.New(2))
 }
 
-// Paragraph adds a text that wraps at the page width. Line breaks inside s are
-// not honoured (maroto ignores them): use Lines for separate lines.
+// Paragraph adds a text that wraps at the page width and may continue on the
+// next page. Line breaks inside s are not honoured: use Lines for separate
+// lines.
 func (d *Doc) Paragraph(s string) {
-	d.add(row.New().Add(col.New().Add(newText(s, props.Text{Bottom: 2, VerticalPadding: lineGap}))))
+	d.Lines([]string{s})
 }
 
 // Lines adds one line of text per element, each wrapping if too long, with
-// the same spacing as the lines of a paragraph.
+// the same spacing as the lines of a paragraph; an empty element is a blank
+// line.
+//
+// Maroto never splits a row across pages and lets a row taller than the page
+// run off its bottom, so every printed line is a row of its own: the text is
+// wrapped here, exactly as maroto would, and may break between any two lines.
 func (d *Doc) Lines(lines []string) {
-	for i, s := range lines {
+	var all []string
+	for _, s := range lines {
+		all = append(all, d.wrap(s)...)
+	}
+	for i, s := range all {
 		bottom := lineGap
-		if i == len(lines)-1 {
+		if i == len(all)-1 {
 			bottom = 2
 		}
-		d.add(row.New().Add(col.New().Add(newText(s, props.Text{Bottom: bottom, VerticalPadding: lineGap}))))
+		if s == "" { // a blank line
+			d.add(row.New(bodySize*25.4/72 + bottom))
+			continue
+		}
+		d.add(row.New().Add(col.New().Add(newText(s, props.Text{Bottom: bottom}))))
 	}
+}
+
+// wrap cuts s into the lines maroto would print at the body size across the
+// full text width: each line is the longest run of words that maroto keeps
+// on one line.
+func (d *Doc) wrap(s string) []string {
+	words := strings.Fields(s)
+	if d.p == nil || len(words) == 0 {
+		return []string{strings.Join(words, " ")}
+	}
+	cfg := d.m.GetCurrentConfig()
+	width := cfg.Dimensions.Width - cfg.Margins.Left - cfg.Margins.Right
+	prop := props.Text{}
+	prop.MakeValid(cfg.DefaultFont)
+	oneLine := func(n int) bool {
+		return d.p.GetLinesQuantity(strings.Join(words[:n], " "), &prop, width) <= 1
+	}
+	var lines []string
+	for len(words) > 0 {
+		// The longest prefix on one line; one word always is.
+		n := sort.Search(len(words), func(i int) bool { return !oneLine(i + 1) })
+		n = max(n, 1)
+		lines = append(lines, strings.Join(words[:n], " "))
+		words = words[n:]
+	}
+	return lines
+}
+
+// probe is an empty component placed in the page header: maroto measures the
+// header in RegisterHeader, which hands probe the provider that Doc.wrap
+// needs (maroto gives no other access to it).
+type probe struct{ d *Doc }
+
+func (pr probe) GetHeight(p core.Provider, _ *entity.Cell) float64 {
+	pr.d.p = p
+	return 0
+}
+func (pr probe) Render(core.Provider, *entity.Cell) {}
+func (pr probe) SetConfig(*entity.Config)           {}
+func (pr probe) GetStructure() *node.Node[core.Structure] {
+	return node.New(core.Structure{Type: "probe"})
 }
 
 // KeyValue adds a labelled value: the label in a left column, the value,
@@ -406,7 +467,9 @@ func (t *fitText) GetHeight(p core.Provider, cell *entity.Cell) float64 {
 }
 
 func (t *fitText) SetConfig(cfg *entity.Config) {
-	t.cfg, t.inner = cfg, nil
+	if cfg != t.cfg { // maroto sets the same config several times
+		t.cfg, t.inner = cfg, nil
+	}
 }
 
 func (t *fitText) GetStructure() *node.Node[core.Structure] {
@@ -454,8 +517,8 @@ func numericColumn(rows [][]string, j int) bool {
 
 // headerRow is the page header: name and address lines on the left, the logo
 // on the right, a thin rule below.
-func headerRow(h Header, logo *logoBox) core.Row {
-	items := []core.Component{newText(h.Name, props.Text{Style: fontstyle.Bold, Size: nameSize, Bottom: 1, VerticalPadding: lineGap})}
+func headerRow(h Header, logo *logoBox, pr probe) core.Row {
+	items := []core.Component{pr, newText(h.Name, props.Text{Style: fontstyle.Bold, Size: nameSize, Bottom: 1, VerticalPadding: lineGap})}
 	for _, s := range h.Lines {
 		items = append(items, newText(s, props.Text{Size: smallSize, Bottom: 0.6, VerticalPadding: 0.6}))
 	}

@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -262,7 +261,15 @@ var (
 
 func TestNoTextOutsideThePageNorOverlapping(t *testing.T) {
 	requirePdftotext(t)
-	out := pdftotext(t, sampleDoc(t, loadFonts(t), sampleMeta), "-bbox")
+	checkLayout(t, sampleDoc(t, loadFonts(t), sampleMeta), 100)
+}
+
+// checkLayout checks, on the words pdftotext finds, that the PDF has at least
+// minWords words, none outside the text area (left and right margins, page
+// top and bottom) and no two overlapping.
+func checkLayout(t *testing.T, pdf []byte, minWords int) {
+	t.Helper()
+	out := pdftotext(t, pdf, "-bbox")
 	var words []word
 	var width, height float64
 	for n, p := range strings.Split(out, "<page ")[1:] {
@@ -277,8 +284,8 @@ func TestNoTextOutsideThePageNorOverlapping(t *testing.T) {
 			words = append(words, word{text: w[5], page: n + 1, xMin: f(1), yMin: f(2), xMax: f(3), yMax: f(4)})
 		}
 	}
-	if len(words) < 100 {
-		t.Fatalf("got %d words, want a full sample document", len(words))
+	if len(words) < minWords {
+		t.Fatalf("got %d words, want at least %d", len(words), minWords)
 	}
 	const mm = 72 / 25.4
 	for _, w := range words {
@@ -400,9 +407,11 @@ func TestLongDocumentFlowsOnPages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewDoc: %v", err)
 	}
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 20; i++ {
 		d.Paragraph(longParagraph)
 	}
+	// One paragraph longer than a page.
+	d.Paragraph(strings.Repeat(longParagraph+" ", 20))
 	b, err := d.Bytes()
 	if err != nil {
 		t.Fatalf("Bytes: %v", err)
@@ -417,7 +426,13 @@ func TestLongDocumentFlowsOnPages(t *testing.T) {
 		t.Fatalf("page count: %v", err)
 	}
 	if n < 3 || n > 6 {
-		t.Errorf("pages: got %d, want 3 to 6 for 40 paragraphs", n)
+		t.Errorf("pages: got %d, want 3 to 6 for 40 paragraphs' worth", n)
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		checkLayout(t, b, 2900)
+		if got, want := strings.Count(spaces.ReplaceAllString(pdftotext(t, b), " "), "Noël, Ça et Là."), 40; got != want {
+			t.Errorf("paragraph ends read back: got %d, want %d", got, want)
+		}
 	}
 }
 
@@ -479,26 +494,41 @@ func TestNumericColumns(t *testing.T) {
 	}
 }
 
-var errSink error
+// onePage renders a typical one-page document.
+func onePage(fonts Fonts, logo []byte) error {
+	d, err := NewDoc(fonts, sampleMeta, Header{Name: "Éditions Médicales Lœwy SARL", Lines: []string{"12 rue de l’Église, 75011 Paris"}, Logo: logo})
+	if err != nil {
+		return err
+	}
+	d.Title("Déclaration de mise en ordre de marche (MOM)")
+	d.Section("Références")
+	d.KeyValue("N° de dossier ASP", "FINMDV000042")
+	d.KeyValue("N° éditeur", "00042")
+	d.Paragraph(longParagraph)
+	d.Check(true, "Flux DMP assurés par le logiciel objet de la Prestation Ségur")
+	d.Check(false, "Flux MSS patients assurés par un logiciel distinct")
+	d.SignatureBlock([]string{"Fait à Paris, le 10/02/2023"})
+	_, err = d.Bytes()
+	return err
+}
 
 func BenchmarkOnePageDocument(b *testing.B) {
-	fonts := loadFonts(b)
-	logo := testLogo(b)
+	fonts, logo := loadFonts(b), testLogo(b)
 	for b.Loop() {
-		d, err := NewDoc(fonts, sampleMeta, Header{Name: "Éditions Médicales Lœwy SARL", Lines: []string{"12 rue de l’Église, 75011 Paris"}, Logo: logo})
-		if err != nil {
-			b.Fatal(err)
-		}
-		d.Title("Déclaration de mise en ordre de marche (MOM)")
-		d.Section("Références")
-		d.KeyValue("N° de dossier ASP", "FINMDV000042")
-		d.Paragraph(longParagraph)
-		d.Check(true, "Flux DMP assurés par le logiciel objet de la Prestation Ségur")
-		d.Check(false, "Flux MSS patients assurés par un logiciel distinct")
-		d.SignatureBlock([]string{"Fait à Paris, le 10/02/2023"})
-		if _, err := d.Bytes(); err != nil {
-			errSink = errors.Join(errSink, err)
+		if err := onePage(fonts, logo); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+func BenchmarkOnePageDocumentParallel(b *testing.B) {
+	fonts, logo := loadFonts(b), testLogo(b)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := onePage(fonts, logo); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

@@ -47,9 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "config", Usage: "fichier fournisseur (défaut : $SEGUR_CONFIG, ./segur.yaml, ou segur.yaml du premier dossier donné)", EnvVars: []string{"SEGUR_CONFIG"}},
-		},
+		Flags:           []cli.Flag{configFlag},
 		Commands: []*cli.Command{
 			validateCommand(&code),
 		},
@@ -120,11 +118,22 @@ func configPath(c *cli.Context) (string, error) {
 		return dossier.ConfigName, nil
 	}
 	if first := c.Args().First(); first != "" {
-		if st, err := os.Stat(first); err == nil && st.IsDir() {
-			p := filepath.Join(first, dossier.ConfigName)
+		dir := first
+		if st, err := os.Stat(first); err == nil && !st.IsDir() {
+			dir = filepath.Dir(first)
+		}
+		// The first path's folder, then its parents, as far as the
+		// current folder's own parent.
+		for range 3 {
+			p := filepath.Join(dir, dossier.ConfigName)
 			if _, err := os.Stat(p); err == nil {
 				return p, nil
 			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
 		}
 	}
 	return "", cannot("fichier fournisseur introuvable : placez segur.yaml dans le dossier courant ou indiquez --config FICHIER")
@@ -150,5 +159,8 @@ func dateDepot(c *cli.Context) (time.Time, error) {
 	// The dépôt is taken at noon, local time, against the 14h deadlines.
 	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.Local), nil
 }
+
+// configFlag is accepted before and after the command name.
+var configFlag = &cli.StringFlag{Name: "config", Usage: "fichier fournisseur (défaut : $SEGUR_CONFIG, ./segur.yaml, ou segur.yaml du dossier du premier chemin ou de ses parents)", EnvVars: []string{"SEGUR_CONFIG"}}
 
 var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour du dépôt du solde, pour l'avertissement de délai (AAAA-MM-JJ, défaut : aujourd'hui)"}

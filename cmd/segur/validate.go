@@ -15,6 +15,7 @@ func validateCommand(code *int) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : seulement ce qu'exige le bon de commande ; solde : tout"},
 			dateDepotFlag,
+			configFlag,
 		},
 		Action: func(c *cli.Context) error {
 			opt := dossier.Options{Phase: dossier.PhaseSolde}

@@ -145,6 +145,7 @@ func parseCMap(data []byte) *cmap {
 						continue
 					}
 				case tokArray:
+					r.arr = []string{} // non-nil: selects the array form
 					for _, e := range dst.arr {
 						if uint32(len(r.arr)) > h-l {
 							break
@@ -213,6 +214,9 @@ func (cm *cmap) lookup(code uint32, n int) (string, bool) {
 			if int(off) < len(r.arr) {
 				return r.arr[off], true
 			}
+			return "", false
+		}
+		if len(r.dst) == 0 {
 			return "", false
 		}
 		u := make([]uint16, len(r.dst))

@@ -36,6 +36,12 @@ type fixtureLine struct {
 // maroto does.
 func buildPDF(t testing.TB, pages ...fixturePage) []byte {
 	t.Helper()
+	return buildPDFCompressed(t, true, pages...)
+}
+
+// buildPDFCompressed is buildPDF with a choice of stream compression.
+func buildPDFCompressed(t testing.TB, compress bool, pages ...fixturePage) []byte {
+	t.Helper()
 	ttf, err := os.ReadFile(fontPath)
 	if err != nil {
 		t.Fatalf("read font: %v", err)
@@ -43,6 +49,7 @@ func buildPDF(t testing.TB, pages ...fixturePage) []byte {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCreationDate(fixedDate)
 	pdf.SetModificationDate(fixedDate)
+	pdf.SetCompression(compress)
 	pdf.AddUTF8FontFromBytes("dejavu", "", ttf)
 	pdf.SetFont("dejavu", "", 11)
 	for _, p := range pages {
@@ -66,8 +73,10 @@ func buildPDF(t testing.TB, pages ...fixturePage) []byte {
 }
 
 // facture is the two-page fixture used by most tests.
-func facture(t testing.TB) []byte {
-	return buildPDF(t,
+func facture(t testing.TB) []byte { return factureCompressed(t, true) }
+
+func factureCompressed(t testing.TB, compress bool) []byte {
+	return buildPDFCompressed(t, compress,
 		fixturePage{lines: []fixtureLine{
 			{x: 20, y: 30, text: "Facture n° F2023-0042 du 10/02/2023"},
 			{x: 20, y: 40, cells: []string{"Montant total HT :", "1 075,00 €"}},

@@ -39,12 +39,18 @@ func newConf() *model.Configuration {
 // errNilReader reports a nil io.ReadSeeker argument.
 var errNilReader = errors.New("nil reader")
 
+// onPanic, when set (by tests), is told about every recovered panic.
+var onPanic func(recovered any)
+
 // catch turns a panic escaping pdfcpu (or this package) on a malformed
 // file into an error.
 func catch(err *error, op string) {
 	r := recover()
 	if r == nil {
 		return
+	}
+	if onPanic != nil {
+		onPanic(r)
 	}
 	if e, ok := r.(error); ok {
 		*err = fmt.Errorf("pdfops: %s: malformed PDF: %w", op, e)

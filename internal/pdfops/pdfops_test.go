@@ -218,10 +218,7 @@ func TestMergeDeterminism(t *testing.T) {
 
 	// Plain Merge is documented as non-deterministic (time stamps, map
 	// order); record it so that a pdfcpu upgrade changing this is noticed.
-	a, b := run(Merge), run(Merge)
-	time.Sleep(1100 * time.Millisecond) // CreationDate has a 1 s resolution
-	c := run(Merge)
-	if bytes.Equal(a, b) && bytes.Equal(b, c) {
+	if a, b := run(Merge), run(Merge); bytes.Equal(a, b) {
 		t.Logf("Merge: output was byte-identical across runs; the doc comment may be outdated")
 	}
 }

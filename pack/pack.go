@@ -1,0 +1,359 @@
+package pack
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+)
+
+// Renderer renders one document of a dossier as PDF bytes. Each worker gets
+// its own (NewRenderer), so a Renderer needs no locking.
+type Renderer interface {
+	Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
+}
+
+// Options steer Run.
+type Options struct {
+	Dir         string          // output folder: depot/, dossiers/, rapport.json
+	Signes      string          // folder of signed VAs ("" when none)
+	MaxLines    int             // lines per upload pair (default 200)
+	NewRenderer func() Renderer // one per worker
+	Jobs        int             // workers (default: usable CPUs)
+	Version     string          // written in rapport.json
+	// Progress, when set, is called after each dossier is rendered.
+	Progress func(done, total int)
+}
+
+// Result sums up a run.
+type Result struct {
+	Rapport *Rapport
+	Pairs   []string // upload pair names written under depot/
+	Ready   int
+	Blocked int
+}
+
+// dossierWork is what pass 1 learns of one dossier.
+type dossierWork struct {
+	d        *dossier.Dossier
+	problems []dossier.Problem // pack-level problems (VA_NON_SIGNEE, PIECE_…)
+	files    []Fichier         // documents written under dossiers/
+	pieces   []Entry           // pièces for the zip
+	err      error             // an output that could not be written: stops the run
+}
+
+func (w *dossierWork) ready() bool {
+	return !w.d.Blocked() && !dossier.HasError(w.problems)
+}
+
+// Run builds the solde dépôt for the checked dossiers: pass 1 renders every
+// packable dossier's documents into dossiers/ (in parallel) and checks the
+// signed VAs and pièces; pass 2 writes the upload pairs, in numéro éditeur
+// order, and rapport.json. Every file is written atomically; the same input
+// gives the same bytes whatever the number of workers.
+func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
+	if opt.MaxLines <= 0 {
+		opt.MaxLines = 200
+	}
+	if opt.Jobs <= 0 {
+		opt.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if err := removeTemps(opt.Dir); err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	sorted := slices.Clone(ds)
+	slices.SortStableFunc(sorted, func(a, b *dossier.Dossier) int {
+		return cmp.Or(
+			cmp.Compare(a.Record.NumeroEditeur, b.Record.NumeroEditeur),
+			cmp.Compare(a.Record.Source.File, b.Record.Source.File),
+			cmp.Compare(a.Record.Source.Line, b.Record.Source.Line),
+		)
+	})
+	works := make([]*dossierWork, len(sorted))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for range min(opt.Jobs, max(len(sorted), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r Renderer
+			for i := range jobs {
+				w := &dossierWork{d: sorted[i]}
+				if w.d.Blocked() {
+					works[i] = w
+				} else {
+					if r == nil {
+						r = opt.NewRenderer()
+					}
+					prepare(opt, r, w)
+					works[i] = w
+				}
+				if opt.Progress != nil {
+					mu.Lock()
+					done++
+					opt.Progress(done, len(sorted))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range sorted {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for _, w := range works {
+		if w.err != nil {
+			return nil, w.err
+		}
+	}
+	pairs, err := writePairs(opt, works)
+	if err != nil {
+		return nil, err
+	}
+	rap := buildRapport(opt.Version, works, pairs)
+	data, err := rap.JSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := WriteFile(filepath.Join(opt.Dir, "rapport.json"), data); err != nil {
+		return nil, err
+	}
+	res := &Result{Rapport: rap}
+	for _, p := range pairs {
+		res.Pairs = append(res.Pairs, p.name)
+	}
+	for _, w := range works {
+		if w.ready() {
+			res.Ready++
+		} else {
+			res.Blocked++
+		}
+	}
+	return res, nil
+}
+
+// modified is the time stamped on a dossier's zip entries: the facture's
+// date, at midnight UTC.
+func modified(d *dossier.Dossier) time.Time {
+	if f := d.Record.Facture; f != nil && !f.Date.IsZero() {
+		return f.Date.Time
+	}
+	return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// prepare renders the documents of one packable dossier into dossiers/ and
+// gathers its pièces, recording why it cannot be packed when it cannot.
+func prepare(opt Options, r Renderer, w *dossierWork) {
+	d := w.d
+	dir := filepath.Join(opt.Dir, "dossiers", d.Numero())
+	problem := func(field, code, format string, args ...any) {
+		w.problems = append(w.problems, dossier.Problem{
+			Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: code,
+			Message: fmt.Sprintf(format, args...),
+		})
+	}
+	kinds := []dossier.Kind{dossier.BDC, d.Justificatif, dossier.FACTURE}
+	rendered := map[dossier.Kind][]byte{}
+	for _, k := range kinds {
+		data, err := r.Render(d, k)
+		if err != nil {
+			problem("-", "RENDU_IMPOSSIBLE", "le document %s n'a pas pu être produit : %v", k, err)
+			return
+		}
+		name := d.FileName(k)
+		if err := WriteFile(filepath.Join(dir, name), data); err != nil {
+			w.err = err
+			return
+		}
+		rendered[k] = data
+		w.files = append(w.files, Fichier{Nom: name, SHA256: sum(data)})
+	}
+	mod := modified(d)
+	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), Modified: mod})
+	if d.Justificatif == dossier.MOM {
+		w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.MOM), Path: filepath.Join(dir, d.FileName(dossier.MOM)), Modified: mod})
+	} else if e, ok := signedVA(opt, d, rendered[dossier.VA], problem); ok {
+		e.Modified = mod
+		w.pieces = append(w.pieces, e)
+	}
+	for i, p := range d.Pieces {
+		field := fmt.Sprintf("realisation.pieces[%d]", i)
+		data, err := os.ReadFile(p.Path)
+		if err != nil {
+			problem(field, "PIECE_MANQUANTE", "la pièce « %s » est introuvable", p.Libelle)
+			continue
+		}
+		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
+			if _, err := pdfops.PageCount(bytes.NewReader(data)); err != nil {
+				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible", filepath.Base(p.Path), p.Libelle)
+				continue
+			}
+		}
+		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: p.Path, Modified: mod})
+	}
+}
+
+// signedVA finds the signed VA of a dossier in opt.Signes: the whole
+// document, or one file per signing beneficiary, merged in page order.
+func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(field, code, format string, args ...any)) (Entry, bool) {
+	name := d.FileName(dossier.VA)
+	if opt.Signes == "" {
+		problem("-", "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
+		return Entry{}, false
+	}
+	readable := func(path string, data []byte) bool {
+		if _, err := pdfops.PageCount(bytes.NewReader(data)); err != nil {
+			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites signer à nouveau ou remplacez le fichier", filepath.Base(path))
+			return false
+		}
+		if bytes.Equal(data, unsigned) {
+			problem("-", "VA_NON_SIGNEE", "%s est identique à la VA non signée : déposez la version signée", filepath.Base(path))
+			return false
+		}
+		return true
+	}
+	whole := filepath.Join(opt.Signes, name)
+	if data, err := os.ReadFile(whole); err == nil {
+		if !readable(whole, data) {
+			return Entry{}, false
+		}
+		return Entry{Name: name, Path: whole}, true
+	}
+	var parts []io.ReadSeeker
+	var missing []string
+	base := strings.TrimSuffix(name, ".pdf")
+	for _, p := range d.Pages {
+		if p.ID == "" {
+			missing = append(missing, name)
+			break
+		}
+		path := filepath.Join(opt.Signes, base+"-"+p.ID+".pdf")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			missing = append(missing, filepath.Base(path))
+			continue
+		}
+		if !readable(path, data) {
+			return Entry{}, false
+		}
+		parts = append(parts, bytes.NewReader(data))
+	}
+	if len(missing) > 0 {
+		problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", strings.Join(missing, ", "), opt.Signes)
+		return Entry{}, false
+	}
+	var merged bytes.Buffer
+	if err := pdfops.Merge(&merged, parts...); err != nil {
+		problem("-", "PIECE_ILLISIBLE", "les VA signées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
+		return Entry{}, false
+	}
+	return Entry{Name: name, Data: merged.Bytes()}, true
+}
+
+func sum(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// pair is one upload pair: a JSON and its zip.
+type pair struct {
+	name  string
+	works []*dossierWork
+}
+
+// writePairs groups the ready dossiers by dispositif and solution, in
+// numéro éditeur order, cuts them into pairs of at most MaxLines lines, and
+// writes each pair's JSON and zip. Pairs left by an earlier run that this
+// run no longer makes are removed.
+func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
+	type key struct{ dispositif, ans string }
+	groups := map[key][]*dossierWork{}
+	var keys []key
+	for _, w := range works {
+		if !w.ready() {
+			continue
+		}
+		k := key{w.d.Record.Dispositif, w.d.Solution.NumeroANS}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], w)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.dispositif, b.dispositif), cmp.Compare(a.ans, b.ans))
+	})
+	depot := filepath.Join(opt.Dir, "depot")
+	if err := os.MkdirAll(depot, 0o755); err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	var pairs []pair
+	keep := map[string]bool{}
+	for _, k := range keys {
+		g := groups[k]
+		for n := 0; n*opt.MaxLines < len(g); n++ {
+			p := pair{
+				name:  fmt.Sprintf("%s-SOLDE-%s-%02d", k.dispositif, k.ans, n+1),
+				works: g[n*opt.MaxLines : min(len(g), (n+1)*opt.MaxLines)],
+			}
+			if err := writePair(opt, depot, p); err != nil {
+				return nil, err
+			}
+			keep[p.name+".json"], keep[p.name+".zip"] = true, true
+			pairs = append(pairs, p)
+		}
+	}
+	entries, err := os.ReadDir(depot)
+	if err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] && strings.Contains(e.Name(), "-SOLDE-") {
+			if err := os.Remove(filepath.Join(depot, e.Name())); err != nil {
+				return nil, fmt.Errorf("pack: %w", err)
+			}
+		}
+	}
+	return pairs, nil
+}
+
+func writePair(opt Options, depot string, p pair) error {
+	ds := make([]*dossier.Dossier, len(p.works))
+	var entries []Entry
+	for i, w := range p.works {
+		ds[i] = w.d
+		entries = append(entries, w.pieces...)
+	}
+	first := ds[0]
+	var js bytes.Buffer
+	if err := WriteSolde(&js, first.Solution.NumeroANS, first.Config.Fournisseur.Siret, ds); err != nil {
+		return err
+	}
+	if err := WriteFile(filepath.Join(depot, p.name+".json"), js.Bytes()); err != nil {
+		return err
+	}
+	zipPath := filepath.Join(depot, p.name+".zip")
+	var zb bytes.Buffer
+	if err := WriteZip(&zb, entries); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("pack: %s: une pièce a disparu pendant l'écriture : %w", p.name, err)
+		}
+		return err
+	}
+	return WriteFile(zipPath, zb.Bytes())
+}

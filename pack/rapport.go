@@ -1,0 +1,106 @@
+package pack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/segur-sons/segur/dossier"
+)
+
+// Rapport is rapport.json: one entry per dossier read, in numéro éditeur
+// order, with its status, its problems and its files.
+type Rapport struct {
+	GenerePar string          `json:"genere_par"`
+	Dossiers  []RapportDossier `json:"dossiers"`
+}
+
+// RapportDossier is one dossier's entry.
+type RapportDossier struct {
+	NumeroEditeur string     `json:"numero_editeur"`
+	NumeroASP     string     `json:"numero_asp"`
+	Dispositif    string     `json:"dispositif"`
+	Fichier       string     `json:"fichier"`
+	Ligne         int        `json:"ligne"`
+	Statut        string     `json:"statut"` // pret | bloque
+	Justificatif  string     `json:"justificatif,omitempty"`
+	Depot         string     `json:"depot,omitempty"`
+	Problemes     []Probleme `json:"problemes"`
+	Fichiers      []Fichier  `json:"fichiers"`
+}
+
+// Probleme is a problem as rapport.json writes it.
+type Probleme struct {
+	Niveau  string `json:"niveau"` // erreur | attention
+	Code    string `json:"code"`
+	Champ   string `json:"champ"`
+	Fichier string `json:"fichier"`
+	Ligne   int    `json:"ligne"`
+	Message string `json:"message"`
+}
+
+// Fichier is a file produced for a dossier, with its SHA-256.
+type Fichier struct {
+	Nom    string `json:"nom"`
+	SHA256 string `json:"sha256"`
+}
+
+// Statuts.
+const (
+	StatutPret   = "pret"
+	StatutBloque = "bloque"
+)
+
+func buildRapport(version string, works []*dossierWork, pairs []pair) *Rapport {
+	depotOf := map[*dossierWork]string{}
+	for _, p := range pairs {
+		for _, w := range p.works {
+			depotOf[w] = p.name
+		}
+	}
+	r := &Rapport{GenerePar: "segur " + version, Dossiers: []RapportDossier{}}
+	for _, w := range works {
+		d := w.d
+		e := RapportDossier{
+			NumeroEditeur: d.Record.NumeroEditeur,
+			NumeroASP:     d.Record.NumeroASP,
+			Dispositif:    d.Record.Dispositif,
+			Fichier:       d.Record.Source.File,
+			Ligne:         d.Record.Source.Line,
+			Statut:        StatutBloque,
+			Depot:         depotOf[w],
+			Problemes:     []Probleme{},
+			Fichiers:      []Fichier{},
+		}
+		if e.Depot != "" {
+			e.Statut = StatutPret
+		}
+		if !d.Blocked() {
+			e.Justificatif = string(d.Justificatif)
+		}
+		probs := append(append([]dossier.Problem{}, d.Problems...), w.problems...)
+		dossier.SortProblems(probs)
+		for _, p := range probs {
+			niveau := "erreur"
+			if p.Level == dossier.Attention {
+				niveau = "attention"
+			}
+			e.Problemes = append(e.Problemes, Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Message: p.Message})
+		}
+		e.Fichiers = append(e.Fichiers, w.files...)
+		r.Dossiers = append(r.Dossiers, e)
+	}
+	return r
+}
+
+// JSON encodes the rapport, two-space indented, without HTML escaping.
+func (r *Rapport) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return nil, fmt.Errorf("pack: rapport: %w", err)
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,257 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/shopspring/decimal"
+)
+
+// Assets are what every document needs besides the dossier: the fonts and
+// the fournisseur's logo (nil when none).
+type Assets struct {
+	Fonts Fonts
+	Logo  []byte
+}
+
+// Renderer renders the documents of checked dossiers. It holds no state
+// between documents beyond its assets, and a Renderer may be used by one
+// goroutine at a time; give each worker its own.
+type Renderer struct {
+	assets Assets
+}
+
+// New returns a Renderer over assets.
+func New(assets Assets) *Renderer { return &Renderer{assets: assets} }
+
+// Render returns the PDF of one document of d. It never re-decides a rule:
+// every value comes from the checked dossier. A dossier with an error gets
+// no document.
+func (r *Renderer) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	if d.Blocked() {
+		return nil, fmt.Errorf("render %s %s: le dossier a des erreurs", kind, d.Numero())
+	}
+	if d.Stage != dossier.PhaseSolde && kind != dossier.BDC {
+		return nil, fmt.Errorf("render %s %s: le dossier n'en est qu'à la commande", kind, d.Numero())
+	}
+	var (
+		data []byte
+		err  error
+	)
+	switch kind {
+	case dossier.BDC:
+		data, err = r.BDC(d)
+	case dossier.MOM:
+		if d.Justificatif != dossier.MOM {
+			return nil, fmt.Errorf("render MOM %s: ce dossier relève d'une VA", d.Numero())
+		}
+		data, err = r.MOM(d)
+	case dossier.VA:
+		if d.Justificatif != dossier.VA {
+			return nil, fmt.Errorf("render VA %s: ce dossier relève d'une MOM", d.Numero())
+		}
+		data, err = r.VA(d)
+	case dossier.FACTURE:
+		data, err = r.Facture(d)
+	default:
+		return nil, fmt.Errorf("render: unknown document kind %q", kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s %s: %w", kind, d.Numero(), err)
+	}
+	return data, nil
+}
+
+// Kinds returns the documents a dossier gets at its stage: the BDC, plus the
+// MOM or VA and the facture once the prestation is done.
+func Kinds(d *dossier.Dossier) []dossier.Kind {
+	if d.Stage != dossier.PhaseSolde || d.Justificatif == "" {
+		return []dossier.Kind{dossier.BDC}
+	}
+	return []dossier.Kind{dossier.BDC, d.Justificatif, dossier.FACTURE}
+}
+
+// kindTitle names each document kind in metadata titles.
+var kindTitle = map[dossier.Kind]string{
+	dossier.BDC:     "Bon de commande",
+	dossier.MOM:     "Déclaration de mise en ordre de marche (MOM)",
+	dossier.VA:      "Attestation de vérification d'aptitude (VA)",
+	dossier.FACTURE: "Facture",
+}
+
+// newDoc starts a document of d with its metadata, header and footer.
+func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
+	rec := d.Record
+	f := d.Config.Fournisseur
+	ref := rec.NumeroEditeur
+	if rec.NumeroASP != "" {
+		ref = rec.NumeroASP + " / " + rec.NumeroEditeur
+	}
+	meta := Meta{
+		Title:    fmt.Sprintf("%s – dossier %s", kindTitle[kind], ref),
+		Author:   f.RaisonSociale,
+		Subject:  rec.Dispositif,
+		Keywords: strings.TrimSpace(fmt.Sprintf("%s %s %s", rec.NumeroASP, rec.NumeroEditeur, kind)),
+		Date:     documentDate(d, kind),
+		FileName: d.FileName(kind),
+	}
+	return NewDoc(r.assets.Fonts, meta, Header{Name: f.RaisonSociale, Lines: fournisseurLines(f), Logo: r.assets.Logo})
+}
+
+// documentDate is the date a document carries, from the record: the BDC's
+// signature, the facture's date, or the end of the prestation for the
+// MOM and VA.
+func documentDate(d *dossier.Dossier, kind dossier.Kind) time.Time {
+	rec := d.Record
+	var t dossier.Date
+	switch kind {
+	case dossier.FACTURE:
+		if rec.Facture != nil {
+			t = rec.Facture.Date
+		}
+	case dossier.MOM, dossier.VA:
+		if rec.Realisation != nil {
+			t = rec.Realisation.DateFin
+		}
+	}
+	if t.IsZero() && rec.Commande != nil {
+		t = rec.Commande.Date
+	}
+	if t.IsZero() {
+		return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return t.Time
+}
+
+// fournisseurLines are the header lines under the fournisseur's name.
+func fournisseurLines(f *dossier.Fournisseur) []string {
+	lines := append([]string{}, f.Adresse...)
+	id := fmt.Sprintf("%s au capital de %s – SIRET %s – RCS %s", f.FormeJuridique, euros0(f.Capital), f.Siret, f.RCS)
+	lines = append(lines, id)
+	var contact []string
+	if f.Telephone != "" {
+		contact = append(contact, "Tél. "+f.Telephone)
+	}
+	if f.Email != "" {
+		contact = append(contact, f.Email)
+	}
+	if len(contact) > 0 {
+		lines = append(lines, strings.Join(contact, " – "))
+	}
+	return lines
+}
+
+// euros0 prints a capital without cents when it has none.
+func euros0(d *decimal.Decimal) string {
+	if d == nil {
+		return "—"
+	}
+	if s := Euros(*d); strings.HasSuffix(s, ",00 €") {
+		return strings.TrimSuffix(s, ",00 €") + " €"
+	} else {
+		return s
+	}
+}
+
+// references adds the dossier's references: dispositif, numéro ASP when
+// known, numéro éditeur, and the BDC or facture number.
+func references(doc *Doc, d *dossier.Dossier, extra ...[2]string) {
+	rec := d.Record
+	doc.KeyValue("Dispositif", fmt.Sprintf("%s – %s", rec.Dispositif, d.Dispositif.Libelle))
+	if rec.NumeroASP != "" {
+		doc.KeyValue("N° de dossier ASP", rec.NumeroASP)
+	}
+	doc.KeyValue("N° éditeur", rec.NumeroEditeur)
+	for _, kv := range extra {
+		doc.KeyValue(kv[0], kv[1])
+	}
+}
+
+// solution describes the referenced solution: name, version, numéro ANS.
+func solution(d *dossier.Dossier) string {
+	if d.Solution == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s version %s (n° de référencement ANS %s)", d.Solution.Nom, d.Solution.Version, d.Solution.NumeroANS)
+}
+
+// beneficiaireLine describes one beneficiary with its identifiers, the old
+// FINESS géo first after a takeover.
+func beneficiaireLine(d *dossier.Dossier, b dossier.Beneficiaire) string {
+	if b.FinessGeo == "" {
+		return fmt.Sprintf("%s – RPPS %s", b.Name(), b.RPPS)
+	}
+	s := fmt.Sprintf("%s – FINESS géographique %s", b.Name(), b.FinessGeo)
+	for _, rp := range d.Reprises {
+		if rp.Nouveau == b.FinessGeo {
+			s = fmt.Sprintf("FINESS géographique %s (déclaré à l'avance), repris par %s – FINESS géographique %s", rp.Ancien, b.Name(), rp.Nouveau)
+		}
+	}
+	return s
+}
+
+// clientIdentity lists the client: type, name, address, SIREN, FINESS
+// juridique.
+func clientIdentity(doc *Doc, d *dossier.Dossier) {
+	cl := d.Record.Client
+	typ := "Médecin(s) de ville en cabinet libéral"
+	if cl.Type == dossier.Structure {
+		typ = "Structure"
+		switch cl.StructureType {
+		case "msp":
+			typ = "Structure d'exercice coordonné – maison de santé pluriprofessionnelle (MSP)"
+		case "cds":
+			typ = "Structure d'exercice coordonné – centre de santé (CDS)"
+		}
+	}
+	doc.KeyValue("Type de client", typ)
+	doc.KeyValue("Nom", cl.Nom)
+	doc.KeyValue("Adresse", strings.Join(cl.Adresse, ", "))
+	if cl.Siren != "" {
+		doc.KeyValue("SIREN", cl.Siren)
+	}
+	if cl.FinessJuridique != "" {
+		doc.KeyValue("FINESS juridique", cl.FinessJuridique)
+	}
+	if cl.Responsable != nil {
+		doc.KeyValue("Responsable", strings.TrimSpace(cl.Responsable.FullName()+", "+cl.Responsable.Qualite))
+	}
+	var contact []string
+	if cl.Email != "" {
+		contact = append(contact, cl.Email)
+	}
+	if cl.Telephone != "" {
+		contact = append(contact, "Tél. "+cl.Telephone)
+	}
+	if len(contact) > 0 {
+		doc.KeyValue("Contact", strings.Join(contact, " – "))
+	}
+}
+
+// signatureModes is the list of accepted signature modes (seed 004, seed 002
+// §6.2.1).
+const signatureModes = "Signature manuscrite ou électronique : certificat CPx, identification Pro Santé Connect, certificat logiciel RGS*, ou signature électronique de niveau eIDAS simple au minimum."
+
+// lieu is where documents are signed (signature.lieu), "" when not given.
+func lieu(d *dossier.Dossier) string {
+	if s := d.Record.Signature; s != nil && s.Lieu != "" {
+		return s.Lieu
+	}
+	return ""
+}
+
+// prestationLibelle is the Va2 prestation type as printed.
+func prestationLibelle(d *dossier.Dossier) string {
+	if d.Prestation == nil {
+		return ""
+	}
+	return d.Prestation.Libelle
+}
+
+// mentionEtat is printed on the BDC and the facture (seed 002 §6.2.1, ANS FAQ).
+const mentionEtat = "Montant pris en charge par l'Etat au titre du Ségur de la santé"
+
+// rate formats the TVA rate.
+func rate(d *dossier.Dossier) string { return Percent(d.Taux) }
