@@ -43,6 +43,9 @@ type Options struct {
 	// DateDepot is the day the solde is filed, for the deadline warning;
 	// zero skips it.
 	DateDepot time.Time
+	// ByStage checks each record at its own stage instead of Phase: a
+	// record without realisation nor facture is checked as an order.
+	ByStage bool
 }
 
 // Dossier is a checked record: the record, its problems, and every derived
@@ -184,7 +187,7 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 		return d
 	}
 	k.commande()
-	if opt.Phase == PhaseSolde {
+	if opt.Phase == PhaseSolde && (!opt.ByStage || d.Stage == PhaseSolde) {
 		k.solde()
 	}
 	return d

@@ -259,7 +259,8 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(fie
 		return Entry{}, false
 	}
 	var merged bytes.Buffer
-	if err := pdfops.Merge(&merged, parts...); err != nil {
+	// MergeAt keeps the merged bytes the same from run to run.
+	if err := pdfops.MergeAt(&merged, modified(d), parts...); err != nil {
 		problem("-", "PIECE_ILLISIBLE", "les VA signées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
 		return Entry{}, false
 	}

@@ -11,7 +11,7 @@ import (
 // Rapport is rapport.json: one entry per dossier read, in numéro éditeur
 // order, with its status, its problems and its files.
 type Rapport struct {
-	GenerePar string          `json:"genere_par"`
+	GenerePar string           `json:"genere_par"`
 	Dossiers  []RapportDossier `json:"dossiers"`
 }
 

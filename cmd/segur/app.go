@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/templates"
 	"github.com/urfave/cli/v2"
 )
@@ -38,6 +39,7 @@ func cannot(format string, args ...any) error {
 // run is the whole program: it parses args, runs the command and returns the
 // exit code. Tests call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
+	pdfops.Init() // pdfcpu must never write into the user's home
 	code := exitOK
 	app := &cli.App{
 		Name:            "segur",
@@ -50,6 +52,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Flags:           []cli.Flag{configFlag},
 		Commands: []*cli.Command{
 			validateCommand(&code),
+			renderCommand(&code),
+			packCommand(&code),
+			checkCommand(&code),
 		},
 	}
 	err := app.Run(args)

@@ -2,10 +2,6 @@ package pdfops
 
 import (
 	"bytes"
-	"fmt"
-	"os"
-	"runtime"
-	"time"
 	"runtime/debug"
 	"testing"
 )
@@ -29,19 +25,6 @@ func FuzzText(f *testing.F) {
 	f.Add([]byte("%PDF-1.4\n%%EOF\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reportPanics(t)
-		timer := time.AfterFunc(5*time.Second, func() {
-			os.WriteFile(fmt.Sprintf("/work/scratch/hang-%d.pdf", time.Now().UnixNano()), data, 0o644)
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			os.WriteFile(fmt.Sprintf("/work/scratch/hang-%d.txt", time.Now().UnixNano()), buf[:n], 0o644)
-		})
-		defer timer.Stop()
-		st := time.Now()
-		defer func() {
-			f, _ := os.OpenFile("/work/scratch/fuzzlog.txt", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			fmt.Fprintf(f, "%d %v\n", len(data), time.Since(st))
-			f.Close()
-		}()
 		pages, err := Text(bytes.NewReader(data))
 		if err != nil && pages != nil {
 			t.Errorf("got pages %q with error %v, want nil pages", pages, err)

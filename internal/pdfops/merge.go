@@ -27,6 +27,13 @@ import (
 //
 // Digital signatures of the parts do not survive merging: their byte ranges
 // no longer match the new file.
+//
+// pdfcpu always writes a PDF 1.7 file, and strict validation of PDF 1.7
+// requires FirstChar, LastChar, Widths and FontDescriptor even for the
+// standard 14 fonts: a part using gofpdf core fonts (Helvetica, Times…,
+// which gofpdf writes as bare PDF 1.3 font dictionaries) therefore merges
+// into a file that fails [Validate]. Parts using only embedded fonts, as
+// segur's templates do, merge into strictly valid files.
 func Merge(w io.Writer, parts ...io.ReadSeeker) (err error) {
 	defer catch(&err, "merge")
 	var buf bytes.Buffer

@@ -70,6 +70,14 @@ func readContext(r io.ReadSeeker) (*model.Context, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
+	// EnsurePageCount dereferences the page tree root without a nil check.
+	root, err := ctx.Pages()
+	if err != nil {
+		return nil, fmt.Errorf("page tree: %w", err)
+	}
+	if root == nil {
+		return nil, errors.New("page tree: missing root")
+	}
 	if err := ctx.EnsurePageCount(); err != nil {
 		return nil, fmt.Errorf("page count: %w", err)
 	}

@@ -222,3 +222,31 @@ func TestMergeDeterminism(t *testing.T) {
 		t.Logf("Merge: output was byte-identical across runs; the doc comment may be outdated")
 	}
 }
+
+// TestMergeCoreFontsNotStrict documents a pdfcpu behaviour (see Merge): a
+// gofpdf part using a core font is strictly valid on its own (PDF 1.3) but
+// not once merged (PDF 1.7, where standard 14 fonts need /Widths).
+func TestMergeCoreFontsNotStrict(t *testing.T) {
+	pdf := newCoreFontPDF()
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "", 12)
+	pdf.Text(20, 30, "Total")
+	var part bytes.Buffer
+	if err := pdf.Output(&part); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(bytes.NewReader(part.Bytes())); err != nil {
+		t.Fatalf("core font part: got %v, want strictly valid", err)
+	}
+	var out bytes.Buffer
+	if err := Merge(&out, bytes.NewReader(part.Bytes()), bytes.NewReader(traite(t))); err != nil {
+		t.Fatal(err)
+	}
+	err := Validate(bytes.NewReader(out.Bytes()))
+	if err == nil || !strings.Contains(err.Error(), "FirstChar") {
+		t.Errorf("merged core font part: got %v, want a strict validation error about FirstChar", err)
+	}
+	if pages, err := Text(bytes.NewReader(out.Bytes())); err != nil || len(pages) != 2 || pages[0] != "Total" {
+		t.Errorf("Text of merged core font part: got %q, %v, want page 1 %q", pages, err, "Total")
+	}
+}

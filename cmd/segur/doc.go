@@ -1,0 +1,45 @@
+/*
+Segur turns the order records of a software editor referenced by the
+« Ségur du numérique en santé » programme into everything the ASP portal needs
+to pay a dossier: the bon de commande, the MOM or the VA, the facture, the
+solde JSON and the zip of pièces justificatives. It checks, offline, every
+rule the ASP checks, and says in French what would make a dossier rejected.
+
+Usage:
+
+	segur [--config segur.yaml] COMMAND [options] PATH...
+
+The commands:
+
+	validate PATH...             read and check every record; print every problem; write nothing
+	    --phase commande|solde   commande: only what a BDC needs; solde (default): everything
+	    --date-depot AAAA-MM-JJ  the day the solde is filed, for the deadline warning (default: today)
+
+	render PATH... -o DIR        write each dossier's PDFs under DIR/dossiers/<numero_editeur>/
+	    --doc bdc,mom,va,facture the documents to write (default: all the dossier's stage allows)
+
+	pack PATH... -o DIR          the solde dépôt: DIR/depot/<dispositif>-SOLDE-<numero_ans>-<NN>.json
+	                             and .zip, DIR/dossiers/, DIR/rapport.json
+	    --signes DIR             the signed VAs: <dispositif>-VA-<n>.pdf, or one file per
+	                             signing beneficiary <dispositif>-VA-<n>-<RPPS or FINESS géo>.pdf
+	    --jobs N                 documents rendered in parallel (default: usable CPUs)
+	    --lignes N               lines per upload pair (default 200)
+
+	check DIR                    read a pack output back as the ASP would
+
+PATH is a YAML file (several records separated by ---) or a folder searched
+recursively for *.yaml and *.yml. The fournisseur file is --config, else
+$SEGUR_CONFIG, else ./segur.yaml, else segur.yaml in the first path's folder
+or its parents.
+
+Problems are printed one per line, sorted, as
+
+	file:line:col: numero_editeur: field.path: message [CODE]
+
+warnings prefixed with « attention: ». Exit codes: 0 everything asked was
+produced (warnings may have been printed); 1 at least one record or dossier
+was rejected or blocked, everything else was produced; 2 the command could
+not run (bad flags, unreadable or invalid segur.yaml, output not writable,
+another pack working in the same folder).
+*/
+package main

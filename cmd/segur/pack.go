@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+func packCommand(code *int) *cli.Command {
+	return &cli.Command{
+		Name:      "pack",
+		Usage:     "le dépôt de solde : paires JSON + zip prêtes à téléverser sous DIR/depot/, et DIR/rapport.json",
+		ArgsUsage: "CHEMIN...",
+		Flags: []cli.Flag{
+			outFlag,
+			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf)"},
+			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
+			&cli.IntFlag{Name: "lignes", Value: 200, Usage: "nombre maximal de lignes par paire JSON + zip"},
+			dateDepotFlag,
+			configFlag,
+		},
+		Action: func(c *cli.Context) error {
+			start := time.Now()
+			depot, err := dateDepot(c)
+			if err != nil {
+				return err
+			}
+			if n := c.Int("lignes"); n < 1 || n > 200 {
+				return cannot("--lignes doit valoir de 1 à 200 (l'ASP n'accepte pas plus de 200 lignes par fichier)")
+			}
+			if s := c.String("signes"); s != "" {
+				if st, err := os.Stat(s); err != nil || !st.IsDir() {
+					return cannot("--signes « %s » n'est pas un dossier lisible", s)
+				}
+			}
+			e, err := load(c, c.App.Writer)
+			if err != nil {
+				return err
+			}
+			assets, err := rendererAssets(e.cfg)
+			if err != nil {
+				return err
+			}
+			out := c.String("o")
+			unlock, err := pack.Lock(out)
+			if errors.Is(err, pack.ErrBusy) {
+				return cannot("%s : %v", out, err)
+			} else if err != nil {
+				return cannot("dossier de sortie « %s » inutilisable : %v", out, err)
+			}
+			defer unlock()
+			ds := dossier.Check(e.cfg, e.reg, e.recs, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
+			bar := progress(c.App.ErrWriter, len(ds))
+			res, err := pack.Run(pack.Options{
+				Dir:         out,
+				Signes:      c.String("signes"),
+				MaxLines:    c.Int("lignes"),
+				Jobs:        c.Int("jobs"),
+				Version:     Version,
+				NewRenderer: func() pack.Renderer { return render.New(assets) },
+				Progress:    bar,
+			}, ds)
+			if err != nil {
+				return cannot("%v", err)
+			}
+			var all []dossier.Problem
+			warnings := 0
+			for _, rd := range res.Rapport.Dossiers {
+				for _, p := range rd.Problemes {
+					level := dossier.Erreur
+					if p.Niveau == "attention" {
+						level = dossier.Attention
+						warnings++
+					}
+					all = append(all, dossier.Problem{Pos: dossier.Pos{File: p.Fichier, Line: p.Ligne}, Level: level, Numero: rd.NumeroEditeur, Field: p.Champ, Code: p.Code, Message: p.Message})
+				}
+			}
+			for i := range all {
+				all[i].Pos = problemPos(ds, all[i])
+			}
+			dossier.SortProblems(all)
+			printProblems(c.App.Writer, all)
+			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
+				len(ds), res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
+			if res.Blocked > 0 {
+				*code = exitRejected
+			}
+			return nil
+		},
+	}
+}
+
+// problemPos finds a problem's full position (with its column) back in the
+// checked dossiers; rapport.json keeps only file and line.
+func problemPos(ds []*dossier.Dossier, p dossier.Problem) dossier.Pos {
+	for _, d := range ds {
+		for _, q := range d.Problems {
+			if q.Code == p.Code && q.Field == p.Field && q.File == p.File && q.Line == p.Line {
+				return q.Pos
+			}
+		}
+	}
+	return p.Pos
+}
+
+// progress returns a progress callback drawing a bar on w when w is a
+// terminal, and nil (no bar) on a pipe, a file or in CI.
+func progress(w io.Writer, total int) func(done, total int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" || total == 0 {
+		return nil
+	}
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("dossiers"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("dossiers"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	return func(done, _ int) { bar.Set(done) }
+}

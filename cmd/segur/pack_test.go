@@ -1,0 +1,271 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/segur-sons/segur/internal/quarter"
+	"github.com/segur-sons/segur/pack"
+)
+
+// packFixtures packs fixtures/dossiers into dir (absolute) and returns the
+// exit code and outputs.
+func packFixtures(t *testing.T, dir string, extra ...string) (int, string, string) {
+	t.Helper()
+	args := append([]string{"pack", "--date-depot", "2023-03-01", "--signes", "fixtures/signes", "-o", dir}, extra...)
+	return runIn(t, append(args, "fixtures/dossiers")...)
+}
+
+// depotListing describes a dépôt for the golden: every JSON byte for byte,
+// and each zip's entries with size, CRC and time.
+func depotListing(t *testing.T, dir string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	names, err := filepath.Glob(filepath.Join(dir, "depot", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "=== %s\n", filepath.Base(n))
+		switch filepath.Ext(n) {
+		case ".json":
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		case ".zip":
+			zr, err := zip.OpenReader(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range zr.File {
+				fmt.Fprintf(&b, "%s %s\n", f.Modified.UTC().Format(time.RFC3339), f.Name)
+			}
+			zr.Close()
+		}
+	}
+	return b.Bytes()
+}
+
+// tree maps every file under dir (but the lock) to its bytes.
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == ".segur.lock" {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameTree(t *testing.T, a, b map[string][]byte) {
+	t.Helper()
+	for name, data := range a {
+		if other, ok := b[name]; !ok {
+			t.Errorf("%s: missing from the second output", name)
+		} else if !bytes.Equal(data, other) {
+			t.Errorf("%s: differs between the two outputs", name)
+		}
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			t.Errorf("%s: only in the second output", name)
+		}
+	}
+}
+
+func TestPackThenCheckFixtures(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := packFixtures(t, out)
+	if code != exitRejected {
+		t.Fatalf("pack exit code: got %d, want %d (one VA awaits its signature)\n%s%s", code, exitRejected, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "[VA_NON_SIGNEE]") {
+		t.Errorf("pack should list the unsigned VA:\n%s", stdout)
+	}
+	golden(t, "pack-depot.golden", depotListing(t, out))
+	rap, err := os.ReadFile(filepath.Join(out, "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "pack-rapport.golden", rap)
+	code, stdout, stderr = runIn(t, "check", out)
+	if code != exitOK {
+		t.Errorf("check exit code: got %d, want 0\n%s%s", code, stdout, stderr)
+	}
+}
+
+// copyTree copies the dépôt at src to a new folder.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	for name, data := range tree(t, src) {
+		p := filepath.Join(dst, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// rewriteZip rewrites a zip keeping the entries keep accepts.
+func rewriteZip(t *testing.T, path string, keep func(string) bool) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []pack.Entry
+	for _, f := range zr.File {
+		if !keep(f.Name) {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, pack.Entry{Name: f.Name, Data: data, Modified: f.Modified})
+	}
+	zr.Close()
+	var b bytes.Buffer
+	if err := pack.WriteZip(&b, entries); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckFindsTampering(t *testing.T) {
+	out := t.TempDir()
+	if code, stdout, stderr := packFixtures(t, out); code == exitCannot {
+		t.Fatalf("pack could not run:\n%s%s", stdout, stderr)
+	}
+	pair := filepath.Join(out, "depot", "MDV-LGC-Va1-SOLDE-2201140317-01")
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, dir string)
+		code   string
+	}{
+		{"a facture removed from the zip", func(t *testing.T, dir string) {
+			rewriteZip(t, filepath.Join(dir, "depot", filepath.Base(pair)+".zip"), func(n string) bool { return n != "MDV-LGC-Va1-FACTURE-00042.pdf" })
+		}, "PIECE_ABSENTE"},
+		{"a montant changed in the JSON", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "depot", filepath.Base(pair)+".json")
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := bytes.Replace(data, []byte(`"montantSegurHTFacture": 716.66`), []byte(`"montantSegurHTFacture": 716.67`), 1)
+			if bytes.Equal(changed, data) {
+				t.Fatal("the amount to tamper with is not in the JSON")
+			}
+			if err := os.WriteFile(p, changed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "FACTURE_INCOHERENTE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyTree(t, out)
+			tt.tamper(t, dir)
+			code, stdout, _ := runIn(t, "check", dir)
+			if code != exitRejected {
+				t.Errorf("check exit code: got %d, want %d", code, exitRejected)
+			}
+			if !strings.Contains(stdout, "["+tt.code+"]") {
+				t.Errorf("check should report %s:\n%s", tt.code, stdout)
+			}
+		})
+	}
+}
+
+func TestPackSameBytesWithOneOrFourWorkers(t *testing.T) {
+	one, four := t.TempDir(), t.TempDir()
+	packFixtures(t, one, "--jobs", "1")
+	packFixtures(t, four, "--jobs", "4")
+	sameTree(t, tree(t, one), tree(t, four))
+}
+
+func TestSecondPackOnTheSameFolderIsRefused(t *testing.T) {
+	out := t.TempDir()
+	unlock, err := pack.Lock(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	code, _, stderr := packFixtures(t, out)
+	if code != exitCannot || !strings.Contains(stderr, "travaille déjà") {
+		t.Errorf("got exit %d (%s), want %d and a refusal", code, stderr, exitCannot)
+	}
+}
+
+// TestInterruptedPackThenRerunEqualsCleanRun kills a real segur process in
+// the middle of a pack, runs it again, and compares with a clean run.
+func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "segur")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	q := t.TempDir()
+	if err := quarter.Write(q, 300); err != nil {
+		t.Fatal(err)
+	}
+	args := func(out string) []string {
+		return []string{"pack", "--config", filepath.Join(q, "segur.yaml"), "--date-depot", "2023-03-01", "--signes", filepath.Join(q, "signes"), "--jobs", "2", "-o", out, filepath.Join(q, "dossiers")}
+	}
+	clean, crashed := t.TempDir(), t.TempDir()
+	if out, err := exec.Command(bin, args(clean)...).CombinedOutput(); err != nil {
+		t.Fatalf("clean run: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, args(crashed)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once some dossiers are written, well before the end.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, _ := filepath.Glob(filepath.Join(crashed, "dossiers", "*")); len(n) >= 20 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(crashed, "rapport.json")); err == nil {
+		t.Log("the run finished before it was killed: the re-run is still compared")
+	}
+	if out, err := exec.Command(bin, args(crashed)...).CombinedOutput(); err != nil {
+		t.Fatalf("re-run: %v\n%s", err, out)
+	}
+	sameTree(t, tree(t, clean), tree(t, crashed))
+}

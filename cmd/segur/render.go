@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/templates"
+	"github.com/urfave/cli/v2"
+)
+
+var outFlag = &cli.StringFlag{Name: "o", Aliases: []string{"out"}, Usage: "dossier de sortie", Required: true}
+
+func renderCommand(code *int) *cli.Command {
+	return &cli.Command{
+		Name:      "render",
+		Usage:     "écrit les PDF de chaque dossier sous DIR/dossiers/<numero_editeur>/",
+		ArgsUsage: "CHEMIN...",
+		Flags: []cli.Flag{
+			outFlag,
+			&cli.StringFlag{Name: "doc", Usage: "documents à produire parmi bdc,mom,va,facture (défaut : tous ceux que l'étape du dossier permet)"},
+			dateDepotFlag,
+			configFlag,
+		},
+		Action: func(c *cli.Context) error {
+			start := time.Now()
+			want, err := docKinds(c.String("doc"))
+			if err != nil {
+				return err
+			}
+			depot, err := dateDepot(c)
+			if err != nil {
+				return err
+			}
+			e, err := load(c, c.App.Writer)
+			if err != nil {
+				return err
+			}
+			assets, err := rendererAssets(e.cfg)
+			if err != nil {
+				return err
+			}
+			ds := dossier.Check(e.cfg, e.reg, e.recs, dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
+			r := render.New(assets)
+			out := c.String("o")
+			var all []dossier.Problem
+			written, blocked, warnings := 0, 0, 0
+			for _, d := range ds {
+				all = append(all, d.Problems...)
+				warnings += countWarnings(d.Problems)
+				if d.Blocked() {
+					blocked++
+					continue
+				}
+				for _, k := range render.Kinds(d) {
+					if want != nil && !slices.Contains(want, k) {
+						continue
+					}
+					data, err := r.Render(d, k)
+					if err != nil {
+						return cannot("%v", err)
+					}
+					if err := pack.WriteFile(filepath.Join(out, "dossiers", d.Numero(), d.FileName(k)), data); err != nil {
+						return cannot("écriture impossible dans %s : %v", out, err)
+					}
+					written++
+				}
+			}
+			dossier.SortProblems(all)
+			printProblems(c.App.Writer, all)
+			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d document(s) écrit(s), %d dossier(s) bloqué(s), %d avertissement(s), en %s\n",
+				len(ds), written, blocked, warnings, elapsed(start))
+			if blocked > 0 {
+				*code = exitRejected
+			}
+			return nil
+		},
+	}
+}
+
+func docKinds(s string) ([]dossier.Kind, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []dossier.Kind
+	for _, part := range strings.Split(s, ",") {
+		k := dossier.Kind(strings.ToUpper(strings.TrimSpace(part)))
+		switch k {
+		case dossier.BDC, dossier.MOM, dossier.VA, dossier.FACTURE:
+			out = append(out, k)
+		default:
+			return nil, cannot("--doc « %s » : bdc, mom, va ou facture attendus", part)
+		}
+	}
+	return out, nil
+}
+
+// rendererAssets reads the embedded fonts and the fournisseur's logo.
+func rendererAssets(cfg *dossier.Config) (render.Assets, error) {
+	reg, err := templates.FS.ReadFile(templates.FontRegular)
+	if err != nil {
+		return render.Assets{}, cannot("police embarquée illisible : %v", err)
+	}
+	bold, err := templates.FS.ReadFile(templates.FontBold)
+	if err != nil {
+		return render.Assets{}, cannot("police embarquée illisible : %v", err)
+	}
+	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
+	if logo := cfg.Fournisseur.Logo; logo != "" {
+		if a.Logo, err = os.ReadFile(filepath.Join(cfg.Dir, logo)); err != nil {
+			return a, cannot("logo « %s » illisible : %v", logo, err)
+		}
+	}
+	return a, nil
+}
+
+func countWarnings(ps []dossier.Problem) int {
+	n := 0
+	for _, p := range ps {
+		if p.Level == dossier.Attention {
+			n++
+		}
+	}
+	return n
+}
+
+// elapsed formats a duration the French way, « 1,2 s ».
+func elapsed(start time.Time) string {
+	return strings.Replace(fmt.Sprintf("%.1f s", time.Since(start).Seconds()), ".", ",", 1)
+}

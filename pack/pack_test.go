@@ -1,0 +1,123 @@
+package pack
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/shopspring/decimal"
+)
+
+func TestWriteZipGivesTheSameBytesWhateverTheOrder(t *testing.T) {
+	mod := time.Date(2023, 2, 10, 0, 0, 0, 0, time.UTC)
+	a := []Entry{{Name: "B.pdf", Data: []byte("b"), Modified: mod}, {Name: "A.pdf", Data: []byte("a"), Modified: mod}}
+	b := []Entry{a[1], a[0]}
+	var za, zb bytes.Buffer
+	if err := WriteZip(&za, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteZip(&zb, b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(za.Bytes(), zb.Bytes()) {
+		t.Error("got different zips for the same entries in another order")
+	}
+	for _, bad := range []string{"", "sous/dossier.pdf", `a\b.pdf`} {
+		if err := WriteZip(&bytes.Buffer{}, []Entry{{Name: bad, Data: []byte("x")}}); err == nil {
+			t.Errorf("entry name %q: got no error, want a refusal (the zip is flat)", bad)
+		}
+	}
+}
+
+func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sous", "f.json")
+	if err := WriteFile(p, []byte("un")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(p, []byte("deux")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	if string(got) != "deux" {
+		t.Errorf("got %q, want %q", got, "deux")
+	}
+	// A temporary file an interrupted run left behind is removed.
+	stale := filepath.Join(dir, "sous", "g.zip"+tmpMarker+"123")
+	os.WriteFile(stale, []byte("à moitié"), 0o644)
+	if err := removeTemps(dir); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "sous"))
+	if len(entries) != 1 {
+		t.Errorf("got %d files, want only f.json", len(entries))
+	}
+}
+
+func TestLockRefusesASecondRun(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(dir); !errors.Is(err, ErrBusy) {
+		t.Errorf("second lock: got %v, want ErrBusy", err)
+	}
+	unlock()
+	again, err := Lock(dir)
+	if err != nil {
+		t.Errorf("lock after release: %v", err)
+	} else {
+		again()
+	}
+}
+
+func TestSoldeJSONFormat(t *testing.T) {
+	date, _ := dossier.ParseDate("2023-02-10")
+	d := &dossier.Dossier{
+		Record: &dossier.Record{
+			NumeroASP: "FINMDV000042", NumeroEditeur: "00042", Dispositif: "MDV-LGC-Va1",
+			Facture: &dossier.Facture{Date: date},
+		},
+		Segur:             dossier.WithTVA(decimal.RequireFromString("716.6"), decimal.NewFromInt(20)),
+		CommandePour:      "LIBERAL",
+		BeneficiairesJSON: []string{"10003461034"},
+		DMPDirect:         false,
+		MSSProDirect:      true,
+		AdresseMSSPro:     "cabinet@medecin.mssante.fr",
+		ExtraJSON:         []dossier.ChampValeur{{Cle: "typePrestation", Valeur: "MAJ_V2"}},
+	}
+	var b bytes.Buffer
+	if err := WriteSolde(&b, "1234567890", "73282932000074", []*dossier.Dossier{d}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{
+		"{\n  \"impId\": null,\n  \"numeroAns\": \"1234567890\",\n  \"siret\": \"73282932000074\",\n  \"lignesImport\": [",
+		`"montantSegurHTFacture": 716.60`,
+		`"dateFacture": "10/02/2023"`,
+		`"structureFINESSGeo": []`,
+		`"identDMP": null`,
+		`"adresseBoiteMSSPro": "cabinet@medecin.mssante.fr"`,
+		`"adresseBoiteMSSCitoyen": null`,
+		"  },\n      \"typePrestation\": \"MAJ_V2\"\n    }",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the JSON lacks %q:\n%s", want, got)
+		}
+	}
+	order := []string{"numLigne", "typeAction", "numeroASP", "numeroEditeur", "facture", "beneficiaires", "scenariosEffectivementInstalles", "typePrestation"}
+	last := -1
+	for _, k := range order {
+		i := strings.Index(got, `"`+k+`"`)
+		if i < last {
+			t.Errorf("key %s is out of order", k)
+		}
+		last = i
+	}
+}

@@ -1,0 +1,262 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+)
+
+// The two boxes of each flow of the installation scenario on the BDC.
+const (
+	scenarioDirect = "Envoi direct par le logiciel objet de la Prestation Ségur"
+	scenarioTiers  = "Envoi par un logiciel tiers"
+)
+
+// Fixed wording of the BDC (seed 004, seed 002 §4.4 and §4.5).
+const (
+	resteACharge = "Reste à charge nul pour le client : le montant de la Prestation Ségur est intégralement pris en charge par l'Etat, aucune somme ne lui est demandée à ce titre."
+	autonomie    = "La Prestation Ségur est une prestation autonome : cette commande n'est liée à aucun autre achat, ni à un renouvellement ou réengagement contractuel, ni à la souscription d'une option."
+	// tvaNonApplicable replaces the TVA amount when the fournisseur is not
+	// liable (rate 0): the State pays the HT amount only.
+	tvaNonApplicable = "TVA non applicable – fournisseur non assujetti"
+)
+
+// BDC renders the bon de commande of d (documents.md §2): references, the
+// two parties, the beneficiaries, the solution, the installation scenario
+// declared, the amounts and mentions, and the signature blocks.
+func (r *Renderer) BDC(d *dossier.Dossier) ([]byte, error) {
+	rec := d.Record
+	if rec.Commande == nil || rec.Client == nil || d.Solution == nil || d.Dispositif == nil || d.Config.Fournisseur == nil {
+		return nil, errors.New("bon de commande incomplet (commande, client, solution, dispositif ou fournisseur manquant)")
+	}
+	if rec.Commande.ScenarioPrevu == nil {
+		return nil, errors.New("bon de commande sans scénario d'installation prévu")
+	}
+	doc, err := r.newDoc(d, dossier.BDC)
+	if err != nil {
+		return nil, fmt.Errorf("bon de commande: %w", err)
+	}
+	doc.Title("Bon de commande – Prestation Ségur")
+	bdcReferences(doc, d)
+	bdcParties(doc, d)
+	bdcBeneficiaires(doc, d)
+	bdcSolution(doc, d)
+	bdcScenario(doc, d)
+	bdcMontants(doc, d)
+	bdcMentions(doc, d)
+	bdcSignatures(doc, d)
+	b, err := doc.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("bon de commande: %w", err)
+	}
+	return b, nil
+}
+
+// bdcReferences: dispositif, n° ASP when known, n° éditeur, BDC number and
+// date.
+func bdcReferences(doc *Doc, d *dossier.Dossier) {
+	cmd := d.Record.Commande
+	doc.Section("Références")
+	references(doc, d,
+		[2]string{"N° de bon de commande", cmd.Numero},
+		[2]string{"Date du bon de commande", Date(cmd.Date.Time)},
+	)
+}
+
+// bdcParties: the fournisseur and its signatory, then the client, its Va1
+// history when the dispositif asks for it, and the mandataire.
+func bdcParties(doc *Doc, d *dossier.Dossier) {
+	f := d.Config.Fournisseur
+	cl := d.Record.Client
+	doc.Section("Fournisseur")
+	doc.KeyValue("Raison sociale", f.RaisonSociale)
+	doc.KeyValue("Adresse", strings.Join(f.Adresse, ", "))
+	doc.KeyValue("SIRET", f.Siret)
+	if f.Signataire != nil {
+		doc.KeyValue("Représenté par", personne(f.Signataire))
+	}
+
+	doc.Section("Client")
+	clientIdentity(doc, d)
+	if d.Dispositif.DeclarationVA1.Requise {
+		if cl.FinancementVA1 {
+			doc.KeyValue("Financement vague 1", "Oui : le client a bénéficié d'un financement Ségur vague 1.")
+			if cl.DeclarationSeuilsVA1 {
+				doc.KeyValue("Déclaration sur l'honneur", "Le client déclare sur l'honneur avoir atteint les seuils d'alimentation du DMP prévus en vague 1.")
+			} else {
+				doc.KeyValue("Déclaration sur l'honneur", "Non fournie.")
+			}
+		} else {
+			doc.KeyValue("Financement vague 1", "Non : le client n'a bénéficié d'aucun financement Ségur vague 1.")
+		}
+	}
+	if m := d.Record.Mandataire; m != nil {
+		doc.KeyValue("Mandataire", joinNonEmpty(" – ", m.Nom, m.Email, telephone(m.Telephone)))
+	}
+}
+
+// bdcBeneficiaires lists the bénéficiaires finaux: each médecin with its
+// RPPS, or each site with its FINESS géo and its médecins' RPPS.
+func bdcBeneficiaires(doc *Doc, d *dossier.Dossier) {
+	doc.Section("Bénéficiaires finaux")
+	for i, b := range d.Record.Beneficiaires {
+		if b.FinessGeo == "" {
+			doc.KeyValue(fmt.Sprintf("Médecin n° %d", i+1), joinNonEmpty(" – ", beneficiaireLine(d, b), b.Email, telephone(b.Telephone)))
+			continue
+		}
+		doc.KeyValue(fmt.Sprintf("Site n° %d", i+1), beneficiaireLine(d, b))
+		if len(b.RPPSMedecins) > 0 {
+			doc.KeyValue("Médecins du site (RPPS)", strings.Join(b.RPPSMedecins, ", "))
+		}
+	}
+}
+
+// bdcSolution: the referenced solution, the prestation type and the version
+// the client runs at signature (Va2).
+func bdcSolution(doc *Doc, d *dossier.Dossier) {
+	doc.Section("Solution logicielle")
+	doc.KeyValue("Solution référencée", solution(d))
+	if p := prestationLibelle(d); p != "" {
+		doc.KeyValue("Type de Prestation Ségur", p)
+	}
+	if v := d.Record.Commande.VersionInstallee; v != "" {
+		doc.KeyValue("Version installée chez le client à la signature", v)
+	}
+}
+
+// bdcScenario: for each flow, exactly one of its two boxes ticked.
+func bdcScenario(doc *Doc, d *dossier.Dossier) {
+	sp := d.Record.Commande.ScenarioPrevu
+	doc.Section("Scénario d'installation prévu")
+	for _, fl := range []struct{ id, value string }{
+		{"dmp", sp.DMP},
+		{"mss_pro", sp.MSSPro},
+		{"mss_citoyen", sp.MSSCitoyen},
+	} {
+		doc.Paragraph(fluxIntitule(d, fl.id))
+		doc.Check(fl.value == "direct", scenarioDirect)
+		doc.Check(fl.value == "tiers", scenarioTiers)
+	}
+}
+
+// fluxIntitule is the heading of a flow, in the dispositif's wording.
+func fluxIntitule(d *dossier.Dossier, id string) string {
+	for _, f := range d.Dispositif.Textes.Flux {
+		if f.ID == id && f.Intitule != "" {
+			return f.Intitule
+		}
+	}
+	return map[string]string{
+		"dmp":         "Pour les envois de documents de santé vers le DMP :",
+		"mss_pro":     "Pour les envois par Messagerie sécurisée de santé vers les professionnels de santé :",
+		"mss_citoyen": "Pour l'envoi d'un message par Messagerie sécurisée de santé vers les patients :",
+	}[id]
+}
+
+// bdcMontants: the « Prestation Ségur » line and, when the dispositif has
+// one, the « Accompagnement renforcé » line, with HT, TVA rate, TVA, TTC;
+// at rate 0 the HT amount only.
+func bdcMontants(doc *Doc, d *dossier.Dossier) {
+	doc.Section("Prestation commandée")
+	type line struct {
+		label string
+		m     dossier.Montants
+	}
+	lines := []line{{prestationSegur(d), d.Commande}}
+	if d.Dispositif.AccompagnementRenforce.Autorise {
+		lines = append(lines, line{"Accompagnement renforcé", d.Accompagnement})
+	}
+	if len(lines) > 1 {
+		var total dossier.Montants
+		for _, l := range lines {
+			total.HT = total.HT.Add(l.m.HT)
+			total.TVA = total.TVA.Add(l.m.TVA)
+			total.TTC = total.TTC.Add(l.m.TTC)
+		}
+		lines = append(lines, line{"Total", total})
+	}
+	rows := make([][]string, len(lines))
+	if d.Taux.IsZero() {
+		for i, l := range lines {
+			rows[i] = []string{l.label, Euros(l.m.HT), "non applicable"}
+		}
+		doc.Table([]string{"Désignation", "Montant HT", "TVA"}, rows, []int{60, 20, 20})
+		doc.Paragraph(tvaNonApplicable + " : l'Etat prend en charge le montant hors taxe.")
+		return
+	}
+	for i, l := range lines {
+		rows[i] = []string{l.label, Euros(l.m.HT), rate(d), Euros(l.m.TVA), Euros(l.m.TTC)}
+	}
+	doc.Table([]string{"Désignation", "Montant HT", "Taux de TVA", "TVA", "Montant TTC"}, rows, []int{40, 16, 12, 14, 18})
+}
+
+// prestationSegur is the name of the « Prestation Ségur » line.
+func prestationSegur(d *dossier.Dossier) string {
+	return fmt.Sprintf("Prestation Ségur – %s version %s", d.Solution.Nom, d.Solution.Version)
+}
+
+// bdcMentions: State funding, conditional order, nothing to pay, no tie.
+func bdcMentions(doc *Doc, d *dossier.Dossier) {
+	lines := []string{mentionEtat + "."}
+	if m := d.Dispositif.Commande.MentionConditionnelle; d.Record.Commande.SousConditionReferencement && m != "" {
+		lines = append(lines, "« "+m+" »")
+	}
+	lines = append(lines, resteACharge, autonomie)
+	doc.Lines(lines)
+}
+
+// bdcSignatures: the accepted modes, the client's block (the structure's
+// responsable, or each médecin) and the fournisseur's block.
+func bdcSignatures(doc *Doc, d *dossier.Dossier) {
+	rec := d.Record
+	cl := rec.Client
+	doc.Section("Signatures")
+	doc.Paragraph(signatureModes)
+	at := "Date : " + Date(rec.Commande.Date.Time)
+	if l := lieu(d); l != "" {
+		at = "Fait à " + l + ", le " + Date(rec.Commande.Date.Time)
+	}
+	if cl.Type == dossier.Structure {
+		who := "Responsable de la structure"
+		if cl.Responsable != nil {
+			who = personne(cl.Responsable)
+		}
+		doc.SignatureBlock([]string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, "Signature précédée de la mention « Bon pour accord »"})
+	} else {
+		for _, b := range rec.Beneficiaires {
+			doc.SignatureBlock([]string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, "Signature précédée de la mention « Bon pour accord »"})
+		}
+	}
+	f := d.Config.Fournisseur
+	sig := []string{"Pour le fournisseur : " + f.RaisonSociale}
+	if f.Signataire != nil {
+		sig = append(sig, "Signataire : "+personne(f.Signataire))
+	}
+	doc.SignatureBlock(append(sig, at, "Signature et cachet"))
+}
+
+// personne is « Prénom Nom, qualité ».
+func personne(p *dossier.Personne) string {
+	return joinNonEmpty(", ", p.FullName(), p.Qualite)
+}
+
+// telephone prefixes a phone number, "" when none.
+func telephone(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "Tél. " + s
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

@@ -1,0 +1,367 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/shopspring/decimal"
+)
+
+// factureKind tells a single facture from the two of mode avance-solde.
+type factureKind int
+
+const (
+	factureUnique factureKind = iota
+	factureAvance
+	factureSolde
+)
+
+// facturePart is one facture of the PDF: its number, date, lines and totals.
+type facturePart struct {
+	kind   factureKind
+	numero string
+	date   dossier.Date
+	lines  []factureLine
+	total  dossier.Montants
+}
+
+// factureLine is one line of a facture, quantity 1.
+type factureLine struct {
+	label string
+	ht    decimal.Decimal
+}
+
+// Fixed wording of the facture (Code de commerce L441-9, D441-5; CGI annexe
+// II art. 242 nonies A).
+const (
+	indemniteRecouvrement = "Indemnité forfaitaire pour frais de recouvrement : 40 €"
+	natureOperations      = "Nature des opérations : prestations de services"
+	optionDebits          = "Option pour le paiement de la taxe d'après les débits"
+)
+
+// Facture renders the facture of d (documents.md §5): one facture, or in
+// mode avance-solde the avance and the solde factures followed by a summary,
+// in one PDF. After a takeover the traités are appended as the last pages.
+func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
+	rec := d.Record
+	if rec.Facture == nil || rec.Realisation == nil || rec.Commande == nil || rec.Client == nil ||
+		d.Solution == nil || d.Dispositif == nil || d.Config.Fournisseur == nil {
+		return nil, errors.New("facture incomplète (facture, réalisation, commande, client, solution, dispositif ou fournisseur manquant)")
+	}
+	parts, err := factureParts(d)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := r.newDoc(d, dossier.FACTURE)
+	if err != nil {
+		return nil, fmt.Errorf("facture: %w", err)
+	}
+	for i, p := range parts {
+		if i > 0 {
+			doc.PageBreak()
+		}
+		factureTitle(doc, p)
+		factureEntete(doc, d, p)
+		factureVendeur(doc, d)
+		factureClient(doc, d)
+		factureLignes(doc, d, p)
+		facturePaiement(doc, d, p)
+		factureSegur(doc, d, p)
+	}
+	if len(parts) > 1 {
+		doc.PageBreak()
+		factureRecapitulatif(doc, d, parts)
+	}
+	b, err := doc.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("facture: %w", err)
+	}
+	return appendTraites(d, b)
+}
+
+// factureParts lists the factures of the PDF from the dossier's amounts.
+func factureParts(d *dossier.Dossier) ([]facturePart, error) {
+	f := d.Record.Facture
+	segur := prestationSegur(d)
+	accompagnement := func(lines []factureLine) []factureLine {
+		if d.Accompagnement.HT.IsPositive() {
+			lines = append(lines, factureLine{"Accompagnement renforcé", d.Accompagnement.HT})
+		}
+		return lines
+	}
+	if f.Mode != dossier.ModeAvanceSolde {
+		return []facturePart{{
+			kind: factureUnique, numero: f.Numero, date: f.Date,
+			lines: accompagnement([]factureLine{{segur, d.Segur.HT}}),
+			total: d.Facture,
+		}}, nil
+	}
+	if f.FactureAvance == nil {
+		return nil, errors.New("mode avance-solde sans facture d'avance")
+	}
+	split := d.Dispositif.Split
+	return []facturePart{
+		{
+			kind: factureAvance, numero: f.FactureAvance.Numero, date: f.FactureAvance.Date,
+			lines: []factureLine{{fmt.Sprintf("%s – avance (%d %%)", segur, split.Avance), d.AvanceHT}},
+			total: d.FactureAvance,
+		},
+		{
+			kind: factureSolde, numero: f.Numero, date: f.Date,
+			lines: accompagnement([]factureLine{{fmt.Sprintf("%s – solde (%d %%)", segur, split.Solde), d.SoldeHT}}),
+			total: d.FactureSolde,
+		},
+	}, nil
+}
+
+// factureTitle: « Facture n° … », or the AVANCE / SOLDE mark.
+func factureTitle(doc *Doc, p facturePart) {
+	switch p.kind {
+	case factureAvance:
+		doc.Title("FACTURE D'AVANCE n° " + p.numero)
+	case factureSolde:
+		doc.Title("FACTURE DE SOLDE n° " + p.numero)
+	default:
+		doc.Title("Facture n° " + p.numero)
+	}
+}
+
+// factureEntete: number, issue date, date of the service, order number.
+func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
+	rec := d.Record
+	doc.KeyValue("Facture n°", p.numero)
+	doc.KeyValue("Date d'émission", Date(p.date.Time))
+	doc.KeyValue("Date de réalisation de la prestation", Date(rec.Realisation.DateFin.Time))
+	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)))
+	switch p.kind {
+	case factureAvance:
+		doc.KeyValue("Objet", fmt.Sprintf("Facture d'avance (%d %%) de la Prestation Ségur", d.Dispositif.Split.Avance))
+	case factureSolde:
+		av := rec.Facture.FactureAvance
+		doc.KeyValue("Objet", fmt.Sprintf("Facture de solde (%d %%) de la Prestation Ségur ; facture d'avance n° %s du %s", d.Dispositif.Split.Solde, av.Numero, Date(av.Date.Time)))
+	}
+}
+
+// factureVendeur: the seller's legal identity (R123-237, 242 nonies A).
+func factureVendeur(doc *Doc, d *dossier.Dossier) {
+	f := d.Config.Fournisseur
+	doc.Section("Fournisseur")
+	doc.KeyValue("Raison sociale", f.RaisonSociale)
+	doc.KeyValue("Forme juridique", fmt.Sprintf("%s au capital de %s", f.FormeJuridique, euros0(f.Capital)))
+	doc.KeyValue("Siège social", strings.Join(f.Adresse, ", "))
+	doc.KeyValue("SIREN / SIRET", f.Siren()+" / "+f.Siret)
+	rcs := "RCS " + f.RCS
+	if !strings.Contains(strings.ReplaceAll(f.RCS, " ", ""), f.Siren()) {
+		rcs += " " + f.Siren()
+	}
+	doc.KeyValue("Immatriculation", rcs)
+	doc.KeyValue("N° de TVA intracommunautaire", f.TVAIntracom)
+}
+
+// factureClient: name, address, billing address when different, SIREN and
+// FINESS juridique when known.
+func factureClient(doc *Doc, d *dossier.Dossier) {
+	cl := d.Record.Client
+	doc.Section("Client")
+	doc.KeyValue("Nom", cl.Nom)
+	doc.KeyValue("Adresse", strings.Join(cl.Adresse, ", "))
+	if len(cl.AdresseFacturation) > 0 && !slices.Equal(cl.AdresseFacturation, cl.Adresse) {
+		doc.KeyValue("Adresse de facturation", strings.Join(cl.AdresseFacturation, ", "))
+	}
+	if cl.Siren != "" {
+		doc.KeyValue("SIREN", cl.Siren)
+	}
+	if cl.FinessJuridique != "" {
+		doc.KeyValue("FINESS juridique", cl.FinessJuridique)
+	}
+}
+
+// factureLignes: the lines table and the totals, TVA per rate; at rate 0
+// the exemption mention instead of TVA.
+func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
+	doc.Section("Détail de la facture")
+	taux := rate(d)
+	if d.Taux.IsZero() {
+		taux = "non applicable"
+	}
+	rows := make([][]string, len(p.lines))
+	for i, l := range p.lines {
+		rows[i] = []string{l.label, "1", Euros(l.ht), taux, Euros(l.ht)}
+	}
+	doc.Table([]string{"Désignation", "Quantité", "Prix unitaire HT", "Taux de TVA", "Total HT"}, rows, []int{45, 10, 17, 11, 17})
+	totals := [][]string{{"Total HT", Euros(p.total.HT)}}
+	if d.Taux.IsZero() {
+		totals = append(totals, []string{"Total à payer", Euros(p.total.TTC)})
+	} else {
+		totals = append(totals,
+			[]string{"TVA à " + rate(d), Euros(p.total.TVA)},
+			[]string{"Total TTC", Euros(p.total.TTC)},
+		)
+	}
+	doc.Table([]string{"Totaux", "Montant"}, totals, []int{83, 17})
+	if d.Taux.IsZero() {
+		doc.Paragraph(tvaNonApplicable)
+	}
+}
+
+// facturePaiement: due date, penalties, recovery indemnity, discount,
+// nature of the operations, option débits.
+func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
+	f := d.Config.Fournisseur
+	doc.Section("Conditions de paiement")
+	var lines []string
+	switch {
+	case p.kind != factureAvance && !d.Echeance.IsZero():
+		lines = append(lines, "Date d'échéance : "+Date(d.Echeance.Time))
+	case f.Paiement != nil && f.Paiement.DelaiJours != nil:
+		// The dossier has no échéance for the avance facture: state the term.
+		lines = append(lines, fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours))
+	}
+	if f.Paiement != nil {
+		lines = append(lines, "Taux des pénalités de retard : "+f.Paiement.Penalites)
+	}
+	lines = append(lines, indemniteRecouvrement)
+	if f.Paiement != nil {
+		lines = append(lines, "Escompte pour paiement anticipé : "+f.Paiement.Escompte)
+	}
+	lines = append(lines, natureOperations)
+	if f.OptionDebits {
+		lines = append(lines, optionDebits)
+	}
+	doc.Lines(lines)
+}
+
+// factureSegur: the mentions the ASP checks (seed 000, 001, 002 §6.2.2,
+// 004), on every facture of the PDF.
+func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
+	rec := d.Record
+	split := d.Dispositif.Split
+	doc.Section("Mentions Ségur du numérique en santé")
+	references(doc, d)
+	for i, id := range d.BeneficiairesJSON {
+		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), factureBeneficiaire(d, i, id))
+	}
+	doc.KeyValue("Solution", solution(d))
+	if pl := prestationLibelle(d); pl != "" {
+		doc.KeyValue("Type de Prestation Ségur", pl)
+	}
+	fluxLabel := func(direct bool, adresse string) string {
+		if !direct {
+			return "par un logiciel tiers"
+		}
+		return joinNonEmpty(" – ", "direct, par le logiciel objet de la Prestation Ségur", adresse)
+	}
+	doc.KeyValue("Envoi au DMP", fluxLabel(d.DMPDirect, ""))
+	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
+		doc.KeyValue("Certificat(s) serveur DMP", strings.Join(rec.Realisation.CertificatsDMP, ", "))
+	}
+	doc.KeyValue("MSS vers les professionnels", fluxLabel(d.MSSProDirect, d.AdresseMSSPro))
+	doc.KeyValue("MSS vers les patients", fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen))
+	lines := []string{
+		"",
+		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
+		fmt.Sprintf("dont avance (%d %%) : %s HT – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), split.Solde, Euros(d.SoldeHT)),
+	}
+	if d.Dispositif.AccompagnementRenforce.Autorise {
+		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
+	}
+	lines = append(lines,
+		"Date de facture : "+Date(p.date.Time),
+		"Date de finalisation de la Prestation Ségur : "+Date(rec.Realisation.DateFin.Time),
+	)
+	for _, rp := range d.Reprises {
+		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
+	}
+	lines = append(lines, mentionEtat+".")
+	doc.Lines(lines)
+}
+
+// factureBeneficiaire describes the i-th beneficiary by the identifier the
+// ASP knows (the old FINESS géo after a takeover).
+func factureBeneficiaire(d *dossier.Dossier, i int, id string) string {
+	for _, rp := range d.Reprises {
+		if rp.Ancien == id {
+			return fmt.Sprintf("FINESS géographique %s (établissement repris par %s)", id, rp.NouveauNom)
+		}
+	}
+	name := ""
+	if i < len(d.Record.Beneficiaires) {
+		name = d.Record.Beneficiaires[i].Name()
+	}
+	kind := "RPPS"
+	if d.CommandePour == "STRUCTURE" {
+		kind = "FINESS géographique"
+	}
+	return joinNonEmpty(" – ", name, kind+" "+id)
+}
+
+// factureRecapitulatif: both factures and their total (seed 004).
+func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
+	doc.Title("Récapitulatif des factures de la Prestation Ségur")
+	references(doc, d)
+	var rows [][]string
+	var total dossier.Montants
+	for _, p := range parts {
+		label := "Facture de solde n° " + p.numero
+		if p.kind == factureAvance {
+			label = "Facture d'avance n° " + p.numero
+		}
+		rows = append(rows, []string{label, Date(p.date.Time), Euros(p.total.HT), Euros(p.total.TVA), Euros(p.total.TTC)})
+		total.HT = total.HT.Add(p.total.HT)
+		total.TVA = total.TVA.Add(p.total.TVA)
+		total.TTC = total.TTC.Add(p.total.TTC)
+	}
+	rows = append(rows, []string{"Total des deux factures", "", Euros(total.HT), Euros(total.TVA), Euros(total.TTC)})
+	tva := "TVA à " + rate(d)
+	if d.Taux.IsZero() {
+		tva = "TVA"
+		for i := range rows {
+			rows[i][3] = "non applicable"
+		}
+	}
+	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{37, 14, 16, 16, 17})
+	lines := []string{
+		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
+	}
+	if d.Accompagnement.HT.IsPositive() {
+		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
+	}
+	lines = append(lines, "Date de facture : "+Date(d.Record.Facture.Date.Time), mentionEtat+".")
+	if d.Taux.IsZero() {
+		lines = append(lines, tvaNonApplicable)
+	}
+	doc.Lines(lines)
+}
+
+// appendTraites appends the traité of each takeover, once each, after the
+// facture; the output is byte-deterministic (dated like the facture).
+func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
+	parts := []io.ReadSeeker{bytes.NewReader(facture)}
+	var seen []string
+	for _, rp := range d.Reprises {
+		if rp.Traite == "" || slices.Contains(seen, rp.Traite) {
+			continue
+		}
+		seen = append(seen, rp.Traite)
+		b, err := os.ReadFile(rp.Traite)
+		if err != nil {
+			return nil, fmt.Errorf("facture: traité de fusion: %w", err)
+		}
+		parts = append(parts, bytes.NewReader(b))
+	}
+	if len(parts) == 1 {
+		return facture, nil
+	}
+	var out bytes.Buffer
+	if err := pdfops.MergeAt(&out, documentDate(d, dossier.FACTURE), parts...); err != nil {
+		return nil, fmt.Errorf("facture: joindre le traité de fusion: %w", err)
+	}
+	return out.Bytes(), nil
+}
