@@ -150,6 +150,7 @@ type Textes struct {
 	VAIntroduction  string      `yaml:"va_introduction"`
 	MOMIntroduction string      `yaml:"mom_introduction"`
 	MOMCas          string      `yaml:"mom_cas"`
+	VACocher        string      `yaml:"va_cocher"`
 	Source          string      `yaml:"source"`
 	Flux            []TexteFlux `yaml:"flux"`
 }
@@ -162,6 +163,9 @@ type TexteFlux struct {
 	Direct   string `yaml:"direct"`
 	Tiers    string `yaml:"tiers"`
 	MOM      string `yaml:"mom"`
+	// MOMTiers stands in a MOM for a flow that goes through another
+	// software, where the dispositif allows it (Va2: only the DMP decides).
+	MOMTiers string `yaml:"mom_tiers"`
 }
 
 // Provisoire reports whether the dispositif's source is a draft.
@@ -356,8 +360,12 @@ func checkDispositif(c *checker, d *Dispositif) {
 		if d.Justificatif.MOMQuand != "jamais" {
 			c.required(p+".mom", f.MOM)
 		}
+		if d.Justificatif.MOMQuand == "dmp_direct" && f.ID != "dmp" {
+			c.required(p+".mom_tiers", f.MOMTiers)
+		}
 	}
 	c.required("textes.va_introduction", d.Textes.VAIntroduction)
+	c.required("textes.va_cocher", d.Textes.VACocher)
 	if d.Justificatif.MOMQuand != "jamais" {
 		c.required("textes.mom_introduction", d.Textes.MOMIntroduction)
 		c.required("textes.mom_cas", d.Textes.MOMCas)

@@ -255,7 +255,11 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(fie
 		parts = append(parts, bytes.NewReader(data))
 	}
 	if len(missing) > 0 {
-		problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", strings.Join(missing, ", "), opt.Signes)
+		if len(missing) == len(d.Pages) || missing[0] == name {
+			problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s (la VA signée entière, ou une VA signée par bénéficiaire)", name, opt.Signes)
+		} else {
+			problem("-", "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
+		}
 		return Entry{}, false
 	}
 	var merged bytes.Buffer

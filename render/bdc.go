@@ -72,7 +72,6 @@ func bdcParties(doc *Doc, d *dossier.Dossier) {
 	cl := d.Record.Client
 	doc.Section("Fournisseur")
 	doc.KeyValue("Raison sociale", f.RaisonSociale)
-	doc.KeyValue("Adresse", strings.Join(f.Adresse, ", "))
 	doc.KeyValue("SIRET", f.Siret)
 	if f.Signataire != nil {
 		doc.KeyValue("Représenté par", personne(f.Signataire))
@@ -159,7 +158,6 @@ func fluxIntitule(d *dossier.Dossier, id string) string {
 // one, the « Accompagnement renforcé » line, with HT, TVA rate, TVA, TTC;
 // at rate 0 the HT amount only.
 func bdcMontants(doc *Doc, d *dossier.Dossier) {
-	doc.Section("Prestation commandée")
 	type line struct {
 		label string
 		m     dossier.Montants
@@ -177,6 +175,13 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 		}
 		lines = append(lines, line{"Total", total})
 	}
+	// The heading, the table and the mentions under it on one page.
+	need := 60 + 8*float64(len(lines))
+	if d.Record.Commande.SousConditionReferencement {
+		need += 15
+	}
+	doc.NeedSpace(need)
+	doc.Section("Prestation commandée")
 	rows := make([][]string, len(lines))
 	if d.Taux.IsZero() {
 		for i, l := range lines {
@@ -189,7 +194,10 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 	for i, l := range lines {
 		rows[i] = []string{l.label, Euros(l.m.HT), rate(d), Euros(l.m.TVA), Euros(l.m.TTC)}
 	}
-	doc.Table([]string{"Désignation", "Montant HT", "Taux de TVA", "TVA", "Montant TTC"}, rows, []int{40, 16, 12, 14, 18})
+	if len(lines) > 1 {
+		rows[len(rows)-1][2] = "" // no rate on the total
+	}
+	doc.Table([]string{"Désignation", "Montant HT", "Taux TVA", "TVA", "Montant TTC"}, rows, []int{42, 16, 12, 14, 16})
 }
 
 // prestationSegur is the name of the « Prestation Ségur » line.
@@ -204,7 +212,9 @@ func bdcMentions(doc *Doc, d *dossier.Dossier) {
 		lines = append(lines, "« "+m+" »")
 	}
 	lines = append(lines, resteACharge, autonomie)
-	doc.Lines(lines)
+	for _, l := range lines {
+		doc.Paragraph(l)
+	}
 }
 
 // bdcSignatures: the accepted modes, the client's block (the structure's
@@ -212,6 +222,7 @@ func bdcMentions(doc *Doc, d *dossier.Dossier) {
 func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 	rec := d.Record
 	cl := rec.Client
+	doc.NeedSpace(75) // the heading, the modes and the first block
 	doc.Section("Signatures")
 	doc.Paragraph(signatureModes)
 	at := "Date : " + Date(rec.Commande.Date.Time)
@@ -234,7 +245,7 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 	if f.Signataire != nil {
 		sig = append(sig, "Signataire : "+personne(f.Signataire))
 	}
-	doc.SignatureBlock(append(sig, at, "Signature et cachet"))
+	doc.SignatureBlock(append(sig, "Date : "+Date(rec.Commande.Date.Time), "Signature et cachet"))
 }
 
 // personne is « Prénom Nom, qualité ».

@@ -106,16 +106,15 @@ func factureParts(d *dossier.Dossier) ([]facturePart, error) {
 	if f.FactureAvance == nil {
 		return nil, errors.New("mode avance-solde sans facture d'avance")
 	}
-	split := d.Dispositif.Split
 	return []facturePart{
 		{
 			kind: factureAvance, numero: f.FactureAvance.Numero, date: f.FactureAvance.Date,
-			lines: []factureLine{{fmt.Sprintf("%s – avance (%d %%)", segur, split.Avance), d.AvanceHT}},
+			lines: []factureLine{{segur + " – avance", d.AvanceHT}},
 			total: d.FactureAvance,
 		},
 		{
 			kind: factureSolde, numero: f.Numero, date: f.Date,
-			lines: accompagnement([]factureLine{{fmt.Sprintf("%s – solde (%d %%)", segur, split.Solde), d.SoldeHT}}),
+			lines: accompagnement([]factureLine{{segur + " – solde", d.SoldeHT}}),
 			total: d.FactureSolde,
 		},
 	}, nil
@@ -136,7 +135,6 @@ func factureTitle(doc *Doc, p facturePart) {
 // factureEntete: number, issue date, date of the service, order number.
 func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
 	rec := d.Record
-	doc.KeyValue("Facture n°", p.numero)
 	doc.KeyValue("Date d'émission", Date(p.date.Time))
 	doc.KeyValue("Date de réalisation de la prestation", Date(rec.Realisation.DateFin.Time))
 	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)))
@@ -156,12 +154,11 @@ func factureVendeur(doc *Doc, d *dossier.Dossier) {
 	doc.KeyValue("Raison sociale", f.RaisonSociale)
 	doc.KeyValue("Forme juridique", fmt.Sprintf("%s au capital de %s", f.FormeJuridique, euros0(f.Capital)))
 	doc.KeyValue("Siège social", strings.Join(f.Adresse, ", "))
-	doc.KeyValue("SIREN / SIRET", f.Siren()+" / "+f.Siret)
 	rcs := "RCS " + f.RCS
 	if !strings.Contains(strings.ReplaceAll(f.RCS, " ", ""), f.Siren()) {
 		rcs += " " + f.Siren()
 	}
-	doc.KeyValue("Immatriculation", rcs)
+	doc.KeyValue("Immatriculation", fmt.Sprintf("SIREN %s – SIRET %s – %s", f.Siren(), f.Siret, rcs))
 	doc.KeyValue("N° de TVA intracommunautaire", f.TVAIntracom)
 }
 
@@ -186,16 +183,17 @@ func factureClient(doc *Doc, d *dossier.Dossier) {
 // factureLignes: the lines table and the totals, TVA per rate; at rate 0
 // the exemption mention instead of TVA.
 func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
+	doc.NeedSpace(60 + 10*float64(len(p.lines)))
 	doc.Section("Détail de la facture")
 	taux := rate(d)
 	if d.Taux.IsZero() {
-		taux = "non applicable"
+		taux = "—" // the exemption mention follows the totals
 	}
 	rows := make([][]string, len(p.lines))
 	for i, l := range p.lines {
 		rows[i] = []string{l.label, "1", Euros(l.ht), taux, Euros(l.ht)}
 	}
-	doc.Table([]string{"Désignation", "Quantité", "Prix unitaire HT", "Taux de TVA", "Total HT"}, rows, []int{45, 10, 17, 11, 17})
+	doc.Table([]string{"Désignation", "Qté", "Prix unitaire HT", "Taux TVA", "Total HT"}, rows, []int{50, 9, 16, 10, 15})
 	totals := [][]string{{"Total HT", Euros(p.total.HT)}}
 	if d.Taux.IsZero() {
 		totals = append(totals, []string{"Total à payer", Euros(p.total.TTC)})
@@ -205,7 +203,7 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 			[]string{"Total TTC", Euros(p.total.TTC)},
 		)
 	}
-	doc.Table([]string{"Totaux", "Montant"}, totals, []int{83, 17})
+	doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
 	if d.Taux.IsZero() {
 		doc.Paragraph(tvaNonApplicable)
 	}
@@ -215,6 +213,7 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 // nature of the operations, option débits.
 func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 	f := d.Config.Fournisseur
+	doc.NeedSpace(45)
 	doc.Section("Conditions de paiement")
 	var lines []string
 	switch {
@@ -243,6 +242,7 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	rec := d.Record
 	split := d.Dispositif.Split
+	doc.NeedSpace(50) // the heading and the references together
 	doc.Section("Mentions Ségur du numérique en santé")
 	references(doc, d)
 	for i, id := range d.BeneficiairesJSON {
@@ -280,6 +280,7 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
 	}
 	lines = append(lines, mentionEtat+".")
+	doc.NeedSpace(5.5 * float64(len(lines)+2*len(d.Reprises))) // the amounts and dates together
 	doc.Lines(lines)
 }
 
@@ -306,6 +307,7 @@ func factureBeneficiaire(d *dossier.Dossier, i int, id string) string {
 func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 	doc.Title("Récapitulatif des factures de la Prestation Ségur")
 	references(doc, d)
+	doc.Section("Factures réunies dans ce document")
 	var rows [][]string
 	var total dossier.Montants
 	for _, p := range parts {
@@ -326,14 +328,14 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 			rows[i][3] = "non applicable"
 		}
 	}
-	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{37, 14, 16, 16, 17})
+	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{36, 16, 16, 16, 16})
 	lines := []string{
 		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
 	}
 	if d.Accompagnement.HT.IsPositive() {
 		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
 	}
-	lines = append(lines, "Date de facture : "+Date(d.Record.Facture.Date.Time), mentionEtat+".")
+	lines = append(lines, "Date de la facture de solde : "+Date(d.Record.Facture.Date.Time), mentionEtat+".")
 	if d.Taux.IsZero() {
 		lines = append(lines, tvaNonApplicable)
 	}

@@ -99,6 +99,8 @@ type Doc struct {
 	// p is maroto's provider, caught when maroto measures the header (see
 	// probe), used to wrap paragraphs exactly as maroto would.
 	p core.Provider
+	// headerHeight is the page header's height, for NeedSpace.
+	headerHeight float64
 }
 
 // NewDoc starts a document with the page header and footer already set.
@@ -157,8 +159,13 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 	if err := d.m.RegisterFooter(footerRow(meta.FileName)); err != nil {
 		return nil, fmt.Errorf("render: new document: footer: %w", err)
 	}
-	if err := d.m.RegisterHeader(headerRow(header, logo, probe{d})); err != nil {
+	hr := headerRow(header, logo, probe{d})
+	if err := d.m.RegisterHeader(hr); err != nil {
 		return nil, fmt.Errorf("render: new document: header: %w", err)
+	}
+	if d.p != nil {
+		cfg := d.m.GetCurrentConfig()
+		d.headerHeight = hr.GetHeight(d.p, &entity.Cell{Width: cfg.Dimensions.Width - cfg.Margins.Left - cfg.Margins.Right})
 	}
 	return d, nil
 }
@@ -357,8 +364,19 @@ func (d *Doc) SignatureBlock(lines []string) {
 	items = append(items, spacer(signSpace))
 	box := &props.Cell{BorderType: border.Full, BorderColor: &grey, BorderThickness: ruleWidth}
 	d.add(row.New(2))
+	// No spacer after the box: at the foot of a page it would open an
+	// empty page of its own.
 	d.add(row.New().Add(col.New().Add(&stack{items: items})).WithStyle(box))
-	d.add(row.New(3))
+}
+
+// NeedSpace starts a new page unless height millimetres are left on the
+// current one, so that a heading stays with the block that follows it.
+func (d *Doc) NeedSpace(height float64) {
+	// FitlnCurrentPage counts the page header twice: once as rows of the
+	// page, once as the header.
+	if !d.m.FitlnCurrentPage(height - d.headerHeight) {
+		d.PageBreak()
+	}
 }
 
 // PageBreak starts a new page, unless the current one is still empty.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
@@ -57,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			checkCommand(&code),
 		},
 	}
-	err := app.Run(args)
+	err := app.Run(flagsFirst(args))
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -169,3 +170,59 @@ func dateDepot(c *cli.Context) (time.Time, error) {
 var configFlag = &cli.StringFlag{Name: "config", Usage: "fichier fournisseur (défaut : $SEGUR_CONFIG, ./segur.yaml, ou segur.yaml du dossier du premier chemin ou de ses parents)", EnvVars: []string{"SEGUR_CONFIG"}}
 
 var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour du dépôt du solde, pour l'avertissement de délai (AAAA-MM-JJ, défaut : aujourd'hui)"}
+
+// flagsFirst moves a command's flags before its paths, so that
+// `segur render commandes/ -o sortie` works as the manual writes it
+// (urfave/cli stops reading flags at the first path). Every flag of segur
+// takes a value, except --help and --version; "--" ends the flags.
+func flagsFirst(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	i := 1
+	// Global flags and the command name stay in place.
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		out = append(out, args[i])
+		if takesValue(args[i]) && i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
+		i++
+	}
+	if i >= len(args) {
+		return out
+	}
+	out = append(out, args[i]) // the command
+	var flags, paths []string
+	for i++; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			paths = append(paths, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && a != "-":
+			flags = append(flags, a)
+			if takesValue(a) && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		default:
+			paths = append(paths, a)
+		}
+	}
+	out = append(out, flags...)
+	if len(paths) > 0 {
+		out = append(out, "--")
+		out = append(out, paths...)
+	}
+	return out
+}
+
+func takesValue(flag string) bool {
+	switch strings.TrimLeft(flag, "-") {
+	case "h", "help", "v", "version":
+		return false
+	}
+	return !strings.Contains(flag, "=")
+}

@@ -1,0 +1,227 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+)
+
+// MOM returns the déclaration de mise en ordre de marche of d (seed 000,
+// « Modèle de MOM »), written and signed by the fournisseur: one page per
+// entry of d.Pages, all in one PDF. Which flows are direct, who signs and
+// which beneficiaries each page lists come from the dossier; the wording
+// comes from the dispositif's textes.
+func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
+	flows, err := justificatifFlows(d)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := r.newDoc(d, dossier.MOM)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range d.Pages {
+		if i > 0 {
+			doc.PageBreak()
+		}
+		momHeading(doc, d)
+		justificatifReferences(doc, d)
+		momDeclarant(doc, d, p)
+		momAttestations(doc, d, flows)
+		mssAddresses(doc, d)
+		doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Record.Realisation.DateFin.Time)))
+		momSignature(doc, p.Signataire)
+	}
+	b, err := doc.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("MOM: %w", err)
+	}
+	return b, nil
+}
+
+// momHeading is the title and the case the MOM covers (textes.mom_cas).
+func momHeading(doc *Doc, d *dossier.Dossier) {
+	doc.Title(kindTitle[dossier.MOM])
+	doc.Lines([]string{d.Dispositif.Textes.MOMCas, ""})
+}
+
+// momDeclarant is the fournisseur's signatory, the beneficiaries the page
+// covers and the facture the MOM belongs to.
+func momDeclarant(doc *Doc, d *dossier.Dossier, p dossier.Page) {
+	identification(doc, d, p, "Je, soussigné :", "Fournisseur")
+	doc.Paragraph("Numéro de facture associé à la présente MOM : " + justificatifFacture(d))
+}
+
+// momAttestations is the introduction then, for each flow, its heading and
+// the fournisseur's attestation. A flow that the dossier does not send
+// directly (Va2: only the DMP decides the MOM) gets no attestation: the
+// fournisseur cannot attest sendings it does not make.
+func momAttestations(doc *Doc, d *dossier.Dossier, flows []justificatifFlow) {
+	doc.Paragraph(d.Dispositif.Textes.MOMIntroduction)
+	for _, f := range flows {
+		doc.Lines([]string{"– " + f.texte.Intitule})
+		if f.direct {
+			doc.Paragraph(f.texte.MOM)
+		} else {
+			doc.Paragraph(f.texte.MOMTiers)
+		}
+	}
+}
+
+// momSignature is the fournisseur's signature block.
+func momSignature(doc *Doc, s dossier.Signataire) {
+	doc.SignatureBlock([]string{
+		"Pour " + orBlank(s.Organisation, blankName),
+		joinFilled(", ", signataireName(s), s.Qualite),
+		"Signature et cachet :",
+	})
+}
+
+// justificatifFlow is one of the three flows of a MOM or VA: its wording and whether
+// the dossier says it is sent directly by the Prestation Ségur software.
+type justificatifFlow struct {
+	texte  dossier.TexteFlux
+	direct bool
+}
+
+// justificatifFlows checks that d has what a MOM or VA needs and returns
+// its three flows, in the dispositif's order, each with the dossier's
+// verdict (DMPDirect, MSSProDirect, MSSCitoyenDirect).
+func justificatifFlows(d *dossier.Dossier) ([]justificatifFlow, error) {
+	switch {
+	case d.Dispositif == nil:
+		return nil, errors.New("dispositif inconnu")
+	case len(d.Pages) == 0:
+		return nil, errors.New("aucune page de signature dans le dossier")
+	case d.Record.Facture == nil || d.Record.Facture.Numero == "":
+		return nil, errors.New("pas de numéro de facture")
+	case d.Record.Realisation == nil:
+		return nil, errors.New("pas de bloc « realisation »")
+	}
+	direct := map[string]bool{"dmp": d.DMPDirect, "mss_pro": d.MSSProDirect, "mss_citoyen": d.MSSCitoyenDirect}
+	var flows []justificatifFlow
+	seen := map[string]bool{}
+	for _, t := range d.Dispositif.Textes.Flux {
+		v, ok := direct[t.ID]
+		if !ok || seen[t.ID] {
+			return nil, fmt.Errorf("dispositif %s : flux « %s » inattendu dans les textes", d.Dispositif.ID, t.ID)
+		}
+		seen[t.ID] = true
+		flows = append(flows, justificatifFlow{texte: t, direct: v})
+	}
+	if len(flows) != len(direct) {
+		return nil, fmt.Errorf("dispositif %s : %d flux dans les textes, 3 attendus (dmp, mss_pro, mss_citoyen)", d.Dispositif.ID, len(flows))
+	}
+	return flows, nil
+}
+
+// justificatifReferences are the dossier's references and the solution,
+// under the title.
+func justificatifReferences(doc *Doc, d *dossier.Dossier) {
+	references(doc, d)
+	if s := solution(d); s != "" {
+		doc.KeyValue("Solution", s)
+	}
+	if p := prestationLibelle(d); p != "" {
+		doc.KeyValue("Prestation", p)
+	}
+}
+
+// mssAddresses are the MSSanté boxes the client sends from (to
+// professionals, to patients), for the flows sent directly; the others have
+// none in the dossier.
+func mssAddresses(doc *Doc, d *dossier.Dossier) {
+	addr := func(a string, direct bool) string {
+		if direct && a != "" {
+			return a
+		}
+		return "— (envois assurés par un logiciel distinct)"
+	}
+	doc.KeyValue("MSSanté professionnels", addr(d.AdresseMSSPro, d.MSSProDirect))
+	doc.KeyValue("MSSanté patients", addr(d.AdresseMSSCitoyen, d.MSSCitoyenDirect))
+}
+
+// identification is who signs the page (« Je, soussigné » as the heading,
+// then name, first name, quality and the organisation they sign for) and
+// the beneficiaries the page covers with their identifiers: RPPS, or
+// FINESS géographique after the structure's FINESS juridique. A field the
+// dossier leaves empty is a line to fill in by hand; so is the name of a
+// mandataire known only by its organisation.
+func identification(doc *Doc, d *dossier.Dossier, p dossier.Page, heading, orgLabel string) {
+	doc.Section(heading)
+	s := p.Signataire
+	nom := s.Nom
+	if nom == s.Organisation && s.Prenom == "" {
+		nom = ""
+	}
+	doc.KeyValue("Nom", orBlank(nom, blankName))
+	doc.KeyValue("Prénom", orBlank(s.Prenom, blankName))
+	doc.KeyValue("Qualité", orBlank(s.Qualite, blankName))
+	cl := d.Record.Client
+	juridique := ""
+	if cl != nil && cl.FinessJuridique != "" {
+		juridique = "FINESS juridique " + cl.FinessJuridique
+	}
+	switch {
+	case juridique != "" && s.Organisation == cl.Nom:
+		doc.KeyValue(orgLabel, s.Organisation+" – "+juridique)
+	default:
+		if s.Organisation != "" {
+			doc.KeyValue(orgLabel, s.Organisation)
+		}
+		if juridique != "" {
+			doc.KeyValue("Structure", cl.Nom+" – "+juridique)
+		}
+	}
+	label := "Bénéficiaire final"
+	if len(p.Beneficiaires) > 1 {
+		label = "Bénéficiaires finaux"
+	}
+	for i, b := range p.Beneficiaires {
+		if i > 0 {
+			label = ""
+		}
+		doc.KeyValue(label, beneficiaireLine(d, b))
+	}
+}
+
+// justificatifFacture is the facture a MOM or VA belongs to; in mode
+// avance-solde, the solde facture and, after it, the avance facture.
+func justificatifFacture(d *dossier.Dossier) string {
+	f := d.Record.Facture
+	if f.FactureAvance != nil && f.FactureAvance.Numero != "" {
+		return fmt.Sprintf("%s (facture de solde ; facture d'avance %s)", f.Numero, f.FactureAvance.Numero)
+	}
+	return f.Numero
+}
+
+// Blanks left for the signatory to fill in by hand.
+const (
+	blankName  = "________________________________"
+	blankPlace = "____________________"
+	blankDate  = "____ / ____ / ________"
+)
+
+func orBlank(s, blank string) string {
+	if strings.TrimSpace(s) == "" {
+		return blank
+	}
+	return s
+}
+
+// signataireName is « Prénom Nom » of a signatory.
+func signataireName(s dossier.Signataire) string {
+	return joinFilled(" ", s.Prenom, s.Nom)
+}
+
+func joinFilled(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

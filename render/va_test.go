@@ -1,0 +1,190 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+)
+
+// justificatifCase is one fixture whose MOM or VA is rendered and read back.
+type justificatifCase struct {
+	name    string // what the case shows, as a sentence
+	fixture string // fixtures/dossiers/<fixture>.yaml
+	pages   int    // len(d.Pages) the fixture is meant to give
+}
+
+func TestVA(t *testing.T) {
+	for _, c := range []justificatifCase{
+		{"a libéral VA with MSS citoyen by a third party is signed by the médecin", "liberal-va", 1},
+		{"a structure VA has one page per site signed by the responsable", "cas1-perimetre-identique", 2},
+		{"a removed mandataire gives one VA page per médecin", "cas5-mandataire-retire", 2},
+		{"a mandataire declared since the avance signs one VA listing every médecin", "mandataire-va", 1},
+		{"a Va2 centre de santé VA has the Va2 wording", "va2-structure-cds", 2},
+		{"a BIO SGL VA shows the FINESS juridique and géographique", "bio-sgl", 1},
+		{"a BIO LOINC VA ticks the third-party box of every flow", "bio-loinc", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, pages := renderJustificatif(t, c, dossier.VA)
+			for i, p := range d.Pages {
+				text := pages[i]
+				checkPageCommon(t, d, i, p, text)
+				if got, want := strings.Count(text, BoxTicked), 3; got != want {
+					t.Errorf("page %d: got %d %s, want %d", i+1, got, BoxTicked, want)
+				}
+				if got, want := strings.Count(text, BoxEmpty), 3; got != want {
+					t.Errorf("page %d: got %d %s, want %d", i+1, got, BoxEmpty, want)
+				}
+				checkBoxes(t, d, i, text)
+				if got, want := strings.Count(squash(text), d.Dispositif.Textes.VACocher), 3; got != want {
+					t.Errorf("page %d: got %d « %s », want %d", i+1, got, d.Dispositif.Textes.VACocher, want)
+				}
+			}
+		})
+	}
+}
+
+// renderJustificatif renders the fixture's MOM or VA through Render, checks
+// what holds for any PDF of the kind (same bytes twice, strictly valid, one
+// PDF page per dossier page, nothing outside the page nor overlapping, the
+// golden text) and returns the dossier and the text of each page.
+func renderJustificatif(t *testing.T, c justificatifCase, kind dossier.Kind) (*dossier.Dossier, []string) {
+	t.Helper()
+	requirePoppler(t)
+	ds := fixture(t, "dossiers", c.fixture)
+	if len(ds) != 1 {
+		t.Fatalf("got %d dossiers in %s, want 1", len(ds), c.fixture)
+	}
+	d := ds[0]
+	if d.Justificatif != kind {
+		t.Fatalf("got justificatif %s for %s, want %s", d.Justificatif, c.fixture, kind)
+	}
+	if got, want := len(d.Pages), c.pages; got != want {
+		t.Fatalf("got %d pages in the dossier, want %d", got, want)
+	}
+	r := testRenderer(t)
+	pdf := renderTwiceValid(t, d.FileName(kind), func() ([]byte, error) { return r.Render(d, kind) })
+	if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != len(d.Pages) {
+		t.Errorf("PDF pages: got %d (%v), want %d", n, err, len(d.Pages))
+	}
+	checkLayout(t, pdf, 100)
+	text := pdfLayoutText(t, pdf)
+	compareTextGolden(t, strings.ToLower(string(kind))+"-"+c.fixture, text)
+	pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
+	if got, want := len(pages), len(d.Pages); got != want {
+		t.Fatalf("extracted pages: got %d, want %d", got, want)
+	}
+	return d, pages
+}
+
+// checkPageCommon checks what every MOM and VA page shows: the signatory,
+// the facture number, each beneficiary's identifiers, the MSS addresses,
+// the page number.
+func checkPageCommon(t *testing.T, d *dossier.Dossier, i int, p dossier.Page, text string) {
+	t.Helper()
+	flat := squash(text)
+	want := []string{
+		d.Record.Facture.Numero,
+		d.Record.NumeroEditeur,
+		d.Record.NumeroASP,
+		p.Signataire.Nom,
+		p.Signataire.Prenom,
+		p.Signataire.Qualite,
+		p.Signataire.Organisation,
+		d.AdresseMSSPro,
+		d.AdresseMSSCitoyen,
+		fmt.Sprintf("Page %d/%d", i+1, len(d.Pages)),
+	}
+	if cl := d.Record.Client; cl.Type == dossier.Structure {
+		want = append(want, "FINESS juridique "+cl.FinessJuridique)
+	}
+	for _, b := range p.Beneficiaires {
+		if b.FinessGeo != "" {
+			want = append(want, "FINESS géographique "+b.FinessGeo)
+		} else {
+			want = append(want, b.Name()+" – RPPS "+b.RPPS)
+		}
+	}
+	if d.Solution != nil {
+		want = append(want, d.Solution.NumeroANS)
+	}
+	for _, w := range want {
+		if w != "" && !strings.Contains(flat, w) {
+			t.Errorf("page %d: got no %q in:\n%s", i+1, w, text)
+		}
+	}
+	if p.ID != "" && len(p.Beneficiaires) != 1 {
+		t.Errorf("page %d: got %d beneficiaries on a page signed for %s, want 1", i+1, len(p.Beneficiaires), p.ID)
+	}
+}
+
+// box is a check box read back from the text: ticked or not, and the start
+// of its statement (the rest of its line).
+type box struct {
+	ticked bool
+	start  string
+}
+
+// boxes returns the check boxes of a page, in order: the lines that start
+// with ☒ or ☐.
+func boxes(text string) []box {
+	var out []box
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		for _, mark := range []string{BoxTicked, BoxEmpty} {
+			if rest, ok := strings.CutPrefix(line, mark); ok {
+				out = append(out, box{ticked: mark == BoxTicked, start: squash(rest)})
+			}
+		}
+	}
+	return out
+}
+
+// checkBoxes checks that each flow has its two boxes, in order, the ticked
+// one beside the statement the dossier calls for (direct or third party).
+func checkBoxes(t *testing.T, d *dossier.Dossier, i int, text string) {
+	t.Helper()
+	flows, err := justificatifFlows(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := boxes(text)
+	if got, want := len(bs), 2*len(flows); got != want {
+		t.Fatalf("page %d: got %d lines starting with a box, want %d", i+1, got, want)
+	}
+	want := map[string]bool{"dmp": d.DMPDirect, "mss_pro": d.MSSProDirect, "mss_citoyen": d.MSSCitoyenDirect}
+	for j, f := range flows {
+		direct, tiers := squash(f.texte.Direct), squash(f.texte.Tiers)
+		var tickedDirect, tickedTiers int
+		for _, b := range bs[2*j : 2*j+2] {
+			isDirect := strings.HasPrefix(direct, b.start)
+			isTiers := strings.HasPrefix(tiers, b.start)
+			if isDirect == isTiers {
+				t.Fatalf("page %d, flow %s: got box line %q, want the start of exactly one of its statements", i+1, f.texte.ID, b.start)
+			}
+			if b.ticked && isDirect {
+				tickedDirect++
+			}
+			if b.ticked && isTiers {
+				tickedTiers++
+			}
+		}
+		wantDirect := 0
+		if want[f.texte.ID] {
+			wantDirect = 1
+		}
+		if tickedDirect != wantDirect || tickedTiers != 1-wantDirect {
+			t.Errorf("page %d, flow %s: got %s beside %d direct and %d third-party statements, want %d and %d (direct: %v)",
+				i+1, f.texte.ID, BoxTicked, tickedDirect, tickedTiers, wantDirect, 1-wantDirect, want[f.texte.ID])
+		}
+	}
+}
+
+// squash collapses white space (line breaks included) to single spaces and
+// trims the ends.
+func squash(s string) string {
+	return strings.TrimSpace(flatText(s))
+}
