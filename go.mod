@@ -30,3 +30,5 @@ require (
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
+
+replace github.com/phpdave11/gofpdf => ./third_party/gofpdf

@@ -16,20 +16,27 @@ import (
 const tmpMarker = ".segur-tmp-"
 
 // WriteFile writes data to path atomically: a temporary file in the same
-// folder, synced, then renamed. An interrupted write leaves no file under
-// the final name. An existing file with the same bytes is left untouched.
-func WriteFile(path string, data []byte) error {
+// folder, synced to disk, then renamed. An interrupted write leaves no file
+// under the final name. An existing file with the same bytes is left
+// untouched.
+func WriteFile(path string, data []byte) error { return writeFile(path, data, true) }
+
+// writeFile is WriteFile, with the sync to disk optional: a dossier's
+// documents are made again, identical, by a re-run, so they need the
+// rename's atomicity but not the cost of a sync each; the upload pairs and
+// rapport.json are synced.
+func writeFile(path string, data []byte, durable bool) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	return writeWith(path, func(w io.Writer) error {
+	return writeWith(path, durable, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
 }
 
 // writeWith streams into a temporary file then renames it to path.
-func writeWith(path string, fill func(io.Writer) error) error {
+func writeWith(path string, durable bool, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("pack: %w", err)
@@ -49,8 +56,10 @@ func writeWith(path string, fill func(io.Writer) error) error {
 	if err := fill(f); err != nil {
 		return fmt.Errorf("pack: write %s: %w", filepath.Base(path), err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("pack: %w", err)
+	if durable {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("pack: %w", err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("pack: %w", err)

@@ -177,7 +177,7 @@ func prepare(opt Options, r Renderer, w *dossierWork) {
 			return
 		}
 		name := d.FileName(k)
-		if err := WriteFile(filepath.Join(dir, name), data); err != nil {
+		if err := writeFile(filepath.Join(dir, name), data, false); err != nil {
 			w.err = err
 			return
 		}
@@ -352,13 +352,13 @@ func writePair(opt Options, depot string, p pair) error {
 	if err := WriteFile(filepath.Join(depot, p.name+".json"), js.Bytes()); err != nil {
 		return err
 	}
-	zipPath := filepath.Join(depot, p.name+".zip")
-	var zb bytes.Buffer
-	if err := WriteZip(&zb, entries); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("pack: %s: une pièce a disparu pendant l'écriture : %w", p.name, err)
-		}
-		return err
+	// The zip streams into its temporary file: a pair's pièces are never all
+	// in memory at once.
+	err := writeWith(filepath.Join(depot, p.name+".zip"), true, func(w io.Writer) error {
+		return WriteZip(w, entries)
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pack: %s: une pièce a disparu pendant l'écriture : %w", p.name, err)
 	}
-	return WriteFile(zipPath, zb.Bytes())
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -46,9 +47,15 @@ func WriteZip(w io.Writer, entries []Entry) error {
 		if i > 0 && sorted[i-1].Name == e.Name {
 			return fmt.Errorf("pack: zip: entry %s twice", e.Name)
 		}
+		// A PDF's streams are compressed already: deflating it again costs
+		// time for a few per cent; other pièces are deflated.
+		method := zip.Deflate
+		if strings.EqualFold(filepath.Ext(e.Name), ".pdf") {
+			method = zip.Store
+		}
 		fw, err := zw.CreateHeader(&zip.FileHeader{
 			Name:     e.Name,
-			Method:   zip.Deflate,
+			Method:   method,
 			Modified: e.Modified.UTC(),
 		})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/johnfercher/go-tree/node"
 	"github.com/johnfercher/maroto/v2"
@@ -85,6 +86,11 @@ type Header struct {
 	Name  string
 	Lines []string
 	Logo  []byte
+	// logo and fonts are the logo and the fonts already checked, when the
+	// caller keeps them across documents (Renderer does): checking decodes
+	// the whole image and both fonts.
+	logo  *logoBox
+	fonts []entity.CustomFont
 }
 
 // Doc is an A4 document under construction. Its methods append blocks one
@@ -114,13 +120,20 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 	if header.Name == "" {
 		return nil, errors.New("render: new document: header: no name")
 	}
-	custom, err := fonts.customFonts()
-	if err != nil {
-		return nil, err
+	custom := header.fonts
+	if custom == nil {
+		var err error
+		if custom, err = fonts.customFonts(); err != nil {
+			return nil, err
+		}
 	}
+	var err error
 	var logo *logoBox
 	if len(header.Logo) > 0 {
-		if logo, err = newLogoBox(header.Logo); err != nil {
+		if logo = header.logo; logo == nil {
+			logo, err = newLogoBox(header.Logo)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("render: new document: header: %w", err)
 		}
 	}
@@ -151,7 +164,7 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 		WithCreationDate(meta.Date).
 		Build()
 
-	m, err := newMaroto(cfg, meta.Date)
+	m, err := newMaroto(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -170,23 +183,17 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 	return d, nil
 }
 
-// gofpdfDefaults guards gofpdf's package-level defaults, which are the only
-// way to reach the modification date and the catalog sort of the gofpdf
-// instance that maroto builds inside maroto.New.
-var gofpdfDefaults sync.Mutex
+// catalogSort makes gofpdf write its font and image catalogs in a fixed
+// order (Go's map order otherwise changes the bytes from run to run). It is
+// a package-wide default of gofpdf, the only way to reach the instance that
+// maroto builds; set once, it applies to every document. The modification
+// date needs no setting: the patched gofpdf in third_party/ uses the
+// creation date, which maroto sets from Meta.Date.
+var catalogSort sync.Once
 
-// newMaroto builds the maroto instance with gofpdf's defaults set so that the
-// output does not depend on the clock (ModDate) nor on Go's map order (font
-// and image catalogs), then puts those defaults back.
-func newMaroto(cfg *entity.Config, date time.Time) (m core.Maroto, err error) {
-	gofpdfDefaults.Lock()
-	defer gofpdfDefaults.Unlock()
-	gofpdf.SetDefaultCatalogSort(true)
-	gofpdf.SetDefaultModificationDate(date)
-	defer func() {
-		gofpdf.SetDefaultCatalogSort(false)
-		gofpdf.SetDefaultModificationDate(time.Time{})
-	}()
+// newMaroto builds the maroto instance.
+func newMaroto(cfg *entity.Config) (m core.Maroto, err error) {
+	catalogSort.Do(func() { gofpdf.SetDefaultCatalogSort(true) })
 	defer catch(&err, "new document")
 	return maroto.New(cfg), nil
 }
@@ -434,6 +441,10 @@ const minSize = 6.0
 // fitText shrinks the type, half a point at a time down to minSize, until
 // every word fits; if no size does, it keeps the size and lets maroto cut
 // the text anywhere, with a dash.
+// maxAdvance bounds the advance width of every glyph of the embedded fonts,
+// in em (the widest, № in DejaVu Sans Bold, is 1.20 em; TestMaxAdvance checks it).
+const maxAdvance = 1.25
+
 type fitText struct {
 	value string
 	prop  props.Text
@@ -449,10 +460,19 @@ func (t *fitText) fit(p core.Provider, width float64) core.Component {
 	prop := t.prop
 	prop.MakeValid(t.cfg.DefaultFont)
 	avail := width - prop.Left - prop.Right
-	words := strings.Fields(t.value)
+	// Only words that could be too wide are measured: no glyph of the
+	// embedded fonts is wider than maxAdvance em, so a word of n characters
+	// at size s needs at most n × s × maxAdvance points. Measuring every word
+	// of every text at every size was a sixth of a document's rendering time.
+	var long []string
+	for _, w := range strings.Fields(t.value) {
+		if float64(utf8.RuneCountInString(w))*prop.Size*maxAdvance*25.4/72 > avail {
+			long = append(long, w)
+		}
+	}
 	fits := func(size float64) bool {
 		probe := props.Text{Family: prop.Family, Style: prop.Style, Size: size, BreakLineStrategy: breakline.DashStrategy}
-		for _, w := range words {
+		for _, w := range long {
 			if p.GetLinesQuantity(w, &probe, avail) > 1 {
 				return false
 			}
@@ -634,9 +654,7 @@ func newLogoBox(data []byte) (*logoBox, error) {
 	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
 		return nil, fmt.Errorf("logo: %w", err)
 	}
-	gofpdfDefaults.Lock() // gofpdf.New reads the defaults
 	pdf := gofpdf.New("P", "mm", "A4", "")
-	gofpdfDefaults.Unlock()
 	info := pdf.RegisterImageOptionsReader("logo", gofpdf.ImageOptions{ImageType: string(ext)}, bytes.NewReader(data))
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("logo: %w", err)

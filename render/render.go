@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/shopspring/decimal"
 )
@@ -21,6 +22,8 @@ type Assets struct {
 // goroutine at a time; give each worker its own.
 type Renderer struct {
 	assets Assets
+	logo   *logoBox            // the checked logo, kept across documents
+	fonts  []entity.CustomFont // the checked fonts, kept across documents
 }
 
 // New returns a Renderer over assets.
@@ -97,7 +100,23 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 		Date:     documentDate(d, kind),
 		FileName: d.FileName(kind),
 	}
-	return NewDoc(r.assets.Fonts, meta, Header{Name: f.RaisonSociale, Lines: fournisseurLines(f), Logo: r.assets.Logo})
+	if r.fonts == nil {
+		var err error
+		if r.fonts, err = r.assets.Fonts.customFonts(); err != nil {
+			return nil, err
+		}
+	}
+	h := Header{Name: f.RaisonSociale, Lines: fournisseurLines(f), Logo: r.assets.Logo, fonts: r.fonts}
+	if len(r.assets.Logo) > 0 {
+		if r.logo == nil {
+			var err error
+			if r.logo, err = newLogoBox(r.assets.Logo); err != nil {
+				return nil, fmt.Errorf("render: %w", err)
+			}
+		}
+		h.logo = r.logo
+	}
+	return NewDoc(r.assets.Fonts, meta, h)
 }
 
 // documentDate is the date a document carries, from the record: the BDC's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -27,9 +28,21 @@ func packCommand(code *int) *cli.Command {
 			&cli.IntFlag{Name: "lignes", Value: 200, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			dateDepotFlag,
 			configFlag,
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
+			if p := c.String("cpuprofile"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return cannot("%v", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return cannot("%v", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			depot, err := dateDepot(c)
 			if err != nil {
 				return err
