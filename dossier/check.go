@@ -93,6 +93,15 @@ type Dossier struct {
 	AdresseMSSPro, AdresseMSSCitoyen          string   // "" when not direct
 	Pieces                                    []PieceFile
 	ExtraJSON                                 []ChampValeur
+
+	runPos runPositions // positions of the fields the run-wide rules name
+}
+
+// runPositions are the positions the run-wide rules point at, kept when the
+// record's other positions are let go.
+type runPositions struct {
+	editeur, asp, facture, factureAvance Pos
+	beneficiaires                        []Pos
 }
 
 // Page is one page (or section) of a MOM or VA: the beneficiaries it covers
@@ -154,8 +163,43 @@ func (d *Dossier) PieceName(p PieceFile) string {
 func Check(cfg *Config, reg *Registry, recs []*Record, opt Options) []*Dossier {
 	out := make([]*Dossier, len(recs))
 	for i, r := range recs {
-		out[i] = checkRecord(cfg, reg, r, opt)
+		out[i] = checkOne(cfg, reg, r, opt)
 	}
+	return finish(out)
+}
+
+// CheckFiles reads and checks the records of files one file at a time, and
+// returns their Dossiers as Check does. A record's field positions (most of
+// its memory) are let go as soon as it is checked, so that a quarter of tens
+// of thousands of records does not hold them all at once.
+func CheckFiles(cfg *Config, reg *Registry, files []string, opt Options) []*Dossier {
+	var out []*Dossier
+	for _, f := range files {
+		for _, r := range Read([]string{f}) {
+			out = append(out, checkOne(cfg, reg, r, opt))
+		}
+	}
+	return finish(out)
+}
+
+// checkOne checks one record, keeps the positions the run-wide rules need,
+// and lets the others go.
+func checkOne(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
+	d := checkRecord(cfg, reg, r, opt)
+	d.runPos = runPositions{
+		editeur: r.At("numero_editeur"), asp: r.At("numero_asp"),
+		facture: r.At("facture.numero"), factureAvance: r.At("facture.facture_avance.numero"),
+	}
+	for i := range r.Beneficiaires {
+		d.runPos.beneficiaires = append(d.runPos.beneficiaires, r.At(fmt.Sprintf("beneficiaires[%d]", i)))
+	}
+	r.pos = nil
+	r.Problems = nil // copied into the dossier's
+	return d
+}
+
+// finish applies the run-wide rules and sorts each dossier's problems.
+func finish(out []*Dossier) []*Dossier {
 	checkRun(out)
 	for _, d := range out {
 		SortProblems(d.Problems)

@@ -219,6 +219,21 @@ func TestRules(t *testing.T) {
 			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
 			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: true, ident: [\"LAB01010000099\"]}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [check_test.go]"}, []string{"IDENT_DMP"}},
+		{"a key given twice is refused", PhaseSolde, map[string]string{"numero_asp": "numero_asp: FINMDV000042\nnumero_asp: FINMDV000043"}, []string{"CHAMP_DOUBLE"}},
+		{"a list where a block is expected is refused", PhaseSolde, map[string]string{"facture": "facture: [F1, 2023-02-10]"}, []string{"TYPE_INVALIDE"}},
+		{"a YAML syntax error is reported with its line", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n   date: 2023-02-10"}, []string{"YAML_SYNTAXE"}},
+		{"a FINESS with a letter other than A or B is refused", PhaseCommande, map[string]string{"client": strings.Replace(structureClient, "010000016", "01000001X", 1), "beneficiaires": structureSites}, []string{"FINESS_FORMAT"}},
+		{"a FINESS failing Luhn is only a warning", PhaseCommande, map[string]string{"client": strings.Replace(structureClient, "010000016", "010000017", 1), "beneficiaires": structureSites}, []string{"attention:FINESS_CLE"}},
+		{"a prestation on a Va1 dossier is refused", PhaseCommande, map[string]string{"prestation": "prestation: maj-va2"}, []string{"CHAMP_HORS_DISPOSITIF"}},
+		{"a takeover for a libéral client is refused", PhaseSolde, map[string]string{"changements": "changements:\n  - {ancien: \"10100000008\", nouveau: \"10000000017\", nouveau_nom: X, traite: check_test.go}"}, []string{"CHANGEMENT_INVALIDE"}},
+		{"a BIO pièce too many is refused", PhaseSolde, map[string]string{
+			"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
+			"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
+			"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
+			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
+			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
+			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [check_test.go, checker.go]"}, []string{"PIECE_EN_TROP"}},
+		{"a structure ceiling uses its effectifs", PhaseCommande, map[string]string{"client": structureClient, "beneficiaires": structureSites, "commande": baseBlocks[4].text + "\n  montant_ht: 1863.34"}, []string{"MONTANT_PLAFOND"}},
 		{"a late solde dépôt gets a warning", PhaseSolde, map[string]string{"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
 			"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
 			"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
@@ -375,5 +390,39 @@ func TestIdentifiers(t *testing.T) {
 	}
 	if got := TVAKey("732829320"); got != 44 {
 		t.Errorf("TVA key of 732829320: got %d, want 44", got)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	reg, err := LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"a SIRET with a wrong key", `siret: "73282932000074"`, `siret: "73282932000075"`, "SIRET_CLE"},
+		{"a 13-digit SIRET", `siret: "73282932000074"`, `siret: "7328293200007"`, "SIRET_FORMAT"},
+		{"a TVA number with a wrong key", "tva_intracom: FR44732829320", "tva_intracom: FR45732829320", "TVA_CLE"},
+		{"a TVA number without FR", "tva_intracom: FR44732829320", "tva_intracom: 44732829320", "TVA_FORMAT"},
+		{"a 9-digit numéro ANS", `numero_ans: "1234567890"`, `numero_ans: "123456789"`, "NUMERO_ANS_FORMAT"},
+		{"a solution of an unknown dispositif", "dispositif: BIO-SGL-Va1", "dispositif: BIO-SGL-Va9", "DISPOSITIF_INCONNU"},
+		{"a fournisseur without signataire", "  signataire: {nom: Martin, prenom: Claire, qualite: Directrice générale}\n", "", "CHAMP_MANQUANT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := strings.Replace(testConfig, tt.from, tt.to, 1)
+			if data == testConfig {
+				t.Fatalf("the replacement %q did not apply", tt.from)
+			}
+			_, probs := ParseConfig("segur.yaml", []byte(data), reg)
+			var got []string
+			for _, p := range probs {
+				got = append(got, p.Code)
+			}
+			if !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("got %v, want [%s]", got, tt.want)
+			}
+		})
 	}
 }

@@ -18,6 +18,17 @@ type checker struct {
 	bad map[string]bool
 }
 
+// badAbove reports whether the decoder refused the value at path or one
+// that contains it.
+func (c *checker) badAbove(path string) bool {
+	for p := path; p != ""; p = parentPath(p) {
+		if c.bad[p] {
+			return true
+		}
+	}
+	return false
+}
+
 // badUnder reports whether a refused value lies at or below path.
 func (c *checker) badUnder(path string) bool {
 	for p := range c.bad {
@@ -38,7 +49,7 @@ func (c *checker) at(path string) Pos {
 }
 
 func (c *checker) add(level Level, path, code, format string, args ...any) {
-	if c.bad[path] {
+	if c.badAbove(path) {
 		return // the decoder refused this value already: one message is enough
 	}
 	c.probs = append(c.probs, Problem{
@@ -60,7 +71,7 @@ func (c *checker) required(path, v string) bool {
 	if strings.TrimSpace(v) != "" {
 		return true
 	}
-	if c.bad[path] {
+	if c.badAbove(path) {
 		return false
 	}
 	if _, written := c.pos[path]; written {

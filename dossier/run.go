@@ -18,9 +18,9 @@ func checkRun(ds []*Dossier) {
 			return
 		}
 		if f, dup := seen[key]; dup {
-			pos := f.d.Record.At(f.path)
+			pos := f.d.at(f.path)
 			d.Problems = append(d.Problems, Problem{
-				Pos: d.Record.At(path), Level: Erreur, Numero: numeroOf(d), Field: path, Code: code,
+				Pos: d.at(path), Level: Erreur, Numero: numeroOf(d), Field: path, Code: code,
 				Message: fmt.Sprintf(what, value) + fmt.Sprintf(" (dossier %s, %s:%d)", numeroOf(f.d), pos.File, pos.Line),
 			})
 			return
@@ -52,4 +52,24 @@ func numeroOf(d *Dossier) string {
 		return d.Record.NumeroEditeur
 	}
 	return "-"
+}
+
+// at is where a field the run-wide rules name stands.
+func (d *Dossier) at(path string) Pos {
+	rp := d.runPos
+	switch path {
+	case "numero_editeur":
+		return rp.editeur
+	case "numero_asp":
+		return rp.asp
+	case "facture.numero":
+		return rp.facture
+	case "facture.facture_avance.numero":
+		return rp.factureAvance
+	}
+	var i int
+	if _, err := fmt.Sscanf(path, "beneficiaires[%d]", &i); err == nil && i < len(rp.beneficiaires) {
+		return rp.beneficiaires[i]
+	}
+	return d.Record.Source
 }

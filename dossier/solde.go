@@ -460,8 +460,8 @@ func (k *rules) justificatif() {
 			d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
 			return
 		}
-		for _, b := range r.Beneficiaires {
-			d.Pages = append(d.Pages, Page{Beneficiaires: []Beneficiaire{b}, Signataire: sig, ID: b.ID()})
+		for i, b := range r.Beneficiaires {
+			d.Pages = append(d.Pages, Page{Beneficiaires: r.Beneficiaires[i : i+1 : i+1], Signataire: sig, ID: b.ID()})
 		}
 		return
 	}
@@ -469,8 +469,8 @@ func (k *rules) justificatif() {
 		d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: "mandataire"}}}
 		return
 	}
-	for _, b := range r.Beneficiaires {
-		p := Page{Beneficiaires: []Beneficiaire{b}, ID: b.ID()}
+	for i, b := range r.Beneficiaires {
+		p := Page{Beneficiaires: r.Beneficiaires[i : i+1 : i+1], ID: b.ID()}
 		if r.Client != nil && r.Client.Type == Structure {
 			p.Signataire = Signataire{Role: "responsable", Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
 			if resp := r.Client.Responsable; resp != nil {

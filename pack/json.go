@@ -112,15 +112,26 @@ func Line(d *dossier.Dossier, n int) object {
 // WriteSolde writes the solde JSON of one upload pair: the envelope and one
 // line per dossier, numbered from 1, two-space indented, UTF-8.
 func WriteSolde(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) error {
-	lines := make([]any, len(ds))
+	lines := make([]object, len(ds))
 	for i, d := range ds {
-		lines[i] = Line(d, i+1)
+		lines[i] = Line(d, 0)
+	}
+	return writeSolde(w, numeroANS, siret, lines)
+}
+
+// writeSolde writes the envelope around lines, numbering them from 1.
+func writeSolde(w io.Writer, numeroANS, siret string, lines []object) error {
+	items := make([]any, len(lines))
+	for i, l := range lines {
+		numbered := append(object{}, l...)
+		numbered[0] = field{"numLigne", i + 1}
+		items[i] = numbered
 	}
 	doc := object{
 		{"impId", nil},
 		{"numeroAns", numeroANS},
 		{"siret", siret},
-		{"lignesImport", lines},
+		{"lignesImport", items},
 	}
 	raw, err := doc.MarshalJSON()
 	if err != nil {

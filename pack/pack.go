@@ -46,17 +46,41 @@ type Result struct {
 	Blocked int
 }
 
-// dossierWork is what pass 1 learns of one dossier.
+// dossierWork is what pass 1 keeps of one dossier: a summary, not the
+// dossier itself, which is let go once its documents are written, so that
+// memory does not grow with the quarter.
 type dossierWork struct {
-	d        *dossier.Dossier
-	problems []dossier.Problem // pack-level problems (VA_NON_SIGNEE, PIECE_…)
-	files    []Fichier         // documents written under dossiers/
-	pieces   []Entry           // pièces for the zip
-	err      error             // an output that could not be written: stops the run
+	numero, numeroASP, dispositif string
+	source                        dossier.Pos
+	justificatif                  string // MOM or VA, "" when the dossier has errors
+	numeroANS, siret              string
+	problems                      []dossier.Problem // the dossier's, then pack's (VA_NON_SIGNEE, PIECE_…)
+	blocked                       bool
+	files                         []Fichier // documents written under dossiers/
+	pieces                        []Entry   // pièces for the zip
+	line                          object    // its solde JSON line, numLigne to be set
+	err                           error     // an output that could not be written: stops the run
 }
 
 func (w *dossierWork) ready() bool {
-	return !w.d.Blocked() && !dossier.HasError(w.problems)
+	return !w.blocked && !dossier.HasError(w.problems)
+}
+
+// summarize starts the work of d with what pass 2 and the rapport need.
+func summarize(d *dossier.Dossier) *dossierWork {
+	r := d.Record
+	w := &dossierWork{
+		numero: r.NumeroEditeur, numeroASP: r.NumeroASP, dispositif: r.Dispositif,
+		source: r.Source, blocked: d.Blocked(),
+		problems: append([]dossier.Problem{}, d.Problems...),
+	}
+	if !w.blocked {
+		w.justificatif = string(d.Justificatif)
+		w.numeroANS = d.Solution.NumeroANS
+		w.siret = d.Config.Fournisseur.Siret
+		w.line = Line(d, 0)
+	}
+	return w
 }
 
 // Run builds the solde dépôt for the checked dossiers: pass 1 renders every
@@ -93,16 +117,16 @@ func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
 			defer wg.Done()
 			var r Renderer
 			for i := range jobs {
-				w := &dossierWork{d: sorted[i]}
-				if w.d.Blocked() {
-					works[i] = w
-				} else {
+				d := sorted[i]
+				w := summarize(d)
+				if !w.blocked {
 					if r == nil {
 						r = opt.NewRenderer()
 					}
-					prepare(opt, r, w)
-					works[i] = w
+					prepare(opt, r, d, w)
 				}
+				works[i] = w
+				sorted[i] = nil // the dossier is done with: let it go
 				if opt.Progress != nil {
 					mu.Lock()
 					done++
@@ -159,8 +183,7 @@ func modified(d *dossier.Dossier) time.Time {
 
 // prepare renders the documents of one packable dossier into dossiers/ and
 // gathers its pièces, recording why it cannot be packed when it cannot.
-func prepare(opt Options, r Renderer, w *dossierWork) {
-	d := w.d
+func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	dir := filepath.Join(opt.Dir, "dossiers", d.Numero())
 	problem := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
@@ -294,7 +317,7 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 		if !w.ready() {
 			continue
 		}
-		k := key{w.d.Record.Dispositif, w.d.Solution.NumeroANS}
+		k := key{w.dispositif, w.numeroANS}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -338,15 +361,15 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 }
 
 func writePair(opt Options, depot string, p pair) error {
-	ds := make([]*dossier.Dossier, len(p.works))
+	lines := make([]object, len(p.works))
 	var entries []Entry
 	for i, w := range p.works {
-		ds[i] = w.d
+		lines[i] = w.line
 		entries = append(entries, w.pieces...)
 	}
-	first := ds[0]
+	first := p.works[0]
 	var js bytes.Buffer
-	if err := WriteSolde(&js, first.Solution.NumeroANS, first.Config.Fournisseur.Siret, ds); err != nil {
+	if err := writeSolde(&js, first.numeroANS, first.siret, lines); err != nil {
 		return err
 	}
 	if err := WriteFile(filepath.Join(depot, p.name+".json"), js.Bytes()); err != nil {

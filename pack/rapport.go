@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/segur-sons/segur/dossier"
 )
@@ -36,6 +37,7 @@ type Probleme struct {
 	Champ   string `json:"champ"`
 	Fichier string `json:"fichier"`
 	Ligne   int    `json:"ligne"`
+	Colonne int    `json:"colonne,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -60,14 +62,14 @@ func buildRapport(version string, works []*dossierWork, pairs []pair) *Rapport {
 	}
 	r := &Rapport{GenerePar: "segur " + version, Dossiers: []RapportDossier{}}
 	for _, w := range works {
-		d := w.d
 		e := RapportDossier{
-			NumeroEditeur: d.Record.NumeroEditeur,
-			NumeroASP:     d.Record.NumeroASP,
-			Dispositif:    d.Record.Dispositif,
-			Fichier:       d.Record.Source.File,
-			Ligne:         d.Record.Source.Line,
+			NumeroEditeur: w.numero,
+			NumeroASP:     w.numeroASP,
+			Dispositif:    w.dispositif,
+			Fichier:       w.source.File,
+			Ligne:         w.source.Line,
 			Statut:        StatutBloque,
+			Justificatif:  w.justificatif,
 			Depot:         depotOf[w],
 			Problemes:     []Probleme{},
 			Fichiers:      []Fichier{},
@@ -75,17 +77,14 @@ func buildRapport(version string, works []*dossierWork, pairs []pair) *Rapport {
 		if e.Depot != "" {
 			e.Statut = StatutPret
 		}
-		if !d.Blocked() {
-			e.Justificatif = string(d.Justificatif)
-		}
-		probs := append(append([]dossier.Problem{}, d.Problems...), w.problems...)
+		probs := slices.Clone(w.problems)
 		dossier.SortProblems(probs)
 		for _, p := range probs {
 			niveau := "erreur"
 			if p.Level == dossier.Attention {
 				niveau = "attention"
 			}
-			e.Problemes = append(e.Problemes, Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Message: p.Message})
+			e.Problemes = append(e.Problemes, Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
 		}
 		e.Fichiers = append(e.Fichiers, w.files...)
 		r.Dossiers = append(r.Dossiers, e)

@@ -77,9 +77,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 // env is what every command needs: the dispositif data, segur.yaml, the
 // records.
 type env struct {
-	reg  *dossier.Registry
-	cfg  *dossier.Config
-	recs []*dossier.Record
+	reg   *dossier.Registry
+	cfg   *dossier.Config
+	files []string
+}
+
+// check reads and checks the records, one file at a time.
+func (e *env) check(opt dossier.Options) []*dossier.Dossier {
+	return dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
 }
 
 // load reads the dispositif data, the fournisseur file and the records named
@@ -111,7 +116,7 @@ func load(c *cli.Context, stdout io.Writer) (*env, error) {
 			return nil, cannot("%s est invalide : corrigez-le avant de continuer", path)
 		}
 	}
-	return &env{reg: reg, cfg: cfg, recs: dossier.Read(files)}, nil
+	return &env{reg: reg, cfg: cfg, files: files}, nil
 }
 
 // configPath finds segur.yaml: --config or $SEGUR_CONFIG, ./segur.yaml, or

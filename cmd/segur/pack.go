@@ -29,6 +29,7 @@ func packCommand(code *int) *cli.Command {
 			dateDepotFlag,
 			configFlag,
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
+			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a heap profile at the end (for make bench)"},
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
@@ -71,7 +72,7 @@ func packCommand(code *int) *cli.Command {
 				return cannot("dossier de sortie « %s » inutilisable : %v", out, err)
 			}
 			defer unlock()
-			ds := dossier.Check(e.cfg, e.reg, e.recs, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
+			ds := e.check(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
 			bar := progress(c.App.ErrWriter, len(ds))
 			res, err := pack.Run(pack.Options{
 				Dir:         out,
@@ -85,6 +86,16 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return cannot("%v", err)
 			}
+			if p := c.String("memprofile"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return cannot("%v", err)
+				}
+				defer f.Close()
+				if err := pprof.WriteHeapProfile(f); err != nil {
+					return cannot("%v", err)
+				}
+			}
 			var all []dossier.Problem
 			warnings := 0
 			for _, rd := range res.Rapport.Dossiers {
@@ -94,35 +105,23 @@ func packCommand(code *int) *cli.Command {
 						level = dossier.Attention
 						warnings++
 					}
-					all = append(all, dossier.Problem{Pos: dossier.Pos{File: p.Fichier, Line: p.Ligne}, Level: level, Numero: rd.NumeroEditeur, Field: p.Champ, Code: p.Code, Message: p.Message})
+					num := rd.NumeroEditeur
+					if num == "" {
+						num = "-"
+					}
+					all = append(all, dossier.Problem{Pos: dossier.Pos{File: p.Fichier, Line: p.Ligne, Col: p.Colonne}, Level: level, Numero: num, Field: p.Champ, Code: p.Code, Message: p.Message})
 				}
-			}
-			for i := range all {
-				all[i].Pos = problemPos(ds, all[i])
 			}
 			dossier.SortProblems(all)
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
-				len(ds), res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
+				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
 			if res.Blocked > 0 {
 				*code = exitRejected
 			}
 			return nil
 		},
 	}
-}
-
-// problemPos finds a problem's full position (with its column) back in the
-// checked dossiers; rapport.json keeps only file and line.
-func problemPos(ds []*dossier.Dossier, p dossier.Problem) dossier.Pos {
-	for _, d := range ds {
-		for _, q := range d.Problems {
-			if q.Code == p.Code && q.Field == p.Field && q.File == p.File && q.Line == p.Line {
-				return q.Pos
-			}
-		}
-	}
-	return p.Pos
 }
 
 // progress returns a progress callback drawing a bar on w when w is a

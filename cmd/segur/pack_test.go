@@ -269,3 +269,74 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	}
 	sameTree(t, tree(t, clean), tree(t, crashed))
 }
+
+// TestPackRefusesUnsignedAndUnreadableVAs feeds pack a « signed » VA that is
+// byte for byte the unsigned one, and one that is not a PDF.
+func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
+	first := t.TempDir()
+	packFixtures(t, first)
+	signes := t.TempDir()
+	for name, data := range tree(t, "../../fixtures/signes") {
+		if err := os.WriteFile(filepath.Join(signes, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unsigned, err := os.ReadFile(filepath.Join(first, "dossiers", "00043", "MDV-LGC-Va1-VA-00043.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(signes, "MDV-LGC-Va1-VA-00043.pdf"), unsigned, 0o644)
+	os.WriteFile(filepath.Join(signes, "MDV-LGC-Va1-VA-00050.pdf"), []byte("%PDF-1.7 scan illisible"), 0o644)
+	out := t.TempDir()
+	code, stdout, _ := runIn(t, "pack", "--date-depot", "2023-03-01", "--signes", signes, "-o", out, "fixtures/dossiers")
+	if code != exitRejected {
+		t.Errorf("exit code: got %d, want %d", code, exitRejected)
+	}
+	for _, want := range []string{"00043: -: MDV-LGC-Va1-VA-00043.pdf est identique à la VA non signée", "00050: -: MDV-LGC-Va1-VA-00050.pdf n'est pas un PDF lisible"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("pack should say %q:\n%s", want, stdout)
+		}
+	}
+	json, err := os.ReadFile(filepath.Join(out, "depot", "MDV-LGC-Va1-SOLDE-2201140317-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, blocked := range []string{`"00043"`, `"00050"`} {
+		if bytes.Contains(json, []byte(blocked)) {
+			t.Errorf("blocked dossier %s is in the JSON", blocked)
+		}
+	}
+	if inputs := tree(t, "../../fixtures/signes"); len(inputs) != 7 {
+		t.Errorf("fixtures/signes: got %d files, want the 7 inputs untouched", len(inputs))
+	}
+}
+
+// TestProgressBarOnlyOnATerminal runs pack under a pseudo-terminal (script
+// from util-linux) and through a pipe.
+func TestProgressBarOnlyOnATerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatalf("script (util-linux) is needed to give pack a terminal: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "segur")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	root, _ := filepath.Abs("../..")
+	packCmd := func(out string) string {
+		return fmt.Sprintf("%s pack --date-depot 2023-03-01 --signes %s/fixtures/signes -o %s %s/fixtures/dossiers", bin, root, out, root)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"} // no CI variable
+	tty := exec.Command(script, "-qec", packCmd(t.TempDir()), "/dev/null")
+	tty.Env = env
+	onTerminal, _ := tty.CombinedOutput()
+	if !bytes.Contains(onTerminal, []byte("/16, ")) || !bytes.Contains(onTerminal, []byte("\r")) {
+		t.Errorf("on a terminal, want a progress bar (« (n/16, … dossiers/s) » redrawn with \\r):\n%q", onTerminal)
+	}
+	piped := exec.Command("sh", "-c", packCmd(t.TempDir())+" 2>&1 | cat")
+	piped.Env = env
+	throughPipe, _ := piped.CombinedOutput()
+	if bytes.Contains(throughPipe, []byte("/16, ")) || bytes.Contains(throughPipe, []byte("\r")) {
+		t.Errorf("through a pipe, want no progress bar:\n%q", throughPipe)
+	}
+}

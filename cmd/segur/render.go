@@ -46,7 +46,7 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ds := dossier.Check(e.cfg, e.reg, e.recs, dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
+			ds := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
 			r := render.New(assets)
 			out := c.String("o")
 			var all []dossier.Problem

@@ -34,7 +34,7 @@ func validateCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ds := dossier.Check(e.cfg, e.reg, e.recs, opt)
+			ds := e.check(opt)
 			var all []dossier.Problem
 			rejected, warnings := 0, 0
 			for _, d := range ds {
