@@ -33,17 +33,12 @@ func packCommand(code *int) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
-			if p := c.String("cpuprofile"); p != "" {
-				f, err := os.Create(p)
-				if err != nil {
-					return cannot("%v", err)
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return cannot("%v", err)
-				}
-				defer pprof.StopCPUProfile()
+			if err := profile(c.String("cpuprofile"), func(f *os.File) error {
+				return pprof.StartCPUProfile(f)
+			}); err != nil {
+				return err
 			}
+			defer pprof.StopCPUProfile()
 			depot, err := dateDepot(c)
 			if err != nil {
 				return err
@@ -86,15 +81,8 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return cannot("%v", err)
 			}
-			if p := c.String("memprofile"); p != "" {
-				f, err := os.Create(p)
-				if err != nil {
-					return cannot("%v", err)
-				}
-				defer f.Close()
-				if err := pprof.WriteHeapProfile(f); err != nil {
-					return cannot("%v", err)
-				}
+			if err := profile(c.String("memprofile"), func(f *os.File) error { return pprof.WriteHeapProfile(f) }); err != nil {
+				return err
 			}
 			var all []dossier.Problem
 			warnings := 0
@@ -142,4 +130,21 @@ func progress(w io.Writer, total int) func(done, total int) {
 		progressbar.OptionClearOnFinish(),
 	)
 	return func(done, _ int) { bar.Set(done) }
+}
+
+// profile creates path (when set) and hands it to write: the hidden
+// profiling flags that `make bench` investigations use. The file stays open
+// until the process ends, as the CPU profile writes to it until then.
+func profile(path string, write func(*os.File) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return cannot("%v", err)
+	}
+	if err := write(f); err != nil {
+		return cannot("%v", err)
+	}
+	return nil
 }
