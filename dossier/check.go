@@ -70,8 +70,12 @@ type Dossier struct {
 	Accompagnement        Montants // Va2 « Accompagnement renforcé », zero otherwise
 	Segur                 Montants // Prestation Ségur on the facture (JSON montantSegurHTFacture)
 	Facture               Montants // every line of the facture
-	// AvanceHT and SoldeHT split Segur.HT by the dispositif's percentages.
+	// AvanceHT is the avance paid (avance.montant_verse, else the split
+	// percentage of avance.montant_ht); SoldeHT is the rest of Segur.HT.
+	// AvanceSplit tells whether AvanceHT is the dispositif's percentage of
+	// Segur.HT, so that the facture may print that percentage.
 	AvanceHT, SoldeHT decimal.Decimal
+	AvanceSplit       bool
 	// FactureAvance and FactureSolde are the two factures in mode
 	// avance-solde (the accompagnement goes with the solde).
 	FactureAvance, FactureSolde Montants
@@ -390,7 +394,7 @@ func (k *rules) client() {
 	if len(cl.Adresse) == 0 {
 		c.errorf("client.adresse", "CHAMP_MANQUANT", "l'adresse du client est obligatoire (bon de commande et facture)")
 	}
-	if cl.Siren == "" && !r.Has("client.siren") {
+	if cl.Siren == "" && !c.badAbove("client.siren") {
 		c.warnf("client", "SIREN_CLIENT_MANQUANT", "SIREN du client absent : mention obligatoire sur les factures à partir de 2026/2027 selon la taille du fournisseur")
 	} else if cl.Siren != "" {
 		checkSiren(c, "client.siren", cl.Siren)
@@ -588,7 +592,7 @@ func (k *rules) montantCommande() {
 	case !d.Commande.HT.IsPositive():
 		c.errorf("commande.montant_ht", "MONTANT_NUL", "le montant de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
 	case d.Commande.HT.GreaterThan(plafond):
-		c.errorf("commande.montant_ht", "MONTANT_PLAFOND", "%s € HT dépasse le plafond de %s € HT (%s)", d.Commande.HT.StringFixed(2), plafond.StringFixed(2), k.plafondDetail(len(k.perimetre)))
+		c.errorf("commande.montant_ht", "MONTANT_PLAFOND", "%s € HT dépasse le plafond de %s € HT (%s)", euros(d.Commande.HT), euros(plafond), k.plafondDetail(len(k.perimetre)))
 	}
 }
 

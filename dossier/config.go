@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,8 +67,10 @@ type Solution struct {
 // the error is for a file that cannot be read at all.
 func LoadConfig(path string, reg *Registry) (*Config, []Problem, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("fichier fournisseur « %s » illisible : %w", path, err)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("fichier fournisseur « %s » introuvable", path)
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("fichier fournisseur « %s » illisible (droits d'accès ?)", path)
 	}
 	cfg, probs := ParseConfig(path, data, reg)
 	return cfg, probs, nil

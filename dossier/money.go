@@ -1,6 +1,10 @@
 package dossier
 
-import "github.com/shopspring/decimal"
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
 
 var (
 	hundred = decimal.NewFromInt(100)
@@ -59,3 +63,7 @@ func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal
 	perUnit := htFromTTC(b.LiberalParBeneficiaire, rate).Mul(count)
 	return decimal.Min(perUnit, htFromTTC(total, rate))
 }
+
+// euros formats an amount for messages the French way: 1075,50 (the unit
+// follows in the message).
+func euros(d decimal.Decimal) string { return strings.Replace(d.StringFixed(2), ".", ",", 1) }

@@ -142,6 +142,12 @@ func splitDocuments(data []byte) []chunk {
 		if reDocStart.Match(l) {
 			flush(i)
 			start = i + 1
+			// A record may begin on the --- line itself (--- {dispositif: …}):
+			// keep that content, blanking the marker so columns stay right.
+			if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
+				lines[i] = append([]byte("   "), l[3:]...)
+				start = i
+			}
 		}
 	}
 	flush(len(lines))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/shopspring/decimal"
 )
 
@@ -92,6 +93,8 @@ func (k *rules) perimetreSolde() {
 			traite = filepath.Join(r.Dir, ch.Traite)
 			if st, err := os.Stat(traite); err != nil || st.IsDir() {
 				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
+			} else if !readablePDF(traite) {
+				c.errorf(p+".traite", "PIECE_ILLISIBLE", "le traité « %s » n'est pas un PDF lisible : il ne peut pas être joint à la facture", ch.Traite)
 			}
 		}
 		if okA && okN {
@@ -268,6 +271,17 @@ func (k *rules) identDMP() {
 		return
 	}
 	if len(given) > 0 {
+		// An override must still name médecins of this dossier.
+		var known []string
+		for _, b := range r.Beneficiaires {
+			known = append(known, b.RPPS)
+			known = append(known, b.RPPSMedecins...)
+		}
+		for i, v := range given {
+			if !reRPPS.MatchString(v) || !slices.Contains(known, v) {
+				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » : identDMP attend le RPPS d'un médecin du dossier (%s)", v, strings.Join(slices.DeleteFunc(known, func(s string) bool { return s == "" }), ", "))
+			}
+		}
 		d.IdentDMP = given
 		return
 	}
@@ -338,7 +352,15 @@ func (k *rules) facture() {
 	}
 	d.Segur = WithTVA(ht, d.Taux)
 	d.Facture = WithTVA(ht.Add(d.Accompagnement.HT), d.Taux)
+	// The avance is what the ASP paid (montant_verse), else the split
+	// percentage of the amount declared at the avance; the solde is the rest.
 	d.AvanceHT = Percent(ht, dis.Split.Avance)
+	if a := r.Avance; a != nil && a.MontantVerse != nil {
+		d.AvanceHT = *a.MontantVerse
+	} else if a != nil && a.MontantHT != nil {
+		d.AvanceHT = Percent(*a.MontantHT, dis.Split.Avance)
+	}
+	d.AvanceSplit = d.AvanceHT.Equal(Percent(ht, dis.Split.Avance))
 	d.SoldeHT = ht.Sub(d.AvanceHT)
 	if mode == ModeAvanceSolde {
 		d.FactureAvance = WithTVA(d.AvanceHT, d.Taux)
@@ -353,23 +375,23 @@ func (k *rules) facture() {
 		c.errorf(path, "MONTANT_NUL", "le total HT de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
 		return
 	case ht.GreaterThan(d.PlafondSolde) && dis.Plafond.Base != "commande" && k.perimetreSur:
-		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", ht.StringFixed(2), d.PlafondSolde.StringFixed(2))
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", euros(ht), euros(d.PlafondSolde))
 	case ht.GreaterThan(d.Commande.HT) && dis.Plafond.Base == "commande":
-		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", ht.StringFixed(2), d.Commande.HT.StringFixed(2))
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", euros(ht), euros(d.Commande.HT))
 	}
 	a := r.Avance
 	if a == nil || a.MontantHT == nil {
 		return
 	}
 	if ht.GreaterThan(*a.MontantHT) {
-		c.errorf(path, "MONTANT_SUPERIEUR_AVANCE", "%s € HT dépasse le montant déclaré à l'avance, %s € HT", ht.StringFixed(2), a.MontantHT.StringFixed(2))
+		c.errorf(path, "MONTANT_SUPERIEUR_AVANCE", "%s € HT dépasse le montant déclaré à l'avance, %s € HT", euros(ht), euros(*a.MontantHT))
 	}
-	paid, how := Percent(*a.MontantHT, dis.Split.Avance), fmt.Sprintf("%d %% de %s € HT déclarés", dis.Split.Avance, a.MontantHT.StringFixed(2))
+	paid, how := Percent(*a.MontantHT, dis.Split.Avance), fmt.Sprintf("%d %% de %s € HT déclarés", dis.Split.Avance, euros(*a.MontantHT))
 	if a.MontantVerse != nil {
 		paid, how = *a.MontantVerse, "avance.montant_verse"
 	}
 	if ht.LessThan(paid) {
-		c.errorf(path, "MONTANT_INFERIEUR_AVANCE", "%s € HT est inférieur à l'avance déjà versée, %s € (%s) : l'ASP rejette ce solde", ht.StringFixed(2), paid.StringFixed(2), how)
+		c.errorf(path, "MONTANT_INFERIEUR_AVANCE", "%s € HT est inférieur à l'avance déjà versée, %s € (%s) : l'ASP rejette ce solde", euros(ht), euros(paid), how)
 	}
 }
 
@@ -484,4 +506,15 @@ func (k *rules) justificatif() {
 		}
 		d.Pages = append(d.Pages, p)
 	}
+}
+
+// readablePDF reports whether path is a PDF that can be read (and merged).
+func readablePDF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = pdfops.PageCount(f)
+	return err == nil
 }

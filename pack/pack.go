@@ -34,6 +34,7 @@ type Options struct {
 	NewRenderer func() Renderer // one per worker
 	Jobs        int             // workers (default: usable CPUs)
 	Version     string          // written in rapport.json
+	DateDepot   string          // written in rapport.json (AAAA-MM-JJ)
 	// Progress, when set, is called after each dossier is rendered.
 	Progress func(done, total int)
 }
@@ -150,7 +151,7 @@ func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rap := buildRapport(opt.Version, works, pairs)
+	rap := buildRapport(opt.Version, opt.DateDepot, works, pairs)
 	data, err := rap.JSON()
 	if err != nil {
 		return nil, err

@@ -12,7 +12,10 @@ import (
 // Rapport is rapport.json: one entry per dossier read, in numéro éditeur
 // order, with its status, its problems and its files.
 type Rapport struct {
-	GenerePar string           `json:"genere_par"`
+	GenerePar string `json:"genere_par"`
+	// DateDepot is the dépôt date the deadline warnings were checked
+	// against (--date-depot, else the day of the run).
+	DateDepot string           `json:"date_depot,omitempty"`
 	Dossiers  []RapportDossier `json:"dossiers"`
 }
 
@@ -53,14 +56,14 @@ const (
 	StatutBloque = "bloque"
 )
 
-func buildRapport(version string, works []*dossierWork, pairs []pair) *Rapport {
+func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair) *Rapport {
 	depotOf := map[*dossierWork]string{}
 	for _, p := range pairs {
 		for _, w := range p.works {
 			depotOf[w] = p.name
 		}
 	}
-	r := &Rapport{GenerePar: "segur " + version, Dossiers: []RapportDossier{}}
+	r := &Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: []RapportDossier{}}
 	for _, w := range works {
 		e := RapportDossier{
 			NumeroEditeur: w.numero,

@@ -140,10 +140,10 @@ func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
 	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)))
 	switch p.kind {
 	case factureAvance:
-		doc.KeyValue("Objet", fmt.Sprintf("Facture d'avance (%d %%) de la Prestation Ségur", d.Dispositif.Split.Avance))
+		doc.KeyValue("Objet", "Facture d'avance"+pct(d, d.Dispositif.Split.Avance)+" de la Prestation Ségur")
 	case factureSolde:
 		av := rec.Facture.FactureAvance
-		doc.KeyValue("Objet", fmt.Sprintf("Facture de solde (%d %%) de la Prestation Ségur ; facture d'avance n° %s du %s", d.Dispositif.Split.Solde, av.Numero, Date(av.Date.Time)))
+		doc.KeyValue("Objet", fmt.Sprintf("Facture de solde%s de la Prestation Ségur ; facture d'avance n° %s du %s", pct(d, d.Dispositif.Split.Solde), av.Numero, Date(av.Date.Time)))
 	}
 }
 
@@ -267,7 +267,7 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	lines := []string{
 		"",
 		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
-		fmt.Sprintf("dont avance (%d %%) : %s HT – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), split.Solde, Euros(d.SoldeHT)),
+		avanceSolde(d, split),
 	}
 	if d.Dispositif.AccompagnementRenforce.Autorise {
 		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
@@ -366,4 +366,26 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 		return nil, fmt.Errorf("facture: joindre le traité de fusion: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// avanceSolde says how the Prestation Ségur splits into the avance paid and
+// the solde, with the dispositif's percentages when the avance is exactly
+// its share (not after a change of perimeter, cas 2).
+func avanceSolde(d *dossier.Dossier, split struct {
+	Avance int    `yaml:"avance"`
+	Solde  int    `yaml:"solde"`
+	Source string `yaml:"source"`
+}) string {
+	if d.AvanceSplit {
+		return fmt.Sprintf("dont avance (%d %%) : %s HT – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), split.Solde, Euros(d.SoldeHT))
+	}
+	return fmt.Sprintf("dont avance versée : %s HT – solde : %s HT", Euros(d.AvanceHT), Euros(d.SoldeHT))
+}
+
+// pct is « (30 %) » when the avance is the dispositif's share, else "".
+func pct(d *dossier.Dossier, p int) string {
+	if !d.AvanceSplit {
+		return ""
+	}
+	return fmt.Sprintf(" (%d %%)", p)
 }

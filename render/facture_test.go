@@ -44,6 +44,12 @@ func TestFacture(t *testing.T) {
 			unwanted: []string{"TVA non applicable", optionDebits, "Adresse de facturation", "Accompagnement renforcé", "Certificat"},
 		},
 		{
+			name:     "after a beneficiary is removed the facture splits by the avance actually paid",
+			fix:      "cas2-beneficiaire-retire",
+			want:     []string{"Total HT de la Prestation Ségur (avance + solde) : 716,66 €", "dont avance versée : 322,50 € HT – solde : 394,16 € HT"},
+			unwanted: []string{"dont avance (30 %)"},
+		},
+		{
 			name: "a structure facture lists each site's FINESS géo and its own échéance",
 			fix:  "structure-plusieurs-sites",
 			want: []string{"FINESS géographique 380091397", "FINESS géographique 380260976", "FINESS géographique 380024943",

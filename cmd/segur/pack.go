@@ -75,6 +75,7 @@ func packCommand(code *int) *cli.Command {
 				MaxLines:    c.Int("lignes"),
 				Jobs:        c.Int("jobs"),
 				Version:     Version,
+				DateDepot:   depot.Format("2006-01-02"),
 				NewRenderer: func() pack.Renderer { return render.New(assets) },
 				Progress:    bar,
 			}, ds)

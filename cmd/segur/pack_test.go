@@ -211,9 +211,17 @@ func TestCheckFindsTampering(t *testing.T) {
 
 func TestPackSameBytesWithOneOrFourWorkers(t *testing.T) {
 	one, four := t.TempDir(), t.TempDir()
-	packFixtures(t, one, "--jobs", "1")
-	packFixtures(t, four, "--jobs", "4")
-	sameTree(t, tree(t, one), tree(t, four))
+	for _, dir := range []string{one, four} {
+		jobs := map[string]string{one: "1", four: "4"}[dir]
+		if code, _, stderr := packFixtures(t, dir, "--jobs", jobs); code != exitRejected {
+			t.Fatalf("--jobs %s: exit code %d, want %d (one VA awaits its signature): %s", jobs, code, exitRejected, stderr)
+		}
+	}
+	a := tree(t, one)
+	if len(a) < 40 {
+		t.Fatalf("got %d files, want a whole dépôt", len(a))
+	}
+	sameTree(t, a, tree(t, four))
 }
 
 func TestSecondPackOnTheSameFolderIsRefused(t *testing.T) {
@@ -262,7 +270,7 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if _, err := os.Stat(filepath.Join(crashed, "rapport.json")); err == nil {
-		t.Log("the run finished before it was killed: the re-run is still compared")
+		t.Fatal("the run finished before it was killed: nothing was interrupted")
 	}
 	if out, err := exec.Command(bin, args(crashed)...).CombinedOutput(); err != nil {
 		t.Fatalf("re-run: %v\n%s", err, out)

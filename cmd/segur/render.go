@@ -50,7 +50,7 @@ func renderCommand(code *int) *cli.Command {
 			r := render.New(assets)
 			out := c.String("o")
 			var all []dossier.Problem
-			written, blocked, warnings := 0, 0, 0
+			written, blocked, warnings, failed := 0, 0, 0, 0
 			for _, d := range ds {
 				all = append(all, d.Problems...)
 				warnings += countWarnings(d.Problems)
@@ -64,7 +64,11 @@ func renderCommand(code *int) *cli.Command {
 					}
 					data, err := r.Render(d, k)
 					if err != nil {
-						return cannot("%v", err)
+						// One dossier's failure does not stop the others.
+						all = append(all, dossier.Problem{Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",
+							Message: fmt.Sprintf("le document %s n'a pas pu être produit (%v)", k, err)})
+						failed++
+						continue
 					}
 					if err := pack.WriteFile(filepath.Join(out, "dossiers", d.Numero(), d.FileName(k)), data); err != nil {
 						return cannot("écriture impossible dans %s : %v", out, err)
@@ -76,7 +80,7 @@ func renderCommand(code *int) *cli.Command {
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d document(s) écrit(s), %d dossier(s) bloqué(s), %d avertissement(s), en %s\n",
 				len(ds), written, blocked, warnings, elapsed(start))
-			if blocked > 0 {
+			if blocked > 0 || failed > 0 {
 				*code = exitRejected
 			}
 			return nil
