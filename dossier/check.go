@@ -554,9 +554,13 @@ func (k *rules) plafond(n int) (decimal.Decimal, bool) {
 	if r.Client.Effectifs != nil {
 		eff = *r.Client.Effectifs
 	}
+	rate := k.d.Taux
+	if rate.IsZero() {
+		rate = dis.Plafond.TauxNonAssujetti
+	}
 	switch r.Client.Type {
 	case Liberal, Structure:
-		return b.Plafond(dis.Plafond.Base, r.Client.Type, n, eff, k.d.Taux), true
+		return b.Plafond(dis.Plafond.Base, r.Client.Type, n, eff, rate), true
 	}
 	return decimal.Zero, false
 }

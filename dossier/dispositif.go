@@ -45,9 +45,12 @@ type Dispositif struct {
 	} `yaml:"specialites_exclues"`
 
 	Plafond struct {
-		Base    string   `yaml:"base"` // ttc | ht | commande
-		Source  string   `yaml:"source"`
-		Baremes []Bareme `yaml:"baremes"`
+		Base string `yaml:"base"` // ttc | ht | commande
+		// TauxNonAssujetti converts a TTC ceiling into HT when the
+		// fournisseur is not liable to TVA (taux_tva 0).
+		TauxNonAssujetti decimal.Decimal `yaml:"taux_non_assujetti"`
+		Source           string          `yaml:"source"`
+		Baremes          []Bareme        `yaml:"baremes"`
 	} `yaml:"plafond"`
 
 	Prestations struct {
@@ -294,6 +297,9 @@ func checkDispositif(c *checker, d *Dispositif) {
 	c.required("specialites_exclues.source", d.SpecialitesExclues.Source)
 	c.oneOf("plafond.base", d.Plafond.Base, "ttc", "ht", "commande")
 	c.required("plafond.source", d.Plafond.Source)
+	if d.Plafond.Base == "ttc" && !d.Plafond.TauxNonAssujetti.IsPositive() {
+		c.errorf("plafond.taux_non_assujetti", "CHAMP_MANQUANT", "un barème TTC a besoin du taux qui le convertit en HT pour un fournisseur non assujetti")
+	}
 	if d.Plafond.Base != "commande" && len(d.Plafond.Baremes) == 0 {
 		c.errorf("plafond.baremes", "CHAMP_MANQUANT", "un barème est obligatoire quand la base n'est pas « commande »")
 	}

@@ -6,12 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-var (
-	hundred = decimal.NewFromInt(100)
-	// defaultRate is the rate used to turn a TTC ceiling into HT when the
-	// fournisseur is not liable to TVA (rules.md §2: HT = TTC / 1,2).
-	defaultRate = decimal.NewFromInt(20)
-)
+var hundred = decimal.NewFromInt(100)
 
 // Montants is an amount with its TVA and TTC.
 type Montants struct {
@@ -32,11 +27,8 @@ func Percent(d decimal.Decimal, pct int) decimal.Decimal {
 	return Round2(d.Mul(decimal.NewFromInt(int64(pct))).Div(hundred))
 }
 
-// htFromTTC converts a TTC ceiling into HT at rate (0 → 20 %), half-up.
+// htFromTTC converts a TTC ceiling into HT at rate, half-up.
 func htFromTTC(ttc, rate decimal.Decimal) decimal.Decimal {
-	if rate.IsZero() {
-		rate = defaultRate
-	}
 	return ttc.DivRound(decimal.NewFromInt(1).Add(rate.Div(hundred)), 2)
 }
 
@@ -44,7 +36,8 @@ func htFromTTC(ttc, rate decimal.Decimal) decimal.Decimal {
 // client, or a structure of effectifs, at the given TVA rate. A ceiling
 // stated in TTC is converted both per unit and on the total, and the lower
 // result wins (rules.md §2), so that segur never proposes an amount the ASP
-// could find above its own ceiling.
+// could find above its own ceiling. rate is the rate of the conversion: the
+// BDC's, or the dispositif's taux_non_assujetti when the BDC's is 0.
 func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal.Decimal) decimal.Decimal {
 	if clientType == Structure {
 		eff := decimal.NewFromInt(int64(effectifs))

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -86,6 +87,14 @@ var reDocStart = regexp.MustCompile(`^---(\s|$)`)
 func Decode(name string, data []byte) []*Record {
 	var recs []*Record
 	for _, c := range splitDocuments(data) {
+		if line, col, ok := invalidUTF8(c.text); ok {
+			recs = append(recs, &Record{
+				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+				Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "ENCODAGE_INVALIDE",
+					Message: "caractère illisible : le fichier doit être enregistré en UTF-8 (et non en Latin-1 ou Windows-1252)"}},
+			})
+			continue
+		}
 		var root yaml.Node
 		if err := yaml.Unmarshal(c.text, &root); err != nil {
 			line, msg := syntaxError(err)
@@ -194,3 +203,22 @@ var yamlHints = []struct{ en, fr string }{
 }
 
 func reflectValue(v any) reflect.Value { return reflect.ValueOf(v).Elem() }
+
+// invalidUTF8 finds the first byte that is not UTF-8, as line and column
+// (counted in characters) from 1.
+func invalidUTF8(b []byte) (line, col int, found bool) {
+	line, col = 1, 1
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		b = b[size:]
+	}
+	return 0, 0, false
+}

@@ -69,7 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	default:
-		fmt.Fprintf(stderr, "segur : %v\n", err)
+		// urfave/cli's own errors (an unknown flag, a missing -o) are in
+		// English; say in French what kind of mistake it is.
+		fmt.Fprintf(stderr, "segur : commande ou option invalide (%v) : voir segur --help\n", err)
 		return exitCannot
 	}
 }
