@@ -143,15 +143,11 @@ func bdcScenario(doc *Doc, d *dossier.Dossier) {
 // fluxIntitule is the heading of a flow, in the dispositif's wording.
 func fluxIntitule(d *dossier.Dossier, id string) string {
 	for _, f := range d.Dispositif.Textes.Flux {
-		if f.ID == id && f.Intitule != "" {
+		if f.ID == id {
 			return f.Intitule
 		}
 	}
-	return map[string]string{
-		"dmp":         "Pour les envois de documents de santé vers le DMP :",
-		"mss_pro":     "Pour les envois par Messagerie sécurisée de santé vers les professionnels de santé :",
-		"mss_citoyen": "Pour l'envoi d'un message par Messagerie sécurisée de santé vers les patients :",
-	}[id]
+	return "" // unreachable: the dispositif data requires every flow's heading
 }
 
 // bdcMontants: the « Prestation Ségur » line and, when the dispositif has
@@ -265,7 +261,7 @@ func telephone(s string) string {
 func joinNonEmpty(sep string, parts ...string) string {
 	var out []string
 	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
+		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
 	}

@@ -74,7 +74,7 @@ func momAttestations(doc *Doc, d *dossier.Dossier, flows []justificatifFlow) {
 func momSignature(doc *Doc, s dossier.Signataire) {
 	doc.SignatureBlock([]string{
 		"Pour " + orBlank(s.Organisation, blankName),
-		joinFilled(", ", signataireName(s), s.Qualite),
+		joinNonEmpty(", ", signataireName(s), s.Qualite),
 		"Signature et cachet :",
 	})
 }
@@ -213,15 +213,5 @@ func orBlank(s, blank string) string {
 
 // signataireName is « Prénom Nom » of a signatory.
 func signataireName(s dossier.Signataire) string {
-	return joinFilled(" ", s.Prenom, s.Nom)
-}
-
-func joinFilled(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
+	return joinNonEmpty(" ", s.Prenom, s.Nom)
 }

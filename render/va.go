@@ -69,7 +69,7 @@ func vaSignature(doc *Doc, s dossier.Signataire) {
 		who = "" // a mandataire: its representative writes their name
 	}
 	doc.SignatureBlock([]string{
-		joinFilled(", ", orBlank(who, blankPlace), s.Qualite, s.Organisation),
+		joinNonEmpty(", ", orBlank(who, blankPlace), s.Qualite, s.Organisation),
 		signatureModes,
 		"Signature :",
 	})

@@ -36,18 +36,14 @@ func validateCommand(code *int) *cli.Command {
 			}
 			ds := e.check(opt)
 			var all []dossier.Problem
-			rejected, warnings := 0, 0
+			rejected := 0
 			for _, d := range ds {
 				all = append(all, d.Problems...)
 				if d.Blocked() {
 					rejected++
 				}
 			}
-			for _, p := range all {
-				if p.Level == dossier.Attention {
-					warnings++
-				}
-			}
+			warnings := countWarnings(all)
 			dossier.SortProblems(all)
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d correct(s), %d rejeté(s), %d avertissement(s) (phase %s)\n",
