@@ -46,6 +46,9 @@ type Options struct {
 	// ByStage checks each record at its own stage instead of Phase: a
 	// record without realisation nor facture is checked as an order.
 	ByStage bool
+	// Files checks the files a record names (pièces, traités); nil finds
+	// none of them.
+	Files FileChecker
 }
 
 // Dossier is a checked record: the record, its problems, and every derived
@@ -230,7 +233,7 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 	if r.Broken {
 		return d
 	}
-	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt}
+	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt, files: filesOf(opt.Files)}
 	if !k.identity(reg) {
 		return d
 	}
@@ -243,12 +246,13 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 
 // rules applies the rules to one record.
 type rules struct {
-	c   *checker
-	d   *Dossier
-	r   *Record
-	cfg *Config
-	opt Options
-	dis *Dispositif
+	c     *checker
+	d     *Dossier
+	r     *Record
+	cfg   *Config
+	opt   Options
+	files FileChecker
+	dis   *Dispositif
 	// commande perimeter: identifiers declared at the avance, or the
 	// beneficiaries when there is no avance yet.
 	perimetre []string

@@ -109,12 +109,12 @@ func checkYAML(t *testing.T, phase Phase, docs ...string) []*Dossier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, probs := ParseConfig("segur.yaml", []byte(testConfig), reg)
+	cfg, probs := ParseConfig("segur.yaml", []byte(testConfig), reg, testFiles)
 	if len(probs) > 0 {
 		t.Fatalf("test config: %v", probs)
 	}
 	recs := Decode("dossier.yaml", []byte(strings.Join(docs, "---\n")))
-	return Check(cfg, reg, recs, Options{Phase: phase, DateDepot: depot})
+	return Check(cfg, reg, recs, Options{Phase: phase, DateDepot: depot, Files: testFiles})
 }
 
 func codes(ds []*Dossier) []string {
@@ -195,6 +195,14 @@ func TestRules(t *testing.T) {
 			"client": structureClient, "beneficiaires": strings.Replace(structureSites, "010000032", "010000040", 1),
 			"avance":      structureAvance,
 			"changements": "changements:\n  - {ancien: \"010000032\", nouveau: \"010000040\", nouveau_nom: MSP du Lac, traite: absent.pdf}"}, []string{"TRAITE_MANQUANT"}},
+		{"a takeover with an unreadable traité is refused", PhaseSolde, map[string]string{
+			"client": structureClient, "beneficiaires": strings.Replace(structureSites, "010000032", "010000040", 1),
+			"avance":      structureAvance,
+			"changements": "changements:\n  - {ancien: \"010000032\", nouveau: \"010000040\", nouveau_nom: MSP du Lac, traite: illisible.pdf}"}, []string{"PIECE_ILLISIBLE"}},
+		{"a takeover with its traité is accepted", PhaseSolde, map[string]string{
+			"client": structureClient, "beneficiaires": strings.Replace(structureSites, "010000032", "010000040", 1),
+			"avance":      structureAvance,
+			"changements": "changements:\n  - {ancien: \"010000032\", nouveau: \"010000040\", nouveau_nom: MSP du Lac, traite: traite.pdf}"}, nil},
 		{"a Va2 maj-va1-va2 for a client financed in Va1 is refused", PhaseCommande, map[string]string{
 			"dispositif": "dispositif: MDV-LGC-Va2", "prestation": "prestation: maj-va1-va2",
 			"commande": baseBlocks[4].text + "\n  version_installee: \"5.0\"",
@@ -220,7 +228,7 @@ func TestRules(t *testing.T) {
 			"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
 			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
-			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: true, ident: [\"LAB01010000099\"]}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [check_test.go]"}, []string{"IDENT_DMP"}},
+			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: true, ident: [\"LAB01010000099\"]}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]"}, []string{"IDENT_DMP"}},
 		{"a key given twice is refused", PhaseSolde, map[string]string{"numero_asp": "numero_asp: FINMDV000042\nnumero_asp: FINMDV000043"}, []string{"CHAMP_DOUBLE"}},
 		{"a list where a block is expected is refused", PhaseSolde, map[string]string{"facture": "facture: [F1, 2023-02-10]"}, []string{"TYPE_INVALIDE"}},
 		{"a YAML syntax error is reported with its line", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n   date: 2023-02-10"}, []string{"YAML_SYNTAXE"}},
@@ -228,21 +236,21 @@ func TestRules(t *testing.T) {
 		{"a FINESS with a letter other than A or B is refused", PhaseCommande, map[string]string{"client": strings.Replace(structureClient, "010000016", "01000001X", 1), "beneficiaires": structureSites}, []string{"FINESS_FORMAT"}},
 		{"a FINESS failing Luhn is only a warning", PhaseCommande, map[string]string{"client": strings.Replace(structureClient, "010000016", "010000017", 1), "beneficiaires": structureSites}, []string{"attention:FINESS_CLE"}},
 		{"a prestation on a Va1 dossier is refused", PhaseCommande, map[string]string{"prestation": "prestation: maj-va2"}, []string{"CHAMP_HORS_DISPOSITIF"}},
-		{"a takeover for a libéral client is refused", PhaseSolde, map[string]string{"changements": "changements:\n  - {ancien: \"10100000008\", nouveau: \"10000000017\", nouveau_nom: X, traite: check_test.go}"}, []string{"CHANGEMENT_INVALIDE"}},
+		{"a takeover for a libéral client is refused", PhaseSolde, map[string]string{"changements": "changements:\n  - {ancien: \"10100000008\", nouveau: \"10000000017\", nouveau_nom: X, traite: traite.pdf}"}, []string{"CHANGEMENT_INVALIDE"}},
 		{"a BIO pièce too many is refused", PhaseSolde, map[string]string{
 			"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
 			"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
 			"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
 			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
-			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [check_test.go, checker.go]"}, []string{"PIECE_EN_TROP"}},
+			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf, autre.pdf]"}, []string{"PIECE_EN_TROP"}},
 		{"a structure ceiling uses its effectifs", PhaseCommande, map[string]string{"client": structureClient, "beneficiaires": structureSites, "commande": baseBlocks[4].text + "\n  montant_ht: 1863.34"}, []string{"MONTANT_PLAFOND"}},
 		{"a late solde dépôt gets a warning", PhaseSolde, map[string]string{"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
 			"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
 			"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
 			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
-			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [check_test.go]",
+			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]",
 			"facture":       "facture:\n  numero: F1\n  date: 2023-05-10"}, []string{"attention:DELAI_DEPASSE"}},
 	}
 	for _, tt := range tests {
@@ -410,6 +418,7 @@ func TestConfig(t *testing.T) {
 		{"a TVA number without FR", "tva_intracom: FR44732829320", "tva_intracom: 44732829320", "TVA_FORMAT"},
 		{"a 9-digit numéro ANS", `numero_ans: "1234567890"`, `numero_ans: "123456789"`, "NUMERO_ANS_FORMAT"},
 		{"a solution of an unknown dispositif", "dispositif: BIO-SGL-Va1", "dispositif: BIO-SGL-Va9", "DISPOSITIF_INCONNU"},
+		{"a logo that is not there", "  signataire: {", "  logo: absent.png\n  signataire: {", "FICHIER_ILLISIBLE"},
 		{"a fournisseur without signataire", "  signataire: {nom: Martin, prenom: Claire, qualite: Directrice générale}\n", "", "CHAMP_MANQUANT"},
 	}
 	for _, tt := range tests {
@@ -418,7 +427,7 @@ func TestConfig(t *testing.T) {
 			if data == testConfig {
 				t.Fatalf("the replacement %q did not apply", tt.from)
 			}
-			_, probs := ParseConfig("segur.yaml", []byte(data), reg)
+			_, probs := ParseConfig("segur.yaml", []byte(data), reg, testFiles)
 			var got []string
 			for _, p := range probs {
 				got = append(got, p.Code)

@@ -63,21 +63,22 @@ type Solution struct {
 	Profils                []string `yaml:"profils"`
 }
 
-// LoadConfig reads and checks segur.yaml. Problems are returned as values;
-// the error is for a file that cannot be read at all.
-func LoadConfig(path string, reg *Registry) (*Config, []Problem, error) {
+// LoadConfig reads and checks segur.yaml; files checks the files it names
+// (the logo). Problems are returned as values; the error is for a file that
+// cannot be read at all.
+func LoadConfig(path string, reg *Registry, files FileChecker) (*Config, []Problem, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("fichier fournisseur « %s » introuvable", path)
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("fichier fournisseur « %s » illisible (droits d'accès ?)", path)
 	}
-	cfg, probs := ParseConfig(path, data, reg)
+	cfg, probs := ParseConfig(path, data, reg, files)
 	return cfg, probs, nil
 }
 
 // ParseConfig decodes and checks the content of segur.yaml.
-func ParseConfig(path string, data []byte, reg *Registry) (*Config, []Problem) {
+func ParseConfig(path string, data []byte, reg *Registry, files FileChecker) (*Config, []Problem) {
 	cfg := &Config{Path: path, Dir: filepath.Dir(path)}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -91,11 +92,11 @@ func ParseConfig(path string, data []byte, reg *Registry) (*Config, []Problem) {
 	d.decode(root.Content[0], reflectValue(cfg), "", false)
 	c := &checker{pos: d.pos, src: Pos{File: path, Line: 1}, numero: "-"}
 	c.probs = d.probs
-	checkConfig(c, cfg, reg)
+	checkConfig(c, cfg, reg, filesOf(files))
 	return cfg, c.probs
 }
 
-func checkConfig(c *checker, cfg *Config, reg *Registry) {
+func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 	f := cfg.Fournisseur
 	if f == nil {
 		c.errorf("fournisseur", "CHAMP_MANQUANT", "le bloc fournisseur est obligatoire")
@@ -129,7 +130,7 @@ func checkConfig(c *checker, cfg *Config, reg *Registry) {
 		c.required("fournisseur.paiement.escompte", f.Paiement.Escompte)
 	}
 	if f.Logo != "" {
-		if _, err := os.Stat(filepath.Join(cfg.Dir, f.Logo)); err != nil {
+		if !files.IsFile(filepath.Join(cfg.Dir, f.Logo)) {
 			c.errorf("fournisseur.logo", "FICHIER_ILLISIBLE", "le logo « %s » est introuvable", f.Logo)
 		}
 	}

@@ -32,10 +32,10 @@ func FuzzDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	cfg, _ := ParseConfig("segur.yaml", cfgData, reg)
+	cfg, _ := ParseConfig("segur.yaml", cfgData, reg, testFiles)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs := Decode("fuzz.yaml", data)
-		ds := Check(cfg, reg, recs, Options{Phase: PhaseSolde})
+		ds := Check(cfg, reg, recs, Options{Phase: PhaseSolde, Files: testFiles})
 		for _, d := range ds {
 			for _, p := range d.Problems {
 				if p.Code == "" || p.Message == "" {

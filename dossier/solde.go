@@ -2,12 +2,10 @@ package dossier
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/shopspring/decimal"
 )
 
@@ -91,9 +89,9 @@ func (k *rules) perimetreSolde() {
 		traite := ""
 		if c.required(p+".traite", ch.Traite) {
 			traite = filepath.Join(r.Dir, ch.Traite)
-			if st, err := os.Stat(traite); err != nil || st.IsDir() {
+			if !k.files.IsFile(traite) {
 				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
-			} else if !readablePDF(traite) {
+			} else if !k.files.ReadablePDF(traite) {
 				c.errorf(p+".traite", "PIECE_ILLISIBLE", "le traité « %s » n'est pas un PDF lisible : il ne peut pas être joint à la facture", ch.Traite)
 			}
 		}
@@ -200,7 +198,7 @@ func (k *rules) realisation() {
 			continue
 		}
 		full := filepath.Join(r.Dir, p)
-		if st, err := os.Stat(full); err != nil || st.IsDir() {
+		if !k.files.IsFile(full) {
 			c.errorf(path, "PIECE_MANQUANTE", "la pièce « %s » (%s) est introuvable", p, want[i].Libelle)
 			continue
 		}
@@ -506,15 +504,4 @@ func (k *rules) justificatif() {
 		}
 		d.Pages = append(d.Pages, p)
 	}
-}
-
-// readablePDF reports whether path is a PDF that can be read (and merged).
-func readablePDF(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	_, err = pdfops.PageCount(f)
-	return err == nil
 }

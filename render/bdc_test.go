@@ -132,7 +132,7 @@ func variant(t *testing.T, dir, name string, cfgEdit, recEdit func(string) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, probs := dossier.ParseConfig(cfgPath, []byte(cfgEdit(string(cfgText))), reg)
+	cfg, probs := dossier.ParseConfig(cfgPath, []byte(cfgEdit(string(cfgText))), reg, pdfops.Disk{})
 	if dossier.HasError(probs) {
 		t.Fatalf("edited segur.yaml: %v", probs)
 	}
@@ -145,7 +145,7 @@ func variant(t *testing.T, dir, name string, cfgEdit, recEdit func(string) strin
 	if dir == "commandes" {
 		phase = dossier.PhaseCommande
 	}
-	ds := dossier.Check(cfg, reg, dossier.Decode(recPath, []byte(recEdit(string(recText)))), dossier.Options{Phase: phase})
+	ds := dossier.Check(cfg, reg, dossier.Decode(recPath, []byte(recEdit(string(recText)))), dossier.Options{Phase: phase, Files: pdfops.Disk{}})
 	if len(ds) != 1 || ds[0].Blocked() {
 		t.Fatalf("edited %s/%s: got %d dossiers, want 1 without error: %v", dir, name, len(ds), ds[0].Problems)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/templates"
 )
 
@@ -17,7 +18,7 @@ func fixture(tb testing.TB, dir, name string) []*dossier.Dossier {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg, probs, err := dossier.LoadConfig(filepath.Join("..", "fixtures", dossier.ConfigName), reg)
+	cfg, probs, err := dossier.LoadConfig(filepath.Join("..", "fixtures", dossier.ConfigName), reg, pdfops.Disk{})
 	if err != nil || dossier.HasError(probs) {
 		tb.Fatalf("fixtures/segur.yaml: %v %v", err, probs)
 	}
@@ -26,7 +27,7 @@ func fixture(tb testing.TB, dir, name string) []*dossier.Dossier {
 		phase = dossier.PhaseCommande
 	}
 	recs := dossier.Read([]string{filepath.Join("..", "fixtures", dir, name+".yaml")})
-	ds := dossier.Check(cfg, reg, recs, dossier.Options{Phase: phase})
+	ds := dossier.Check(cfg, reg, recs, dossier.Options{Phase: phase, Files: pdfops.Disk{}})
 	for _, d := range ds {
 		if d.Blocked() {
 			tb.Fatalf("fixture %s/%s is blocked: %v", dir, name, d.Problems)

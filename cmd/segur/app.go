@@ -84,8 +84,10 @@ type env struct {
 	files []string
 }
 
-// check reads and checks the records, one file at a time.
+// check reads and checks the records, one file at a time; the files they
+// name are checked on disk.
 func (e *env) check(opt dossier.Options) []*dossier.Dossier {
+	opt.Files = pdfops.Disk{}
 	return dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
 }
 
@@ -107,7 +109,7 @@ func load(c *cli.Context, stdout io.Writer) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, probs, err := dossier.LoadConfig(path, reg)
+	cfg, probs, err := dossier.LoadConfig(path, reg, pdfops.Disk{})
 	if err != nil {
 		return nil, cannot("%v", err)
 	}
