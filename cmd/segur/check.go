@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/readback"
 	"github.com/segur-sons/segur/templates"
 	"github.com/urfave/cli/v2"
 )
@@ -24,7 +24,7 @@ func checkCommand(code *int) *cli.Command {
 			if err != nil {
 				return cannot("%v", err)
 			}
-			probs, err := pack.Check(c.Args().First(), reg)
+			probs, err := readback.Check(c.Args().First(), reg)
 			if err != nil {
 				return cannot("%v", err)
 			}

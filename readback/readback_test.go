@@ -1,4 +1,4 @@
-package pack
+package readback
 
 import (
 	"archive/zip"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/phpdave11/gofpdf"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/templates"
 	"github.com/shopspring/decimal"
 )
@@ -127,21 +128,21 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 		mdv, bio := chkDossiers(t)
 		pair := func(name, ans string, ds []*dossier.Dossier, sep string) {
 			var js bytes.Buffer
-			if err := WriteSolde(&js, ans, "73282932000074", ds); err != nil {
+			if err := pack.WriteSolde(&js, ans, "73282932000074", ds); err != nil {
 				t.Fatal(err)
 			}
-			var entries []Entry
+			var entries []pack.Entry
 			for _, d := range ds {
 				mod := d.Record.Facture.Date.Time
 				entries = append(entries,
-					Entry{Name: d.FileName(dossier.FACTURE), Data: chkFacture(t, d, sep), Modified: mod},
-					Entry{Name: d.FileName(d.Justificatif), Data: chkPDF(t, string(d.Justificatif)+" "+d.Numero()), Modified: mod})
+					pack.Entry{Name: d.FileName(dossier.FACTURE), Data: chkFacture(t, d, sep), Modified: mod},
+					pack.Entry{Name: d.FileName(d.Justificatif), Data: chkPDF(t, string(d.Justificatif)+" "+d.Numero()), Modified: mod})
 				for _, p := range d.Pieces {
-					entries = append(entries, Entry{Name: d.PieceName(p), Data: []byte("MSH|^~\\&|SGL|LAB\r"), Modified: mod})
+					entries = append(entries, pack.Entry{Name: d.PieceName(p), Data: []byte("MSH|^~\\&|SGL|LAB\r"), Modified: mod})
 				}
 			}
 			var zb bytes.Buffer
-			if err := WriteZip(&zb, entries); err != nil {
+			if err := pack.WriteZip(&zb, entries); err != nil {
 				t.Fatal(err)
 			}
 			files["depot/"+name+".json"] = js.Bytes()
@@ -149,14 +150,14 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 		}
 		pair(chkMDV, "1234567890", mdv, " ")
 		pair(chkBIO, "2205200233", bio, "\u202f")
-		rap := &Rapport{GenerePar: "segur test"}
+		rap := &pack.Rapport{GenerePar: "segur test"}
 		for _, d := range append(mdv, bio...) {
 			depot := chkMDV
 			if d.Record.Dispositif == "BIO-SGL-Va1" {
 				depot = chkBIO
 			}
-			rap.Dossiers = append(rap.Dossiers, RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Record.NumeroASP,
-				Dispositif: d.Record.Dispositif, Statut: StatutPret, Depot: depot, Problemes: []Probleme{}, Fichiers: []Fichier{}})
+			rap.Dossiers = append(rap.Dossiers, pack.RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Record.NumeroASP,
+				Dispositif: d.Record.Dispositif, Statut: pack.StatutPret, Depot: depot, Problemes: []pack.Probleme{}, Fichiers: []pack.Fichier{}})
 		}
 		data, err := rap.JSON()
 		if err != nil {
@@ -457,11 +458,11 @@ func TestCheck(t *testing.T) {
 		{
 			name: "a leftover temporary file is only a warning",
 			tamper: func(t *testing.T, dir string) {
-				if err := os.WriteFile(filepath.Join(dir, "depot", chkMDV+".zip"+tmpMarker+"123"), nil, 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, "depot", chkMDV+".zip"+pack.TmpMarker+"123"), nil, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			},
-			want: []string{"depot/" + chkMDV + ".zip" + tmpMarker + "123 - - NOM_DEPOT attention"},
+			want: []string{"depot/" + chkMDV + ".zip" + pack.TmpMarker + "123 - - NOM_DEPOT attention"},
 		},
 	}
 	for _, tt := range tests {
@@ -649,7 +650,7 @@ func TestParseSoldeTooManyLines(t *testing.T) {
 		})
 	}
 	var b bytes.Buffer
-	if err := WriteSolde(&b, "1234567890", "73282932000074", ds); err != nil {
+	if err := pack.WriteSolde(&b, "1234567890", "73282932000074", ds); err != nil {
 		t.Fatal(err)
 	}
 	_, ps := parseSolde("depot/x.json", b.Bytes())

@@ -1,4 +1,4 @@
-package pack
+package readback
 
 import (
 	"archive/zip"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/pack"
 	"github.com/shopspring/decimal"
 )
 
@@ -65,7 +66,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 			base, ext = name[:i], name[i:]
 		}
 		switch {
-		case strings.Contains(name, tmpMarker):
+		case strings.Contains(name, pack.TmpMarker):
 			c.warn(rel, "-", "-", "NOM_DEPOT", "fichier temporaire laissé par une production interrompue : relancez segur pack, qui le supprime")
 			continue
 		case e.IsDir():
@@ -235,7 +236,7 @@ type checkedPair struct {
 
 // rapport reads rapport.json; nil when it is missing or unreadable (a
 // warning: the ASP never sees it).
-func (c *depotCheck) rapport(dir string) *Rapport {
+func (c *depotCheck) rapport(dir string) *pack.Rapport {
 	data, err := os.ReadFile(filepath.Join(dir, "rapport.json"))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -245,7 +246,7 @@ func (c *depotCheck) rapport(dir string) *Rapport {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible (droits d'accès ?)")
 		return nil
 	}
-	var rap Rapport
+	var rap pack.Rapport
 	if err := json.Unmarshal(data, &rap); err != nil {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json n'est pas un rapport de segur lisible (JSON mal formé ou modifié à la main)")
 		return nil
@@ -255,15 +256,15 @@ func (c *depotCheck) rapport(dir string) *Rapport {
 
 // crossRapport compares the lines of the dépôt with the dossiers
 // rapport.json says are ready.
-func (c *depotCheck) crossRapport(rap *Rapport, pairs []checkedPair) {
+func (c *depotCheck) crossRapport(rap *pack.Rapport, pairs []checkedPair) {
 	type at struct {
 		i int
-		d *RapportDossier
+		d *pack.RapportDossier
 	}
 	byNumero := map[string]at{}
 	for i := range rap.Dossiers {
 		d := &rap.Dossiers[i]
-		if old, ok := byNumero[d.NumeroEditeur]; !ok || old.d.Statut != StatutPret {
+		if old, ok := byNumero[d.NumeroEditeur]; !ok || old.d.Statut != pack.StatutPret {
 			byNumero[d.NumeroEditeur] = at{i, d}
 		}
 	}
@@ -280,7 +281,7 @@ func (c *depotCheck) crossRapport(rap *Rapport, pairs []checkedPair) {
 			switch {
 			case !ok:
 				c.warn("rapport.json", l.numero, "dossiers", "RAPPORT", "le dossier %s figure dans %s.json mais pas dans rapport.json", l.numero, p.base)
-			case e.d.Statut != StatutPret:
+			case e.d.Statut != pack.StatutPret:
 				c.warn("rapport.json", l.numero, fmt.Sprintf("dossiers[%d].statut", e.i), "RAPPORT", "le dossier %s figure dans %s.json alors que rapport.json le dit « %s »", l.numero, p.base, e.d.Statut)
 			case e.d.Depot != p.base:
 				c.warn("rapport.json", l.numero, fmt.Sprintf("dossiers[%d].depot", e.i), "RAPPORT", "le dossier %s figure dans %s.json alors que rapport.json le place dans %s", l.numero, p.base, e.d.Depot)
@@ -288,7 +289,7 @@ func (c *depotCheck) crossRapport(rap *Rapport, pairs []checkedPair) {
 		}
 	}
 	for i, d := range rap.Dossiers {
-		if d.Statut != StatutPret {
+		if d.Statut != pack.StatutPret {
 			continue
 		}
 		if _, ok := inDepot[d.NumeroEditeur]; !ok {
