@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/shopspring/decimal"
 )
 
@@ -156,12 +157,12 @@ func (d *Dossier) Blocked() bool { return HasError(d.Problems) }
 
 // FileName is the name of a document of this dossier: <dispositif>-<KIND>-<numero>.pdf.
 func (d *Dossier) FileName(kind Kind) string {
-	return fmt.Sprintf("%s-%s-%s.pdf", d.Record.Dispositif, kind, d.Record.NumeroEditeur)
+	return asp.DocName(d.Record.Dispositif, string(kind), d.Record.NumeroEditeur, ".pdf")
 }
 
 // PieceName is the name of an extra pièce in the zip, keeping its extension.
 func (d *Dossier) PieceName(p PieceFile) string {
-	return fmt.Sprintf("%s-%s-%s%s", d.Record.Dispositif, p.Type, d.Record.NumeroEditeur, strings.ToLower(filepath.Ext(p.Path)))
+	return asp.DocName(d.Record.Dispositif, p.Type, d.Record.NumeroEditeur, strings.ToLower(filepath.Ext(p.Path)))
 }
 
 // Check checks every record against cfg and the dispositif data, and

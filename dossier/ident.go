@@ -1,79 +1,35 @@
 package dossier
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/segur-sons/segur/asp"
 )
 
+// The identifier formats and keys are the ASP format's (package asp).
 var (
-	reSiren      = regexp.MustCompile(`^[0-9]{9}$`)
-	reSiret      = regexp.MustCompile(`^[0-9]{14}$`)
-	reTVA        = regexp.MustCompile(`^FR([0-9]{2})([0-9]{9})$`)
-	reRPPS       = regexp.MustCompile(`^[0-9]{11}$`)
-	reFiness     = regexp.MustCompile(`^[0-9AB]{9}$`)
-	reANS        = regexp.MustCompile(`^[0-9]{10}$`)
-	reASP        = regexp.MustCompile(`^FIN[A-Z]{3}[0-9]{6}$`)
-	reEditeur    = regexp.MustCompile(`^[0-9A-Za-z]{1,20}$`)
-	reKind       = regexp.MustCompile(`^[A-Z]{2,20}$`)
-	reMSS        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$`)
-	laPosteSIREN = "356000000"
+	reSiren   = asp.Siren
+	reSiret   = asp.Siret
+	reTVA     = asp.TVA
+	reRPPS    = asp.RPPS
+	reFiness  = asp.Finess
+	reANS     = asp.NumeroANS
+	reASP     = asp.NumeroASP
+	reEditeur = asp.NumeroEditeur
+	reKind    = asp.PieceType
+	reMSS     = asp.MSS
+	luhn      = asp.Luhn
 )
-
-// luhn reports whether the digits pass the Luhn check.
-func luhn(s string) bool {
-	sum := 0
-	double := false
-	for i := len(s) - 1; i >= 0; i-- {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-func digitSum(s string) int {
-	n := 0
-	for i := range len(s) {
-		n += int(s[i] - '0')
-	}
-	return n
-}
 
 // ValidSiren reports whether s is a well-formed SIREN with a valid key.
-func ValidSiren(s string) bool { return reSiren.MatchString(s) && (s == laPosteSIREN || luhn(s)) }
+func ValidSiren(s string) bool { return asp.ValidSiren(s) }
 
 // ValidSiret reports whether s is a well-formed SIRET with a valid key (La
 // Poste's establishments: digit sum multiple of 5).
-func ValidSiret(s string) bool {
-	if !reSiret.MatchString(s) {
-		return false
-	}
-	if strings.HasPrefix(s, laPosteSIREN) {
-		// La Poste's establishments share one SIREN; only the head office
-		// passes Luhn, the others have a digit sum multiple of 5.
-		return digitSum(s)%5 == 0 || luhn(s)
-	}
-	return luhn(s)
-}
+func ValidSiret(s string) bool { return asp.ValidSiret(s) }
 
 // TVAKey computes the French intra-EU VAT key of a SIREN.
-func TVAKey(siren string) int {
-	n := 0
-	for i := range len(siren) {
-		n = (n*10 + int(siren[i]-'0')) % 97
-	}
-	return (12 + 3*n) % 97
-}
+func TVAKey(siren string) int { return asp.TVAKey(siren) }
 
 func checkSiren(c *checker, path, s string) {
 	switch {

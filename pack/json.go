@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 )
 
@@ -52,15 +53,20 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
-// strings returns s as a JSON array, never null.
-func stringsOrEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
+// with pairs keys (one of package asp's lists, in order) with values.
+func with(keys []string, values ...any) object {
+	if len(keys) != len(values) {
+		panic(fmt.Sprintf("pack: %d values for the keys %v", len(values), keys)) // a bug here, caught by the goldens
 	}
-	return s
+	o := make(object, len(keys))
+	for i, k := range keys {
+		o[i] = field{k, values[i]}
+	}
+	return o
 }
 
-// Line is the solde JSON line of one dossier (documents.md §8), numbered n.
+// Line is the solde JSON line of one dossier, numbered
+// n; its keys, their order and its null rules are package asp's.
 func Line(d *dossier.Dossier, n int) object {
 	r := d.Record
 	var liberal, structure []string
@@ -69,39 +75,29 @@ func Line(d *dossier.Dossier, n int) object {
 	} else {
 		liberal = d.BeneficiairesJSON
 	}
-	var ident any // null unless the DMP flow is direct
-	if d.DMPDirect {
-		ident = stringsOrEmpty(d.IdentDMP)
-	}
-	address := func(direct bool, a string) any {
-		if !direct || a == "" {
-			return nil
-		}
-		return a
-	}
-	line := object{
-		{"numLigne", n},
-		{"typeAction", "C"},
-		{"numeroASP", r.NumeroASP},
-		{"numeroEditeur", r.NumeroEditeur},
-		{"facture", object{
-			{"dateFacture", r.Facture.Date.FR()},
-			{"montantSegurHTFacture", json.Number(d.Segur.HT.StringFixed(2))},
-		}},
-		{"beneficiaires", object{
-			{"commandePour", d.CommandePour},
-			{"liberalRPPS", stringsOrEmpty(liberal)},
-			{"structureFINESSGeo", stringsOrEmpty(structure)},
-		}},
-		{"scenariosEffectivementInstalles", object{
-			{"isDirectToDMP", d.DMPDirect},
-			{"identDMP", ident},
-			{"isDirectToMSSPro", d.MSSProDirect},
-			{"adresseBoiteMSSPro", address(d.MSSProDirect, d.AdresseMSSPro)},
-			{"isDirectToMSSCitoyen", d.MSSCitoyenDirect},
-			{"adresseBoiteMSSCitoyen", address(d.MSSCitoyenDirect, d.AdresseMSSCitoyen)},
-		}},
-	}
+	line := with(asp.LineKeys,
+		n,
+		asp.TypeAction,
+		r.NumeroASP,
+		r.NumeroEditeur,
+		with(asp.FactureKeys,
+			r.Facture.Date.FR(),
+			json.Number(d.Segur.HT.StringFixed(2)),
+		),
+		with(asp.BeneficiairesKeys,
+			d.CommandePour,
+			asp.StringsOrEmpty(liberal),
+			asp.StringsOrEmpty(structure),
+		),
+		with(asp.ScenariosKeys,
+			d.DMPDirect,
+			asp.IdentDMP(d.DMPDirect, d.IdentDMP),
+			d.MSSProDirect,
+			asp.Adresse(d.MSSProDirect, d.AdresseMSSPro),
+			d.MSSCitoyenDirect,
+			asp.Adresse(d.MSSCitoyenDirect, d.AdresseMSSCitoyen),
+		),
+	)
 	// Dispositif-specific fields, as the dispositif's data lists them.
 	for _, x := range d.ExtraJSON {
 		line = append(line, field{x.Cle, x.Valeur})
@@ -124,15 +120,10 @@ func writeSolde(w io.Writer, numeroANS, siret string, lines []object) error {
 	items := make([]any, len(lines))
 	for i, l := range lines {
 		numbered := append(object{}, l...)
-		numbered[0] = field{"numLigne", i + 1}
+		numbered[0] = field{asp.LineKeys[0], i + 1}
 		items[i] = numbered
 	}
-	doc := object{
-		{"impId", nil},
-		{"numeroAns", numeroANS},
-		{"siret", siret},
-		{"lignesImport", items},
-	}
+	doc := with(asp.TopKeys, nil, numeroANS, siret, items)
 	raw, err := doc.MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("pack: json solde: %w", err)

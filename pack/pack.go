@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 )
@@ -30,7 +31,7 @@ type Renderer interface {
 type Options struct {
 	Dir         string          // output folder: depot/, dossiers/, rapport.json
 	Signes      string          // folder of signed VAs ("" when none)
-	MaxLines    int             // lines per upload pair (default 200)
+	MaxLines    int             // lines per upload pair (default asp.MaxLines)
 	NewRenderer func() Renderer // one per worker
 	Jobs        int             // workers (default: usable CPUs)
 	Version     string          // written in rapport.json
@@ -91,7 +92,7 @@ func summarize(d *dossier.Dossier) *dossierWork {
 // gives the same bytes whatever the number of workers.
 func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
 	if opt.MaxLines <= 0 {
-		opt.MaxLines = 200
+		opt.MaxLines = asp.MaxLines
 	}
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.GOMAXPROCS(0)
@@ -337,7 +338,7 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 		g := groups[k]
 		for n := 0; n*opt.MaxLines < len(g); n++ {
 			p := pair{
-				name:  fmt.Sprintf("%s-SOLDE-%s-%02d", k.dispositif, k.ans, n+1),
+				name:  asp.PairName(k.dispositif, k.ans, n+1),
 				works: g[n*opt.MaxLines : min(len(g), (n+1)*opt.MaxLines)],
 			}
 			if err := writePair(opt, depot, p); err != nil {
@@ -352,7 +353,7 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 		return nil, fmt.Errorf("pack: %w", err)
 	}
 	for _, e := range entries {
-		if !keep[e.Name()] && strings.Contains(e.Name(), "-SOLDE-") {
+		if !keep[e.Name()] && strings.Contains(e.Name(), asp.PairSep) {
 			if err := os.Remove(filepath.Join(depot, e.Name())); err != nil {
 				return nil, fmt.Errorf("pack: %w", err)
 			}

@@ -19,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
@@ -100,20 +101,20 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		p := pairs[base]
 		jsonRel, zipRel := "depot/"+base+".json", "depot/"+base+".zip"
 		dispositif, ans := "", ""
-		if m := ckPairName.FindStringSubmatch(base); m == nil || m[3] == "00" {
+		if m := asp.PairPattern.FindStringSubmatch(base); m == nil || m[3] == "00" {
 			rel := jsonRel
 			if !p.json {
 				rel = zipRel
 			}
 			c.error(rel, "-", "-", "NOM_DEPOT", "nom « %s » non conforme : attendu <dispositif>-SOLDE-<numéro ANS à 10 chiffres>-<partie 01, 02…> (ex. MDV-LGC-Va1-SOLDE-1234567890-01)", base)
-			dispositif, _, _ = strings.Cut(base, "-SOLDE-")
+			dispositif, _, _ = strings.Cut(base, asp.PairSep)
 			if dispositif == base {
 				dispositif = ""
 			}
 		} else {
 			dispositif, ans = m[1], m[2]
 			nn, _ := strconv.Atoi(m[3])
-			key := m[1] + "-SOLDE-" + m[2]
+			key := m[1] + asp.PairSep + m[2]
 			parts[key] = append(parts[key], part{base, nn})
 			if _, ok := c.extras(dispositif); !ok {
 				c.warn(jsonRel, "-", "-", "DISPOSITIF_INCONNU", "dispositif « %s » inconnu de segur check (connus : %s) : ses pièces supplémentaires ne sont pas vérifiées", dispositif, c.reg.Names())
@@ -190,25 +191,12 @@ func (c *depotCheck) extras(dispositif string) ([]string, bool) {
 }
 
 const (
-	ckMaxLines = 200       // lines per upload pair (documents.md §7)
-	ckMaxJSON  = 64 << 20  // a solde JSON larger than this is not read
-	ckMaxPDF   = 256 << 20 // a PDF entry larger than this is not read
+	ckMaxJSON = 64 << 20  // a solde JSON larger than this is not read
+	ckMaxPDF  = 256 << 20 // a PDF entry larger than this is not read
 )
 
 var (
-	ckPairName = regexp.MustCompile(`^([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)-SOLDE-([0-9]{10})-([0-9]{2})$`)
-	ckANS      = regexp.MustCompile(`^[0-9]{10}$`)
-	ckSiret    = regexp.MustCompile(`^[0-9]{14}$`)
-	ckASP      = regexp.MustCompile(`^FIN[A-Z]{3}[0-9]{6}$`)
-	ckEditeur  = regexp.MustCompile(`^[0-9A-Za-z]{1,20}$`)
-	ckDate     = regexp.MustCompile(`^[0-9]{2}/[0-9]{2}/[0-9]{4}$`)
-	ckMontant  = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
-	ckDecimal  = regexp.MustCompile(`^-?[0-9]{1,30}(\.[0-9]{1,30})?$`)
-	ckRPPS     = regexp.MustCompile(`^[0-9]{11}$`)
-	ckFiness   = regexp.MustCompile(`^[0-9AB]{9}$`)
-	ckMSS      = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$`)
-	ckKind     = regexp.MustCompile(`^[A-Z]{2,20}$`)
-	ckExt      = regexp.MustCompile(`^[0-9A-Za-z]{1,10}$`)
+	ckDecimal = regexp.MustCompile(`^-?[0-9]{1,30}(\.[0-9]{1,30})?$`) // a JSON number that decimal can read
 )
 
 // depotCheck gathers the problems of one Check.
@@ -299,7 +287,7 @@ func (c *depotCheck) crossRapport(rap *pack.Rapport, pairs []checkedPair) {
 }
 
 func ckNumero(s string) string {
-	if ckEditeur.MatchString(s) {
+	if asp.NumeroEditeur.MatchString(s) {
 		return s
 	}
 	return "-"
@@ -398,14 +386,6 @@ type jsonMember struct {
 	voff int64 // offset of the value
 }
 
-var (
-	topKeys        = []string{"impId", "numeroAns", "siret", "lignesImport"}
-	lineKeys       = []string{"numLigne", "typeAction", "numeroASP", "numeroEditeur", "facture", "beneficiaires", "scenariosEffectivementInstalles"}
-	factureKeys    = []string{"dateFacture", "montantSegurHTFacture"}
-	beneficiairesK = []string{"commandePour", "liberalRPPS", "structureFINESSGeo"}
-	scenariosKeys  = []string{"isDirectToDMP", "identDMP", "isDirectToMSSPro", "adresseBoiteMSSPro", "isDirectToMSSCitoyen", "adresseBoiteMSSCitoyen"}
-)
-
 // parseSolde checks a solde JSON (documents.md §8) named file, and returns
 // what the zip and cross-pair checks need. It never panics, whatever data
 // holds.
@@ -452,13 +432,13 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 		c.report(0, "-", "-", "JSON_INVALIDE", "JSON illisible")
 		return s, c.probs
 	}
-	got := c.keys(ms, topKeys, "", 0, "-", "")
+	got := c.keys(ms, asp.TopKeys, "", 0, "-", "")
 	if m, ok := got["impId"]; ok && string(m.raw) != "null" {
 		c.report(m.off, "-", "impId", "JSON_CHAMP", "doit valoir null (trouvé : %s)", ckShort(m.raw))
 	}
 	if m, ok := got["numeroAns"]; ok {
 		if v, ok := c.str(m, "-", "numeroAns"); ok {
-			if ckANS.MatchString(v) {
+			if asp.NumeroANS.MatchString(v) {
 				s.numeroAns, s.numeroAnsLine = v, c.lineAt(m.off)
 			} else {
 				c.report(m.off, "-", "numeroAns", "JSON_CHAMP", "« %s » : le numéro ANS de la solution compte 10 chiffres", v)
@@ -468,7 +448,7 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 	if m, ok := got["siret"]; ok {
 		if v, ok := c.str(m, "-", "siret"); ok {
 			switch {
-			case !ckSiret.MatchString(v):
+			case !asp.Siret.MatchString(v):
 				c.report(m.off, "-", "siret", "JSON_CHAMP", "« %s » : le SIRET du fournisseur compte 14 chiffres, sans espace", v)
 			case !dossier.ValidSiret(v):
 				c.report(m.off, "-", "siret", "JSON_CHAMP", "« %s » : SIRET invalide (clé de contrôle incorrecte)", v)
@@ -485,8 +465,8 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 			switch {
 			case len(els) == 0:
 				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "aucune ligne : un JSON de solde contient au moins un dossier")
-			case len(els) > ckMaxLines:
-				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…)", len(els), ckMaxLines)
+			case len(els) > asp.MaxLines:
+				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…)", len(els), asp.MaxLines)
 			}
 			for i, e := range els {
 				s.lignes = append(s.lignes, c.ligne(i, e))
@@ -731,13 +711,13 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 	}
 	for _, m := range ms {
 		var s string
-		if m.key == "numeroEditeur" && json.Unmarshal(m.raw, &s) == nil && ckEditeur.MatchString(s) {
+		if m.key == "numeroEditeur" && json.Unmarshal(m.raw, &s) == nil && asp.NumeroEditeur.MatchString(s) {
 			l.numero = s
 			break
 		}
 	}
 	n := l.numero
-	got := c.keys(ms, lineKeys, "scenariosEffectivementInstalles", e.voff, n, p)
+	got := c.keys(ms, asp.LineKeys, "scenariosEffectivementInstalles", e.voff, n, p)
 	if m, ok := got["numLigne"]; ok {
 		switch {
 		case m.raw[0] != '-' && (m.raw[0] < '0' || m.raw[0] > '9'):
@@ -753,7 +733,7 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 	}
 	if m, ok := got["numeroASP"]; ok {
 		if v, ok := c.str(m, n, p+".numeroASP"); ok {
-			if ckASP.MatchString(v) {
+			if asp.NumeroASP.MatchString(v) {
 				l.asp, l.aspLine = v, c.lineAt(m.off)
 			} else {
 				c.report(m.off, n, p+".numeroASP", "JSON_CHAMP", "« %s » : le numéro de dossier ASP s'écrit FIN, trois lettres majuscules et six chiffres (ex. FINMDV000042)", v)
@@ -761,22 +741,22 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 		}
 	}
 	if m, ok := got["numeroEditeur"]; ok {
-		if v, ok := c.str(m, n, p+".numeroEditeur"); ok && !ckEditeur.MatchString(v) {
+		if v, ok := c.str(m, n, p+".numeroEditeur"); ok && !asp.NumeroEditeur.MatchString(v) {
 			c.report(m.off, n, p+".numeroEditeur", "JSON_CHAMP", "« %s » : le numéro éditeur compte 1 à 20 lettres ou chiffres, sans espace ni autre signe", v)
 		}
 	}
 	if m, ok := got["facture"]; ok {
-		if f, ok := c.object(m, n, p+".facture", factureKeys); ok {
+		if f, ok := c.object(m, n, p+".facture", asp.FactureKeys); ok {
 			c.facture(&l, f, n, p+".facture")
 		}
 	}
 	if m, ok := got["beneficiaires"]; ok {
-		if b, ok := c.object(m, n, p+".beneficiaires", beneficiairesK); ok {
+		if b, ok := c.object(m, n, p+".beneficiaires", asp.BeneficiairesKeys); ok {
 			c.beneficiaires(b, n, p+".beneficiaires")
 		}
 	}
 	if m, ok := got["scenariosEffectivementInstalles"]; ok {
-		if s, ok := c.object(m, n, p+".scenariosEffectivementInstalles", scenariosKeys); ok {
+		if s, ok := c.object(m, n, p+".scenariosEffectivementInstalles", asp.ScenariosKeys); ok {
 			c.scenarios(s, n, p+".scenariosEffectivementInstalles")
 		}
 	}
@@ -788,7 +768,7 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 func (c *jsonCheck) facture(l *soldeLigne, got map[string]jsonMember, n, p string) {
 	if m, ok := got["dateFacture"]; ok {
 		if v, ok := c.str(m, n, p+".dateFacture"); ok {
-			if _, err := time.Parse("02/01/2006", v); !ckDate.MatchString(v) || err != nil {
+			if _, err := time.Parse("02/01/2006", v); !asp.Date.MatchString(v) || err != nil {
 				c.report(m.off, n, p+".dateFacture", "JSON_CHAMP", "« %s » : date jj/mm/aaaa attendue (ex. 10/02/2023)", v)
 			} else {
 				l.date, l.dateLine = v, c.lineAt(m.off)
@@ -801,7 +781,7 @@ func (c *jsonCheck) facture(l *soldeLigne, got map[string]jsonMember, n, p strin
 		switch {
 		case m.raw[0] != '-' && (m.raw[0] < '0' || m.raw[0] > '9'):
 			c.report(m.off, n, f, "JSON_INVALIDE", "doit être un nombre, sans guillemets (ex. 716.66), pas %s", ckKindOf(m.raw))
-		case ckMontant.MatchString(txt):
+		case asp.Montant.MatchString(txt):
 			if d, err := decimal.NewFromString(txt); err != nil || !d.IsPositive() {
 				c.report(m.off, n, f, "JSON_CHAMP", "montant %s : le montant Ségur HT doit être supérieur à 0", txt)
 			} else {
@@ -835,8 +815,8 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 		re              *regexp.Regexp
 		format          string
 	}{
-		{"liberalRPPS", "LIBERAL", "numéros RPPS", ckRPPS, "un RPPS compte 11 chiffres"},
-		{"structureFINESSGeo", "STRUCTURE", "numéros FINESS géographiques", ckFiness, "un FINESS géographique compte 9 caractères (chiffres, A ou B pour la Corse)"},
+		{"liberalRPPS", "LIBERAL", "numéros RPPS", asp.RPPS, "un RPPS compte 11 chiffres"},
+		{"structureFINESSGeo", "STRUCTURE", "numéros FINESS géographiques", asp.Finess, "un FINESS géographique compte 9 caractères (chiffres, A ou B pour la Corse)"},
 	}
 	for _, li := range lists {
 		m, ok := got[li.key]
@@ -905,7 +885,7 @@ func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) {
 				switch {
 				case strings.TrimSpace(v) == "":
 					c.report(m.off, n, f, "JSON_CHAMP", "adresse MSSanté vide alors que %s vaut true", fl.flag)
-				case !ckMSS.MatchString(v):
+				case !asp.MSS.MatchString(v):
 					c.report(m.off, n, f, "JSON_CHAMP", "« %s » n'est pas une adresse de messagerie valide", ckShort([]byte(v)))
 				}
 			}
@@ -933,7 +913,7 @@ func parsePieceName(dispositif, name string) (ckPiece, string) {
 		return ckPiece{}, fmt.Sprintf("nom sans extension, "+want, dispositif)
 	}
 	pc := ckPiece{kind: kind, numero: after[:i], ext: after[i+1:]}
-	if !ckKind.MatchString(pc.kind) || !ckEditeur.MatchString(pc.numero) || !ckExt.MatchString(pc.ext) {
+	if !asp.PieceType.MatchString(pc.kind) || !asp.NumeroEditeur.MatchString(pc.numero) || !asp.Extension.MatchString(pc.ext) {
 		return ckPiece{}, fmt.Sprintf("nom non conforme, "+want, dispositif)
 	}
 	return pc, ""
@@ -1062,7 +1042,7 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		}
 		has := found[l.numero]
 		pdf := func(kind dossier.Kind) string {
-			return fmt.Sprintf("%s-%s-%s.pdf", dispositif, kind, l.numero)
+			return asp.DocName(dispositif, string(kind), l.numero, ".pdf")
 		}
 		if has[string(dossier.FACTURE)] == "" {
 			c.error(rel, l.numero, pdf(dossier.FACTURE), "PIECE_ABSENTE", "la facture %s de la ligne %d du JSON est absente du zip", pdf(dossier.FACTURE), l.index+1)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/render"
@@ -25,7 +26,7 @@ func packCommand(code *int) *cli.Command {
 			outFlag,
 			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf)"},
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
-			&cli.IntFlag{Name: "lignes", Value: 200, Usage: "nombre maximal de lignes par paire JSON + zip"},
+			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			dateDepotFlag,
 			configFlag,
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
@@ -43,8 +44,8 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if n := c.Int("lignes"); n < 1 || n > 200 {
-				return cannot("--lignes doit valoir de 1 à 200 (l'ASP n'accepte pas plus de 200 lignes par fichier)")
+			if n := c.Int("lignes"); n < 1 || n > asp.MaxLines {
+				return cannot("--lignes doit valoir de 1 à %d (l'ASP n'accepte pas plus de %d lignes par fichier)", asp.MaxLines, asp.MaxLines)
 			}
 			if s := c.String("signes"); s != "" {
 				if st, err := os.Stat(s); err != nil || !st.IsDir() {

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/asp"
 )
 
 // Config is segur.yaml for the synthetic quarter.
@@ -33,30 +33,8 @@ solutions:
   - {numero_ans: "1234567890", nom: MédiCab, version: "5.2", dispositif: MDV-LGC-Va1}
 `
 
-// luhnDigit completes prefix with its Luhn check digit.
-func luhnDigit(prefix string) string {
-	for k := 0; k < 10; k++ {
-		s := prefix + strconv.Itoa(k)
-		sum, double := 0, false
-		for i := len(s) - 1; i >= 0; i-- {
-			d := int(s[i] - '0')
-			if double {
-				if d *= 2; d > 9 {
-					d -= 9
-				}
-			}
-			sum += d
-			double = !double
-		}
-		if sum%10 == 0 {
-			return s
-		}
-	}
-	return prefix + "0"
-}
-
-func rpps(n int) string   { return luhnDigit(fmt.Sprintf("1%09d", n)) }
-func finess(n int) string { return luhnDigit(fmt.Sprintf("69%06d", n)) }
+func rpps(n int) string   { return asp.LuhnDigit(fmt.Sprintf("1%09d", n)) }
+func finess(n int) string { return asp.LuhnDigit(fmt.Sprintf("69%06d", n)) }
 
 // record returns dossier i of the quarter.
 func record(i int) (yaml string, va bool, ids []string) {
