@@ -196,18 +196,17 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	kinds := []dossier.Kind{dossier.BDC, d.Justificatif, dossier.FACTURE}
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
-		data, err := r.Render(d, k)
+		doc, prob, err := WriteDocument(r, d, k, opt.Dir, false)
 		if err != nil {
-			problem("-", "RENDU_IMPOSSIBLE", "le document %s n'a pas pu être produit : %v", k, err)
-			return
-		}
-		name := d.FileName(k)
-		if err := writeFile(filepath.Join(dir, name), data, false); err != nil {
 			w.err = err
 			return
 		}
-		rendered[k] = data
-		w.files = append(w.files, Fichier{Nom: name, SHA256: sum(data)})
+		if prob != nil {
+			w.problems = append(w.problems, *prob)
+			return
+		}
+		rendered[k] = doc.Data
+		w.files = append(w.files, Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
 	}
 	mod := modified(d)
 	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), Modified: mod})

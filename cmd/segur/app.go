@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			checkCommand(&code),
 		},
 	}
-	err := app.Run(flagsFirst(args))
+	err := app.Run(flagsFirst(app, args))
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -182,18 +183,25 @@ var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour du dépôt 
 
 // flagsFirst moves a command's flags before its paths, so that
 // `segur render commandes/ -o sortie` works as the manual writes it
-// (urfave/cli stops reading flags at the first path). Every flag of segur
-// takes a value, except --help and --version; "--" ends the flags.
-func flagsFirst(args []string) []string {
+// (urfave/cli stops reading flags at the first path). Whether a flag takes
+// a value is read from its definition (global flags, then the command's):
+// a bool flag never takes the next argument, and an unknown flag neither,
+// so that urfave/cli reports it instead of a path going missing. "--" ends
+// the flags.
+func flagsFirst(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
 	out := []string{args[0]}
 	i := 1
 	// Global flags and the command name stay in place.
-	for i < len(args) && strings.HasPrefix(args[i], "-") {
+	global := valueFlags(app.Flags)
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+		if args[i] == "--" {
+			return append(out, args[i:]...)
+		}
 		out = append(out, args[i])
-		if takesValue(args[i]) && i+1 < len(args) {
+		if takesValue(global, args[i]) && i+1 < len(args) {
 			out = append(out, args[i+1])
 			i++
 		}
@@ -203,6 +211,10 @@ func flagsFirst(args []string) []string {
 		return out
 	}
 	out = append(out, args[i]) // the command
+	local := global
+	if cmd := app.Command(args[i]); cmd != nil {
+		local = valueFlags(append(slices.Clone(app.Flags), cmd.Flags...))
+	}
 	var flags, paths []string
 	for i++; i < len(args); i++ {
 		a := args[i]
@@ -212,7 +224,7 @@ func flagsFirst(args []string) []string {
 			i = len(args)
 		case strings.HasPrefix(a, "-") && a != "-":
 			flags = append(flags, a)
-			if takesValue(a) && i+1 < len(args) {
+			if takesValue(local, a) && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -228,10 +240,29 @@ func flagsFirst(args []string) []string {
 	return out
 }
 
-func takesValue(flag string) bool {
-	switch strings.TrimLeft(flag, "-") {
-	case "h", "help", "v", "version":
+// valueFlags maps the names (and aliases) of flags to whether they take a
+// value.
+func valueFlags(flags []cli.Flag) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range flags {
+		v := true
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			v = d.TakesValue()
+		}
+		for _, n := range f.Names() {
+			m[n] = v
+		}
+	}
+	return m
+}
+
+// takesValue reports whether arg, a flag, is followed by its value: not when
+// written --name=value, nor for a bool or unknown flag (--help, --version
+// included).
+func takesValue(known map[string]bool, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
 		return false
 	}
-	return !strings.Contains(flag, "=")
+	return known[name]
 }

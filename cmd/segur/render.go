@@ -62,16 +62,15 @@ func renderCommand(code *int) *cli.Command {
 					if want != nil && !slices.Contains(want, k) {
 						continue
 					}
-					data, err := r.Render(d, k)
+					_, prob, err := pack.WriteDocument(r, d, k, out, true)
 					if err != nil {
+						return cannot("écriture impossible dans %s : %v", out, err)
+					}
+					if prob != nil {
 						// One dossier's failure does not stop the others.
-						all = append(all, dossier.Problem{Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",
-							Message: fmt.Sprintf("le document %s n'a pas pu être produit (%v)", k, err)})
+						all = append(all, *prob)
 						failed++
 						continue
-					}
-					if err := pack.WriteFile(filepath.Join(out, "dossiers", d.Numero(), d.FileName(k)), data); err != nil {
-						return cannot("écriture impossible dans %s : %v", out, err)
 					}
 					written++
 				}

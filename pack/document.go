@@ -1,0 +1,37 @@
+package pack
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/segur-sons/segur/dossier"
+)
+
+// Document is one document of a dossier, rendered and written.
+type Document struct {
+	Name string // d.FileName(kind)
+	Path string // where it was written
+	Data []byte
+}
+
+// WriteDocument renders the document kind of d with r and writes it under
+// out/dossiers/<numéro éditeur>/: the one render-and-write path of
+// `segur render` and `segur pack`. A document that cannot be rendered comes
+// back as a RENDU_IMPOSSIBLE problem, and the others can still be made; the
+// error is for a file that cannot be written, which stops the command.
+// durable syncs the file to disk before its rename (see WriteFile).
+func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string, durable bool) (Document, *dossier.Problem, error) {
+	data, err := r.Render(d, kind)
+	if err != nil {
+		return Document{}, &dossier.Problem{
+			Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",
+			Message: fmt.Sprintf("le document %s n'a pas pu être produit : %v", kind, err),
+		}, nil
+	}
+	doc := Document{Name: d.FileName(kind), Data: data}
+	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
+	if err := writeFile(doc.Path, data, durable); err != nil {
+		return doc, nil, err
+	}
+	return doc, nil, nil
+}
