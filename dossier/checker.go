@@ -39,14 +39,7 @@ func (c *checker) badUnder(path string) bool {
 	return false
 }
 
-func (c *checker) at(path string) Pos {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := c.pos[p]; ok {
-			return pos
-		}
-	}
-	return c.src
-}
+func (c *checker) at(path string) Pos { return c.pos.at(path, c.src) }
 
 func (c *checker) add(level Level, path, code, format string, args ...any) {
 	if c.badAbove(path) {

@@ -38,6 +38,17 @@ func (d Date) ISO() string { return d.Format("2006-01-02") }
 // stands in the input.
 type positions map[string]Pos
 
+// at returns where the value at path stands, or the nearest enclosing value
+// that is present, or else.
+func (ps positions) at(path string, orElse Pos) Pos {
+	for p := path; p != ""; p = parentPath(p) {
+		if pos, ok := ps[p]; ok {
+			return pos
+		}
+	}
+	return orElse
+}
+
 // decoder turns a yaml.Node tree into Go values, keeping the position of
 // every value and collecting problems instead of stopping at the first one.
 //

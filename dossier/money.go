@@ -1,8 +1,7 @@
 package dossier
 
 import (
-	"strings"
-
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/shopspring/decimal"
 )
 
@@ -57,6 +56,6 @@ func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal
 	return decimal.Min(perUnit, htFromTTC(total, rate))
 }
 
-// euros formats an amount for messages the French way: 1075,50 (the unit
+// euros formats an amount for messages the French way: 1 075,50 (the unit
 // follows in the message).
-func euros(d decimal.Decimal) string { return strings.Replace(d.StringFixed(2), ".", ",", 1) }
+func euros(d decimal.Decimal) string { return fr.Amount(d.StringFixed(2)) }

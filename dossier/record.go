@@ -38,14 +38,7 @@ type Record struct {
 
 // At returns where the value at path stands, or the nearest enclosing value
 // that is present, or the record's start.
-func (r *Record) At(path string) Pos {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := r.pos[p]; ok {
-			return pos
-		}
-	}
-	return r.Source
-}
+func (r *Record) At(path string) Pos { return r.pos.at(path, r.Source) }
 
 // Has reports whether the user wrote a value at path (null counts as written).
 func (r *Record) Has(path string) bool {

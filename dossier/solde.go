@@ -142,8 +142,6 @@ func (k *rules) perimetreSolde() {
 	d.MandataireAjoute = !r.Avance.Mandataire && r.Mandataire != nil
 }
 
-func boolOf(b *bool) bool { return b != nil && *b }
-
 func (k *rules) realisation() {
 	c, r, d, dis := k.c, k.r, k.d, k.dis
 	re := r.Realisation

@@ -21,6 +21,7 @@ import (
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
 	"github.com/shopspring/decimal"
@@ -1078,7 +1079,7 @@ func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, j
 		c.error(rel, l.numero, name, "FACTURE_INCOHERENTE", "la date de facture %s du JSON (dateFacture, %s) ne figure pas sur la facture", l.date, where(l.dateLine))
 	}
 	if l.montant != "" {
-		if eur := ckEuros(l.montant); !ckHasAmount(text, eur) {
+		if eur := fr.Amount(l.montant); !ckHasAmount(text, eur) {
 			c.error(rel, l.numero, name, "FACTURE_INCOHERENTE", "le montant « %s € » du JSON (montantSegurHTFacture, %s) ne figure pas sur la facture : le total HT de la Prestation Ségur doit être identique", eur, where(l.montantLine))
 		}
 	}
@@ -1104,20 +1105,6 @@ func ckNormalize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// ckEuros formats a JSON amount (1075.00) the French way, without the
-// currency: 1 075,00.
-func ckEuros(s string) string {
-	ip, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String() + "," + frac
 }
 
 func ckDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/phpdave11/gofpdf"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/templates"
 	"github.com/shopspring/decimal"
@@ -106,7 +107,7 @@ func chkDossiers(t testing.TB) (mdv, bio []*dossier.Dossier) {
 // chkFacture is the facture of d, showing its date, amount and numéro ASP;
 // sep is the thousands separator.
 func chkFacture(t testing.TB, d *dossier.Dossier, sep string) []byte {
-	amount := strings.Replace(ckEuros(d.Segur.HT.StringFixed(2)), " ", sep, 1)
+	amount := strings.Replace(fr.Amount(d.Segur.HT.StringFixed(2)), " ", sep, 1)
 	return chkPDF(t,
 		"Facture",
 		fmt.Sprintf("Facture n° %s du %s", d.Record.Facture.Numero, d.Record.Facture.Date.FR()),
@@ -681,12 +682,6 @@ func TestFactureText(t *testing.T) {
 			}
 		})
 	}
-	euros := map[string]string{"716.66": "716,66", "1075.00": "1 075,00", "0.50": "0,50", "1234567.89": "1 234 567,89"}
-	for in, want := range euros {
-		if got := ckEuros(in); got != want {
-			t.Errorf("ckEuros(%s): got %q, want %q", in, got, want)
-		}
-	}
 	if !ckHasDate("du 10/02/2023.", "10/02/2023") || ckHasDate("110/02/2023", "10/02/2023") {
 		t.Errorf("ckHasDate: got a wrong answer, want a date found only when not glued to digits")
 	}
@@ -708,7 +703,7 @@ func FuzzCheckJSON(f *testing.F) {
 		}
 		for _, l := range s.lignes {
 			if l.montant != "" {
-				_ = ckEuros(l.montant)
+				_ = fr.Amount(l.montant)
 			}
 		}
 	})

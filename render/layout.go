@@ -31,6 +31,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/johnfercher/maroto/v2/pkg/props"
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/shopspring/decimal"
 )
 
@@ -682,26 +683,9 @@ func (l *logoBox) GetStructure() *node.Node[core.Structure] {
 	return node.New(core.Structure{Type: "logo", Details: map[string]any{"extension": l.ext, "bytes_size": len(l.data)}})
 }
 
-// Euros formats an amount the French way, rounded to the cent, with a space
-// between thousands and before the sign: 1 075,00 €. The spaces are plain
-// U+0020 so that extracted text matches.
-func Euros(d decimal.Decimal) string {
-	s := d.StringFixed(2)
-	neg := strings.HasPrefix(s, "-")
-	whole, cents, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	b.WriteString("," + cents + " €")
-	return b.String()
-}
+// Euros formats an amount the French way, rounded to the cent: 1 075,00 €
+// (internal/fr, shared with the messages and the read-back).
+func Euros(d decimal.Decimal) string { return fr.Euros(d) }
 
 // Date formats a date as dd/mm/yyyy.
 func Date(t time.Time) string {
