@@ -34,8 +34,8 @@ func htFromTTC(ttc, rate decimal.Decimal) decimal.Decimal {
 // Plafond returns the HT ceiling of a perimeter: n médecins for a libéral
 // client, or a structure of effectifs, at the given TVA rate. A ceiling
 // stated in TTC is converted both per unit and on the total, and the lower
-// result wins (rules.md §2), so that segur never proposes an amount the ASP
-// could find above its own ceiling. rate is the rate of the conversion: the
+// result wins, so that segur never proposes an amount the ASP could find
+// above its own ceiling. rate is the rate of the conversion: the
 // BDC's, or the dispositif's taux_non_assujetti when the BDC's is 0.
 func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal.Decimal) decimal.Decimal {
 	if clientType == Structure {

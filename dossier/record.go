@@ -5,8 +5,9 @@ import (
 )
 
 // Record is one order record: one bon de commande, one ASP dossier, one
-// facture, as typed by the user (input.md §2). It grows with the dossier:
-// Avance, Realisation and Facture are added after the order.
+// facture, as typed by the user (fixtures/ has a commented example of each
+// case). It grows with the dossier: Avance, Realisation and Facture are
+// added after the order.
 type Record struct {
 	Dispositif    string         `yaml:"dispositif"`
 	NumeroEditeur string         `yaml:"numero_editeur" seg:"ident"`

@@ -60,7 +60,7 @@ func (k *rules) avance() {
 }
 
 // perimetreSolde compares the beneficiaries at the solde with those of the
-// avance (rules.md §4): removed, added, replaced, taken over.
+// avance: removed, added, replaced, taken over.
 func (k *rules) perimetreSolde() {
 	c, r, d := k.c, k.r, k.d
 	structure := r.Client != nil && r.Client.Type == Structure
@@ -233,7 +233,7 @@ func (k *rules) mss(path string, f *FluxMSS, scenarios bool, direct func(string,
 	return isDirect, addr
 }
 
-// identDMP derives the JSON identDMP (rules.md §5).
+// identDMP derives the JSON identDMP (the dispositif's ident_dmp rule).
 func (k *rules) identDMP() {
 	c, r, d, dis := k.c, k.r, k.d, k.dis
 	var given []string
@@ -329,7 +329,7 @@ func (k *rules) facture() {
 	} else if !f.Date.IsZero() && k.cfg.Fournisseur != nil && k.cfg.Fournisseur.Paiement != nil && k.cfg.Fournisseur.Paiement.DelaiJours != nil {
 		d.Echeance = Date{f.Date.AddDate(0, 0, *k.cfg.Fournisseur.Paiement.DelaiJours)}
 	}
-	// Amounts (rules.md §2).
+	// Amounts (the dispositif's plafond and split).
 	if (d.Commande.HT.IsZero() && f.MontantHT == nil) || c.bad["facture.montant_ht"] {
 		return // the amount is already reported
 	}
@@ -447,7 +447,7 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// justificatif decides MOM or VA and who signs (rules.md §3).
+// justificatif decides MOM or VA (the dispositif's justificatif rule) and who signs.
 func (k *rules) justificatif() {
 	r, d, dis := k.r, k.d, k.dis
 	switch dis.Justificatif.MOMQuand {

@@ -177,7 +177,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 }
 
 // extras lists the kinds of extra pièces each line of a dispositif needs
-// besides the facture and the MOM or VA (documents.md §6), from the
+// besides the facture and the MOM or VA, from the
 // dispositif's data; false when the dispositif is unknown.
 func (c *depotCheck) extras(dispositif string) ([]string, bool) {
 	d := c.reg.Get(dispositif)
@@ -387,7 +387,7 @@ type jsonMember struct {
 	voff int64 // offset of the value
 }
 
-// parseSolde checks a solde JSON (documents.md §8) named file, and returns
+// parseSolde checks a solde JSON (the format of package asp) named file, and returns
 // what the zip and cross-pair checks need. It never panics, whatever data
 // holds.
 func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {

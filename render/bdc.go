@@ -23,7 +23,7 @@ const (
 	tvaNonApplicable = "TVA non applicable – fournisseur non assujetti"
 )
 
-// BDC renders the bon de commande of d (documents.md §2): references, the
+// BDC renders the bon de commande of d: references, the
 // two parties, the beneficiaries, the solution, the installation scenario
 // declared, the amounts and mentions, and the signature blocks.
 func (r *Renderer) BDC(d *dossier.Dossier) ([]byte, error) {

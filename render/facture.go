@@ -46,7 +46,7 @@ const (
 	optionDebits          = "Option pour le paiement de la taxe d'après les débits"
 )
 
-// Facture renders the facture of d (documents.md §5): one facture, or in
+// Facture renders the facture of d: one facture, or in
 // mode avance-solde the avance and the solde factures followed by a summary,
 // in one PDF. After a takeover the traités are appended as the last pages.
 func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {

@@ -7,7 +7,7 @@ package templates
 
 import "embed"
 
-// FS holds every embedded file, under dispositifs/, fonts/ and textes/.
+// FS holds every embedded file, under dispositifs/ and fonts/.
 //
 //go:embed dispositifs/*.yaml fonts/*.ttf
 var FS embed.FS
