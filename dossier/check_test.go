@@ -105,6 +105,12 @@ var depot = time.Date(2023, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func checkYAML(t *testing.T, phase Phase, docs ...string) []*Dossier {
 	t.Helper()
+	return checkYAMLAt(t, phase, depot, docs...)
+}
+
+// checkYAMLAt is checkYAML for a dépôt on another day.
+func checkYAMLAt(t *testing.T, phase Phase, depot time.Time, docs ...string) []*Dossier {
+	t.Helper()
 	reg, err := LoadRegistry(templates.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +139,7 @@ func codes(ds []*Dossier) []string {
 }
 
 func TestRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		phase Phase
@@ -255,15 +262,15 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			at := depot
 			if tt.name == "a late solde dépôt gets a warning" {
-				depot = time.Date(2023, 5, 2, 12, 0, 0, 0, time.UTC)
-				defer func() { depot = time.Date(2023, 3, 1, 12, 0, 0, 0, time.UTC) }()
+				at = time.Date(2023, 5, 2, 12, 0, 0, 0, time.UTC)
 			}
-			got := codes(checkYAML(t, tt.phase, record(tt.set)))
+			got := codes(checkYAMLAt(t, tt.phase, at, record(tt.set)))
 			want := slices.Clone(tt.want)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				for _, d := range checkYAML(t, tt.phase, record(tt.set)) {
+				for _, d := range checkYAMLAt(t, tt.phase, at, record(tt.set)) {
 					for _, p := range d.Problems {
 						t.Log(p)
 					}
@@ -275,6 +282,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestRunDuplicates(t *testing.T) {
+	t.Parallel()
 	second := record(map[string]string{
 		"numero_asp":    "numero_asp: FINMDV000043",
 		"beneficiaires": "beneficiaires:\n  - {rpps: \"10000000017\", nom: Petit}",
@@ -305,6 +313,7 @@ func TestRunDuplicates(t *testing.T) {
 }
 
 func TestDerivedValues(t *testing.T) {
+	t.Parallel()
 	ds := checkYAML(t, PhaseSolde, record(nil))
 	d := ds[0]
 	if d.Justificatif != MOM || len(d.Pages) != 2 || d.Pages[0].Signataire.Role != "fournisseur" {
@@ -345,6 +354,7 @@ func TestDerivedValues(t *testing.T) {
 }
 
 func TestPlafond(t *testing.T) {
+	t.Parallel()
 	b := Bareme{LiberalParBeneficiaire: decimal.RequireFromString("430"), StructureFixe: decimal.RequireFromString("860"), StructureParEffectif: decimal.RequireFromString("344")}
 	v2 := Bareme{LiberalParBeneficiaire: decimal.RequireFromString("376.25"), StructureFixe: decimal.RequireFromString("752.50"), StructureParEffectif: decimal.RequireFromString("301.00")}
 	tests := []struct {
@@ -378,6 +388,7 @@ func TestPlafond(t *testing.T) {
 }
 
 func TestIdentifiers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		fn   func(string) bool
@@ -405,6 +416,7 @@ func TestIdentifiers(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	reg, err := LoadRegistry(templates.FS)
 	if err != nil {
 		t.Fatal(err)

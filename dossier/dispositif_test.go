@@ -11,6 +11,7 @@ import (
 // TestEveryDispositifFileLoads loads every embedded data file with all its
 // consistency checks, and pins what the rules rely on.
 func TestEveryDispositifFileLoads(t *testing.T) {
+	t.Parallel()
 	reg, err := LoadRegistry(templates.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +45,7 @@ func TestEveryDispositifFileLoads(t *testing.T) {
 }
 
 func TestBrokenDispositifDataIsRefused(t *testing.T) {
+	t.Parallel()
 	good, err := templates.FS.ReadFile("dispositifs/MDV-LGC-Va1.yaml")
 	if err != nil {
 		t.Fatal(err)

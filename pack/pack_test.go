@@ -14,6 +14,7 @@ import (
 )
 
 func TestWriteZipGivesTheSameBytesWhateverTheOrder(t *testing.T) {
+	t.Parallel()
 	mod := time.Date(2023, 2, 10, 0, 0, 0, 0, time.UTC)
 	a := []Entry{{Name: "B.pdf", Data: []byte("b"), Modified: mod}, {Name: "A.pdf", Data: []byte("a"), Modified: mod}}
 	b := []Entry{a[1], a[0]}
@@ -35,6 +36,7 @@ func TestWriteZipGivesTheSameBytesWhateverTheOrder(t *testing.T) {
 }
 
 func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "sous", "f.json")
 	if err := WriteFile(p, []byte("un")); err != nil {
@@ -60,6 +62,7 @@ func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
 }
 
 func TestLockRefusesASecondRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	unlock, err := Lock(dir)
 	if err != nil {
@@ -78,6 +81,7 @@ func TestLockRefusesASecondRun(t *testing.T) {
 }
 
 func TestSoldeJSONFormat(t *testing.T) {
+	t.Parallel()
 	date, _ := dossier.ParseDate("2023-02-10")
 	d := &dossier.Dossier{
 		Record: &dossier.Record{

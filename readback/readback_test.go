@@ -266,6 +266,7 @@ func chkSummary(ps []dossier.Problem) []string {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	mdvJSON, mdvZip := chkMDV+".json", chkMDV+".zip"
 	bioZip := chkBIO + ".zip"
 	tests := []struct {
@@ -491,6 +492,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckCannotRun(t *testing.T) {
+	t.Parallel()
 	empty := t.TempDir()
 	tests := []struct {
 		name string
@@ -509,6 +511,7 @@ func TestCheckCannotRun(t *testing.T) {
 }
 
 func TestCheckEmptyDepot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "depot"), 0o755); err != nil {
 		t.Fatal(err)
@@ -559,6 +562,7 @@ const chkSolde = `{
 `
 
 func TestParseSolde(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		old, new string // replaced once in chkSolde
@@ -631,6 +635,7 @@ func TestParseSolde(t *testing.T) {
 }
 
 func TestParseSoldeLines(t *testing.T) {
+	t.Parallel()
 	s, ps := parseSolde("depot/x.json", []byte(chkSolde))
 	if len(ps) != 0 {
 		t.Fatalf("got %v, want no problem", ps)
@@ -642,6 +647,7 @@ func TestParseSoldeLines(t *testing.T) {
 }
 
 func TestParseSoldeTooManyLines(t *testing.T) {
+	t.Parallel()
 	var ds []*dossier.Dossier
 	for i := range 201 {
 		ds = append(ds, &dossier.Dossier{
@@ -663,6 +669,7 @@ func TestParseSoldeTooManyLines(t *testing.T) {
 }
 
 func TestFactureText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text, amount string
 		want               bool

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,15 +9,10 @@ import (
 	"testing"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/golden"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/templates"
 )
-
-// update rewrites the text goldens under testdata/ (shared by every test of
-// the package that compares a document's text with a golden):
-//
-//	go test ./render -run 'BDC|Facture' -update
-var update = flag.Bool("update", false, "rewrite the text goldens under render/testdata from the rendered documents")
 
 // requirePoppler fails (never skips) when pdftotext is missing: the text of
 // the documents is what the ASP reads, so it must be checked.
@@ -65,40 +59,10 @@ func renderTwiceValid(t *testing.T, look string, render func() ([]byte, error)) 
 }
 
 // compareTextGolden compares text with testdata/<name>.txt, or rewrites it
-// with -update.
+// with -update (go test ./render -run 'BDC|Facture|VA|MOM' -update).
 func compareTextGolden(t *testing.T, name, text string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (create it with: go test ./render -run 'BDC|Facture' -update)", path, err)
-	}
-	if string(want) == text {
-		return
-	}
-	got, exp := strings.Split(text, "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(got), len(exp)); i++ {
-		g, w := "", ""
-		if i < len(got) {
-			g = got[i]
-		}
-		if i < len(exp) {
-			w = exp[i]
-		}
-		if g != w {
-			t.Errorf("text differs from %s at line %d: got %q, want %q (run with -update if the change is intended)", path, i+1, g, w)
-			return
-		}
-	}
+	golden.Check(t, filepath.Join("testdata", name+".txt"), []byte(text))
 }
 
 // checkMentions reports every want missing from text and every unwanted
@@ -188,6 +152,7 @@ func scenarioBoxes(t *testing.T, raw string) []bool {
 }
 
 func TestBDC(t *testing.T) {
+	t.Parallel()
 	r := testRenderer(t)
 	common := []string{
 		"Bon de commande – Prestation Ségur",

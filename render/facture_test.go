@@ -11,6 +11,7 @@ import (
 )
 
 func TestFacture(t *testing.T) {
+	t.Parallel()
 	r := testRenderer(t)
 	// The legal mentions every facture carries (L441-9, CGI ann. II 242
 	// nonies A) for the fournisseur of fixtures/segur.yaml.
@@ -225,6 +226,7 @@ func checkTraiteAppended(t *testing.T, d *dossier.Dossier, pdf []byte) {
 // TestFactureOfAnOrderIsRefused checks that a dossier still at the order
 // gets no facture.
 func TestFactureOfAnOrderIsRefused(t *testing.T) {
+	t.Parallel()
 	r := testRenderer(t)
 	d := fixture(t, "commandes", "commande-liberal")[0]
 	if _, err := r.Render(d, dossier.FACTURE); err == nil {

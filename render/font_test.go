@@ -13,6 +13,7 @@ import (
 // TestMaxAdvance checks the bound fitText relies on to skip measuring short
 // words: no glyph of the embedded fonts is wider than maxAdvance em.
 func TestMaxAdvance(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{templates.FontRegular, templates.FontBold} {
 		data, err := templates.FS.ReadFile(name)
 		if err != nil {

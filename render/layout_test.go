@@ -126,6 +126,7 @@ func sampleDoc(tb testing.TB, fonts Fonts, meta Meta) []byte {
 }
 
 func TestSameInputSameBytes(t *testing.T) {
+	t.Parallel()
 	fonts := loadFonts(t)
 	want := sampleDoc(t, fonts, sampleMeta)
 	// Map order is random in Go: several runs make an order-dependent
@@ -164,6 +165,7 @@ func TestSameInputSameBytes(t *testing.T) {
 }
 
 func TestValidStrictWithMetadata(t *testing.T) {
+	t.Parallel()
 	b := sampleDoc(t, loadFonts(t), sampleMeta)
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationStrict
@@ -218,6 +220,7 @@ func pdftotext(t *testing.T, pdf []byte, args ...string) string {
 var spaces = regexp.MustCompile(`\s+`)
 
 func TestTextExtraction(t *testing.T) {
+	t.Parallel()
 	requirePdftotext(t)
 	b := sampleDoc(t, loadFonts(t), sampleMeta)
 	raw := pdftotext(t, b, "-layout")
@@ -260,6 +263,7 @@ var (
 )
 
 func TestNoTextOutsideThePageNorOverlapping(t *testing.T) {
+	t.Parallel()
 	requirePdftotext(t)
 	checkLayout(t, sampleDoc(t, loadFonts(t), sampleMeta), 100)
 }
@@ -308,6 +312,7 @@ func checkLayout(t *testing.T, pdf []byte, minWords int) {
 }
 
 func TestNewDocRejects(t *testing.T) {
+	t.Parallel()
 	fonts := loadFonts(t)
 	noBox := fonts
 	noBox.Bold = nil
@@ -337,6 +342,7 @@ func TestNewDocRejects(t *testing.T) {
 }
 
 func TestTableRejectsBadShapes(t *testing.T) {
+	t.Parallel()
 	fonts := loadFonts(t)
 	for _, tc := range []struct {
 		name   string
@@ -366,6 +372,7 @@ func TestTableRejectsBadShapes(t *testing.T) {
 }
 
 func TestBytesTwice(t *testing.T) {
+	t.Parallel()
 	d, err := NewDoc(loadFonts(t), sampleMeta, Header{Name: "X"})
 	if err != nil {
 		t.Fatalf("NewDoc: %v", err)
@@ -380,6 +387,7 @@ func TestBytesTwice(t *testing.T) {
 }
 
 func TestPageBreakOnEmptyPageAddsNoPage(t *testing.T) {
+	t.Parallel()
 	d, err := NewDoc(loadFonts(t), sampleMeta, Header{Name: "X"})
 	if err != nil {
 		t.Fatalf("NewDoc: %v", err)
@@ -403,6 +411,7 @@ func TestPageBreakOnEmptyPageAddsNoPage(t *testing.T) {
 }
 
 func TestLongDocumentFlowsOnPages(t *testing.T) {
+	t.Parallel()
 	d, err := NewDoc(loadFonts(t), sampleMeta, Header{Name: "X", Logo: testLogo(t)})
 	if err != nil {
 		t.Fatalf("NewDoc: %v", err)
@@ -437,6 +446,7 @@ func TestLongDocumentFlowsOnPages(t *testing.T) {
 }
 
 func TestEuros(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"0", "0,00 €"},
 		{"7", "7,00 €"},
@@ -455,6 +465,7 @@ func TestEuros(t *testing.T) {
 }
 
 func TestPercent(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"20", "20 %"},
 		{"8.5", "8,5 %"},
@@ -469,12 +480,14 @@ func TestPercent(t *testing.T) {
 }
 
 func TestDate(t *testing.T) {
+	t.Parallel()
 	if got, want := Date(time.Date(2023, 2, 10, 23, 59, 0, 0, time.UTC)), "10/02/2023"; got != want {
 		t.Errorf("Date: got %q, want %q", got, want)
 	}
 }
 
 func TestNumericColumns(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		cell string
 		want bool

@@ -8,6 +8,7 @@ import (
 )
 
 func TestMOM(t *testing.T) {
+	t.Parallel()
 	for _, c := range []justificatifCase{
 		{"a libéral MOM has one page per médecin", "liberal-mom", 2},
 		{"a structure MOM has one page per site", "structure-plusieurs-sites", 3},

@@ -18,6 +18,7 @@ type justificatifCase struct {
 }
 
 func TestVA(t *testing.T) {
+	t.Parallel()
 	for _, c := range []justificatifCase{
 		{"a libéral VA with MSS citoyen by a third party is signed by the médecin", "liberal-va", 1},
 		{"a structure VA has one page per site signed by the responsable", "cas1-perimetre-identique", 2},

@@ -39,6 +39,7 @@ func TestInitDisablesConfigDir(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	good := facture(t)
 	tests := []struct {
 		name    string
@@ -72,6 +73,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPageCount(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		data    []byte
@@ -103,6 +105,7 @@ func mergeAtFixed(w io.Writer, parts ...io.ReadSeeker) error {
 }
 
 func TestMerge(t *testing.T) {
+	t.Parallel()
 	fac, tra := facture(t), traite(t)
 	funcs := []struct {
 		name  string
@@ -160,6 +163,7 @@ func TestMerge(t *testing.T) {
 }
 
 func TestMergeErrors(t *testing.T) {
+	t.Parallel()
 	fac := facture(t)
 	tests := []struct {
 		name  string
@@ -188,6 +192,7 @@ func TestMergeErrors(t *testing.T) {
 }
 
 func TestMergeDeterminism(t *testing.T) {
+	t.Parallel()
 	fac, tra := facture(t), traite(t)
 	run := func(merge mergeFunc) []byte {
 		var out bytes.Buffer
@@ -227,6 +232,7 @@ func TestMergeDeterminism(t *testing.T) {
 // gofpdf part using a core font is strictly valid on its own (PDF 1.3) but
 // not once merged (PDF 1.7, where standard 14 fonts need /Widths).
 func TestMergeCoreFontsNotStrict(t *testing.T) {
+	t.Parallel()
 	pdf := newCoreFontPDF()
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "", 12)

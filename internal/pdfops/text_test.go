@@ -11,6 +11,7 @@ import (
 )
 
 func TestText(t *testing.T) {
+	t.Parallel()
 	pages, err := Text(bytes.NewReader(facture(t)))
 	if err != nil {
 		t.Fatalf("Text: %v", err)
@@ -68,6 +69,7 @@ func normalize(page string) []string {
 }
 
 func TestTextMatchesPdftotext(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Skip("pdftotext not installed")
@@ -99,6 +101,7 @@ func TestTextMatchesPdftotext(t *testing.T) {
 // TestTextCoreFont covers gofpdf core fonts: WinAnsi literal strings, no
 // ToUnicode, widths from pdfcpu's standard 14 metrics.
 func TestTextCoreFont(t *testing.T) {
+	t.Parallel()
 	pdf := newCoreFontPDF()
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252
 	pdf.AddPage()
@@ -123,6 +126,7 @@ func TestTextCoreFont(t *testing.T) {
 // TestTextOperators runs the content stream interpreter on hand-written
 // streams with the fallback font (1-byte WinAnsi codes, 500/1000 em wide).
 func TestTextOperators(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		content string
@@ -159,6 +163,7 @@ c) Tj ET`, `(a) \ bAc`},
 }
 
 func TestParseCMap(t *testing.T) {
+	t.Parallel()
 	data := `/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 1 begincodespacerange <0000> <FFFF> endcodespacerange
 2 beginbfchar <0003> <0020> <0011> <00660069> endbfchar
@@ -190,6 +195,7 @@ endcmap end end`
 }
 
 func TestTextErrors(t *testing.T) {
+	t.Parallel()
 	good := facture(t)
 	tests := []struct {
 		name string
