@@ -16,9 +16,22 @@ deps:
 	  echo "pdftotext est introuvable : installez poppler-utils (Debian/Ubuntu : sudo apt-get install poppler-utils ; macOS : brew install poppler)"; \
 	  exit 1; }
 
+# Every package is tested once, plainly; then, under the race detector, the
+# packages where goroutines run: pack's workers, and cmd/segur's in-process
+# packs with one and four workers (which render concurrently). The two
+# cmd/segur tests that drive a real segur process (killed mid-run, given a
+# terminal) are left out of the race run: their binary is not instrumented.
+RACE_PKGS := ./pack ./cmd/segur
+RACE_SKIP := TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal
+
 test: deps
-	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	@echo "== go vet ./..."
+	@$(GO) vet ./...
+	@echo "== go test ./... (every package)"
+	@$(GO) test -count=1 ./...
+	@echo "== go test -race $(RACE_PKGS) (where goroutines run)"
+	@$(GO) test -race -count=1 -skip '$(RACE_SKIP)' $(RACE_PKGS)
+	@echo "== tests passed"
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE),
 # inside the Va1 and BIO windows, so that the deadline warning stays quiet.
