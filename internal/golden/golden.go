@@ -21,7 +21,12 @@ var Update = flag.Bool("update", false, "rewrite the golden files under testdata
 // it with -update. A difference is reported with the lines that differ.
 func Check(tb testing.TB, path string, got []byte) {
 	tb.Helper()
-	if *Update {
+	check(tb, path, got, *Update)
+}
+
+func check(tb testing.TB, path string, got []byte, update bool) {
+	tb.Helper()
+	if update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			tb.Fatal(err)
 		}

@@ -22,11 +22,15 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(path, []byte("same\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	Check(t, path, []byte("same\n")) // must not fail
+	check(t, path, []byte("same\n"), false) // must not fail
 	var rec recorder
-	Check(&rec, path, []byte("other\n"))
+	check(&rec, path, []byte("other\n"), false)
 	if !rec.failed {
 		t.Error("Check accepted output that differs from the golden file")
+	}
+	check(t, path, []byte("new\n"), true)
+	if data, err := os.ReadFile(path); err != nil || string(data) != "new\n" {
+		t.Errorf("with -update, the golden file holds %q (%v), want the new output", data, err)
 	}
 }
 
