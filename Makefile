@@ -34,10 +34,10 @@ fuzz:
 
 # A synthetic quarter (generated under bench/, not committed), packed three
 # times: documents/s, dossiers/s and peak resident memory (median run).
-BENCH_N ?= 10000
+BENCH_SIZES ?= 1000:3,10000:1
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
-	$(GO) run ./internal/quarter/bench -n $(BENCH_N) -runs 3 -segur $(BIN) -dir bench
+	$(GO) run ./internal/quarter/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
