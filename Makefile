@@ -32,8 +32,9 @@ demo: build
 fuzz:
 	$(GO) test ./dossier -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 
-# A synthetic quarter (generated under bench/, not committed), packed three
-# times: documents/s, dossiers/s and peak resident memory (median run).
+# Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
+# packed three times and 10,000 once; documents/s, dossiers/s and peak
+# resident memory, each beside its goal.
 BENCH_SIZES ?= 1000:3,10000:1
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
