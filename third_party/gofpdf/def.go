@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -712,7 +711,8 @@ type fontDefType struct {
 	N            int           // Set by font loader
 	DiffN        int           // Position of diff in app array, set by font loader
 	i            string        // 1-based position in font list, set by font loader, not this program
-	utf8File     *utf8FontFile // UTF-8 font
+	utf8File     *utf8FontFile // UTF-8 font (segur patch: parsed on demand from utf8Bytes)
+	utf8Bytes    []byte        // UTF-8 font file (segur patch)
 	usedRunes    map[int]int   // Array of used runes
 }
 
@@ -735,20 +735,6 @@ func generateFontID(fdt fontDefType) (string, error) {
 	}
 	h.Write(buf)
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
-}
-
-// utf8FontIDs caches generateFontID for UTF-8 fonts, keyed by the font key
-// and the SHA-1 of the font file (segur patch).
-var utf8FontIDs sync.Map
-
-func utf8FontID(fontkey string, utf8Bytes []byte, def fontDefType) string {
-	key := fmt.Sprintf("%s|%x", fontkey, sha1.Sum(utf8Bytes))
-	if id, ok := utf8FontIDs.Load(key); ok {
-		return id.(string)
-	}
-	id, _ := generateFontID(def)
-	utf8FontIDs.Store(key, id)
-	return id
 }
 
 type fontInfoType struct {

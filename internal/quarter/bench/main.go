@@ -1,35 +1,47 @@
-// Command bench generates a synthetic quarter and times `segur pack` on it:
+// Command bench generates synthetic quarters and times `segur pack` on them:
 // documents/s, dossiers/s and peak resident memory, the median of several
-// runs. `make bench` runs it.
+// runs per size, then each figure beside its goal. `make bench` runs it.
 //
-//	go run ./internal/quarter/bench -n 10000 -runs 3 -segur bin/segur -dir bench
+//	go run ./internal/quarter/bench -sizes 1000:3,10000:1 -segur bin/segur -dir bench
 package main
 
 import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/internal/quarter"
 )
 
 func main() {
-	n := flag.Int("n", 10000, "dossiers in the quarter")
-	runs := flag.Int("runs", 3, "runs of pack (the median is reported)")
+	sizes := flag.String("sizes", "1000:3,10000:1", "quarters to pack, as dossiers:runs, comma-separated")
 	segur := flag.String("segur", "bin/segur", "the segur binary")
 	dir := flag.String("dir", "bench", "work folder (not committed)")
 	jobs := flag.Int("jobs", 0, "--jobs for pack (0: default)")
 	flag.Parse()
-	if err := run(*n, *runs, *segur, *dir, *jobs); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	var sums []summary
+	for _, sz := range strings.Split(*sizes, ",") {
+		var n, runs int
+		if _, err := fmt.Sscanf(sz, "%d:%d", &n, &runs); err != nil || n < 1 || runs < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -sizes %q: want dossiers:runs, e.g. 1000:3\n", sz)
+			os.Exit(2)
+		}
+		s, err := run(n, runs, *segur, *dir, *jobs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		sums = append(sums, s)
 	}
+	goals(os.Stdout, sums)
 }
 
 type result struct {
@@ -39,19 +51,32 @@ type result struct {
 	dossier int
 }
 
-func run(n, runs int, segur, dir string, jobs int) error {
+// summary is the median run of one quarter size, with the spread and the
+// machine's load around the runs (the noise the figures carry).
+type summary struct {
+	n, runs          int
+	median           result
+	fastest, slowest float64
+	load             string
+}
+
+func (s summary) docsPerSec() float64 { return float64(s.median.docs) / s.median.secs }
+func (s summary) rssMiB() float64     { return float64(s.median.maxRSS) / 1024 }
+
+func run(n, runs int, segur, dir string, jobs int) (summary, error) {
 	q := filepath.Join(dir, fmt.Sprintf("quarter-%d", n))
 	if _, err := os.Stat(filepath.Join(q, "segur.yaml")); err != nil {
 		fmt.Printf("generating %d dossiers in %s …\n", n, q)
 		if err := quarter.Write(q, n); err != nil {
-			return err
+			return summary{}, err
 		}
 	}
+	before := loadavg()
 	var rs []result
 	for i := range runs {
 		out := filepath.Join(dir, "out")
 		if err := os.RemoveAll(out); err != nil {
-			return err
+			return summary{}, err
 		}
 		args := []string{"pack", "--config", filepath.Join(q, "segur.yaml"), "-o", out, "--signes", filepath.Join(q, "signes"), "--date-depot", "2023-03-01"}
 		if jobs > 0 {
@@ -62,26 +87,64 @@ func run(n, runs int, segur, dir string, jobs int) error {
 		cmd.Stderr = os.Stderr
 		start := time.Now()
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("segur pack: %w", err)
+			return summary{}, fmt.Errorf("segur pack: %w", err)
 		}
 		secs := time.Since(start).Seconds()
-		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		docs, dossiers, err := counts(filepath.Join(out, "rapport.json"))
 		if err != nil {
-			return err
+			return summary{}, err
 		}
-		r := result{secs: secs, docs: docs, dossier: dossiers}
-		if ru != nil {
-			r.maxRSS = ru.Maxrss
-		}
-		fmt.Printf("run %d: %.1f s, %d documents, %d dossiers packed, peak RSS %.0f MiB\n", i+1, secs, docs, dossiers, float64(r.maxRSS)/1024)
+		r := result{secs: secs, docs: docs, dossier: dossiers, maxRSS: maxRSS(cmd.ProcessState)}
+		fmt.Printf("%d dossiers, run %d: %.1f s, %d documents, %d dossiers packed, peak RSS %.0f MiB\n", n, i+1, secs, docs, dossiers, float64(r.maxRSS)/1024)
 		rs = append(rs, r)
 	}
 	slices.SortFunc(rs, func(a, b result) int { return int((a.secs - b.secs) * 1000) })
-	m := rs[len(rs)/2]
-	fmt.Printf("\nmedian of %d runs, %d dossiers: %.1f s — %.0f documents/s, %.0f dossiers/s, peak RSS %.0f MiB (runs %.1f–%.1f s)\n",
-		len(rs), n, m.secs, float64(m.docs)/m.secs, float64(m.dossier)/m.secs, float64(m.maxRSS)/1024, rs[0].secs, rs[len(rs)-1].secs)
-	return nil
+	s := summary{n: n, runs: runs, median: rs[len(rs)/2], fastest: rs[0].secs, slowest: rs[len(rs)-1].secs,
+		load: fmt.Sprintf("load average %s before, %s after", before, loadavg())}
+	fmt.Printf("median of %d runs, %d dossiers: %.1f s — %.0f documents/s, %.0f dossiers/s, peak RSS %.0f MiB (runs %.1f–%.1f s; %s)\n\n",
+		runs, n, s.median.secs, s.docsPerSec(), float64(s.median.dossier)/s.median.secs, s.rssMiB(), s.fastest, s.slowest, s.load)
+	return s, nil
+}
+
+// The goals of the quarter-end batch on a 2-core machine.
+const (
+	goalDocsPerSec = 400  // median documents/s at 1,000 dossiers
+	goalRSSMiB     = 100  // peak RSS at any size
+	goalSecs10k    = 60.0 // the 10,000-dossier quarter
+)
+
+// goals prints each measured figure beside its goal.
+func goals(w io.Writer, sums []summary) {
+	fmt.Fprintf(w, "%-44s %12s %10s\n", "goal", "measured", "")
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT MET"
+	}
+	for _, s := range sums {
+		if s.n == 1000 {
+			fmt.Fprintf(w, "%-44s %8.0f /s %10s\n", fmt.Sprintf("≥ %d documents/s at 1,000 (median of %d)", goalDocsPerSec, s.runs), s.docsPerSec(), verdict(s.docsPerSec() >= goalDocsPerSec))
+		}
+		if s.n == 10000 {
+			fmt.Fprintf(w, "%-44s %10.1f s %10s\n", fmt.Sprintf("≤ %.0f s for 10,000", goalSecs10k), s.median.secs, verdict(s.median.secs <= goalSecs10k))
+		}
+		fmt.Fprintf(w, "%-44s %8.0f MiB %10s\n", fmt.Sprintf("≤ %d MiB peak RSS at %d", goalRSSMiB, s.n), s.rssMiB(), verdict(s.rssMiB() <= goalRSSMiB))
+	}
+	fmt.Fprintf(w, "(%d CPUs; a loaded machine slows every figure: see the load averages above)\n", runtime.NumCPU())
+}
+
+// loadavg is the 1-minute load average, or "?" where /proc is absent.
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 // counts reads rapport.json: documents rendered and dossiers packed.

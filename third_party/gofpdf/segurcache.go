@@ -1,0 +1,146 @@
+package gofpdf
+
+// segur patch: a per-process cache of the embedded subset of each UTF-8
+// font. Upstream re-cut the font, re-computed its width array and
+// re-compressed its 128 KB CIDToGIDMap for every document, although all three
+// depend only on the font and on the set of runes the document uses. The
+// output bytes are exactly those upstream writes.
+
+import (
+	"crypto/sha1"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// cutFont is what putfonts writes for one UTF-8 font and rune set.
+type cutFont struct {
+	fontStream  []byte // the subset font, zlib-compressed
+	fontSize    int    // its uncompressed length (/Length1)
+	widths      string // the /W array of the CIDFont
+	cidToGidMap []byte // the CIDToGIDMap stream, zlib-compressed
+}
+
+// maxCutFonts bounds the cache: a quarter's documents share a few rune sets;
+// past the bound, new sets are computed and not kept.
+const maxCutFonts = 512
+
+var (
+	cutFontsMu sync.Mutex
+	cutFonts   = map[string]*cutFont{}
+)
+
+// cutFontFor returns the subset of font for the runes used, from the cache
+// or computed (and cached) with upstream's code.
+func cutFontFor(font *fontDefType, usedRunes map[int]int) (*cutFont, error) {
+	key := cutFontKey(font, usedRunes)
+	cutFontsMu.Lock()
+	c, ok := cutFonts[key]
+	cutFontsMu.Unlock()
+	if ok {
+		return c, nil
+	}
+	utf := font.utf8File
+	if utf == nil {
+		utf = newUTF8Font(&fileReader{readerPosition: 0, array: font.utf8Bytes})
+		if err := utf.parseFile(); err != nil {
+			return nil, err
+		}
+	}
+	stream := utf.GenerateCutFont(usedRunes)
+	c = &cutFont{fontStream: sliceCompress(stream), fontSize: len(stream)}
+	dict := utf.CodeSymbolDictionary
+	delete(dict, 0)
+	c.widths = generateCIDFontMap(font, utf.LastRune)
+	m := make([]byte, 256*256*2)
+	for cc, glyph := range dict {
+		m[cc*2] = byte(glyph >> 8)
+		m[cc*2+1] = byte(glyph & 0xFF)
+	}
+	c.cidToGidMap = sliceCompress(m)
+	cutFontsMu.Lock()
+	if len(cutFonts) < maxCutFonts {
+		cutFonts[key] = c
+	}
+	cutFontsMu.Unlock()
+	return c, nil
+}
+
+// cutFontKey names a font (its id, a hash of its bytes and key) and a rune
+// set (the sorted runes, and the count each maps to, which upstream reads).
+func cutFontKey(font *fontDefType, usedRunes map[int]int) string {
+	runes := make([]int, 0, len(usedRunes))
+	for r := range usedRunes {
+		runes = append(runes, r)
+	}
+	slices.Sort(runes)
+	b := make([]byte, 0, len(font.i)+len(font.Name)+2+len(runes)*6)
+	b = append(b, font.i...)
+	b = append(b, 0)
+	b = append(b, font.Name...)
+	b = append(b, 0)
+	for _, r := range runes {
+		b = binary.AppendUvarint(b, uint64(r))
+		b = binary.AppendUvarint(b, uint64(usedRunes[r]))
+	}
+	return string(b)
+}
+
+// parsedFont is what a document needs of a UTF-8 font's metrics. Its
+// width table (256 K ints) is shared read-only by every document.
+type parsedFont struct {
+	desc   FontDescType
+	up, ut int
+	cw     []int
+	id     string
+}
+
+var parsedFonts sync.Map // fontkey|sha1 → *parsedFont
+
+// parsedUTF8Font parses the metrics of a UTF-8 font once per process.
+func parsedUTF8Font(fontkey string, utf8Bytes []byte) (*parsedFont, error) {
+	key := fmt.Sprintf("%s|%x", fontkey, sha1.Sum(utf8Bytes))
+	if p, ok := parsedFonts.Load(key); ok {
+		return p.(*parsedFont), nil
+	}
+	utf8File := newUTF8Font(&fileReader{readerPosition: 0, array: utf8Bytes})
+	if err := utf8File.parseFile(); err != nil {
+		return nil, err
+	}
+	p := &parsedFont{
+		desc: FontDescType{
+			Ascent:       int(utf8File.Ascent),
+			Descent:      int(utf8File.Descent),
+			CapHeight:    utf8File.CapHeight,
+			Flags:        utf8File.Flags,
+			FontBBox:     utf8File.Bbox,
+			ItalicAngle:  utf8File.ItalicAngle,
+			StemV:        utf8File.StemV,
+			MissingWidth: round(utf8File.DefaultWidth),
+		},
+		up: int(round(utf8File.UnderlinePosition)),
+		ut: round(utf8File.UnderlineThickness),
+		cw: utf8File.CharWidths,
+	}
+	var err error
+	if p.id, err = generateFontID(fontDefType{Tp: "UTF8", Name: fontkey, Desc: p.desc, Up: p.up, Ut: p.ut, Cw: p.cw}); err != nil {
+		return nil, err
+	}
+	actual, _ := parsedFonts.LoadOrStore(key, p)
+	return actual.(*parsedFont), nil
+}
+
+// fontSelect is upstream's sprintf("BT /F%s %.2f Tf ET", id, size) without
+// fmt: maroto selects a font for every text it measures, and fmt's
+// reflection was a tenth of the rendering time (segur patch).
+func fontSelect(id string, size float64) string {
+	b := make([]byte, 0, 16+len(id))
+	b = append(b, "BT /F"...)
+	b = append(b, id...)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, size, 'f', 2, 64)
+	b = append(b, " Tf ET"...)
+	return string(b)
+}
