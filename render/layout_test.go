@@ -445,25 +445,6 @@ func TestLongDocumentFlowsOnPages(t *testing.T) {
 	}
 }
 
-func TestEuros(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"0", "0,00 €"},
-		{"7", "7,00 €"},
-		{"716.6", "716,60 €"},
-		{"999.999", "1 000,00 €"},
-		{"1075", "1 075,00 €"},
-		{"12345.5", "12 345,50 €"},
-		{"1234567.891", "1 234 567,89 €"},
-		{"-1075", "-1 075,00 €"},
-		{"0.005", "0,01 €"},
-	} {
-		if got := Euros(decimal.RequireFromString(tc.in)); got != tc.want {
-			t.Errorf("Euros(%s): got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestPercent(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
