@@ -5,7 +5,8 @@ package dossier
 // itself: the command passes an implementation that reads the disk
 // (internal/pdfops.Disk), tests pass one held in memory.
 type FileChecker interface {
-	// IsFile reports whether path names an existing file that is not a folder.
+	// IsFile reports whether path names a file that is not a folder and
+	// can be read.
 	IsFile(path string) bool
 	// ReadablePDF reports whether the file at path is a PDF that can be
 	// read and merged into another document.

@@ -216,18 +216,18 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)
 	}
+	var disk pdfops.Disk
 	for i, p := range d.Pieces {
 		field := fmt.Sprintf("realisation.pieces[%d]", i)
-		data, err := os.ReadFile(p.Path)
-		if err != nil {
+		// Checked again, with the rules' own checks: the file may have
+		// changed since validate.
+		if !disk.IsFile(p.Path) {
 			problem(field, "PIECE_MANQUANTE", "la pièce « %s » est introuvable", p.Libelle)
 			continue
 		}
-		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
-			if _, err := pdfops.PageCount(bytes.NewReader(data)); err != nil {
-				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible", filepath.Base(p.Path), p.Libelle)
-				continue
-			}
+		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") && !disk.ReadablePDF(p.Path) {
+			problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible", filepath.Base(p.Path), p.Libelle)
+			continue
 		}
 		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: p.Path, Modified: mod})
 	}

@@ -6,9 +6,15 @@ import "os"
 // and a PDF is readable when pdfcpu can count its pages.
 type Disk struct{}
 
-// IsFile reports whether path names an existing file that is not a folder.
+// IsFile reports whether path names a file that is not a folder and can be
+// opened for reading.
 func (Disk) IsFile(path string) bool {
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
 	return err == nil && !st.IsDir()
 }
 
