@@ -208,7 +208,13 @@ func checkOne(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 
 // finish applies the run-wide rules and sorts each dossier's problems.
 func finish(out []*Dossier) []*Dossier {
-	checkRun(out)
+	keys := make([]runKey, len(out))
+	for i, d := range out {
+		keys[i] = keyOf(d)
+	}
+	for i, ps := range checkRun(keys) {
+		out[i].Problems = append(out[i].Problems, ps...)
+	}
 	for _, d := range out {
 		SortProblems(d.Problems)
 	}

@@ -68,15 +68,8 @@ func Files(paths []string) ([]string, error) {
 func Read(files []string) []*Record {
 	var recs []*Record
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			recs = append(recs, &Record{
-				Source: Pos{File: f}, Broken: true,
-				Problems: []Problem{{Pos: Pos{File: f}, Code: "FICHIER_ILLISIBLE", Message: "fichier illisible"}},
-			})
-			continue
-		}
-		recs = append(recs, Decode(f, data)...)
+		rs, _ := readFile(f)
+		recs = append(recs, rs...)
 	}
 	return recs
 }

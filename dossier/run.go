@@ -2,49 +2,76 @@ package dossier
 
 import "fmt"
 
+// runKey is what the rules that span a run need of one record: its
+// identifiers and where they stand. It is small, so that a quarter of tens
+// of thousands of records can be checked across without holding the records.
+type runKey struct {
+	broken                                         bool
+	dispositif, editeur, asp, facture, factureAvance string
+	beneficiaires                                  []string
+	pos                                            runPositions
+	numero                                         string // for messages: the numéro éditeur, or "-"
+	source                                         Pos
+}
+
+// keyOf is the run key of a checked dossier.
+func keyOf(d *Dossier) runKey {
+	r := d.Record
+	k := runKey{broken: r.Broken, dispositif: r.Dispositif, editeur: r.NumeroEditeur, asp: r.NumeroASP,
+		pos: d.runPos, numero: numeroOf(d), source: r.Source}
+	if f := r.Facture; f != nil {
+		k.facture = f.Numero
+		if f.FactureAvance != nil {
+			k.factureAvance = f.FactureAvance.Numero
+		}
+	}
+	for _, b := range r.Beneficiaires {
+		k.beneficiaires = append(k.beneficiaires, b.ID())
+	}
+	return k
+}
+
 // checkRun applies the rules that span every record read in one run: a
 // facture number, numéro éditeur or numéro ASP used twice, and a beneficiary
 // financed twice under one dispositif. The later record gets the error,
-// pointing at the first.
-func checkRun(ds []*Dossier) {
+// pointing at the first. It returns the problems of each key, by index.
+func checkRun(keys []runKey) [][]Problem {
 	type first struct {
-		d    *Dossier
+		k    *runKey
 		path string
 	}
+	out := make([][]Problem, len(keys))
 	seen := map[string]first{}
-	mark := func(d *Dossier, key, path, code, what, value string) {
-		// what is a format with %s for the value.
-		if value == "" {
-			return
-		}
-		if f, dup := seen[key]; dup {
-			pos := f.d.at(f.path)
-			d.Problems = append(d.Problems, Problem{
-				Pos: d.at(path), Level: Erreur, Numero: numeroOf(d), Field: path, Code: code,
-				Message: fmt.Sprintf(what, value) + fmt.Sprintf(" (dossier %s, %s:%d)", numeroOf(f.d), pos.File, pos.Line),
-			})
-			return
-		}
-		seen[key] = first{d, path}
-	}
-	for _, d := range ds {
-		r := d.Record
-		if r.Broken {
+	for i := range keys {
+		k := &keys[i]
+		if k.broken {
 			continue
 		}
-		mark(d, "ed:"+r.NumeroEditeur, "numero_editeur", "NUMERO_EDITEUR_DOUBLON", "le numéro éditeur « %s » est déjà utilisé", r.NumeroEditeur)
-		mark(d, "asp:"+r.NumeroASP, "numero_asp", "NUMERO_ASP_DOUBLON", "le numéro de dossier ASP « %s » est déjà utilisé", r.NumeroASP)
-		if f := r.Facture; f != nil {
-			mark(d, "fac:"+f.Numero, "facture.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", f.Numero)
-			if f.FactureAvance != nil {
-				mark(d, "fac:"+f.FactureAvance.Numero, "facture.facture_avance.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", f.FactureAvance.Numero)
+		mark := func(key, path, code, what, value string) {
+			// what is a format with %s for the value.
+			if value == "" {
+				return
 			}
+			if f, dup := seen[key]; dup {
+				pos := f.k.at(f.path)
+				out[i] = append(out[i], Problem{
+					Pos: k.at(path), Level: Erreur, Numero: k.numero, Field: path, Code: code,
+					Message: fmt.Sprintf(what, value) + fmt.Sprintf(" (dossier %s, %s:%d)", f.k.numero, pos.File, pos.Line),
+				})
+				return
+			}
+			seen[key] = first{k, path}
 		}
-		for i, b := range r.Beneficiaires {
-			mark(d, "ben:"+r.Dispositif+":"+b.ID(), fmt.Sprintf("beneficiaires[%d]", i), "BENEFICIAIRE_DOUBLON",
-				"« %s » est déjà financé dans un autre dossier du même dispositif : un seul financement par bénéficiaire", b.ID())
+		mark("ed:"+k.editeur, "numero_editeur", "NUMERO_EDITEUR_DOUBLON", "le numéro éditeur « %s » est déjà utilisé", k.editeur)
+		mark("asp:"+k.asp, "numero_asp", "NUMERO_ASP_DOUBLON", "le numéro de dossier ASP « %s » est déjà utilisé", k.asp)
+		mark("fac:"+k.facture, "facture.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", k.facture)
+		mark("fac:"+k.factureAvance, "facture.facture_avance.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", k.factureAvance)
+		for j, id := range k.beneficiaires {
+			mark("ben:"+k.dispositif+":"+id, fmt.Sprintf("beneficiaires[%d]", j), "BENEFICIAIRE_DOUBLON",
+				"« %s » est déjà financé dans un autre dossier du même dispositif : un seul financement par bénéficiaire", id)
 		}
 	}
+	return out
 }
 
 func numeroOf(d *Dossier) string {
@@ -55,8 +82,8 @@ func numeroOf(d *Dossier) string {
 }
 
 // at is where a field the run-wide rules name stands.
-func (d *Dossier) at(path string) Pos {
-	rp := d.runPos
+func (k *runKey) at(path string) Pos {
+	rp := k.pos
 	switch path {
 	case "numero_editeur":
 		return rp.editeur
@@ -71,5 +98,5 @@ func (d *Dossier) at(path string) Pos {
 	if _, err := fmt.Sscanf(path, "beneficiaires[%d]", &i); err == nil && i < len(rp.beneficiaires) {
 		return rp.beneficiaires[i]
 	}
-	return d.Record.Source
+	return k.source
 }

@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/segur-sons/segur/asp"
@@ -91,6 +90,17 @@ func summarize(d *dossier.Dossier) *dossierWork {
 // order, and rapport.json. Every file is written atomically; the same input
 // gives the same bytes whatever the number of workers.
 func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
+	return run(opt, &dossierList{ds: slices.Clone(ds)})
+}
+
+// RunQuarter is Run on a quarter scanned by dossier.Scan: each worker makes
+// the dossiers of one records file again when it packs them, so that memory
+// stays flat whatever the size of the quarter.
+func RunQuarter(opt Options, q *dossier.Quarter) (*Result, error) {
+	return run(opt, quarterSource{q})
+}
+
+func run(opt Options, src source) (*Result, error) {
 	if opt.MaxLines <= 0 {
 		opt.MaxLines = asp.MaxLines
 	}
@@ -100,49 +110,10 @@ func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
 	if err := removeTemps(opt.Dir); err != nil {
 		return nil, fmt.Errorf("pack: %w", err)
 	}
-	sorted := slices.Clone(ds)
-	slices.SortStableFunc(sorted, func(a, b *dossier.Dossier) int {
-		return cmp.Or(
-			cmp.Compare(a.Record.NumeroEditeur, b.Record.NumeroEditeur),
-			cmp.Compare(a.Record.Source.File, b.Record.Source.File),
-			cmp.Compare(a.Record.Source.Line, b.Record.Source.Line),
-		)
-	})
-	works := make([]*dossierWork, len(sorted))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for range min(opt.Jobs, max(len(sorted), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var r Renderer
-			for i := range jobs {
-				d := sorted[i]
-				w := summarize(d)
-				if !w.blocked {
-					if r == nil {
-						r = opt.NewRenderer()
-					}
-					prepare(opt, r, d, w)
-				}
-				works[i] = w
-				sorted[i] = nil // the dossier is done with: let it go
-				if opt.Progress != nil {
-					mu.Lock()
-					done++
-					opt.Progress(done, len(sorted))
-					mu.Unlock()
-				}
-			}
-		}()
+	works, err := prepareAll(opt, src)
+	if err != nil {
+		return nil, err
 	}
-	for i := range sorted {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 	for _, w := range works {
 		if w.err != nil {
 			return nil, w.err

@@ -92,6 +92,14 @@ func (e *env) check(opt dossier.Options) []*dossier.Dossier {
 	return dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
 }
 
+// scan checks the records for the rules across the run and keeps a summary
+// of each: pack makes each file's dossiers again in its workers, so that
+// memory does not grow with the quarter.
+func (e *env) scan(opt dossier.Options) *dossier.Quarter {
+	opt.Files = pdfops.Disk{}
+	return dossier.Scan(e.cfg, e.reg, e.files, opt)
+}
+
 // load reads the dispositif data, the fournisseur file and the records named
 // by the command's arguments. Problems in segur.yaml stop the command (exit 2).
 func load(c *cli.Context, stdout io.Writer) (*env, error) {

@@ -68,9 +68,9 @@ func packCommand(code *int) *cli.Command {
 				return cannot("dossier de sortie « %s » inutilisable : %v", out, err)
 			}
 			defer unlock()
-			ds := e.check(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
-			bar := progress(c.App.ErrWriter, len(ds))
-			res, err := pack.Run(pack.Options{
+			q := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
+			bar := progress(c.App.ErrWriter, q.Len())
+			res, err := pack.RunQuarter(pack.Options{
 				Dir:         out,
 				Signes:      c.String("signes"),
 				MaxLines:    c.Int("lignes"),
@@ -79,7 +79,7 @@ func packCommand(code *int) *cli.Command {
 				DateDepot:   depot.Format("2006-01-02"),
 				NewRenderer: func() pack.Renderer { return render.New(assets) },
 				Progress:    bar,
-			}, ds)
+			}, q)
 			if err != nil {
 				return cannot("%v", err)
 			}

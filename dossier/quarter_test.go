@@ -1,0 +1,98 @@
+package dossier
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/segur-sons/segur/templates"
+)
+
+// quarterEnv is the registry and the test segur.yaml.
+func quarterEnv(t *testing.T) (*Config, *Registry) {
+	t.Helper()
+	reg, err := LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, probs := ParseConfig("segur.yaml", []byte(testConfig), reg, testFiles)
+	if len(probs) > 0 {
+		t.Fatalf("test config: %v", probs)
+	}
+	return cfg, reg
+}
+
+// loadAll makes every dossier of a quarter again, in file order.
+func loadAll(q *Quarter) []*Dossier {
+	var out []*Dossier
+	for i := range q.Files() {
+		out = append(out, q.Load(i)...)
+	}
+	return out
+}
+
+// TestQuarterGivesWhatCheckFilesGives: scanning then making each file's
+// dossiers again gives the problems of checking everything at once, the
+// rules across records included, on every fixture (good and broken).
+func TestQuarterGivesWhatCheckFilesGives(t *testing.T) {
+	t.Parallel()
+	cfg, reg := quarterEnv(t)
+	files, err := Files([]string{"../fixtures/dossiers", "../fixtures/erreurs", "../fixtures/commandes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Phase: PhaseSolde, DateDepot: depot, Files: testFiles}
+	want := CheckFiles(cfg, reg, files, opt)
+	q := Scan(cfg, reg, files, opt)
+	if q.Len() != len(want) {
+		t.Fatalf("Scan: %d records, CheckFiles: %d", q.Len(), len(want))
+	}
+	got := loadAll(q)
+	dups := 0
+	for i := range want {
+		if !reflect.DeepEqual(got[i].Problems, want[i].Problems) {
+			t.Errorf("dossier %d (%s): problems\n got %v\nwant %v", i, want[i].Record.Source, got[i].Problems, want[i].Problems)
+		}
+		for _, p := range want[i].Problems {
+			if strings.HasSuffix(p.Code, "_DOUBLON") {
+				dups++
+			}
+		}
+	}
+	if dups == 0 {
+		t.Error("the fixtures hold no duplicate across records: the run-wide rules were not exercised")
+	}
+}
+
+// TestQuarterRunRulesAcrossFiles: a duplicate in another file is found by
+// Scan and given to the dossier when its file is made again; a file changed
+// between Scan and Load blocks its dossiers instead of packing other bytes.
+func TestQuarterRunRulesAcrossFiles(t *testing.T) {
+	t.Parallel()
+	cfg, reg := quarterEnv(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	second := strings.Replace(record(map[string]string{"numero_asp": "numero_asp: FINMDV000043"}), "F2023-0042", "F2023-0043", 1)
+	second = strings.Replace(second, "10100000008", "10000000017", -1)
+	second = strings.Replace(second, "10003461034", "10000000025", -1)
+	for path, text := range map[string]string{a: record(nil), b: second} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := Scan(cfg, reg, []string{a, b}, Options{Phase: PhaseSolde, DateDepot: depot, Files: testFiles})
+	if got := codes(q.Load(0)); len(got) != 0 {
+		t.Errorf("first file: got %v, want no problem", got)
+	}
+	if got, want := codes(q.Load(1)), []string{"NUMERO_EDITEUR_DOUBLON"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("second file: got %v, want %v", got, want)
+	}
+	if err := os.WriteFile(a, []byte(strings.Replace(record(nil), "F2023-0042", "F2023-9999", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := codes(q.Load(0)), []string{"FICHIER_MODIFIE"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("changed file: got %v, want %v", got, want)
+	}
+}

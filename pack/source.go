@@ -1,0 +1,142 @@
+package pack
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/segur-sons/segur/dossier"
+)
+
+// source gives pass 1 its dossiers a group at a time (a group is what is
+// made at once: one records file, or one dossier already in memory), so that
+// only the dossiers being packed are held.
+type source interface {
+	groups() int
+	// keys of group g's dossiers, in the order load returns them: where
+	// each stands in the dépôt.
+	keys(g int) []dossierKey
+	load(g int) []*dossier.Dossier
+}
+
+// dossierKey orders the dépôt: numéro éditeur, then record file and line.
+type dossierKey struct {
+	numero string
+	source dossier.Pos
+}
+
+func compareKeys(a, b dossierKey) int {
+	return cmp.Or(
+		cmp.Compare(a.numero, b.numero),
+		cmp.Compare(a.source.File, b.source.File),
+		cmp.Compare(a.source.Line, b.source.Line),
+	)
+}
+
+// dossierList is a source of dossiers already checked, one group each.
+type dossierList struct{ ds []*dossier.Dossier }
+
+func (l *dossierList) groups() int { return len(l.ds) }
+func (l *dossierList) keys(g int) []dossierKey {
+	r := l.ds[g].Record
+	return []dossierKey{{r.NumeroEditeur, r.Source}}
+}
+func (l *dossierList) load(g int) []*dossier.Dossier {
+	d := l.ds[g]
+	l.ds[g] = nil // the dossier is done with once packed: let it go
+	return []*dossier.Dossier{d}
+}
+
+// quarterSource makes a quarter's dossiers again, one records file a group.
+type quarterSource struct{ q *dossier.Quarter }
+
+func (s quarterSource) groups() int { return s.q.Files() }
+func (s quarterSource) keys(g int) []dossierKey {
+	_, recs := s.q.Records(g)
+	ks := make([]dossierKey, len(recs))
+	for i, r := range recs {
+		ks[i] = dossierKey{r.Numero, r.Source}
+	}
+	return ks
+}
+func (s quarterSource) load(g int) []*dossier.Dossier { return s.q.Load(g) }
+
+// prepareAll is pass 1: each worker takes a group, makes its dossiers,
+// renders and gathers what each packable one needs, and keeps only its
+// summary, in dépôt order (the same whatever the number of workers).
+func prepareAll(opt Options, src source) ([]*dossierWork, error) {
+	type slot struct{ group, index int }
+	var all []dossierKey
+	var slots []slot
+	for g := range src.groups() {
+		for i, k := range src.keys(g) {
+			all = append(all, k)
+			slots = append(slots, slot{g, i})
+		}
+	}
+	order := make([]int, len(all))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return compareKeys(all[a], all[b]) })
+	// at[g][i] is where dossier i of group g stands in the dépôt.
+	at := make([][]int, src.groups())
+	for g := range at {
+		at[g] = make([]int, len(src.keys(g)))
+	}
+	for pos, i := range order {
+		at[slots[i].group][slots[i].index] = pos
+	}
+	all, slots, order = nil, nil, nil
+
+	total := 0
+	for _, g := range at {
+		total += len(g)
+	}
+	works := make([]*dossierWork, total)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for range min(opt.Jobs, max(src.groups(), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r Renderer
+			for g := range jobs {
+				ds := src.load(g)
+				for i, d := range ds {
+					w := summarize(d)
+					if !w.blocked {
+						if r == nil {
+							r = opt.NewRenderer()
+						}
+						prepare(opt, r, d, w)
+					}
+					ds[i] = nil
+					if i < len(at[g]) {
+						works[at[g][i]] = w
+					}
+					if opt.Progress != nil {
+						mu.Lock()
+						done++
+						opt.Progress(done, total)
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	for g := range at {
+		jobs <- g
+	}
+	close(jobs)
+	wg.Wait()
+	for _, w := range works {
+		if w == nil {
+			return nil, fmt.Errorf("pack: a records file gave fewer dossiers than when it was read")
+		}
+	}
+	return works, nil
+}
