@@ -29,6 +29,8 @@ test: deps
 	@$(GO) vet ./...
 	@echo "== go test ./... (every package)"
 	@$(GO) test -count=1 ./...
+	@echo "== go test ./third_party/gofpdf (segur's patches to gofpdf)"
+	@cd third_party/gofpdf && $(GO) test -count=1 .
 	@echo "== go test -race $(RACE_PKGS) (where goroutines run)"
 	@$(GO) test -race -count=1 -skip '$(RACE_SKIP)' $(RACE_PKGS)
 	@echo "== tests passed"
