@@ -1,8 +1,11 @@
 package gofpdf
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"testing"
+	"time"
 )
 
 // TestFontSelectMatchesSprintf: the fmt-free font selection writes the
@@ -14,5 +17,51 @@ func TestFontSelectMatchesSprintf(t *testing.T) {
 		if got := fontSelect(id, size); got != want {
 			t.Errorf("size %v: got %q, want %q", size, got, want)
 		}
+	}
+}
+
+// render writes a one-page document with text in the project's font.
+func render(t *testing.T, font []byte, text string) []byte {
+	t.Helper()
+	pdf := New("P", "mm", "A4", "")
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(time.Date(2023, 1, 20, 0, 0, 0, 0, time.UTC))
+	pdf.AddUTF8FontFromBytes("dejavu", "", font)
+	pdf.AddPage()
+	pdf.SetFont("dejavu", "", 11)
+	pdf.Cell(40, 10, text)
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestCutFontCacheGivesUpstreamBytes: a document whose font subset comes
+// from the cache is byte for byte the one made with the cache empty, and a
+// new rune set is cut anew (not served another set's subset).
+func TestCutFontCacheGivesUpstreamBytes(t *testing.T) {
+	font, err := os.ReadFile("../../templates/fonts/DejaVuSans-segur.ttf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reset := func() {
+		cutFontsMu.Lock()
+		clear(cutFonts)
+		cutFontsMu.Unlock()
+	}
+	reset()
+	fresh := render(t, font, "Facture n° F2023-0042 — 716,66 € HT")
+	cached := render(t, font, "Facture n° F2023-0042 — 716,66 € HT")
+	if !bytes.Equal(fresh, cached) {
+		t.Fatal("the document made from the cache differs from the one made with an empty cache")
+	}
+	other := render(t, font, "Zoé Ÿvelin, Quimper")
+	reset()
+	if again := render(t, font, "Zoé Ÿvelin, Quimper"); !bytes.Equal(other, again) {
+		t.Fatal("a second rune set was not cut as with an empty cache")
+	}
+	if bytes.Equal(fresh, other) {
+		t.Fatal("two texts gave one document")
 	}
 }
