@@ -108,20 +108,39 @@ func Line(d *dossier.Dossier, n int) object {
 // WriteSolde writes the solde JSON of one upload pair: the envelope and one
 // line per dossier, numbered from 1, two-space indented, UTF-8.
 func WriteSolde(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) error {
-	lines := make([]object, len(ds))
+	lines := make([][]byte, len(ds))
 	for i, d := range ds {
-		lines[i] = Line(d, 0)
+		l, err := encodeLine(d)
+		if err != nil {
+			return err
+		}
+		lines[i] = l
 	}
 	return writeSolde(w, numeroANS, siret, lines)
 }
 
-// writeSolde writes the envelope around lines, numbering them from 1.
-func writeSolde(w io.Writer, numeroANS, siret string, lines []object) error {
+// encodeLine is the compact JSON of d's line, numbered 0: what pack keeps of
+// a dossier between its passes (a few hundred bytes, where the object tree
+// took kilobytes).
+func encodeLine(d *dossier.Dossier) ([]byte, error) {
+	raw, err := Line(d, 0).MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("pack: json solde %s: %w", d.Numero(), err)
+	}
+	return raw, nil
+}
+
+// writeSolde writes the envelope around lines (compact JSON numbered 0, as
+// encodeLine makes them), numbering them from 1.
+func writeSolde(w io.Writer, numeroANS, siret string, lines [][]byte) error {
+	unnumbered := []byte(`{"` + asp.LineKeys[0] + `":0`)
 	items := make([]any, len(lines))
 	for i, l := range lines {
-		numbered := append(object{}, l...)
-		numbered[0] = field{asp.LineKeys[0], i + 1}
-		items[i] = numbered
+		if !bytes.HasPrefix(l, unnumbered) {
+			return fmt.Errorf("pack: json solde: line %d does not start with %s", i+1, unnumbered)
+		}
+		numbered := fmt.Appendf(nil, `{"%s":%d`, asp.LineKeys[0], i+1)
+		items[i] = json.RawMessage(append(numbered, l[len(unnumbered):]...))
 	}
 	doc := with(asp.TopKeys, nil, numeroANS, siret, items)
 	raw, err := doc.MarshalJSON()

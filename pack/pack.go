@@ -59,7 +59,7 @@ type dossierWork struct {
 	blocked                       bool
 	files                         []Fichier // documents written under dossiers/
 	pieces                        []Entry   // pièces for the zip
-	line                          object    // its solde JSON line, numLigne to be set
+	line                          []byte    // its solde JSON line, compact, numLigne 0 (encodeLine)
 	err                           error     // an output that could not be written: stops the run
 }
 
@@ -79,7 +79,10 @@ func summarize(d *dossier.Dossier) *dossierWork {
 		w.justificatif = string(d.Justificatif)
 		w.numeroANS = d.Solution.NumeroANS
 		w.siret = d.Config.Fournisseur.Siret
-		w.line = Line(d, 0)
+		var err error
+		if w.line, err = encodeLine(d); err != nil {
+			w.err = err
+		}
 	}
 	return w
 }
@@ -333,7 +336,7 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 }
 
 func writePair(opt Options, depot string, p pair) error {
-	lines := make([]object, len(p.works))
+	lines := make([][]byte, len(p.works))
 	var entries []Entry
 	for i, w := range p.works {
 		lines[i] = w.line
