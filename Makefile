@@ -3,7 +3,7 @@
 
 GO      ?= go
 BIN     := bin/segur
-DEMO_DATE := 2023-03-01
+DEMO_DATE := 2023-04-28
 
 .PHONY: build test demo bench fmt vet deps clean fuzz
 
@@ -35,8 +35,10 @@ test: deps
 	@$(GO) test -race -count=1 -skip '$(RACE_SKIP)' $(RACE_PKGS)
 	@echo "== tests passed"
 
-# The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE),
-# inside the Va1 and BIO windows, so that the deadline warning stays quiet.
+# The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
+# the last day of the BIO guichet (closing at 14h00), after every 2023 facture,
+# so that the deadline warning stays quiet (the Va2 fixtures, invoiced in 2026,
+# get FACTURE_APRES_DEPOT warnings).
 # pack exits 1 because one fixture's VA is still awaiting its signature (and is
 # listed as blocked in out/rapport.json); 2 would be a real failure.
 demo: build

@@ -47,6 +47,10 @@ type Options struct {
 	// ByStage checks each record at its own stage instead of Phase: a
 	// record without realisation nor facture is checked as an order.
 	ByStage bool
+	// Strict makes a solde filed after the guichet's closing
+	// (DELAI_DEPASSE) or citing a facture dated after the dépôt
+	// (FACTURE_APRES_DEPOT) an error instead of a warning.
+	Strict bool
 	// Files checks the files a record names (pièces, traités); nil finds
 	// none of them.
 	Files FileChecker
@@ -102,6 +106,19 @@ type Dossier struct {
 	Pieces                                    []PieceFile
 	ExtraJSON                                 []ChampValeur
 
+	// IdentDMPNull is set when the dispositif's data says identDMP is
+	// always null in the JSON (BIO-LOINC), whatever the DMP flow.
+	IdentDMPNull bool
+	// Profils are the libellés of the solution profiles the client's
+	// characteristics call for (Va2 §3.2.1), in the data's order.
+	Profils []string
+	// MentionTVA is the legal basis printed when the facture carries no
+	// TVA (rate 0), and CodeExonerationTVA its EN 16931 VATEX code.
+	MentionTVA, CodeExonerationTVA string
+	// FactureAvancePDF is the avance facture as issued (mode avance-solde,
+	// facture.facture_avance.fichier), resolved; "" to regenerate it.
+	FactureAvancePDF string
+
 	runPos runPositions // positions of the fields the run-wide rules name
 }
 
@@ -125,6 +142,7 @@ type Page struct {
 // Signataire is who signs a page.
 type Signataire struct {
 	Nom, Prenom, Qualite string
+	Civilite             string // madame | monsieur | "" (unknown)
 	Organisation         string
 	Role                 string // fournisseur | beneficiaire | responsable | mandataire
 }
@@ -240,7 +258,7 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 	if r.Broken {
 		return d
 	}
-	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt, files: filesOf(opt.Files)}
+	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt, reg: reg, files: filesOf(opt.Files)}
 	if !k.identity(reg) {
 		return d
 	}
@@ -259,10 +277,13 @@ type rules struct {
 	cfg   *Config
 	opt   Options
 	files FileChecker
+	reg   *Registry
 	dis   *Dispositif
 	// commande perimeter: identifiers declared at the avance, or the
 	// beneficiaries when there is no avance yet.
 	perimetre []string
+	// verse is the avance paid, HT (avance.montant_verse_ht or _ttc).
+	verse *decimal.Decimal
 	// perimetreSur is set when the solde perimeter could be compared with
 	// the avance's (identifiers all readable).
 	perimetreSur bool
@@ -360,14 +381,13 @@ func (k *rules) commande() {
 		c.errorf("commande.taux_tva", "VALEUR_INVALIDE", "taux de TVA %s %% non prévu par %s (%s)", cmd.TauxTVA, dis.ID, joinDecimals(dis.TauxTVA.Valeurs))
 	} else {
 		d.Taux = *cmd.TauxTVA
+		k.tva(k.reg)
 	}
 	if dis.Commande.VersionInstalleeRequise {
 		c.required("commande.version_installee", cmd.VersionInstallee)
 	}
 	if dis.AccompagnementRenforce.Autorise {
-		if cmd.AccompagnementRenforceHT != nil {
-			d.Accompagnement = WithTVA(*cmd.AccompagnementRenforceHT, d.Taux)
-		}
+		k.accompagnement()
 	} else {
 		k.outside("commande.accompagnement_renforce_ht", "l'accompagnement renforcé")
 	}
@@ -415,6 +435,7 @@ func (k *rules) client() {
 			c.errorf("client.responsable", "CHAMP_MANQUANT", "le responsable de la structure (nom, prénom, qualité) est obligatoire : il signe le bon de commande")
 		} else {
 			c.required("client.responsable.nom", cl.Responsable.Nom)
+			checkCivilite(c, "client.responsable.civilite", cl.Responsable.Civilite)
 		}
 		if c.required("client.finess_juridique", cl.FinessJuridique) {
 			checkFiness(c, "client.finess_juridique", cl.FinessJuridique)
@@ -457,10 +478,11 @@ func (k *rules) beneficiaires() {
 		typ = r.Client.Type
 	}
 	seen := map[string]string{}
-	specs := []string{"medecine-generale", "pediatrie", "biologie-medicale", "radiologie", "medecine-nucleaire", "autre"}
+	specs := k.reg.specialites.IDs()
 	for i, b := range r.Beneficiaires {
 		p := fmt.Sprintf("beneficiaires[%d]", i)
 		c.required(p+".nom", b.Nom)
+		checkCivilite(c, p+".civilite", b.Civilite)
 		switch typ {
 		case Liberal:
 			if b.FinessGeo != "" || len(b.RPPSMedecins) > 0 {
@@ -524,6 +546,7 @@ func (k *rules) eligibilite() {
 	if dis.DeclarationVA1.Requise && cl.FinancementVA1 && !cl.DeclarationSeuilsVA1 {
 		c.errorf("client.declaration_seuils_va1", "DECLARATION_MANQUANTE", "client financé en vague 1 : sa déclaration sur l'honneur du seuil d'alimentation du DMP est obligatoire (declaration_seuils_va1: true)")
 	}
+	k.profils()
 	s := d.Solution
 	if s == nil || len(s.Profils) == 0 {
 		return

@@ -30,6 +30,10 @@ solutions:
   - {numero_ans: "4234567890", nom: LoincMap, version: "1.0", dispositif: BIO-LOINC-Va1}
 `
 
+// testConfigFranchise is testConfig for a fournisseur under the franchise
+// en base (no TVA, art. 293 B du CGI).
+var testConfigFranchise = strings.Replace(testConfig, "  paiement:", "  tva: {regime: franchise, mention: \"TVA non applicable, art. 293 B du CGI\", code_exoneration: VATEX-FR-FRANCHISE}\n  paiement:", 1)
+
 // blocks of a valid Va1 libéral MOM dossier, two médecins at 20 %.
 var baseBlocks = []struct{ key, text string }{
 	{"dispositif", "dispositif: MDV-LGC-Va1"},
@@ -53,7 +57,7 @@ var baseBlocks = []struct{ key, text string }{
 	{"avance", `avance:
   beneficiaires: ["10003461034", "10100000008"]
   montant_ht: 716.66
-  montant_verse: 215.00
+  montant_verse_ht: 215.00
   statut: paiement_effectue`},
 	{"changements", ""},
 	{"realisation", `realisation:
@@ -111,11 +115,17 @@ func checkYAML(t *testing.T, phase Phase, docs ...string) []*Dossier {
 // checkYAMLAt is checkYAML for a dépôt on another day.
 func checkYAMLAt(t *testing.T, phase Phase, depot time.Time, docs ...string) []*Dossier {
 	t.Helper()
+	return checkYAMLWith(t, phase, depot, testConfig, docs...)
+}
+
+// checkYAMLWith is checkYAMLAt with another segur.yaml.
+func checkYAMLWith(t *testing.T, phase Phase, depot time.Time, config string, docs ...string) []*Dossier {
+	t.Helper()
 	reg, err := LoadRegistry(templates.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, probs := ParseConfig("segur.yaml", []byte(testConfig), reg, testFiles)
+	cfg, probs := ParseConfig("segur.yaml", []byte(config), reg, testFiles)
 	if len(probs) > 0 {
 		t.Fatalf("test config: %v", probs)
 	}
@@ -179,7 +189,7 @@ func TestRules(t *testing.T) {
 		{"a solde above the avance amount is refused", PhaseSolde, map[string]string{"avance": strings.Replace(baseBlocks[8].text, "montant_ht: 716.66", "montant_ht: 700.00", 1)}, []string{"MONTANT_SUPERIEUR_AVANCE"}},
 		{"a solde below the avance paid is refused", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  montant_ht: 200.00"}, []string{"MONTANT_INFERIEUR_AVANCE"}},
 		{"without montant_verse the avance paid is the split of the avance amount", PhaseSolde, map[string]string{
-			"avance":  strings.Replace(baseBlocks[8].text, "  montant_verse: 215.00\n", "", 1),
+			"avance":  strings.Replace(baseBlocks[8].text, "  montant_verse_ht: 215.00\n", "", 1),
 			"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  montant_ht: 214.99"}, []string{"MONTANT_INFERIEUR_AVANCE"}},
 		{"a facture dated before the end of the prestation is refused", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-01-10"}, []string{"DATE_ORDRE"}},
 		{"an MSS domain alone is refused", PhaseSolde, map[string]string{"realisation": strings.Replace(baseBlocks[10].text, "mss_pro: {direct: true, adresse: cabinet.lilas@medecin.mssante.fr}", "mss_pro: {direct: true, adresse: medecin.mssante.fr}", 1)}, []string{"MSS_ADRESSE"}},
@@ -258,15 +268,46 @@ func TestRules(t *testing.T) {
 			"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 			"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
 			"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]",
-			"facture":       "facture:\n  numero: F1\n  date: 2023-05-10"}, []string{"attention:DELAI_DEPASSE"}},
+			"facture":       "facture:\n  numero: F1\n  date: 2023-04-30"}, []string{"attention:DELAI_DEPASSE"}},
+		{"a facture dated after the dépôt is flagged", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-03-02"}, []string{"attention:FACTURE_APRES_DEPOT"}},
+		{"a facture dated the day of the dépôt is accepted", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-03-01"}, nil},
+		{"a Va1 nuclear medicine médecin is eligible (seed 003 excludes only biology and radiology)", PhaseCommande, map[string]string{"beneficiaires": strings.Replace(baseBlocks[6].text, "medecine-generale", "medecine-nucleaire", 1)}, nil},
+		{"a Va2 nuclear medicine médecin is not eligible", PhaseCommande, map[string]string{
+			"dispositif": "dispositif: MDV-LGC-Va2", "prestation": "prestation: maj-va2",
+			"commande":      baseBlocks[4].text + "\n  version_installee: \"5.0\"",
+			"beneficiaires": strings.Replace(baseBlocks[6].text, "medecine-generale", "medecine-nucleaire", 1)}, []string{"SPECIALITE_INELIGIBLE", "attention:DISPOSITIF_PROVISOIRE"}},
+		{"a rate 0 without the fournisseur's legal basis is refused", PhaseCommande, map[string]string{"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1)}, []string{"TVA_MENTION_MANQUANTE"}},
+		{"a rate 0 for a client in Guyane needs no non-liable fournisseur (art. 294 du CGI)", PhaseCommande, map[string]string{
+			"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1),
+			"client":   strings.Replace(baseBlocks[5].text, "69001 Lyon", "97300 Cayenne", 1)}, nil},
+		{"a rate of 20 % for a client in Martinique is a warning", PhaseCommande, map[string]string{"client": strings.Replace(baseBlocks[5].text, "69001 Lyon", "97200 Fort-de-France", 1)}, []string{"attention:TAUX_TVA_TERRITOIRE"}},
+		{"a rate of 8.5 % for a client in Lyon is a warning", PhaseCommande, map[string]string{"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 8.5", 1)}, []string{"attention:TAUX_TVA_TERRITOIRE"}},
+		{"the old montant_verse, HT or TTC unknown, is refused", PhaseSolde, map[string]string{"avance": strings.Replace(baseBlocks[8].text, "montant_verse_ht", "montant_verse", 1)}, []string{"AVANCE_MONTANT_AMBIGU"}},
+		{"an avance paid TTC is brought back to HT (258,00 TTC = 215,00 HT)", PhaseSolde, map[string]string{"avance": strings.Replace(baseBlocks[8].text, "montant_verse_ht: 215.00", "montant_verse_ttc: 258.00", 1)}, nil},
+		{"an avance paid given both HT and TTC is refused", PhaseSolde, map[string]string{"avance": baseBlocks[8].text + "\n  montant_verse_ttc: 258.00"}, []string{"AVANCE_MONTANT_AMBIGU"}},
+		{"a solde below the avance amount for the same beneficiaries is a warning", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  montant_ht: 700.00"}, []string{"attention:SOLDE_INFERIEUR_AVANCE"}},
+		{"a Va2 accompagnement renforcé for a structure is refused", PhaseCommande, map[string]string{
+			"dispositif": "dispositif: MDV-LGC-Va2", "prestation": "prestation: maj-va2",
+			"commande": baseBlocks[4].text + "\n  version_installee: \"5.0\"\n  accompagnement_renforce_ht: 100.00",
+			"client":   strings.Replace(structureClient, "msp", "cds", 1), "beneficiaires": structureSites}, []string{"ACCOMPAGNEMENT_INELIGIBLE", "PROFIL_MANQUANT", "attention:DISPOSITIF_PROVISOIRE"}},
+		{"an avance facture file that is not there is refused", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  mode: avance-solde\n  facture_avance: {numero: FA1, date: 2022-07-01, fichier: absente.pdf}"}, []string{"PIECE_MANQUANTE"}},
+		{"an avance facture file that is no readable PDF is refused", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  mode: avance-solde\n  facture_avance: {numero: FA1, date: 2022-07-01, fichier: illisible.pdf}"}, []string{"PIECE_ILLISIBLE"}},
+		{"an avance facture file that is a PDF is accepted", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  mode: avance-solde\n  facture_avance: {numero: FA1, date: 2022-07-01, fichier: autre.pdf}"}, nil},
+		{"a civilité other than madame or monsieur is refused", PhaseCommande, map[string]string{"beneficiaires": strings.Replace(baseBlocks[6].text, "specialite: medecine-generale", "specialite: medecine-generale, civilite: mme", 1)}, []string{"VALEUR_INVALIDE"}},
+		{"a Va2 accompagnement renforcé is refused while its ceiling is unpublished", PhaseCommande, map[string]string{
+			"dispositif": "dispositif: MDV-LGC-Va2", "prestation": "prestation: maj-va2",
+			"commande": baseBlocks[4].text + "\n  version_installee: \"5.0\"\n  accompagnement_renforce_ht: 100.00"}, []string{"ACCOMPAGNEMENT_PLAFOND_INCONNU", "attention:DISPOSITIF_PROVISOIRE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			at := depot
+			at, config := depot, testConfig
+			if strings.HasPrefix(tt.name, "a non-liable fournisseur") {
+				config = testConfigFranchise
+			}
 			if tt.name == "a late solde dépôt gets a warning" {
 				at = time.Date(2023, 5, 2, 12, 0, 0, 0, time.UTC)
 			}
-			got := codes(checkYAMLAt(t, tt.phase, at, record(tt.set)))
+			got := codes(checkYAMLWith(t, tt.phase, at, config, record(tt.set)))
 			want := slices.Clone(tt.want)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
@@ -448,5 +489,103 @@ func TestConfig(t *testing.T) {
 				t.Errorf("got %v, want [%s]", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestASPRules covers the derived values of issue #11: the solde JSON
+// fields from the data, the TVA basis, the guichet's closing hour.
+func TestASPRules(t *testing.T) {
+	reg, err := LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := ParseConfig("segur.yaml", []byte(testConfig), reg, testFiles)
+	run := func(opt Options, set map[string]string) *Dossier {
+		t.Helper()
+		opt.Files = testFiles
+		return Check(cfg, reg, Decode("dossier.yaml", []byte(record(set))), opt)[0]
+	}
+	va2 := map[string]string{
+		"dispositif": "dispositif: MDV-LGC-Va2", "prestation": "prestation: maj-va2", "numero_asp": "numero_asp: FINMDV000042",
+		"commande":    baseBlocks[4].text + "\n  version_installee: \"5.0\"",
+		"realisation": baseBlocks[10].text + "\n  certificats_dmp: [\"CERT-1\"]",
+	}
+	d := run(Options{Phase: PhaseSolde, DateDepot: depot}, va2)
+	if !slices.Equal(d.Profils, []string{"Médecin traitant", "Suivi de l'enfant"}) {
+		t.Errorf("Va2 profils: got %q", d.Profils)
+	}
+	keys := map[string]any{}
+	for _, x := range d.ExtraJSON {
+		keys[x.Cle] = x.Valeur
+	}
+	if p, ok := keys["profil"].([]string); !ok || len(p) != 2 {
+		t.Errorf("Va2 JSON profil: got %#v", keys["profil"])
+	}
+	if v, ok := keys["montantAccompagnementRenforceHT"]; !ok || v != nil {
+		t.Errorf("Va2 JSON accompagnement without one: got %#v, want null", v)
+	}
+
+	// BIO-LOINC: identDMP null even when the DMP flow is direct.
+	loinc := run(Options{Phase: PhaseSolde, DateDepot: depot}, map[string]string{"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
+		"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
+		"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
+		"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
+		"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
+		"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: true}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]"})
+	if !loinc.DMPDirect || !loinc.IdentDMPNull {
+		t.Errorf("BIO-LOINC direct: DMPDirect %v, IdentDMPNull %v, want both true (%v)", loinc.DMPDirect, loinc.IdentDMPNull, loinc.Problems)
+	}
+
+	// Guyane: the art. 294 mention, whatever the fournisseur's regime.
+	guyane := run(Options{Phase: PhaseCommande}, map[string]string{
+		"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1),
+		"client":   strings.Replace(baseBlocks[5].text, "69001 Lyon", "97300 Cayenne", 1)})
+	if !strings.Contains(guyane.MentionTVA, "art. 294") || guyane.CodeExonerationTVA == "" {
+		t.Errorf("Guyane: mention %q code %q", guyane.MentionTVA, guyane.CodeExonerationTVA)
+	}
+	fcfg, _ := ParseConfig("segur.yaml", []byte(testConfigFranchise), reg, testFiles)
+	fr := Check(fcfg, reg, Decode("dossier.yaml", []byte(record(map[string]string{"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1)}))), Options{Phase: PhaseCommande, Files: testFiles})[0]
+	if fr.MentionTVA != "TVA non applicable, art. 293 B du CGI" || fr.CodeExonerationTVA != "VATEX-FR-FRANCHISE" {
+		t.Errorf("franchise: mention %q code %q", fr.MentionTVA, fr.CodeExonerationTVA)
+	}
+
+	// The guichet closes at 14h00: a dépôt at 14h01 on the closing day is
+	// late; --strict makes it an error.
+	bio := map[string]string{"dispositif": "dispositif: BIO-LOINC-Va1", "numero_asp": "numero_asp: FINBIO000042",
+		"commande":      baseBlocks[4].text + "\n  montant_ht: 4000.00",
+		"client":        strings.Replace(strings.Replace(structureClient, "  structure_type: msp\n", "", 1), "\n  effectifs: 4", "", 1),
+		"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
+		"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
+		"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: false}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]"}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	for _, tt := range []struct {
+		at     time.Time
+		strict bool
+		want   []string
+	}{
+		{time.Date(2023, 4, 28, 13, 59, 0, 0, paris), false, nil},
+		{time.Date(2023, 4, 28, 14, 1, 0, 0, paris), false, []string{"attention:DELAI_DEPASSE"}},
+		{time.Date(2023, 4, 28, 14, 1, 0, 0, paris), true, []string{"DELAI_DEPASSE"}},
+	} {
+		d := run(Options{Phase: PhaseSolde, DateDepot: tt.at, Strict: tt.strict}, bio)
+		if got := codes([]*Dossier{d}); !slices.Equal(got, tt.want) {
+			t.Errorf("dépôt %s strict %v: got %v, want %v", tt.at.Format("15:04"), tt.strict, got, tt.want)
+		}
+	}
+}
+
+func TestConfigTVA(t *testing.T) {
+	reg, err := LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(testConfigFranchise, `mention: \"TVA non applicable, art. 293 B du CGI\", `, "", 1)
+	bad = strings.Replace(bad, `mention: "TVA non applicable, art. 293 B du CGI", `, "", 1)
+	_, probs := ParseConfig("segur.yaml", []byte(bad), reg, testFiles)
+	if len(probs) != 1 || probs[0].Code != "TVA_MENTION_MANQUANTE" || probs[0].Field != "fournisseur.tva.mention" {
+		t.Errorf("franchise without mention: got %v", probs)
 	}
 }

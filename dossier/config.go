@@ -35,6 +35,17 @@ type Fournisseur struct {
 	OptionDebits   bool             `yaml:"option_debits"`
 	Signataire     *Personne        `yaml:"signataire"`
 	Paiement       *Paiement        `yaml:"paiement"`
+	// TVA is the fournisseur's TVA regime, for the invoices at rate 0.
+	TVA *RegimeTVA `yaml:"tva"`
+}
+
+// RegimeTVA is the fournisseur's TVA regime and the legal basis printed
+// when it bills without TVA (CGI ann. II art. 242 nonies A, 12°). Both the
+// PDF and Factur-X read it.
+type RegimeTVA struct {
+	Regime          string `yaml:"regime"`           // assujetti | franchise | exonere
+	Mention         string `yaml:"mention"`          // « TVA non applicable, art. 293 B du CGI »
+	CodeExoneration string `yaml:"code_exoneration"` // EN 16931 VATEX code, e.g. VATEX-FR-FRANCHISE
 }
 
 // Siren is the first nine digits of the SIRET.
@@ -122,6 +133,7 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 	} else {
 		c.required("fournisseur.signataire.nom", f.Signataire.Nom)
 		c.required("fournisseur.signataire.qualite", f.Signataire.Qualite)
+		checkCivilite(c, "fournisseur.signataire.civilite", f.Signataire.Civilite)
 	}
 	if f.Paiement == nil || f.Paiement.DelaiJours == nil {
 		c.errorf("fournisseur.paiement.delai_jours", "CHAMP_MANQUANT", "le délai de paiement (en jours) est obligatoire : il fixe l'échéance des factures")
@@ -129,6 +141,7 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 		c.required("fournisseur.paiement.penalites", f.Paiement.Penalites)
 		c.required("fournisseur.paiement.escompte", f.Paiement.Escompte)
 	}
+	checkRegimeTVA(c, f.TVA)
 	if f.Logo != "" {
 		if !files.IsFile(filepath.Join(cfg.Dir, f.Logo)) {
 			c.errorf("fournisseur.logo", "FICHIER_ILLISIBLE", "le logo « %s » est introuvable", f.Logo)

@@ -59,8 +59,10 @@ type Dispositif struct {
 	} `yaml:"prestations"`
 
 	DeclarationVA1 struct {
-		Requise bool   `yaml:"requise"`
-		Source  string `yaml:"source"`
+		Requise bool `yaml:"requise"`
+		// Texte is the client's sworn statement printed on the BDC.
+		Texte  string `yaml:"texte"`
+		Source string `yaml:"source"`
 	} `yaml:"declaration_va1"`
 
 	Profils struct {
@@ -69,8 +71,17 @@ type Dispositif struct {
 	} `yaml:"profils"`
 
 	AccompagnementRenforce struct {
-		Autorise bool   `yaml:"autorise"`
-		Source   string `yaml:"source"`
+		Autorise bool `yaml:"autorise"`
+		// Clients are the client types it may be ordered for.
+		Clients []string `yaml:"clients"`
+		// PlafondParBeneficiaire is the HT ceiling per beneficiary; nil
+		// while the AF has not published it, and then any amount is refused.
+		PlafondParBeneficiaire *decimal.Decimal `yaml:"plafond_ht_par_beneficiaire"`
+		// Intitule and Attestation are the heading and the sentence of the
+		// MOM or VA attesting the threshold that conditions it.
+		Intitule    string `yaml:"intitule"`
+		Attestation string `yaml:"attestation"`
+		Source      string `yaml:"source"`
 	} `yaml:"accompagnement_renforce"`
 
 	TauxTVA struct {
@@ -79,7 +90,7 @@ type Dispositif struct {
 	} `yaml:"taux_tva"`
 
 	IdentDMP struct {
-		Mode   string `yaml:"mode"` // rpps | associe_finess | aucun
+		Mode   string `yaml:"mode"` // rpps | associe_finess | aucun (JSON identDMP always null)
 		Source string `yaml:"source"`
 	} `yaml:"ident_dmp"`
 
@@ -107,7 +118,16 @@ type Dispositif struct {
 
 	Textes Textes `yaml:"textes"`
 
-	soldeLimit time.Time
+	soldeLimit  time.Time
+	specialites *Specialites
+}
+
+// SpecialiteLibelle is the libellé of a médecin's specialty, "" when none.
+func (d *Dispositif) SpecialiteLibelle(id string) string {
+	if d.specialites == nil {
+		return ""
+	}
+	return d.specialites.Libelle(id)
 }
 
 // Bareme is one row of ceilings, for a prestation ("" when the dispositif
@@ -142,20 +162,29 @@ type Piece struct {
 }
 
 // ChampJSON is a dispositif-specific field of the solde JSON line. Valeur
-// names a derived value: prestation | certificats_dmp.
+// names a derived value: prestation | certificats_dmp | profil |
+// accompagnement. Provisoire marks a key name the ASP has not published.
 type ChampJSON struct {
-	Cle    string `yaml:"cle"`
-	Valeur string `yaml:"valeur"`
+	Cle        string `yaml:"cle"`
+	Valeur     string `yaml:"valeur"`
+	Provisoire bool   `yaml:"provisoire"`
+	Source     string `yaml:"source"`
 }
 
 // Textes is the fixed wording of the VA and MOM.
 type Textes struct {
-	VAIntroduction  string      `yaml:"va_introduction"`
-	MOMIntroduction string      `yaml:"mom_introduction"`
-	MOMCas          string      `yaml:"mom_cas"`
-	VACocher        string      `yaml:"va_cocher"`
-	Source          string      `yaml:"source"`
-	Flux            []TexteFlux `yaml:"flux"`
+	VAIntroduction  string `yaml:"va_introduction"`
+	MOMIntroduction string `yaml:"mom_introduction"`
+	MOMCas          string `yaml:"mom_cas"`
+	VACocher        string `yaml:"va_cocher"`
+	VACocherSource  string `yaml:"va_cocher_source"`
+	// SoussigneMasculin and SoussigneFeminin open the identification of a
+	// MOM or VA; SoussigneInconnu when the signatory's civility is unknown.
+	SoussigneMasculin string      `yaml:"soussigne_masculin"`
+	SoussigneFeminin  string      `yaml:"soussigne_feminin"`
+	SoussigneInconnu  string      `yaml:"soussigne_inconnu"`
+	Source            string      `yaml:"source"`
+	Flux              []TexteFlux `yaml:"flux"`
 }
 
 // TexteFlux is the wording of one flow: its heading, the VA box when direct,
@@ -169,6 +198,40 @@ type TexteFlux struct {
 	// MOMTiers stands in a MOM for a flow that goes through another
 	// software, where the dispositif allows it (Va2: only the DMP decides).
 	MOMTiers string `yaml:"mom_tiers"`
+	// ParPrestation replaces the wording for one prestation (Va2: the
+	// ten-document threshold of « Mise à jour vague 1 et vague 2 »).
+	ParPrestation []VarianteFlux `yaml:"par_prestation"`
+}
+
+// VarianteFlux is the wording of a flow for one prestation; an empty field
+// keeps the flow's own.
+type VarianteFlux struct {
+	Prestation string `yaml:"prestation"`
+	Direct     string `yaml:"direct"`
+	Tiers      string `yaml:"tiers"`
+	MOM        string `yaml:"mom"`
+	Source     string `yaml:"source"`
+}
+
+// For returns the flow's wording for a prestation ("" for none).
+func (f TexteFlux) For(prestation string) TexteFlux {
+	out := f
+	out.ParPrestation = nil
+	for _, v := range f.ParPrestation {
+		if v.Prestation != prestation {
+			continue
+		}
+		if v.Direct != "" {
+			out.Direct = v.Direct
+		}
+		if v.Tiers != "" {
+			out.Tiers = v.Tiers
+		}
+		if v.MOM != "" {
+			out.MOM = v.MOM
+		}
+	}
+	return out
 }
 
 // Provisoire reports whether the dispositif's source is a draft.
@@ -201,6 +264,9 @@ func (d *Dispositif) Bareme(prestation string) *Bareme {
 type Registry struct {
 	byID map[string]*Dispositif
 	ids  []string
+	tva  *TVAData
+	// specialites are the médecins' specialties (specialites.yaml).
+	specialites *Specialites
 }
 
 // Get returns the dispositif id, or nil.
@@ -251,6 +317,20 @@ func LoadRegistry(fsys fs.FS) (*Registry, error) {
 	}
 	if len(reg.ids) == 0 {
 		return nil, fmt.Errorf("aucun dispositif dans les données embarquées")
+	}
+	if reg.tva, err = loadTVA(fsys); err != nil {
+		return nil, err
+	}
+	if reg.specialites, err = loadSpecialites(fsys); err != nil {
+		return nil, err
+	}
+	for _, d := range reg.byID {
+		d.specialites = reg.specialites
+		for i, v := range d.SpecialitesExclues.Valeurs {
+			if reg.specialites.Libelle(v) == "" {
+				return nil, fmt.Errorf("dispositifs/%s.yaml : specialites_exclues.valeurs[%d] : « %s » n'est pas dans specialites.yaml", d.ID, i, v)
+			}
+		}
 	}
 	slices.Sort(reg.ids)
 	return reg, nil
@@ -349,7 +429,28 @@ func checkDispositif(c *checker, d *Dispositif) {
 	c.required("delais.source", d.Delais.Source)
 	for i, f := range d.JSONSolde.Champs {
 		c.required(fmt.Sprintf("json_solde.champs[%d].cle", i), f.Cle)
-		c.oneOf(fmt.Sprintf("json_solde.champs[%d].valeur", i), f.Valeur, "prestation", "certificats_dmp")
+		c.oneOf(fmt.Sprintf("json_solde.champs[%d].valeur", i), f.Valeur, "prestation", "certificats_dmp", "profil", "accompagnement")
+	}
+	if a := d.AccompagnementRenforce; a.Autorise {
+		if len(a.Clients) == 0 {
+			c.errorf("accompagnement_renforce.clients", "CHAMP_MANQUANT", "les types de client éligibles à l'accompagnement renforcé sont obligatoires")
+		}
+		for i, t := range a.Clients {
+			c.oneOf(fmt.Sprintf("accompagnement_renforce.clients[%d]", i), t, Liberal, Structure)
+		}
+		c.required("accompagnement_renforce.intitule", a.Intitule)
+		c.required("accompagnement_renforce.attestation", a.Attestation)
+		c.required("accompagnement_renforce.source", a.Source)
+	}
+	if d.DeclarationVA1.Requise {
+		c.required("declaration_va1.texte", d.DeclarationVA1.Texte)
+	}
+	for _, k := range []struct{ path, v string }{
+		{"textes.soussigne_masculin", d.Textes.SoussigneMasculin},
+		{"textes.soussigne_feminin", d.Textes.SoussigneFeminin},
+		{"textes.soussigne_inconnu", d.Textes.SoussigneInconnu},
+	} {
+		c.required(k.path, k.v)
 	}
 	flows := []string{"dmp", "mss_pro", "mss_citoyen"}
 	if len(d.Textes.Flux) != len(flows) {
@@ -368,6 +469,13 @@ func checkDispositif(c *checker, d *Dispositif) {
 		}
 		if d.Justificatif.MOMQuand == "dmp_direct" && f.ID != "dmp" {
 			c.required(p+".mom_tiers", f.MOMTiers)
+		}
+		for j, v := range f.ParPrestation {
+			q := fmt.Sprintf("%s.par_prestation[%d]", p, j)
+			if d.Prestation(v.Prestation) == nil {
+				c.errorf(q+".prestation", "VALEUR_INVALIDE", "prestation « %s » non déclarée", v.Prestation)
+			}
+			c.required(q+".source", v.Source)
 		}
 	}
 	c.required("textes.va_introduction", d.Textes.VAIntroduction)

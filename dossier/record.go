@@ -84,6 +84,8 @@ type Personne struct {
 	Nom     string `yaml:"nom"`
 	Prenom  string `yaml:"prenom"`
 	Qualite string `yaml:"qualite"`
+	// Civilite is madame or monsieur ("" unknown): it agrees « soussigné ».
+	Civilite string `yaml:"civilite"`
 }
 
 // FullName is « Prénom Nom ».
@@ -130,6 +132,7 @@ type Beneficiaire struct {
 	Email        string   `yaml:"email"`
 	Telephone    string   `yaml:"telephone"`
 	Specialite   string   `yaml:"specialite"`
+	Civilite     string   `yaml:"civilite"`
 	RPPSMedecins []string `yaml:"rpps_medecins" seg:"ident"`
 }
 
@@ -160,9 +163,13 @@ type Mandataire struct {
 type Avance struct {
 	Beneficiaires []string         `yaml:"beneficiaires" seg:"ident"`
 	MontantHT     *decimal.Decimal `yaml:"montant_ht"`
-	MontantVerse  *decimal.Decimal `yaml:"montant_verse"`
-	Statut        string           `yaml:"statut"`
-	Mandataire    bool             `yaml:"mandataire"`
+	// MontantVerse is the old key, ambiguous (HT or TTC?): refused with
+	// AVANCE_MONTANT_AMBIGU. The amount paid is given HT or TTC.
+	MontantVerse    *decimal.Decimal `yaml:"montant_verse"`
+	MontantVerseHT  *decimal.Decimal `yaml:"montant_verse_ht"`
+	MontantVerseTTC *decimal.Decimal `yaml:"montant_verse_ttc"`
+	Statut          string           `yaml:"statut"`
+	Mandataire      bool             `yaml:"mandataire"`
 }
 
 // Changement is a beneficiary bought or merged since the avance (cas 4).
@@ -221,6 +228,9 @@ const (
 type FactureAvance struct {
 	Numero string `yaml:"numero"`
 	Date   Date   `yaml:"date"`
+	// Fichier is the PDF of the avance facture as it was issued, resolved
+	// from the record; it is put in the facture PDF as is.
+	Fichier string `yaml:"fichier"`
 }
 
 // Signature says where documents are signed.

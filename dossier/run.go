@@ -6,12 +6,12 @@ import "fmt"
 // identifiers and where they stand. It is small, so that a quarter of tens
 // of thousands of records can be checked across without holding the records.
 type runKey struct {
-	broken                                         bool
+	broken                                           bool
 	dispositif, editeur, asp, facture, factureAvance string
-	beneficiaires                                  []string
-	pos                                            runPositions
-	numero                                         string // for messages: the numéro éditeur, or "-"
-	source                                         Pos
+	beneficiaires                                    []string
+	pos                                              runPositions
+	numero                                           string // for messages: the numéro éditeur, or "-"
+	source                                           Pos
 }
 
 // keyOf is the run key of a checked dossier.

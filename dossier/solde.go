@@ -51,6 +51,7 @@ func (k *rules) avance() {
 			checkRPPS(c, p, id)
 		}
 	}
+	k.verse = k.avanceVersee()
 	if a.MontantHT == nil {
 		c.errorf("avance.montant_ht", "CHAMP_MANQUANT", "le montant HT déclaré à l'avance est obligatoire : le solde ne peut pas le dépasser")
 	}
@@ -176,6 +177,14 @@ func (k *rules) realisation() {
 			if d.Prestation != nil {
 				d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: d.Prestation.JSON})
 			}
+		case "profil":
+			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, d.Profils...)})
+		case "accompagnement":
+			var v any // null without accompagnement renforcé
+			if d.Accompagnement.HT.IsPositive() {
+				v = d.Accompagnement.HT
+			}
+			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: v})
 		case "certificats_dmp":
 			usesCerts = true
 			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, re.CertificatsDMP...)})
@@ -241,6 +250,7 @@ func (k *rules) identDMP() {
 		given = s.DMP.Ident
 	}
 	path := "realisation.scenarios.dmp.ident"
+	d.IdentDMPNull = dis.IdentDMP.Mode == "aucun"
 	if !d.DMPDirect {
 		if len(given) > 0 {
 			c.errorf(path, "SCENARIO_INCOHERENT", "identDMP n'est donné que pour un envoi direct au DMP (direct: true)")
@@ -321,6 +331,7 @@ func (k *rules) facture() {
 				c.required("facture.facture_avance.date", "")
 			}
 		}
+		k.factureAvanceFichier()
 	} else if f.FactureAvance != nil {
 		c.errorf("facture.facture_avance", "SCENARIO_INCOHERENT", "une facture d'avance n'existe qu'en mode « avance-solde »")
 	}
@@ -351,8 +362,9 @@ func (k *rules) facture() {
 	// The avance is what the ASP paid (montant_verse), else the split
 	// percentage of the amount declared at the avance; the solde is the rest.
 	d.AvanceHT = Percent(ht, dis.Split.Avance)
-	if a := r.Avance; a != nil && a.MontantVerse != nil {
-		d.AvanceHT = *a.MontantVerse
+	verse := k.verse
+	if a := r.Avance; verse != nil {
+		d.AvanceHT = *verse
 	} else if a != nil && a.MontantHT != nil {
 		d.AvanceHT = Percent(*a.MontantHT, dis.Split.Avance)
 	}
@@ -383,12 +395,14 @@ func (k *rules) facture() {
 		c.errorf(path, "MONTANT_SUPERIEUR_AVANCE", "%s € HT dépasse le montant déclaré à l'avance, %s € HT", euros(ht), euros(*a.MontantHT))
 	}
 	paid, how := Percent(*a.MontantHT, dis.Split.Avance), fmt.Sprintf("%d %% de %s € HT déclarés", dis.Split.Avance, euros(*a.MontantHT))
-	if a.MontantVerse != nil {
-		paid, how = *a.MontantVerse, "avance.montant_verse"
+	if verse != nil {
+		paid, how = *verse, "avance versée, en HT"
 	}
 	if ht.LessThan(paid) {
-		c.errorf(path, "MONTANT_INFERIEUR_AVANCE", "%s € HT est inférieur à l'avance déjà versée, %s € (%s) : l'ASP rejette ce solde", euros(ht), euros(paid), how)
+		c.errorf(path, "MONTANT_INFERIEUR_AVANCE", "%s € HT est inférieur à l'avance déjà versée, %s € HT (%s) : l'ASP rejette ce solde", euros(ht), euros(paid), how)
+		return
 	}
+	k.soldeInferieurAvance(path, ht)
 }
 
 func (k *rules) countAdded() int {
@@ -435,9 +449,8 @@ func (k *rules) dates() {
 		}
 		c.errorf(after.path, "DATE_ORDRE", "%s (%s) ne peut pas précéder %s (%s)", capitalize(after.label), after.date.FR(), before.label, before.date.FR())
 	}
-	if dl := k.dis.SoldeLimit(); !dl.IsZero() && !k.opt.DateDepot.IsZero() && k.opt.DateDepot.After(dl) {
-		c.warnf("dispositif", "DELAI_DEPASSE", "dépôt du solde le %s, après la clôture du guichet %s (%s) : l'ASP refusera la demande sauf report", k.opt.DateDepot.Format("02/01/2006"), k.dis.ID, dl.Format("02/01/2006 à 15h04"))
-	}
+	k.factureApresDepot()
+	k.delaiDepasse()
 }
 
 func capitalize(s string) string {
@@ -472,7 +485,7 @@ func (k *rules) justificatif() {
 		f := k.cfg.Fournisseur
 		sig := Signataire{Role: "fournisseur"}
 		if f != nil && f.Signataire != nil {
-			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Organisation: f.RaisonSociale, Role: "fournisseur"}
+			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: "fournisseur"}
 		}
 		if declared || r.Mandataire != nil {
 			d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
@@ -492,13 +505,13 @@ func (k *rules) justificatif() {
 		if r.Client != nil && r.Client.Type == Structure {
 			p.Signataire = Signataire{Role: "responsable", Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
 			if resp := r.Client.Responsable; resp != nil {
-				p.Signataire.Nom, p.Signataire.Prenom = resp.Nom, resp.Prenom
+				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, resp.Civilite
 				if resp.Qualite != "" {
 					p.Signataire.Qualite = resp.Qualite
 				}
 			}
 		} else {
-			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "Médecin, bénéficiaire final", Role: "beneficiaire"}
+			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: "beneficiaire"}
 		}
 		d.Pages = append(d.Pages, p)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/shopspring/decimal"
 )
 
 // field is one key of a JSON object, kept in order.
@@ -91,7 +92,8 @@ func Line(d *dossier.Dossier, n int) object {
 		),
 		with(asp.ScenariosKeys,
 			d.DMPDirect,
-			asp.IdentDMP(d.DMPDirect, d.IdentDMP),
+			// Always null when the dispositif's data says so (BIO-LOINC).
+			asp.IdentDMP(d.DMPDirect && !d.IdentDMPNull, d.IdentDMP),
 			d.MSSProDirect,
 			asp.Adresse(d.MSSProDirect, d.AdresseMSSPro),
 			d.MSSCitoyenDirect,
@@ -100,7 +102,11 @@ func Line(d *dossier.Dossier, n int) object {
 	)
 	// Dispositif-specific fields, as the dispositif's data lists them.
 	for _, x := range d.ExtraJSON {
-		line = append(line, field{x.Cle, x.Valeur})
+		v := x.Valeur
+		if amount, ok := v.(decimal.Decimal); ok {
+			v = json.Number(amount.StringFixed(2)) // an amount, as montantSegurHTFacture
+		}
+		line = append(line, field{x.Cle, v})
 	}
 	return line
 }

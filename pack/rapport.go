@@ -106,3 +106,15 @@ func (r *Rapport) JSON() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// HorsDelai reports whether the dossier was filed after its guichet closed
+// (a DELAI_DEPASSE problem, warning or, with --strict, error): pack's
+// summary counts these apart.
+func (d RapportDossier) HorsDelai() bool {
+	for _, p := range d.Problemes {
+		if p.Code == "DELAI_DEPASSE" {
+			return true
+		}
+	}
+	return false
+}

@@ -129,7 +129,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		}
 		var s *solde
 		if p.json {
-			s = c.soldeFile(filepath.Join(depot, base+".json"), jsonRel)
+			s = c.soldeFile(filepath.Join(depot, base+".json"), jsonRel, c.reg.Get(dispositif))
 			if s != nil && ans != "" && s.numeroAns != "" && s.numeroAns != ans {
 				c.add(dossier.Problem{Pos: dossier.Pos{File: jsonRel, Line: s.numeroAnsLine}, Level: dossier.Erreur, Numero: "-", Field: "numeroAns",
 					Code: "NOM_DEPOT", Message: fmt.Sprintf("le JSON porte le numéro ANS %s mais son nom porte %s : les deux doivent être identiques", s.numeroAns, ans)})
@@ -326,7 +326,7 @@ func (c *depotCheck) duplicates(pairs []checkedPair) {
 
 // soldeFile reads and checks one solde JSON; nil when it cannot be read at
 // all.
-func (c *depotCheck) soldeFile(path, rel string) *solde {
+func (c *depotCheck) soldeFile(path, rel string, dis *dossier.Dispositif) *solde {
 	f, err := os.Open(path)
 	if err != nil {
 		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible (droits d'accès ?)")
@@ -342,7 +342,7 @@ func (c *depotCheck) soldeFile(path, rel string) *solde {
 		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier de plus de %d Mo : ce n'est pas un JSON de solde", ckMaxJSON>>20)
 		return nil
 	}
-	s, probs := parseSolde(rel, data)
+	s, probs := parseSoldeFor(rel, data, dis)
 	c.probs = append(c.probs, probs...)
 	return s
 }
@@ -368,14 +368,21 @@ type soldeLigne struct {
 	// aspLine, dateLine and montantLine are the lines of asp, date and
 	// montant.
 	aspLine, dateLine, montantLine int
+	// ids are the beneficiaries' RPPS or FINESS géo; extras the
+	// dispositif-specific keys after scenariosEffectivementInstalles.
+	ids    []string
+	extras map[string]json.RawMessage
 }
 
 // jsonCheck checks one solde JSON, keeping the offsets of values to report
 // line numbers.
 type jsonCheck struct {
-	file  string
-	nl    []int // offsets of the newlines
-	probs []dossier.Problem
+	file string
+	// identNull is set when the dispositif's data says identDMP is always
+	// null (BIO-LOINC).
+	identNull bool
+	nl        []int // offsets of the newlines
+	probs     []dossier.Problem
 }
 
 // jsonMember is a key of an object with its raw value, or an element of an
@@ -391,7 +398,13 @@ type jsonMember struct {
 // what the zip and cross-pair checks need. It never panics, whatever data
 // holds.
 func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
-	c := &jsonCheck{file: file}
+	return parseSoldeFor(file, data, nil)
+}
+
+// parseSoldeFor is parseSolde knowing the dispositif (nil when unknown):
+// its data says whether identDMP is always null.
+func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, []dossier.Problem) {
+	c := &jsonCheck{file: file, identNull: dis != nil && dis.IdentDMP.Mode == "aucun"}
 	for i, b := range data {
 		if b == '\n' {
 			c.nl = append(c.nl, i)
@@ -754,6 +767,7 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 	if m, ok := got["beneficiaires"]; ok {
 		if b, ok := c.object(m, n, p+".beneficiaires", asp.BeneficiairesKeys); ok {
 			c.beneficiaires(b, n, p+".beneficiaires")
+			l.ids = ckIDs(b)
 		}
 	}
 	if m, ok := got["scenariosEffectivementInstalles"]; ok {
@@ -761,6 +775,7 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 			c.scenarios(s, n, p+".scenariosEffectivementInstalles")
 		}
 	}
+	l.extras = ckExtras(ms)
 	return l
 }
 
@@ -871,6 +886,10 @@ func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) {
 		case !direct && !null:
 			c.report(m.off, n, f, "JSON_CHAMP", "doit valoir null quand %s vaut false (trouvé : %s)", fl.flag, ckShort(m.raw))
 		case !direct:
+		case fl.val == "identDMP" && c.identNull:
+			if !null {
+				c.report(m.off, n, f, "JSON_CHAMP", "doit valoir null : pour ce dispositif l'identifiant DMP est toujours null (trouvé : %s)", ckShort(m.raw))
+			}
 		case fl.val == "identDMP":
 			if ids, ok := c.stringList(m, n, f, "JSON_CHAMP", "identifiants DMP"); ok {
 				for j, id := range ids {
@@ -1030,7 +1049,7 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 			continue
 		}
 		if tied && pc.kind == string(dossier.FACTURE) {
-			c.factureText(rel, name, data, ligne, jsonRel)
+			c.factureText(rel, name, data, ligne, jsonRel, c.reg.Get(dispositif))
 		}
 	}
 	if !matchable || dispositif == "" {
@@ -1065,7 +1084,7 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 
 // factureText checks that the facture shows its line's date, amount and
 // numéro ASP.
-func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, jsonRel string) {
+func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, jsonRel string, dis *dossier.Dispositif) {
 	pages, err := pdfops.Text(bytes.NewReader(data))
 	if err != nil {
 		c.error(rel, l.numero, name, "PDF_INVALIDE", "« %s » : le texte de la facture ne peut pas être lu", name)
@@ -1085,6 +1104,9 @@ func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, j
 	}
 	if l.asp != "" && !strings.Contains(strings.ReplaceAll(text, " ", ""), l.asp) {
 		c.error(rel, l.numero, name, "FACTURE_INCOHERENTE", "le numéro de dossier ASP %s du JSON (numeroASP, %s) ne figure pas sur la facture", l.asp, where(l.aspLine))
+	}
+	for _, msg := range factureMentionsManquantes(text, l.ids, l.extras, dis) {
+		c.error(rel, l.numero, name, "FACTURE_MENTION_MANQUANTE", "%s (%s)", msg, where(l.line))
 	}
 }
 

@@ -3,10 +3,12 @@ package readback
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -113,6 +115,8 @@ func chkFacture(t testing.TB, d *dossier.Dossier, sep string) []byte {
 		fmt.Sprintf("Facture n° %s du %s", d.Record.Facture.Numero, d.Record.Facture.Date.FR()),
 		fmt.Sprintf("Dossier ASP : %s — n° éditeur : %s", d.Record.NumeroASP, d.Record.NumeroEditeur),
 		fmt.Sprintf("Total HT Prestation Ségur : %s\u00a0€", amount),
+		"Bénéficiaires : "+strings.Join(d.BeneficiairesJSON, ", "),
+		"Date de finalisation de la Prestation Ségur : 20/01/2023",
 		"Montant pris en charge par l'Etat au titre du Ségur de la santé",
 	)
 }
@@ -640,8 +644,9 @@ func TestParseSoldeLines(t *testing.T) {
 	if len(ps) != 0 {
 		t.Fatalf("got %v, want no problem", ps)
 	}
-	want := []soldeLigne{{index: 0, line: 6, numero: "00042", asp: "FINMDV000042", date: "10/02/2023", montant: "716.66", aspLine: 9, dateLine: 12, montantLine: 13}}
-	if !s.readable || !slices.Equal(s.lignes, want) || s.numeroAns != "1234567890" || s.numeroAnsLine != 3 {
+	want := []soldeLigne{{index: 0, line: 6, numero: "00042", asp: "FINMDV000042", date: "10/02/2023", montant: "716.66", aspLine: 9, dateLine: 12, montantLine: 13,
+		ids: []string{"10003461034"}, extras: map[string]json.RawMessage{}}}
+	if !s.readable || !reflect.DeepEqual(s.lignes, want) || s.numeroAns != "1234567890" || s.numeroAnsLine != 3 {
 		t.Errorf("got %+v, want lines %+v and numéro ANS 1234567890 on line 3", s, want)
 	}
 }
@@ -691,6 +696,35 @@ func TestFactureText(t *testing.T) {
 	}
 	if !ckHasDate("du 10/02/2023.", "10/02/2023") || ckHasDate("110/02/2023", "10/02/2023") {
 		t.Errorf("ckHasDate: got a wrong answer, want a date found only when not glued to digits")
+	}
+}
+
+// TestFactureMentions: the facture must show each beneficiary of its JSON
+// line, the completion date and, Va2, the prestation's libellé.
+func TestFactureMentions(t *testing.T) {
+	va2 := testRegistry(t).Get("MDV-LGC-Va2")
+	full := "Bénéficiaire n° 1 Jean Dupont – RPPS 10003461034 Type de Prestation Ségur Mise à jour vague 2 Date de finalisation de la Prestation Ségur : 20/01/2023"
+	extras := map[string]json.RawMessage{"typePrestation": json.RawMessage(`"MAJ_V2"`)}
+	tests := []struct {
+		name, text string
+		ids        []string
+		extras     map[string]json.RawMessage
+		want       int
+	}{
+		{"a complete Va2 facture", full, []string{"10003461034"}, extras, 0},
+		{"a missing RPPS", full, []string{"10003461034", "10100000008"}, extras, 1},
+		{"an RPPS printed with spaces is found", strings.Replace(full, "10003461034", "100 034 610 34", 1), []string{"10003461034"}, extras, 0},
+		{"no completion date", strings.Replace(full, "20/01/2023", "", 1), []string{"10003461034"}, extras, 1},
+		{"the other prestation's libellé", strings.Replace(full, "Mise à jour vague 2", "Mise à jour vague 1 et vague 2", 1), []string{"10003461034"}, extras, 1},
+		{"an unknown prestation code", full, []string{"10003461034"}, map[string]json.RawMessage{"typePrestation": json.RawMessage(`"MAJ_V9"`)}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := factureMentionsManquantes(tt.text, tt.ids, tt.extras, va2)
+			if len(got) != tt.want {
+				t.Errorf("got %q, want %d message(s)", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
@@ -18,9 +19,6 @@ const (
 const (
 	resteACharge = "Reste à charge nul pour le client : le montant de la Prestation Ségur est intégralement pris en charge par l'Etat, aucune somme ne lui est demandée à ce titre."
 	autonomie    = "La Prestation Ségur est une prestation autonome : cette commande n'est liée à aucun autre achat, ni à un renouvellement ou réengagement contractuel, ni à la souscription d'une option."
-	// tvaNonApplicable replaces the TVA amount when the fournisseur is not
-	// liable (rate 0): the State pays the HT amount only.
-	tvaNonApplicable = "TVA non applicable – fournisseur non assujetti"
 )
 
 // BDC renders the bon de commande of d: references, the
@@ -83,7 +81,7 @@ func bdcParties(doc *Doc, d *dossier.Dossier) {
 		if cl.FinancementVA1 {
 			doc.KeyValue("Financement vague 1", "Oui : le client a bénéficié d'un financement Ségur vague 1.")
 			if cl.DeclarationSeuilsVA1 {
-				doc.KeyValue("Déclaration sur l'honneur", "Le client déclare sur l'honneur avoir atteint les seuils d'alimentation du DMP prévus en vague 1.")
+				doc.KeyValue("Déclaration sur l'honneur", d.Dispositif.DeclarationVA1.Texte)
 			} else {
 				doc.KeyValue("Déclaration sur l'honneur", "Non fournie.")
 			}
@@ -102,7 +100,7 @@ func bdcBeneficiaires(doc *Doc, d *dossier.Dossier) {
 	doc.Section("Bénéficiaires finaux")
 	for i, b := range d.Record.Beneficiaires {
 		if b.FinessGeo == "" {
-			doc.KeyValue(fmt.Sprintf("Médecin n° %d", i+1), joinNonEmpty(" – ", beneficiaireLine(d, b), b.Email, telephone(b.Telephone)))
+			doc.KeyValue(fmt.Sprintf("Médecin n° %d", i+1), joinNonEmpty(" – ", beneficiaireLine(d, b), specialite(d, b), b.Email, telephone(b.Telephone)))
 			continue
 		}
 		doc.KeyValue(fmt.Sprintf("Site n° %d", i+1), beneficiaireLine(d, b))
@@ -159,7 +157,8 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 		m     dossier.Montants
 	}
 	lines := []line{{prestationSegur(d), d.Commande}}
-	if d.Dispositif.AccompagnementRenforce.Autorise {
+	// The « Accompagnement renforcé » line, for the clients it may be ordered for.
+	if a := d.Dispositif.AccompagnementRenforce; a.Autorise && slices.Contains(a.Clients, d.Record.Client.Type) {
 		lines = append(lines, line{"Accompagnement renforcé", d.Accompagnement})
 	}
 	if len(lines) > 1 {
@@ -184,7 +183,7 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 			rows[i] = []string{l.label, Euros(l.m.HT), "non applicable"}
 		}
 		doc.Table([]string{"Désignation", "Montant HT", "TVA"}, rows, []int{60, 20, 20})
-		doc.Paragraph(tvaNonApplicable + " : l'Etat prend en charge le montant hors taxe.")
+		doc.Paragraph(d.MentionTVA + " : l'Etat prend en charge le montant hors taxe.")
 		return
 	}
 	for i, l := range lines {
@@ -242,6 +241,14 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 		sig = append(sig, "Signataire : "+personne(f.Signataire))
 	}
 	doc.SignatureBlock(append(sig, "Date : "+Date(rec.Commande.Date.Time), "Signature et cachet"))
+}
+
+// specialite is « spécialité : Médecine générale », "" when not given.
+func specialite(d *dossier.Dossier, b dossier.Beneficiaire) string {
+	if l := d.Dispositif.SpecialiteLibelle(b.Specialite); l != "" {
+		return "spécialité : " + l
+	}
+	return ""
 }
 
 // personne is « Prénom Nom, qualité ».

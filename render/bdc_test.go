@@ -11,7 +11,6 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/golden"
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/templates"
 )
 
 // requirePoppler fails (never skips) when pdftotext is missing: the text of
@@ -87,10 +86,7 @@ func checkMentions(t *testing.T, raw string, want, unwanted []string) {
 // rate 0, option débits, accompagnement renforcé, mandataire).
 func variant(t *testing.T, dir, name string, cfgEdit, recEdit func(string) string) *dossier.Dossier {
 	t.Helper()
-	reg, err := dossier.LoadRegistry(templates.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := testRegistry(t)
 	cfgPath := filepath.Join("..", "fixtures", dossier.ConfigName)
 	cfgText, err := os.ReadFile(cfgPath)
 	if err != nil {
@@ -131,6 +127,12 @@ func replacer(t *testing.T, oldNew ...string) func(string) string {
 }
 
 func same(s string) string { return s }
+
+// franchise makes the fixtures' fournisseur a franchise en base one (no
+// TVA, art. 293 B du CGI).
+func franchise(t *testing.T, oldNew ...string) func(string) string {
+	return replacer(t, append([]string{"  option_debits: false\n", "  option_debits: false\n  tva: {regime: franchise, mention: \"TVA non applicable, art. 293 B du CGI\", code_exoneration: VATEX-FR-FRANCHISE}\n"}, oldNew...)...)
+}
 
 // scenarioBoxes returns, for each box line of a BDC in reading order,
 // whether it is ticked, and fails on a line holding both marks.
@@ -190,7 +192,7 @@ func TestBDC(t *testing.T) {
 			want: []string{"BDC-2025-00072", "05/05/2025", conditional, "sous 120 jours sur le site de l'ANS et à l'obtention subséquente du référencement",
 				"Accompagnement renforcé", "0,00 €", "Total", "376,25 €", "Mise à jour vague 2", "Version installée chez le client", "5.2",
 				"Oui : le client a bénéficié d'un financement Ségur vague 1.",
-				"Le client déclare sur l'honneur avoir atteint les seuils d'alimentation du DMP prévus en vague 1.",
+				"Le client déclare sur l'honneur avoir atteint le seuil durable d'alimentation du DMP fixé par l'AF vague 2 (seuil de XX documents alimentant le DMP, non encore publié), constaté sur les deux mois précédant le dépôt de la demande d'avance.",
 				"Claire Dumont – RPPS 10404458100", "MédiCab version 6.0 (n° de référencement ANS 2509150842)"},
 		},
 		{
@@ -212,7 +214,7 @@ func TestBDC(t *testing.T) {
 		{
 			name: "a libéral Va1 order at 20 % shows HT, TVA and TTC",
 			dir:  "dossiers", fix: "liberal-mom",
-			want: []string{"BDC-2022-00042", "15/06/2022", "Sophie Garnier – RPPS 10660451559 – sophie.garnier@cabinet-lilas.example", "716,66 €"},
+			want: []string{"BDC-2022-00042", "15/06/2022", "Sophie Garnier – RPPS 10660451559 – spécialité : Médecine générale – sophie.garnier@cabinet-lilas.example", "716,66 €"},
 		},
 		{
 			name: "an order at 8,5 % shows the rate",
@@ -234,13 +236,13 @@ func TestBDC(t *testing.T) {
 			name: "an order from a fournisseur not liable to TVA gives HT only, with the accompagnement and the mandataire",
 			dir:  "commandes", fix: "commande-va2-sous-condition-tva0",
 			edit: func(t *testing.T) *dossier.Dossier {
-				return variant(t, "commandes", "commande-va2-sous-condition", same, replacer(t,
+				return variant(t, "commandes", "commande-va2-sous-condition", franchise(t), replacer(t,
 					"taux_tva: 20", "taux_tva: 0",
 					"accompagnement_renforce_ht: 0", "accompagnement_renforce_ht: 150",
 					"signature:", "mandataire: {nom: Cabinet Gestion Santé Anjou, email: contact@gestion-anjou.example}\n\nsignature:",
 				))
 			},
-			want: []string{"TVA non applicable – fournisseur non assujetti", "non applicable", "150,00 €", "526,25 €",
+			want: []string{"TVA non applicable, art. 293 B du CGI : l'Etat prend en charge le montant hors taxe.", "non applicable", "150,00 €", "526,25 €",
 				"Mandataire", "Cabinet Gestion Santé Anjou – contact@gestion-anjou.example", conditional},
 			unwanted: []string{"Montant TTC", "Taux de TVA"},
 		},
@@ -281,5 +283,23 @@ func TestBDC(t *testing.T) {
 			checkLayout(t, pdf, 150)
 			compareTextGolden(t, "bdc-"+tc.fix, raw)
 		})
+	}
+}
+
+// TestBDCThreeMedecins: a BDC for three médecins is two pages, the
+// fournisseur's box with the others (it once made a third page of its own).
+func TestBDCThreeMedecins(t *testing.T) {
+	requirePoppler(t)
+	d := fixture(t, "dossiers", "cas6-mandataire-ajoute")[0]
+	if len(d.Record.Beneficiaires) != 3 {
+		t.Fatalf("got %d médecins, want 3", len(d.Record.Beneficiaires))
+	}
+	pages := lookPages(t, "bdc-trois-medecins.pdf")(testRenderer(t).BDC(d))
+	if len(pages) != 2 {
+		t.Fatalf("got %d pages, want 2", len(pages))
+	}
+	last := squash(pages[1])
+	if strings.Count(last, "Bon pour accord") != 3 || !strings.Contains(last, "Pour le fournisseur") {
+		t.Errorf("page 2: want the three médecins' boxes and the fournisseur's:\n%s", pages[1])
 	}
 }

@@ -63,10 +63,15 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("facture: %w", err)
 	}
-	for i, p := range parts {
-		if i > 0 {
+	first := true
+	for _, p := range parts {
+		if p.kind == factureAvance && d.FactureAvancePDF != "" {
+			continue // the avance facture as issued goes in front, below
+		}
+		if !first {
 			doc.PageBreak()
 		}
+		first = false
 		factureTitle(doc, p)
 		factureEntete(doc, d, p)
 		factureVendeur(doc, d)
@@ -84,6 +89,19 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 		return nil, fmt.Errorf("facture: %w", err)
 	}
 	return appendTraites(d, b)
+}
+
+// issuedAvance is the avance facture's own PDF when the record names it
+// (seed 004: the two existing invoices in one PDF), else nil.
+func issuedAvance(d *dossier.Dossier) ([]byte, error) {
+	if d.FactureAvancePDF == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(d.FactureAvancePDF)
+	if err != nil {
+		return nil, fmt.Errorf("facture: facture d'avance: %w", err)
+	}
+	return b, nil
 }
 
 // factureParts lists the factures of the PDF from the dossier's amounts.
@@ -133,10 +151,14 @@ func factureTitle(doc *Doc, p facturePart) {
 }
 
 // factureEntete: number, issue date, date of the service, order number.
+// The avance facture states only what was true on its date: the
+// prestation was not done yet.
 func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
 	rec := d.Record
 	doc.KeyValue("Date d'émission", Date(p.date.Time))
-	doc.KeyValue("Date de réalisation de la prestation", Date(rec.Realisation.DateFin.Time))
+	if p.kind != factureAvance {
+		doc.KeyValue("Date de réalisation", Date(rec.Realisation.DateFin.Time))
+	}
 	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)))
 	switch p.kind {
 	case factureAvance:
@@ -147,13 +169,12 @@ func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
 	}
 }
 
-// factureVendeur: the seller's legal identity (R123-237, 242 nonies A).
+// factureVendeur: the seller's legal identity (R123-237, 242 nonies A),
+// three lines.
 func factureVendeur(doc *Doc, d *dossier.Dossier) {
 	f := d.Config.Fournisseur
 	doc.Section("Fournisseur")
-	doc.KeyValue("Raison sociale", f.RaisonSociale)
-	doc.KeyValue("Forme juridique", fmt.Sprintf("%s au capital de %s", f.FormeJuridique, euros0(f.Capital)))
-	doc.KeyValue("Siège social", strings.Join(f.Adresse, ", "))
+	doc.KeyValue("Raison sociale", fmt.Sprintf("%s – %s au capital de %s – siège social : %s", f.RaisonSociale, f.FormeJuridique, euros0(f.Capital), strings.Join(f.Adresse, ", ")))
 	rcs := "RCS " + f.RCS
 	if !strings.Contains(strings.ReplaceAll(f.RCS, " ", ""), f.Siren()) {
 		rcs += " " + f.Siren()
@@ -205,7 +226,7 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 	}
 	doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
 	if d.Taux.IsZero() {
-		doc.Paragraph(tvaNonApplicable)
+		doc.Paragraph(d.MentionTVA)
 	}
 }
 
@@ -215,22 +236,24 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 	f := d.Config.Fournisseur
 	doc.NeedSpace(45)
 	doc.Section("Conditions de paiement")
-	var lines []string
+	echeance := ""
 	switch {
 	case p.kind != factureAvance && !d.Echeance.IsZero():
-		lines = append(lines, "Date d'échéance : "+Date(d.Echeance.Time))
+		echeance = "Date d'échéance : " + Date(d.Echeance.Time)
 	case f.Paiement != nil && f.Paiement.DelaiJours != nil:
 		// The dossier has no échéance for the avance facture: state the term.
-		lines = append(lines, fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours))
+		echeance = fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours)
 	}
+	// Two mentions a line, so that the block stays short.
+	var lines []string
 	if f.Paiement != nil {
-		lines = append(lines, "Taux des pénalités de retard : "+f.Paiement.Penalites)
+		lines = append(lines,
+			joinNonEmpty(" – ", echeance, "Escompte pour paiement anticipé : "+f.Paiement.Escompte),
+			"Taux des pénalités de retard : "+f.Paiement.Penalites)
+	} else if echeance != "" {
+		lines = append(lines, echeance)
 	}
-	lines = append(lines, indemniteRecouvrement)
-	if f.Paiement != nil {
-		lines = append(lines, "Escompte pour paiement anticipé : "+f.Paiement.Escompte)
-	}
-	lines = append(lines, natureOperations)
+	lines = append(lines, indemniteRecouvrement+" – "+natureOperations)
 	if f.OptionDebits {
 		lines = append(lines, optionDebits)
 	}
@@ -242,6 +265,10 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	rec := d.Record
 	split := d.Dispositif.Split
+	if p.kind == factureAvance {
+		factureSegurAvance(doc, d)
+		return
+	}
 	doc.NeedSpace(50) // the heading and the references together
 	doc.Section("Mentions Ségur du numérique en santé")
 	references(doc, d)
@@ -256,7 +283,7 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 		if !direct {
 			return "par un logiciel tiers"
 		}
-		return joinNonEmpty(" – ", "direct, par le logiciel objet de la Prestation Ségur", adresse)
+		return joinNonEmpty(" – ", "direct", adresse)
 	}
 	doc.KeyValue("Envoi au DMP", fluxLabel(d.DMPDirect, ""))
 	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
@@ -265,23 +292,41 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	doc.KeyValue("MSS vers les professionnels", fluxLabel(d.MSSProDirect, d.AdresseMSSPro))
 	doc.KeyValue("MSS vers les patients", fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen))
 	lines := []string{
-		"",
 		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
 		avanceSolde(d, split),
 	}
-	if d.Dispositif.AccompagnementRenforce.Autorise {
-		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
+	if d.Accompagnement.HT.IsPositive() {
+		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Accompagnement.HT)+" HT")
 	}
 	lines = append(lines,
-		"Date de facture : "+Date(p.date.Time),
 		"Date de finalisation de la Prestation Ségur : "+Date(rec.Realisation.DateFin.Time),
 	)
 	for _, rp := range d.Reprises {
 		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
 	}
 	lines = append(lines, mentionEtat+".")
-	doc.NeedSpace(5.5 * float64(len(lines)+2*len(d.Reprises))) // the amounts and dates together
+	doc.NeedSpace(5 * float64(len(lines)+1+2*len(d.Reprises))) // the amounts and dates together
 	doc.Lines(lines)
+}
+
+// factureSegurAvance: the Ségur mentions of an avance facture, as they
+// stood on its date: the order and its beneficiaries, no numéro ASP (it is
+// notified after the avance), no installed scenario, no completion date.
+func factureSegurAvance(doc *Doc, d *dossier.Dossier) {
+	rec := d.Record
+	doc.NeedSpace(40)
+	doc.Section("Mentions Ségur du numérique en santé")
+	doc.KeyValue("Dispositif", fmt.Sprintf("%s – %s", rec.Dispositif, d.Dispositif.Libelle))
+	doc.KeyValue("N° éditeur", rec.NumeroEditeur)
+	ids := rec.Beneficiaires
+	for i, b := range ids {
+		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), beneficiaireLine(d, b))
+	}
+	doc.KeyValue("Solution", solution(d))
+	if pl := prestationLibelle(d); pl != "" {
+		doc.KeyValue("Type de Prestation Ségur", pl)
+	}
+	doc.Lines([]string{"", mentionEtat + "."})
 }
 
 // factureBeneficiaire describes the i-th beneficiary by the identifier the
@@ -337,7 +382,7 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 	}
 	lines = append(lines, "Date de la facture de solde : "+Date(d.Record.Facture.Date.Time), mentionEtat+".")
 	if d.Taux.IsZero() {
-		lines = append(lines, tvaNonApplicable)
+		lines = append(lines, d.MentionTVA)
 	}
 	doc.Lines(lines)
 }
@@ -346,6 +391,13 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 // facture; the output is byte-deterministic (dated like the facture).
 func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 	parts := []io.ReadSeeker{bytes.NewReader(facture)}
+	issued, err := issuedAvance(d)
+	if err != nil {
+		return nil, err
+	}
+	if issued != nil {
+		parts = []io.ReadSeeker{bytes.NewReader(issued), bytes.NewReader(facture)}
+	}
 	var seen []string
 	for _, rp := range d.Reprises {
 		if rp.Traite == "" || slices.Contains(seen, rp.Traite) {
@@ -361,6 +413,7 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 	if len(parts) == 1 {
 		return facture, nil
 	}
+	// The merged PDF is dated like the facture: the same bytes each run.
 	var out bytes.Buffer
 	if err := pdfops.MergeAt(&out, documentDate(d, dossier.FACTURE), parts...); err != nil {
 		return nil, fmt.Errorf("facture: joindre le traité de fusion: %w", err)
@@ -376,10 +429,14 @@ func avanceSolde(d *dossier.Dossier, split struct {
 	Solde  int    `yaml:"solde"`
 	Source string `yaml:"source"`
 }) string {
-	if d.AvanceSplit {
-		return fmt.Sprintf("dont avance (%d %%) : %s HT – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), split.Solde, Euros(d.SoldeHT))
+	verse := ""
+	if a := d.Record.Avance; a != nil && a.MontantVerseTTC != nil {
+		verse = fmt.Sprintf(" (versée : %s TTC)", Euros(*a.MontantVerseTTC))
 	}
-	return fmt.Sprintf("dont avance versée : %s HT – solde : %s HT", Euros(d.AvanceHT), Euros(d.SoldeHT))
+	if d.AvanceSplit {
+		return fmt.Sprintf("dont avance (%d %%) : %s HT%s – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), verse, split.Solde, Euros(d.SoldeHT))
+	}
+	return fmt.Sprintf("dont avance versée : %s HT%s – solde : %s HT", Euros(d.AvanceHT), verse, Euros(d.SoldeHT))
 }
 
 // pct is « (30 %) » when the avance is the dispositif's share, else "".

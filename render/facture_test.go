@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestFacture(t *testing.T) {
 		{
 			name: "a libéral facture carries the ASP's amount and date as plain text",
 			fix:  "liberal-mom",
-			want: []string{"Facture n° F2023-00042", "Date de facture : 10/02/2023", "Total HT de la Prestation Ségur (avance + solde) : 716,66 €",
+			want: []string{"Facture n° F2023-00042", "Total HT de la Prestation Ségur (avance + solde) : 716,66 €",
 				"dont avance (30 %) : 215,00 € HT – solde (70 %) : 501,66 € HT", "Date de finalisation de la Prestation Ségur : 20/01/2023",
 				"Sophie Garnier – RPPS 10660451559", "Julien Marchand – RPPS 10839956009", "n° BDC-2022-00042 du 15/06/2022",
 				"Prestation Ségur – MédiCab version 5.2", "143,33 €", "859,99 €", "TVA à 20 %", "Date d'échéance : 12/03/2023",
@@ -61,26 +62,29 @@ func TestFacture(t *testing.T) {
 			fix:  "cas4-finess-remplace-avec-traite",
 			want: []string{"FINESS géographique 740468749 (établissement repris par MSP du Lac, site de Sévrier)",
 				"MSP du Lac, site de Sévrier (FINESS géographique 740515010) a repris l'établissement FINESS géographique 740468749 déclaré à l'avance",
-				"Total HT de la Prestation Ségur (avance + solde) : 2 150,00 €", "Date de facture : 28/04/2023"},
+				"Total HT de la Prestation Ségur (avance + solde) : 2 150,00 €", "Date d'émission 28/04/2023"},
 			unwanted: []string{"Bénéficiaire n° 2 MSP du Lac, site de Sévrier – FINESS géographique 740515010"},
 		},
 		{
 			name: "in mode avance-solde one PDF holds the avance and solde factures, each with every mention, and their total",
 			fix:  "avance-solde-deux-factures",
 			want: []string{"FACTURE D'AVANCE n° F2022-00053-A", "FACTURE DE SOLDE n° F2023-00053", "Récapitulatif des factures de la Prestation Ségur",
-				"Date de facture : 04/07/2022", "Date de facture : 15/03/2023",
+				"Date d'émission 04/07/2022", "Date d'émission 15/03/2023",
 				"Prestation Ségur – MédiCab version 5.2 – avance 1 107,50 €", "Prestation Ségur – MédiCab version 5.2 – solde 1 250,83 €",
 				"107,50 €", "21,50 €", "129,00 €", "250,83 €", "50,17 €", "301,00 €",
 				"Total des deux factures 358,33 € 71,67 € 430,00 €",
 				"Adresse de facturation BP 60214, 59002 Lille Cedex", "facture d'avance n° F2022-00053-A du 04/07/2022"},
 			count: map[string]int{
-				"Total HT de la Prestation Ségur (avance + solde) : 358,33 €":   3,
-				"dont avance (30 %) : 107,50 € HT – solde (70 %) : 250,83 € HT": 2,
-				"N° de dossier ASP FINMDV000053":                                3,
+				// The avance facture states only what was true on its date:
+				// no numéro ASP, no completion date, no installed scenario.
+				"Total HT de la Prestation Ségur (avance + solde) : 358,33 €":   2,
+				"dont avance (30 %) : 107,50 € HT – solde (70 %) : 250,83 € HT": 1,
+				"N° de dossier ASP FINMDV000053":                                2,
 				"RPPS 10477739659":                                              2,
 				indemniteRecouvrement:                                           2,
 				natureOperations:                                                2,
-				"Date de finalisation de la Prestation Ségur : 28/02/2023":      2,
+				"Date de finalisation de la Prestation Ségur : 28/02/2023":      1,
+				"Date de réalisation":                                           1,
 				"FR14747849081":                                                 2,
 			},
 		},
@@ -90,9 +94,10 @@ func TestFacture(t *testing.T) {
 			want: []string{"8,5 %", "TVA à 8,5 %", "33,69 €", "430,00 €", "Total HT de la Prestation Ségur (avance + solde) : 396,31 €"},
 		},
 		{
-			name: "a Va2 facture gives the prestation type, the accompagnement, the DMP certificate and the 40/60 split",
-			fix:  "va2-maj-va2",
-			want: []string{"Mise à jour vague 2", "Accompagnement renforcé : 0,00 € HT", "dont avance (40 %) : 150,50 € HT – solde (60 %) : 225,75 € HT",
+			name:     "a Va2 facture gives the prestation type, the accompagnement, the DMP certificate and the 40/60 split",
+			fix:      "va2-maj-va2",
+			unwanted: []string{"Accompagnement renforcé"},
+			want: []string{"Mise à jour vague 2", "dont avance (40 %) : 150,50 € HT – solde (60 %) : 225,75 € HT",
 				"IGC-SANTE-SRV-0007315842", "MSS vers les patients par un logiciel tiers", "Prestation Ségur – MédiCab version 6.0"},
 		},
 		{
@@ -113,11 +118,11 @@ func TestFacture(t *testing.T) {
 			fix:  "va2-maj-va2-tva0",
 			edit: func(t *testing.T) *dossier.Dossier {
 				return variant(t, "dossiers", "va2-maj-va2",
-					replacer(t, "option_debits: false", "option_debits: true"),
+					franchise(t, "option_debits: false", "option_debits: true"),
 					replacer(t, "taux_tva: 20", "taux_tva: 0", "accompagnement_renforce_ht: 0", "accompagnement_renforce_ht: 150"))
 			},
-			want: []string{tvaNonApplicable, optionDebits, "Accompagnement renforcé 1 150,00 € — 150,00 €",
-				"Total à payer 526,25 €", "Accompagnement renforcé : 150,00 € HT", "Total HT de la Prestation Ségur (avance + solde) : 376,25 €"},
+			want: []string{"TVA non applicable, art. 293 B du CGI", optionDebits, "Accompagnement renforcé 1 150,00 € — 150,00 €",
+				"Total à payer 526,25 €", "Accompagnement renforcé (financement complémentaire) : 150,00 € HT", "Total HT de la Prestation Ségur (avance + solde) : 376,25 €"},
 			unwanted: []string{"TVA à", "Total TTC"},
 		},
 		{
@@ -234,5 +239,53 @@ func TestFactureOfAnOrderIsRefused(t *testing.T) {
 	}
 	if _, err := r.Facture(d); err == nil {
 		t.Errorf("Facture of an order without facture block: got no error, want one")
+	}
+}
+
+// TestFactureAvanceAsIssued: when the record names the avance facture's
+// PDF, the facture PDF starts with it, as issued, and no avance facture is
+// regenerated (seed 004: the two existing invoices in one PDF).
+func TestFactureAvanceAsIssued(t *testing.T) {
+	requirePoppler(t)
+	doc, err := NewDoc(loadFonts(t), sampleMeta, Header{Name: "Médisoft Santé SAS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Paragraph("Facture d'avance F2022-00053-A telle qu'émise le 04/07/2022.")
+	issued, err := doc.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "avance.pdf")
+	if err := os.WriteFile(path, issued, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := variant(t, "dossiers", "avance-solde-deux-factures", same, replacer(t,
+		"facture_avance: {numero: F2022-00053-A, date: 2022-07-04}",
+		"facture_avance: {numero: F2022-00053-A, date: 2022-07-04, fichier: \""+filepath.ToSlash(path)+"\"}"))
+	pages := lookPages(t, "facture-avance-emise.pdf")(testRenderer(t).Facture(d))
+	if len(pages) != 3 || !strings.Contains(squash(pages[0]), "telle qu'émise le 04/07/2022") {
+		t.Fatalf("got %d pages, want the issued avance facture first, then the solde and the summary:\n%s", len(pages), strings.Join(pages, "\n----\n"))
+	}
+	if all := squash(strings.Join(pages, " ")); strings.Contains(all, "FACTURE D'AVANCE n°") || !strings.Contains(all, "FACTURE DE SOLDE n° F2023-00053") {
+		t.Errorf("the avance facture was regenerated, or the solde is missing:\n%s", all)
+	}
+}
+
+// TestFactureFitsOnePage: a facture for up to three beneficiaries is one
+// page, the Ségur amounts block included (it once spilled alone on page 2).
+func TestFactureFitsOnePage(t *testing.T) {
+	for _, fix := range []string{"liberal-mom", "structure-plusieurs-sites", "va2-structure-cds", "va2-maj-va2", "bio-sgl", "facture-taux-8-5", "cas2-beneficiaire-retire"} {
+		d := fixture(t, "dossiers", fix)[0]
+		if n := len(d.BeneficiairesJSON); n > 3 {
+			t.Fatalf("%s: %d beneficiaries, the case is for up to three", fix, n)
+		}
+		pdf, err := testRenderer(t).Facture(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != 1 {
+			t.Errorf("%s: got %d pages (%v), want 1", fix, n, err)
+		}
 	}
 }

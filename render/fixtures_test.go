@@ -1,9 +1,13 @@
 package render
 
 import (
+	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
@@ -36,6 +40,43 @@ func fixture(tb testing.TB, dir, name string) []*dossier.Dossier {
 	return ds
 }
 
+// testCeiling stands, in the tests only, for the accompagnement renforcé
+// ceiling the Va2 draft leaves unpublished (« ZZZ € HT »): with it the
+// documents that carry the line can be rendered and looked at.
+const testCeiling = "plafond_ht_par_beneficiaire: 200.00 # test figure"
+
+// testRegistry is the embedded registry with testCeiling in the Va2 data.
+func testRegistry(tb testing.TB) *dossier.Registry {
+	tb.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(templates.FS, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := templates.FS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if path == "dispositifs/MDV-LGC-Va2.yaml" {
+			edited := strings.Replace(string(data), "plafond_ht_par_beneficiaire:\n", testCeiling+"\n", 1)
+			if edited == string(data) {
+				tb.Fatal("the Va2 data has no empty plafond_ht_par_beneficiaire any more")
+			}
+			data = []byte(edited)
+		}
+		fsys[path] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg, err := dossier.LoadRegistry(fsys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return reg
+}
+
 // testRenderer renders with the embedded fonts.
 func testRenderer(tb testing.TB) *Renderer {
 	tb.Helper()
@@ -57,5 +98,22 @@ func writeLook(tb testing.TB, name string, pdf []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), pdf, 0o644); err != nil {
 			tb.Fatal(err)
 		}
+	}
+}
+
+// lookPages fails the test on a rendering error, writes the PDF for a
+// person to look at (writeLook) and returns the text of each page.
+func lookPages(t *testing.T, name string) func([]byte, error) []string {
+	return func(pdf []byte, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeLook(t, name, pdf)
+		pages, err := pdfops.Text(bytes.NewReader(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pages
 	}
 }

@@ -56,7 +56,7 @@ const (
 	ruleWidth   = 0.2  // thin rules
 	footerRule  = 2.0  // height of the footer row, whose top edge is the rule
 	logoHeight  = 16.0 // maximum height of the logo
-	signSpace   = 25.0 // blank height left for a signature
+	signSpace   = 20.0 // blank height left for a signature
 )
 
 var (
@@ -108,6 +108,8 @@ type Doc struct {
 	p core.Provider
 	// headerHeight is the page header's height, for NeedSpace.
 	headerHeight float64
+	// held are the rows of a KeepTogether under way (nil outside one).
+	held []core.Row
 }
 
 // NewDoc starts a document with the page header and footer already set.
@@ -216,7 +218,7 @@ func (d *Doc) Title(s string) {
 // Section adds a bold heading underlined by a thin rule.
 func (d *Doc) Section(heading string) {
 	d.add(row.New().Add(col.New().Add(newText(heading, props.Text{
-		Style: fontstyle.Bold, Size: headingSize, Top: 4, Bottom: 1, VerticalPadding: lineGap,
+		Style: fontstyle.Bold, Size: headingSize, Top: 2.5, Bottom: 1, VerticalPadding: lineGap,
 	}))).WithStyle(rule(border.Bottom)))
 	d.add(row.New(2))
 }
@@ -302,8 +304,8 @@ func (d *Doc) KeyValue(label, value string) {
 	lp.Color = &darkGrey
 	lp.Right = 2
 	d.add(row.New().Add(
-		col.New(35).Add(newText(label, lp)),
-		col.New(65).Add(newText(value, p)),
+		col.New(30).Add(newText(label, lp)),
+		col.New(70).Add(newText(value, p)),
 	))
 }
 
@@ -410,7 +412,45 @@ func (d *Doc) Bytes() (b []byte, err error) {
 }
 
 func (d *Doc) add(r core.Row) {
+	if d.held != nil {
+		d.held = append(d.held, r)
+		return
+	}
 	d.m.AddRows(r)
+}
+
+// keepMax is the tallest group KeepTogether moves whole (millimetres): a
+// taller one would not fit on any page and flows instead.
+const keepMax = 200.0
+
+// KeepTogether adds the blocks that fn adds as one group: it starts a new
+// page unless the whole group fits on the current one, so that a signature
+// box never stands alone, away from the statement it signs. A group nested
+// in another is part of it.
+func (d *Doc) KeepTogether(fn func()) {
+	if d.held != nil {
+		fn()
+		return
+	}
+	d.held = []core.Row{}
+	fn()
+	rows := d.held
+	d.held = nil
+	if d.p != nil {
+		cfg := d.m.GetCurrentConfig()
+		cell := &entity.Cell{Width: cfg.Dimensions.Width - cfg.Margins.Left - cfg.Margins.Right}
+		height := 0.0
+		for _, r := range rows {
+			r.SetConfig(cfg)
+			height += r.GetHeight(d.p, cell)
+		}
+		if height < keepMax {
+			d.NeedSpace(height)
+		}
+	}
+	for _, r := range rows {
+		d.m.AddRows(r)
+	}
 }
 
 func (d *Doc) fail(err error) {

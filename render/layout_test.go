@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -525,4 +526,50 @@ func BenchmarkOnePageDocumentParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestKeepTogether: a statement and its signature box that do not both fit
+// at the foot of a page move to the next one together; without
+// KeepTogether the box alone would.
+func TestKeepTogether(t *testing.T) {
+	requirePoppler(t)
+	// together renders n filler lines then the statement and its box, and
+	// reports whether they share their last page.
+	together := func(n int, keep bool) bool {
+		d, err := NewDoc(loadFonts(t), sampleMeta, Header{Name: "X"})
+		if err != nil {
+			t.Fatalf("NewDoc: %v", err)
+		}
+		for i := 0; i < n; i++ {
+			d.Paragraph(fmt.Sprintf("Ligne de remplissage %d.", i))
+		}
+		block := func() {
+			d.Paragraph("Déclaration signée ci-dessous.")
+			d.SignatureBlock([]string{"Signataire", "Signature :"})
+		}
+		if keep {
+			d.KeepTogether(block)
+		} else {
+			block()
+		}
+		b, err := d.Bytes()
+		if err != nil {
+			t.Fatalf("Bytes: %v", err)
+		}
+		pages := strings.Split(strings.TrimSuffix(pdftotext(t, b), "\f"), "\f")
+		last := pages[len(pages)-1]
+		return strings.Contains(last, "Déclaration signée") && strings.Contains(last, "Signature :")
+	}
+	split := 0
+	for n := 30; n < 60 && split == 0; n++ {
+		if !together(n, false) {
+			split = n
+		}
+	}
+	if split == 0 {
+		t.Fatal("no filler length separates the statement from its box: the test lost its point")
+	}
+	if !together(split, true) {
+		t.Errorf("with %d filler lines KeepTogether left the box alone on the last page", split)
+	}
 }

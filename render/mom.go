@@ -29,10 +29,15 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 		momHeading(doc, d)
 		justificatifReferences(doc, d)
 		momDeclarant(doc, d, p)
-		momAttestations(doc, d, flows)
-		mssAddresses(doc, d)
-		doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Record.Realisation.DateFin.Time)))
-		momSignature(doc, p.Signataire)
+		momAttestations(doc, d, flows[:len(flows)-1])
+		doc.KeepTogether(func() {
+			momFlux(doc, flows[len(flows)-1])
+			accompagnementAttestation(doc, d)
+			mssAddresses(doc, d)
+			// Dated the day of the facture it cites (never before it).
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Record.Facture.Date.Time)))
+			momSignature(doc, p.Signataire)
+		})
 	}
 	b, err := doc.Bytes()
 	if err != nil {
@@ -50,7 +55,7 @@ func momHeading(doc *Doc, d *dossier.Dossier) {
 // momDeclarant is the fournisseur's signatory, the beneficiaries the page
 // covers and the facture the MOM belongs to.
 func momDeclarant(doc *Doc, d *dossier.Dossier, p dossier.Page) {
-	identification(doc, d, p, "Je, soussigné :", "Fournisseur")
+	identification(doc, d, p, soussigne(d, p.Signataire), "Fournisseur")
 	doc.Paragraph("Numéro de facture associé à la présente MOM : " + justificatifFacture(d))
 }
 
@@ -61,12 +66,17 @@ func momDeclarant(doc *Doc, d *dossier.Dossier, p dossier.Page) {
 func momAttestations(doc *Doc, d *dossier.Dossier, flows []justificatifFlow) {
 	doc.Paragraph(d.Dispositif.Textes.MOMIntroduction)
 	for _, f := range flows {
-		doc.Lines([]string{"– " + f.texte.Intitule})
-		if f.direct {
-			doc.Paragraph(f.texte.MOM)
-		} else {
-			doc.Paragraph(f.texte.MOMTiers)
-		}
+		momFlux(doc, f)
+	}
+}
+
+// momFlux is one flow's heading and the fournisseur's attestation.
+func momFlux(doc *Doc, f justificatifFlow) {
+	doc.Lines([]string{"– " + f.texte.Intitule})
+	if f.direct {
+		doc.Paragraph(f.texte.MOM)
+	} else {
+		doc.Paragraph(f.texte.MOMTiers)
 	}
 }
 
@@ -103,7 +113,12 @@ func justificatifFlows(d *dossier.Dossier) ([]justificatifFlow, error) {
 	direct := map[string]bool{"dmp": d.DMPDirect, "mss_pro": d.MSSProDirect, "mss_citoyen": d.MSSCitoyenDirect}
 	var flows []justificatifFlow
 	seen := map[string]bool{}
+	prestation := ""
+	if d.Prestation != nil {
+		prestation = d.Prestation.ID
+	}
 	for _, t := range d.Dispositif.Textes.Flux {
+		t = t.For(prestation)
 		v, ok := direct[t.ID]
 		if !ok || seen[t.ID] {
 			return nil, fmt.Errorf("dispositif %s : flux « %s » inattendu dans les textes", d.Dispositif.ID, t.ID)
@@ -195,6 +210,27 @@ func justificatifFacture(d *dossier.Dossier) string {
 		return fmt.Sprintf("%s (facture de solde ; facture d'avance %s)", f.Numero, f.FactureAvance.Numero)
 	}
 	return f.Numero
+}
+
+// soussigne is « Je, soussigné : », agreed with the signatory's civilité
+// (the dispositif's wording).
+func soussigne(d *dossier.Dossier, s dossier.Signataire) string {
+	t := d.Dispositif.Textes
+	switch s.Civilite {
+	case "madame":
+		return t.SoussigneFeminin
+	case "monsieur":
+		return t.SoussigneMasculin
+	}
+	return t.SoussigneInconnu
+}
+
+// accompagnementAttestation attests the threshold of the Va2 financement
+// complémentaire, when the dossier has one (seed 002 §6.2.2).
+func accompagnementAttestation(doc *Doc, d *dossier.Dossier) {
+	if a := d.Dispositif.AccompagnementRenforce; d.Accompagnement.HT.IsPositive() && a.Attestation != "" {
+		doc.Lines([]string{"– " + a.Intitule, a.Attestation})
+	}
 }
 
 // Blanks left for the signatory to fill in by hand.

@@ -28,7 +28,7 @@ func TestMOM(t *testing.T) {
 				if strings.Contains(text, BoxEmpty) || strings.Contains(text, BoxTicked) {
 					t.Errorf("page %d: got a check box, want none in a MOM:\n%s", i+1, text)
 				}
-				for _, w := range []string{squash(d.Dispositif.Textes.MOMCas), squash(d.Dispositif.Textes.MOMIntroduction), "Je, soussigné :"} {
+				for _, w := range []string{squash(d.Dispositif.Textes.MOMCas), squash(d.Dispositif.Textes.MOMIntroduction), "Je, soussignée :"} {
 					if !strings.Contains(flat, w) {
 						t.Errorf("page %d: got no %q", i+1, w)
 					}
@@ -46,8 +46,12 @@ func TestMOM(t *testing.T) {
 						t.Errorf("page %d, flow %s: got « sans objet » printed %v, want %v (direct: %v)", i+1, f.texte.ID, got, want, f.direct)
 					}
 				}
-				if want := "le " + Date(d.Record.Realisation.DateFin.Time); !strings.Contains(flat, want) {
-					t.Errorf("page %d: got no %q (end of prestation)", i+1, want)
+				// Dated the day of the facture it cites, never before.
+				if want := "le " + Date(d.Record.Facture.Date.Time); !strings.Contains(flat, want) {
+					t.Errorf("page %d: got no %q (date of the facture)", i+1, want)
+				}
+				if d.Prestation != nil && d.Prestation.ID == "maj-va2" && strings.Contains(flat, "vague 1 et vague 2") {
+					t.Errorf("page %d: a « Mise à jour vague 2 » MOM carries a clause of the other prestation:\n%s", i+1, text)
 				}
 			}
 		})

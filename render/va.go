@@ -31,10 +31,16 @@ func (r *Renderer) VA(d *dossier.Dossier) ([]byte, error) {
 		doc.Title(kindTitle[dossier.VA])
 		justificatifReferences(doc, d)
 		vaSignataire(doc, d, p)
-		vaAttestations(doc, d, flows)
-		mssAddresses(doc, d)
-		doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), blankDate))
-		vaSignature(doc, p.Signataire)
+		vaAttestations(doc, d, flows[:len(flows)-1])
+		// The last statement, the place and date and the box are one
+		// block: a signature never stands alone on a page.
+		doc.KeepTogether(func() {
+			vaFlux(doc, d, flows[len(flows)-1])
+			accompagnementAttestation(doc, d)
+			mssAddresses(doc, d)
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), blankDate))
+			vaSignature(doc, p.Signataire)
+		})
 	}
 	b, err := doc.Bytes()
 	if err != nil {
@@ -46,20 +52,26 @@ func (r *Renderer) VA(d *dossier.Dossier) ([]byte, error) {
 // vaSignataire is who signs the page, the beneficiaries it covers and the
 // facture the VA belongs to.
 func vaSignataire(doc *Doc, d *dossier.Dossier, p dossier.Page) {
-	identification(doc, d, p, "Je, soussigné(e) :", "Organisme")
+	identification(doc, d, p, soussigne(d, p.Signataire), "Organisme")
 	doc.Paragraph("Numéro de facture associé à la présente VA : " + justificatifFacture(d))
 }
 
-// vaAttestations is the introduction then, for each flow, its heading and
-// its two boxes: the direct statement ticked when the flow is direct, the
-// third-party one otherwise.
+// vaAttestations is the introduction then, for each flow given, its
+// heading and its two boxes: the direct statement ticked when the flow is
+// direct, the third-party one otherwise.
 func vaAttestations(doc *Doc, d *dossier.Dossier, flows []justificatifFlow) {
 	doc.Paragraph(d.Dispositif.Textes.VAIntroduction)
 	for _, f := range flows {
-		doc.Lines([]string{"– " + f.texte.Intitule, d.Dispositif.Textes.VACocher})
-		doc.Check(f.direct, f.texte.Direct)
-		doc.Check(!f.direct, f.texte.Tiers)
+		vaFlux(doc, d, f)
 	}
+}
+
+// vaFlux is one flow's heading and its two boxes, pre-ticked from the
+// installed scenario.
+func vaFlux(doc *Doc, d *dossier.Dossier, f justificatifFlow) {
+	doc.Lines([]string{"– " + f.texte.Intitule, d.Dispositif.Textes.VACocher})
+	doc.Check(f.direct, f.texte.Direct)
+	doc.Check(!f.direct, f.texte.Tiers)
 }
 
 // vaSignature is the client's signature block, with the accepted modes.

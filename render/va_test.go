@@ -189,3 +189,65 @@ func checkBoxes(t *testing.T, d *dossier.Dossier, i int, text string) {
 func squash(s string) string {
 	return strings.TrimSpace(flatText(s))
 }
+
+// TestVASignatureStaysWithItsStatement: a structure with a long name and
+// seven sites gets seven VA pages, each signature box on the page of the
+// statement it signs (it once gave 14 pages, each box alone on the next).
+func TestVASignatureStaysWithItsStatement(t *testing.T) {
+	requirePoppler(t)
+	d := variant(t, "dossiers", "cas1-perimetre-identique", same, replacer(t,
+		"nom: Centre de santé municipal de Villeurbanne", "nom: Centre de santé municipal pluriprofessionnel et universitaire de la Ville de Villeurbanne et de la Métropole de Lyon",
+		"responsable: {nom: Lambert, prenom: Nathalie, qualite: Directrice du centre de santé}", "responsable: {nom: Lambert-Delacroix, prenom: Nathalie, qualite: Directrice générale du centre de santé municipal, civilite: madame}",
+		"effectifs: 4", "effectifs: 7",
+		"  - finess_geo: \"690943600\"\n    nom: Centre de santé des Gratte-Ciel\n    rpps_medecins: [\"10730334645\", \"10564875655\"]\n  - finess_geo: \"690102488\"\n    nom: Centre de santé des Buers\n    rpps_medecins: [\"10590189956\"]\n",
+		`  - {finess_geo: "690941000", nom: "Centre de santé pluriprofessionnel universitaire Gratte-Ciel du Grand Lyon Métropole", rpps_medecins: ["10730334009"]}
+  - {finess_geo: "690941018", nom: "Centre de santé pluriprofessionnel universitaire Buers du Grand Lyon Métropole", rpps_medecins: ["10730334017"]}
+  - {finess_geo: "690941026", nom: "Centre de santé pluriprofessionnel universitaire Croix-Luizet du Grand Lyon Métropole", rpps_medecins: ["10730334025"]}
+  - {finess_geo: "690941034", nom: "Centre de santé pluriprofessionnel universitaire Cusset du Grand Lyon Métropole", rpps_medecins: ["10730334033"]}
+  - {finess_geo: "690941042", nom: "Centre de santé pluriprofessionnel universitaire Tonkin du Grand Lyon Métropole", rpps_medecins: ["10730334041"]}
+  - {finess_geo: "690941059", nom: "Centre de santé pluriprofessionnel universitaire Charpennes du Grand Lyon Métropole", rpps_medecins: ["10730334058"]}
+  - {finess_geo: "690941067", nom: "Centre de santé pluriprofessionnel universitaire Bonnevay du Grand Lyon Métropole", rpps_medecins: ["10730334066"]}
+`,
+		`beneficiaires: ["690943600", "690102488"]`, `beneficiaires: ["690941000", "690941018", "690941026", "690941034", "690941042", "690941059", "690941067"]`,
+	))
+	if len(d.Pages) != 7 {
+		t.Fatalf("got %d signature pages, want 7", len(d.Pages))
+	}
+	pages := lookPages(t, "va-sept-sites.pdf")(testRenderer(t).VA(d))
+	if len(pages) != 7 {
+		t.Fatalf("got %d PDF pages, want 7 (one per site)", len(pages))
+	}
+	for i, text := range pages {
+		flat := squash(text)
+		for _, w := range []string{"Je, soussignée :", squash(d.Dispositif.Textes.Flux[2].Tiers), "Fait à Villeurbanne", "Signature :", d.Pages[i].ID} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("page %d: got no %q: the statement and its signature box must share the page:\n%s", i+1, w, text)
+			}
+		}
+	}
+}
+
+// TestJustificatifVa2Wording: the Va2 « Mise à jour vague 1 et vague 2 » VA
+// attests the ten-document threshold (seed 002 L614); a MOM with the
+// accompagnement renforcé attests its threshold (L602-603).
+func TestJustificatifVa2Wording(t *testing.T) {
+	requirePoppler(t)
+	r := testRenderer(t)
+	va := fixture(t, "dossiers", "va2-structure-cds")[0]
+	pdf, err := r.VA(va)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := squash(pdftotext(t, pdf)); strings.Count(text, "dix documents de santé vers le logiciel d'envoi tiers, avec INS qualifiée") != len(va.Pages) {
+		t.Errorf("VA maj-va1-va2 via a third party: want the ten-document threshold on each page:\n%s", text)
+	}
+	mom := variant(t, "dossiers", "va2-maj-va2", same, replacer(t, "accompagnement_renforce_ht: 0", "accompagnement_renforce_ht: 150"))
+	pdf, err = r.MOM(mom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := squash(pdftotext(t, pdf))
+	if !strings.Contains(text, squash(mom.Dispositif.AccompagnementRenforce.Attestation)) || strings.Contains(text, "dix documents") {
+		t.Errorf("MOM maj-va2 with accompagnement: want its threshold attested and no clause of the other prestation:\n%s", text)
+	}
+}

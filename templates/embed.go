@@ -7,9 +7,9 @@ package templates
 
 import "embed"
 
-// FS holds every embedded file, under dispositifs/ and fonts/.
+// FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml and fonts/.
 //
-//go:embed dispositifs/*.yaml fonts/*.ttf
+//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf
 var FS embed.FS
 
 // Font files, as embedded.

@@ -172,22 +172,34 @@ func printProblems(w io.Writer, ps []dossier.Problem) {
 // dateFlag parses --date-depot (default: today).
 func dateDepot(c *cli.Context) (time.Time, error) {
 	s := c.String("date-depot")
+	// The guichets close at 14h00, Paris time, whatever the machine's zone
+	// (the zone database is embedded: time/tzdata).
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.Time{}, cannot("fuseau horaire Europe/Paris introuvable : %v", err)
+	}
 	if s == "" {
-		now := time.Now()
-		return time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.Local), nil
+		// Now, to the minute: not the day alone.
+		return time.Now().In(paris), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", strings.Replace(s, " ", "T", 1), paris); err == nil {
+		return t, nil
 	}
 	d, err := dossier.ParseDate(s)
 	if err != nil {
-		return time.Time{}, cannot("--date-depot « %s » : date AAAA-MM-JJ attendue", s)
+		return time.Time{}, cannot("--date-depot « %s » : date AAAA-MM-JJ ou date et heure AAAA-MM-JJTHH:MM (heure de Paris) attendue", s)
 	}
-	// The dépôt is taken at noon, local time, against the 14h deadlines.
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.Local), nil
+	// A day alone is taken at noon, Paris time, against the 14h deadlines.
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, paris), nil
 }
 
 // configFlag is accepted before and after the command name.
 var configFlag = &cli.StringFlag{Name: "config", Usage: "fichier fournisseur (défaut : $SEGUR_CONFIG, ./segur.yaml, ou segur.yaml du dossier du premier chemin ou de ses parents)", EnvVars: []string{"SEGUR_CONFIG"}}
 
-var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour du dépôt du solde, pour l'avertissement de délai (AAAA-MM-JJ, défaut : aujourd'hui)"}
+var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour (AAAA-MM-JJ, pris à midi) ou moment (AAAA-MM-JJTHH:MM, heure de Paris) du dépôt du solde, pour le délai de clôture du guichet à 14h00 (défaut : maintenant)"}
+
+// strictFlag makes a solde filed after the guichet closed block its dossier.
+var strictFlag = &cli.BoolFlag{Name: "strict", Usage: "bloque les dossiers déposés après la clôture du guichet (DELAI_DEPASSE devient une erreur)"}
 
 // flagsFirst moves a command's flags before its paths, so that
 // `segur render commandes/ -o sortie` works as the manual writes it

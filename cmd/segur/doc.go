@@ -13,7 +13,8 @@ The commands:
 
 	validate PATH...             read and check every record; print every problem; write nothing
 	    --phase commande|solde   commande: only what a BDC needs; solde (default): everything
-	    --date-depot AAAA-MM-JJ  the day the solde is filed, for the deadline warning (default: today)
+	    --date-depot AAAA-MM-JJ[THH:MM]  when the solde is filed, Paris time (a day alone is
+	                             noon), against the guichet's 14h00 closing (default: now)
 
 	render PATH... -o DIR        write each dossier's PDFs under DIR/dossiers/<numero_editeur>/
 	    --doc bdc,mom,va,facture the documents to write (default: all the dossier's stage allows)
@@ -24,6 +25,9 @@ The commands:
 	                             signing beneficiary <dispositif>-VA-<n>-<RPPS or FINESS géo>.pdf
 	    --jobs N                 documents rendered in parallel (default: usable CPUs)
 	    --lignes N               lines per upload pair (default 200)
+	    --date-depot             as for validate; late dossiers are counted apart
+	    --strict                 block the dossiers filed after the closing (DELAI_DEPASSE)
+	                             or citing a facture dated after the dépôt
 
 	check DIR                    read a pack output back as the ASP would
 

@@ -28,6 +28,7 @@ func packCommand(code *int) *cli.Command {
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
 			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			dateDepotFlag,
+			strictFlag,
 			configFlag,
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a heap profile at the end (for make bench)"},
@@ -68,7 +69,7 @@ func packCommand(code *int) *cli.Command {
 				return cannot("dossier de sortie « %s » inutilisable : %v", out, err)
 			}
 			defer unlock()
-			q := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot})
+			q := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot, Strict: c.Bool("strict")})
 			bar := progress(c.App.ErrWriter, q.Len())
 			res, err := pack.RunQuarter(pack.Options{
 				Dir:         out,
@@ -87,8 +88,11 @@ func packCommand(code *int) *cli.Command {
 				return err
 			}
 			var all []dossier.Problem
-			warnings := 0
+			warnings, late := 0, 0
 			for _, rd := range res.Rapport.Dossiers {
+				if rd.HorsDelai() {
+					late++
+				}
 				for _, p := range rd.Problemes {
 					level := dossier.Erreur
 					if p.Niveau == "attention" {
@@ -106,6 +110,12 @@ func packCommand(code *int) *cli.Command {
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
+			switch {
+			case late > 0 && c.Bool("strict"):
+				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai, bloqué(s) par --strict : déposé(s) après la clôture du guichet\n", late)
+			case late > 0:
+				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai : déposé(s) après la clôture du guichet, irrecevable(s) sauf report de l'ASP (--strict pour les bloquer)\n", late)
+			}
 			if res.Blocked > 0 {
 				*code = exitRejected
 			}

@@ -23,7 +23,7 @@ import (
 // exit code and outputs.
 func packFixtures(t *testing.T, dir string, extra ...string) (int, string, string) {
 	t.Helper()
-	args := append([]string{"pack", "--date-depot", "2023-03-01", "--signes", repo("fixtures/signes"), "-o", dir}, extra...)
+	args := append([]string{"pack", "--date-depot", "2023-04-28", "--signes", repo("fixtures/signes"), "-o", dir}, extra...)
 	return runIn(t, append(args, repo("fixtures/dossiers"))...)
 }
 
@@ -295,7 +295,7 @@ func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
 	os.WriteFile(filepath.Join(signes, "MDV-LGC-Va1-VA-00043.pdf"), unsigned, 0o644)
 	os.WriteFile(filepath.Join(signes, "MDV-LGC-Va1-VA-00050.pdf"), []byte("%PDF-1.7 scan illisible"), 0o644)
 	out := t.TempDir()
-	code, stdout, _ := runIn(t, "pack", "--date-depot", "2023-03-01", "--signes", signes, "-o", out, repo("fixtures/dossiers"))
+	code, stdout, _ := runIn(t, "pack", "--date-depot", "2023-04-28", "--signes", signes, "-o", out, repo("fixtures/dossiers"))
 	if code != exitRejected {
 		t.Errorf("exit code: got %d, want %d", code, exitRejected)
 	}
@@ -329,7 +329,7 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 	bin := segurBinary(t)
 	root := repoRoot
 	packCmd := func(out string) string {
-		return fmt.Sprintf("%s pack --date-depot 2023-03-01 --signes %s/fixtures/signes -o %s %s/fixtures/dossiers", bin, root, out, root)
+		return fmt.Sprintf("%s pack --date-depot 2023-04-28 --signes %s/fixtures/signes -o %s %s/fixtures/dossiers", bin, root, out, root)
 	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"} // no CI variable
 	tty := exec.Command(script, "-qec", packCmd(t.TempDir()), "/dev/null")
@@ -343,5 +343,26 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 	throughPipe, _ := piped.CombinedOutput()
 	if bytes.Contains(throughPipe, []byte("/16, ")) || bytes.Contains(throughPipe, []byte("\r")) {
 		t.Errorf("through a pipe, want no progress bar:\n%q", throughPipe)
+	}
+}
+
+// TestPackCountsLateDossiersApart: the BIO guichet closed on 28/04/2023 at
+// 14h00; a dépôt at 14h30 that day is late for the two BIO dossiers. pack
+// counts them apart and --strict blocks them.
+func TestPackCountsLateDossiersApart(t *testing.T) {
+	args := func(out string, extra ...string) []string {
+		return append(append([]string{"pack", "--date-depot", "2023-04-28T14:30", "--signes", repo("fixtures/signes"), "-o", out}, extra...), repo("fixtures/dossiers"))
+	}
+	_, stdout, stderr := runIn(t, args(t.TempDir())...)
+	if !strings.Contains(stderr, "dont 2 dossier(s) hors délai") || strings.Count(stdout, "[DELAI_DEPASSE]") != 2 || !strings.Contains(stdout, "attention: fixtures/dossiers/bio-loinc.yaml") {
+		t.Errorf("without --strict: want two late dossiers counted apart as warnings:\n%s\n%s", stdout, stderr)
+	}
+	_, stdout, stderr = runIn(t, args(t.TempDir(), "--strict")...)
+	if !strings.Contains(stderr, "dont 2 dossier(s) hors délai, bloqué(s) par --strict") || !strings.Contains(stdout, "\nfixtures/dossiers/bio-loinc.yaml:10:13: 00062: dispositif: dépôt du solde le 28/04/2023 à 14h30") {
+		t.Errorf("with --strict: want the two late dossiers blocked:\n%s\n%s", stdout, stderr)
+	}
+	_, stdout, _ = runIn(t, "pack", "--date-depot", "2023-04-28T13:59", "--signes", repo("fixtures/signes"), "-o", t.TempDir(), repo("fixtures/dossiers"))
+	if strings.Contains(stdout, "DELAI_DEPASSE") {
+		t.Errorf("at 13h59 the guichet is open:\n%s", stdout)
 	}
 }

@@ -30,7 +30,7 @@ func runIn(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestValidateFixtures(t *testing.T) {
-	code, out, errOut := runIn(t, "validate", "--date-depot", "2023-03-01", repo("fixtures/"))
+	code, out, errOut := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/"))
 	if code != exitRejected {
 		t.Errorf("exit code: got %d, want %d (stderr: %s)", code, exitRejected, errOut)
 	}
@@ -43,7 +43,7 @@ func TestValidateFixtures(t *testing.T) {
 }
 
 func TestValidateDossiersAreClean(t *testing.T) {
-	code, out, _ := runIn(t, "validate", "--date-depot", "2023-03-01", "--config", repo("fixtures/segur.yaml"), repo("fixtures/dossiers"))
+	code, out, _ := runIn(t, "validate", "--date-depot", "2023-04-28", "--config", repo("fixtures/segur.yaml"), repo("fixtures/dossiers"))
 	if code != exitOK {
 		t.Errorf("exit code: got %d, want 0; output:\n%s", code, out)
 	}
