@@ -126,24 +126,20 @@ func run(opt Options, src source) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rap := buildRapport(opt.Version, opt.DateDepot, works, pairs)
-	data, err := rap.JSON()
-	if err != nil {
-		return nil, err
-	}
-	if err := WriteFile(filepath.Join(opt.Dir, "rapport.json"), data); err != nil {
-		return nil, err
-	}
-	res := &Result{Rapport: rap}
-	for _, p := range pairs {
-		res.Pairs = append(res.Pairs, p.name)
-	}
+	res := &Result{}
 	for _, w := range works {
 		if w.ready() {
 			res.Ready++
 		} else {
 			res.Blocked++
 		}
+	}
+	for _, p := range pairs {
+		res.Pairs = append(res.Pairs, p.name)
+	}
+	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
+	if err := writeWith(filepath.Join(opt.Dir, "rapport.json"), true, res.Rapport.WriteJSON); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -1,9 +1,11 @@
 package pack
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/segur-sons/segur/dossier"
@@ -98,13 +100,59 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 // JSON encodes the rapport, two-space indented, without HTML escaping.
 func (r *Rapport) JSON() ([]byte, error) {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return nil, fmt.Errorf("pack: rapport: %w", err)
+	if err := r.WriteJSON(&b); err != nil {
+		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// WriteJSON writes what JSON returns, one dossier at a time: the encoding of
+// a quarter of tens of thousands of dossiers is never held whole in memory.
+func (r *Rapport) WriteJSON(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	encode := func(v any, prefix string) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("pack: rapport: %w", err)
+		}
+		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		return nil
+	}
+	bw.WriteString("{\n  \"genere_par\": ")
+	if err := encode(r.GenerePar, "  "); err != nil {
+		return err
+	}
+	if r.DateDepot != "" {
+		bw.WriteString(",\n  \"date_depot\": ")
+		if err := encode(r.DateDepot, "  "); err != nil {
+			return err
+		}
+	}
+	bw.WriteString(",\n  \"dossiers\": ")
+	switch {
+	case r.Dossiers == nil:
+		bw.WriteString("null")
+	case len(r.Dossiers) == 0:
+		bw.WriteString("[]")
+	default:
+		bw.WriteString("[\n")
+		for i := range r.Dossiers {
+			bw.WriteString("    ")
+			if err := encode(&r.Dossiers[i], "    "); err != nil {
+				return err
+			}
+			if i < len(r.Dossiers)-1 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+		}
+		bw.WriteString("  ]")
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }
 
 // HorsDelai reports whether the dossier was filed after its guichet closed
