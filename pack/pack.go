@@ -42,6 +42,9 @@ type Options struct {
 // Result sums up a run.
 type Result struct {
 	Rapport *Rapport
+	// Problems are every dossier's problems, the rules' and pack's, in
+	// the order they are printed: the values rapport.json writes.
+	Problems []dossier.Problem
 	Pairs   []string // upload pair names written under depot/
 	Ready   int
 	Blocked int
@@ -128,6 +131,12 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	res := &Result{}
 	for _, w := range works {
+		for _, p := range w.problems {
+			if p.Numero == "" {
+				p.Numero = "-"
+			}
+			res.Problems = append(res.Problems, p)
+		}
 		if w.ready() {
 			res.Ready++
 		} else {
@@ -137,6 +146,7 @@ func run(opt Options, src source) (*Result, error) {
 	for _, p := range pairs {
 		res.Pairs = append(res.Pairs, p.name)
 	}
+	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
 	if err := writeWith(filepath.Join(opt.Dir, "rapport.json"), true, res.Rapport.WriteJSON); err != nil {
 		return nil, err

@@ -87,26 +87,18 @@ func packCommand(code *int) *cli.Command {
 			if err := profile(c.String("memprofile"), func(f *os.File) error { return pprof.WriteHeapProfile(f) }); err != nil {
 				return err
 			}
-			var all []dossier.Problem
-			warnings, late := 0, 0
+			all := res.Problems
+			late, warnings := 0, 0
 			for _, rd := range res.Rapport.Dossiers {
 				if rd.HorsDelai() {
 					late++
 				}
-				for _, p := range rd.Problemes {
-					level := dossier.Erreur
-					if p.Niveau == "attention" {
-						level = dossier.Attention
-						warnings++
-					}
-					num := rd.NumeroEditeur
-					if num == "" {
-						num = "-"
-					}
-					all = append(all, dossier.Problem{Pos: dossier.Pos{File: p.Fichier, Line: p.Ligne, Col: p.Colonne}, Level: level, Numero: num, Field: p.Champ, Code: p.Code, Message: p.Message})
+			}
+			for _, p := range all {
+				if p.Level == dossier.Attention {
+					warnings++
 				}
 			}
-			dossier.SortProblems(all)
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
