@@ -323,6 +323,9 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 			if err := writePair(opt, depot, p); err != nil {
 				return nil, err
 			}
+			for _, w := range p.works {
+				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
+			}
 			keep[p.name+".json"], keep[p.name+".zip"] = true, true
 			pairs = append(pairs, p)
 		}
