@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/segur
 DEMO_DATE := 2023-04-28
 
-.PHONY: build test demo bench fmt vet deps clean fuzz
+.PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz
 
 build:
 	$(GO) build -o $(BIN) ./cmd/segur
@@ -46,8 +46,24 @@ demo: build
 	./$(BIN) pack --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out
 
+# The same dépôt for a fournisseur that opted in to Factur-X
+# (fixtures/facturx/segur.yaml): every facture is a PDF/A-3b with its
+# factur-x.xml (EN 16931); check reads each XML back; one XML is printed.
+demo-facturx: build
+	rm -rf out-facturx
+	./$(BIN) pack --config fixtures/facturx/segur.yaml --date-depot $(DEMO_DATE) fixtures/dossiers -o out-facturx --signes fixtures/signes || [ $$? -eq 1 ]
+	./$(BIN) check out-facturx
+	./$(BIN) facturx out-facturx/dossiers/00042/MDV-LGC-Va1-FACTURE-00042.pdf
+
+# The official EN 16931 CII rules on every facture of out-facturx (needs npm
+# and EN16931=<checkout of ConnectingEurope/eInvoicing-EN16931>; see README).
+en16931: demo-facturx
+	tools/en16931-validate.sh out-facturx
+
 fuzz:
 	$(GO) test ./dossier -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s
 
 # Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
 # packed three times and 10,000 once; documents/s, dossiers/s and peak
@@ -64,4 +80,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin out bench
+	rm -rf bin out out-facturx bench

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
@@ -12,8 +14,9 @@ import (
 
 // Config is segur.yaml: the fournisseur and its referenced solutions.
 type Config struct {
-	Fournisseur *Fournisseur `yaml:"fournisseur"`
-	Solutions   []Solution   `yaml:"solutions"`
+	Fournisseur *Fournisseur    `yaml:"fournisseur"`
+	Solutions   []Solution      `yaml:"solutions"`
+	Facture     *FactureOptions `yaml:"facture"`
 
 	// Path is the file it was read from; Dir resolves the logo.
 	Path string `yaml:"-"`
@@ -46,6 +49,33 @@ type RegimeTVA struct {
 	Regime          string `yaml:"regime"`           // assujetti | franchise | exonere
 	Mention         string `yaml:"mention"`          // « TVA non applicable, art. 293 B du CGI »
 	CodeExoneration string `yaml:"code_exoneration"` // EN 16931 VATEX code, e.g. VATEX-FR-FRANCHISE
+}
+
+// FactureOptions is the facture block of segur.yaml.
+type FactureOptions struct {
+	// Format is FormatPDF (the default) or FormatFacturX.
+	Format string `yaml:"format"`
+	// Categorie is the fournisseur's INSEE size category (GE, ETI, PME,
+	// MICRO), which fixes the date it must issue e-invoices; "" unknown.
+	Categorie string `yaml:"categorie"`
+}
+
+// Categories d'entreprise (INSEE) known to facture.categorie.
+var Categories = []string{"GE", "ETI", "PME", "MICRO"}
+
+// Facture formats.
+const (
+	FormatPDF     = "pdf"
+	FormatFacturX = "factur-x"
+)
+
+// FactureFormat is the format of the factures: FormatPDF unless the
+// fournisseur opted in to Factur-X.
+func (c *Config) FactureFormat() string {
+	if c == nil || c.Facture == nil || c.Facture.Format == "" {
+		return FormatPDF
+	}
+	return c.Facture.Format
 }
 
 // Siren is the first nine digits of the SIRET.
@@ -146,6 +176,12 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 		if !files.IsFile(filepath.Join(cfg.Dir, f.Logo)) {
 			c.errorf("fournisseur.logo", "FICHIER_ILLISIBLE", "le logo « %s » est introuvable", f.Logo)
 		}
+	}
+	if o := cfg.Facture; o != nil && o.Format != "" && o.Format != FormatPDF && o.Format != FormatFacturX {
+		c.errorf("facture.format", "VALEUR_INVALIDE", "format de facture « %s » inconnu (valeurs possibles : %s, %s)", o.Format, FormatPDF, FormatFacturX)
+	}
+	if o := cfg.Facture; o != nil && o.Categorie != "" && !slices.Contains(Categories, o.Categorie) {
+		c.errorf("facture.categorie", "VALEUR_INVALIDE", "catégorie d'entreprise « %s » inconnue (valeurs possibles : %s)", o.Categorie, strings.Join(Categories, ", "))
 	}
 	if len(cfg.Solutions) == 0 {
 		c.errorf("solutions", "CHAMP_MANQUANT", "au moins une solution référencée est obligatoire")

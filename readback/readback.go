@@ -21,6 +21,7 @@ import (
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/facturx"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
@@ -1108,6 +1109,21 @@ func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, j
 	for _, msg := range factureMentionsManquantes(text, l.ids, l.extras, dis) {
 		c.error(rel, l.numero, name, "FACTURE_MENTION_MANQUANTE", "%s (%s)", msg, where(l.line))
 	}
+	for _, f := range checkFacturX(data, text, l.date, l.montant) {
+		c.error(rel, l.numero, name, f.Code, "« %s » : %s", name, f.Message)
+	}
+}
+
+// checkFacturX reads a Factur-X facture's XML back (nothing for a plain PDF)
+// against its printed text and its JSON date.
+func checkFacturX(pdf []byte, text, date, montant string) []facturx.Finding {
+	return facturx.CheckPDF(pdf, facturx.Printed{
+		Has: func(s string) bool {
+			return strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(s, " ", ""))
+		},
+		HasDate:   func(d string) bool { return ckHasDate(text, d) },
+		HasAmount: func(a string) bool { return ckHasAmount(text, fr.Amount(a)) },
+	}, facturx.Expected{Date: date, Montant: montant})
 }
 
 // ckNormalize maps every space variant (U+00A0, U+202F, tabs, newlines…) to

@@ -88,7 +88,10 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("facture: %w", err)
 	}
-	return appendTraites(d, b)
+	if b, err = appendTraites(d, b); err != nil {
+		return nil, err
+	}
+	return facturX(d, parts, b)
 }
 
 // issuedAvance is the avance facture's own PDF when the record names it
@@ -224,10 +227,33 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 			[]string{"Total TTC", Euros(p.total.TTC)},
 		)
 	}
+	totals = append(totals, facturXTotals(d, p)...)
 	doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
 	if d.Taux.IsZero() {
 		doc.Paragraph(d.MentionTVA)
 	}
+}
+
+// echeanceText is the due date, or the term when the dossier has none for
+// the avance facture; "" when neither is known.
+func echeanceText(d *dossier.Dossier, p facturePart) string {
+	f := d.Config.Fournisseur
+	switch {
+	case p.kind != factureAvance && !d.Echeance.IsZero():
+		return "Date d'échéance : " + Date(d.Echeance.Time)
+	case f.Paiement != nil && f.Paiement.DelaiJours != nil:
+		return fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours)
+	}
+	return ""
+}
+
+// escompteText and penalitesText are the discount and penalty mentions.
+func escompteText(p *dossier.Paiement) string {
+	return "Escompte pour paiement anticipé : " + p.Escompte
+}
+
+func penalitesText(p *dossier.Paiement) string {
+	return "Taux des pénalités de retard : " + p.Penalites
 }
 
 // facturePaiement: due date, penalties, recovery indemnity, discount,
@@ -236,20 +262,13 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 	f := d.Config.Fournisseur
 	doc.NeedSpace(45)
 	doc.Section("Conditions de paiement")
-	echeance := ""
-	switch {
-	case p.kind != factureAvance && !d.Echeance.IsZero():
-		echeance = "Date d'échéance : " + Date(d.Echeance.Time)
-	case f.Paiement != nil && f.Paiement.DelaiJours != nil:
-		// The dossier has no échéance for the avance facture: state the term.
-		echeance = fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours)
-	}
+	echeance := echeanceText(d, p)
 	// Two mentions a line, so that the block stays short.
 	var lines []string
 	if f.Paiement != nil {
 		lines = append(lines,
-			joinNonEmpty(" – ", echeance, "Escompte pour paiement anticipé : "+f.Paiement.Escompte),
-			"Taux des pénalités de retard : "+f.Paiement.Penalites)
+			joinNonEmpty(" – ", echeance, escompteText(f.Paiement)),
+			penalitesText(f.Paiement))
 	} else if echeance != "" {
 		lines = append(lines, echeance)
 	}
@@ -264,7 +283,6 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 // 004), on every facture of the PDF.
 func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	rec := d.Record
-	split := d.Dispositif.Split
 	if p.kind == factureAvance {
 		factureSegurAvance(doc, d)
 		return
@@ -279,34 +297,43 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	if pl := prestationLibelle(d); pl != "" {
 		doc.KeyValue("Type de Prestation Ségur", pl)
 	}
-	fluxLabel := func(direct bool, adresse string) string {
-		if !direct {
-			return "par un logiciel tiers"
-		}
-		return joinNonEmpty(" – ", "direct", adresse)
-	}
 	doc.KeyValue("Envoi au DMP", fluxLabel(d.DMPDirect, ""))
 	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
 		doc.KeyValue("Certificat(s) serveur DMP", strings.Join(rec.Realisation.CertificatsDMP, ", "))
 	}
 	doc.KeyValue("MSS vers les professionnels", fluxLabel(d.MSSProDirect, d.AdresseMSSPro))
 	doc.KeyValue("MSS vers les patients", fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen))
-	lines := []string{
-		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
-		avanceSolde(d, split),
-	}
-	if d.Accompagnement.HT.IsPositive() {
-		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Accompagnement.HT)+" HT")
-	}
-	lines = append(lines,
-		"Date de finalisation de la Prestation Ségur : "+Date(rec.Realisation.DateFin.Time),
-	)
-	for _, rp := range d.Reprises {
-		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
-	}
+	lines := segurLines(d)
 	lines = append(lines, mentionEtat+".")
 	doc.NeedSpace(5 * float64(len(lines)+1+2*len(d.Reprises))) // the amounts and dates together
 	doc.Lines(lines)
+}
+
+// segurLines are the Ségur amounts, dates and takeovers of a facture, as
+// printed (and restated in the Factur-X notes).
+func segurLines(d *dossier.Dossier) []string {
+	lines := []string{totalSegur(d), avanceSolde(d, d.Dispositif.Split)}
+	if d.Accompagnement.HT.IsPositive() {
+		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Accompagnement.HT)+" HT")
+	}
+	lines = append(lines, "Date de finalisation de la Prestation Ségur : "+Date(d.Record.Realisation.DateFin.Time))
+	for _, rp := range d.Reprises {
+		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
+	}
+	return lines
+}
+
+// fluxLabel says how a flow (DMP, MSS) is sent.
+func fluxLabel(direct bool, adresse string) string {
+	if !direct {
+		return "par un logiciel tiers"
+	}
+	return joinNonEmpty(" – ", "direct", adresse)
+}
+
+// totalSegur is the line with the total HT of the Prestation Ségur.
+func totalSegur(d *dossier.Dossier) string {
+	return "Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT)
 }
 
 // factureSegurAvance: the Ségur mentions of an avance facture, as they
@@ -374,9 +401,7 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 		}
 	}
 	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{36, 16, 16, 16, 16})
-	lines := []string{
-		"Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT),
-	}
+	lines := []string{totalSegur(d)}
 	if d.Accompagnement.HT.IsPositive() {
 		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
 	}

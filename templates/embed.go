@@ -7,13 +7,18 @@ package templates
 
 import "embed"
 
-// FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml and fonts/.
+// FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml, fonts/,
+// facturx.yaml and icc/.
 //
-//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf
+//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml icc/sRGB.icc
 var FS embed.FS
 
 // Font files, as embedded.
 const (
 	FontRegular = "fonts/DejaVuSans-segur.ttf"
 	FontBold    = "fonts/DejaVuSans-Bold-segur.ttf"
+	// FacturX holds the codes and wording of the Factur-X XML; SRGB the
+	// ICC profile of its PDF/A OutputIntent (CC0, icc/LICENSE-sRGB.txt).
+	FacturX = "facturx.yaml"
+	SRGB    = "icc/sRGB.icc"
 )

@@ -57,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			renderCommand(&code),
 			packCommand(&code),
 			checkCommand(&code),
+			facturxCommand(&code),
 		},
 	}
 	err := app.Run(flagsFirst(app, args))

@@ -29,7 +29,15 @@ The commands:
 	    --strict                 block the dossiers filed after the closing (DELAI_DEPASSE)
 	                             or citing a facture dated after the dépôt
 
-	check DIR                    read a pack output back as the ASP would
+	check DIR                    read a pack output back as the ASP would (and the
+	                             factur-x.xml of every Factur-X facture)
+
+	facturx FICHIER.pdf          print the factur-x.xml embedded in a facture, as a
+	                             plateforme agréée reads it, and check it (EN 16931);
+	                             exit 1 if it breaks a rule, 2 if the PDF has none
+
+With « facture: {format: factur-x} » in segur.yaml, every facture is a
+Factur-X file (PDF/A-3b with its EN 16931 CII XML); see README.md.
 
 PATH is a YAML file (several records separated by ---) or a folder searched
 recursively for *.yaml and *.yml. The fournisseur file is --config, else

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/facturx"
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,7 +36,10 @@ func validateCommand(code *int) *cli.Command {
 				return err
 			}
 			ds := e.check(opt)
-			var all []dossier.Problem
+			all, err := facturx.Obligation(ds)
+			if err != nil {
+				return cannot("%v", err)
+			}
 			rejected := 0
 			for _, d := range ds {
 				all = append(all, d.Problems...)

@@ -102,6 +102,12 @@ func mergeRaw(w io.Writer, conf *model.Configuration, parts []io.ReadSeeker) err
 // unreachable objects are dropped. The Info dates are set to t and the file
 // identifier is derived from the content.
 func canonical(in []byte, t time.Time) ([]byte, error) {
+	return canonicalEdit(in, t, nil)
+}
+
+// canonicalEdit is canonical with edit run on the read file before it is
+// re-serialized (nil: no edit).
+func canonicalEdit(in []byte, t time.Time, edit func(*model.XRefTable) error) ([]byte, error) {
 	conf := newConf()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := api.ReadContext(bytes.NewReader(in), conf)
@@ -111,6 +117,11 @@ func canonical(in []byte, t time.Time) ([]byte, error) {
 	xt := ctx.XRefTable
 	if xt.Root == nil {
 		return nil, errors.New("canonicalize: no document catalog")
+	}
+	if edit != nil {
+		if err := edit(xt); err != nil {
+			return nil, err
+		}
 	}
 
 	date := types.StringLiteral(types.DateString(t))

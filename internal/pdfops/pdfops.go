@@ -102,7 +102,7 @@ func Validate(r io.ReadSeeker) (err error) {
 	conf := newConf()
 	conf.ValidationMode = model.ValidationStrict
 	conf.Optimize = false // api.Validate would otherwise optimize for nothing
-	if err := api.Validate(r, conf); err != nil {
+	if err := validateContext(r, conf); err != nil {
 		return fmt.Errorf("pdfops: validate: %w", err)
 	}
 	return nil

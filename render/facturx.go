@@ -1,0 +1,133 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/facturx"
+)
+
+// facturX turns the facture PDF into a Factur-X (PDF/A-3b) file when the
+// fournisseur opted in (segur.yaml facture.format), with the XML of the
+// last facture of the PDF: the single facture, or the solde facture in mode
+// avance-solde. The XML reuses the wording and amounts the PDF prints.
+func facturX(d *dossier.Dossier, parts []facturePart, pdf []byte) ([]byte, error) {
+	if !facturx.Enabled(d) {
+		return pdf, nil
+	}
+	xml, err := factureXML(d, parts)
+	if err != nil {
+		return nil, err
+	}
+	out, err := facturx.PDFA3(pdf, xml, documentDate(d, dossier.FACTURE))
+	if err != nil {
+		return nil, fmt.Errorf("facture Factur-X: %w", err)
+	}
+	// A traité appended after the facture comes from outside: it may hold
+	// what PDF/A forbids (fonts not embedded…). Never ship such a file as
+	// Factur-X.
+	if msgs := facturx.CheckStructure(out); len(msgs) > 0 {
+		return nil, fmt.Errorf("la facture Factur-X n'est pas conforme PDF/A-3 (%s) : si un traité de fusion est joint, fournissez-le en PDF/A", strings.Join(msgs, " ; "))
+	}
+	return out, nil
+}
+
+// FactureXML returns the Factur-X XML that the facture of d embeds.
+func FactureXML(d *dossier.Dossier) ([]byte, error) {
+	parts, err := factureParts(d)
+	if err != nil {
+		return nil, err
+	}
+	return factureXML(d, parts)
+}
+
+func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
+	p := parts[len(parts)-1]
+	part := facturx.Part{Numero: p.numero, Date: p.date.Time, Total: p.total, Paid: facturx.AmountPaid(d)}
+	for _, l := range p.lines {
+		part.Lines = append(part.Lines, facturx.Line{Label: l.label, HT: l.ht})
+	}
+	if len(parts) > 1 {
+		part.Previous, part.PreviousDate = parts[0].numero, parts[0].date.Time
+	}
+	f := d.Config.Fournisseur
+	var penalites, escompte string
+	if f.Paiement != nil {
+		penalites, escompte = penalitesText(f.Paiement), escompteText(f.Paiement)
+	}
+	t := facturx.Texts{
+		SellerLegal: fmt.Sprintf("%s au capital de %s – RCS %s", f.FormeJuridique, euros0(f.Capital), f.RCS),
+		Terms:       echeanceText(d, p),
+		Penalites:   penalites,
+		Indemnite:   indemniteRecouvrement,
+		Escompte:    escompte,
+		General:     []string{natureOperations},
+	}
+	if f.OptionDebits {
+		t.General = append(t.General, optionDebits)
+	}
+	t.General = append(t.General, segurNotes(d)...)
+	xml, err := facturx.CII(d, part, t)
+	if err != nil {
+		return nil, fmt.Errorf("facture Factur-X: %w", err)
+	}
+	return xml, nil
+}
+
+// segurNotes are the Ségur mentions of the facture, as printed.
+func segurNotes(d *dossier.Dossier) []string {
+	rec := d.Record
+	notes := []string{fmt.Sprintf("Dispositif : %s – %s", rec.Dispositif, d.Dispositif.Libelle)}
+	if rec.NumeroASP != "" {
+		notes = append(notes, "N° de dossier ASP : "+rec.NumeroASP)
+	}
+	notes = append(notes,
+		"N° éditeur : "+rec.NumeroEditeur,
+		fmt.Sprintf("Bon de commande : n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)),
+	)
+	for i, id := range d.BeneficiairesJSON {
+		notes = append(notes, fmt.Sprintf("Bénéficiaire n° %d : %s", i+1, factureBeneficiaire(d, i, id)))
+	}
+	notes = append(notes, "Solution : "+solution(d))
+	if pl := prestationLibelle(d); pl != "" {
+		notes = append(notes, "Type de Prestation Ségur : "+pl)
+	}
+	notes = append(notes, "Envoi au DMP : "+fluxLabel(d.DMPDirect, ""))
+	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
+		notes = append(notes, "Certificat(s) serveur DMP : "+strings.Join(rec.Realisation.CertificatsDMP, ", "))
+	}
+	notes = append(notes,
+		"MSS vers les professionnels : "+fluxLabel(d.MSSProDirect, d.AdresseMSSPro),
+		"MSS vers les patients : "+fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen),
+	)
+	notes = append(notes, segurLines(d)...)
+	if d.Taux.IsZero() {
+		notes = append(notes, d.MentionTVA)
+	}
+	notes = append(notes, mentionEtat+".")
+	for i, n := range notes {
+		notes[i] = strings.TrimSpace(n)
+	}
+	return notes
+}
+
+// facturXTotals are the rows a Factur-X facture adds under its totals: the
+// avance already paid and the amount due, as the XML states them.
+func facturXTotals(d *dossier.Dossier, p facturePart) [][]string {
+	if !facturx.Enabled(d) || p.kind == factureAvance {
+		return nil
+	}
+	paid := facturx.AmountPaid(d)
+	if !paid.IsPositive() {
+		return nil
+	}
+	label := "Avance déjà versée (TTC)"
+	if d.Taux.IsZero() {
+		label = "Avance déjà versée"
+	}
+	return [][]string{
+		{label, Euros(paid)},
+		{"Net à payer", Euros(p.total.TTC.Sub(paid))},
+	}
+}

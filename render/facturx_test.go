@@ -1,0 +1,357 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/facturx"
+	"github.com/segur-sons/segur/internal/golden"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/templates"
+	"github.com/shopspring/decimal"
+)
+
+// facturXDossiers checks every record of fixtures/dossiers with
+// fixtures/facturx/segur.yaml (the fournisseur that opted in to Factur-X),
+// plus, when exempt, liberal-mom and avance-solde-deux-factures at TVA 0
+// (a non-liable fournisseur). It returns the dossiers that get a facture.
+func facturXDossiers(tb testing.TB) []*dossier.Dossier {
+	tb.Helper()
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg, probs, err := dossier.LoadConfig(filepath.Join("..", "fixtures", "facturx", dossier.ConfigName), reg, pdfops.Disk{})
+	if err != nil || dossier.HasError(probs) {
+		tb.Fatalf("fixtures/facturx/segur.yaml: %v %v", err, probs)
+	}
+	if cfg.FactureFormat() != dossier.FormatFacturX {
+		tb.Fatalf("fixtures/facturx/segur.yaml: format %q", cfg.FactureFormat())
+	}
+	paths, err := filepath.Glob(filepath.Join("..", "fixtures", "dossiers", "*.yaml"))
+	if err != nil || len(paths) == 0 {
+		tb.Fatal("no fixture", err)
+	}
+	// The non-liable variants: the same records at rate 0, checked apart
+	// (they reuse the fixtures' numbers).
+	dir := tb.TempDir()
+	var exempt []string
+	for _, name := range []string{"liberal-mom", "avance-solde-deux-factures"} {
+		b, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", name+".yaml"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s := strings.Replace(string(b), "taux_tva: 20", "taux_tva: 0", 1)
+		if s == string(b) {
+			tb.Fatalf("%s: no taux_tva: 20 to replace", name)
+		}
+		p := filepath.Join(dir, name+"-taux-0.yaml")
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		exempt = append(exempt, p)
+	}
+	// A client in Guyane: no TVA (CGI art. 294-1), out of scope (category O).
+	// Its own run: it reuses liberal-mom's numbers too.
+	b, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", "liberal-mom.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := strings.Replace(strings.Replace(string(b), "taux_tva: 20", "taux_tva: 0", 1), "69003 Lyon", "97300 Cayenne", 1)
+	guyane := filepath.Join(dir, "liberal-mom-guyane.yaml")
+	if err := os.WriteFile(guyane, []byte(g), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	// The non-liable fournisseur declares its franchise (fournisseur.tva).
+	cfgData, err := os.ReadFile(filepath.Join("..", "fixtures", "facturx", dossier.ConfigName))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	franchise := strings.Replace(string(cfgData), "  # tva: {regime: franchise", "  tva: {regime: franchise", 1)
+	if franchise == string(cfgData) {
+		tb.Fatal("fixtures/facturx/segur.yaml: no commented fournisseur.tva line to use")
+	}
+	exemptCfgPath := filepath.Join(dir, dossier.ConfigName)
+	if err := os.WriteFile(exemptCfgPath, []byte(franchise), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	exemptCfg, probs, err := dossier.LoadConfig(exemptCfgPath, reg, pdfops.Disk{})
+	if err != nil || dossier.HasError(probs) {
+		tb.Fatalf("franchise config: %v %v", err, probs)
+	}
+	var out []*dossier.Dossier
+	opts := dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}}
+	ds := append(dossier.Check(cfg, reg, dossier.Read(paths), opts), dossier.Check(exemptCfg, reg, dossier.Read(exempt), opts)...)
+	ds = append(ds, dossier.Check(cfg, reg, dossier.Read([]string{guyane}), opts)...)
+	for _, d := range ds {
+		if d.Blocked() {
+			if strings.Contains(d.Record.Source.File, dir) {
+				tb.Fatalf("%s is blocked: %v", d.Record.Source.File, d.Problems)
+			}
+			continue
+		}
+		if slices.Contains(Kinds(d), dossier.FACTURE) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// pdfdetach extracts factur-x.xml with poppler's pdfdetach, a tool segur
+// does not share any code with.
+func pdfdetach(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("pdfdetach"); err != nil {
+		t.Skip("pdfdetach (poppler-utils, installed by .ci/run) not on PATH")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "f.pdf"), filepath.Join(dir, "x.xml")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	list, err := exec.CommandContext(ctx, "pdfdetach", "-list", in).CombinedOutput()
+	if err != nil || !strings.Contains(string(list), "1 embedded files") || !strings.Contains(string(list), "1: factur-x.xml") {
+		t.Fatalf("pdfdetach -list: %v\n%s", err, list)
+	}
+	if b, err := exec.CommandContext(ctx, "pdfdetach", "-save", "1", "-o", out, in).CombinedOutput(); err != nil {
+		t.Fatalf("pdfdetach -save: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// qpdfAttachment extracts factur-x.xml with qpdf --show-attachment, and
+// checks qpdf --check finds nothing wrong.
+func qpdfAttachment(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Skip("qpdf (installed by .ci/run) not on PATH")
+	}
+	in := filepath.Join(t.TempDir(), "f.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if b, err := exec.CommandContext(ctx, "qpdf", "--check", in).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, b)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "qpdf", "--show-attachment=factur-x.xml", in)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("qpdf --show-attachment: %v\n%s", err, stderr.String())
+	}
+	return out
+}
+
+// TestFacturXEveryFixture renders the facture of every fixture as Factur-X
+// and checks it the ways a plateforme agréée and the ASP would read it.
+func TestFacturXEveryFixture(t *testing.T) {
+	requirePdftotext(t)
+	r := testRenderer(t)
+	ds := facturXDossiers(t)
+	if len(ds) < 10 {
+		t.Fatalf("only %d Factur-X factures", len(ds))
+	}
+	sawExempt, sawTwo, sawPaid, sawO := false, false, false, false
+	for _, d := range ds {
+		t.Run(filepath.Base(d.Record.Source.File), func(t *testing.T) {
+			pdf, err := r.Render(d, dossier.FACTURE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := FactureXML(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same bytes, read by poppler and by segur.
+			if got := pdfdetach(t, pdf); !bytes.Equal(got, want) {
+				t.Fatalf("pdfdetach gives %d bytes, segur embedded %d", len(got), len(want))
+			}
+			if got := qpdfAttachment(t, pdf); !bytes.Equal(got, want) {
+				t.Fatalf("qpdf gives %d bytes, segur embedded %d", len(got), len(want))
+			}
+			if got, err := facturx.Extract(pdf); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("facturx.Extract: %v", err)
+			}
+			// EN 16931 rules and code lists.
+			s, err := facturx.Parse(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msgs := facturx.Verify(s); len(msgs) > 0 {
+				t.Errorf("EN 16931:\n%s", strings.Join(msgs, "\n"))
+			}
+			// PDF/A-3 and Factur-X structure, pdfcpu strict validation.
+			if msgs := facturx.CheckStructure(pdf); len(msgs) > 0 {
+				t.Errorf("structure:\n%s", strings.Join(msgs, "\n"))
+			}
+			if err := pdfops.Validate(bytes.NewReader(pdf)); err != nil {
+				t.Errorf("pdfcpu strict: %v", err)
+			}
+			// The XML's number, date and amounts are the printed ones.
+			text := spaces.ReplaceAllString(pdftotext(t, pdf), " ")
+			printed := facturx.Printed{
+				Has:     func(v string) bool { return strings.Contains(text, v) },
+				HasDate: func(v string) bool { return strings.Contains(text, v) },
+				HasAmount: func(v string) bool {
+					return strings.Contains(text, Euros(mustDecimal(t, v)))
+				},
+			}
+			if fs := facturx.CheckPDF(pdf, printed, facturx.Expected{Date: Date(d.Record.Facture.Date.Time), Montant: d.Segur.HT.StringFixed(2)}); len(fs) > 0 {
+				t.Errorf("read-back: %v", fs)
+			}
+			// Exact amounts: the dossier's, to the cent.
+			total := d.Facture
+			if d.Record.Facture.Mode == dossier.ModeAvanceSolde {
+				total = d.FactureSolde
+				sawTwo = true
+				if s.Numero != d.Record.Facture.Numero || !strings.Contains(string(want), "<ram:IssuerAssignedID>"+d.Record.Facture.FactureAvance.Numero+"<") {
+					t.Errorf("two factures: the XML must be the solde's (%s) and name the avance's", s.Numero)
+				}
+			}
+			if !s.TaxBasis.Equal(total.HT) || !s.TaxTotal.Equal(total.TVA) || !s.GrandTotal.Equal(total.TTC) {
+				t.Errorf("totals %s/%s/%s, dossier %s/%s/%s", s.TaxBasis, s.TaxTotal, s.GrandTotal, total.HT, total.TVA, total.TTC)
+			}
+			if paid := facturx.AmountPaid(d); !s.Prepaid.Equal(paid) || !s.Due.Equal(total.TTC.Sub(paid)) {
+				t.Errorf("paid %s due %s, want %s and %s", s.Prepaid, s.Due, paid, total.TTC.Sub(paid))
+			} else if paid.IsPositive() {
+				sawPaid = true
+			}
+			if d.Taux.IsZero() {
+				sawExempt = true
+				switch tx := s.Taxes[0]; {
+				case tx.Category == "O":
+					sawO = true
+					if tx.ExemptionCode != "VATEX-EU-O" || !strings.Contains(tx.ExemptionText, "294") || s.Seller.VAT != "" {
+						t.Errorf("out of scope (Guyane): %+v, seller VAT %q", tx, s.Seller.VAT)
+					}
+				case tx.Category != "E" || tx.ExemptionCode != d.CodeExonerationTVA || tx.ExemptionText != d.MentionTVA:
+					t.Errorf("non-liable fournisseur: %+v, dossier %q %q", tx, d.CodeExonerationTVA, d.MentionTVA)
+				}
+			} else if s.Taxes[0].Category != "S" || !s.Taxes[0].Rate.Equal(d.Taux) {
+				t.Errorf("VAT %+v, rate %s", s.Taxes[0], d.Taux)
+			}
+			for _, code := range []string{"PMT", "PMD", "AAB", "AAI"} {
+				if !strings.Contains(string(want), "<ram:SubjectCode>"+code+"</ram:SubjectCode>") {
+					t.Errorf("note %s missing", code)
+				}
+			}
+			// Two goldens a reviewer can read: a single facture with an avance
+			// paid, and the solde facture of mode avance-solde at TVA 0.
+			if base := filepath.Base(d.Record.Source.File); base == "liberal-mom.yaml" || base == "avance-solde-deux-factures-taux-0.yaml" {
+				golden.Check(t, filepath.Join("testdata", "facturx-"+strings.TrimSuffix(base, ".yaml")+".xml"), want)
+			}
+			// Byte-reproducible.
+			again, err := testRenderer(t).Render(d, dossier.FACTURE)
+			if err != nil || !bytes.Equal(again, pdf) {
+				t.Errorf("second render differs (%v)", err)
+			}
+		})
+	}
+	if !sawExempt || !sawTwo || !sawPaid || !sawO {
+		t.Errorf("cases not covered: exempt %v, two factures %v, avance paid %v, out of scope %v", sawExempt, sawTwo, sawPaid, sawO)
+	}
+}
+
+// TestFacturXOnlyWhenAsked: with fixtures/segur.yaml (no facture block),
+// the facture stays a plain PDF without attachment nor the paid/due rows.
+func TestFacturXOnlyWhenAsked(t *testing.T) {
+	requirePdftotext(t)
+	d := fixture(t, "dossiers", "liberal-mom")[0]
+	pdf, err := testRenderer(t).Render(d, dossier.FACTURE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := facturx.Extract(pdf); err != facturx.ErrAbsent {
+		t.Fatalf("plain facture: %v", err)
+	}
+	if text := pdftotext(t, pdf); strings.Contains(text, "Net à payer") || strings.Contains(text, "Avance déjà versée") {
+		t.Fatal("plain facture shows the Factur-X rows")
+	}
+}
+
+func mustDecimal(t *testing.T, s string) decimal.Decimal {
+	t.Helper()
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestFacturXRefusesANonPDFATraite: a traité whose font is not embedded
+// (a gofpdf core font) would break PDF/A-3; the facture is refused with a
+// French reason instead of being shipped as Factur-X.
+func TestFacturXRefusesANonPDFATraite(t *testing.T) {
+	dir := t.TempDir()
+	p := gofpdf.New("P", "mm", "A4", "")
+	p.AddPage()
+	p.SetFont("Helvetica", "", 12)
+	p.Cell(40, 10, "Traite de fusion")
+	var traite bytes.Buffer
+	if err := p.Output(&traite); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "traite.pdf"), traite.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", "cas4-finess-remplace-avec-traite.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := strings.Replace(string(rec), "traite: ../annexes/traite-fusion-msp-du-lac.pdf", "traite: traite.pdf", 1)
+	if err := os.WriteFile(filepath.Join(dir, "cas4.yaml"), []byte(r), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := dossier.LoadConfig(filepath.Join("..", "fixtures", "facturx", dossier.ConfigName), reg, pdfops.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := dossier.Check(cfg, reg, dossier.Read([]string{filepath.Join(dir, "cas4.yaml")}), dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}})
+	if len(ds) != 1 || ds[0].Blocked() {
+		t.Fatalf("record: %v", ds[0].Problems)
+	}
+	_, err = testRenderer(t).Render(ds[0], dossier.FACTURE)
+	if err == nil || !strings.Contains(err.Error(), "n'est pas conforme PDF/A-3") || !strings.Contains(err.Error(), "Helvetica") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// BenchmarkFactureFacturX: the cost of Factur-X on one facture (CII XML,
+// PDF/A-3 rewrite, structure check), beside BenchmarkRender/FACTURE.
+func BenchmarkFactureFacturX(b *testing.B) {
+	var d *dossier.Dossier
+	for _, x := range facturXDossiers(b) {
+		if x.Numero() == "00042" {
+			d = x
+		}
+	}
+	r := testRenderer(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Render(d, dossier.FACTURE); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
