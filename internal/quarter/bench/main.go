@@ -47,7 +47,7 @@ func main() {
 type result struct {
 	secs    float64
 	cpu     float64 // user + system seconds of the segur process
-	maxRSS  int64 // KiB
+	maxRSS  int64   // KiB
 	docs    int
 	dossier int
 }
@@ -66,7 +66,7 @@ func (s summary) docsPerSec() float64 { return float64(s.median.docs) / s.median
 // docsPerCPUSec is documents per second of CPU: what the machine's load
 // changes least; times the CPUs, the rate an idle machine would reach at best.
 func (s summary) docsPerCPUSec() float64 { return float64(s.median.docs) / s.median.cpu }
-func (s summary) rssMiB() float64     { return float64(s.median.maxRSS) / 1024 }
+func (s summary) rssMiB() float64        { return float64(s.median.maxRSS) / 1024 }
 
 func run(n, runs int, segur, dir string, jobs int) (summary, error) {
 	q := filepath.Join(dir, fmt.Sprintf("quarter-%d", n))
