@@ -19,10 +19,10 @@ deps:
 # Every package is tested once, plainly; then, under the race detector, the
 # packages where goroutines run: pack's workers, and cmd/segur's in-process
 # packs with one and four workers (which render concurrently). The two
-# cmd/segur tests that drive a real segur process (killed mid-run, given a
-# terminal) are left out of the race run: their binary is not instrumented.
+# cmd/segur tests that drive a real segur process (killed or interrupted
+# mid-run, given a terminal) are left out of the race run: their binary is not instrumented.
 RACE_PKGS := ./pack ./cmd/segur
-RACE_SKIP := TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal
+RACE_SKIP := TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestHostileInputsInBoundedPeakMemory
 
 test: deps
 	@echo "== go vet ./..."
@@ -33,6 +33,9 @@ test: deps
 	@cd third_party/gofpdf && $(GO) test -count=1 .
 	@echo "== go test -race $(RACE_PKGS) (where goroutines run)"
 	@$(GO) test -race -count=1 -skip '$(RACE_SKIP)' $(RACE_PKGS)
+	@echo "== GOOS=windows and GOOS=darwin builds"
+	@GOOS=windows $(GO) build -o /dev/null ./cmd/segur
+	@GOOS=darwin $(GO) build -o /dev/null ./cmd/segur
 	@echo "== tests passed"
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
@@ -62,6 +65,9 @@ en16931: demo-facturx
 
 fuzz:
 	$(GO) test ./dossier -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./internal/pdfops -run '^$$' -fuzz FuzzCheckClientPDF -fuzztime 60s
+	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckZip -fuzztime 60s
+	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckJSON -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s
 

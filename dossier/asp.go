@@ -107,6 +107,10 @@ func (k *rules) factureAvanceFichier() {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(r.Dir, path)
 	}
+	if outside(k.files, path) {
+		c.errorf("facture.facture_avance.fichier", "PIECE_HORS_DOSSIER", outsideMsg, fa.Fichier)
+		return
+	}
 	if !k.files.IsFile(path) {
 		c.errorf("facture.facture_avance.fichier", "PIECE_MANQUANTE", "la facture d'avance « %s » est introuvable", fa.Fichier)
 		return

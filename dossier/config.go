@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
@@ -21,6 +22,18 @@ type Config struct {
 	// Path is the file it was read from; Dir resolves the logo.
 	Path string `yaml:"-"`
 	Dir  string `yaml:"-"`
+
+	pos positions // where each value stands in segur.yaml
+}
+
+// At is where the value at path (fournisseur.logo) stands in segur.yaml.
+func (c *Config) At(path string) Pos {
+	for p := path; p != ""; p = parentPath(p) {
+		if pos, ok := c.pos[p]; ok {
+			return pos
+		}
+	}
+	return Pos{File: c.Path, Line: 1}
 }
 
 // Fournisseur is the editor (or distributor) that invoices the Prestation.
@@ -108,8 +121,11 @@ type Solution struct {
 // (the logo). Problems are returned as values; the error is for a file that
 // cannot be read at all.
 func LoadConfig(path string, reg *Registry, files FileChecker) (*Config, []Problem, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	data, err := safeio.ReadFile(path, safeio.Config)
+	var tl *safeio.TooLargeError
+	if errors.As(err, &tl) || errors.Is(err, safeio.ErrNotRegular) {
+		return nil, nil, fmt.Errorf("fichier fournisseur %s", safeio.Message(err))
+	} else if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("fichier fournisseur « %s » introuvable", path)
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("fichier fournisseur « %s » illisible (droits d'accès ?)", path)
@@ -131,6 +147,7 @@ func ParseConfig(path string, data []byte, reg *Registry, files FileChecker) (*C
 	}
 	d := &decoder{file: path, pos: positions{}}
 	d.decode(root.Content[0], reflectValue(cfg), "", false)
+	cfg.pos = d.pos
 	c := &checker{pos: d.pos, src: Pos{File: path, Line: 1}, numero: "-"}
 	c.probs = d.probs
 	checkConfig(c, cfg, reg, filesOf(files))

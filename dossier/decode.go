@@ -59,6 +59,35 @@ type decoder struct {
 	file  string
 	pos   positions
 	probs []Problem
+	// aliased counts the nodes reached through aliases; past
+	// maxAliasNodes the record is refused (ALIAS_EXCESSIF).
+	aliased int
+	tooMany bool
+}
+
+// maxAliasNodes bounds the nodes one record reaches through aliases: far
+// above any real use (a repeated address block), far below a memory bomb.
+const maxAliasNodes = 10000
+
+// size counts the nodes under n, aliases followed, stopping past limit.
+func size(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if count > limit {
+			return
+		}
+		count++
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			walk(n.Alias)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return count
 }
 
 var (
@@ -94,13 +123,30 @@ func kindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "une liste"
 	}
-	return fmt.Sprintf("la valeur « %s »", n.Value)
+	return fmt.Sprintf("la valeur « %s »", Echo(n.Value, 60))
 }
 
 // decode fills v (addressable) from n. ident marks identifier strings.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		// An alias (*x) is decoded where it is used, and reported there;
+		// what aliases make the decoder visit is bounded, so that a small
+		// file of nested aliases cannot expand into gigabytes.
+		use := n
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if d.tooMany {
+			return
+		}
+		if d.aliased += size(n, maxAliasNodes-d.aliased); d.aliased > maxAliasNodes {
+			d.tooMany = true
+			d.fail(use, path, "ALIAS_EXCESSIF", "trop de valeurs répétées par des alias YAML (*) : plus de %d ; écrivez les valeurs sans alias", maxAliasNodes)
+			return
+		}
+		c := *n
+		c.Line, c.Column = use.Line, use.Column
+		n = &c
 	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -149,7 +195,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 			return
 		}
 		if ident && n.Tag != "!!str" && !reDigits.MatchString(n.Value) {
-			d.fail(n, path, "IDENTIFIANT_TYPE", "« %s » n'est pas un identifiant lisible sans perte : écrivez-le entre guillemets", n.Value)
+			d.fail(n, path, "IDENTIFIANT_TYPE", "« %s » n'est pas un identifiant lisible sans perte : écrivez-le entre guillemets", Echo(n.Value, 60))
+			return
+		}
+		if !d.lengthOK(n, path) {
 			return
 		}
 		v.SetString(strings.TrimSpace(n.Value))
@@ -167,7 +216,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 		}
 		i, err := strconv.Atoi(n.Value)
 		if err != nil {
-			d.fail(n, path, "TYPE_INVALIDE", "« %s » est un nombre trop grand", n.Value)
+			d.fail(n, path, "TYPE_INVALIDE", "« %s » est un nombre trop grand", Echo(n.Value, 60))
 			return
 		}
 		v.SetInt(int64(i))
@@ -179,12 +228,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 
 func (d *decoder) decodeAmount(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.ScalarNode || !reAmount.MatchString(n.Value) {
-		d.fail(n, path, "MONTANT_FORMAT", "« %s » n'est pas un montant en euros positif avec au plus 2 décimales (ex. 1075.50)", strings.TrimSpace(n.Value))
+		d.fail(n, path, "MONTANT_FORMAT", "« %s » n'est pas un montant en euros positif avec au plus 2 décimales (ex. 1075.50)", Echo(strings.TrimSpace(n.Value), 60))
 		return
 	}
 	amt, err := decimal.NewFromString(n.Value)
 	if err != nil {
-		d.fail(n, path, "MONTANT_FORMAT", "« %s » n'est pas un montant lisible", n.Value)
+		d.fail(n, path, "MONTANT_FORMAT", "« %s » n'est pas un montant lisible", Echo(n.Value, 60))
 		return
 	}
 	v.Set(reflect.ValueOf(amt))
@@ -197,7 +246,7 @@ func (d *decoder) decodeDate(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 	}
-	d.fail(n, path, "DATE_FORMAT", "« %s » n'est pas une date au format AAAA-MM-JJ (ex. 2023-02-10)", strings.TrimSpace(n.Value))
+	d.fail(n, path, "DATE_FORMAT", "« %s » n'est pas une date au format AAAA-MM-JJ (ex. 2023-02-10)", Echo(strings.TrimSpace(n.Value), 60))
 }
 
 // fieldInfo is a struct field as seen from YAML.

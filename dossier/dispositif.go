@@ -159,6 +159,9 @@ type RegleProfil struct {
 type Piece struct {
 	Type    string `yaml:"type"` // file-name KIND: CR, CATALOGUE
 	Libelle string `yaml:"libelle"`
+	// Extensions, when set, are the only file types accepted for this
+	// pièce (lower case, without the dot: pdf, csv).
+	Extensions []string `yaml:"extensions"`
 }
 
 // ChampJSON is a dispositif-specific field of the solde JSON line. Valeur
@@ -412,6 +415,11 @@ func checkDispositif(c *checker, d *Dispositif) {
 	for i, p := range d.Pieces.Valeurs {
 		if !reKind.MatchString(p.Type) {
 			c.errorf(fmt.Sprintf("pieces.valeurs[%d].type", i), "VALEUR_INVALIDE", "type de pièce « %s » : lettres majuscules attendues", p.Type)
+		}
+		for j, e := range p.Extensions {
+			if !reExt.MatchString("." + e) {
+				c.errorf(fmt.Sprintf("pieces.valeurs[%d].extensions[%d]", i, j), "VALEUR_INVALIDE", "extension « %s » : de 1 à 10 lettres minuscules ou chiffres, sans point", e)
+			}
 		}
 	}
 	if d.Commande.DelaiAvantReferencementJours <= 0 {

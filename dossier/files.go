@@ -27,3 +27,16 @@ func filesOf(f FileChecker) FileChecker {
 	}
 	return f
 }
+
+// outsideChecker is a FileChecker that also knows the folders the files
+// must lie in (the disk's does).
+type outsideChecker interface {
+	Outside(path string) bool
+}
+
+// outside reports whether the checker knows path to lie outside the
+// allowed folders.
+func outside(f FileChecker, path string) bool {
+	o, ok := f.(outsideChecker)
+	return ok && o.Outside(path)
+}

@@ -2,8 +2,11 @@ package dossier
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
+
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // Quarter is a run's records checked once for the rules that span every
@@ -98,12 +101,28 @@ func (q *Quarter) Load(i int) []*Dossier {
 
 // readFile reads the records of one file and the SHA-256 of its bytes.
 func readFile(f string) ([]*Record, [sha256.Size]byte) {
-	data, err := os.ReadFile(f)
+	// Bounded: a regular file of at most safeio.Records bytes (a FIFO, a
+	// device or /dev/zero is refused before it is read).
+	data, err := safeio.ReadFile(f, safeio.Records)
 	if err != nil {
+		code, msg := "FICHIER_ILLISIBLE", "fichier illisible : "+safeio.Reason(err)
+		var tl *safeio.TooLargeError
+		if errors.As(err, &tl) {
+			code, msg = "FICHIER_TROP_GRAND", fmt.Sprintf("fichier trop volumineux (%s ; au plus %s par fichier d'enregistrements) : répartissez les dossiers dans plusieurs fichiers", safeio.Size(tl.Size), safeio.Size(tl.Kind.Max))
+		}
 		return []*Record{{
 			Source: Pos{File: f}, Broken: true,
-			Problems: []Problem{{Pos: Pos{File: f}, Code: "FICHIER_ILLISIBLE", Message: "fichier illisible"}},
+			Problems: []Problem{{Pos: Pos{File: f}, Code: code, Message: msg}},
 		}}, [sha256.Size]byte{}
 	}
-	return Decode(f, data), sha256.Sum256(data)
+	recs := Decode(f, data)
+	// The files a record names are relative to its folder as the system
+	// resolves it: through a link, "../annexes" is beside the link's
+	// target, not beside the link.
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(f)); err == nil {
+		for _, r := range recs {
+			r.Dir = dir
+		}
+	}
+	return recs, sha256.Sum256(data)
 }

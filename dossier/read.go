@@ -35,14 +35,21 @@ func Files(paths []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
+		// A folder given as a symbolic link is walked as the folder it
+		// names (WalkDir would not enter a link; a trailing separator makes
+		// it).
+		root := p
+		if l, err := os.Lstat(p); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+			root = p + string(filepath.Separator)
+		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			name := d.Name()
 			if d.IsDir() {
-				if path != p && strings.HasPrefix(name, ".") {
+				if path != root && strings.HasPrefix(name, ".") {
 					return filepath.SkipDir
 				}
 				return nil
@@ -88,9 +95,18 @@ func Decode(name string, data []byte) []*Record {
 			})
 			continue
 		}
+		if line, col, r, ok := controlChar(c.text); ok {
+			recs = append(recs, &Record{
+				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+				Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "CARACTERE_INTERDIT",
+					Message: fmt.Sprintf("caractère de contrôle interdit (U+%04X) : le fichier n'est peut-être pas un texte, ou a été mal copié", r)}},
+			})
+			continue
+		}
 		var root yaml.Node
 		if err := yaml.Unmarshal(c.text, &root); err != nil {
 			line, msg := syntaxError(err)
+			line = errorLine(c.text, line)
 			pos := Pos{File: name, Line: c.line + max(line, 1) - 1}
 			recs = append(recs, &Record{
 				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),

@@ -67,6 +67,9 @@ func checkRun(keys []runKey) [][]Problem {
 		mark("fac:"+k.facture, "facture.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", k.facture)
 		mark("fac:"+k.factureAvance, "facture.facture_avance.numero", "FACTURE_DOUBLON", "le numéro de facture « %s » est déjà utilisé : chaque facture a un numéro unique", k.factureAvance)
 		for j, id := range k.beneficiaires {
+			if f, ok := seen["ben:"+k.dispositif+":"+id]; ok && f.k == k {
+				continue // twice in this dossier: reported by the dossier's own check
+			}
 			mark("ben:"+k.dispositif+":"+id, fmt.Sprintf("beneficiaires[%d]", j), "BENEFICIAIRE_DOUBLON",
 				"« %s » est déjà financé dans un autre dossier du même dispositif : un seul financement par bénéficiaire", id)
 		}

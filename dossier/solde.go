@@ -90,7 +90,12 @@ func (k *rules) perimetreSolde() {
 		traite := ""
 		if c.required(p+".traite", ch.Traite) {
 			traite = filepath.Join(r.Dir, ch.Traite)
-			if !k.files.IsFile(traite) {
+			if !pieceNameOK(c, p+".traite", ch.Traite) {
+				traite = ""
+			} else if outside(k.files, traite) {
+				c.errorf(p+".traite", "PIECE_HORS_DOSSIER", outsideMsg, ch.Traite)
+				traite = ""
+			} else if !k.files.IsFile(traite) {
 				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
 			} else if !k.files.ReadablePDF(traite) {
 				c.errorf(p+".traite", "PIECE_ILLISIBLE", "le traité « %s » n'est pas un PDF lisible : il ne peut pas être joint à la facture", ch.Traite)
@@ -128,6 +133,13 @@ func (k *rules) perimetreSolde() {
 	for _, i := range added {
 		p := fmt.Sprintf("beneficiaires[%d]", i)
 		id := d.BeneficiairesJSON[i]
+		if near, at := typo(id, removed); near != "" {
+			// One digit off, or two swapped: a typing mistake, not a new
+			// beneficiary; the advice is to correct it, never to remove it.
+			c.errorf(p, "IDENTIFIANT_FAUTE_FRAPPE", "« %s » ressemble à « %s » déclaré à l'avance (%s) : corrigez ce numéro, le bénéficiaire déclaré reste financé", id, near, at)
+			removed = slices.DeleteFunc(removed, func(s string) bool { return s == near })
+			continue
+		}
 		if structure && len(removed) > 0 {
 			c.errorf(p, "BENEFICIAIRE_REMPLACE", "le FINESS géo %s remplace %s déclaré à l'avance : l'ASP rejette la demande ; gardez %s et déclarez la reprise dans « changements » avec le traité", id, removed[0], removed[0])
 			removed = removed[1:]
@@ -204,7 +216,18 @@ func (k *rules) realisation() {
 			c.errorf(path, "PIECE_EN_TROP", "%s n'attend que %d pièce(s) en plus de la facture et de la VA ou MOM", dis.ID, len(want))
 			continue
 		}
+		if !pieceNameOK(c, path, p) {
+			continue
+		}
+		if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(p)), "."); len(want[i].Extensions) > 0 && !slices.Contains(want[i].Extensions, ext) {
+			c.errorf(path, "PIECE_EXTENSION", "« %s » : %s attend un fichier %s pour « %s »", p, dis.ID, strings.Join(want[i].Extensions, " ou "), want[i].Libelle)
+			continue
+		}
 		full := filepath.Join(r.Dir, p)
+		if outside(k.files, full) {
+			c.errorf(path, "PIECE_HORS_DOSSIER", outsideMsg, p)
+			continue
+		}
 		if !k.files.IsFile(full) {
 			c.errorf(path, "PIECE_MANQUANTE", "la pièce « %s » (%s) est introuvable", p, want[i].Libelle)
 			continue

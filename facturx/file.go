@@ -3,8 +3,8 @@ package facturx
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // MaxPDF bounds the PDF file ReadFile reads.
@@ -14,26 +14,11 @@ const MaxPDF = 256 << 20
 // refuses anything but a regular file of at most MaxPDF bytes; messages
 // are in French, for staff.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("« %s » : fichier introuvable", path)
-	} else if err != nil {
-		return nil, fmt.Errorf("« %s » : fichier illisible (droits d'accès ?)", path)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("« %s » n'est pas un fichier ordinaire", path)
-	}
-	if st.Size() > MaxPDF {
-		return nil, fmt.Errorf("« %s » dépasse %d Mo", path, MaxPDF>>20)
-	}
-	pdf, err := io.ReadAll(io.LimitReader(f, MaxPDF+1))
+	// safeio opens without blocking (a FIFO never hangs) and refuses what
+	// is not a regular file within MaxPDF.
+	pdf, err := safeio.ReadFile(path, safeio.Kind{Name: "PDF Factur-X", Max: MaxPDF})
 	if err != nil {
-		return nil, fmt.Errorf("« %s » : lecture impossible", path)
-	}
-	if len(pdf) > MaxPDF {
-		return nil, fmt.Errorf("« %s » dépasse %d Mo", path, MaxPDF>>20)
+		return nil, errors.New(safeio.Message(err))
 	}
 	x, err := Extract(pdf)
 	if err != nil {

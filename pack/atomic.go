@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
+
+	"github.com/gofrs/flock"
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // tmpMarker is in the name of every temporary file; a run removes the ones
@@ -26,7 +28,9 @@ func WriteFile(path string, data []byte) error { return writeFile(path, data, tr
 // rename's atomicity but not the cost of a sync each; the upload pairs and
 // rapport.json are synced.
 func writeFile(path string, data []byte, durable bool) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	// Bounded to data's size, regular files only: what stands there may
+	// be anything.
+	if old, err := safeio.ReadFile(path, safeio.Kind{Name: "document", Max: int64(len(data))}); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
 	return writeWith(path, durable, func(w io.Writer) error {
@@ -35,15 +39,24 @@ func writeFile(path string, data []byte, durable bool) error {
 	})
 }
 
+// writeFault, set by tests, fails the writing of a file as a full disk
+// would.
+var writeFault func(path string) error
+
 // writeWith streams into a temporary file then renames it to path.
 func writeWith(path string, durable bool, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("pack: %w", err)
+		return err
+	}
+	// A folder that is a link (dossiers/00042 → elsewhere) is never
+	// written through.
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("« %s » est un lien symbolique : segur n'écrit pas au travers (%w)", dir, ErrSymlink)
 	}
 	f, err := os.CreateTemp(dir, filepath.Base(path)+tmpMarker+"*")
 	if err != nil {
-		return fmt.Errorf("pack: %w", err)
+		return err
 	}
 	tmp := f.Name()
 	ok := false
@@ -53,66 +66,54 @@ func writeWith(path string, durable bool, fill func(io.Writer) error) error {
 			os.Remove(tmp)
 		}
 	}()
+	if writeFault != nil {
+		if err := writeFault(path); err != nil {
+			return err
+		}
+	}
 	if err := fill(f); err != nil {
-		return fmt.Errorf("pack: write %s: %w", filepath.Base(path), err)
+		return fmt.Errorf("écriture de %s : %w", filepath.Base(path), err)
 	}
 	if durable {
 		if err := f.Sync(); err != nil {
-			return fmt.Errorf("pack: %w", err)
+			return err
 		}
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("pack: %w", err)
+		return err
 	}
 	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("pack: %w", err)
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("pack: %w", err)
+		return err
 	}
 	ok = true
 	return nil
-}
-
-// removeTemps deletes the temporary files an interrupted run left under dir.
-func removeTemps(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if !d.IsDir() && strings.Contains(d.Name(), tmpMarker) {
-			return os.Remove(p)
-		}
-		return nil
-	})
 }
 
 // ErrBusy is returned by Lock when another segur works on the folder.
 var ErrBusy = errors.New("un autre « segur pack » travaille déjà dans ce dossier de sortie")
 
 // Lock takes an exclusive lock on the output folder, so that two runs never
-// interleave their files. The lock dies with the process; call the returned
-// function to release it earlier.
+// interleave their files (a lock file, .segur.lock, locked with the
+// system's own file locks through github.com/gofrs/flock: flock on Linux
+// and macOS, LockFileEx on Windows). The lock dies with the process; call
+// the returned function to release it earlier.
 func Lock(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("pack: %w", err)
+		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, ".segur.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err := guard(dir); err != nil {
+		return nil, err
+	}
+	fl := flock.New(filepath.Join(dir, lockFile))
+	ok, err := fl.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("pack: %w", err)
+		return nil, fmt.Errorf("verrou impossible : %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrBusy
-		}
-		return nil, fmt.Errorf("pack: lock: %w", err)
+	if !ok {
+		return nil, ErrBusy
 	}
-	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
+	return func() { fl.Unlock() }, nil
 }

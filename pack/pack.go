@@ -3,11 +3,13 @@ package pack
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +20,7 @@ import (
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // Renderer renders one document of a dossier as PDF bytes. Each worker gets
@@ -37,7 +40,16 @@ type Options struct {
 	DateDepot   string          // written in rapport.json (AAAA-MM-JJ)
 	// Progress, when set, is called after each dossier is rendered.
 	Progress func(done, total int)
+	// Context, when set, stops the run when it is done (Ctrl-C): Run
+	// returns ErrInterrupted and the previous dépôt is left as it was.
+	Context context.Context
+	// Roots are the folders the pièces must lie in, physically; none
+	// refuses every pièce.
+	Roots safeio.Roots
 }
+
+// ErrInterrupted is returned by Run when its Context was cancelled.
+var ErrInterrupted = errors.New("production interrompue : le dépôt précédent est intact")
 
 // Result sums up a run.
 type Result struct {
@@ -45,9 +57,12 @@ type Result struct {
 	// Problems are every dossier's problems, the rules' and pack's, in
 	// the order they are printed: the values rapport.json writes.
 	Problems []dossier.Problem
-	Pairs   []string // upload pair names written under depot/
-	Ready   int
-	Blocked int
+	Pairs    []string // upload pair names written under depot/
+	Ready    int
+	Blocked  int
+	// HorsDepot names the files found in depot/ that segur did not make:
+	// never deleted, they were moved to hors-depot/.
+	HorsDepot []string
 }
 
 // dossierWork is what pass 1 keeps of one dossier: a summary, not the
@@ -113,8 +128,17 @@ func run(opt Options, src source) (*Result, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.GOMAXPROCS(0)
 	}
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// A switch an earlier run left under way is finished first.
+	recovered, err := Recover(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := removeTemps(opt.Dir); err != nil {
-		return nil, fmt.Errorf("pack: %w", err)
+		return nil, err
 	}
 	works, err := prepareAll(opt, src)
 	if err != nil {
@@ -125,7 +149,19 @@ func run(opt Options, src source) (*Result, error) {
 			return nil, w.err
 		}
 	}
-	pairs, err := writePairs(opt, works)
+	// The new dépôt is built beside the current one, then switched to.
+	next, err := beginNext(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	// A build that fails before its journal is written (a full disk, Ctrl-C)
+	// is removed, giving its space back; after, Recover needs it.
+	defer func() {
+		if !SwitchPending(opt.Dir) {
+			os.RemoveAll(filepath.Join(opt.Dir, nextDir))
+		}
+	}()
+	pairs, err := writePairs(ctx, opt, next, works)
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +184,22 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
-	if err := writeWith(filepath.Join(opt.Dir, "rapport.json"), true, res.Rapport.WriteJSON); err != nil {
+	// rapport.json goes beside the new depot/, and is switched with it.
+	if err := writeWith(filepath.Join(filepath.Dir(next), rapportFile), true, res.Rapport.WriteJSON); err != nil {
 		return nil, err
 	}
+	var names []string
+	for _, p := range pairs {
+		names = append(names, p.name+".json", p.name+".zip")
+	}
+	if ctx.Err() != nil {
+		return nil, ErrInterrupted
+	}
+	aside, err := commit(opt.Dir, names)
+	if err != nil {
+		return nil, err
+	}
+	res.HorsDepot = append(recovered, aside...)
 	return res, nil
 }
 
@@ -189,27 +238,28 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		w.files = append(w.files, Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
 	}
 	mod := modified(d)
-	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), Modified: mod})
+	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sum(rendered[dossier.FACTURE]), Modified: mod})
 	if d.Justificatif == dossier.MOM {
-		w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.MOM), Path: filepath.Join(dir, d.FileName(dossier.MOM)), Modified: mod})
+		w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.MOM), Path: filepath.Join(dir, d.FileName(dossier.MOM)), SHA256: sum(rendered[dossier.MOM]), Modified: mod})
 	} else if e, ok := signedVA(opt, d, rendered[dossier.VA], problem); ok {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)
 	}
-	var disk pdfops.Disk
 	for i, p := range d.Pieces {
 		field := fmt.Sprintf("realisation.pieces[%d]", i)
-		// Checked again, with the rules' own checks: the file may have
-		// changed since validate.
-		if !disk.IsFile(p.Path) {
-			problem(field, "PIECE_MANQUANTE", "la pièce « %s » est introuvable", p.Libelle)
+		data, path, ok := readPiece(opt, p.Path, p.Libelle, field, problem)
+		if !ok {
 			continue
 		}
-		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") && !disk.ReadablePDF(p.Path) {
-			problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible", filepath.Base(p.Path), p.Libelle)
-			continue
+		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
+			if err := pdfops.CheckClientPDF(data); err != nil {
+				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible : %v", filepath.Base(p.Path), p.Libelle, err)
+				continue
+			}
 		}
-		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: p.Path, Modified: mod})
+		// The zip gets these very bytes: their hash is checked again as
+		// they are copied (a file changed meanwhile stops the run).
+		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: path, SHA256: sum(data), Modified: mod})
 	}
 }
 
@@ -222,8 +272,8 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(fie
 		return Entry{}, false
 	}
 	readable := func(path string, data []byte) bool {
-		if _, err := pdfops.PageCount(bytes.NewReader(data)); err != nil {
-			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites signer à nouveau ou remplacez le fichier", filepath.Base(path))
+		if err := pdfops.CheckClientPDF(data); err != nil {
+			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF lisible (%v) : faites signer à nouveau ou remplacez le fichier", filepath.Base(path), err)
 			return false
 		}
 		if bytes.Equal(data, unsigned) {
@@ -233,11 +283,14 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(fie
 		return true
 	}
 	whole := filepath.Join(opt.Signes, name)
-	if data, err := os.ReadFile(whole); err == nil {
+	if data, err := readSigned(opt, whole); err == nil {
 		if !readable(whole, data) {
 			return Entry{}, false
 		}
-		return Entry{Name: name, Path: whole}, true
+		return Entry{Name: name, Path: whole, SHA256: sum(data)}, true
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		problem("-", "PIECE_ILLISIBLE", "VA signée %s", safeio.Message(err))
+		return Entry{}, false
 	}
 	var parts []io.ReadSeeker
 	var missing []string
@@ -248,10 +301,13 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(fie
 			break
 		}
 		path := filepath.Join(opt.Signes, base+"-"+p.ID+".pdf")
-		data, err := os.ReadFile(path)
-		if err != nil {
+		data, err := readSigned(opt, path)
+		if errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, filepath.Base(path))
 			continue
+		} else if err != nil {
+			problem("-", "PIECE_ILLISIBLE", "VA signée %s", safeio.Message(err))
+			return Entry{}, false
 		}
 		if !readable(path, data) {
 			return Entry{}, false
@@ -288,9 +344,8 @@ type pair struct {
 
 // writePairs groups the ready dossiers by dispositif and solution, in
 // numéro éditeur order, cuts them into pairs of at most MaxLines lines, and
-// writes each pair's JSON and zip. Pairs left by an earlier run that this
-// run no longer makes are removed.
-func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
+// writes each pair's JSON and zip into depot, the next dépôt's folder.
+func writePairs(ctx context.Context, opt Options, depot string, works []*dossierWork) ([]pair, error) {
 	type key struct{ dispositif, ans string }
 	groups := map[key][]*dossierWork{}
 	var keys []key
@@ -307,12 +362,7 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 	slices.SortFunc(keys, func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.dispositif, b.dispositif), cmp.Compare(a.ans, b.ans))
 	})
-	depot := filepath.Join(opt.Dir, "depot")
-	if err := os.MkdirAll(depot, 0o755); err != nil {
-		return nil, fmt.Errorf("pack: %w", err)
-	}
 	var pairs []pair
-	keep := map[string]bool{}
 	for _, k := range keys {
 		g := groups[k]
 		for n := 0; n*opt.MaxLines < len(g); n++ {
@@ -320,25 +370,16 @@ func writePairs(opt Options, works []*dossierWork) ([]pair, error) {
 				name:  asp.PairName(k.dispositif, k.ans, n+1),
 				works: g[n*opt.MaxLines : min(len(g), (n+1)*opt.MaxLines)],
 			}
+			if ctx.Err() != nil {
+				return nil, ErrInterrupted
+			}
 			if err := writePair(opt, depot, p); err != nil {
 				return nil, err
 			}
 			for _, w := range p.works {
 				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
 			}
-			keep[p.name+".json"], keep[p.name+".zip"] = true, true
 			pairs = append(pairs, p)
-		}
-	}
-	entries, err := os.ReadDir(depot)
-	if err != nil {
-		return nil, fmt.Errorf("pack: %w", err)
-	}
-	for _, e := range entries {
-		if !keep[e.Name()] && strings.Contains(e.Name(), asp.PairSep) {
-			if err := os.Remove(filepath.Join(depot, e.Name())); err != nil {
-				return nil, fmt.Errorf("pack: %w", err)
-			}
 		}
 	}
 	return pairs, nil
@@ -365,7 +406,7 @@ func writePair(opt Options, depot string, p pair) error {
 		return WriteZip(w, entries)
 	})
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("pack: %s: une pièce a disparu pendant l'écriture : %w", p.name, err)
+		return fmt.Errorf("%s : une pièce a disparu pendant l'écriture : %w", p.name, err)
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package pack
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,15 +50,26 @@ func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
 	if string(got) != "deux" {
 		t.Errorf("got %q, want %q", got, "deux")
 	}
-	// A temporary file an interrupted run left behind is removed.
-	stale := filepath.Join(dir, "sous", "g.zip"+tmpMarker+"123")
+	// A temporary file an interrupted run left in dossiers/<numero>/ is
+	// removed; a file elsewhere that only looks like one is not segur's.
+	num := filepath.Join(dir, "dossiers", "00042")
+	os.MkdirAll(num, 0o755)
+	stale := filepath.Join(num, "g.zip"+tmpMarker+"123")
 	os.WriteFile(stale, []byte("à moitié"), 0o644)
+	foreign := filepath.Join(dir, "sous", "h.zip"+tmpMarker+"123")
+	os.WriteFile(foreign, []byte("à quelqu'un"), 0o644)
+	lookalike := filepath.Join(num, "i.zip"+tmpMarker+"abc")
+	os.WriteFile(lookalike, []byte("à quelqu'un"), 0o644)
 	if err := removeTemps(dir); err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(filepath.Join(dir, "sous"))
-	if len(entries) != 1 {
-		t.Errorf("got %d files, want only f.json", len(entries))
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("%s was left behind", stale)
+	}
+	for _, p := range []string{foreign, lookalike} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s, not made by segur, was deleted", p)
+		}
 	}
 }
 
@@ -123,5 +135,21 @@ func TestSoldeJSONFormat(t *testing.T) {
 			t.Errorf("key %s is out of order", k)
 		}
 		last = i
+	}
+}
+
+// TestZipHoldsTheBytesChecked (issue #10, case 4): a pièce changed between
+// its check and its copy into the zip stops the zip, never packs garbage.
+func TestZipHoldsTheBytesChecked(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "piece.pdf")
+	os.WriteFile(p, []byte("les octets vérifiés"), 0o644)
+	checked := sum([]byte("les octets vérifiés"))
+	if err := WriteZip(io.Discard, []Entry{{Name: "A-CR-1.pdf", Path: p, SHA256: checked}}); err != nil {
+		t.Fatalf("unchanged pièce: %v", err)
+	}
+	os.WriteFile(p, []byte("des octets échangés entre-temps"), 0o644)
+	if err := WriteZip(io.Discard, []Entry{{Name: "A-CR-1.pdf", Path: p, SHA256: checked}}); !errors.Is(err, ErrChanged) {
+		t.Fatalf("swapped pièce: got %v, want ErrChanged", err)
 	}
 }

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -66,6 +67,10 @@ func (s quarterSource) load(g int) []*dossier.Dossier { return s.q.Load(g) }
 // renders and gathers what each packable one needs, and keeps only its
 // summary, in dépôt order (the same whatever the number of workers).
 func prepareAll(opt Options, src source) ([]*dossierWork, error) {
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	type slot struct{ group, index int }
 	var all []dossierKey
 	var slots []slot
@@ -105,8 +110,14 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 			defer wg.Done()
 			var r Renderer
 			for g := range jobs {
+				if ctx.Err() != nil {
+					continue // drain: the run is stopping (Ctrl-C)
+				}
 				ds := src.load(g)
 				for i, d := range ds {
+					if ctx.Err() != nil {
+						break
+					}
 					w := summarize(d)
 					if !w.blocked {
 						if r == nil {
@@ -128,11 +139,19 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 			}
 		}()
 	}
+feed:
 	for g := range at {
-		jobs <- g
+		select {
+		case jobs <- g:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(jobs)
 	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ErrInterrupted
+	}
 	for _, w := range works {
 		if w == nil {
 			return nil, fmt.Errorf("pack: a records file gave fewer dossiers than when it was read")

@@ -2,13 +2,17 @@ package pack
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // Entry is one file of a zip of pièces justificatives: its content is Data,
@@ -17,21 +21,32 @@ type Entry struct {
 	Name     string    // flat file name, e.g. MDV-LGC-Va1-FACTURE-00042.pdf
 	Data     []byte    // content, or nil to read Path
 	Path     string    // file to copy when Data is nil
+	SHA256   string    // when set, what Path's content must hash to
 	Modified time.Time // from the record, never the clock
 }
+
+// ErrChanged is returned when a file changed between its check and its
+// copy into the zip.
+var ErrChanged = errors.New("le fichier a été modifié pendant la production : relancez segur pack")
 
 func (e Entry) copyTo(w io.Writer) error {
 	if e.Data != nil {
 		_, err := w.Write(e.Data)
 		return err
 	}
-	f, err := os.Open(e.Path)
+	f, err := safeio.Open(e.Path, safeio.Piece)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(f, safeio.Piece.Max+1)); err != nil {
+		return err
+	}
+	if e.SHA256 != "" && hex.EncodeToString(h.Sum(nil)) != e.SHA256 {
+		return fmt.Errorf("%s : %w", e.Path, ErrChanged)
+	}
+	return nil
 }
 
 // WriteZip writes entries as a flat zip, sorted by name, each with its
@@ -42,10 +57,10 @@ func WriteZip(w io.Writer, entries []Entry) error {
 	zw := zip.NewWriter(w)
 	for i, e := range sorted {
 		if e.Name == "" || strings.ContainsAny(e.Name, `/\`) {
-			return fmt.Errorf("pack: zip: invalid entry name %q", e.Name)
+			return fmt.Errorf("nom d'entrée de zip invalide « %s »", e.Name)
 		}
 		if i > 0 && sorted[i-1].Name == e.Name {
-			return fmt.Errorf("pack: zip: entry %s twice", e.Name)
+			return fmt.Errorf("entrée %s deux fois dans le zip", e.Name)
 		}
 		// A PDF's streams are compressed already: deflating it again costs
 		// time for a few per cent; other pièces are deflated.
@@ -59,14 +74,14 @@ func WriteZip(w io.Writer, entries []Entry) error {
 			Modified: e.Modified.UTC(),
 		})
 		if err != nil {
-			return fmt.Errorf("pack: zip %s: %w", e.Name, err)
+			return fmt.Errorf("pièce %s : %w", e.Name, err)
 		}
 		if err := e.copyTo(fw); err != nil {
-			return fmt.Errorf("pack: zip %s: %w", e.Name, err)
+			return fmt.Errorf("pièce %s : %w", e.Name, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return fmt.Errorf("pack: zip: %w", err)
+		return fmt.Errorf("zip : %w", err)
 	}
 	return nil
 }

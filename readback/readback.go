@@ -24,6 +24,7 @@ import (
 	"github.com/segur-sons/segur/facturx"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
 	"github.com/shopspring/decimal"
 )
@@ -42,20 +43,23 @@ import (
 // reg gives each dispositif's extra pièces (templates/dispositifs/*.yaml).
 func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("pack: check: %w", err)
+		return nil, errors.New(safeio.Message(err))
 	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("pack: check: %s n'est pas un dossier", dir)
+		return nil, fmt.Errorf("« %s » n'est pas un dossier", dir)
 	}
 	depot := filepath.Join(dir, "depot")
 	fi, err := os.Stat(depot)
 	if err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("pack: check: %s : pas de dossier depot/ (est-ce bien la sortie de segur pack ?)", dir)
+		return nil, fmt.Errorf("« %s » : pas de dossier depot/ (est-ce bien la sortie de segur pack ?)", dir)
 	}
 	entries, err := os.ReadDir(depot)
 	if err != nil {
-		return nil, fmt.Errorf("pack: check: %w", err)
+		return nil, errors.New(safeio.Message(err))
 	}
 	c := &depotCheck{reg: reg}
+	if pack.SwitchPending(dir) {
+		c.warn("depot", "-", "-", "BASCULE_INTERROMPUE", "la production précédente a été interrompue pendant la bascule du dépôt : relancez segur pack pour la terminer avant de téléverser")
+	}
 	rap := c.rapport(dir)
 
 	type files struct{ json, zip bool }
@@ -193,8 +197,8 @@ func (c *depotCheck) extras(dispositif string) ([]string, bool) {
 }
 
 const (
-	ckMaxJSON = 64 << 20  // a solde JSON larger than this is not read
-	ckMaxPDF  = 256 << 20 // a PDF entry larger than this is not read
+	ckMaxJSON = 64 << 20    // a solde JSON larger than this is not read
+	ckMaxPDF  = maxZipEntry // a PDF entry larger than this is not read
 )
 
 var (
@@ -210,11 +214,11 @@ type depotCheck struct {
 func (c *depotCheck) add(p dossier.Problem) { c.probs = append(c.probs, p) }
 
 func (c *depotCheck) error(file, numero, field, code, format string, args ...any) {
-	c.add(dossier.Problem{Pos: dossier.Pos{File: file}, Level: dossier.Erreur, Numero: numero, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
+	c.add(dossier.Problem{Pos: dossier.Pos{File: file}, Level: dossier.Erreur, Numero: numero, Field: field, Code: code, Message: echof(format, args...)})
 }
 
 func (c *depotCheck) warn(file, numero, field, code, format string, args ...any) {
-	c.add(dossier.Problem{Pos: dossier.Pos{File: file}, Level: dossier.Attention, Numero: numero, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
+	c.add(dossier.Problem{Pos: dossier.Pos{File: file}, Level: dossier.Attention, Numero: numero, Field: field, Code: code, Message: echof(format, args...)})
 }
 
 // checkedPair is a solde JSON that could be read, for the checks across
@@ -227,13 +231,15 @@ type checkedPair struct {
 // rapport reads rapport.json; nil when it is missing or unreadable (a
 // warning: the ASP never sees it).
 func (c *depotCheck) rapport(dir string) *pack.Rapport {
-	data, err := os.ReadFile(filepath.Join(dir, "rapport.json"))
+	// Bounded, regular file only: rapport.json may be anything (a link to
+	// /dev/zero, a FIFO).
+	data, err := safeio.ReadFile(filepath.Join(dir, "rapport.json"), safeio.Rapport)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json absent : le dossier n'a pas été produit par segur pack, ou la production a été interrompue")
 		return nil
 	case err != nil:
-		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible (droits d'accès ?)")
+		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", safeio.Reason(err))
 		return nil
 	}
 	var rap pack.Rapport
@@ -328,9 +334,9 @@ func (c *depotCheck) duplicates(pairs []checkedPair) {
 // soldeFile reads and checks one solde JSON; nil when it cannot be read at
 // all.
 func (c *depotCheck) soldeFile(path, rel string, dis *dossier.Dispositif) *solde {
-	f, err := os.Open(path)
+	f, err := safeio.Open(path, safeio.Kind{Name: safeio.DepotJSON.Name, Max: 1 << 62}) // size: checked below
 	if err != nil {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible (droits d'accès ?)")
+		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", safeio.Reason(err))
 		return nil
 	}
 	defer f.Close()
@@ -504,7 +510,7 @@ func (c *jsonCheck) report(off int64, numero, field, code, format string, args .
 	}
 	c.probs = append(c.probs, dossier.Problem{
 		Pos: dossier.Pos{File: c.file, Line: c.lineAt(off)}, Level: dossier.Erreur,
-		Numero: numero, Field: field, Code: code, Message: fmt.Sprintf(format, args...),
+		Numero: numero, Field: field, Code: code, Message: echof(format, args...),
 	})
 }
 
@@ -944,12 +950,26 @@ func parsePieceName(dispositif, name string) (ckPiece, string) {
 // each entry tied to a line of the JSON (when matchable) and each line with
 // its pièces, each facture consistent with its line.
 func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, lignes []soldeLigne, jsonRel string) {
-	zr, err := zip.OpenReader(path)
+	zf, err := safeio.Open(path, safeio.DepotZip)
+	if err != nil {
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		return
+	}
+	defer zf.Close()
+	st, err := zf.Stat()
+	if err != nil {
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		return
+	}
+	zr, err := zip.NewReader(zf, st.Size())
 	if err != nil {
 		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
 		return
 	}
-	defer zr.Close()
+	if why := zipLayout(zr); why != "" {
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
+		return
+	}
 	byNumero := map[string]*soldeLigne{}
 	for i := range lignes {
 		if l := &lignes[i]; l.numero != "-" {
@@ -1043,6 +1063,10 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 			c.error(rel, numero, name, "PIECE_VIDE", "« %s » est un fichier vide", name)
 			continue
 		case !isPDF:
+			continue
+		}
+		if err := pdfops.CheckBounds(data); err != nil {
+			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : remplacez-le par un PDF lisible", name, err)
 			continue
 		}
 		if err := pdfops.Validate(bytes.NewReader(data)); err != nil {

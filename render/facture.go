@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/shopspring/decimal"
 )
 
@@ -100,9 +101,12 @@ func issuedAvance(d *dossier.Dossier) ([]byte, error) {
 	if d.FactureAvancePDF == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(d.FactureAvancePDF)
+	b, err := safeio.ReadFile(d.FactureAvancePDF, safeio.PDF)
 	if err != nil {
-		return nil, fmt.Errorf("facture: facture d'avance: %w", err)
+		return nil, fmt.Errorf("facture d'avance %s", safeio.Message(err))
+	}
+	if err := pdfops.CheckClientPDF(b); err != nil {
+		return nil, fmt.Errorf("facture d'avance « %s » illisible : %v", filepath.Base(d.FactureAvancePDF), err)
 	}
 	return b, nil
 }
@@ -429,9 +433,12 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 			continue
 		}
 		seen = append(seen, rp.Traite)
-		b, err := os.ReadFile(rp.Traite)
+		b, err := safeio.ReadFile(rp.Traite, safeio.PDF)
 		if err != nil {
-			return nil, fmt.Errorf("facture: traité de fusion: %w", err)
+			return nil, fmt.Errorf("traité de fusion %s", safeio.Message(err))
+		}
+		if err := pdfops.CheckClientPDF(b); err != nil {
+			return nil, fmt.Errorf("traité de fusion « %s » illisible : %v", filepath.Base(rp.Traite), err)
 		}
 		parts = append(parts, bytes.NewReader(b))
 	}

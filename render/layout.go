@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/jpeg" // logos
 	_ "image/png"  // logos
 	"regexp"
@@ -677,31 +676,16 @@ type logoBox struct {
 	width, height float64 // pixels, for the aspect ratio
 }
 
-// newLogoBox checks that gofpdf can read the image, so that a bad logo is an
-// error here rather than a message drawn in the page by maroto.
+// newLogoBox checks the logo (CheckLogo) and keeps what gofpdf can draw.
 func newLogoBox(data []byte) (*logoBox, error) {
-	var ext extension.Type
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		ext = extension.Png
-	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
-		ext = extension.Jpg
-	default:
-		return nil, errors.New("logo: neither PNG nor JPEG")
-	}
-	// The standard library reads the whole image (gofpdf accepts a truncated
-	// PNG); gofpdf then says whether it supports it (no 16-bit depth, no
-	// interlacing).
-	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-		return nil, fmt.Errorf("logo: %w", err)
+	data, ext, err := checkLogo(data)
+	if err != nil {
+		return nil, err
 	}
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	info := pdf.RegisterImageOptionsReader("logo", gofpdf.ImageOptions{ImageType: string(ext)}, bytes.NewReader(data))
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("logo: %w", err)
-	}
-	if info == nil || info.Width() <= 0 || info.Height() <= 0 {
-		return nil, errors.New("logo: empty image")
+	if err := pdf.Error(); err != nil || info == nil || info.Width() <= 0 || info.Height() <= 0 {
+		return nil, errLogoUnsupported
 	}
 	return &logoBox{data: data, ext: ext, width: info.Width(), height: info.Height()}, nil
 }

@@ -330,8 +330,8 @@ func TestNewDocRejects(t *testing.T) {
 		{"a header without name", fonts, func(m Meta) Meta { return m }, Header{}, "no name"},
 		{"a missing bold font", noBox, func(m Meta) Meta { return m }, Header{Name: "X"}, "bold font: empty"},
 		{"a font that is not TrueType", Fonts{Regular: []byte("not a font at all"), Bold: fonts.Bold}, func(m Meta) Meta { return m }, Header{Name: "X"}, "regular font: parse"},
-		{"a logo that is neither PNG nor JPEG", fonts, func(m Meta) Meta { return m }, Header{Name: "X", Logo: []byte("GIF89a")}, "neither PNG nor JPEG"},
-		{"a truncated PNG logo", fonts, func(m Meta) Meta { return m }, Header{Name: "X", Logo: logo[:40]}, "logo:"},
+		{"a logo that is neither PNG nor JPEG", fonts, func(m Meta) Meta { return m }, Header{Name: "X", Logo: []byte("GIF89a")}, "ni une image PNG ni une image JPEG"},
+		{"a truncated PNG logo", fonts, func(m Meta) Meta { return m }, Header{Name: "X", Logo: logo[:40]}, "illisible"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := NewDoc(tc.fonts, tc.meta(sampleMeta), tc.header)

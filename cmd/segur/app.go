@@ -4,14 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/templates"
 	"github.com/urfave/cli/v2"
 )
@@ -51,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    usageError,
 		Flags:           []cli.Flag{configFlag},
 		Commands: []*cli.Command{
 			validateCommand(&code),
@@ -60,7 +66,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			facturxCommand(&code),
 		},
 	}
-	err := app.Run(flagsFirst(app, args))
+	for _, c := range app.Commands {
+		c.OnUsageError = usageError
+		c.HideHelpCommand = true
+		c.CustomHelpTemplate = commandHelp
+	}
+	args, err := flagsFirst(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -72,8 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	default:
 		// urfave/cli's own errors (an unknown flag, a missing -o) are in
-		// English; say in French what kind of mistake it is.
-		fmt.Fprintf(stderr, "segur : commande ou option invalide (%v) : voir segur --help\n", err)
+		// English: they are said again in French.
+		fmt.Fprintf(stderr, "segur : %s : voir segur --help\n", cliMessage(err))
 		return exitCannot
 	}
 }
@@ -84,21 +98,35 @@ type env struct {
 	reg   *dossier.Registry
 	cfg   *dossier.Config
 	files []string
+	paths []string // as given on the command line
+	roots safeio.Roots
 }
 
 // check reads and checks the records, one file at a time; the files they
-// name are checked on disk.
-func (e *env) check(opt dossier.Options) []*dossier.Dossier {
-	opt.Files = pdfops.Disk{}
-	return dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
+// name are checked on disk. No record at all is an error (exit 2): a
+// forgotten path or an empty folder must not pass for an empty quarter, nor
+// let pack replace a dépôt by nothing.
+func (e *env) check(opt dossier.Options) ([]*dossier.Dossier, error) {
+	opt.Files = pdfops.Disk{Roots: e.roots}
+	ds := dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
+	if len(ds) == 0 {
+		return nil, cannot("aucun dossier lu dans %s : les fichiers ne contiennent que des commentaires ou des séparateurs ---", strings.Join(e.paths, ", "))
+	}
+	return ds, nil
 }
 
 // scan checks the records for the rules across the run and keeps a summary
 // of each: pack makes each file's dossiers again in its workers, so that
 // memory does not grow with the quarter.
-func (e *env) scan(opt dossier.Options) *dossier.Quarter {
-	opt.Files = pdfops.Disk{}
-	return dossier.Scan(e.cfg, e.reg, e.files, opt)
+// No record at all is an error (exit 2), as for check: pack must not
+// replace a dépôt by nothing.
+func (e *env) scan(opt dossier.Options) (*dossier.Quarter, error) {
+	opt.Files = pdfops.Disk{Roots: e.roots}
+	q := dossier.Scan(e.cfg, e.reg, e.files, opt)
+	if q.Len() == 0 {
+		return nil, cannot("aucun dossier lu dans %s : les fichiers ne contiennent que des commentaires ou des séparateurs ---", strings.Join(e.paths, ", "))
+	}
+	return q, nil
 }
 
 // load reads the dispositif data, the fournisseur file and the records named
@@ -115,6 +143,9 @@ func load(c *cli.Context, stdout io.Writer) (*env, error) {
 	if err != nil {
 		return nil, cannot("%v", err)
 	}
+	if len(files) == 0 {
+		return nil, cannot("aucun fichier d'enregistrements (*.yaml, *.yml) dans %s", strings.Join(c.Args().Slice(), ", "))
+	}
 	path, err := configPath(c)
 	if err != nil {
 		return nil, err
@@ -123,6 +154,7 @@ func load(c *cli.Context, stdout io.Writer) (*env, error) {
 	if err != nil {
 		return nil, cannot("%v", err)
 	}
+	probs = append(probs, checkLogo(cfg)...)
 	if len(probs) > 0 {
 		dossier.SortProblems(probs)
 		printProblems(stdout, probs)
@@ -130,14 +162,22 @@ func load(c *cli.Context, stdout io.Writer) (*env, error) {
 			return nil, cannot("%s est invalide : corrigez-le avant de continuer", path)
 		}
 	}
-	return &env{reg: reg, cfg: cfg, files: files}, nil
+	e := &env{reg: reg, cfg: cfg, files: files, paths: c.Args().Slice()}
+	e.roots = pieceRoots(c, e)
+	return e, nil
 }
 
 // configPath finds segur.yaml: --config or $SEGUR_CONFIG, ./segur.yaml, or
 // segur.yaml at the top of the first directory argument.
 func configPath(c *cli.Context) (string, error) {
-	if p := c.String("config"); p != "" {
-		return p, nil
+	// --config is accepted before the command (segur --config F validate)
+	// and after it; the command's own wins.
+	for _, x := range c.Lineage() {
+		if x != nil && x.IsSet("config") {
+			if p := x.String("config"); p != "" {
+				return p, nil
+			}
+		}
 	}
 	if _, err := os.Stat(dossier.ConfigName); err == nil {
 		return dossier.ConfigName, nil
@@ -207,29 +247,42 @@ var strictFlag = &cli.BoolFlag{Name: "strict", Usage: "bloque les dossiers dépo
 // (urfave/cli stops reading flags at the first path). Whether a flag takes
 // a value is read from its definition (global flags, then the command's):
 // a bool flag never takes the next argument, and an unknown flag neither,
-// so that urfave/cli reports it instead of a path going missing. "--" ends
+// so that urfave/cli reports it instead of a path going missing. A flag that
+// takes a value but is followed by nothing, by "--" or by another flag is an
+// error: `-o` forgotten must not write into a folder named "--". "--" ends
 // the flags.
-func flagsFirst(app *cli.App, args []string) []string {
+func flagsFirst(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	out := []string{args[0]}
 	i := 1
+	// value returns the value of the flag at i, which must be there.
+	value := func(i int) (string, error) {
+		if i+1 >= len(args) || args[i+1] == "--" || (strings.HasPrefix(args[i+1], "-") && len(args[i+1]) > 1 && !isNumber(args[i+1])) {
+			return "", cannot("l'option %s attend une valeur (ex. %s sortie)", args[i], args[i])
+		}
+		return args[i+1], nil
+	}
 	// Global flags and the command name stay in place.
 	global := valueFlags(app.Flags)
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
 		if args[i] == "--" {
-			return append(out, args[i:]...)
+			return append(out, args[i:]...), nil
 		}
 		out = append(out, args[i])
-		if takesValue(global, args[i]) && i+1 < len(args) {
-			out = append(out, args[i+1])
+		if takesValue(global, args[i]) {
+			v, err := value(i)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
 			i++
 		}
 		i++
 	}
 	if i >= len(args) {
-		return out
+		return out, nil
 	}
 	out = append(out, args[i]) // the command
 	local := global
@@ -245,8 +298,12 @@ func flagsFirst(app *cli.App, args []string) []string {
 			i = len(args)
 		case strings.HasPrefix(a, "-") && a != "-":
 			flags = append(flags, a)
-			if takesValue(local, a) && i+1 < len(args) {
-				flags = append(flags, args[i+1])
+			if takesValue(local, a) {
+				v, err := value(i)
+				if err != nil {
+					return nil, err
+				}
+				flags = append(flags, v)
 				i++
 			}
 		default:
@@ -258,7 +315,14 @@ func flagsFirst(app *cli.App, args []string) []string {
 		out = append(out, "--")
 		out = append(out, paths...)
 	}
-	return out
+	return out, nil
+}
+
+// isNumber reports whether s is a (negative) number, a value rather than a
+// flag: --jobs -5 is refused by its own check, not taken as a flag.
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // valueFlags maps the names (and aliases) of flags to whether they take a
@@ -286,4 +350,80 @@ func takesValue(known map[string]bool, arg string) bool {
 		return false
 	}
 	return known[name]
+}
+
+// maxJobs bounds --jobs: each worker holds a renderer and a dossier's
+// documents in memory.
+const maxJobs = 64
+
+// osMessage says an error from the file system in French, without Go's
+// wording.
+func osMessage(err error) string { return safeio.Message(err) }
+
+// cliMessages says urfave/cli's own errors in French.
+var cliMessages = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^flag provided but not defined: -+(.*)$`), "option inconnue : --$1"},
+	{regexp.MustCompile(`^flag needs an argument: -+(.*)$`), "l'option --$1 attend une valeur"},
+	{regexp.MustCompile(`^Required flags? "(.*)" not set$`), "option obligatoire manquante : $1"},
+	{regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]*):.*$`), "valeur « $1 » invalide pour l'option --$2"},
+	{regexp.MustCompile(`^No help topic for '(.*)'$`), "commande inconnue : $1"},
+}
+
+func cliMessage(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	for _, m := range cliMessages {
+		if m.re.MatchString(msg) {
+			return m.re.ReplaceAllString(msg, m.fr)
+		}
+	}
+	return "commande ou option invalide"
+}
+
+// checkLogo reads the fournisseur's logo (bounded) and checks that it can
+// be drawn: a bad logo is reported at segur.yaml's logo line by every
+// command, validate included, rather than as a failure of each document.
+func checkLogo(cfg *dossier.Config) []dossier.Problem {
+	if cfg == nil || cfg.Fournisseur == nil || cfg.Fournisseur.Logo == "" {
+		return nil
+	}
+	logo := cfg.Fournisseur.Logo
+	pos := cfg.At("fournisseur.logo")
+	problem := func(code, format string, args ...any) []dossier.Problem {
+		return []dossier.Problem{{Pos: pos, Level: dossier.Erreur, Numero: "-", Field: "fournisseur.logo", Code: code, Message: fmt.Sprintf(format, args...)}}
+	}
+	data, err := safeio.ReadFile(filepath.Join(cfg.Dir, logo), safeio.Logo)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // already reported by the configuration's check
+		}
+		return problem("FICHIER_ILLISIBLE", "le logo « %s » est illisible : %s", logo, safeio.Reason(err))
+	}
+	if err := render.CheckLogo(data); err != nil {
+		return problem("LOGO_ILLISIBLE", "%v (« %s »)", err, logo)
+	}
+	return nil
+}
+
+// piecesFlag names one more folder where pièces and traités may lie.
+var piecesFlag = &cli.StringFlag{Name: "pieces", Usage: "dossier où peuvent aussi se trouver les pièces et traités (par défaut : sous les dossiers donnés en argument ou sous celui de segur.yaml)"}
+
+// pieceRoots are the folders the files a record names must lie under,
+// resolved physically: each folder given on the command line (a file's own
+// folder), segur.yaml's folder, and --pieces.
+func pieceRoots(c *cli.Context, e *env) safeio.Roots {
+	var dirs []string
+	for _, p := range e.paths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			p = filepath.Dir(p)
+		}
+		dirs = append(dirs, p)
+	}
+	dirs = append(dirs, e.cfg.Dir)
+	if p := c.String("pieces"); p != "" {
+		dirs = append(dirs, p)
+	}
+	return safeio.NewRoots(dirs...)
 }

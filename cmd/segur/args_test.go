@@ -37,15 +37,27 @@ func TestFlagsFirst(t *testing.T) {
 		{"an unknown flag takes no value", []string{"segur", "pack", "--quoi", "d/"}, []string{"segur", "pack", "--quoi", "--", "d/"}},
 		{"-- ends the flags", []string{"segur", "pack", "-o", "out", "--", "-d/", "--force"}, []string{"segur", "pack", "-o", "out", "--", "-d/", "--force"}},
 		{"- is a path", []string{"segur", "pack", "-", "-o", "out"}, []string{"segur", "pack", "-o", "out", "--", "-"}},
-		{"a value flag at the very end", []string{"segur", "pack", "d/", "-o"}, []string{"segur", "pack", "-o", "--", "d/"}},
+		// A value flag lacking its value is an error (nil here), never a
+		// folder named "--" (issue #10, case 12).
+		{"a value flag at the very end", []string{"segur", "pack", "d/", "-o"}, nil},
+		{"a value flag followed by --", []string{"segur", "pack", "-o", "--", "d/"}, nil},
+		{"a value flag followed by a flag", []string{"segur", "pack", "-o", "--force", "d/"}, nil},
+		{"a negative count is a value", []string{"segur", "pack", "--lignes", "-5", "d/"}, []string{"segur", "pack", "--lignes", "-5", "--", "d/"}},
 		{"no command", []string{"segur", "--version"}, []string{"segur", "--version"}},
 		{"an unknown command keeps the global flags' rule", []string{"segur", "quoi", "d/", "--config", "s.yaml"}, []string{"segur", "quoi", "--config", "s.yaml", "--", "d/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := flagsFirst(app, slices.Clone(tt.args)); !slices.Equal(got, tt.want) {
-				t.Errorf("flagsFirst(%q)\n got %q\nwant %q", tt.args, got, tt.want)
+			got, err := flagsFirst(app, slices.Clone(tt.args))
+			if tt.want == nil {
+				if err == nil {
+					t.Errorf("flagsFirst(%q) = %q, want an error", tt.args, got)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("flagsFirst(%q)\n got %q, %v\nwant %q", tt.args, got, err, tt.want)
 			}
 		})
 	}

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -30,6 +35,7 @@ func packCommand(code *int) *cli.Command {
 			dateDepotFlag,
 			strictFlag,
 			configFlag,
+			piecesFlag,
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a heap profile at the end (for make bench)"},
 		},
@@ -61,15 +67,27 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if n := c.Int("jobs"); c.IsSet("jobs") && (n < 1 || n > maxJobs) {
+				return cannot("--jobs doit valoir de 1 à %d", maxJobs)
+			}
+			// The records are read before -o is touched: no record at all
+			// stops here, the previous dépôt untouched.
+			q, err := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot, Strict: c.Bool("strict")})
+			if err != nil {
+				return err
+			}
 			out := c.String("o")
 			unlock, err := pack.Lock(out)
 			if errors.Is(err, pack.ErrBusy) {
 				return cannot("%s : %v", out, err)
 			} else if err != nil {
-				return cannot("dossier de sortie « %s » inutilisable : %v", out, err)
+				return cannot("dossier de sortie « %s » inutilisable : %s", out, osMessage(err))
 			}
 			defer unlock()
-			q := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot, Strict: c.Bool("strict")})
+			// Ctrl-C (or a TERM) stops the run between two dossiers; the
+			// dépôt switch itself is never cut in the middle.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			bar := progress(c.App.ErrWriter, q.Len())
 			res, err := pack.RunQuarter(pack.Options{
 				Dir:         out,
@@ -80,9 +98,13 @@ func packCommand(code *int) *cli.Command {
 				DateDepot:   depot.Format("2006-01-02"),
 				NewRenderer: func() pack.Renderer { return render.New(assets) },
 				Progress:    bar,
+				Context:     ctx,
+				Roots:       e.roots,
 			}, q)
-			if err != nil {
-				return cannot("%v", err)
+			if errors.Is(err, pack.ErrInterrupted) {
+				return cannot("interrompu (Ctrl-C) : %v", err)
+			} else if err != nil {
+				return cannot("production du dépôt impossible dans « %s » : %s", out, osMessage(err))
 			}
 			if err := profile(c.String("memprofile"), func(f *os.File) error { return pprof.WriteHeapProfile(f) }); err != nil {
 				return err
@@ -107,6 +129,10 @@ func packCommand(code *int) *cli.Command {
 				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai, bloqué(s) par --strict : déposé(s) après la clôture du guichet\n", late)
 			case late > 0:
 				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai : déposé(s) après la clôture du guichet, irrecevable(s) sauf report de l'ASP (--strict pour les bloquer)\n", late)
+			}
+			if len(res.HorsDepot) > 0 {
+				fmt.Fprintf(c.App.ErrWriter, "%d fichier(s) trouvé(s) dans depot/ sans avoir été produits par segur, déplacés (jamais supprimés) dans %s : %s\n",
+					len(res.HorsDepot), filepath.Join(out, "hors-depot"), strings.Join(res.HorsDepot, ", "))
 			}
 			if res.Blocked > 0 {
 				*code = exitRejected

@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/templates"
@@ -27,6 +27,7 @@ func renderCommand(code *int) *cli.Command {
 			&cli.StringFlag{Name: "doc", Usage: "documents à produire parmi bdc,mom,va,facture (défaut : tous ceux que l'étape du dossier permet)"},
 			dateDepotFlag,
 			configFlag,
+			piecesFlag,
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
@@ -46,9 +47,15 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ds := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
+			ds, err := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
+			if err != nil {
+				return err
+			}
 			r := render.New(assets)
 			out := c.String("o")
+			if err := pack.Guard(out); err != nil {
+				return cannot("dossier de sortie « %s » inutilisable : %s", out, osMessage(err))
+			}
 			var all []dossier.Problem
 			written, blocked, warnings, failed := 0, 0, 0, 0
 			for _, d := range ds {
@@ -58,21 +65,26 @@ func renderCommand(code *int) *cli.Command {
 					blocked++
 					continue
 				}
+				failedHere := false
 				for _, k := range render.Kinds(d) {
 					if want != nil && !slices.Contains(want, k) {
 						continue
 					}
 					_, prob, err := pack.WriteDocument(r, d, k, out, true)
 					if err != nil {
-						return cannot("écriture impossible dans %s : %v", out, err)
+						return cannot("écriture impossible dans %s : %s", out, osMessage(err))
 					}
 					if prob != nil {
 						// One dossier's failure does not stop the others.
 						all = append(all, *prob)
 						failed++
+						failedHere = true
 						continue
 					}
 					written++
+				}
+				if failedHere {
+					blocked++ // a dossier whose documents failed is blocked
 				}
 			}
 			dossier.SortProblems(all)
@@ -116,8 +128,8 @@ func rendererAssets(cfg *dossier.Config) (render.Assets, error) {
 	}
 	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
 	if logo := cfg.Fournisseur.Logo; logo != "" {
-		if a.Logo, err = os.ReadFile(filepath.Join(cfg.Dir, logo)); err != nil {
-			return a, cannot("logo « %s » illisible : %v", logo, err)
+		if a.Logo, err = safeio.ReadFile(filepath.Join(cfg.Dir, logo), safeio.Logo); err != nil {
+			return a, cannot("logo « %s » illisible : %s", logo, safeio.Reason(err))
 		}
 	}
 	return a, nil

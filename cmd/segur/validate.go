@@ -17,6 +17,7 @@ func validateCommand(code *int) *cli.Command {
 			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : seulement ce qu'exige le bon de commande ; solde : tout"},
 			dateDepotFlag,
 			configFlag,
+			piecesFlag,
 		},
 		Action: func(c *cli.Context) error {
 			opt := dossier.Options{Phase: dossier.PhaseSolde}
@@ -35,7 +36,10 @@ func validateCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ds := e.check(opt)
+			ds, err := e.check(opt)
+			if err != nil {
+				return err
+			}
 			all, err := facturx.Obligation(ds)
 			if err != nil {
 				return cannot("%v", err)

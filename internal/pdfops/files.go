@@ -1,30 +1,47 @@
 package pdfops
 
-import "os"
+import (
+	"errors"
 
-// Disk is the dossier.FileChecker of the disk: a pièce is checked where it lies,
-// and a PDF is readable when pdfcpu can count its pages.
-type Disk struct{}
+	"github.com/segur-sons/segur/internal/safeio"
+)
 
-// IsFile reports whether path names a file that is not a folder and can be
-// opened for reading.
-func (Disk) IsFile(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	return err == nil && !st.IsDir()
+// Disk is the dossier.FileChecker of the disk: a pièce is checked where it
+// lies, bounded (a regular file within its size limit: a FIFO or a device is
+// never opened for reading), and a PDF is readable when it passes
+// CheckClientPDF. With Roots set, a file that resolves outside them is
+// reported as such (Outside).
+type Disk struct {
+	Roots safeio.Roots
 }
 
-// ReadablePDF reports whether path is a PDF that can be read (and merged).
-func (Disk) ReadablePDF(path string) bool {
-	f, err := os.Open(path)
+// IsFile reports whether path names a regular file, within the size limit
+// of a pièce, that can be opened for reading.
+func (Disk) IsFile(path string) bool {
+	f, err := safeio.Open(path, safeio.Piece)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	_, err = PageCount(f)
-	return err == nil
+	f.Close()
+	return true
+}
+
+// ReadablePDF reports whether path is a PDF that can be read (and merged),
+// within the bounds of CheckClientPDF.
+func (Disk) ReadablePDF(path string) bool {
+	data, err := safeio.ReadFile(path, safeio.PDF)
+	if err != nil {
+		return false
+	}
+	return CheckClientPDF(data) == nil
+}
+
+// Outside reports whether path, resolved physically, lies outside the
+// roots (never when no roots are set).
+func (d Disk) Outside(path string) bool {
+	if len(d.Roots) == 0 {
+		return false
+	}
+	_, err := d.Roots.Resolve(path)
+	return errors.Is(err, safeio.ErrOutside)
 }

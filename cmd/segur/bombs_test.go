@@ -1,0 +1,119 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// inflateBombPDF is a PDF of about 250 KB whose one content stream inflates
+// to 256 MiB.
+func inflateBombPDF() []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	zeros := make([]byte, 1<<20)
+	for range 256 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
+	}
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}
+
+// maxRSS runs the real segur and returns its exit code, outputs and peak
+// resident memory in MiB.
+func maxRSS(t *testing.T, args ...string) (int, string, int64) {
+	t.Helper()
+	cmd := exec.Command(segurBinary(t), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Run()
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		t.Skip("no rusage here")
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), int64(ru.Maxrss) >> 10 // Linux: KiB
+}
+
+// TestHostileInputsInBoundedPeakMemory (issue #10, cases 5 and 6) runs a
+// real `segur pack` on a records folder holding every bomb at once — an
+// alias bomb, a records file that is /dev/zero, a FIFO, a pièce whose PDF
+// inflates to 256 MiB — and a `segur validate` whose logo claims
+// 20000×20000 pixels: each is refused with its code, the good dossier is
+// packed, nothing hangs, and the peak resident memory of the process stays
+// what a normal run takes.
+func TestHostileInputsInBoundedPeakMemory(t *testing.T) {
+	proj, _ := project(t, "../annexes/bombe.pdf")
+	os.WriteFile(filepath.Join(proj, "annexes", "bombe.pdf"), inflateBombPDF(), 0o644)
+	var bomb strings.Builder
+	bomb.WriteString("dispositif: MDV-LGC-Va1\nnumero_editeur: \"00999\"\nmodeles:\n  rpps: &s [")
+	for i := range 3000 {
+		if i > 0 {
+			bomb.WriteString(",")
+		}
+		bomb.WriteString(`"1"`)
+	}
+	bomb.WriteString("]\n  b: &b {rpps_medecins: *s}\nbeneficiaires: [" + strings.TrimSuffix(strings.Repeat("*b,", 3000), ",") + "]\n")
+	os.WriteFile(filepath.Join(proj, "dossiers", "bombe.yaml"), []byte(bomb.String()), 0o644)
+	os.Symlink("/dev/zero", filepath.Join(proj, "dossiers", "zero.yaml"))
+	syscall.Mkfifo(filepath.Join(proj, "dossiers", "tube.yaml"), 0o644)
+
+	code, out, rss := maxRSS(t, "pack", "--date-depot", "2023-03-01", "--signes", filepath.Join(proj, "signes"), "-o", t.TempDir(), filepath.Join(proj, "dossiers"))
+	for _, want := range []string{"[ALIAS_EXCESSIF]", "[PIECE_ILLISIBLE]", "zero.yaml", "tube.yaml", "décompressés"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("pack: %q missing from:\n%s", want, out)
+		}
+	}
+	if code != exitRejected {
+		t.Errorf("pack: exit %d, want %d", code, exitRejected)
+	}
+	if rss > 150 {
+		t.Errorf("pack: peak resident memory %d MiB, want < 150", rss)
+	}
+	t.Logf("pack on every bomb: exit %d, peak RSS %d MiB", code, rss)
+
+	// The logo.
+	cfg, _ := os.ReadFile(filepath.Join(proj, "segur.yaml"))
+	os.WriteFile(filepath.Join(proj, "segur.yaml"), bytes.Replace(cfg, []byte("\nfournisseur:\n"), []byte("\nfournisseur:\n  logo: logo.png\n"), 1), 0o644)
+	ihdr := []byte("IHDR\x00\x00\x4e\x20\x00\x00\x4e\x20\x08\x06\x00\x00\x00") // 20000×20000, RGBA
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
+	png = binary.BigEndian.AppendUint32(png, crc32.ChecksumIEEE(ihdr))
+	os.WriteFile(filepath.Join(proj, "logo.png"), png, 0o644)
+	os.Remove(filepath.Join(proj, "dossiers", "tube.yaml"))
+	code, out, rss = maxRSS(t, "validate", "--date-depot", "2023-03-01", filepath.Join(proj, "dossiers", "bio-sgl.yaml"))
+	if code != exitCannot || !strings.Contains(out, "[LOGO_ILLISIBLE]") || !strings.Contains(out, "trop grand") {
+		t.Errorf("validate with a 20000×20000 logo: exit %d\n%s", code, out)
+	}
+	if rss > 100 {
+		t.Errorf("validate: peak resident memory %d MiB, want < 100", rss)
+	}
+	t.Logf("validate with a 20000×20000 logo: exit %d, peak RSS %d MiB", code, rss)
+}

@@ -1,0 +1,104 @@
+package pdfops
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawPDF assembles a PDF from object bodies (object i+1 is objs[i]) with a
+// correct cross-reference table.
+func rawPDF(objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// objStmBomb is a small PDF whose object stream inflates to n bytes.
+func objStmBomb(t testing.TB, n int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for left := n; left > 0; left -= len(chunk) {
+		zw.Write(chunk[:min(left, len(chunk))])
+	}
+	zw.Close()
+	stm := fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
+	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", stm)
+}
+
+// manyPages is a PDF whose page tree refers to the same page n times.
+func manyPages(n int) []byte {
+	kids := strings.Repeat("3 0 R ", n)
+	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n), "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")
+}
+
+// TestClientPDFBounds (issue #10, case 6): an object-stream bomb and a
+// million page references are refused, in bounded memory and time; real
+// PDFs pass.
+func TestClientPDFBounds(t *testing.T) {
+	for _, ok := range [][]byte{facture(t), traite(t), rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")} {
+		if err := CheckClientPDF(ok); err != nil {
+			t.Errorf("a readable PDF is refused: %v", err)
+		}
+	}
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"object stream of 256 MiB", objStmBomb(t, 256<<20), "décompressés"},
+		{"a million page references", manyPages(1_100_000), "trop d'objets"},
+		{"3000 pages", manyPages(3000), "plus de 2000 pages"},
+		{"not a PDF", []byte("bonjour"), "ne commence pas"},
+	}
+	for _, tc := range cases {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		err := CheckClientPDF(tc.data)
+		took := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+		grew := after.TotalAlloc - before.TotalAlloc
+		// Bounded by the limits, not by the bomb: at most the file's own
+		// size a few times, plus what pdfcpu holds of a refused-early file.
+		if limit := uint64(4*len(tc.data)) + 8<<20; grew > limit {
+			t.Errorf("%s (%d KiB): %d MiB allocated, want < %d MiB", tc.name, len(tc.data)>>10, grew>>20, limit>>20)
+		}
+		t.Logf("%s: %d KiB file, %d MiB allocated, %s", tc.name, len(tc.data)>>10, grew>>20, took)
+	}
+}
+
+// FuzzCheckClientPDF feeds mutated PDFs to the acceptance of client PDFs:
+// it must return, without panic, within its bounds.
+//
+//	go test -run '^$' -fuzz FuzzCheckClientPDF -fuzztime 30s ./internal/pdfops/
+func FuzzCheckClientPDF(f *testing.F) {
+	f.Add(facture(f))
+	f.Add(traite(f))
+	f.Add(manyPages(3))
+	f.Add(objStmBomb(f, 1<<12))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		reportPanics(t)
+		CheckClientPDF(data)
+	})
+}

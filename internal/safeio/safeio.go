@@ -1,0 +1,116 @@
+// Package safeio reads the files segur is given with bounds: regular files
+// only (a FIFO, a device or a folder is refused before anything is read
+// from it, so nothing hangs), and a size limit per kind of file, so that a
+// hostile or mistaken input cannot exhaust memory. Errors are in French.
+package safeio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// Kind is a kind of input file and its size limit.
+type Kind struct {
+	Name string // in French, for messages: « fichier d'enregistrements »
+	Max  int64  // bytes
+}
+
+// The limits, stated in README.md (« Limites »). They are far above any
+// real file and far below what would hurt a back-office PC.
+var (
+	Records   = Kind{"fichier d'enregistrements", 8 << 20}
+	Config    = Kind{"fichier fournisseur", 1 << 20}
+	Logo      = Kind{"logo", 4 << 20}
+	PDF       = Kind{"pièce PDF", 32 << 20} // pièce, traité, VA signée
+	Piece     = Kind{"pièce", 32 << 20}
+	DepotJSON = Kind{"JSON de dépôt", 16 << 20}
+	DepotZip  = Kind{"zip de dépôt", 512 << 20}
+	Rapport   = Kind{"rapport.json", 64 << 20}
+)
+
+// ErrNotRegular is returned for a path that is not a regular file.
+var ErrNotRegular = errors.New("n'est pas un fichier ordinaire")
+
+// TooLargeError is returned for a file past its kind's limit.
+type TooLargeError struct {
+	Path string
+	Kind Kind
+	Size int64 // at least this many bytes
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("« %s » est trop volumineux pour un %s (%s, au plus %s)", e.Path, e.Kind.Name, Size(e.Size), Size(e.Kind.Max))
+}
+
+// Open opens path for reading if it is a regular file within k's limit.
+// The file is opened without blocking (a FIFO never hangs the open) and
+// checked after opening, on the very file that will be read.
+func Open(path string, k Kind) (*os.File, error) {
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+	}
+	if st.Size() > k.Max {
+		f.Close()
+		return nil, &TooLargeError{Path: path, Kind: k, Size: st.Size()}
+	}
+	return f, nil
+}
+
+// ReadFile reads the whole of path, a regular file within k's limit (also
+// when the file grows while it is read).
+func ReadFile(path string, k Kind) ([]byte, error) {
+	f, err := Open(path, k)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, k.Max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > k.Max {
+		return nil, &TooLargeError{Path: path, Kind: k, Size: int64(len(data))}
+	}
+	return data, nil
+}
+
+// IsFile reports whether path is a regular file (links followed), without
+// opening it.
+func IsFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// Size writes a byte count for people: « 8 Mo », « 1,5 Go ».
+func Size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return frac(n, 1<<30) + " Go"
+	case n >= 1<<20:
+		return frac(n, 1<<20) + " Mo"
+	case n >= 1<<10:
+		return frac(n, 1<<10) + " Ko"
+	}
+	return fmt.Sprintf("%d octets", n)
+}
+
+func frac(n, unit int64) string {
+	tenths := n * 10 / unit
+	if tenths%10 == 0 {
+		return fmt.Sprintf("%d", tenths/10)
+	}
+	return fmt.Sprintf("%d,%d", tenths/10, tenths%10)
+}
