@@ -18,6 +18,9 @@ type Config struct {
 	Fournisseur *Fournisseur    `yaml:"fournisseur"`
 	Solutions   []Solution      `yaml:"solutions"`
 	Facture     *FactureOptions `yaml:"facture"`
+	// Signature is the fournisseur's certificate, when MOMs are signed
+	// electronically (nil: signed by hand, given with --signes).
+	Signature *SignatureConfig `yaml:"signature"`
 
 	// Path is the file it was read from; Dir resolves the logo.
 	Path string `yaml:"-"`
@@ -97,6 +100,17 @@ func (f *Fournisseur) Siren() string {
 		return f.Siret
 	}
 	return f.Siret[:9]
+}
+
+// SignatureConfig names the fournisseur's PKCS#12 certificate (relative to
+// segur.yaml) and the environment variable holding its password. Loading
+// and using the certificate happens outside the domain (package signature).
+type SignatureConfig struct {
+	Certificat    string `yaml:"certificat"`
+	MotDePasseEnv string `yaml:"mot_de_passe_env"`
+	Pos           Pos    `yaml:"-"` // of certificat, for messages
+	PasswordPos   Pos    `yaml:"-"` // of mot_de_passe_env
+	Path          string `yaml:"-"` // Certificat resolved from segur.yaml's folder
 }
 
 // Paiement holds the payment terms printed on the facture.
@@ -193,6 +207,16 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 		if !files.IsFile(filepath.Join(cfg.Dir, f.Logo)) {
 			c.errorf("fournisseur.logo", "FICHIER_ILLISIBLE", "le logo « %s » est introuvable", f.Logo)
 		}
+	}
+	if s := cfg.Signature; s != nil {
+		s.Pos, s.PasswordPos = c.at("signature.certificat"), c.at("signature.mot_de_passe_env")
+		if c.required("signature.certificat", s.Certificat) {
+			s.Path = s.Certificat
+			if !filepath.IsAbs(s.Path) {
+				s.Path = filepath.Join(cfg.Dir, s.Path)
+			}
+		}
+		c.required("signature.mot_de_passe_env", s.MotDePasseEnv)
 	}
 	if o := cfg.Facture; o != nil && o.Format != "" && o.Format != FormatPDF && o.Format != FormatFacturX {
 		c.errorf("facture.format", "VALEUR_INVALIDE", "format de facture « %s » inconnu (valeurs possibles : %s, %s)", o.Format, FormatPDF, FormatFacturX)

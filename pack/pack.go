@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -46,6 +45,8 @@ type Options struct {
 	// Roots are the folders the pièces must lie in, physically; none
 	// refuses every pièce.
 	Roots safeio.Roots
+
+	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 }
 
 // ErrInterrupted is returned by Run when its Context was cancelled.
@@ -60,6 +61,8 @@ type Result struct {
 	Pairs    []string // upload pair names written under depot/
 	Ready    int
 	Blocked  int
+	// Awaiting counts the VAs still awaiting a signature.
+	Awaiting int
 	// HorsDepot names the files found in depot/ that segur did not make:
 	// never deleted, they were moved to hors-depot/.
 	HorsDepot []string
@@ -78,6 +81,8 @@ type dossierWork struct {
 	files                         []Fichier // documents written under dossiers/
 	pieces                        []Entry   // pièces for the zip
 	line                          []byte    // its solde JSON line, compact, numLigne 0 (encodeLine)
+	preuve                        *Preuve   // the proof of its MOM or VA, nil when none was looked at
+	remise                        *Remise   // the unsigned MOM or VA handed out for signature
 	err                           error     // an output that could not be written: stops the run
 }
 
@@ -140,6 +145,7 @@ func run(opt Options, src source) (*Result, error) {
 	if err := removeTemps(opt.Dir); err != nil {
 		return nil, err
 	}
+	opt.remises = loadRemises(opt.Dir)
 	works, err := prepareAll(opt, src)
 	if err != nil {
 		return nil, err
@@ -165,6 +171,15 @@ func run(opt Options, src source) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var remises []Remise
+	for _, w := range works {
+		if w.remise != nil {
+			remises = append(remises, *w.remise)
+		}
+	}
+	if err := RecordRemises(opt.Dir, remises); err != nil {
+		return nil, err
+	}
 	res := &Result{}
 	for _, w := range works {
 		for _, p := range w.problems {
@@ -177,6 +192,9 @@ func run(opt Options, src source) (*Result, error) {
 			res.Ready++
 		} else {
 			res.Blocked++
+		}
+		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == string(dossier.VA) {
+			res.Awaiting++
 		}
 	}
 	for _, p := range pairs {
@@ -237,11 +255,15 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		rendered[k] = doc.Data
 		w.files = append(w.files, Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
 	}
+	warn := func(field, code, format string, args ...any) {
+		w.problems = append(w.problems, dossier.Problem{
+			Pos: d.Record.Source, Level: dossier.Attention, Numero: d.Numero(), Field: field, Code: code,
+			Message: fmt.Sprintf(format, args...),
+		})
+	}
 	mod := modified(d)
 	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sum(rendered[dossier.FACTURE]), Modified: mod})
-	if d.Justificatif == dossier.MOM {
-		w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.MOM), Path: filepath.Join(dir, d.FileName(dossier.MOM)), SHA256: sum(rendered[dossier.MOM]), Modified: mod})
-	} else if e, ok := signedVA(opt, d, rendered[dossier.VA], problem); ok {
+	if e, ok := justificatif(opt, d, rendered[d.Justificatif], w, problem, warn); ok {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)
 	}
@@ -252,8 +274,8 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			continue
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
-			if err := pdfops.CheckClientPDF(data); err != nil {
-				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF lisible : %v", filepath.Base(p.Path), p.Libelle, err)
+			if err := pdfops.Accept(data); err != nil {
+				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue
 			}
 		}
@@ -261,74 +283,6 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		// they are copied (a file changed meanwhile stops the run).
 		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: path, SHA256: sum(data), Modified: mod})
 	}
-}
-
-// signedVA finds the signed VA of a dossier in opt.Signes: the whole
-// document, or one file per signing beneficiary, merged in page order.
-func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, problem func(field, code, format string, args ...any)) (Entry, bool) {
-	name := d.FileName(dossier.VA)
-	if opt.Signes == "" {
-		problem("-", "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
-		return Entry{}, false
-	}
-	readable := func(path string, data []byte) bool {
-		if err := pdfops.CheckClientPDF(data); err != nil {
-			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF lisible (%v) : faites signer à nouveau ou remplacez le fichier", filepath.Base(path), err)
-			return false
-		}
-		if bytes.Equal(data, unsigned) {
-			problem("-", "VA_NON_SIGNEE", "%s est identique à la VA non signée : déposez la version signée", filepath.Base(path))
-			return false
-		}
-		return true
-	}
-	whole := filepath.Join(opt.Signes, name)
-	if data, err := readSigned(opt, whole); err == nil {
-		if !readable(whole, data) {
-			return Entry{}, false
-		}
-		return Entry{Name: name, Path: whole, SHA256: sum(data)}, true
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		problem("-", "PIECE_ILLISIBLE", "VA signée %s", safeio.Message(err))
-		return Entry{}, false
-	}
-	var parts []io.ReadSeeker
-	var missing []string
-	base := strings.TrimSuffix(name, ".pdf")
-	for _, p := range d.Pages {
-		if p.ID == "" {
-			missing = append(missing, name)
-			break
-		}
-		path := filepath.Join(opt.Signes, base+"-"+p.ID+".pdf")
-		data, err := readSigned(opt, path)
-		if errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, filepath.Base(path))
-			continue
-		} else if err != nil {
-			problem("-", "PIECE_ILLISIBLE", "VA signée %s", safeio.Message(err))
-			return Entry{}, false
-		}
-		if !readable(path, data) {
-			return Entry{}, false
-		}
-		parts = append(parts, bytes.NewReader(data))
-	}
-	if len(missing) > 0 {
-		if len(missing) == len(d.Pages) || missing[0] == name {
-			problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s (la VA signée entière, ou une VA signée par bénéficiaire)", name, opt.Signes)
-		} else {
-			problem("-", "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
-		}
-		return Entry{}, false
-	}
-	var merged bytes.Buffer
-	// MergeAt keeps the merged bytes the same from run to run.
-	if err := pdfops.MergeAt(&merged, modified(d), parts...); err != nil {
-		problem("-", "PIECE_ILLISIBLE", "les VA signées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
-		return Entry{}, false
-	}
-	return Entry{Name: name, Data: merged.Bytes()}, true
 }
 
 func sum(data []byte) string {

@@ -33,6 +33,10 @@ type RapportDossier struct {
 	Depot         string     `json:"depot,omitempty"`
 	Problemes     []Probleme `json:"problemes"`
 	Fichiers      []Fichier  `json:"fichiers"`
+	// Preuve is the proof of the MOM or VA: electronic signature (signers,
+	// validity) or scan, who is still expected to sign, and the SHA-256 of
+	// the bytes in the zip.
+	Preuve *Preuve `json:"preuve,omitempty"`
 }
 
 // Probleme is a problem as rapport.json writes it.
@@ -78,6 +82,7 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 			Depot:         depotOf[w],
 			Problemes:     []Probleme{},
 			Fichiers:      []Fichier{},
+			Preuve:        w.preuve,
 		}
 		if e.Depot != "" {
 			e.Statut = StatutPret

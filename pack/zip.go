@@ -21,7 +21,7 @@ type Entry struct {
 	Name     string    // flat file name, e.g. MDV-LGC-Va1-FACTURE-00042.pdf
 	Data     []byte    // content, or nil to read Path
 	Path     string    // file to copy when Data is nil
-	SHA256   string    // when set, what Path's content must hash to
+	SHA256   string    // when set, what Path's content must hash to (the bytes checked): a file changed since is refused
 	Modified time.Time // from the record, never the clock
 }
 

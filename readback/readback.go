@@ -379,6 +379,9 @@ type soldeLigne struct {
 	// dispositif-specific keys after scenariosEffectivementInstalles.
 	ids    []string
 	extras map[string]json.RawMessage
+	// direct holds the isDirectTo… flags of the line (DMP, MSS pro, MSS
+	// citoyen): 1 true, -1 false, 0 missing or malformed.
+	direct [3]int8
 }
 
 // jsonCheck checks one solde JSON, keeping the offsets of values to report
@@ -779,7 +782,7 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 	}
 	if m, ok := got["scenariosEffectivementInstalles"]; ok {
 		if s, ok := c.object(m, n, p+".scenariosEffectivementInstalles", asp.ScenariosKeys); ok {
-			c.scenarios(s, n, p+".scenariosEffectivementInstalles")
+			l.direct = c.scenarios(s, n, p+".scenariosEffectivementInstalles")
 		}
 	}
 	l.extras = ckExtras(ms)
@@ -872,16 +875,23 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 	}
 }
 
-func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) {
+func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) [3]int8 {
+	var directs [3]int8
 	flows := []struct{ flag, val string }{
 		{"isDirectToDMP", "identDMP"},
 		{"isDirectToMSSPro", "adresseBoiteMSSPro"},
 		{"isDirectToMSSCitoyen", "adresseBoiteMSSCitoyen"},
 	}
-	for _, fl := range flows {
+	for i, fl := range flows {
 		direct, known := false, false
 		if m, ok := got[fl.flag]; ok {
 			direct, known = c.boolean(m, n, p+"."+fl.flag)
+		}
+		if known {
+			directs[i] = -1
+			if direct {
+				directs[i] = 1
+			}
 		}
 		m, ok := got[fl.val]
 		if !ok || !known {
@@ -918,6 +928,7 @@ func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) {
 			}
 		}
 	}
+	return directs
 }
 
 // ckPiece is a zip entry name split into its parts:
@@ -1065,16 +1076,15 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		case !isPDF:
 			continue
 		}
-		if err := pdfops.CheckBounds(data); err != nil {
-			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : remplacez-le par un PDF lisible", name, err)
-			continue
-		}
-		if err := pdfops.Validate(bytes.NewReader(data)); err != nil {
-			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name)
+		if err := pdfops.Accept(data); err != nil {
+			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name, err)
 			continue
 		}
 		if tied && pc.kind == string(dossier.FACTURE) {
 			c.factureText(rel, name, data, ligne, jsonRel, c.reg.Get(dispositif))
+		}
+		if tied && (pc.kind == string(dossier.MOM) || pc.kind == string(dossier.VA)) {
+			c.signed(rel, name, pc.kind, data, ligne)
 		}
 	}
 	if !matchable || dispositif == "" {

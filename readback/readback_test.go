@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/segur-sons/segur/internal/sigtest"
+	"github.com/segur-sons/segur/signature"
 	"io"
 	"os"
 	"path/filepath"
@@ -51,6 +53,21 @@ func chkPDF(t testing.TB, lines ...string) []byte {
 		t.Fatalf("gofpdf: %v", err)
 	}
 	return b.Bytes()
+}
+
+// chkSign signs a document with the TEST certificate of the fournisseur, as
+// the MOM and VA of a dépôt are.
+func chkSign(t testing.TB, data []byte) []byte {
+	t.Helper()
+	s, err := sigtest.Load("..", "fournisseur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := signature.Sign(data, s, signature.Box{Page: 1, Rect: [4]float64{50, 50, 300, 100}}, "Signe par Claire Martin", time.Date(2023, 2, 10, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
 }
 
 func chkDate(t testing.TB, iso string) dossier.Date {
@@ -141,7 +158,7 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 				mod := d.Record.Facture.Date.Time
 				entries = append(entries,
 					pack.Entry{Name: d.FileName(dossier.FACTURE), Data: chkFacture(t, d, sep), Modified: mod},
-					pack.Entry{Name: d.FileName(d.Justificatif), Data: chkPDF(t, string(d.Justificatif)+" "+d.Numero()), Modified: mod})
+					pack.Entry{Name: d.FileName(d.Justificatif), Data: chkSign(t, chkPDF(t, string(d.Justificatif)+" "+d.Numero())), Modified: mod})
 				for _, p := range d.Pieces {
 					entries = append(entries, pack.Entry{Name: d.PieceName(p), Data: []byte("MSH|^~\\&|SGL|LAB\r"), Modified: mod})
 				}
@@ -645,7 +662,7 @@ func TestParseSoldeLines(t *testing.T) {
 		t.Fatalf("got %v, want no problem", ps)
 	}
 	want := []soldeLigne{{index: 0, line: 6, numero: "00042", asp: "FINMDV000042", date: "10/02/2023", montant: "716.66", aspLine: 9, dateLine: 12, montantLine: 13,
-		ids: []string{"10003461034"}, extras: map[string]json.RawMessage{}}}
+		ids: []string{"10003461034"}, extras: map[string]json.RawMessage{}, direct: [3]int8{1, 1, -1}}}
 	if !s.readable || !reflect.DeepEqual(s.lignes, want) || s.numeroAns != "1234567890" || s.numeroAnsLine != 3 {
 		t.Errorf("got %+v, want lines %+v and numéro ANS 1234567890 on line 3", s, want)
 	}

@@ -49,7 +49,7 @@ func (r *Renderer) BDC(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bon de commande: %w", err)
 	}
-	return b, nil
+	return r.finish(d, dossier.BDC, b, doc.Spots())
 }
 
 // bdcReferences: dispositif, n° ASP when known, n° éditeur, BDC number and
@@ -229,10 +229,10 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 		if cl.Responsable != nil {
 			who = personne(cl.Responsable)
 		}
-		doc.SignatureBlock([]string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, "Signature précédée de la mention « Bon pour accord »"})
+		doc.SignatureField(fieldResponsable, []string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, "Signature précédée de la mention « Bon pour accord »"})
 	} else {
 		for _, b := range rec.Beneficiaires {
-			doc.SignatureBlock([]string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, "Signature précédée de la mention « Bon pour accord »"})
+			doc.SignatureField("Signature "+b.RPPS, []string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, "Signature précédée de la mention « Bon pour accord »"})
 		}
 	}
 	f := d.Config.Fournisseur
@@ -240,7 +240,7 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 	if f.Signataire != nil {
 		sig = append(sig, "Signataire : "+personne(f.Signataire))
 	}
-	doc.SignatureBlock(append(sig, "Date : "+Date(rec.Commande.Date.Time), "Signature et cachet"))
+	doc.SignatureField(fieldFournisseur, append(sig, "Date : "+Date(rec.Commande.Date.Time), "Signature et cachet"))
 }
 
 // specialite is « spécialité : Médecine générale », "" when not given.

@@ -107,9 +107,26 @@ type Doc struct {
 	p core.Provider
 	// headerHeight is the page header's height, for NeedSpace.
 	headerHeight float64
+	// page counts the pages as maroto draws them (the header's probe is
+	// drawn once per page); spots are the signature spaces drawn so far.
+	page  int
+	spots []Spot
 	// held are the rows of a KeepTogether under way (nil outside one).
 	held []core.Row
 }
+
+// Spot is where a signature goes on a generated page: the name of its
+// signature field, the page (from 1) and the blank space of its box, in PDF
+// points from the bottom-left corner of the page.
+type Spot struct {
+	Name string
+	Page int
+	Rect [4]float64
+}
+
+// Spots returns the signature spaces of the document, in page order, once
+// Bytes has laid it out.
+func (d *Doc) Spots() []Spot { return d.spots }
 
 // NewDoc starts a document with the page header and footer already set.
 func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
@@ -289,7 +306,7 @@ func (pr probe) GetHeight(p core.Provider, _ *entity.Cell) float64 {
 	pr.d.p = p
 	return 0
 }
-func (pr probe) Render(core.Provider, *entity.Cell) {}
+func (pr probe) Render(core.Provider, *entity.Cell) { pr.d.page++ }
 func (pr probe) SetConfig(*entity.Config)           {}
 func (pr probe) GetStructure() *node.Node[core.Structure] {
 	return node.New(core.Structure{Type: "probe"})
@@ -361,7 +378,12 @@ func (d *Doc) Table(header []string, rows [][]string, widths []int) {
 // SignatureBlock adds a framed box holding lines (signatory, quality, date,
 // « Bon pour accord »…) followed by a blank space to sign in. The box is one
 // block: it is never split across pages.
-func (d *Doc) SignatureBlock(lines []string) {
+func (d *Doc) SignatureBlock(lines []string) { d.SignatureField("", lines) }
+
+// SignatureField is SignatureBlock whose blank space is recorded as a Spot
+// named field (none when field is ""), for a signature field or an
+// electronic signature to be placed there.
+func (d *Doc) SignatureField(field string, lines []string) {
 	items := make([]core.Component, 0, len(lines)+1)
 	for i, s := range lines {
 		p := props.Text{Left: 2 * cellPad, Right: 2 * cellPad, Bottom: lineGap, VerticalPadding: lineGap}
@@ -370,7 +392,11 @@ func (d *Doc) SignatureBlock(lines []string) {
 		}
 		items = append(items, newText(s, p))
 	}
-	items = append(items, spacer(signSpace))
+	if field == "" {
+		items = append(items, spacer(signSpace))
+	} else {
+		items = append(items, &spotSpace{d: d, name: field})
+	}
 	box := &props.Cell{BorderType: border.Full, BorderColor: &grey, BorderThickness: ruleWidth}
 	d.add(row.New(2))
 	// No spacer after the box: at the foot of a page it would open an
@@ -667,6 +693,32 @@ func (s spacer) GetStructure() *node.Node[core.Structure] {
 }
 
 var _ core.Component = spacer(0)
+
+// spotSpace is the blank space of a signature box: drawn as nothing, it
+// records where it lands (page and rectangle) in its Doc.
+type spotSpace struct {
+	d    *Doc
+	name string
+}
+
+const ptPerMM = 72 / 25.4
+
+func (s *spotSpace) Render(_ core.Provider, cell *entity.Cell) {
+	cfg := s.d.m.GetCurrentConfig()
+	x0 := cfg.Margins.Left + cell.X + 2*cellPad
+	x1 := cfg.Margins.Left + cell.X + cell.Width - 2*cellPad
+	top := cfg.Margins.Top + cell.Y
+	bottom := top + signSpace - cellPad
+	h := cfg.Dimensions.Height
+	s.d.spots = append(s.d.spots, Spot{Name: s.name, Page: s.d.page, Rect: [4]float64{
+		x0 * ptPerMM, (h - bottom) * ptPerMM, x1 * ptPerMM, (h - top) * ptPerMM,
+	}})
+}
+func (s *spotSpace) GetHeight(core.Provider, *entity.Cell) float64 { return signSpace }
+func (s *spotSpace) SetConfig(*entity.Config)                      {}
+func (s *spotSpace) GetStructure() *node.Node[core.Structure] {
+	return node.New(core.Structure{Type: "spacer", Value: signSpace})
+}
 
 // logoBox draws an image at the top right of its cell, as large as fits in
 // the cell's width and logoHeight, keeping its proportions.

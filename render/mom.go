@@ -43,7 +43,7 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("MOM: %w", err)
 	}
-	return b, nil
+	return r.finish(d, dossier.MOM, b, doc.Spots())
 }
 
 // momHeading is the title and the case the MOM covers (textes.mom_cas).
@@ -82,7 +82,7 @@ func momFlux(doc *Doc, f justificatifFlow) {
 
 // momSignature is the fournisseur's signature block.
 func momSignature(doc *Doc, s dossier.Signataire) {
-	doc.SignatureBlock([]string{
+	doc.SignatureField(fieldFournisseur, []string{
 		"Pour " + orBlank(s.Organisation, blankName),
 		joinNonEmpty(", ", signataireName(s), s.Qualite),
 		"Signature et cachet :",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/signature"
 	"github.com/shopspring/decimal"
 )
 
@@ -15,6 +16,9 @@ import (
 type Assets struct {
 	Fonts Fonts
 	Logo  []byte
+	// Signer, when set, signs the MOMs and the fournisseur's box of the
+	// BDCs (segur.yaml's signature block).
+	Signer *signature.Signer
 }
 
 // Renderer renders the documents of checked dossiers. It holds no state

@@ -39,14 +39,14 @@ func (r *Renderer) VA(d *dossier.Dossier) ([]byte, error) {
 			accompagnementAttestation(doc, d)
 			mssAddresses(doc, d)
 			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), blankDate))
-			vaSignature(doc, p.Signataire)
+			vaSignature(doc, p)
 		})
 	}
 	b, err := doc.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("VA: %w", err)
 	}
-	return b, nil
+	return r.finish(d, dossier.VA, b, doc.Spots())
 }
 
 // vaSignataire is who signs the page, the beneficiaries it covers and the
@@ -75,12 +75,13 @@ func vaFlux(doc *Doc, d *dossier.Dossier, f justificatifFlow) {
 }
 
 // vaSignature is the client's signature block, with the accepted modes.
-func vaSignature(doc *Doc, s dossier.Signataire) {
+func vaSignature(doc *Doc, p dossier.Page) {
+	s := p.Signataire
 	who := signataireName(s)
 	if s.Nom == s.Organisation && s.Prenom == "" {
 		who = "" // a mandataire: its representative writes their name
 	}
-	doc.SignatureBlock([]string{
+	doc.SignatureField(FieldName(p), []string{
 		joinNonEmpty(", ", orBlank(who, blankPlace), s.Qualite, s.Organisation),
 		signatureModes,
 		"Signature :",

@@ -54,7 +54,10 @@ func segurBinary(t *testing.T) string {
 	return binPath
 }
 
+// TestMain gives the commands the password of the TEST certificate of
+// fixtures/segur.yaml (fixtures/certs), as `make demo` does.
 func TestMain(m *testing.M) {
+	os.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

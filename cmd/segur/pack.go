@@ -63,7 +63,7 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			assets, err := rendererAssets(e.cfg)
+			assets, err := rendererAssets(e.cfg, c.App.Writer)
 			if err != nil {
 				return err
 			}
@@ -124,6 +124,9 @@ func packCommand(code *int) *cli.Command {
 			printProblems(c.App.Writer, all)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
+			if res.Awaiting > 0 {
+				fmt.Fprintf(c.App.ErrWriter, "%d VA en attente de signature(s) (voir « preuve » dans rapport.json)\n", res.Awaiting)
+			}
 			switch {
 			case late > 0 && c.Bool("strict"):
 				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai, bloqué(s) par --strict : déposé(s) après la clôture du guichet\n", late)

@@ -299,7 +299,7 @@ func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
 	if code != exitRejected {
 		t.Errorf("exit code: got %d, want %d", code, exitRejected)
 	}
-	for _, want := range []string{"00043: -: MDV-LGC-Va1-VA-00043.pdf est identique à la VA non signée", "00050: -: MDV-LGC-Va1-VA-00050.pdf n'est pas un PDF lisible"} {
+	for _, want := range []string{"00043: -: MDV-LGC-Va1-VA-00043.pdf est identique à la VA non signée", "00050: -: MDV-LGC-Va1-VA-00050.pdf n'est pas un PDF accepté"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("pack should say %q:\n%s", want, stdout)
 		}
@@ -313,8 +313,8 @@ func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
 			t.Errorf("blocked dossier %s is in the JSON", blocked)
 		}
 	}
-	if inputs := tree(t, repo("fixtures/signes")); len(inputs) != 7 {
-		t.Errorf("fixtures/signes: got %d files, want the 7 inputs untouched", len(inputs))
+	if inputs := tree(t, repo("fixtures/signes")); len(inputs) != 6 {
+		t.Errorf("fixtures/signes: got %d files, want the 6 inputs untouched", len(inputs))
 	}
 }
 
@@ -331,7 +331,7 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 	packCmd := func(out string) string {
 		return fmt.Sprintf("%s pack --date-depot 2023-04-28 --signes %s/fixtures/signes -o %s %s/fixtures/dossiers", bin, root, out, root)
 	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"} // no CI variable
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm", "SEGUR_CERTIFICAT_MDP=segur-test"} // no CI variable
 	tty := exec.Command(script, "-qec", packCmd(t.TempDir()), "/dev/null")
 	tty.Env = env
 	onTerminal, _ := tty.CombinedOutput()

@@ -30,6 +30,8 @@ func project(t *testing.T, piece string) (string, string) {
 		}
 	}
 	copyFile("../../fixtures/segur.yaml", filepath.Join(proj, "segur.yaml"))
+	os.MkdirAll(filepath.Join(proj, "certs"), 0o755) // segur.yaml signs the MOMs with the TEST certificate
+	copyFile("../../fixtures/certs/fournisseur.p12", filepath.Join(proj, "certs", "fournisseur.p12"))
 	copyFile("../../fixtures/annexes/cr-biologie-test-00061.pdf", filepath.Join(proj, "annexes", "cr.pdf"))
 	copyFile("../../fixtures/annexes/cr-biologie-test-00061.pdf", filepath.Join(outside, "etranger.pdf"))
 	copyFile("../../fixtures/signes/BIO-SGL-Va1-VA-00061.pdf", filepath.Join(proj, "signes", "BIO-SGL-Va1-VA-00061.pdf"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			assets, err := rendererAssets(e.cfg)
+			assets, err := rendererAssets(e.cfg, c.App.Writer)
 			if err != nil {
 				return err
 			}
@@ -58,6 +59,7 @@ func renderCommand(code *int) *cli.Command {
 			}
 			var all []dossier.Problem
 			written, blocked, warnings, failed := 0, 0, 0, 0
+			var remises []pack.Remise // the VAs (and unsigned MOMs) handed out for signature
 			for _, d := range ds {
 				all = append(all, d.Problems...)
 				warnings += countWarnings(d.Problems)
@@ -70,7 +72,7 @@ func renderCommand(code *int) *cli.Command {
 					if want != nil && !slices.Contains(want, k) {
 						continue
 					}
-					_, prob, err := pack.WriteDocument(r, d, k, out, true)
+					doc, prob, err := pack.WriteDocument(r, d, k, out, true)
 					if err != nil {
 						return cannot("écriture impossible dans %s : %s", out, osMessage(err))
 					}
@@ -82,10 +84,16 @@ func renderCommand(code *int) *cli.Command {
 						continue
 					}
 					written++
+					if k == dossier.VA || (k == dossier.MOM && assets.Signer == nil) {
+						remises = append(remises, pack.NewRemise(d, k, doc.Data))
+					}
 				}
 				if failedHere {
 					blocked++ // a dossier whose documents failed is blocked
 				}
+			}
+			if err := pack.RecordRemises(out, remises); err != nil {
+				return cannot("écriture impossible dans %s : %v", out, err)
 			}
 			dossier.SortProblems(all)
 			printProblems(c.App.Writer, all)
@@ -117,7 +125,9 @@ func docKinds(s string) ([]dossier.Kind, error) {
 }
 
 // rendererAssets reads the embedded fonts and the fournisseur's logo.
-func rendererAssets(cfg *dossier.Config) (render.Assets, error) {
+// With segur.yaml's signature block, it loads the certificate that signs
+// the MOMs.
+func rendererAssets(cfg *dossier.Config, stdout io.Writer) (render.Assets, error) {
 	reg, err := templates.FS.ReadFile(templates.FontRegular)
 	if err != nil {
 		return render.Assets{}, cannot("police embarquée illisible : %v", err)
@@ -127,6 +137,9 @@ func rendererAssets(cfg *dossier.Config) (render.Assets, error) {
 		return render.Assets{}, cannot("police embarquée illisible : %v", err)
 	}
 	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
+	if a.Signer, err = loadSigner(cfg, stdout); err != nil {
+		return a, err
+	}
 	if logo := cfg.Fournisseur.Logo; logo != "" {
 		if a.Logo, err = safeio.ReadFile(filepath.Join(cfg.Dir, logo), safeio.Logo); err != nil {
 			return a, cannot("logo « %s » illisible : %s", logo, safeio.Reason(err))

@@ -244,6 +244,13 @@ func TestLogoCheckedByValidate(t *testing.T) {
 	line := strings.Count(text[:strings.Index(text, "  logo: logo.png")], "\n") + 1
 	os.WriteFile(filepath.Join(dir, "segur.yaml"), []byte(text), 0o644)
 	os.WriteFile(filepath.Join(dir, "logo.png"), []byte("pas une image"), 0o644)
+	// segur.yaml signs the MOMs with the TEST certificate, beside it.
+	p12, err := os.ReadFile(repo("fixtures/certs/fournisseur.p12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	os.WriteFile(filepath.Join(dir, "certs", "fournisseur.p12"), p12, 0o644)
 	code, stdout, stderr := runIn(t, "validate", "--config", filepath.Join(dir, "segur.yaml"), repo("fixtures/dossiers/liberal-mom.yaml"))
 	want := fmt.Sprintf("segur.yaml:%d:", line)
 	if code != exitCannot || !strings.Contains(stdout, "[LOGO_ILLISIBLE]") || !strings.Contains(stdout, want) {

@@ -9,8 +9,8 @@ import (
 // Disk is the dossier.FileChecker of the disk: a pièce is checked where it
 // lies, bounded (a regular file within its size limit: a FIFO or a device is
 // never opened for reading), and a PDF is readable when it passes
-// CheckClientPDF. With Roots set, a file that resolves outside them is
-// reported as such (Outside).
+// CheckClientPDF and Accept, the rule pack and check share. With Roots set,
+// a file that resolves outside them is reported as such (Outside).
 type Disk struct {
 	Roots safeio.Roots
 }
@@ -26,14 +26,19 @@ func (Disk) IsFile(path string) bool {
 	return true
 }
 
-// ReadablePDF reports whether path is a PDF that can be read (and merged),
-// within the bounds of CheckClientPDF.
+// ReadablePDF reports whether path is a PDF that AcceptFile accepts.
 func (Disk) ReadablePDF(path string) bool {
+	return AcceptFile(path) == nil
+}
+
+// AcceptFile reads the regular file at path within the size limit of a
+// client PDF and applies Accept (which bounds its parsing).
+func AcceptFile(path string) error {
 	data, err := safeio.ReadFile(path, safeio.PDF)
 	if err != nil {
-		return false
+		return err
 	}
-	return CheckClientPDF(data) == nil
+	return Accept(data)
 }
 
 // Outside reports whether path, resolved physically, lies outside the

@@ -1,6 +1,8 @@
 // Package quarter generates a synthetic quarter of dossiers for benchmarks
 // and scale tests: valid records mixing libéral and structure clients, MOM
-// and VA, with a signed-VA folder, so that `segur pack` packs them all.
+// and VA, with a folder of VAs signed by their signatories (TEST
+// certificates made in memory) and the TEST certificate of the fournisseur
+// (SEGUR_CERTIFICAT_MDP=segur-test), so that `segur pack` packs them all.
 // Nothing it writes is committed: the quarter is made on demand.
 package quarter
 
@@ -10,9 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/phpdave11/gofpdf"
 	"github.com/segur-sons/segur/asp"
 )
 
@@ -84,31 +84,19 @@ func Write(dir string, n int) error {
 	if err := os.MkdirAll(filepath.Join(dir, "signes"), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "segur.yaml"), []byte(Config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "segur.yaml"), []byte(Config+ConfigSignature), 0o644); err != nil {
 		return err
 	}
-	signed, err := signedSample()
-	if err != nil {
-		return err
-	}
-	sample := filepath.Join(dir, "va-signee.pdf")
-	if err := os.WriteFile(sample, signed, 0o644); err != nil {
+	if err := copyCertificate(dir); err != nil {
 		return err
 	}
 	var file bytes.Buffer
 	for i := 1; i <= n; i++ {
-		rec, va, _ := record(i)
+		rec, _, _ := record(i)
 		if file.Len() > 0 {
 			file.WriteString("---\n")
 		}
 		file.WriteString(rec)
-		if va {
-			link := filepath.Join(dir, "signes", fmt.Sprintf("MDV-LGC-Va1-VA-%06d.pdf", i))
-			os.Remove(link)
-			if err := os.Link(sample, link); err != nil {
-				return err
-			}
-		}
 		if i%100 == 0 || i == n {
 			name := filepath.Join(dir, "dossiers", fmt.Sprintf("lot-%05d.yaml", (i-1)/100+1))
 			if err := os.WriteFile(name, file.Bytes(), 0o644); err != nil {
@@ -117,20 +105,5 @@ func Write(dir string, n int) error {
 			file.Reset()
 		}
 	}
-	return nil
-}
-
-// signedSample is a small readable PDF standing for a signed VA.
-func signedSample() ([]byte, error) {
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC))
-	pdf.SetModificationDate(time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC))
-	pdf.AddPage()
-	pdf.SetFont("Helvetica", "", 12)
-	pdf.Cell(0, 10, "VA signee (echantillon synthetique)")
-	var b bytes.Buffer
-	if err := pdf.Output(&b); err != nil {
-		return nil, fmt.Errorf("quarter: signed sample: %w", err)
-	}
-	return b.Bytes(), nil
+	return signVAs(dir)
 }

@@ -89,6 +89,7 @@ func run(n, runs int, segur, dir string, jobs int) (summary, error) {
 		}
 		args = append(args, filepath.Join(q, "dossiers"))
 		cmd := exec.Command(segur, args...)
+		cmd.Env = append(os.Environ(), "SEGUR_CERTIFICAT_MDP="+quarter.Password)
 		cmd.Stderr = os.Stderr
 		start := time.Now()
 		if err := cmd.Run(); err != nil {

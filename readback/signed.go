@@ -1,0 +1,81 @@
+package readback
+
+import (
+	"bytes"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/signature"
+)
+
+var rppsRe = regexp.MustCompile(`\b\d{11}\b`)
+
+// flowIndex maps the flows of the dispositif wording to soldeLigne.direct.
+var flowIndex = map[string]int{"dmp": 0, "mss_pro": 1, "mss_citoyen": 2}
+
+// signed verifies the MOM or VA of a line as found in a zip, as pack did:
+// valid electronic signatures, the last covering the whole file, or a scan
+// (warning); for a VA, its ☒ boxes against the line's flags.
+func (c *depotCheck) signed(rel, name, kind string, data []byte, l *soldeLigne) {
+	want := signature.Expect{
+		Kind:      kind,
+		Deposited: true,
+		Extract:   func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) },
+	}
+	if kind == string(dossier.VA) {
+		want.Boxes = c.expectedBoxes(name, l)
+	}
+	res := signature.Verify(name, data, want)
+	// A signer whose certificate carries an RPPS (CPS card) must be one of
+	// the line's médecins (a libéral line lists RPPS, 11 digits).
+	var rpps []string
+	for _, id := range l.ids {
+		if rppsRe.MatchString(id) && len(id) == 11 {
+			rpps = append(rpps, id)
+		}
+	}
+	if kind == string(dossier.VA) && len(rpps) > 0 {
+		for _, s := range res.Signers {
+			for _, id := range rppsRe.FindAllString(s.Subject, -1) {
+				if !slices.Contains(rpps, id) {
+					c.error(rel, l.numero, name, "VA_SIGNATAIRE_INCONNU", "%s est signée par %s (RPPS %s), qui n'est pas un bénéficiaire de la ligne %d du JSON (%s)", name, s.Name, id, l.index+1, strings.Join(rpps, ", "))
+				}
+			}
+		}
+	}
+	for _, e := range res.Errors {
+		c.error(rel, l.numero, name, e.Code, "%s", e.Message)
+	}
+	for _, e := range res.Warnings {
+		c.warn(rel, l.numero, name, e.Code, "%s", e.Message)
+	}
+}
+
+// expectedBoxes is the sequence of boxes a VA shows for the line's flags,
+// in the dispositif's order of flows ("" when a flag is unknown).
+func (c *depotCheck) expectedBoxes(name string, l *soldeLigne) string {
+	dispositif, _, ok := strings.Cut(name, "-VA-")
+	if !ok || c.reg == nil {
+		return ""
+	}
+	d := c.reg.Get(dispositif)
+	if d == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range d.Textes.Flux {
+		i, ok := flowIndex[f.ID]
+		if !ok || l.direct[i] == 0 {
+			return ""
+		}
+		if l.direct[i] > 0 {
+			b.WriteString("☒☐")
+		} else {
+			b.WriteString("☐☒")
+		}
+	}
+	return b.String()
+}

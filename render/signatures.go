@@ -1,0 +1,61 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/signature"
+)
+
+// Names of the signature fields. A client's field is named after who signs
+// it (RPPS, FINESS géographique, mandataire), so that signing tools show
+// whose box it is and segur can tell the signatories apart.
+const (
+	fieldFournisseur = "Signature fournisseur"
+	fieldMandataire  = "Signature mandataire"
+	fieldResponsable = "Signature responsable"
+)
+
+// FieldName is the signature field of the signatory of page p of a VA.
+func FieldName(p dossier.Page) string {
+	switch {
+	case p.Signataire.Role == "mandataire":
+		return fieldMandataire
+	case p.ID != "":
+		return "Signature " + p.ID
+	default:
+		return fieldResponsable
+	}
+}
+
+// finish makes a laid-out document signable or signed: the VA and the BDC
+// get one empty signature field per client signatory; with a certificate,
+// the MOM and the fournisseur's box of the BDC are signed.
+func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, spots []Spot) ([]byte, error) {
+	var fields []signature.Box
+	var own *signature.Box
+	for _, s := range spots {
+		b := signature.Box{Name: s.Name, Page: s.Page, Rect: s.Rect}
+		if s.Name == fieldFournisseur {
+			if own == nil {
+				own = &b
+			}
+			continue
+		}
+		fields = append(fields, b)
+	}
+	data, err := signature.AddFields(data, fields)
+	if err != nil {
+		return nil, err
+	}
+	if own == nil || r.assets.Signer == nil {
+		return data, nil
+	}
+	when := documentDate(d, kind)
+	who := r.assets.Signer.Cert.Subject.CommonName
+	if s := d.Config.Fournisseur.Signataire; s != nil && s.FullName() != "" {
+		who = s.FullName()
+	}
+	label := fmt.Sprintf("Signe electroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))
+	return signature.Sign(data, r.assets.Signer, *own, label, when)
+}

@@ -1,0 +1,36 @@
+package signature
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/segur-sons/segur/internal/pdfops"
+)
+
+// readContext reads data with pdfcpu, leniently (relaxed mode, no
+// validation), turning a panic on a malformed file into an error.
+func readContext(data []byte) (ctx *model.Context, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("PDF illisible (%v)", r)
+		}
+	}()
+	pdfops.Init()
+	conf := model.NewDefaultConfiguration()
+	conf.Offline = true
+	conf.ValidationMode = model.ValidationRelaxed
+	ctx, err = api.ReadContext(bytes.NewReader(data), conf)
+	if err != nil {
+		return nil, fmt.Errorf("PDF illisible : %w", err)
+	}
+	if err := ctx.EnsurePageCount(); err != nil {
+		return nil, fmt.Errorf("PDF illisible : %w", err)
+	}
+	if ctx.PageCount == 0 {
+		return nil, errors.New("PDF sans page")
+	}
+	return ctx, nil
+}

@@ -1,0 +1,501 @@
+package signature
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/digitorus/pkcs7"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Signatory is someone expected to sign a document.
+type Signatory struct {
+	Name string // « Prénom Nom », or the organisation of a mandataire
+	ID   string // RPPS or FINESS the certificate may carry, "" when none
+	Org  string // the organisation signed for
+}
+
+func (s Signatory) String() string {
+	if s.ID != "" {
+		return s.Name + " (" + s.ID + ")"
+	}
+	return s.Name
+}
+
+// Expect is what a returned document must be.
+type Expect struct {
+	// Rendered are the unsigned documents segur renders for the dossier
+	// today; Hashes the SHA-256 (hex) of the unsigned versions handed out
+	// earlier. A signed file must start with one of them.
+	Rendered [][]byte
+	Hashes   []string
+	// Signatories must all sign; nobody else may.
+	Signatories []Signatory
+	// Pages returns the page count of the document (nil: not checked).
+	Pages func() int
+	// Text, when set, compares the text of a document that is not tied to
+	// the dossier by its bytes (one string per page) and returns what
+	// differs, in French ("" items are ignored).
+	Text func(pages []string) []string
+	// Extract returns the text of a PDF, one string per page.
+	Extract func(data []byte) ([]string, error)
+	// Kind is the document, "VA" (default) or "MOM", for codes and
+	// messages.
+	Kind string
+	// Deposited verifies a document as found in a dépôt, without its
+	// dossier: the signatures' integrity and coverage, or a scan, and the
+	// boxes when set; no tie to the dossier, no signatory matching.
+	Deposited bool
+	// Boxes, when set, is the sequence of ☒ and ☐ the document's text must
+	// show (from the JSON line's flags).
+	Boxes string
+}
+
+// SignerInfo is who made one electronic signature, as verified.
+type SignerInfo struct {
+	Name    string    `json:"nom"`              // the certificate's common name
+	Subject string    `json:"certificat"`       // its distinguished name
+	Valid   bool      `json:"valide"`           // digest and CMS signature verified
+	Time    time.Time `json:"date,omitzero"`    // signing time stated in the CMS, if any
+	As      string    `json:"signataire"`       // the expected signatory it was matched to, "" when none
+	Covers  string    `json:"portee,omitempty"` // « document entier » for the last signature
+}
+
+// Proof kinds.
+const (
+	Electronic = "signature electronique"
+	Scan       = "numerisation"
+)
+
+// Result is what Verify found.
+type Result struct {
+	Proof   string       // Electronic, Scan, or "" when the file proves nothing
+	Signers []SignerInfo // electronic signatures, in file order
+	Missing []Signatory  // expected signatories who have not signed
+	// Tie says how the file was tied to the dossier: « octets identiques à
+	// la VA produite par segur », « empreinte SHA-256 d'une VA remise »,
+	// « comparaison du texte ».
+	Tie      string
+	Errors   []*Error
+	Warnings []*Error
+	kind     string // Expect.Kind
+}
+
+// OK reports whether the file may go into the dépôt.
+func (r *Result) OK() bool { return len(r.Errors) == 0 && r.Proof != "" }
+
+func (r *Result) fail(code, format string, args ...any) {
+	r.Errors = append(r.Errors, r.doc(code, format, args...))
+}
+
+var vaRe = regexp.MustCompile(`\bVA\b`)
+
+// doc words a problem for the kind of document verified: the messages and
+// codes are written for a VA, and say MOM for a MOM.
+func (r *Result) doc(code, format string, args ...any) *Error {
+	if r.kind != "" && r.kind != "VA" {
+		code = strings.Replace(code, "VA_", r.kind+"_", 1)
+		format = vaRe.ReplaceAllString(format, r.kind)
+	}
+	return errorf(code, format, args...)
+}
+
+// sig is one signature dictionary of a file.
+type sig struct {
+	br       [4]int64
+	contents []byte
+	name     string // /Name of the signature dictionary
+}
+
+var eofRe = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
+
+// revisionEnds are the offsets just after each %%EOF marker (and its end of
+// line): where each revision of the file ends.
+func revisionEnds(data []byte) []int {
+	var ends []int
+	for _, m := range eofRe.FindAllIndex(data, -1) {
+		ends = append(ends, m[1])
+	}
+	return ends
+}
+
+// Verify checks a returned document named name against want: its
+// electronic signatures, or whether it is a scan. It never panics on a
+// malformed file.
+func Verify(name string, data []byte, want Expect) (res Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{}
+			res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible (%v) : faites-le signer à nouveau ou remplacez le fichier", name, r)
+		}
+	}()
+	res.kind = want.Kind
+	ctx, err := readContext(data)
+	if err != nil {
+		res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites-le signer à nouveau ou remplacez le fichier", name)
+		return res
+	}
+	if want.Boxes != "" && want.Extract != nil {
+		if pages, err := want.Extract(data); err == nil {
+			// One set of boxes per signatory's page.
+			if got := Boxes(strings.Join(pages, "\n")); got != "" && (len(got)%len(want.Boxes) != 0 || got != strings.Repeat(want.Boxes, len(got)/len(want.Boxes))) {
+				res.fail("VA_CASES", "%s : cases cochées « %s » au lieu de « %s » (DMP, MSS pro, MSS citoyen, d'après le JSON) : la VA ne correspond pas à la ligne du dépôt", name, got, want.Boxes)
+			}
+		}
+	}
+	sigs := signatures(ctx)
+	if len(sigs) == 0 {
+		verifyUnsigned(&res, name, data, ctx, want)
+		return res
+	}
+	res.Proof = Electronic
+	verifySigned(&res, name, data, ctx, sigs, want)
+	return res
+}
+
+// signatures lists the signature dictionaries of ctx, in file order.
+func signatures(ctx *model.Context) []sig {
+	var out []sig
+	for n := range ctx.XRefTable.Table {
+		d, ok := object(ctx, n).(types.Dict)
+		if !ok {
+			continue
+		}
+		if t := d.NameEntry("Type"); (t == nil || *t != "Sig") && d.NameEntry("Filter") == nil {
+			continue
+		}
+		br, ok := d["ByteRange"].(types.Array)
+		if !ok || len(br) != 4 {
+			continue
+		}
+		var s sig
+		for i, v := range br {
+			n, ok := v.(types.Integer)
+			if !ok {
+				continue
+			}
+			s.br[i] = int64(n)
+		}
+		switch c := d["Contents"].(type) {
+		case types.HexLiteral:
+			s.contents, _ = c.Bytes()
+		case types.StringLiteral:
+			s.contents, _ = types.Unescape(c.Value())
+		}
+		if n, ok := d["Name"].(types.StringLiteral); ok {
+			s.name, _ = types.StringLiteralToString(n)
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b sig) int { return int(a.br[2] - b.br[2]) })
+	return out
+}
+
+func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sigs []sig, want Expect) {
+	size := int64(len(data))
+	var signers []SignerInfo
+	var certs []*pkcs7.PKCS7
+	for i, s := range sigs {
+		info := SignerInfo{}
+		p7, err := pkcs7.Parse(derElement(s.contents))
+		if err != nil {
+			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature n° %d est illisible : faites signer à nouveau", name, i+1)
+			signers = append(signers, info)
+			certs = append(certs, nil)
+			continue
+		}
+		if c := p7.GetOnlySigner(); c != nil {
+			info.Name, info.Subject = c.Subject.CommonName, c.Subject.String()
+		}
+		if info.Name == "" {
+			info.Name = s.name // the signing tool's /Name, when the certificate has no common name
+		}
+		var t time.Time
+		if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &t); err == nil {
+			info.Time = t.UTC()
+		}
+		br := s.br
+		gapOK := br[0] == 0 && br[1] > 0 && br[2] > br[1] && br[3] >= 0 && br[2]+br[3] <= size &&
+			data[br[1]] == '<' && data[br[2]-1] == '>'
+		if !gapOK {
+			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, faites signer à nouveau", name, orUnknown(info.Name))
+		} else {
+			p7.Content = append(append([]byte{}, data[br[0]:br[0]+br[1]]...), data[br[2]:br[2]+br[3]]...)
+			if err := p7.Verify(); err != nil {
+				res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s n'est pas valide (empreinte différente : le document a été modifié après cette signature, ou la signature est altérée) : faites signer à nouveau", name, orUnknown(info.Name))
+			} else {
+				info.Valid = true
+			}
+		}
+		signers = append(signers, info)
+		certs = append(certs, p7)
+	}
+	last := sigs[len(sigs)-1]
+	if end := last.br[2] + last.br[3]; end > size {
+		// An impossible range, reported above.
+	} else if end < size {
+		res.fail("VA_MODIFIEE_APRES_SIGNATURE", "%s a été modifié après la dernière signature (%d octets ajoutés que personne n'a signés) : reprenez le fichier tel qu'il était après la dernière signature", name, size-(last.br[2]+last.br[3]))
+	} else {
+		signers[len(signers)-1].Covers = "document entier"
+	}
+	if want.Deposited {
+		res.Signers = signers
+		return
+	}
+
+	// The unsigned document the first signature was made on.
+	first := sigs[0]
+	var base []byte
+	for _, r := range want.Rendered {
+		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
+			base, res.Tie = r, "octets identiques à la VA produite par segur"
+			break
+		}
+	}
+	ends := revisionEnds(data)
+	if base == nil && len(want.Hashes) > 0 {
+		for _, e := range ends {
+			if int64(e) > first.br[1] {
+				break
+			}
+			h := sha256.Sum256(data[:e])
+			if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
+				base, res.Tie = data[:e], "empreinte SHA-256 d'une VA remise pour signature"
+				break
+			}
+		}
+	}
+	if base == nil {
+		// Not segur's bytes: compare the text of the unsigned revision (or
+		// of the whole file when it was signed in one go).
+		unsigned := data
+		for _, e := range ends {
+			if int64(e) < first.br[1] {
+				unsigned = data[:e]
+			}
+		}
+		res.Tie = "comparaison du texte"
+		if diffs := textDiffs(unsigned, want); len(diffs) > 0 {
+			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : %s. Déposez la VA de ce dossier, signée", name, strings.Join(diffs, " ; "))
+		} else if want.Text == nil || want.Extract == nil {
+			res.fail("VA_AUTRE_DOSSIER", "%s ne commence pas par une VA produite par segur pour ce dossier : faites signer la VA produite par segur", name)
+		}
+		if len(unsigned) < len(data) {
+			base = unsigned
+		}
+	}
+	if base != nil {
+		// What the last signature covers; anything after it is reported
+		// above.
+		covered := ctx
+		if end := last.br[2] + last.br[3]; end < size {
+			if c, err := readContext(data[:end]); err == nil {
+				covered = c
+			}
+		}
+		if changes := changesAfter(base, covered); len(changes) > 0 {
+			res.fail("VA_MODIFIEE", "%s : après la VA non signée, le fichier a reçu autre chose que des signatures (%s) : faites signer à nouveau la VA d'origine, sans la modifier", name, strings.Join(changes, ", "))
+		}
+	}
+	if res.Tie == "comparaison du texte" && want.Pages != nil && ctx.PageCount != want.Pages() {
+		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())
+	}
+
+	// Who signed.
+	matched := make([]bool, len(want.Signatories))
+	for i := range signers {
+		if !signers[i].Valid || certs[i] == nil {
+			continue
+		}
+		c := certs[i].GetOnlySigner()
+		j := match(c.Subject.String(), c.Subject.CommonName, c.Subject.Organization, want.Signatories)
+		if j < 0 {
+			res.fail("VA_SIGNATAIRE_INCONNU", "%s est signée par %s, qui n'est pas un signataire attendu (%s) : faites signer la VA par le bon signataire", name, orUnknown(signers[i].Name), list(want.Signatories))
+			continue
+		}
+		signers[i].As = want.Signatories[j].String()
+		matched[j] = true
+	}
+	for j, m := range matched {
+		if !m {
+			res.Missing = append(res.Missing, want.Signatories[j])
+		}
+	}
+	if len(res.Missing) > 0 && len(res.Errors) == 0 {
+		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
+	}
+	res.Signers = signers
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "un signataire inconnu"
+	}
+	return s
+}
+
+func list(ss []Signatory) string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.String())
+	}
+	return strings.Join(out, ", ")
+}
+
+// textDiffs compares the text of data with the dossier (nil when it cannot).
+func textDiffs(data []byte, want Expect) []string {
+	if want.Text == nil || want.Extract == nil {
+		return nil
+	}
+	pages, err := want.Extract(data)
+	if err != nil {
+		return []string{"son texte est illisible"}
+	}
+	var out []string
+	for _, d := range want.Text(pages) {
+		if d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+var idRe = regexp.MustCompile(`\d{9,11}`)
+
+// match returns the index of the expected signatory a certificate is, or
+// -1. A certificate carrying identifiers (RPPS, FINESS) matches only the
+// signatory with one of them; one without matches by name.
+func match(subject, cn string, orgs []string, want []Signatory) int {
+	ids := idRe.FindAllString(subject, -1)
+	for j, w := range want {
+		if w.ID != "" && slices.Contains(ids, w.ID) {
+			return j
+		}
+	}
+	for j, w := range want {
+		if w.ID != "" && len(ids) > 0 {
+			continue // the certificate names someone else
+		}
+		if sameName(cn, w.Name) {
+			return j
+		}
+		for _, o := range orgs {
+			if w.Org != "" && w.Name == w.Org && sameName(o, w.Org) {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// sameName reports whether every word of want appears in got, ignoring
+// case, accents and punctuation.
+func sameName(got, want string) bool {
+	g, w := words(got), words(want)
+	if len(w) == 0 {
+		return false
+	}
+	for _, x := range w {
+		if !slices.Contains(g, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func words(s string) []string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+func verifyUnsigned(res *Result, name string, data []byte, ctx *model.Context, want Expect) {
+	if scanned(ctx) {
+		if want.Pages != nil && ctx.PageCount != want.Pages() {
+			res.fail("VA_PAGES", "%s est une numérisation de %d page(s), la VA de ce dossier en a %d : numérisez la VA entière", name, ctx.PageCount, want.Pages())
+			return
+		}
+		res.Proof = Scan
+		res.Tie = "aucun (numérisation : contrôle visuel requis)"
+		res.Warnings = append(res.Warnings, res.doc("VA_NUMERISEE", "%s est une numérisation, sans signature électronique : vérifiez à l'œil le numéro de dossier, les cases cochées et la signature de chaque signataire%s", name, inParens(list(want.Signatories))))
+		return
+	}
+	if want.Deposited {
+		res.fail("VA_NON_SIGNEE", "%s ne porte aucune signature électronique et n'est pas une numérisation : la VA doit être signée", name)
+		return
+	}
+	for _, r := range want.Rendered {
+		if bytes.Equal(data, r) {
+			res.fail("VA_NON_SIGNEE", "%s est identique à la VA non signée : déposez la version signée", name)
+			return
+		}
+	}
+	msg := fmt.Sprintf("%s ne porte aucune signature électronique et n'est pas une numérisation", name)
+	if diffs := textDiffs(data, want); len(diffs) > 0 {
+		msg += " ; de plus ce n'est pas la VA de ce dossier : " + strings.Join(diffs, " ; ")
+	}
+	res.fail("VA_NON_SIGNEE", "%s : faites signer électroniquement la VA produite par segur, ou déposez sa numérisation après signature manuscrite", msg)
+}
+
+// HasSignature reports whether data holds at least one signature
+// dictionary.
+func HasSignature(data []byte) bool {
+	ctx, err := readContext(data)
+	return err == nil && len(signatures(ctx)) > 0
+}
+
+// FirstRevisionEnd is the offset where the first revision of data ends
+// (after its first %%EOF), len(data) when there is only one.
+func FirstRevisionEnd(data []byte) int {
+	if ends := revisionEnds(data); len(ends) > 0 {
+		return ends[0]
+	}
+	return len(data)
+}
+
+// Boxes is the sequence of ☒ and ☐ of a text.
+func Boxes(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '☒' || r == '☐' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func inParens(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+// derElement is the DER element at the start of b (the /Contents of a
+// signature is padded with zeros after it), b itself when unreadable.
+func derElement(b []byte) []byte {
+	in := cryptobyte.String(b)
+	var el cryptobyte.String
+	if !in.ReadAnyASN1Element(&el, nil) {
+		return b
+	}
+	return el
+}
