@@ -21,7 +21,7 @@ deps:
 # packs with one and four workers (which render concurrently). The two
 # cmd/segur tests that drive a real segur process (killed or interrupted
 # mid-run, given a terminal) are left out of the race run: their binary is not instrumented.
-RACE_PKGS := ./pack ./cmd/segur
+RACE_PKGS := ./pack ./cmd/segur ./web
 RACE_SKIP := TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestHostileInputsInBoundedPeakMemory
 
 test: deps

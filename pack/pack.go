@@ -81,6 +81,7 @@ type dossierWork struct {
 	files                         []Fichier // documents written under dossiers/
 	pieces                        []Entry   // pièces for the zip
 	line                          []byte    // its solde JSON line, compact, numLigne 0 (encodeLine)
+	info                          Info      // for people: rapport.html, a-signer/, segur serve
 	preuve                        *Preuve   // the proof of its MOM or VA, nil when none was looked at
 	remise                        *Remise   // the unsigned MOM or VA handed out for signature
 	err                           error     // an output that could not be written: stops the run
@@ -97,6 +98,7 @@ func summarize(d *dossier.Dossier) *dossierWork {
 		numero: r.NumeroEditeur, numeroASP: r.NumeroASP, dispositif: r.Dispositif,
 		source: r.Source, blocked: d.Blocked(),
 		problems: append([]dossier.Problem{}, d.Problems...),
+		info:     infoOf(d),
 	}
 	if !w.blocked {
 		w.justificatif = string(d.Justificatif)
@@ -218,6 +220,10 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	res.HorsDepot = append(recovered, aside...)
+	// For people, once the dépôt is switched: rapport.html, a-signer/.
+	if err := writeForPeople(opt, res.Rapport); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

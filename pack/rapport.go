@@ -33,6 +33,9 @@ type RapportDossier struct {
 	Depot         string     `json:"depot,omitempty"`
 	Problemes     []Probleme `json:"problemes"`
 	Fichiers      []Fichier  `json:"fichiers"`
+	// Info is for people (rapport.html, a-signer/, segur serve), not in
+	// rapport.json.
+	Info Info `json:"-"`
 	// Preuve is the proof of the MOM or VA: electronic signature (signers,
 	// validity) or scan, who is still expected to sign, and the SHA-256 of
 	// the bytes in the zip.
@@ -97,6 +100,7 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 			e.Problemes = append(e.Problemes, Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
 		}
 		e.Fichiers = append(e.Fichiers, w.files...)
+		e.Info = w.info
 		r.Dossiers = append(r.Dossiers, e)
 	}
 	return r

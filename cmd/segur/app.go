@@ -54,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Version:         Version,
 		Writer:          stdout,
 		ErrWriter:       stderr,
+		Description:     referenceHelp,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
 		OnUsageError:    usageError,
@@ -64,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			packCommand(&code),
 			checkCommand(&code),
 			facturxCommand(&code),
+			serveCommand(),
+			nouveauCommand(),
+			aideCommand(),
 		},
 	}
 	for _, c := range app.Commands {

@@ -20,7 +20,8 @@ The commands:
 	    --doc bdc,mom,va,facture the documents to write (default: all the dossier's stage allows)
 
 	pack PATH... -o DIR          the solde dépôt: DIR/depot/<dispositif>-SOLDE-<numero_ans>-<NN>.json
-	                             and .zip, DIR/dossiers/, DIR/rapport.json
+	                             and .zip, DIR/dossiers/, DIR/rapport.json, DIR/rapport.html,
+	                             DIR/a-signer/ (the unsigned VAs still to sign, liste.csv)
 	    --signes DIR             the signed VAs: <dispositif>-VA-<n>.pdf, or one file per
 	                             signing beneficiary <dispositif>-VA-<n>-<RPPS or FINESS géo>.pdf
 	    --jobs N                 documents rendered in parallel (default: usable CPUs)
@@ -38,6 +39,18 @@ The commands:
 
 With « facture: {format: factur-x} » in segur.yaml, every facture is a
 Factur-X file (PDF/A-3b with its EN 16931 CII XML); see README.md.
+
+	serve PATH... -o DIR         a local web page on 127.0.0.1: the quarter's dossiers, their
+	                             problems and documents, signed VAs dropped in and checked,
+	                             « Préparer le dépôt » (pack into DIR) and « Relire » (check)
+	    --signes DIR             where the uploaded signed VAs are saved
+	    --port N                 local port (default 8765; 0: any free port)
+
+	nouveau --dispositif D --client liberal|structure [--beneficiaires N]
+	                             print a commented record skeleton, ready to fill
+
+	aide format|codes            print the staff's format reference (docs/format.md) or the
+	                             list of message codes (docs/codes.md)
 
 PATH is a YAML file (several records separated by ---) or a folder searched
 recursively for *.yaml and *.yml. The fournisseur file is --config, else

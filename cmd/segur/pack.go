@@ -25,7 +25,7 @@ import (
 func packCommand(code *int) *cli.Command {
 	return &cli.Command{
 		Name:      "pack",
-		Usage:     "le dépôt de solde : paires JSON + zip prêtes à téléverser sous DIR/depot/, et DIR/rapport.json",
+		Usage:     "le dépôt de solde : paires JSON + zip prêtes à téléverser sous DIR/depot/, DIR/rapport.html et .json, les VA à faire signer sous DIR/a-signer/",
 		ArgsUsage: "CHEMIN...",
 		Flags: []cli.Flag{
 			outFlag,
@@ -54,10 +54,8 @@ func packCommand(code *int) *cli.Command {
 			if n := c.Int("lignes"); n < 1 || n > asp.MaxLines {
 				return cannot("--lignes doit valoir de 1 à %d (l'ASP n'accepte pas plus de %d lignes par fichier)", asp.MaxLines, asp.MaxLines)
 			}
-			if s := c.String("signes"); s != "" {
-				if st, err := os.Stat(s); err != nil || !st.IsDir() {
-					return cannot("--signes « %s » n'est pas un dossier lisible", s)
-				}
+			if err := checkSignes(c); err != nil {
+				return err
 			}
 			e, err := load(c, c.App.Writer)
 			if err != nil {

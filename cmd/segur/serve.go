@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/web"
+	"github.com/urfave/cli/v2"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "serve",
+		Usage:     "une page locale (http://127.0.0.1) : les dossiers du trimestre, les VA signées à déposer, la préparation du dépôt",
+		ArgsUsage: "CHEMIN...",
+		Flags: []cli.Flag{
+			outFlag,
+			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées : les VA déposées sur la page y sont enregistrées"},
+			&cli.IntFlag{Name: "port", Value: 8765, Usage: "port local (0 : un port libre)"},
+			piecesFlag,
+			dateDepotFlag,
+			configFlag,
+		},
+		Action: func(c *cli.Context) error {
+			depot, err := dateDepot(c)
+			if err != nil {
+				return err
+			}
+			if err := checkSignes(c); err != nil {
+				return err
+			}
+			e, err := load(c, c.App.Writer)
+			if err != nil {
+				return err
+			}
+			path, err := configPath(c)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.ErrWriter, "segur : lecture des dossiers et préparation de l'aperçu…")
+			srv, err := web.New(web.Config{
+				Paths:      c.Args().Slice(),
+				ConfigPath: path,
+				Registry:   e.reg,
+				Roots:      e.roots,
+				Assets: func(cfg *dossier.Config) (render.Assets, error) {
+					return rendererAssets(cfg, c.App.ErrWriter)
+				},
+				Signes:    c.String("signes"),
+				Out:       c.String("o"),
+				DateDepot: depot,
+				Version:   Version,
+			})
+			if err != nil {
+				return cannot("%v", err)
+			}
+			defer srv.Close()
+			ln, err := web.Listen(c.Int("port"))
+			if err != nil {
+				return cannot("port %d indisponible (%v) : choisissez-en un autre avec --port", c.Int("port"), err)
+			}
+			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			go func() {
+				<-ctx.Done()
+				shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				hs.Shutdown(shut)
+			}()
+			fmt.Fprintf(c.App.ErrWriter, "segur : page ouverte sur http://%s/ — ouvrez cette adresse dans votre navigateur (Ctrl+C pour arrêter)\n", ln.Addr())
+			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return cannot("%v", err)
+			}
+			return nil
+		},
+	}
+}
+
+// checkSignes refuses a --signes that is not a readable folder.
+func checkSignes(c *cli.Context) error {
+	if s := c.String("signes"); s != "" {
+		if st, err := os.Stat(s); err != nil || !st.IsDir() {
+			return cannot("--signes « %s » n'est pas un dossier lisible", s)
+		}
+	}
+	return nil
+}

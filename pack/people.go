@@ -1,0 +1,229 @@
+package pack
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/fr"
+)
+
+// Info is what people need to know of a dossier beyond rapport.json: who
+// the client is, the amount, who signs the VA. rapport.html, a-signer/ and
+// segur serve show it; rapport.json does not carry it.
+type Info struct {
+	Client        string
+	MontantHT     string // « 358,33 € », "" when the dossier could not be computed
+	FinPrestation string // AAAA-MM-JJ, "" when unknown
+	VA            string // the VA's file name, when the justificatif is a VA
+	Signataires   []Signataire
+}
+
+// Signataire is who signs the MOM or the VA, with the e-mail the VA is
+// sent to and, for a VA signed beneficiary by beneficiary, the identifier
+// in the name of their signed file.
+type Signataire struct {
+	Nom, Qualite, Email, ID string
+	Pour                    string // the beneficiaries of the page signed
+}
+
+func infoOf(d *dossier.Dossier) Info {
+	r := d.Record
+	var in Info
+	if r.Client != nil {
+		in.Client = r.Client.Nom
+	}
+	if !d.Facture.HT.IsZero() {
+		in.MontantHT = fr.Euros(d.Facture.HT)
+	}
+	if r.Realisation != nil && !r.Realisation.DateFin.IsZero() {
+		in.FinPrestation = r.Realisation.DateFin.Format("2006-01-02")
+	}
+	if d.Justificatif == dossier.VA {
+		in.VA = d.FileName(dossier.VA)
+	}
+	for _, p := range d.Pages {
+		s := p.Signataire
+		name := strings.TrimSpace(s.Prenom + " " + s.Nom)
+		if name == "" {
+			name = s.Organisation
+		}
+		q := s.Qualite
+		if s.Organisation != "" && name != s.Organisation {
+			q = strings.TrimPrefix(q+", "+s.Organisation, ", ")
+		}
+		sig := Signataire{Nom: name, Qualite: q, ID: p.ID}
+		var pour []string
+		for _, b := range p.Beneficiaires {
+			pour = append(pour, b.Name())
+		}
+		sig.Pour = strings.Join(pour, ", ")
+		switch s.Role {
+		case "beneficiaire":
+			if len(p.Beneficiaires) > 0 {
+				sig.Email = p.Beneficiaires[0].Email
+			}
+		case "mandataire":
+			if r.Mandataire != nil {
+				sig.Email = r.Mandataire.Email
+			}
+		}
+		if sig.Email == "" && r.Client != nil {
+			sig.Email = r.Client.Email
+		}
+		in.Signataires = append(in.Signataires, sig)
+	}
+	return in
+}
+
+// États: the status people see, finer than rapport.json's pret/bloque.
+const (
+	EtatPret          = "prêt"
+	EtatAvertissement = "avertissement"
+	EtatASigner       = "à signer"
+	EtatBloque        = "bloqué"
+)
+
+// Etat is the dossier's status for people: « prêt » (in an upload pair,
+// no warning), « avertissement » (in an upload pair, with warnings),
+// « à signer » (blocked only because its VA is not signed yet), « bloqué ».
+func (d RapportDossier) Etat() string {
+	warn, onlyVA, errs := false, true, 0
+	for _, p := range d.Problemes {
+		if p.Niveau == "attention" {
+			warn = true
+			continue
+		}
+		errs++
+		if p.Code != "VA_NON_SIGNEE" {
+			onlyVA = false
+		}
+	}
+	switch {
+	case d.Statut == StatutPret && warn:
+		return EtatAvertissement
+	case d.Statut == StatutPret:
+		return EtatPret
+	case errs > 0 && onlyVA && d.Info.VA != "":
+		return EtatASigner
+	}
+	return EtatBloque
+}
+
+// VerifySignedVA applies pack's acceptance rule for a signed VA to what
+// the folder opt.Signes holds for d (the whole VA, or one file per signing
+// beneficiary), against the VA as rendered unsigned and the VAs handed out
+// earlier from opt.Dir (its remises-a-signer.sha256); opt is otherwise as
+// for Run. It returns the problems that refuse it (none means pack would
+// take it), then its warnings (a scan to look at, for instance).
+func VerifySignedVA(opt Options, d *dossier.Dossier, unsigned []byte) (refus, warnings []dossier.Problem) {
+	add := func(list *[]dossier.Problem, level dossier.Level) func(field, code, format string, args ...any) {
+		return func(field, code, format string, args ...any) {
+			*list = append(*list, dossier.Problem{
+				Pos: d.Record.Source, Level: level, Numero: d.Numero(), Field: field, Code: code,
+				Message: fmt.Sprintf(format, args...),
+			})
+		}
+	}
+	signedVA(opt, d, unsigned, loadRemises(opt.Dir)[d.Numero()], add(&refus, dossier.Erreur), add(&warnings, dossier.Attention))
+	return refus, warnings
+}
+
+// CSS is the style sheet of rapport.html and of the segur serve page.
+//
+//go:embed people.css
+var CSS string
+
+//go:embed rapport.html.tmpl
+var rapportHTML string
+
+var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
+	"css":   func() template.CSS { return template.CSS(CSS) },
+	"etat":  func(d RapportDossier) string { return d.Etat() },
+	"class": EtatClass,
+	// court is a document's kind in its name: BDC, MOM, VA, FACTURE, CR…
+	"court": func(d RapportDossier, nom string) string {
+		return strings.TrimSuffix(strings.TrimPrefix(nom, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
+	},
+}).Parse(rapportHTML))
+
+// EtatClass is the CSS class of a status.
+func EtatClass(etat string) string {
+	switch etat {
+	case EtatPret:
+		return "pret"
+	case EtatAvertissement:
+		return "avertissement"
+	case EtatASigner:
+		return "a-signer"
+	}
+	return "bloque"
+}
+
+// writeForPeople writes rapport.html, and a-signer/: the unsigned VA of
+// every dossier waiting only for its signatures, named as --signes expects
+// it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
+// waiting are removed from a-signer/.
+func writeForPeople(opt Options, rap *Rapport) error {
+	var page bytes.Buffer
+	if err := rapportTmpl.Execute(&page, rap); err != nil {
+		return fmt.Errorf("pack: rapport.html: %w", err)
+	}
+	if err := WriteFile(filepath.Join(opt.Dir, "rapport.html"), page.Bytes()); err != nil {
+		return err
+	}
+	dir := filepath.Join(opt.Dir, "a-signer")
+	var list bytes.Buffer
+	list.WriteString("\ufeff")
+	w := csv.NewWriter(&list)
+	w.Comma = ';'
+	w.UseCRLF = true
+	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
+	keep := map[string]bool{}
+	for _, d := range rap.Dossiers {
+		if d.Etat() != EtatASigner {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(opt.Dir, "dossiers", d.NumeroEditeur, d.Info.VA))
+		if err != nil {
+			return fmt.Errorf("pack: a-signer: %w", err)
+		}
+		if err := WriteFile(filepath.Join(dir, d.Info.VA), data); err != nil {
+			return err
+		}
+		keep[d.Info.VA] = true
+		var names, mails []string
+		for _, s := range d.Info.Signataires {
+			if n := strings.TrimSuffix(s.Nom+" ("+s.Qualite+")", " ()"); !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+			if s.Email != "" && !slices.Contains(mails, s.Email) {
+				mails = append(mails, s.Email)
+			}
+		}
+		w.Write([]string{d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation})
+	}
+	w.Flush()
+	if err := WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("pack: a-signer: %w", err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.Contains(n, "-VA-") && strings.HasSuffix(n, ".pdf") && !keep[n] {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return fmt.Errorf("pack: a-signer: %w", err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,342 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/templates"
+)
+
+var screenshots = flag.String("screenshots", "", "folder where the browser test saves the README's screenshots (1280×800)")
+
+// chrome starts a headless Chromium (Debian's chromium, installed by
+// .ci/run) with a fresh profile and no network of its own; the test is
+// skipped only when Chromium is not installed.
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium absent (Debian : apt-get install chromium ; .ci/run l'installe)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // as root in CI
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+		// The staff's browsers are in French: so are the file picker's words.
+		chromedp.Flag("lang", "fr-FR"),
+		chromedp.Env("LANGUAGE=fr", "LANG=fr_FR.UTF-8"),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return ctx
+}
+
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if *screenshots == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*screenshots, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowser drives the real page: the blocked dossier and its reason,
+// its signed VA uploaded, « prêt », another version dropped and replaced
+// only on « Remplacer », the dépôt prepared and downloaded, the
+// same bytes as pack's.
+func TestBrowser(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := chrome(t)
+
+	// The overview: 00045 awaits its VA, and says so.
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#dossiers`))); err != nil {
+		t.Fatal(err)
+	}
+	etat := text(t, ctx, `//tr[td/a[text()="00045"]]/td[6]`)
+	raison := text(t, ctx, `//tr[td/a[text()="00045"]]/td[7]`)
+	if etat != "à signer" || !strings.Contains(raison, "VA non signée") {
+		t.Fatalf("00045 in the overview: %q, %q", etat, raison)
+	}
+	shoot(t, ctx, "serve-dossiers.png")
+
+	// Its page: the reason, then its signed VA uploaded through the form.
+	signed := filepath.Join(t.TempDir(), "va-signee.pdf")
+	if err := os.WriteFile(signed, signVA(t, f.unsignedVA(t), "Nathalie Lambert"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`//a[text()="00045"]`), chromedp.WaitVisible(chromedp.CSS(`#etat`))); err != nil {
+		t.Fatal(err)
+	}
+	etat = text(t, ctx, `#etat`)
+	problems := text(t, ctx, `#problemes`)
+	if etat != "à signer" || !strings.Contains(problems, "VA non signée") || !strings.Contains(problems, "cas1-perimetre-identique.yaml, ligne 8") {
+		t.Fatalf("00045's page: %q, %q", etat, problems)
+	}
+	shoot(t, ctx, "serve-dossier.png")
+	if err := chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#fichier-va`), []string{signed}),
+		chromedp.Click(chromedp.CSS(`#form-va button[type=submit]`)),
+	); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	// The page reloads itself once the VA is accepted.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector("#etat") || {}).textContent || "") + "|" + ((document.querySelector("#reponse-va") || {}).textContent || "")`))
+		if err == nil && (strings.HasPrefix(s, "prêt|") || strings.HasPrefix(s, "avertissement|")) && strings.Contains(s, "acceptée") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("00045 after the upload: %q (%v); %s", s, err, text(t, ctx, `#reponse-va`))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.signes, waitingVA)); err != nil {
+		t.Fatalf("signed VA not saved: %v", err)
+	}
+
+	// Another signed version, dropped on the page: the page asks before
+	// replacing the one saved, and replaces it on « Remplacer ».
+	other := signVA(t, f.unsignedVA(t), "N. Lambert, directrice")
+	drop := `(() => {
+		const bytes = Uint8Array.from(atob("` + base64.StdEncoding.EncodeToString(other) + `"), c => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], "va-autre.pdf", {type: "application/pdf"}));
+		document.querySelector("#form-va").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return true;
+	})()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](drop)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`//div[contains(@class,"question")]//button[text()="Remplacer"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(f.signes, waitingVA)); bytes.Equal(got, other) {
+		t.Fatal("replaced before the user said so")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`//div[contains(@class,"question")]//button[text()="Remplacer"]`)); err != nil {
+		t.Fatal(err)
+	}
+	// The page reloads once the VA is saved, and again while the records
+	// are read again: wait for the saved VA, the message and the reading.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got, _ := os.ReadFile(filepath.Join(f.signes, waitingVA))
+		msg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("#reponse-va") || {}).textContent || ""`))
+		if bytes.Equal(got, other) && err == nil && strings.Contains(msg, "acceptée") && !strings.Contains(msg, "remplacer") && !f.srv.updating() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after « Remplacer »: replaced %v, message %q (%v), reading %v", bytes.Equal(got, other), msg, err, f.srv.updating())
+		}
+	}
+
+	// « Préparer le dépôt », then download the pair holding 00045.
+	downloads := t.TempDir()
+	done := make(chan string, 4)
+	go func() {
+		for e, err := range chromedp.BrowserEvents(ctx, browser.DownloadProgress) {
+			if err != nil {
+				return
+			}
+			if e.State == browser.DownloadProgressStateCompleted {
+				done <- e.GUID
+			}
+		}
+	}()
+	yes := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(f.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#preparer`)),
+		chromedp.Click(chromedp.CSS(`#preparer`)),
+		chromedp.WaitVisible(chromedp.CSS(`#paires a`)),
+	); err != nil {
+		t.Fatalf("préparer: %v", err)
+	}
+	pairs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#paires a")).map(a => a.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zip := "MDV-LGC-Va1-SOLDE-2201140317-01.zip"
+	if !contains(pairs, zip) {
+		t.Fatalf("pairs offered: %v", pairs)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`//a[text()="`+zip+`"]`)); err != nil {
+		t.Fatal(err)
+	}
+	var guid string
+	select {
+	case guid = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("download did not finish")
+	}
+	got, err := os.ReadFile(filepath.Join(downloads, guid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := packZip(t, f.signes, zip)
+	if !bytes.Equal(got, want) || len(got) == 0 {
+		t.Errorf("downloaded zip (%d bytes) differs from pack's (%d bytes)", len(got), len(want))
+	}
+	shoot(t, ctx, "serve-depot.png")
+}
+
+// text is the visible text of the element sel (a CSS selector, or an
+// XPath when it starts with //).
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var (
+		s   string
+		err error
+	)
+	if strings.HasPrefix(sel, "//") {
+		s, err = chromedp.Run(ctx, chromedp.Text(sel))
+	} else {
+		s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// packZip runs pack on the fixtures, as segur pack does (scan, then
+// RunQuarter), and returns the
+// bytes of one of its zips.
+func packZip(t *testing.T, signes, name string) []byte {
+	t.Helper()
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := dossier.LoadConfig("../fixtures/segur.yaml", reg, pdfops.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := dossier.Files([]string{"../fixtures/dossiers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local)
+	roots := safeio.NewRoots("../fixtures/dossiers", "../fixtures")
+	q := dossier.Scan(cfg, reg, files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: day, Files: pdfops.Disk{Roots: roots}})
+	assets, err := testAssets(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := pack.RunQuarter(pack.Options{Dir: out, Signes: signes, Roots: roots, Version: "test", DateDepot: "2023-04-28",
+		NewRenderer: func() pack.Renderer { return render.New(assets) }}, q); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "depot", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestRapportHTMLOpensFromDisk opens rapport.html from the output folder
+// (file://, no server) and reads the statuses it shows: the same dossiers
+// as rapport.json, each with a status that agrees with its statut.
+func TestRapportHTMLOpensFromDisk(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := chrome(t)
+	f.srv.runPack()
+	if st := f.srv.state(); st.Erreur != "" {
+		t.Fatal(st.Erreur)
+	}
+	data, err := os.ReadFile(filepath.Join(f.out, "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rap pack.Rapport
+	if err := json.Unmarshal(data, &rap); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate("file://"+filepath.Join(f.out, "rapport.html")),
+		chromedp.WaitVisible(chromedp.CSS(`#dossiers`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct{ Numero, Etat, Lien string }](`Array.from(document.querySelectorAll("#dossiers tbody tr")).map(tr => ({
+			Numero: tr.id.replace(/^d-/, ""),
+			Etat: tr.querySelector(".etat").textContent,
+			Lien: (tr.querySelector("td:last-child a") || {}).href || ""}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != len(rap.Dossiers) || len(shown) == 0 {
+		t.Fatalf("rapport.html shows %d dossiers, rapport.json has %d", len(shown), len(rap.Dossiers))
+	}
+	agree := map[string][]string{
+		pack.StatutPret:   {pack.EtatPret, pack.EtatAvertissement},
+		pack.StatutBloque: {pack.EtatASigner, pack.EtatBloque},
+	}
+	for i, d := range rap.Dossiers {
+		s := shown[i]
+		if s.Numero != d.NumeroEditeur || !contains(agree[d.Statut], s.Etat) {
+			t.Errorf("row %d: rapport.html %s « %s », rapport.json %s %s", i, s.Numero, s.Etat, d.NumeroEditeur, d.Statut)
+		}
+		if len(d.Fichiers) > 0 {
+			// The link opens the document beside the rapport.
+			p := strings.TrimPrefix(s.Lien, "file://")
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("row %d: link %s: %v", i, s.Lien, err)
+			}
+		}
+		if d.NumeroEditeur == waiting && s.Etat != pack.EtatASigner {
+			t.Errorf("%s: « %s », want « à signer »", waiting, s.Etat)
+		}
+	}
+	if *screenshots != "" {
+		shoot(t, ctx, "rapport-html.png")
+	}
+}

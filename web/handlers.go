@@ -1,0 +1,427 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/readback"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.overview)
+	mux.HandleFunc("GET /dossier/{numero}", s.dossierPage)
+	mux.HandleFunc("GET /dossier/{numero}/fichier/{nom}", s.dossierFile)
+	mux.HandleFunc("POST /dossier/{numero}/va", s.upload)
+	mux.HandleFunc("POST /preparer", s.prepare)
+	mux.HandleFunc("GET /preparer/etat", s.preparation)
+	mux.HandleFunc("GET /depot/{nom}", s.depotFile)
+	mux.HandleFunc("POST /relire", s.relire)
+	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		io.WriteString(w, pack.CSS)
+	})
+	mux.HandleFunc("GET /static/app.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(appJS)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, r, http.StatusNotFound, "page introuvable : revenez à la liste des dossiers (/)")
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, r, http.StatusForbidden, "requête refusée : elle ne vient pas de la page segur elle-même (protection contre les sites tiers)")
+	}))
+	return localOnly(cop.Handler(mux))
+}
+
+// localOnly refuses requests addressed to another host name than this
+// machine (a page elsewhere pointing a DNS name at 127.0.0.1), and sets the
+// headers that keep the page to itself.
+func localOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		if host != "127.0.0.1" && host != "localhost" && host != "::1" {
+			refuse(w, r, http.StatusForbidden, "requête refusée : la page segur ne répond qu'à l'adresse 127.0.0.1")
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// wantsJSON tells the page's script (fetch) from a plain form.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// reply is what the script receives after an action.
+type reply struct {
+	OK        bool     `json:"ok"`
+	Message   string   `json:"message"`
+	Problemes []string `json:"problemes,omitempty"`
+	Conflit   bool     `json:"conflit,omitempty"`
+	Etat      string   `json:"etat,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if wantsJSON(r) {
+		writeJSON(w, status, reply{Message: msg})
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	s.page(w, http.StatusOK, "overview", s.overviewData(sn))
+}
+
+func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	rd, ok := sn.dossierOf(r.PathValue("numero"))
+	if !ok {
+		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+r.PathValue("numero"))
+		return
+	}
+	s.page(w, http.StatusOK, "dossier", s.dossierData(sn, rd, nil))
+}
+
+// dossierFile serves one of the dossier's documents, as rendered: only the
+// names rapport.json lists for it.
+func (s *Server) dossierFile(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	numero, nom := r.PathValue("numero"), r.PathValue("nom")
+	rd, ok := sn.dossierOf(numero)
+	if !ok || !listed(rd.Fichiers, nom) {
+		refuse(w, r, http.StatusNotFound, "document introuvable")
+		return
+	}
+	s.serveFile(w, r, filepath.Join(s.work, "dossiers", numero), nom, r.URL.Query().Has("telecharger"))
+}
+
+func listed(fs []pack.Fichier, nom string) bool {
+	for _, f := range fs {
+		if f.Nom == nom {
+			return true
+		}
+	}
+	return false
+}
+
+// depotFile serves a file of the prepared dépôt (output folder's depot/).
+func (s *Server) depotFile(w http.ResponseWriter, r *http.Request) {
+	nom := r.PathValue("nom")
+	if ext := filepath.Ext(nom); ext != ".json" && ext != ".zip" {
+		refuse(w, r, http.StatusNotFound, "fichier introuvable")
+		return
+	}
+	s.serveFile(w, r, filepath.Join(s.cfg.Out, "depot"), nom, true)
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, dir, nom string, attachment bool) {
+	f, st, err := openIn(dir, nom)
+	if err != nil {
+		refuse(w, r, http.StatusNotFound, "fichier introuvable")
+		return
+	}
+	defer f.Close()
+	disp := "inline"
+	if attachment {
+		disp = "attachment"
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": nom}))
+	if strings.HasSuffix(nom, ".pdf") {
+		// The browser's PDF viewer runs in the preview frame under the
+		// document's own policy: only framing is restricted.
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'self'")
+	}
+	http.ServeContent(w, r, nom, st.ModTime(), f)
+}
+
+// upload receives a signed VA, checks it with pack's rule, and saves it
+// under its canonical name in --signes. A different file already there is
+// replaced only when the user confirms (then kept aside, never lost).
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	numero := r.PathValue("numero")
+	rd, ok := sn.dossierOf(numero)
+	d := sn.dossiers[numero]
+	switch {
+	case !ok || d == nil:
+		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+numero)
+		return
+	case s.cfg.Signes == "":
+		s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: "segur serve a été lancé sans --signes : indiquez le dossier des VA signées pour pouvoir en déposer"})
+		return
+	case rd.Info.VA == "":
+		s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: "ce dossier n'attend pas de VA (justificatif MOM, ou dossier bloqué par une erreur à corriger d'abord)"})
+		return
+	}
+	data, confirm, err := readUpload(w, r, s.cfg.MaxUpload)
+	if err != nil {
+		status := http.StatusBadRequest
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, errTooBig) {
+			status = http.StatusRequestEntityTooLarge
+			err = fmt.Errorf("fichier trop gros : une VA signée fait au plus %d Mo", s.cfg.MaxUpload>>20)
+		}
+		s.uploadReply(w, r, sn, rd, status, reply{Message: err.Error()})
+		return
+	}
+	unsigned, err := os.ReadFile(filepath.Join(s.work, "dossiers", numero, rd.Info.VA))
+	if err != nil {
+		s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: "la VA non signée de ce dossier n'a pas pu être produite : voyez ses problèmes"})
+		return
+	}
+
+	s.uploadMu.Lock()
+	defer s.uploadMu.Unlock()
+	tmp, err := os.MkdirTemp(s.uploads, "va-")
+	if err != nil {
+		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "dossier de travail inutilisable : " + err.Error()})
+		return
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, rd.Info.VA), data, 0o600); err != nil {
+		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "dossier de travail inutilisable : " + err.Error()})
+		return
+	}
+	opt := sn.opt
+	opt.Signes = tmp
+	probs, warnings := pack.VerifySignedVA(opt, d, unsigned)
+	if len(probs) > 0 {
+		rep := reply{Message: "VA refusée, rien n'a été enregistré :"}
+		for _, p := range probs {
+			rep.Problemes = append(rep.Problemes, strings.ReplaceAll(p.Message, tmp+string(filepath.Separator), "")+" ["+p.Code+"]")
+		}
+		s.uploadReply(w, r, sn, rd, http.StatusUnprocessableEntity, rep)
+		return
+	}
+	dest := filepath.Join(s.cfg.Signes, rd.Info.VA)
+	if st, err := os.Lstat(dest); err == nil {
+		if !st.Mode().IsRegular() {
+			s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: dest + " existe et n'est pas un fichier ordinaire : rien n'a été enregistré"})
+			return
+		}
+		old, err := os.ReadFile(dest)
+		if err != nil {
+			s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: dest + " existe et est illisible : rien n'a été enregistré"})
+			return
+		}
+		if !bytes.Equal(old, data) {
+			if !confirm {
+				s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Conflit: true,
+					Message: fmt.Sprintf("Une autre VA signée est déjà enregistrée sous %s. La remplacer ? (l'ancienne sera gardée à côté, renommée)", dest)})
+				return
+			}
+			aside := strings.TrimSuffix(dest, ".pdf") + ".remplacee-" + time.Now().Format("20060102-150405") + ".pdf.old"
+			if err := os.Rename(dest, aside); err != nil {
+				s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "l'ancienne VA n'a pas pu être mise de côté : " + err.Error()})
+				return
+			}
+		}
+	}
+	if err := pack.WriteFile(dest, data); err != nil {
+		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "enregistrement impossible : " + err.Error()})
+		return
+	}
+	// The saved VA is taken into account by a new reading, in the
+	// background for a large quarter (the page says so meanwhile).
+	s.stale()
+	sn = s.current()
+	rd, _ = sn.dossierOf(numero)
+	rep := reply{OK: true, Message: "VA signée acceptée et enregistrée sous " + dest}
+	for _, p := range warnings {
+		rep.Message += " — attention : " + strings.ReplaceAll(p.Message, tmp+string(filepath.Separator), "") + " [" + p.Code + "]"
+	}
+	s.uploadReply(w, r, sn, rd, http.StatusOK, rep)
+}
+
+var errTooBig = errors.New("trop gros")
+
+// readUpload reads the one file of the form (field "va") and the
+// confirmation, bounded to max bytes.
+func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, max+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, false, errors.New("aucun fichier reçu : déposez le PDF de la VA signée")
+	}
+	var data []byte
+	confirm := false
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		switch p.FormName() {
+		case "va":
+			if data != nil {
+				return nil, false, errors.New("un seul fichier à la fois, s'il vous plaît")
+			}
+			data, err = io.ReadAll(io.LimitReader(p, max+1))
+			if err != nil {
+				return nil, false, err
+			}
+			if int64(len(data)) > max {
+				return nil, false, errTooBig
+			}
+		case "confirmer":
+			v, _ := io.ReadAll(io.LimitReader(p, 8))
+			confirm = string(v) == "1"
+		}
+	}
+	if len(data) == 0 {
+		return nil, false, errors.New("aucun fichier reçu : déposez le PDF de la VA signée")
+	}
+	return data, confirm, nil
+}
+
+func (s *Server) uploadReply(w http.ResponseWriter, r *http.Request, sn *snapshot, rd *pack.RapportDossier, status int, rep reply) {
+	if rd != nil {
+		rep.Etat = rd.Etat()
+	}
+	if wantsJSON(r) {
+		writeJSON(w, status, rep)
+		return
+	}
+	s.page(w, status, "dossier", s.dossierData(sn, rd, &rep))
+}
+
+// Preparation is the state of « Préparer le dépôt ».
+type Preparation struct {
+	EnCours bool     `json:"en_cours"`
+	Fait    int      `json:"fait"`
+	Total   int      `json:"total"`
+	Fini    bool     `json:"fini"`
+	Erreur  string   `json:"erreur,omitempty"`
+	Paires  []string `json:"paires"`
+	Prets   int      `json:"prets"`
+	Bloques int      `json:"bloques"`
+}
+
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request) {
+	s.prepMu.Lock()
+	if s.prep.EnCours {
+		s.prepMu.Unlock()
+		refuse(w, r, http.StatusConflict, "une préparation est déjà en cours")
+		return
+	}
+	s.prep = Preparation{EnCours: true, Paires: []string{}}
+	s.prepMu.Unlock()
+	go s.runPack()
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusAccepted, s.state())
+		return
+	}
+	http.Redirect(w, r, "/#depot", http.StatusSeeOther)
+}
+
+func (s *Server) state() Preparation {
+	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
+	p := s.prep
+	p.Paires = append([]string{}, p.Paires...)
+	return p
+}
+
+// runPack runs pack into the output folder, as segur pack does.
+func (s *Server) runPack() {
+	fail := func(msg string) {
+		s.prepMu.Lock()
+		s.prep.EnCours, s.prep.Fini, s.prep.Erreur = false, true, msg
+		s.prepMu.Unlock()
+	}
+	unlock, err := pack.Lock(s.cfg.Out)
+	if err != nil {
+		fail(fmt.Sprintf("%s : %v", s.cfg.Out, err))
+		return
+	}
+	defer unlock()
+	in, _, err := s.read()
+	if err != nil {
+		fail(err.Error())
+		return
+	}
+	// As segur pack does: the quarter scanned, each file's dossiers made
+	// again by the workers.
+	q := dossier.Scan(in.cfg, s.cfg.Registry, in.files, in.check)
+	opt := in.opt
+	opt.Dir = s.cfg.Out
+	opt.Progress = func(done, total int) {
+		s.prepMu.Lock()
+		s.prep.Fait, s.prep.Total = done, total
+		s.prepMu.Unlock()
+	}
+	s.prepMu.Lock()
+	s.prep.Total = q.Len()
+	s.prepMu.Unlock()
+	res, err := pack.RunQuarter(opt, q)
+	if err != nil {
+		fail(err.Error())
+		return
+	}
+	s.prepMu.Lock()
+	s.prep.EnCours, s.prep.Fini = false, true
+	s.prep.Fait = s.prep.Total
+	for _, p := range res.Pairs {
+		s.prep.Paires = append(s.prep.Paires, p+".json", p+".zip")
+	}
+	s.prep.Prets, s.prep.Bloques = res.Ready, res.Blocked
+	s.prepMu.Unlock()
+}
+
+func (s *Server) preparation(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.state())
+}
+
+// relire reads the prepared dépôt back as the ASP would (segur check).
+func (s *Server) relire(w http.ResponseWriter, r *http.Request) {
+	data := relireData{common: s.common(s.current(), "Relecture du dépôt")}
+	probs, err := readback.Check(s.cfg.Out, s.cfg.Registry)
+	if err != nil {
+		data.Erreur = "Rien à relire dans " + s.cfg.Out + " : préparez d'abord le dépôt (bouton « Préparer le dépôt »)"
+		if _, serr := os.Stat(filepath.Join(s.cfg.Out, "depot")); serr == nil {
+			data.Erreur = "Relecture impossible : " + strings.TrimPrefix(err.Error(), "pack: check: ")
+		}
+	}
+	dossier.SortProblems(probs)
+	for _, p := range probs {
+		data.Problemes = append(data.Problemes, probleme(p))
+		if p.Level == dossier.Erreur {
+			data.Erreurs++
+		}
+	}
+	s.page(w, http.StatusOK, "relire", data)
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/templates"
+)
+
+const (
+	waiting   = "00045" // fixtures: its VA is not in fixtures/signes
+	waitingVA = "MDV-LGC-Va1-VA-00045.pdf"
+)
+
+func TestMain(m *testing.M) {
+	pdfops.Init()
+	os.Exit(m.Run())
+}
+
+// fixture is a Server over fixtures/, with a copy of fixtures/signes and
+// an empty output folder.
+type fixture struct {
+	srv          *Server
+	signes, out  string
+	ts           *httptest.Server
+	origin, base string
+}
+
+func newFixture(t *testing.T, max int64) *fixture {
+	t.Helper()
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{signes: t.TempDir(), out: t.TempDir()}
+	entries, err := os.ReadDir("../fixtures/signes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("../fixtures/signes", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.signes, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.srv, err = New(Config{
+		Paths:      []string{"../fixtures/dossiers"},
+		ConfigPath: "../fixtures/segur.yaml",
+		Registry:   reg,
+		Roots:      safeio.NewRoots("../fixtures/dossiers", "../fixtures"),
+		Assets:     testAssets,
+		Signes:     f.signes,
+		Out:        f.out,
+		DateDepot:  time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local),
+		Version:    "test",
+		MaxUpload:  max,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.srv.Close() })
+	ln, err := Listen(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: f.srv}}
+	f.ts.Start()
+	t.Cleanup(f.ts.Close)
+	f.base = f.ts.URL
+	f.origin = f.ts.URL
+	return f
+}
+
+func testAssets(cfg *dossier.Config) (render.Assets, error) {
+	reg, err := templates.FS.ReadFile(templates.FontRegular)
+	if err != nil {
+		return render.Assets{}, err
+	}
+	bold, err := templates.FS.ReadFile(templates.FontBold)
+	return render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}, err
+}
+
+// signVA makes a signed VA the way a client without a signing tool
+// does: the VA printed, signed by hand and scanned (pdftoppm then img2pdf,
+// which CI installs). pack accepts a scan with the warning VA_NUMERISEE.
+// who only changes the scan's resolution, so that two calls with
+// different names give different files.
+func signVA(t testing.TB, unsigned []byte, who string) []byte {
+	t.Helper()
+	for _, tool := range []string{"pdftoppm", "img2pdf"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s absent (poppler-utils, img2pdf ; .ci/run les installe)", tool)
+		}
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "va.pdf")
+	if err := os.WriteFile(in, unsigned, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dpi := fmt.Sprint(60 + len(who))
+	if out, err := exec.Command("pdftoppm", "-r", dpi, "-png", in, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	scan := filepath.Join(dir, "scan.pdf")
+	if out, err := exec.Command("img2pdf", append(pages, "-o", scan)...).CombinedOutput(); err != nil {
+		t.Fatalf("img2pdf: %v %s", err, out)
+	}
+	data, err := os.ReadFile(scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// get fetches path from the page.
+func (f *fixture) get(t testing.TB, path string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(f.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+// upload posts a signed VA for numero as the page's script does.
+func (f *fixture) upload(t testing.TB, numero string, data []byte, confirm bool) (int, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	if confirm {
+		mw.WriteField("confirmer", "1")
+	}
+	fw, _ := mw.CreateFormFile("va", "va-signee.pdf")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", f.base+"/dossier/"+numero+"/va", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", f.origin)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// unsignedVA is the VA of numero as the page renders it.
+func (f *fixture) unsignedVA(t testing.TB) []byte {
+	t.Helper()
+	code, body := f.get(t, "/dossier/"+waiting+"/fichier/"+waitingVA)
+	if code != 200 {
+		t.Fatalf("unsigned VA: %d %s", code, body)
+	}
+	return body
+}

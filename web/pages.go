@@ -1,0 +1,174 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/pack"
+)
+
+//go:embed assets/*.html
+var pageFS embed.FS
+
+//go:embed assets/app.js
+var appJS []byte
+
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.ParseFS(pageFS, "assets/layout.html"))
+	out := map[string]*template.Template{}
+	for _, name := range []string{"overview", "dossier", "relire"} {
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(pageFS, "assets/"+name+".html"))
+	}
+	return out
+}()
+
+// common is what every page shows in its header.
+type common struct {
+	Titre, GenerePar, DateDepot, Signes, Out string
+	MiseAJour                                bool // the records are being read again
+}
+
+func (s *Server) common(sn *snapshot, titre string) common {
+	c := common{Titre: titre, Signes: s.cfg.Signes, Out: s.cfg.Out, MiseAJour: s.updating()}
+	if sn != nil && sn.rapport != nil {
+		c.GenerePar, c.DateDepot = sn.rapport.GenerePar, sn.rapport.DateDepot
+	}
+	return c
+}
+
+func (s *Server) page(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
+		http.Error(w, "page impossible à afficher : "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// problem is a problem as the page shows it.
+type problem struct {
+	Niveau, Code, Message, Ou string
+}
+
+func probleme(p dossier.Problem) problem {
+	niveau := "erreur"
+	if p.Level == dossier.Attention {
+		niveau = "attention"
+	}
+	return problem{Niveau: niveau, Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
+}
+
+func where(file string, line int, field string) string {
+	s := file
+	if line > 0 {
+		s = fmt.Sprintf("%s, ligne %d", file, line)
+	}
+	if field != "" && field != "-" {
+		s += " · " + field
+	}
+	return s
+}
+
+type row struct {
+	Numero, Client, Dispositif, Montant, Centimes, Justificatif, Etat, Classe, Raison string
+}
+
+type overviewData struct {
+	common
+	Erreur string
+	Config []problem
+	Lignes []row
+	Compte map[string]int
+}
+
+func (s *Server) overviewData(sn *snapshot) overviewData {
+	data := overviewData{common: s.common(sn, "Dossiers du trimestre"), Erreur: sn.err,
+		Compte: map[string]int{"pret": 0, "avertissement": 0, "asigner": 0, "bloque": 0}}
+	for _, p := range sn.config {
+		data.Config = append(data.Config, probleme(p))
+	}
+	if sn.rapport == nil {
+		return data
+	}
+	for _, d := range sn.rapport.Dossiers {
+		etat := d.Etat()
+		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
+			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
+			Etat: etat, Classe: pack.EtatClass(etat)}
+		for _, p := range d.Problemes {
+			if p.Niveau == "erreur" || r.Raison == "" {
+				r.Raison = p.Message
+				if p.Niveau == "erreur" {
+					break
+				}
+			}
+		}
+		data.Lignes = append(data.Lignes, r)
+		data.Compte[strings.ReplaceAll(r.Classe, "-", "")]++
+	}
+	return data
+}
+
+type signer struct {
+	Nom, Qualite, Pour, Email, Signe string
+}
+
+type dossierData struct {
+	common
+	D           *pack.RapportDossier
+	Etat        string
+	Classe      string
+	Problemes   []problem
+	Signataires []signer
+	VA          string
+	Attend      bool // the VA still awaits its signatures
+	PeutDeposer bool
+	Message     *reply
+}
+
+func (s *Server) dossierData(sn *snapshot, d *pack.RapportDossier, msg *reply) dossierData {
+	data := dossierData{common: s.common(sn, "Dossier "+d.NumeroEditeur), D: d, Etat: d.Etat(), Message: msg,
+		VA: d.Info.VA, PeutDeposer: s.cfg.Signes != ""}
+	data.Classe = pack.EtatClass(data.Etat)
+	data.Attend = d.Info.VA != "" && d.Statut != pack.StatutPret
+	for _, p := range d.Problemes {
+		data.Problemes = append(data.Problemes, problem{Niveau: p.Niveau, Code: p.Code, Message: p.Message, Ou: where(p.Fichier, p.Ligne, p.Champ)})
+	}
+	signed := d.Statut == pack.StatutPret
+	for _, sig := range d.Info.Signataires {
+		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
+		switch {
+		case d.Justificatif == string(dossier.MOM):
+			sg.Signe = "signe la MOM pour le fournisseur"
+		case signed:
+			sg.Signe = "✔ VA signée reçue"
+		case sig.ID != "" && s.cfg.Signes != "" && exists(filepath.Join(s.cfg.Signes, strings.TrimSuffix(d.Info.VA, ".pdf")+"-"+sig.ID+".pdf")):
+			sg.Signe = "✔ a signé sa partie"
+		default:
+			sg.Signe = "en attente de signature"
+		}
+		data.Signataires = append(data.Signataires, sg)
+	}
+	return data
+}
+
+func exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+type relireData struct {
+	common
+	Erreur    string
+	Erreurs   int
+	Problemes []problem
+}

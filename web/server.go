@@ -1,0 +1,310 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+)
+
+// MaxUpload is the default bound on an uploaded signed VA: a VA is some
+// tens of kilobytes, a scan of a few pages some megabytes.
+const MaxUpload = 20 << 20
+
+// Config is what the page works on: the same inputs as segur pack.
+type Config struct {
+	Paths      []string // record files or folders, as given to pack
+	ConfigPath string   // segur.yaml
+	Registry   *dossier.Registry
+	// Assets gives the renderer its fonts and the fournisseur's logo.
+	Assets func(*dossier.Config) (render.Assets, error)
+	// Roots are the folders the pièces and traités must lie in, as for
+	// segur pack (the records' folders, segur.yaml's, --pieces).
+	Roots     safeio.Roots
+	Signes    string // folder of the signed VAs ("" : uploads refused)
+	Out       string // output folder of « Préparer le dépôt »
+	DateDepot time.Time
+	Version   string
+	Jobs      int
+	MaxUpload int64 // bytes (default MaxUpload)
+}
+
+// Server is the page. Its state is a snapshot of the records as pack sees
+// them, made again when a record, segur.yaml or a signed VA changes.
+type Server struct {
+	cfg     Config
+	work    string // private folder: the preview pack output
+	uploads string // private folder: uploaded VAs being verified
+
+	refreshMu sync.Mutex
+	snap      atomic.Pointer[snapshot]
+	bgMu      sync.Mutex
+	bg        chan struct{} // closed when the background reading ends; nil when none runs
+	uploadMu  sync.Mutex    // one upload saved at a time
+
+	prepMu sync.Mutex
+	prep   Preparation
+
+	handler http.Handler
+}
+
+// snapshot is one reading of the records, checked and packed into the
+// private folder (nothing written to the output folder).
+type snapshot struct {
+	finger   uint64
+	probed   time.Time
+	err      string            // French: why nothing could be read
+	config   []dossier.Problem // segur.yaml's problems
+	dossiers map[string]*dossier.Dossier
+	rapport  *pack.Rapport
+	res      *pack.Result
+	opt      pack.Options // as the preview ran, for checking uploads the same way
+}
+
+// New makes a Server; Close removes its private folders.
+func New(cfg Config) (*Server, error) {
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = MaxUpload
+	}
+	work, err := os.MkdirTemp("", "segur-serve-")
+	if err != nil {
+		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
+	}
+	s := &Server{cfg: cfg, work: filepath.Join(work, "apercu"), uploads: filepath.Join(work, "televersements")}
+	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
+		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
+	}
+	s.handler = s.routes()
+	s.refresh(true)
+	return s, nil
+}
+
+// Close removes the private folders.
+func (s *Server) Close() error { return os.RemoveAll(filepath.Dir(s.work)) }
+
+// ServeHTTP serves the page.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Listen opens 127.0.0.1:port (0: any free port): the page is never
+// reachable from another machine.
+func Listen(port int) (net.Listener, error) {
+	return net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+}
+
+// current returns the snapshot. When an input may have changed (looked at
+// most once a second), it is read again in the background; the request
+// waits for it two seconds at most, then gets the previous reading, with
+// the page saying an update is under way.
+func (s *Server) current() *snapshot {
+	if sn := s.snap.Load(); sn != nil && time.Since(sn.probed) < time.Second {
+		return sn
+	}
+	s.bgMu.Lock()
+	if s.bg == nil {
+		done := make(chan struct{})
+		s.bg = done
+		go func() {
+			s.refresh(false)
+			s.bgMu.Lock()
+			s.bg = nil
+			s.bgMu.Unlock()
+			close(done)
+		}()
+	}
+	done := s.bg
+	s.bgMu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return s.snap.Load()
+}
+
+// stale makes the next request look at the inputs again.
+func (s *Server) stale() {
+	if old := s.snap.Load(); old != nil {
+		c := *old
+		c.probed = time.Time{}
+		s.snap.CompareAndSwap(old, &c)
+	}
+}
+
+// updating reports whether the records are being read again.
+func (s *Server) updating() bool {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	return s.bg != nil
+}
+
+// refresh reads and packs the records again when they changed, or always
+// when forced.
+func (s *Server) refresh(force bool) *snapshot {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	finger := s.fingerprint()
+	if old := s.snap.Load(); old != nil && !force && old.finger == finger {
+		probed := *old
+		probed.probed = time.Now()
+		s.snap.Store(&probed)
+		return &probed
+	}
+	sn := s.load()
+	sn.finger, sn.probed = finger, time.Now()
+	s.snap.Store(sn)
+	return sn
+}
+
+// load reads segur.yaml and the records, and packs them into the private
+// folder.
+func (s *Server) load() *snapshot {
+	sn := &snapshot{dossiers: map[string]*dossier.Dossier{}}
+	in, probs, err := s.read()
+	sn.config = probs
+	if err != nil {
+		sn.err = err.Error()
+		return sn
+	}
+	// The page keeps every dossier, to check an uploaded VA against it.
+	ds := dossier.CheckFiles(in.cfg, s.cfg.Registry, in.files, in.check)
+	opt := in.opt
+	opt.Dir = s.work
+	sn.opt = opt
+	res, err := pack.Run(opt, ds)
+	if err != nil {
+		sn.err = "les documents n'ont pas pu être produits : " + err.Error()
+		return sn
+	}
+	for _, d := range ds {
+		if n := d.Numero(); n != "" {
+			if _, dup := sn.dossiers[n]; !dup {
+				sn.dossiers[n] = d
+			}
+		}
+	}
+	sn.rapport, sn.res = res.Rapport, res
+	return sn
+}
+
+// inputs is what one reading of the inputs gives: the records' files,
+// segur.yaml, and pack's options but the output folder.
+type inputs struct {
+	files []string
+	cfg   *dossier.Config
+	check dossier.Options
+	opt   pack.Options
+}
+
+// read reads segur.yaml and lists the records, as segur pack does.
+func (s *Server) read() (*inputs, []dossier.Problem, error) {
+	files, err := dossier.Files(s.cfg.Paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, probs, err := dossier.LoadConfig(s.cfg.ConfigPath, s.cfg.Registry, pdfops.Disk{})
+	if err != nil {
+		return nil, nil, err
+	}
+	dossier.SortProblems(probs)
+	if dossier.HasError(probs) {
+		return nil, probs, fmt.Errorf("%s est invalide : corrigez-le (problèmes ci-dessous), la page se met à jour toute seule", s.cfg.ConfigPath)
+	}
+	assets, err := s.cfg.Assets(cfg)
+	if err != nil {
+		return nil, probs, err
+	}
+	return &inputs{
+		files: files,
+		cfg:   cfg,
+		check: dossier.Options{Phase: dossier.PhaseSolde, DateDepot: s.cfg.DateDepot, Files: pdfops.Disk{Roots: s.cfg.Roots}},
+		opt: pack.Options{
+			Signes:      s.cfg.Signes,
+			Roots:       s.cfg.Roots,
+			Jobs:        s.cfg.Jobs,
+			Version:     s.cfg.Version,
+			DateDepot:   s.cfg.DateDepot.Format("2006-01-02"),
+			NewRenderer: func() pack.Renderer { return render.New(assets) },
+		},
+	}, probs, nil
+}
+
+// fingerprint sums the names, sizes and times of every input: the records,
+// segur.yaml and the signed VAs.
+func (s *Server) fingerprint() uint64 {
+	h := fnv.New64a()
+	add := func(path string) {
+		if st, err := os.Stat(path); err == nil {
+			fmt.Fprintf(h, "%s\x00%d\x00%d\x00", path, st.Size(), st.ModTime().UnixNano())
+		} else {
+			fmt.Fprintf(h, "%s\x00absent\x00", path)
+		}
+	}
+	add(s.cfg.ConfigPath)
+	if files, err := dossier.Files(s.cfg.Paths); err == nil {
+		for _, f := range files {
+			add(f)
+		}
+	}
+	if s.cfg.Signes != "" {
+		entries, _ := os.ReadDir(s.cfg.Signes)
+		for _, e := range entries {
+			add(filepath.Join(s.cfg.Signes, e.Name()))
+		}
+	}
+	return h.Sum64()
+}
+
+// dossierOf returns a dossier's rapport entry.
+func (sn *snapshot) dossierOf(numero string) (*pack.RapportDossier, bool) {
+	if sn.rapport == nil {
+		return nil, false
+	}
+	i := slices.IndexFunc(sn.rapport.Dossiers, func(d pack.RapportDossier) bool { return d.NumeroEditeur == numero })
+	if i < 0 {
+		return nil, false
+	}
+	return &sn.rapport.Dossiers[i], true
+}
+
+// openIn opens name inside dir, refusing anything outside it (.., links,
+// absolute names) and anything but a regular file (a FIFO would block).
+func openIn(dir, name string) (*os.File, fs.FileInfo, error) {
+	if name == "" || filepath.Base(name) != name || name == "." || name == ".." {
+		return nil, nil, fs.ErrNotExist
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	before, err := root.Lstat(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, nil, fs.ErrNotExist
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil || !os.SameFile(before, st) {
+		f.Close()
+		return nil, nil, errors.Join(fs.ErrNotExist, err)
+	}
+	return f, st, nil
+}

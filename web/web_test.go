@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestOriginCheck(t *testing.T) {
+	f := newFixture(t, 0)
+	tests := []struct {
+		name, method, path, host, origin, site string
+		want                                   int
+	}{
+		{"same origin", "POST", "/relire", "", f.origin, "same-origin", 200},
+		{"other site, fetch metadata", "POST", "/preparer", "", "https://evil.example", "cross-site", 403},
+		{"other origin, no fetch metadata", "POST", "/dossier/00045/va", "", "http://evil.example", "", 403},
+		{"DNS rebinding: another host name", "GET", "/", "evil.example", "", "", 403},
+		{"DNS rebinding on a POST", "POST", "/preparer", "evil.example:80", "http://evil.example:80", "same-origin", 403},
+		{"read without origin", "GET", "/", "", "", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, f.base+tt.path, nil)
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			if tt.origin != "" {
+				req.Header.Set("Origin", tt.origin)
+			}
+			if tt.site != "" {
+				req.Header.Set("Sec-Fetch-Site", tt.site)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+	if st := f.srv.state(); st.EnCours || st.Fini {
+		t.Errorf("a refused request started a preparation: %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(f.signes, waitingVA)); err == nil {
+		t.Errorf("a refused request wrote %s", waitingVA)
+	}
+}
+
+func TestUploadLimits(t *testing.T) {
+	f := newFixture(t, 1<<20)
+	signed := signVA(t, f.unsignedVA(t), "Nathalie Lambert")
+	if len(signed) > 1<<20 {
+		t.Fatalf("signed VA is %d bytes, over the test's bound", len(signed))
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want int
+		text string
+	}{
+		{"too big", append(bytes.Clone(signed), make([]byte, 1<<20)...), http.StatusRequestEntityTooLarge, "trop gros"},
+		{"far too big", make([]byte, 4<<20), http.StatusRequestEntityTooLarge, "trop gros"},
+		{"empty", nil, http.StatusBadRequest, "aucun fichier"},
+		{"not a PDF", []byte("bonjour"), http.StatusUnprocessableEntity, "PIECE_ILLISIBLE"},
+		{"the unsigned VA itself", f.unsignedVA(t), http.StatusUnprocessableEntity, "VA_NON_SIGNEE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := f.upload(t, waiting, tt.data, false)
+			if code != tt.want || !strings.Contains(body, tt.text) {
+				t.Errorf("got %d %s, want %d with %q", code, body, tt.want, tt.text)
+			}
+			if _, err := os.Stat(filepath.Join(f.signes, waitingVA)); err == nil {
+				t.Fatalf("a refused upload was saved")
+			}
+		})
+	}
+	if code, body := f.upload(t, waiting, signed, false); code != 200 {
+		t.Fatalf("signed VA within bounds: %d %s", code, body)
+	}
+	if code, body := f.upload(t, "99999", signed, false); code != 404 {
+		t.Errorf("unknown dossier: %d %s", code, body)
+	}
+	if code, body := f.upload(t, "00042", signed, false); code != http.StatusConflict || !strings.Contains(body, "n'attend pas de VA") {
+		t.Errorf("MOM dossier: %d %s", code, body)
+	}
+}
+
+func TestPathEscapes(t *testing.T) {
+	f := newFixture(t, 0)
+	secret := filepath.Join(filepath.Dir(f.out), "secret.zip")
+	os.WriteFile(secret, []byte("secret"), 0o600)
+	depot := filepath.Join(f.out, "depot")
+	os.MkdirAll(depot, 0o755)
+	if err := os.Symlink(secret, filepath.Join(depot, "lien.zip")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../secret.zip", filepath.Join(depot, "relatif.zip")); err != nil {
+		t.Fatal(err)
+	}
+	if err := mkfifo(filepath.Join(depot, "tube.zip")); err != nil {
+		t.Log(err)
+	}
+	os.WriteFile(filepath.Join(depot, "vrai.zip"), []byte("PK"), 0o644)
+	for _, path := range []string{
+		"/dossier/00045/fichier/..%2F..%2Frapport.json",
+		"/dossier/00045/fichier/..%2F00042%2FMDV-LGC-Va1-MOM-00042.pdf",
+		"/dossier/00045/fichier/MDV-LGC-Va1-MOM-00042.pdf", // another dossier's document
+		"/dossier/..%2F..%2F/fichier/rapport.json",
+		"/depot/..%2Frapport.json",
+		"/depot/..%2F..%2Fsecret.zip",
+		"/depot/%2Fetc%2Fpasswd",
+		"/depot/lien.zip",
+		"/depot/relatif.zip",
+		"/depot/tube.zip",
+		"/static/..%2Fserver.go",
+		"/../../etc/passwd",
+	} {
+		code, body := f.get(t, path)
+		if code == 200 || strings.Contains(string(body), "secret") || !strings.Contains(string(body), "introuvable") {
+			t.Errorf("%s: %d %.80s", path, code, body)
+		}
+	}
+	if code, body := f.get(t, "/depot/vrai.zip"); code != 200 || string(body) != "PK" {
+		t.Errorf("a file of depot/: %d %s", code, body)
+	}
+	if code, body := f.get(t, "/dossier/00045/fichier/"+waitingVA); code != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Errorf("the dossier's VA: %d %.20s", code, body)
+	}
+}
+
+func TestConcurrentUploadsOfTheSameVA(t *testing.T) {
+	f := newFixture(t, 0)
+	unsigned := f.unsignedVA(t)
+	a, b := signVA(t, unsigned, "Nathalie Lambert"), signVA(t, unsigned, "N. Lambert")
+	if bytes.Equal(a, b) {
+		t.Fatal("the two signed versions are the same")
+	}
+	dest := filepath.Join(f.signes, waitingVA)
+
+	// The same file, many times at once: every upload is accepted.
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = f.upload(t, waiting, a, false)
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != 200 {
+			t.Errorf("upload %d of the same file: %d", i, c)
+		}
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, a) {
+		t.Fatal("saved VA differs from the upload")
+	}
+
+	// A different file is not saved over it without asking, however many
+	// are sent at once.
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = f.upload(t, waiting, b, false)
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusConflict {
+			t.Errorf("upload %d of a different file: %d, want 409", i, c)
+		}
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, a) {
+		t.Fatal("a different VA was saved without confirmation")
+	}
+
+	// Confirmed: replaced, and the old one kept aside.
+	if code, body := f.upload(t, waiting, b, true); code != 200 {
+		t.Fatalf("confirmed replacement: %d %s", code, body)
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, b) {
+		t.Error("confirmed replacement not saved")
+	}
+	aside, _ := filepath.Glob(filepath.Join(f.signes, "MDV-LGC-Va1-VA-00045.remplacee-*"))
+	if len(aside) != 1 {
+		t.Fatalf("old VA kept aside: %v", aside)
+	}
+	if got, _ := os.ReadFile(aside[0]); !bytes.Equal(got, a) {
+		t.Error("the VA kept aside is not the old one")
+	}
+}
+
+func TestOverviewShowsStatuses(t *testing.T) {
+	f := newFixture(t, 0)
+	code, body := f.get(t, "/")
+	if code != 200 {
+		t.Fatalf("overview: %d", code)
+	}
+	ready := 0
+	for _, d := range f.srv.current().rapport.Dossiers {
+		if d.Etat() == "prêt" {
+			ready++
+		}
+	}
+	if ready == 0 {
+		t.Fatal("no dossier prêt in the fixtures")
+	}
+	for _, want := range []string{`data-etat="à signer"`, "VA non signée", "Centre de santé municipal de Villeurbanne", fmt.Sprintf(`<span class="etat pret">prêt</span> %d<`, ready)} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+}
+
+// A record changed on disk shows on the next page load, without restart.
+func TestRecordsReReadWhenTheyChange(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"segur.yaml", "dossiers/liberal-mom.yaml"} {
+		data, err := os.ReadFile(filepath.Join("../fixtures", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFixture(t, 0)
+	f.srv.cfg.Paths = []string{filepath.Join(dir, "liberal-mom.yaml")}
+	f.srv.cfg.ConfigPath = filepath.Join(dir, "segur.yaml")
+	f.srv.refresh(true)
+	if _, body := f.get(t, "/dossier/00042"); strings.Contains(string(body), "NUMERO_ASP_FORMAT") || !strings.Contains(string(body), "Cabinet médical des Lilas") {
+		t.Fatalf("00042 before the edit:\n%s", body)
+	}
+	record := filepath.Join(dir, "liberal-mom.yaml")
+	data, _ := os.ReadFile(record)
+	broken := strings.Replace(string(data), `numero_asp: FINMDV000042`, `numero_asp: finmdv42`, 1)
+	if broken == string(data) {
+		t.Fatal("fixture changed: numero_asp not found")
+	}
+	if err := os.WriteFile(record, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the page looks at its inputs at most once a second
+	_, body := f.get(t, "/dossier/00042")
+	if !strings.Contains(string(body), `id="etat">bloqué<`) || !strings.Contains(string(body), "NUMERO_ASP_FORMAT") {
+		t.Errorf("after the edit, 00042 is not blocked by NUMERO_ASP_FORMAT:\n%s", body)
+	}
+}
+
+// « Relire » reads the prepared dépôt back (segur check) and says so; with
+// nothing prepared it says what to do first.
+func TestRelire(t *testing.T) {
+	f := newFixture(t, 0)
+	post := func() string {
+		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
+		req.Header.Set("Origin", f.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("relire: %d %s", resp.StatusCode, b.String())
+		}
+		return b.String()
+	}
+	if body := post(); !strings.Contains(body, "abord le dépôt") {
+		t.Errorf("before any dépôt: %s", body)
+	}
+	f.srv.runPack()
+	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 || st.Prets == 0 || st.Prets+st.Bloques != 16 {
+		t.Fatalf("préparation: %+v", st)
+	}
+	if body := post(); strings.Contains(body, "abord le dépôt") || !strings.Contains(body, "Relecture du dépôt") || strings.Contains(body, "NOM_DEPOT") {
+		t.Errorf("after the dépôt: %s", body)
+	}
+	os.WriteFile(filepath.Join(f.out, "depot", "intrus.txt"), []byte("x"), 0o644)
+	if body := post(); !strings.Contains(body, "NOM_DEPOT") {
+		t.Errorf("with a stray file: %s", body)
+	}
+}
