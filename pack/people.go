@@ -1,11 +1,13 @@
 package pack
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"html/template"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -172,11 +174,15 @@ func EtatClass(etat string) string {
 // it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
 // waiting are removed from a-signer/.
 func writeForPeople(opt Options, rap *Rapport) error {
-	var page bytes.Buffer
-	if err := rapportTmpl.Execute(&page, rap); err != nil {
-		return fmt.Errorf("pack: rapport.html: %w", err)
-	}
-	if err := WriteFile(filepath.Join(opt.Dir, "rapport.html"), page.Bytes()); err != nil {
+	// Streamed into its file: the page of a quarter of tens of thousands of
+	// dossiers is never held whole in memory.
+	if err := writeWith(filepath.Join(opt.Dir, "rapport.html"), true, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := rapportTmpl.Execute(bw, rap); err != nil {
+			return fmt.Errorf("rapport.html: %w", err)
+		}
+		return bw.Flush()
+	}); err != nil {
 		return err
 	}
 	dir := filepath.Join(opt.Dir, "a-signer")

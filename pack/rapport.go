@@ -72,7 +72,7 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 			depotOf[w] = p.name
 		}
 	}
-	r := &Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: []RapportDossier{}}
+	r := &Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: make([]RapportDossier, 0, len(works))}
 	for _, w := range works {
 		e := RapportDossier{
 			NumeroEditeur: w.numero,
@@ -102,6 +102,9 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 		e.Fichiers = append(e.Fichiers, w.files...)
 		e.Info = w.info
 		r.Dossiers = append(r.Dossiers, e)
+		// The entry now holds what the rapport needs of the work: the
+		// work keeps only what the pairs need (memory stays flat).
+		w.problems, w.files, w.preuve, w.info = nil, nil, nil, Info{}
 	}
 	return r
 }
