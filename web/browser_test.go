@@ -20,7 +20,6 @@ import (
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/render"
-	"github.com/segur-sons/segur/templates"
 )
 
 var screenshots = flag.String("screenshots", "", "folder where the browser test saves the README's screenshots (1280×800)")
@@ -77,8 +76,9 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 }
 
 // TestBrowser drives the real page: the blocked dossier and its reason,
-// its signed VA uploaded, « prêt », another version dropped and replaced
-// only on « Remplacer », the dépôt prepared and downloaded, the
+// its VA signed electronically by its signatory (TEST certificate) and
+// uploaded, « prêt », another signed version dropped and replaced only on
+// « Remplacer », still « prêt », the dépôt prepared and downloaded, the
 // same bytes as pack's.
 func TestBrowser(t *testing.T) {
 	f := newFixture(t, 0)
@@ -93,11 +93,16 @@ func TestBrowser(t *testing.T) {
 	if etat != "à signer" || !strings.Contains(raison, "VA non signée") {
 		t.Fatalf("00045 in the overview: %q, %q", etat, raison)
 	}
+	// A MOM dossier is ready: segur signs its MOM with the fournisseur's
+	// certificate, as serve does with segur.yaml's signature block.
+	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != pack.EtatPret {
+		t.Fatalf("00042 (MOM) in the overview: « %s », want « prêt »", etat)
+	}
 	shoot(t, ctx, "serve-dossiers.png")
 
 	// Its page: the reason, then its signed VA uploaded through the form.
 	signed := filepath.Join(t.TempDir(), "va-signee.pdf")
-	if err := os.WriteFile(signed, signVA(t, f.unsignedVA(t), "Nathalie Lambert"), 0o644); err != nil {
+	if err := os.WriteFile(signed, esignVA(t, f.unsignedVA(t), 3), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(`//a[text()="00045"]`), chromedp.WaitVisible(chromedp.CSS(`#etat`))); err != nil {
@@ -118,7 +123,10 @@ func TestBrowser(t *testing.T) {
 	// The page reloads itself once the VA is accepted.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector("#etat") || {}).textContent || "") + "|" + ((document.querySelector("#reponse-va") || {}).textContent || "")`))
-		if err == nil && (strings.HasPrefix(s, "prêt|") || strings.HasPrefix(s, "avertissement|")) && strings.Contains(s, "acceptée") {
+		if err == nil && strings.Contains(s, "acceptée") && !strings.HasPrefix(s, "à signer|") && !f.srv.updating() {
+			if !strings.HasPrefix(s, pack.EtatPret+"|") {
+				t.Fatalf("00045 after its VA signed by Nathalie Lambert: %q, want « prêt »; %s", s, text(t, ctx, `#problemes`))
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -131,7 +139,7 @@ func TestBrowser(t *testing.T) {
 
 	// Another signed version, dropped on the page: the page asks before
 	// replacing the one saved, and replaces it on « Remplacer ».
-	other := signVA(t, f.unsignedVA(t), "N. Lambert, directrice")
+	other := esignVA(t, f.unsignedVA(t), 4)
 	drop := `(() => {
 		const bytes = Uint8Array.from(atob("` + base64.StdEncoding.EncodeToString(other) + `"), c => c.charCodeAt(0));
 		const dt = new DataTransfer();
@@ -162,6 +170,12 @@ func TestBrowser(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after « Remplacer »: replaced %v, message %q (%v), reading %v", bytes.Equal(got, other), msg, err, f.srv.updating())
 		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#etat`))); err != nil {
+		t.Fatal(err)
+	}
+	if etat := text(t, ctx, `#etat`); etat != pack.EtatPret {
+		t.Fatalf("00045 after « Remplacer »: « %s », want « prêt »", etat)
 	}
 
 	// « Préparer le dépôt », then download the pair holding 00045.
@@ -251,18 +265,7 @@ func contains(list []string, s string) bool {
 // bytes of one of its zips.
 func packZip(t *testing.T, signes, name string) []byte {
 	t.Helper()
-	reg, err := dossier.LoadRegistry(templates.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := dossier.LoadConfig("../fixtures/segur.yaml", reg, pdfops.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := dossier.Files([]string{"../fixtures/dossiers"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, cfg, files := fixtureRecords(t)
 	day := time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local)
 	roots := safeio.NewRoots("../fixtures/dossiers", "../fixtures")
 	q := dossier.Scan(cfg, reg, files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: day, Files: pdfops.Disk{Roots: roots}})

@@ -16,7 +16,9 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/templates"
 )
 
@@ -25,8 +27,13 @@ const (
 	waitingVA = "MDV-LGC-Va1-VA-00045.pdf"
 )
 
+// TestMain gives the page the password of the fournisseur's TEST
+// certificate (fixtures/certs/fournisseur.p12, named by
+// fixtures/segur.yaml), as the Makefile and cmd/segur's tests do, so that
+// the MOMs are signed as in real use.
 func TestMain(m *testing.M) {
 	pdfops.Init()
+	os.Setenv("SEGUR_CERTIFICAT_MDP", sigtest.Password)
 	os.Exit(m.Run())
 }
 
@@ -93,15 +100,76 @@ func testAssets(cfg *dossier.Config) (render.Assets, error) {
 		return render.Assets{}, err
 	}
 	bold, err := templates.FS.ReadFile(templates.FontBold)
-	return render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}, err
+	if err != nil {
+		return render.Assets{}, err
+	}
+	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
+	// The fournisseur's certificate signs the MOMs, as segur serve loads it.
+	if sc := cfg.Signature; sc != nil {
+		if a.Signer, err = signature.Load(sc.Path, os.Getenv(sc.MotDePasseEnv), time.Now()); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
 }
 
-// signVA makes a signed VA the way a client without a signing tool
+// fixtureRecords reads the fixtures as segur does: the registry,
+// fixtures/segur.yaml and the record files of fixtures/dossiers.
+func fixtureRecords(t testing.TB) (*dossier.Registry, *dossier.Config, []string) {
+	t.Helper()
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := dossier.LoadConfig("../fixtures/segur.yaml", reg, pdfops.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := dossier.Files([]string{"../fixtures/dossiers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, cfg, files
+}
+
+// esignVA signs the VA of the waiting dossier (00045) as its signatory,
+// Nathalie Lambert, would with her signing tool: her TEST certificate
+// (fixtures/certs/lambert.p12) in the signature field of each of its
+// pages, days after the end of the works (as internal/signfixtures signs
+// the VAs of fixtures/signes). Two different days give two different files.
+func esignVA(t testing.TB, unsigned []byte, days int) []byte {
+	t.Helper()
+	reg, cfg, files := fixtureRecords(t)
+	s, err := sigtest.Load(sigtest.Root(), "lambert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dossier.Check(cfg, reg, dossier.Read(files), dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}}) {
+		if d.Numero() != waiting {
+			continue
+		}
+		when := d.Record.Realisation.DateFin.Time.AddDate(0, 0, days)
+		data := unsigned
+		for _, p := range d.Pages {
+			if data, err = sigtest.SignField(data, s, render.FieldName(p), when); err != nil {
+				t.Fatalf("signing %s as %s: %v", render.FieldName(p), s.Cert.Subject.CommonName, err)
+			}
+		}
+		if len(d.Pages) == 0 || bytes.Equal(data, unsigned) {
+			t.Fatalf("%s: no signature field signed", waiting)
+		}
+		return data
+	}
+	t.Fatalf("%s not among the fixtures", waiting)
+	return nil
+}
+
+// scanVA makes a signed VA the way a client without a signing tool
 // does: the VA printed, signed by hand and scanned (pdftoppm then img2pdf,
 // which CI installs). pack accepts a scan with the warning VA_NUMERISEE.
 // who only changes the scan's resolution, so that two calls with
 // different names give different files.
-func signVA(t testing.TB, unsigned []byte, who string) []byte {
+func scanVA(t testing.TB, unsigned []byte, who string) []byte {
 	t.Helper()
 	for _, tool := range []string{"pdftoppm", "img2pdf"} {
 		if _, err := exec.LookPath(tool); err != nil {

@@ -57,7 +57,7 @@ func TestOriginCheck(t *testing.T) {
 
 func TestUploadLimits(t *testing.T) {
 	f := newFixture(t, 1<<20)
-	signed := signVA(t, f.unsignedVA(t), "Nathalie Lambert")
+	signed := scanVA(t, f.unsignedVA(t), "Nathalie Lambert")
 	if len(signed) > 1<<20 {
 		t.Fatalf("signed VA is %d bytes, over the test's bound", len(signed))
 	}
@@ -141,7 +141,7 @@ func TestPathEscapes(t *testing.T) {
 func TestConcurrentUploadsOfTheSameVA(t *testing.T) {
 	f := newFixture(t, 0)
 	unsigned := f.unsignedVA(t)
-	a, b := signVA(t, unsigned, "Nathalie Lambert"), signVA(t, unsigned, "N. Lambert")
+	a, b := scanVA(t, unsigned, "Nathalie Lambert"), scanVA(t, unsigned, "N. Lambert")
 	if bytes.Equal(a, b) {
 		t.Fatal("the two signed versions are the same")
 	}
@@ -227,12 +227,16 @@ func TestOverviewShowsStatuses(t *testing.T) {
 // A record changed on disk shows on the next page load, without restart.
 func TestRecordsReReadWhenTheyChange(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"segur.yaml", "dossiers/liberal-mom.yaml"} {
+	// segur.yaml names the fournisseur's certificate beside it.
+	if err := os.Mkdir(filepath.Join(dir, "certs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for f, to := range map[string]string{"segur.yaml": "segur.yaml", "dossiers/liberal-mom.yaml": "liberal-mom.yaml", "certs/fournisseur.p12": "certs/fournisseur.p12"} {
 		data, err := os.ReadFile(filepath.Join("../fixtures", f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, to), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -292,4 +296,22 @@ func TestRelire(t *testing.T) {
 	if body := post(); !strings.Contains(body, "NOM_DEPOT") {
 		t.Errorf("with a stray file: %s", body)
 	}
+}
+
+// A VA signed by hand and scanned is accepted with a warning: 00045 turns
+// « avertissement » (VA_NUMERISEE), not « prêt » as with an electronic
+// signature (TestBrowser).
+func TestScannedVAWarns(t *testing.T) {
+	f := newFixture(t, 0)
+	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
+		t.Fatalf("scanned VA: %d %s", code, body)
+	}
+	var body []byte
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, body = f.get(t, "/dossier/"+waiting)
+		if !f.srv.updating() && strings.Contains(string(body), `id="etat">avertissement<`) && strings.Contains(string(body), "VA_NUMERISEE") {
+			return
+		}
+	}
+	t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
 }
