@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -41,6 +42,7 @@ func packCommand(code *int) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
+			lessHeadroom()
 			if err := profile(c.String("cpuprofile"), func(f *os.File) error {
 				return pprof.StartCPUProfile(f)
 			}); err != nil {
@@ -140,6 +142,16 @@ func packCommand(code *int) *cli.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// lessHeadroom lets the heap grow to 1.5 times its live size instead of
+// Go's default 2 (unless $GOGC says otherwise): a quarter of 10,000
+// dossiers then stays under 100 MiB resident, for about 12 % more CPU
+// (measured with make bench; see README « Speed and memory »).
+func lessHeadroom() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 }
 
