@@ -220,6 +220,7 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 	doc.NeedSpace(75) // the heading, the modes and the first block
 	doc.Section("Signatures")
 	doc.Paragraph(signatureModes)
+	const bonPourAccord = "Signature précédée de la mention « Bon pour accord »"
 	at := "Date : " + Date(rec.Commande.Date.Time)
 	if l := lieu(d); l != "" {
 		at = "Fait à " + l + ", le " + Date(rec.Commande.Date.Time)
@@ -229,10 +230,10 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 		if cl.Responsable != nil {
 			who = personne(cl.Responsable)
 		}
-		doc.SignatureField(fieldResponsable, []string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, "Signature précédée de la mention « Bon pour accord »"})
+		doc.SignatureField(fieldResponsable, []string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, bonPourAccord})
 	} else {
 		for _, b := range rec.Beneficiaires {
-			doc.SignatureField("Signature "+b.RPPS, []string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, "Signature précédée de la mention « Bon pour accord »"})
+			doc.SignatureField(fieldOf(b.RPPS), []string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, bonPourAccord})
 		}
 	}
 	f := d.Config.Fournisseur

@@ -16,13 +16,17 @@ const (
 	fieldResponsable = "Signature responsable"
 )
 
+// fieldOf is the signature field of the client signatory identified by id
+// (an RPPS or a FINESS géographique).
+func fieldOf(id string) string { return "Signature " + id }
+
 // FieldName is the signature field of the signatory of page p of a VA.
 func FieldName(p dossier.Page) string {
 	switch {
 	case p.Signataire.Role == "mandataire":
 		return fieldMandataire
 	case p.ID != "":
-		return "Signature " + p.ID
+		return fieldOf(p.ID)
 	default:
 		return fieldResponsable
 	}

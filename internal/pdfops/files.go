@@ -8,8 +8,8 @@ import (
 
 // Disk is the dossier.FileChecker of the disk: a pièce is checked where it
 // lies, bounded (a regular file within its size limit: a FIFO or a device is
-// never opened for reading), and a PDF is readable when it passes
-// CheckClientPDF and Accept, the rule pack and check share. With Roots set,
+// never opened for reading), and a PDF is readable when it passes Accept,
+// the bounded rule pack and check share. With Roots set,
 // a file that resolves outside them is reported as such (Outside).
 type Disk struct {
 	Roots safeio.Roots
