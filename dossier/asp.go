@@ -40,7 +40,7 @@ func (k *rules) accompagnement() {
 		c.errorf(path, "MONTANT_PLAFOND", "accompagnement renforcé : %s € HT dépasse le plafond de %s € HT (%d médecin(s) × %s € HT)", euros(*v), euros(ceiling), n, euros(*a.PlafondParBeneficiaire))
 		return
 	}
-	d.Accompagnement = WithTVA(*v, d.Taux)
+	d.Commande.Accompagnement = WithTVA(*v, d.TVA.Taux)
 }
 
 func joinQuoted(s []string) string {
@@ -64,8 +64,8 @@ func (k *rules) profils() {
 		for _, b := range r.Beneficiaires {
 			need = need || slices.Contains(rule.SiSpecialite, b.Specialite)
 		}
-		if need && !slices.Contains(d.Profils, rule.Libelle) {
-			d.Profils = append(d.Profils, rule.Libelle)
+		if need && !slices.Contains(d.Justificatif.Profils, rule.Libelle) {
+			d.Justificatif.Profils = append(d.Justificatif.Profils, rule.Libelle)
 		}
 	}
 }
@@ -88,7 +88,7 @@ func (k *rules) avanceVersee() *decimal.Decimal {
 	case a.MontantVerseHT != nil:
 		return a.MontantVerseHT
 	case a.MontantVerseTTC != nil:
-		ht := htFromTTC(*a.MontantVerseTTC, d.Taux)
+		ht := htFromTTC(*a.MontantVerseTTC, d.TVA.Taux)
 		return &ht
 	}
 	return nil
@@ -119,7 +119,7 @@ func (k *rules) factureAvanceFichier() {
 		c.errorf("facture.facture_avance.fichier", "PIECE_ILLISIBLE", "la facture d'avance « %s » n'est pas un PDF lisible : elle ne peut pas être jointe à la facture de solde", fa.Fichier)
 		return
 	}
-	d.FactureAvancePDF = path
+	d.Facture.Avance.PDF = path
 }
 
 // soldeInferieurAvance warns when, for the same beneficiaries as at the
@@ -127,7 +127,7 @@ func (k *rules) factureAvanceFichier() {
 // (seed 000 L159, seed 001 L371-379: it « devrait être égal »).
 func (k *rules) soldeInferieurAvance(path string, ht decimal.Decimal) {
 	a := k.r.Avance
-	if a == nil || a.MontantHT == nil || !k.perimetreSur || len(k.d.Retires) > 0 || k.countAdded() > 0 || !ht.LessThan(*a.MontantHT) {
+	if a == nil || a.MontantHT == nil || !k.perimetreSur || len(k.d.Parties.Retires) > 0 || k.countAdded() > 0 || !ht.LessThan(*a.MontantHT) {
 		return
 	}
 	k.c.warnf(path, "SOLDE_INFERIEUR_AVANCE", "%s € HT au solde, mais %s € HT déclarés à l'avance pour les mêmes bénéficiaires : l'ASP attend le même montant quand le périmètre n'a pas changé", euros(ht), euros(*a.MontantHT))

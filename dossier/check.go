@@ -56,70 +56,159 @@ type Options struct {
 	Files FileChecker
 }
 
-// Dossier is a checked record: the record, its problems, and every derived
-// value the documents and the dépôt use. Renderers and the packer read it
-// and never re-decide a rule.
+// Dossier is the complete, typed result of the rules for one record: its
+// problems, and every value the documents, the JSON line and the dépôt use,
+// grouped by what each part feeds. Renderers and the packer read only the
+// Dossier (never the record nor segur.yaml) and never re-decide a rule. A
+// dossier with an error may have parts left empty.
 type Dossier struct {
-	Record     *Record
-	Dispositif *Dispositif // nil when unknown
-	Solution   *Solution   // nil when unknown
-	Config     *Config
-	// Stage is how far the record goes: PhaseSolde when it has a
-	// realisation or facture block.
-	Stage    Phase
+	Ref      Ref
+	Stage    Phase // PhaseSolde when the record has a realisation or facture block
 	Problems []Problem
 
+	Dispositif *Dispositif // nil when unknown
+	Solution   *Solution   // nil when unknown
 	Prestation *Prestation // Va2 only
-	Taux       decimal.Decimal
-	// Plafond is the HT ceiling of the commande's perimeter; PlafondSolde
-	// that of the perimeter left at the solde.
-	Plafond, PlafondSolde decimal.Decimal
-	Commande              Montants // Prestation Ségur on the BDC
-	Accompagnement        Montants // Va2 « Accompagnement renforcé », zero otherwise
-	Segur                 Montants // Prestation Ségur on the facture (JSON montantSegurHTFacture)
-	Facture               Montants // every line of the facture
+
+	Parties      Parties       // who orders, who benefits, who signs
+	TVA          TVA           // the rate of the BDC and the factures
+	Commande     BonDeCommande // what the BDC states
+	Facture      Factures      // what the facture(s) state
+	Realisation  Installation  // the prestation as done: flows, end date
+	Justificatif Justificatif  // the MOM or the VA
+	JSON         LigneJSON     // the solde JSON line's own values
+	// Pieces are the dispositif's extra pièces justificatives, resolved.
+	Pieces []PieceFile
+	// Documents are the documents the dossier gets at its stage: the BDC,
+	// then the MOM or VA and the facture once the prestation is done.
+	Documents []Kind
+
+	run runKey // what the rules across a run need of it
+}
+
+// Ref is what identifies a dossier and names its files.
+type Ref struct {
+	Dispositif    string // as written, even when unknown
+	NumeroEditeur string
+	NumeroASP     string // "" before the avance is notified
+	Source        Pos    // where the record starts
+}
+
+// Parties are the fournisseur (segur.yaml), the client, the
+// beneficiaries and the mandataire, and where documents are signed.
+type Parties struct {
+	Fournisseur   Fournisseur
+	Client        Client
+	Beneficiaires []Beneficiaire
+	Mandataire    *Mandataire // nil when none
+	// Reprises are the takeovers between avance and solde (cas 4).
+	Reprises []Reprise
+	// Retires are declared at the avance and gone at the solde (cas 2);
+	// MandataireRetire: the avance's mandataire is gone (cas 5).
+	Retires          []string
+	MandataireRetire bool
+	// Lieu is where documents are signed (signature.lieu), "" when not given.
+	Lieu string
+}
+
+// TVA is the rate of the BDC and the factures; at rate 0, the legal basis
+// printed instead of TVA and its EN 16931 VATEX code.
+type TVA struct {
+	Taux                     decimal.Decimal
+	Mention, CodeExoneration string
+}
+
+// BonDeCommande is what the BDC states.
+type BonDeCommande struct {
+	Numero string
+	Date   Date
+	// Montant is the Prestation Ségur ordered; Plafond the HT ceiling of
+	// the commande's perimeter.
+	Montant Montants
+	Plafond decimal.Decimal
+	// Accompagnement is the Va2 « Accompagnement renforcé » (zero
+	// otherwise); AccompagnementLigne tells whether the BDC shows its line
+	// (the dispositif allows it for this client type).
+	Accompagnement      Montants
+	AccompagnementLigne bool
+	// SousCondition: signed before the solution's référencement, the BDC
+	// carries the dispositif's conditional mention.
+	SousCondition    bool
+	VersionInstallee string
+	Scenario         ScenarioPrevu // the flows planned: direct or tiers
+}
+
+// Factures is what the facture states, and in mode avance-solde the two
+// factures (the accompagnement goes with the solde).
+type Factures struct {
+	Numero string
+	Date   Date
+	// DatePos is where the facture's date stands in the record.
+	DatePos  Pos
+	Mode     string // ModeUnique or ModeAvanceSolde
+	Echeance Date   // zero when not given
+	// Segur is the Prestation Ségur invoiced (JSON montantSegurHTFacture);
+	// Total every line of the facture.
+	Segur, Total Montants
 	// AvanceHT is the avance paid (avance.montant_verse, else the split
 	// percentage of avance.montant_ht); SoldeHT is the rest of Segur.HT.
 	// AvanceSplit tells whether AvanceHT is the dispositif's percentage of
 	// Segur.HT, so that the facture may print that percentage.
 	AvanceHT, SoldeHT decimal.Decimal
 	AvanceSplit       bool
-	// FactureAvance and FactureSolde are the two factures in mode
-	// avance-solde (the accompagnement goes with the solde).
-	FactureAvance, FactureSolde Montants
-	Echeance                    Date
+	// AvanceVerseeTTC is the avance paid as the record gives it TTC, nil
+	// otherwise.
+	AvanceVerseeTTC *decimal.Decimal
+	// Avance and Solde are the two factures of mode avance-solde.
+	Avance FactureAvancePart
+	Solde  Montants
+	// PlafondSolde is the HT ceiling of the perimeter left at the solde.
+	PlafondSolde decimal.Decimal
+	// FacturX: segur.yaml asks for Factur-X (EN 16931) factures.
+	FacturX bool
+}
 
-	Justificatif Kind   // MOM or VA (solde stage only)
-	Pages        []Page // one per signatory: the pages of the MOM or VA
-	CommandePour string // LIBERAL | STRUCTURE
-	// BeneficiairesJSON are the identifiers the ASP knows (the old FINESS
-	// géo after a takeover), in record order.
-	BeneficiairesJSON []string
-	Retires           []string // declared at the avance, gone at the solde (cas 2)
-	Reprises          []Reprise
-	MandataireAjoute  bool // cas 6
-	MandataireRetire  bool // cas 5
+// FactureAvancePart is the avance facture of mode avance-solde.
+type FactureAvancePart struct {
+	Numero   string
+	Date     Date
+	Montants Montants
+	// PDF is the avance facture as issued (facture.facture_avance.fichier),
+	// resolved; "" to regenerate it.
+	PDF string
+}
 
+// Installation is the prestation as done: which flows the software sends
+// directly, from which MSSanté boxes, with which DMP identifiers.
+type Installation struct {
+	DateFin                                   Date
 	DMPDirect, MSSProDirect, MSSCitoyenDirect bool
-	IdentDMP                                  []string // nil when the DMP flow is not direct
 	AdresseMSSPro, AdresseMSSCitoyen          string   // "" when not direct
-	Pieces                                    []PieceFile
-	ExtraJSON                                 []ChampValeur
+	CertificatsDMP                            []string // the DMP server certificates
+}
 
-	// IdentDMPNull is set when the dispositif's data says identDMP is
-	// always null in the JSON (BIO-LOINC), whatever the DMP flow.
-	IdentDMPNull bool
+// Justificatif is the MOM or the VA: its kind, its pages and who signs
+// each.
+type Justificatif struct {
+	Kind  Kind   // MOM or VA (solde stage only)
+	Pages []Page // one per signatory
 	// Profils are the libellés of the solution profiles the client's
 	// characteristics call for (Va2 §3.2.1), in the data's order.
 	Profils []string
-	// MentionTVA is the legal basis printed when the facture carries no
-	// TVA (rate 0), and CodeExonerationTVA its EN 16931 VATEX code.
-	MentionTVA, CodeExonerationTVA string
-	// FactureAvancePDF is the avance facture as issued (mode avance-solde,
-	// facture.facture_avance.fichier), resolved; "" to regenerate it.
-	FactureAvancePDF string
+}
 
-	runPos runPositions // positions of the fields the run-wide rules name
+// LigneJSON are the values of the solde JSON line that no document prints
+// as such.
+type LigneJSON struct {
+	CommandePour string // LIBERAL | STRUCTURE
+	// Beneficiaires are the identifiers the ASP knows (the old FINESS géo
+	// after a takeover), in record order.
+	Beneficiaires []string
+	// IdentDMP is nil when the DMP flow is not direct; IdentDMPNull is set
+	// when the dispositif's data says identDMP is always null (BIO-LOINC).
+	IdentDMP     []string
+	IdentDMPNull bool
+	Extra        []ChampValeur // the dispositif's own fields
 }
 
 // runPositions are the positions the run-wide rules point at, kept when the
@@ -168,19 +257,19 @@ type ChampValeur struct {
 }
 
 // Numero is the record's numéro éditeur.
-func (d *Dossier) Numero() string { return d.Record.NumeroEditeur }
+func (d *Dossier) Numero() string { return d.Ref.NumeroEditeur }
 
 // Blocked reports whether the dossier has an error.
 func (d *Dossier) Blocked() bool { return HasError(d.Problems) }
 
 // FileName is the name of a document of this dossier: <dispositif>-<KIND>-<numero>.pdf.
 func (d *Dossier) FileName(kind Kind) string {
-	return asp.DocName(d.Record.Dispositif, string(kind), d.Record.NumeroEditeur, ".pdf")
+	return asp.DocName(d.Ref.Dispositif, string(kind), d.Ref.NumeroEditeur, ".pdf")
 }
 
 // PieceName is the name of an extra pièce in the zip, keeping its extension.
 func (d *Dossier) PieceName(p PieceFile) string {
-	return asp.DocName(d.Record.Dispositif, p.Type, d.Record.NumeroEditeur, strings.ToLower(filepath.Ext(p.Path)))
+	return asp.DocName(d.Ref.Dispositif, p.Type, d.Ref.NumeroEditeur, strings.ToLower(filepath.Ext(p.Path)))
 }
 
 // Check checks every record against cfg and the dispositif data, and
@@ -212,13 +301,7 @@ func CheckFiles(cfg *Config, reg *Registry, files []string, opt Options) []*Doss
 // and lets the others go.
 func checkOne(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 	d := checkRecord(cfg, reg, r, opt)
-	d.runPos = runPositions{
-		editeur: r.At("numero_editeur"), asp: r.At("numero_asp"),
-		facture: r.At("facture.numero"), factureAvance: r.At("facture.facture_avance.numero"),
-	}
-	for i := range r.Beneficiaires {
-		d.runPos.beneficiaires = append(d.runPos.beneficiaires, r.At(fmt.Sprintf("beneficiaires[%d]", i)))
-	}
+	d.run = keyOf(d, r)
 	r.pos = nil
 	r.Problems = nil // copied into the dossier's
 	return d
@@ -228,7 +311,7 @@ func checkOne(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 func finish(out []*Dossier) []*Dossier {
 	keys := make([]runKey, len(out))
 	for i, d := range out {
-		keys[i] = keyOf(d)
+		keys[i] = d.run
 	}
 	for i, ps := range checkRun(keys) {
 		out[i].Problems = append(out[i].Problems, ps...)
@@ -240,7 +323,7 @@ func finish(out []*Dossier) []*Dossier {
 }
 
 func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
-	d := &Dossier{Record: r, Config: cfg}
+	d := &Dossier{Ref: Ref{Dispositif: r.Dispositif, NumeroEditeur: r.NumeroEditeur, NumeroASP: r.NumeroASP, Source: r.Source}}
 	c := &checker{pos: r.pos, src: r.Source, numero: "-"}
 	c.probs = append(c.probs, r.Problems...)
 	if reEditeur.MatchString(r.NumeroEditeur) {
@@ -254,7 +337,10 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 	if r.Facture != nil || r.Realisation != nil {
 		d.Stage = PhaseSolde
 	}
-	defer func() { d.Problems = c.probs }()
+	defer func() {
+		d.Problems = c.probs
+		fillParts(d, r, cfg)
+	}()
 	if r.Broken {
 		return d
 	}
@@ -380,7 +466,7 @@ func (k *rules) commande() {
 	} else if !slices.ContainsFunc(dis.TauxTVA.Valeurs, cmd.TauxTVA.Equal) {
 		c.errorf("commande.taux_tva", "VALEUR_INVALIDE", "taux de TVA %s %% non prévu par %s (%s)", cmd.TauxTVA, dis.ID, joinDecimals(dis.TauxTVA.Valeurs))
 	} else {
-		d.Taux = *cmd.TauxTVA
+		d.TVA.Taux = *cmd.TauxTVA
 		k.tva(k.reg)
 	}
 	if dis.Commande.VersionInstalleeRequise {
@@ -419,7 +505,7 @@ func (k *rules) client() {
 		return
 	}
 	if c.oneOf("client.type", cl.Type, dis.Clients.Types...) {
-		d.CommandePour = strings.ToUpper(cl.Type)
+		d.JSON.CommandePour = strings.ToUpper(cl.Type)
 	}
 	c.required("client.nom", cl.Nom)
 	if len(cl.Adresse) == 0 {
@@ -588,7 +674,7 @@ func (k *rules) plafond(n int) (decimal.Decimal, bool) {
 	if r.Client.Effectifs != nil {
 		eff = *r.Client.Effectifs
 	}
-	rate := k.d.Taux
+	rate := k.d.TVA.Taux
 	if rate.IsZero() {
 		rate = dis.Plafond.TauxNonAssujetti
 	}
@@ -615,22 +701,22 @@ func (k *rules) montantCommande() {
 	plafond, known := k.plafond(len(k.perimetre))
 	switch {
 	case cmd.MontantHT != nil:
-		d.Commande = WithTVA(*cmd.MontantHT, d.Taux)
+		d.Commande.Montant = WithTVA(*cmd.MontantHT, d.TVA.Taux)
 	case known:
-		d.Commande = WithTVA(plafond, d.Taux)
+		d.Commande.Montant = WithTVA(plafond, d.TVA.Taux)
 	default:
 		c.errorf("commande.montant_ht", "CHAMP_MANQUANT", "le montant HT convenu de la Prestation Ségur est obligatoire pour %s (pas de barème publié)", k.dis.ID)
 		return
 	}
 	if !known {
-		plafond = d.Commande.HT
+		plafond = d.Commande.Montant.HT
 	}
-	d.Plafond = plafond
+	d.Commande.Plafond = plafond
 	switch {
-	case !d.Commande.HT.IsPositive():
+	case !d.Commande.Montant.HT.IsPositive():
 		c.errorf("commande.montant_ht", "MONTANT_NUL", "le montant de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
-	case d.Commande.HT.GreaterThan(plafond):
-		c.errorf("commande.montant_ht", "MONTANT_PLAFOND", "%s € HT dépasse le plafond de %s € HT (%s)", euros(d.Commande.HT), euros(plafond), k.plafondDetail(len(k.perimetre)))
+	case d.Commande.Montant.HT.GreaterThan(plafond):
+		c.errorf("commande.montant_ht", "MONTANT_PLAFOND", "%s € HT dépasse le plafond de %s € HT (%s)", euros(d.Commande.Montant.HT), euros(plafond), k.plafondDetail(len(k.perimetre)))
 	}
 }
 
@@ -641,7 +727,7 @@ func (k *rules) plafondDetail(n int) string {
 		if r.Client.Effectifs != nil {
 			eff = *r.Client.Effectifs
 		}
-		return fmt.Sprintf("structure de %d professionnels, TVA %s %%", eff, k.d.Taux)
+		return fmt.Sprintf("structure de %d professionnels, TVA %s %%", eff, k.d.TVA.Taux)
 	}
-	return fmt.Sprintf("%d médecin(s), TVA %s %%", n, k.d.Taux)
+	return fmt.Sprintf("%d médecin(s), TVA %s %%", n, k.d.TVA.Taux)
 }

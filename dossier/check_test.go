@@ -357,22 +357,22 @@ func TestDerivedValues(t *testing.T) {
 	t.Parallel()
 	ds := checkYAML(t, PhaseSolde, record(nil))
 	d := ds[0]
-	if d.Justificatif != MOM || len(d.Pages) != 2 || d.Pages[0].Signataire.Role != "fournisseur" {
-		t.Errorf("got %s with %d pages, want a MOM per médecin signed by the fournisseur", d.Justificatif, len(d.Pages))
+	if d.Justificatif.Kind != MOM || len(d.Justificatif.Pages) != 2 || d.Justificatif.Pages[0].Signataire.Role != "fournisseur" {
+		t.Errorf("got %s with %d pages, want a MOM per médecin signed by the fournisseur", d.Justificatif.Kind, len(d.Justificatif.Pages))
 	}
-	if got, want := d.Segur.HT.StringFixed(2), "716.66"; got != want {
+	if got, want := d.Facture.Segur.HT.StringFixed(2), "716.66"; got != want {
 		t.Errorf("montant Ségur: got %s, want %s", got, want)
 	}
-	if got, want := d.Segur.TTC.StringFixed(2), "859.99"; got != want {
+	if got, want := d.Facture.Segur.TTC.StringFixed(2), "859.99"; got != want {
 		t.Errorf("TTC: got %s, want %s", got, want)
 	}
-	if got, want := d.AvanceHT.StringFixed(2), "215.00"; got != want {
+	if got, want := d.Facture.AvanceHT.StringFixed(2), "215.00"; got != want {
 		t.Errorf("avance part: got %s, want %s", got, want)
 	}
-	if !slices.Equal(d.IdentDMP, []string{"10003461034", "10100000008"}) {
-		t.Errorf("identDMP: got %v", d.IdentDMP)
+	if !slices.Equal(d.JSON.IdentDMP, []string{"10003461034", "10100000008"}) {
+		t.Errorf("identDMP: got %v", d.JSON.IdentDMP)
 	}
-	if got, want := d.Echeance.ISO(), "2023-03-12"; got != want {
+	if got, want := d.Facture.Echeance.ISO(), "2023-03-12"; got != want {
 		t.Errorf("échéance: got %s, want %s", got, want)
 	}
 	// A VA with a mandataire declared at the avance: one page, signed by the mandataire.
@@ -381,16 +381,16 @@ func TestDerivedValues(t *testing.T) {
 		"avance":      baseBlocks[8].text + "\n  mandataire: true",
 		"realisation": strings.Replace(baseBlocks[10].text, "mss_citoyen: {direct: true, adresse: cabinet.lilas@medecin.mssante.fr}", "mss_citoyen: {direct: false}", 1),
 	}))[0]
-	if va.Justificatif != VA || len(va.Pages) != 1 || va.Pages[0].Signataire.Role != "mandataire" || len(va.Pages[0].Beneficiaires) != 2 {
-		t.Errorf("got %s with %d pages, want one VA listing both, signed by the mandataire", va.Justificatif, len(va.Pages))
+	if va.Justificatif.Kind != VA || len(va.Justificatif.Pages) != 1 || va.Justificatif.Pages[0].Signataire.Role != "mandataire" || len(va.Justificatif.Pages[0].Beneficiaires) != 2 {
+		t.Errorf("got %s with %d pages, want one VA listing both, signed by the mandataire", va.Justificatif.Kind, len(va.Justificatif.Pages))
 	}
 	// Mandataire removed since the avance (cas 5): every beneficiary signs.
 	cas5 := checkYAML(t, PhaseSolde, record(map[string]string{
 		"avance":      baseBlocks[8].text + "\n  mandataire: true",
 		"realisation": strings.Replace(baseBlocks[10].text, "mss_citoyen: {direct: true, adresse: cabinet.lilas@medecin.mssante.fr}", "mss_citoyen: {direct: false}", 1),
 	}))[0]
-	if !cas5.MandataireRetire || len(cas5.Pages) != 2 || cas5.Pages[1].Signataire.Nom != "Bernard" {
-		t.Errorf("cas 5: got %d pages, want one VA page per médecin", len(cas5.Pages))
+	if !cas5.Parties.MandataireRetire || len(cas5.Justificatif.Pages) != 2 || cas5.Justificatif.Pages[1].Signataire.Nom != "Bernard" {
+		t.Errorf("cas 5: got %d pages, want one VA page per médecin", len(cas5.Justificatif.Pages))
 	}
 }
 
@@ -511,11 +511,11 @@ func TestASPRules(t *testing.T) {
 		"realisation": baseBlocks[10].text + "\n  certificats_dmp: [\"CERT-1\"]",
 	}
 	d := run(Options{Phase: PhaseSolde, DateDepot: depot}, va2)
-	if !slices.Equal(d.Profils, []string{"Médecin traitant", "Suivi de l'enfant"}) {
-		t.Errorf("Va2 profils: got %q", d.Profils)
+	if !slices.Equal(d.Justificatif.Profils, []string{"Médecin traitant", "Suivi de l'enfant"}) {
+		t.Errorf("Va2 profils: got %q", d.Justificatif.Profils)
 	}
 	keys := map[string]any{}
-	for _, x := range d.ExtraJSON {
+	for _, x := range d.JSON.Extra {
 		keys[x.Cle] = x.Valeur
 	}
 	if p, ok := keys["profil"].([]string); !ok || len(p) != 2 {
@@ -532,21 +532,21 @@ func TestASPRules(t *testing.T) {
 		"beneficiaires": "beneficiaires:\n  - {finess_geo: \"010000024\", nom: Laboratoire de Bourg}",
 		"avance":        "avance: {beneficiaires: [\"010000024\"], montant_ht: 4000.00, statut: paiement_effectue}",
 		"realisation":   "realisation:\n  date_fin: 2023-01-20\n  scenarios:\n    dmp: {direct: true}\n    mss_pro: {direct: false}\n    mss_citoyen: {direct: false}\n  pieces: [cr-test.pdf]"})
-	if !loinc.DMPDirect || !loinc.IdentDMPNull {
-		t.Errorf("BIO-LOINC direct: DMPDirect %v, IdentDMPNull %v, want both true (%v)", loinc.DMPDirect, loinc.IdentDMPNull, loinc.Problems)
+	if !loinc.Realisation.DMPDirect || !loinc.JSON.IdentDMPNull {
+		t.Errorf("BIO-LOINC direct: DMPDirect %v, IdentDMPNull %v, want both true (%v)", loinc.Realisation.DMPDirect, loinc.JSON.IdentDMPNull, loinc.Problems)
 	}
 
 	// Guyane: the art. 294 mention, whatever the fournisseur's regime.
 	guyane := run(Options{Phase: PhaseCommande}, map[string]string{
 		"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1),
 		"client":   strings.Replace(baseBlocks[5].text, "69001 Lyon", "97300 Cayenne", 1)})
-	if !strings.Contains(guyane.MentionTVA, "art. 294") || guyane.CodeExonerationTVA == "" {
-		t.Errorf("Guyane: mention %q code %q", guyane.MentionTVA, guyane.CodeExonerationTVA)
+	if !strings.Contains(guyane.TVA.Mention, "art. 294") || guyane.TVA.CodeExoneration == "" {
+		t.Errorf("Guyane: mention %q code %q", guyane.TVA.Mention, guyane.TVA.CodeExoneration)
 	}
 	fcfg, _ := ParseConfig("segur.yaml", []byte(testConfigFranchise), reg, testFiles)
 	fr := Check(fcfg, reg, Decode("dossier.yaml", []byte(record(map[string]string{"commande": strings.Replace(baseBlocks[4].text, "taux_tva: 20", "taux_tva: 0", 1)}))), Options{Phase: PhaseCommande, Files: testFiles})[0]
-	if fr.MentionTVA != "TVA non applicable, art. 293 B du CGI" || fr.CodeExonerationTVA != "VATEX-FR-FRANCHISE" {
-		t.Errorf("franchise: mention %q code %q", fr.MentionTVA, fr.CodeExonerationTVA)
+	if fr.TVA.Mention != "TVA non applicable, art. 293 B du CGI" || fr.TVA.CodeExoneration != "VATEX-FR-FRANCHISE" {
+		t.Errorf("franchise: mention %q code %q", fr.TVA.Mention, fr.TVA.CodeExoneration)
 	}
 
 	// The guichet closes at 14h00: a dépôt at 14h01 on the closing day is

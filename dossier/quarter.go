@@ -47,7 +47,7 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 		qf := quarterFile{path: f, sum: sum, first: q.n}
 		for _, r := range recs {
 			d := checkOne(cfg, reg, r, opt)
-			keys = append(keys, keyOf(d))
+			keys = append(keys, d.run)
 			qf.records = append(qf.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
 			q.n++
 		}
@@ -85,7 +85,7 @@ func (q *Quarter) Load(i int) []*Dossier {
 	for j, rec := range qf.records {
 		if changed {
 			out[j] = &Dossier{
-				Record: &Record{NumeroEditeur: rec.Numero, Source: rec.Source, Broken: true}, Config: q.cfg,
+				Ref: Ref{NumeroEditeur: rec.Numero, Source: rec.Source},
 				Problems: []Problem{{Pos: rec.Source, Level: Erreur, Numero: rec.Numero, Field: "-", Code: "FICHIER_MODIFIE",
 					Message: fmt.Sprintf("le fichier « %s » a été modifié pendant le traitement : relancez la commande", qf.path)}},
 			}

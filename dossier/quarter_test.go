@@ -53,7 +53,7 @@ func TestQuarterGivesWhatCheckFilesGives(t *testing.T) {
 	dups := 0
 	for i := range want {
 		if !reflect.DeepEqual(got[i].Problems, want[i].Problems) {
-			t.Errorf("dossier %d (%s): problems\n got %v\nwant %v", i, want[i].Record.Source, got[i].Problems, want[i].Problems)
+			t.Errorf("dossier %d (%s): problems\n got %v\nwant %v", i, want[i].Ref.Source, got[i].Problems, want[i].Problems)
 		}
 		for _, p := range want[i].Problems {
 			if strings.HasSuffix(p.Code, "_DOUBLON") {

@@ -14,11 +14,18 @@ type runKey struct {
 	source                                           Pos
 }
 
-// keyOf is the run key of a checked dossier.
-func keyOf(d *Dossier) runKey {
-	r := d.Record
+// keyOf is the run key of record r, checked as d: its identifiers and
+// where they stand (taken before the record's positions are let go).
+func keyOf(d *Dossier, r *Record) runKey {
 	k := runKey{broken: r.Broken, dispositif: r.Dispositif, editeur: r.NumeroEditeur, asp: r.NumeroASP,
-		pos: d.runPos, numero: numeroOf(d), source: r.Source}
+		numero: numeroOf(d), source: r.Source}
+	k.pos = runPositions{
+		editeur: r.At("numero_editeur"), asp: r.At("numero_asp"),
+		facture: r.At("facture.numero"), factureAvance: r.At("facture.facture_avance.numero"),
+	}
+	for i := range r.Beneficiaires {
+		k.pos.beneficiaires = append(k.pos.beneficiaires, r.At(fmt.Sprintf("beneficiaires[%d]", i)))
+	}
 	if f := r.Facture; f != nil {
 		k.facture = f.Numero
 		if f.FactureAvance != nil {
@@ -78,8 +85,8 @@ func checkRun(keys []runKey) [][]Problem {
 }
 
 func numeroOf(d *Dossier) string {
-	if reEditeur.MatchString(d.Record.NumeroEditeur) {
-		return d.Record.NumeroEditeur
+	if reEditeur.MatchString(d.Ref.NumeroEditeur) {
+		return d.Ref.NumeroEditeur
 	}
 	return "-"
 }

@@ -103,7 +103,7 @@ func (k *rules) perimetreSolde() {
 		}
 		if okA && okN {
 			took[ch.Nouveau] = ch.Ancien
-			d.Reprises = append(d.Reprises, Reprise{Ancien: ch.Ancien, Nouveau: ch.Nouveau, NouveauNom: ch.NouveauNom, Traite: traite})
+			d.Parties.Reprises = append(d.Parties.Reprises, Reprise{Ancien: ch.Ancien, Nouveau: ch.Nouveau, NouveauNom: ch.NouveauNom, Traite: traite})
 		}
 	}
 	for _, b := range r.Beneficiaires {
@@ -111,7 +111,7 @@ func (k *rules) perimetreSolde() {
 		if old, ok := took[id]; ok {
 			id = old
 		}
-		d.BeneficiairesJSON = append(d.BeneficiairesJSON, id)
+		d.JSON.Beneficiaires = append(d.JSON.Beneficiaires, id)
 	}
 	if r.Avance == nil || len(r.Avance.Beneficiaires) == 0 || c.badUnder("beneficiaires") || c.badUnder("avance.beneficiaires") {
 		k.perimetreSur = false
@@ -119,20 +119,20 @@ func (k *rules) perimetreSolde() {
 	}
 	k.perimetreSur = true
 	var added []int
-	for i, id := range d.BeneficiairesJSON {
+	for i, id := range d.JSON.Beneficiaires {
 		if !slices.Contains(r.Avance.Beneficiaires, id) {
 			added = append(added, i)
 		}
 	}
 	for _, id := range r.Avance.Beneficiaires {
-		if !slices.Contains(d.BeneficiairesJSON, id) {
-			d.Retires = append(d.Retires, id)
+		if !slices.Contains(d.JSON.Beneficiaires, id) {
+			d.Parties.Retires = append(d.Parties.Retires, id)
 		}
 	}
-	removed := slices.Clone(d.Retires)
+	removed := slices.Clone(d.Parties.Retires)
 	for _, i := range added {
 		p := fmt.Sprintf("beneficiaires[%d]", i)
-		id := d.BeneficiairesJSON[i]
+		id := d.JSON.Beneficiaires[i]
 		if near, at := typo(id, removed); near != "" {
 			// One digit off, or two swapped: a typing mistake, not a new
 			// beneficiary; the advice is to correct it, never to remove it.
@@ -151,8 +151,7 @@ func (k *rules) perimetreSolde() {
 		c.warnf(fmt.Sprintf("avance.beneficiaires[%d]", slices.Index(r.Avance.Beneficiaires, id)), "BENEFICIAIRE_RETIRE", "%s, déclaré à l'avance, n'est plus dans le dossier : il ne pourra plus jamais être financé pour ce dispositif", id)
 	}
 	// Mandataire between avance and solde (cas 5 and 6).
-	d.MandataireRetire = r.Avance.Mandataire && r.Mandataire == nil
-	d.MandataireAjoute = !r.Avance.Mandataire && r.Mandataire != nil
+	d.Parties.MandataireRetire = r.Avance.Mandataire && r.Mandataire == nil
 }
 
 func (k *rules) realisation() {
@@ -174,12 +173,12 @@ func (k *rules) realisation() {
 		return *v
 	}
 	if s.DMP != nil {
-		d.DMPDirect = direct("realisation.scenarios.dmp", s.DMP.Direct, true)
+		d.Realisation.DMPDirect = direct("realisation.scenarios.dmp", s.DMP.Direct, true)
 	} else if re.Scenarios != nil {
 		direct("realisation.scenarios.dmp", nil, false)
 	}
-	d.MSSProDirect, d.AdresseMSSPro = k.mss("realisation.scenarios.mss_pro", s.MSSPro, re.Scenarios != nil, direct)
-	d.MSSCitoyenDirect, d.AdresseMSSCitoyen = k.mss("realisation.scenarios.mss_citoyen", s.MSSCitoyen, re.Scenarios != nil, direct)
+	d.Realisation.MSSProDirect, d.Realisation.AdresseMSSPro = k.mss("realisation.scenarios.mss_pro", s.MSSPro, re.Scenarios != nil, direct)
+	d.Realisation.MSSCitoyenDirect, d.Realisation.AdresseMSSCitoyen = k.mss("realisation.scenarios.mss_citoyen", s.MSSCitoyen, re.Scenarios != nil, direct)
 	k.identDMP()
 	// Dispositif-specific fields of the JSON line.
 	usesCerts := false
@@ -187,20 +186,20 @@ func (k *rules) realisation() {
 		switch f.Valeur {
 		case "prestation":
 			if d.Prestation != nil {
-				d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: d.Prestation.JSON})
+				d.JSON.Extra = append(d.JSON.Extra, ChampValeur{Cle: f.Cle, Valeur: d.Prestation.JSON})
 			}
 		case "profil":
-			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, d.Profils...)})
+			d.JSON.Extra = append(d.JSON.Extra, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, d.Justificatif.Profils...)})
 		case "accompagnement":
 			var v any // null without accompagnement renforcé
-			if d.Accompagnement.HT.IsPositive() {
-				v = d.Accompagnement.HT
+			if d.Commande.Accompagnement.HT.IsPositive() {
+				v = d.Commande.Accompagnement.HT
 			}
-			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: v})
+			d.JSON.Extra = append(d.JSON.Extra, ChampValeur{Cle: f.Cle, Valeur: v})
 		case "certificats_dmp":
 			usesCerts = true
-			d.ExtraJSON = append(d.ExtraJSON, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, re.CertificatsDMP...)})
-			if d.DMPDirect && len(re.CertificatsDMP) == 0 {
+			d.JSON.Extra = append(d.JSON.Extra, ChampValeur{Cle: f.Cle, Valeur: append([]string{}, re.CertificatsDMP...)})
+			if d.Realisation.DMPDirect && len(re.CertificatsDMP) == 0 {
 				c.errorf("realisation.certificats_dmp", "CHAMP_MANQUANT", "envoi direct au DMP : le ou les numéros de certificat serveur sont obligatoires pour %s", dis.ID)
 			}
 		}
@@ -273,8 +272,8 @@ func (k *rules) identDMP() {
 		given = s.DMP.Ident
 	}
 	path := "realisation.scenarios.dmp.ident"
-	d.IdentDMPNull = dis.IdentDMP.Mode == "aucun"
-	if !d.DMPDirect {
+	d.JSON.IdentDMPNull = dis.IdentDMP.Mode == "aucun"
+	if !d.Realisation.DMPDirect {
 		if len(given) > 0 {
 			c.errorf(path, "SCENARIO_INCOHERENT", "identDMP n'est donné que pour un envoi direct au DMP (direct: true)")
 		}
@@ -292,11 +291,11 @@ func (k *rules) identDMP() {
 			return
 		}
 		for i, v := range given {
-			if len(v) <= 9 || !slices.Contains(d.BeneficiairesJSON, v[len(v)-9:]) {
-				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du numéro identifiant associé", v, strings.Join(d.BeneficiairesJSON, ", "))
+			if len(v) <= 9 || !slices.Contains(d.JSON.Beneficiaires, v[len(v)-9:]) {
+				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du numéro identifiant associé", v, strings.Join(d.JSON.Beneficiaires, ", "))
 			}
 		}
-		d.IdentDMP = given
+		d.JSON.IdentDMP = given
 		return
 	}
 	if len(given) > 0 {
@@ -311,7 +310,7 @@ func (k *rules) identDMP() {
 				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » : identDMP attend le RPPS d'un médecin du dossier (%s)", v, strings.Join(slices.DeleteFunc(known, func(s string) bool { return s == "" }), ", "))
 			}
 		}
-		d.IdentDMP = given
+		d.JSON.IdentDMP = given
 		return
 	}
 	ids := []string{}
@@ -329,7 +328,7 @@ func (k *rules) identDMP() {
 			ids = append(ids, b.RPPS)
 		}
 	}
-	d.IdentDMP = ids
+	d.JSON.IdentDMP = ids
 }
 
 func (k *rules) facture() {
@@ -359,43 +358,43 @@ func (k *rules) facture() {
 		c.errorf("facture.facture_avance", "SCENARIO_INCOHERENT", "une facture d'avance n'existe qu'en mode « avance-solde »")
 	}
 	if f.Echeance != nil {
-		d.Echeance = *f.Echeance
+		d.Facture.Echeance = *f.Echeance
 	} else if !f.Date.IsZero() && k.cfg.Fournisseur != nil && k.cfg.Fournisseur.Paiement != nil && k.cfg.Fournisseur.Paiement.DelaiJours != nil {
-		d.Echeance = Date{f.Date.AddDate(0, 0, *k.cfg.Fournisseur.Paiement.DelaiJours)}
+		d.Facture.Echeance = Date{f.Date.AddDate(0, 0, *k.cfg.Fournisseur.Paiement.DelaiJours)}
 	}
 	// Amounts (the dispositif's plafond and split).
-	if (d.Commande.HT.IsZero() && f.MontantHT == nil) || c.bad["facture.montant_ht"] {
+	if (d.Commande.Montant.HT.IsZero() && f.MontantHT == nil) || c.bad["facture.montant_ht"] {
 		return // the amount is already reported
 	}
-	remaining := len(d.BeneficiairesJSON) - k.countAdded()
-	d.PlafondSolde = d.Plafond
-	if len(d.Retires) > 0 {
+	remaining := len(d.JSON.Beneficiaires) - k.countAdded()
+	d.Facture.PlafondSolde = d.Commande.Plafond
+	if len(d.Parties.Retires) > 0 {
 		if p, known := k.plafond(remaining); known {
-			d.PlafondSolde = p
+			d.Facture.PlafondSolde = p
 		}
 	}
-	ht := d.Commande.HT
+	ht := d.Commande.Montant.HT
 	if f.MontantHT != nil {
 		ht = *f.MontantHT
-	} else if len(d.Retires) > 0 {
-		ht = decimal.Min(ht, d.PlafondSolde)
+	} else if len(d.Parties.Retires) > 0 {
+		ht = decimal.Min(ht, d.Facture.PlafondSolde)
 	}
-	d.Segur = WithTVA(ht, d.Taux)
-	d.Facture = WithTVA(ht.Add(d.Accompagnement.HT), d.Taux)
+	d.Facture.Segur = WithTVA(ht, d.TVA.Taux)
+	d.Facture.Total = WithTVA(ht.Add(d.Commande.Accompagnement.HT), d.TVA.Taux)
 	// The avance is what the ASP paid (montant_verse), else the split
 	// percentage of the amount declared at the avance; the solde is the rest.
-	d.AvanceHT = Percent(ht, dis.Split.Avance)
+	d.Facture.AvanceHT = Percent(ht, dis.Split.Avance)
 	verse := k.verse
 	if a := r.Avance; verse != nil {
-		d.AvanceHT = *verse
+		d.Facture.AvanceHT = *verse
 	} else if a != nil && a.MontantHT != nil {
-		d.AvanceHT = Percent(*a.MontantHT, dis.Split.Avance)
+		d.Facture.AvanceHT = Percent(*a.MontantHT, dis.Split.Avance)
 	}
-	d.AvanceSplit = d.AvanceHT.Equal(Percent(ht, dis.Split.Avance))
-	d.SoldeHT = ht.Sub(d.AvanceHT)
+	d.Facture.AvanceSplit = d.Facture.AvanceHT.Equal(Percent(ht, dis.Split.Avance))
+	d.Facture.SoldeHT = ht.Sub(d.Facture.AvanceHT)
 	if mode == ModeAvanceSolde {
-		d.FactureAvance = WithTVA(d.AvanceHT, d.Taux)
-		d.FactureSolde = WithTVA(d.SoldeHT.Add(d.Accompagnement.HT), d.Taux)
+		d.Facture.Avance.Montants = WithTVA(d.Facture.AvanceHT, d.TVA.Taux)
+		d.Facture.Solde = WithTVA(d.Facture.SoldeHT.Add(d.Commande.Accompagnement.HT), d.TVA.Taux)
 	}
 	path := "facture.montant_ht"
 	if f.MontantHT == nil {
@@ -405,10 +404,10 @@ func (k *rules) facture() {
 	case !ht.IsPositive():
 		c.errorf(path, "MONTANT_NUL", "le total HT de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
 		return
-	case ht.GreaterThan(d.PlafondSolde) && dis.Plafond.Base != "commande" && k.perimetreSur:
-		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", euros(ht), euros(d.PlafondSolde))
-	case ht.GreaterThan(d.Commande.HT) && dis.Plafond.Base == "commande":
-		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", euros(ht), euros(d.Commande.HT))
+	case ht.GreaterThan(d.Facture.PlafondSolde) && dis.Plafond.Base != "commande" && k.perimetreSur:
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", euros(ht), euros(d.Facture.PlafondSolde))
+	case ht.GreaterThan(d.Commande.Montant.HT) && dis.Plafond.Base == "commande":
+		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", euros(ht), euros(d.Commande.Montant.HT))
 	}
 	a := r.Avance
 	if a == nil || a.MontantHT == nil {
@@ -433,7 +432,7 @@ func (k *rules) countAdded() int {
 		return 0
 	}
 	n := 0
-	for _, id := range k.d.BeneficiairesJSON {
+	for _, id := range k.d.JSON.Beneficiaires {
 		if !slices.Contains(k.r.Avance.Beneficiaires, id) {
 			n++
 		}
@@ -488,39 +487,39 @@ func (k *rules) justificatif() {
 	r, d, dis := k.r, k.d, k.dis
 	switch dis.Justificatif.MOMQuand {
 	case "tous_directs":
-		d.Justificatif = VA
-		if d.DMPDirect && d.MSSProDirect && d.MSSCitoyenDirect {
-			d.Justificatif = MOM
+		d.Justificatif.Kind = VA
+		if d.Realisation.DMPDirect && d.Realisation.MSSProDirect && d.Realisation.MSSCitoyenDirect {
+			d.Justificatif.Kind = MOM
 		}
 	case "dmp_direct":
-		d.Justificatif = VA
-		if d.DMPDirect {
-			d.Justificatif = MOM
+		d.Justificatif.Kind = VA
+		if d.Realisation.DMPDirect {
+			d.Justificatif.Kind = MOM
 		}
 	default:
-		d.Justificatif = VA
+		d.Justificatif.Kind = VA
 	}
 	declared := r.Mandataire != nil // no avance block: the order's mandataire
 	if r.Avance != nil {
 		declared = r.Avance.Mandataire
 	}
-	if d.Justificatif == MOM {
+	if d.Justificatif.Kind == MOM {
 		f := k.cfg.Fournisseur
 		sig := Signataire{Role: "fournisseur"}
 		if f != nil && f.Signataire != nil {
 			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: "fournisseur"}
 		}
 		if declared || r.Mandataire != nil {
-			d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
+			d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
 			return
 		}
 		for i, b := range r.Beneficiaires {
-			d.Pages = append(d.Pages, Page{Beneficiaires: r.Beneficiaires[i : i+1 : i+1], Signataire: sig, ID: b.ID()})
+			d.Justificatif.Pages = append(d.Justificatif.Pages, Page{Beneficiaires: r.Beneficiaires[i : i+1 : i+1], Signataire: sig, ID: b.ID()})
 		}
 		return
 	}
 	if declared && r.Mandataire != nil {
-		d.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: "mandataire"}}}
+		d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: "mandataire"}}}
 		return
 	}
 	for i, b := range r.Beneficiaires {
@@ -536,6 +535,6 @@ func (k *rules) justificatif() {
 		} else {
 			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: "beneficiaire"}
 		}
-		d.Pages = append(d.Pages, p)
+		d.Justificatif.Pages = append(d.Justificatif.Pages, p)
 	}
 }

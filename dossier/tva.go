@@ -137,12 +137,12 @@ func (k *rules) tva(reg *Registry) {
 		return
 	}
 	if t != nil && t.Taux.IsZero() {
-		d.MentionTVA, d.CodeExonerationTVA = t.Mention, t.CodeExoneration
+		d.TVA.Mention, d.TVA.CodeExoneration = t.Mention, t.CodeExoneration
 		return
 	}
 	f := k.cfg.Fournisseur
 	if f != nil && f.TVA != nil && f.TVA.Regime != RegimeAssujetti && f.TVA.Mention != "" {
-		d.MentionTVA, d.CodeExonerationTVA = f.TVA.Mention, f.TVA.CodeExoneration
+		d.TVA.Mention, d.TVA.CodeExoneration = f.TVA.Mention, f.TVA.CodeExoneration
 		return
 	}
 	c.errorf("commande.taux_tva", "TVA_MENTION_MANQUANTE", "taux 0 : la facture doit citer la disposition qui justifie l'absence de TVA ; déclarez le régime du fournisseur dans segur.yaml (fournisseur.tva : regime franchise ou exonere, mention « TVA non applicable, art. 293 B du CGI », code_exoneration) — ou, pour un client de Guyane ou de Mayotte, une adresse avec son code postal (art. 294 du CGI)")

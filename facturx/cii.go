@@ -31,8 +31,8 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := d.Config.Fournisseur
-	cl := d.Record.Client
+	f := &d.Parties.Fournisseur
+	cl := &d.Parties.Client
 	w := &xw{}
 	w.b.WriteString(xml.Header)
 	w.open("rsm:CrossIndustryInvoice",
@@ -69,15 +69,15 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 	// fournisseur's regime or the territory, templates/tva.yaml), else the
 	// franchise of templates/facturx.yaml; category E, or O (out of scope:
 	// no rate, no seller VAT number, EN 16931 BR-O-02/05/06) for VATEX-EU-O.
-	exempt := d.Taux.IsZero()
+	exempt := d.TVA.Taux.IsZero()
 	category := data.Assujetti.Categorie
 	reason, code := data.Exoneration.Texte, data.Exoneration.Code
 	if exempt {
-		if d.CodeExonerationTVA != "" {
-			code = d.CodeExonerationTVA
+		if d.TVA.CodeExoneration != "" {
+			code = d.TVA.CodeExoneration
 		}
-		if d.MentionTVA != "" {
-			reason = d.MentionTVA
+		if d.TVA.Mention != "" {
+			reason = d.TVA.Mention
 		}
 		category = data.Exoneration.Categorie
 		if c, ok := data.Exoneration.Categories[code]; ok {
@@ -85,7 +85,7 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 		}
 	}
 	outOfScope := category == "O"
-	rate := d.Taux.StringFixed(2)
+	rate := d.TVA.Taux.StringFixed(2)
 
 	w.open("rsm:SupplyChainTradeTransaction")
 	for i, l := range p.Lines {
@@ -163,15 +163,15 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 	w.close()
 	// The bon de commande (BT-13).
 	w.open("ram:BuyerOrderReferencedDocument")
-	w.leaf("ram:IssuerAssignedID", d.Record.Commande.Numero)
+	w.leaf("ram:IssuerAssignedID", d.Commande.Numero)
 	w.close()
 	w.close()
 
 	// Delivery: the date the prestation was finished (BT-72).
 	w.open("ram:ApplicableHeaderTradeDelivery")
-	if !d.Record.Realisation.DateFin.IsZero() {
+	if !d.Realisation.DateFin.IsZero() {
 		w.open("ram:ActualDeliverySupplyChainEvent")
-		w.date("ram:OccurrenceDateTime", "udt", d.Record.Realisation.DateFin.Time)
+		w.date("ram:OccurrenceDateTime", "udt", d.Realisation.DateFin.Time)
 		w.close()
 	}
 	w.close()
@@ -201,8 +201,8 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 	if t.Terms != "" {
 		w.leaf("ram:Description", t.Terms)
 	}
-	if !d.Echeance.IsZero() {
-		w.date("ram:DueDateDateTime", "udt", d.Echeance.Time)
+	if !d.Facture.Echeance.IsZero() {
+		w.date("ram:DueDateDateTime", "udt", d.Facture.Echeance.Time)
 	}
 	w.close()
 	w.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation")

@@ -32,8 +32,8 @@ func sample(t testing.TB) (*dossier.Dossier, Part, Texts) {
 	}
 	d := ds[0]
 	p := Part{
-		Numero: d.Record.Facture.Numero, Date: d.Record.Facture.Date.Time, Total: d.Facture, Paid: AmountPaid(d),
-		Lines: []Line{{Label: "Prestation Ségur", HT: d.Segur.HT}},
+		Numero: d.Facture.Numero, Date: d.Facture.Date.Time, Total: d.Facture.Total, Paid: AmountPaid(d),
+		Lines: []Line{{Label: "Prestation Ségur", HT: d.Facture.Segur.HT}},
 	}
 	tx := Texts{Terms: "Date d'échéance : 12/03/2023", Penalites: "Pénalités : 3 × taux légal", Indemnite: "Indemnité : 40 €", Escompte: "Escompte : néant",
 		General: []string{"Montant pris en charge par l'Etat <Ségur> & co", "Total HT de la Prestation Ségur (avance + solde) : 716,66\u00a0€"}}
@@ -118,7 +118,7 @@ func TestVerifyCatchesBrokenRules(t *testing.T) {
 	t.Run("no due date nor terms", func(t *testing.T) {
 		d, p, tx := sample(t)
 		tx.Terms = ""
-		d.Echeance = dossier.Date{}
+		d.Facture.Echeance = dossier.Date{}
 		b, err := CII(d, p, tx)
 		if err != nil {
 			t.Fatal(err)
@@ -314,7 +314,7 @@ func TestObligation(t *testing.T) {
 				t.Fatal(err)
 			}
 			ds := dossier.Check(cfg, reg, dossier.Read([]string{recPath}), dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}})
-			got, err := Obligation(ds)
+			got, err := Obligation(cfg, ds)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,6 +323,9 @@ func TestObligation(t *testing.T) {
 			}
 			if c.warn && (got[0].Code != "FACTURX_OBLIGATOIRE" || got[0].Level != dossier.Attention || !strings.Contains(got[0].Message, "format: factur-x")) {
 				t.Errorf("warning %v", got[0])
+			}
+			if c.warn && (got[0].Pos.File != recPath || got[0].Pos.Line <= 1) {
+				t.Errorf("warning at %v, want the line of facture.date in %s", got[0].Pos, recPath)
 			}
 		})
 	}

@@ -49,18 +49,18 @@ func (p Part) Due() decimal.Decimal { return p.Total.TTC.Sub(p.Paid) }
 // single facture (avance + solde) deducts from its total; zero in mode
 // avance-solde, where the solde facture bills only the solde.
 func AmountPaid(d *dossier.Dossier) decimal.Decimal {
-	if d.Record.Facture != nil && d.Record.Facture.Mode == dossier.ModeAvanceSolde {
+	if d.Facture.Mode == dossier.ModeAvanceSolde {
 		return decimal.Zero
 	}
-	if !d.AvanceHT.IsPositive() {
+	if !d.Facture.AvanceHT.IsPositive() {
 		return decimal.Zero
 	}
-	return dossier.WithTVA(d.AvanceHT, d.Taux).TTC
+	return dossier.WithTVA(d.Facture.AvanceHT, d.TVA.Taux).TTC
 }
 
 // Enabled reports whether the fournisseur asked for Factur-X factures.
 func Enabled(d *dossier.Dossier) bool {
-	return d != nil && d.Config != nil && d.Config.FactureFormat() == dossier.FormatFacturX
+	return d != nil && d.Facture.FacturX
 }
 
 // address is a postal address in the CII fields.
@@ -99,8 +99,8 @@ func splitAddress(lines []string) address {
 
 // checkInput refuses a dossier the XML cannot describe.
 func checkInput(d *dossier.Dossier, p Part) error {
-	if d == nil || d.Record == nil || d.Config == nil || d.Config.Fournisseur == nil || d.Record.Client == nil ||
-		d.Record.Commande == nil || d.Record.Realisation == nil {
+	if d == nil || d.Parties.Fournisseur.Siret == "" || d.Parties.Client.Nom == "" ||
+		d.Commande.Numero == "" || d.Stage != dossier.PhaseSolde {
 		return errors.New("facture incomplète pour Factur-X (fournisseur, client, commande ou réalisation manquant)")
 	}
 	if p.Numero == "" || p.Date.IsZero() || len(p.Lines) == 0 {

@@ -24,7 +24,7 @@ func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string
 	data, err := r.Render(d, kind)
 	if err != nil {
 		return Document{}, &dossier.Problem{
-			Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",
+			Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",
 			Message: fmt.Sprintf("le document %s n'a pas pu être produit : %v", kind, err),
 		}, nil
 	}

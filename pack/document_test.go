@@ -16,7 +16,7 @@ func (f renderFunc) Render(d *dossier.Dossier, k dossier.Kind) ([]byte, error) {
 
 func TestWriteDocument(t *testing.T) {
 	t.Parallel()
-	d := &dossier.Dossier{Record: &dossier.Record{NumeroEditeur: "00042", Dispositif: "MDV-LGC-Va1", Source: dossier.Pos{File: "d.yaml", Line: 3}}}
+	d := &dossier.Dossier{Ref: dossier.Ref{NumeroEditeur: "00042", Dispositif: "MDV-LGC-Va1", Source: dossier.Pos{File: "d.yaml", Line: 3}}}
 	out := t.TempDir()
 	ok := renderFunc(func(_ *dossier.Dossier, k dossier.Kind) ([]byte, error) { return []byte("%PDF " + k), nil })
 	doc, prob, err := WriteDocument(ok, d, dossier.MOM, out, true)

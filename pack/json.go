@@ -69,39 +69,38 @@ func with(keys []string, values ...any) object {
 // Line is the solde JSON line of one dossier, numbered
 // n; its keys, their order and its null rules are package asp's.
 func Line(d *dossier.Dossier, n int) object {
-	r := d.Record
 	var liberal, structure []string
-	if d.CommandePour == "STRUCTURE" {
-		structure = d.BeneficiairesJSON
+	if d.JSON.CommandePour == "STRUCTURE" {
+		structure = d.JSON.Beneficiaires
 	} else {
-		liberal = d.BeneficiairesJSON
+		liberal = d.JSON.Beneficiaires
 	}
 	line := with(asp.LineKeys,
 		n,
 		asp.TypeAction,
-		r.NumeroASP,
-		r.NumeroEditeur,
+		d.Ref.NumeroASP,
+		d.Ref.NumeroEditeur,
 		with(asp.FactureKeys,
-			r.Facture.Date.FR(),
-			json.Number(d.Segur.HT.StringFixed(2)),
+			d.Facture.Date.FR(),
+			json.Number(d.Facture.Segur.HT.StringFixed(2)),
 		),
 		with(asp.BeneficiairesKeys,
-			d.CommandePour,
+			d.JSON.CommandePour,
 			asp.StringsOrEmpty(liberal),
 			asp.StringsOrEmpty(structure),
 		),
 		with(asp.ScenariosKeys,
-			d.DMPDirect,
+			d.Realisation.DMPDirect,
 			// Always null when the dispositif's data says so (BIO-LOINC).
-			asp.IdentDMP(d.DMPDirect && !d.IdentDMPNull, d.IdentDMP),
-			d.MSSProDirect,
-			asp.Adresse(d.MSSProDirect, d.AdresseMSSPro),
-			d.MSSCitoyenDirect,
-			asp.Adresse(d.MSSCitoyenDirect, d.AdresseMSSCitoyen),
+			asp.IdentDMP(d.Realisation.DMPDirect && !d.JSON.IdentDMPNull, d.JSON.IdentDMP),
+			d.Realisation.MSSProDirect,
+			asp.Adresse(d.Realisation.MSSProDirect, d.Realisation.AdresseMSSPro),
+			d.Realisation.MSSCitoyenDirect,
+			asp.Adresse(d.Realisation.MSSCitoyenDirect, d.Realisation.AdresseMSSCitoyen),
 		),
 	)
 	// Dispositif-specific fields, as the dispositif's data lists them.
-	for _, x := range d.ExtraJSON {
+	for _, x := range d.JSON.Extra {
 		v := x.Valeur
 		if amount, ok := v.(decimal.Decimal); ok {
 			v = json.Number(amount.StringFixed(2)) // an amount, as montantSegurHTFacture

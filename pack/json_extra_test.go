@@ -13,10 +13,13 @@ import (
 // dispositif's fields is written as a number, like montantSegurHTFacture.
 func TestLineFromData(t *testing.T) {
 	d := &dossier.Dossier{
-		Record:       &dossier.Record{NumeroASP: "FINBIO000062", NumeroEditeur: "00062", Facture: &dossier.Facture{}},
-		CommandePour: "STRUCTURE", BeneficiairesJSON: []string{"330063538"},
-		DMPDirect: true, IdentDMPNull: true, IdentDMP: []string{"X"},
-		ExtraJSON: []dossier.ChampValeur{{Cle: "montant", Valeur: decimal.RequireFromString("12.5")}, {Cle: "rien", Valeur: nil}},
+		Ref:         dossier.Ref{NumeroASP: "FINBIO000062", NumeroEditeur: "00062"},
+		Realisation: dossier.Installation{DMPDirect: true},
+		JSON: dossier.LigneJSON{
+			CommandePour: "STRUCTURE", Beneficiaires: []string{"330063538"},
+			IdentDMPNull: true, IdentDMP: []string{"X"},
+			Extra: []dossier.ChampValeur{{Cle: "montant", Valeur: decimal.RequireFromString("12.5")}, {Cle: "rien", Valeur: nil}},
+		},
 	}
 	raw, err := Line(d, 1).MarshalJSON()
 	if err != nil {

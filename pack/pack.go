@@ -93,17 +93,16 @@ func (w *dossierWork) ready() bool {
 
 // summarize starts the work of d with what pass 2 and the rapport need.
 func summarize(d *dossier.Dossier) *dossierWork {
-	r := d.Record
 	w := &dossierWork{
-		numero: r.NumeroEditeur, numeroASP: r.NumeroASP, dispositif: r.Dispositif,
-		source: r.Source, blocked: d.Blocked(),
+		numero: d.Ref.NumeroEditeur, numeroASP: d.Ref.NumeroASP, dispositif: d.Ref.Dispositif,
+		source: d.Ref.Source, blocked: d.Blocked(),
 		problems: append([]dossier.Problem{}, d.Problems...),
 		info:     infoOf(d),
 	}
 	if !w.blocked {
-		w.justificatif = string(d.Justificatif)
+		w.justificatif = string(d.Justificatif.Kind)
 		w.numeroANS = d.Solution.NumeroANS
-		w.siret = d.Config.Fournisseur.Siret
+		w.siret = d.Parties.Fournisseur.Siret
 		var err error
 		if w.line, err = encodeLine(d); err != nil {
 			w.err = err
@@ -230,8 +229,8 @@ func run(opt Options, src source) (*Result, error) {
 // modified is the time stamped on a dossier's zip entries: the facture's
 // date, at midnight UTC.
 func modified(d *dossier.Dossier) time.Time {
-	if f := d.Record.Facture; f != nil && !f.Date.IsZero() {
-		return f.Date.Time
+	if !d.Facture.Date.IsZero() {
+		return d.Facture.Date.Time
 	}
 	return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 }
@@ -242,11 +241,11 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	dir := filepath.Join(opt.Dir, "dossiers", d.Numero())
 	problem := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
-			Pos: d.Record.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: code,
+			Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: code,
 			Message: fmt.Sprintf(format, args...),
 		})
 	}
-	kinds := []dossier.Kind{dossier.BDC, d.Justificatif, dossier.FACTURE}
+	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
 		doc, prob, err := WriteDocument(r, d, k, opt.Dir, false)
@@ -263,13 +262,13 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	}
 	warn := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
-			Pos: d.Record.Source, Level: dossier.Attention, Numero: d.Numero(), Field: field, Code: code,
+			Pos: d.Ref.Source, Level: dossier.Attention, Numero: d.Numero(), Field: field, Code: code,
 			Message: fmt.Sprintf(format, args...),
 		})
 	}
 	mod := modified(d)
 	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sum(rendered[dossier.FACTURE]), Modified: mod})
-	if e, ok := justificatif(opt, d, rendered[d.Justificatif], w, problem, warn); ok {
+	if e, ok := justificatif(opt, d, rendered[d.Justificatif.Kind], w, problem, warn); ok {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)
 	}

@@ -96,17 +96,17 @@ func TestSoldeJSONFormat(t *testing.T) {
 	t.Parallel()
 	date, _ := dossier.ParseDate("2023-02-10")
 	d := &dossier.Dossier{
-		Record: &dossier.Record{
-			NumeroASP: "FINMDV000042", NumeroEditeur: "00042", Dispositif: "MDV-LGC-Va1",
-			Facture: &dossier.Facture{Date: date},
+		Ref: dossier.Ref{NumeroASP: "FINMDV000042", NumeroEditeur: "00042", Dispositif: "MDV-LGC-Va1"},
+		Facture: dossier.Factures{
+			Date:  date,
+			Segur: dossier.WithTVA(decimal.RequireFromString("716.6"), decimal.NewFromInt(20)),
 		},
-		Segur:             dossier.WithTVA(decimal.RequireFromString("716.6"), decimal.NewFromInt(20)),
-		CommandePour:      "LIBERAL",
-		BeneficiairesJSON: []string{"10003461034"},
-		DMPDirect:         false,
-		MSSProDirect:      true,
-		AdresseMSSPro:     "cabinet@medecin.mssante.fr",
-		ExtraJSON:         []dossier.ChampValeur{{Cle: "typePrestation", Valeur: "MAJ_V2"}},
+		Realisation: dossier.Installation{DMPDirect: false, MSSProDirect: true, AdresseMSSPro: "cabinet@medecin.mssante.fr"},
+		JSON: dossier.LigneJSON{
+			CommandePour:  "LIBERAL",
+			Beneficiaires: []string{"10003461034"},
+			Extra:         []dossier.ChampValeur{{Cle: "typePrestation", Valeur: "MAJ_V2"}},
+		},
 	}
 	var b bytes.Buffer
 	if err := WriteSolde(&b, "1234567890", "73282932000074", []*dossier.Dossier{d}); err != nil {

@@ -37,21 +37,18 @@ type Signataire struct {
 }
 
 func infoOf(d *dossier.Dossier) Info {
-	r := d.Record
 	var in Info
-	if r.Client != nil {
-		in.Client = r.Client.Nom
+	in.Client = d.Parties.Client.Nom
+	if !d.Facture.Total.HT.IsZero() {
+		in.MontantHT = fr.Euros(d.Facture.Total.HT)
 	}
-	if !d.Facture.HT.IsZero() {
-		in.MontantHT = fr.Euros(d.Facture.HT)
+	if !d.Realisation.DateFin.IsZero() {
+		in.FinPrestation = d.Realisation.DateFin.Format("2006-01-02")
 	}
-	if r.Realisation != nil && !r.Realisation.DateFin.IsZero() {
-		in.FinPrestation = r.Realisation.DateFin.Format("2006-01-02")
-	}
-	if d.Justificatif == dossier.VA {
+	if d.Justificatif.Kind == dossier.VA {
 		in.VA = d.FileName(dossier.VA)
 	}
-	for _, p := range d.Pages {
+	for _, p := range d.Justificatif.Pages {
 		s := p.Signataire
 		name := strings.TrimSpace(s.Prenom + " " + s.Nom)
 		if name == "" {
@@ -73,12 +70,12 @@ func infoOf(d *dossier.Dossier) Info {
 				sig.Email = p.Beneficiaires[0].Email
 			}
 		case "mandataire":
-			if r.Mandataire != nil {
-				sig.Email = r.Mandataire.Email
+			if m := d.Parties.Mandataire; m != nil {
+				sig.Email = m.Email
 			}
 		}
-		if sig.Email == "" && r.Client != nil {
-			sig.Email = r.Client.Email
+		if sig.Email == "" {
+			sig.Email = d.Parties.Client.Email
 		}
 		in.Signataires = append(in.Signataires, sig)
 	}
@@ -129,7 +126,7 @@ func VerifySignedVA(opt Options, d *dossier.Dossier, unsigned []byte) (refus, wa
 	add := func(list *[]dossier.Problem, level dossier.Level) func(field, code, format string, args ...any) {
 		return func(field, code, format string, args ...any) {
 			*list = append(*list, dossier.Problem{
-				Pos: d.Record.Source, Level: level, Numero: d.Numero(), Field: field, Code: code,
+				Pos: d.Ref.Source, Level: level, Numero: d.Numero(), Field: field, Code: code,
 				Message: fmt.Sprintf(format, args...),
 			})
 		}

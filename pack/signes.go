@@ -38,7 +38,7 @@ type Preuve struct {
 // (CPS); a structure's responsable or a mandataire is matched by name.
 func signatories(d *dossier.Dossier) []signature.Signatory {
 	var out []signature.Signatory
-	for _, p := range d.Pages {
+	for _, p := range d.Justificatif.Pages {
 		s := p.Signataire
 		sg := signature.Signatory{Name: strings.TrimSpace(s.Prenom + " " + s.Nom), Org: s.Organisation}
 		if s.Role == "mandataire" {
@@ -122,7 +122,7 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	base := strings.TrimSuffix(name, ".pdf")
 	var parts, ids []string
-	for _, p := range d.Pages {
+	for _, p := range d.Justificatif.Pages {
 		if p.ID != "" {
 			parts = append(parts, filepath.Join(opt.Signes, base+"-"+p.ID+".pdf"))
 			ids = append(ids, p.ID)
@@ -249,8 +249,8 @@ const signedBySegur = "signée par segur avec le certificat du fournisseur"
 func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Entry, *Preuve, bool) {
 	name := d.FileName(dossier.MOM)
 	var who []signature.Signatory
-	if s := d.Config.Fournisseur.Signataire; s != nil {
-		who = []signature.Signatory{{Name: s.FullName(), Org: d.Config.Fournisseur.RaisonSociale}}
+	if s := d.Parties.Fournisseur.Signataire; s != nil {
+		who = []signature.Signatory{{Name: s.FullName(), Org: d.Parties.Fournisseur.RaisonSociale}}
 	}
 	if bytes.Contains(rendered, []byte("/ByteRange")) { // signed by segur
 		// segur has just signed it: its signature is checked (digest, CMS,
@@ -318,7 +318,7 @@ func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWo
 		p  *Preuve
 		ok bool
 	)
-	if d.Justificatif == dossier.MOM {
+	if d.Justificatif.Kind == dossier.MOM {
 		e, p, ok = signedMOM(opt, d, rendered, hashes, problem, warn)
 		if p.Rattachement != signedBySegur {
 			r := NewRemise(d, dossier.MOM, rendered)

@@ -40,7 +40,7 @@ type dossierList struct{ ds []*dossier.Dossier }
 
 func (l *dossierList) groups() int { return len(l.ds) }
 func (l *dossierList) keys(g int) []dossierKey {
-	r := l.ds[g].Record
+	r := l.ds[g].Ref
 	return []dossierKey{{r.NumeroEditeur, r.Source}}
 }
 func (l *dossierList) load(g int) []*dossier.Dossier {

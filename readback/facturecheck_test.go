@@ -15,10 +15,10 @@ import (
 // list.
 func TestIdentDMPNullFromData(t *testing.T) {
 	d := &dossier.Dossier{
-		Record:       &dossier.Record{NumeroASP: "FINBIO000062", NumeroEditeur: "00062", Facture: &dossier.Facture{Date: dossier.Date{Time: time.Date(2023, 2, 27, 0, 0, 0, 0, time.UTC)}}},
-		Segur:        dossier.Montants{HT: decimal.RequireFromString("4000")},
-		CommandePour: "STRUCTURE", BeneficiairesJSON: []string{"330063538"},
-		DMPDirect: true, IdentDMPNull: true,
+		Ref:         dossier.Ref{NumeroASP: "FINBIO000062", NumeroEditeur: "00062"},
+		Facture:     dossier.Factures{Date: dossier.Date{Time: time.Date(2023, 2, 27, 0, 0, 0, 0, time.UTC)}, Segur: dossier.Montants{HT: decimal.RequireFromString("4000")}},
+		Realisation: dossier.Installation{DMPDirect: true},
+		JSON:        dossier.LigneJSON{CommandePour: "STRUCTURE", Beneficiaires: []string{"330063538"}, IdentDMPNull: true},
 	}
 	loinc := testRegistry(t).Get("BIO-LOINC-Va1")
 	var b strings.Builder
@@ -28,8 +28,8 @@ func TestIdentDMPNullFromData(t *testing.T) {
 	if _, ps := parseSoldeFor("depot/x.json", []byte(b.String()), loinc); len(ps) != 0 {
 		t.Errorf("null identDMP for BIO-LOINC: got %v, want no problem", ps)
 	}
-	d.IdentDMPNull = false
-	d.IdentDMP = []string{"X"}
+	d.JSON.IdentDMPNull = false
+	d.JSON.IdentDMP = []string{"X"}
 	b.Reset()
 	if err := pack.WriteSolde(&b, "1234567890", "73282932000074", []*dossier.Dossier{d}); err != nil {
 		t.Fatal(err)

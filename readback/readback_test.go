@@ -82,57 +82,39 @@ func chkDate(t testing.TB, iso string) dossier.Date {
 // chkDossiers are the dossiers of the valid dépôt: two MDV lines (a MOM
 // and a VA) and one BIO-SGL line (a VA and its CR).
 func chkDossiers(t testing.TB) (mdv, bio []*dossier.Dossier) {
-	rec := func(dispositif, numero, asp, date string) *dossier.Record {
-		return &dossier.Record{Dispositif: dispositif, NumeroEditeur: numero, NumeroASP: asp,
-			Facture: &dossier.Facture{Numero: "F2023-" + numero, Date: chkDate(t, date)}}
+	dossierOf := func(dispositif, numero, asp, date, ht string, kind dossier.Kind) *dossier.Dossier {
+		return &dossier.Dossier{
+			Ref: dossier.Ref{Dispositif: dispositif, NumeroEditeur: numero, NumeroASP: asp},
+			Facture: dossier.Factures{Numero: "F2023-" + numero, Date: chkDate(t, date),
+				Segur: dossier.Montants{HT: decimal.RequireFromString(ht)}},
+			Justificatif: dossier.Justificatif{Kind: kind},
+		}
 	}
-	a := &dossier.Dossier{
-		Record:            rec("MDV-LGC-Va1", "00042", "FINMDV000042", "2023-02-10"),
-		Segur:             dossier.Montants{HT: decimal.RequireFromString("716.66")},
-		Justificatif:      dossier.MOM,
-		CommandePour:      "LIBERAL",
-		BeneficiairesJSON: []string{"10003461034", "10100000008"},
-		DMPDirect:         true,
-		IdentDMP:          []string{"10003461034", "10100000008"},
-		MSSProDirect:      true,
-		AdresseMSSPro:     "cabinet.lilas@medecin.mssante.fr",
-	}
-	b := &dossier.Dossier{
-		Record:            rec("MDV-LGC-Va1", "00043", "FINMDV000043", "2023-03-01"),
-		Segur:             dossier.Montants{HT: decimal.RequireFromString("716.60")},
-		Justificatif:      dossier.VA,
-		CommandePour:      "STRUCTURE",
-		BeneficiairesJSON: []string{"330063538"},
-		MSSProDirect:      true,
-		AdresseMSSPro:     "accueil@centre.mssante.fr",
-	}
-	c := &dossier.Dossier{
-		Record:            rec("BIO-SGL-Va1", "00061", "FINBIO000061", "2023-02-27"),
-		Segur:             dossier.Montants{HT: decimal.RequireFromString("4200.00")},
-		Justificatif:      dossier.VA,
-		CommandePour:      "STRUCTURE",
-		BeneficiairesJSON: []string{"330063538"},
-		DMPDirect:         true,
-		IdentDMP:          []string{"1330063538"},
-		MSSProDirect:      true,
-		AdresseMSSPro:     "resultats@biolab-garonne.mssante.fr",
-		MSSCitoyenDirect:  true,
-		AdresseMSSCitoyen: "resultats@biolab-garonne.mssante.fr",
-		Pieces:            []dossier.PieceFile{{Type: "CR", Libelle: "CR de test", Path: "cr-test.hl7"}},
-	}
+	a := dossierOf("MDV-LGC-Va1", "00042", "FINMDV000042", "2023-02-10", "716.66", dossier.MOM)
+	a.JSON = dossier.LigneJSON{CommandePour: "LIBERAL", Beneficiaires: []string{"10003461034", "10100000008"},
+		IdentDMP: []string{"10003461034", "10100000008"}}
+	a.Realisation = dossier.Installation{DMPDirect: true, MSSProDirect: true, AdresseMSSPro: "cabinet.lilas@medecin.mssante.fr"}
+	b := dossierOf("MDV-LGC-Va1", "00043", "FINMDV000043", "2023-03-01", "716.60", dossier.VA)
+	b.JSON = dossier.LigneJSON{CommandePour: "STRUCTURE", Beneficiaires: []string{"330063538"}}
+	b.Realisation = dossier.Installation{MSSProDirect: true, AdresseMSSPro: "accueil@centre.mssante.fr"}
+	c := dossierOf("BIO-SGL-Va1", "00061", "FINBIO000061", "2023-02-27", "4200.00", dossier.VA)
+	c.JSON = dossier.LigneJSON{CommandePour: "STRUCTURE", Beneficiaires: []string{"330063538"}, IdentDMP: []string{"1330063538"}}
+	c.Realisation = dossier.Installation{DMPDirect: true, MSSProDirect: true, AdresseMSSPro: "resultats@biolab-garonne.mssante.fr",
+		MSSCitoyenDirect: true, AdresseMSSCitoyen: "resultats@biolab-garonne.mssante.fr"}
+	c.Pieces = []dossier.PieceFile{{Type: "CR", Libelle: "CR de test", Path: "cr-test.hl7"}}
 	return []*dossier.Dossier{a, b}, []*dossier.Dossier{c}
 }
 
 // chkFacture is the facture of d, showing its date, amount and numéro ASP;
 // sep is the thousands separator.
 func chkFacture(t testing.TB, d *dossier.Dossier, sep string) []byte {
-	amount := strings.Replace(fr.Amount(d.Segur.HT.StringFixed(2)), " ", sep, 1)
+	amount := strings.Replace(fr.Amount(d.Facture.Segur.HT.StringFixed(2)), " ", sep, 1)
 	return chkPDF(t,
 		"Facture",
-		fmt.Sprintf("Facture n° %s du %s", d.Record.Facture.Numero, d.Record.Facture.Date.FR()),
-		fmt.Sprintf("Dossier ASP : %s — n° éditeur : %s", d.Record.NumeroASP, d.Record.NumeroEditeur),
+		fmt.Sprintf("Facture n° %s du %s", d.Facture.Numero, d.Facture.Date.FR()),
+		fmt.Sprintf("Dossier ASP : %s — n° éditeur : %s", d.Ref.NumeroASP, d.Ref.NumeroEditeur),
 		fmt.Sprintf("Total HT Prestation Ségur : %s\u00a0€", amount),
-		"Bénéficiaires : "+strings.Join(d.BeneficiairesJSON, ", "),
+		"Bénéficiaires : "+strings.Join(d.JSON.Beneficiaires, ", "),
 		"Date de finalisation de la Prestation Ségur : 20/01/2023",
 		"Montant pris en charge par l'Etat au titre du Ségur de la santé",
 	)
@@ -155,10 +137,10 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 			}
 			var entries []pack.Entry
 			for _, d := range ds {
-				mod := d.Record.Facture.Date.Time
+				mod := d.Facture.Date.Time
 				entries = append(entries,
 					pack.Entry{Name: d.FileName(dossier.FACTURE), Data: chkFacture(t, d, sep), Modified: mod},
-					pack.Entry{Name: d.FileName(d.Justificatif), Data: chkSign(t, chkPDF(t, string(d.Justificatif)+" "+d.Numero())), Modified: mod})
+					pack.Entry{Name: d.FileName(d.Justificatif.Kind), Data: chkSign(t, chkPDF(t, string(d.Justificatif.Kind)+" "+d.Numero())), Modified: mod})
 				for _, p := range d.Pieces {
 					entries = append(entries, pack.Entry{Name: d.PieceName(p), Data: []byte("MSH|^~\\&|SGL|LAB\r"), Modified: mod})
 				}
@@ -175,11 +157,11 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 		rap := &pack.Rapport{GenerePar: "segur test"}
 		for _, d := range append(mdv, bio...) {
 			depot := chkMDV
-			if d.Record.Dispositif == "BIO-SGL-Va1" {
+			if d.Ref.Dispositif == "BIO-SGL-Va1" {
 				depot = chkBIO
 			}
-			rap.Dossiers = append(rap.Dossiers, pack.RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Record.NumeroASP,
-				Dispositif: d.Record.Dispositif, Statut: pack.StatutPret, Depot: depot, Problemes: []pack.Probleme{}, Fichiers: []pack.Fichier{}})
+			rap.Dossiers = append(rap.Dossiers, pack.RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Ref.NumeroASP,
+				Dispositif: d.Ref.Dispositif, Statut: pack.StatutPret, Depot: depot, Problemes: []pack.Probleme{}, Fichiers: []pack.Fichier{}})
 		}
 		data, err := rap.JSON()
 		if err != nil {
@@ -673,9 +655,9 @@ func TestParseSoldeTooManyLines(t *testing.T) {
 	var ds []*dossier.Dossier
 	for i := range 201 {
 		ds = append(ds, &dossier.Dossier{
-			Record: &dossier.Record{Dispositif: "MDV-LGC-Va1", NumeroEditeur: fmt.Sprintf("%05d", i+1), NumeroASP: fmt.Sprintf("FINMDV%06d", i+1),
-				Facture: &dossier.Facture{Date: dossier.NewDate(2023, 2, 10)}},
-			Segur: dossier.Montants{HT: decimal.RequireFromString("716.66")}, CommandePour: "LIBERAL", BeneficiairesJSON: []string{"10003461034"},
+			Ref:     dossier.Ref{Dispositif: "MDV-LGC-Va1", NumeroEditeur: fmt.Sprintf("%05d", i+1), NumeroASP: fmt.Sprintf("FINMDV%06d", i+1)},
+			Facture: dossier.Factures{Date: dossier.NewDate(2023, 2, 10), Segur: dossier.Montants{HT: decimal.RequireFromString("716.66")}},
+			JSON:    dossier.LigneJSON{CommandePour: "LIBERAL", Beneficiaires: []string{"10003461034"}},
 		})
 	}
 	var b bytes.Buffer

@@ -3,7 +3,6 @@ package render
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
@@ -25,12 +24,8 @@ const (
 // two parties, the beneficiaries, the solution, the installation scenario
 // declared, the amounts and mentions, and the signature blocks.
 func (r *Renderer) BDC(d *dossier.Dossier) ([]byte, error) {
-	rec := d.Record
-	if rec.Commande == nil || rec.Client == nil || d.Solution == nil || d.Dispositif == nil || d.Config.Fournisseur == nil {
-		return nil, errors.New("bon de commande incomplet (commande, client, solution, dispositif ou fournisseur manquant)")
-	}
-	if rec.Commande.ScenarioPrevu == nil {
-		return nil, errors.New("bon de commande sans scénario d'installation prévu")
+	if d.Solution == nil || d.Dispositif == nil {
+		return nil, errors.New("bon de commande incomplet (solution ou dispositif inconnu)")
 	}
 	doc, err := r.newDoc(d, dossier.BDC)
 	if err != nil {
@@ -55,7 +50,7 @@ func (r *Renderer) BDC(d *dossier.Dossier) ([]byte, error) {
 // bdcReferences: dispositif, n° ASP when known, n° éditeur, BDC number and
 // date.
 func bdcReferences(doc *Doc, d *dossier.Dossier) {
-	cmd := d.Record.Commande
+	cmd := d.Commande
 	doc.Section("Références")
 	references(doc, d,
 		[2]string{"N° de bon de commande", cmd.Numero},
@@ -66,8 +61,8 @@ func bdcReferences(doc *Doc, d *dossier.Dossier) {
 // bdcParties: the fournisseur and its signatory, then the client, its Va1
 // history when the dispositif asks for it, and the mandataire.
 func bdcParties(doc *Doc, d *dossier.Dossier) {
-	f := d.Config.Fournisseur
-	cl := d.Record.Client
+	f := &d.Parties.Fournisseur
+	cl := &d.Parties.Client
 	doc.Section("Fournisseur")
 	doc.KeyValue("Raison sociale", f.RaisonSociale)
 	doc.KeyValue("SIRET", f.Siret)
@@ -89,7 +84,7 @@ func bdcParties(doc *Doc, d *dossier.Dossier) {
 			doc.KeyValue("Financement vague 1", "Non : le client n'a bénéficié d'aucun financement Ségur vague 1.")
 		}
 	}
-	if m := d.Record.Mandataire; m != nil {
+	if m := d.Parties.Mandataire; m != nil {
 		doc.KeyValue("Mandataire", joinNonEmpty(" – ", m.Nom, m.Email, telephone(m.Telephone)))
 	}
 }
@@ -98,7 +93,7 @@ func bdcParties(doc *Doc, d *dossier.Dossier) {
 // RPPS, or each site with its FINESS géo and its médecins' RPPS.
 func bdcBeneficiaires(doc *Doc, d *dossier.Dossier) {
 	doc.Section("Bénéficiaires finaux")
-	for i, b := range d.Record.Beneficiaires {
+	for i, b := range d.Parties.Beneficiaires {
 		if b.FinessGeo == "" {
 			doc.KeyValue(fmt.Sprintf("Médecin n° %d", i+1), joinNonEmpty(" – ", beneficiaireLine(d, b), specialite(d, b), b.Email, telephone(b.Telephone)))
 			continue
@@ -118,14 +113,14 @@ func bdcSolution(doc *Doc, d *dossier.Dossier) {
 	if p := prestationLibelle(d); p != "" {
 		doc.KeyValue("Type de Prestation Ségur", p)
 	}
-	if v := d.Record.Commande.VersionInstallee; v != "" {
+	if v := d.Commande.VersionInstallee; v != "" {
 		doc.KeyValue("Version installée chez le client à la signature", v)
 	}
 }
 
 // bdcScenario: for each flow, exactly one of its two boxes ticked.
 func bdcScenario(doc *Doc, d *dossier.Dossier) {
-	sp := d.Record.Commande.ScenarioPrevu
+	sp := d.Commande.Scenario
 	doc.Section("Scénario d'installation prévu")
 	for _, fl := range []struct{ id, value string }{
 		{"dmp", sp.DMP},
@@ -156,10 +151,10 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 		label string
 		m     dossier.Montants
 	}
-	lines := []line{{prestationSegur(d), d.Commande}}
+	lines := []line{{prestationSegur(d), d.Commande.Montant}}
 	// The « Accompagnement renforcé » line, for the clients it may be ordered for.
-	if a := d.Dispositif.AccompagnementRenforce; a.Autorise && slices.Contains(a.Clients, d.Record.Client.Type) {
-		lines = append(lines, line{"Accompagnement renforcé", d.Accompagnement})
+	if d.Commande.AccompagnementLigne {
+		lines = append(lines, line{"Accompagnement renforcé", d.Commande.Accompagnement})
 	}
 	if len(lines) > 1 {
 		var total dossier.Montants
@@ -172,18 +167,18 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 	}
 	// The heading, the table and the mentions under it on one page.
 	need := 60 + 8*float64(len(lines))
-	if d.Record.Commande.SousConditionReferencement {
+	if d.Commande.SousCondition {
 		need += 15
 	}
 	doc.NeedSpace(need)
 	doc.Section("Prestation commandée")
 	rows := make([][]string, len(lines))
-	if d.Taux.IsZero() {
+	if d.TVA.Taux.IsZero() {
 		for i, l := range lines {
 			rows[i] = []string{l.label, Euros(l.m.HT), "non applicable"}
 		}
 		doc.Table([]string{"Désignation", "Montant HT", "TVA"}, rows, []int{60, 20, 20})
-		doc.Paragraph(d.MentionTVA + " : l'Etat prend en charge le montant hors taxe.")
+		doc.Paragraph(d.TVA.Mention + " : l'Etat prend en charge le montant hors taxe.")
 		return
 	}
 	for i, l := range lines {
@@ -203,7 +198,7 @@ func prestationSegur(d *dossier.Dossier) string {
 // bdcMentions: State funding, conditional order, nothing to pay, no tie.
 func bdcMentions(doc *Doc, d *dossier.Dossier) {
 	lines := []string{mentionEtat + "."}
-	if m := d.Dispositif.Commande.MentionConditionnelle; d.Record.Commande.SousConditionReferencement && m != "" {
+	if m := d.Dispositif.Commande.MentionConditionnelle; d.Commande.SousCondition && m != "" {
 		lines = append(lines, "« "+m+" »")
 	}
 	lines = append(lines, resteACharge, autonomie)
@@ -215,15 +210,14 @@ func bdcMentions(doc *Doc, d *dossier.Dossier) {
 // bdcSignatures: the accepted modes, the client's block (the structure's
 // responsable, or each médecin) and the fournisseur's block.
 func bdcSignatures(doc *Doc, d *dossier.Dossier) {
-	rec := d.Record
-	cl := rec.Client
+	cl := &d.Parties.Client
 	doc.NeedSpace(75) // the heading, the modes and the first block
 	doc.Section("Signatures")
 	doc.Paragraph(signatureModes)
 	const bonPourAccord = "Signature précédée de la mention « Bon pour accord »"
-	at := "Date : " + Date(rec.Commande.Date.Time)
+	at := "Date : " + Date(d.Commande.Date.Time)
 	if l := lieu(d); l != "" {
-		at = "Fait à " + l + ", le " + Date(rec.Commande.Date.Time)
+		at = "Fait à " + l + ", le " + Date(d.Commande.Date.Time)
 	}
 	if cl.Type == dossier.Structure {
 		who := "Responsable de la structure"
@@ -232,16 +226,16 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 		}
 		doc.SignatureField(fieldResponsable, []string{"Pour le client : " + cl.Nom, "Signataire : " + who, at, bonPourAccord})
 	} else {
-		for _, b := range rec.Beneficiaires {
+		for _, b := range d.Parties.Beneficiaires {
 			doc.SignatureField(fieldOf(b.RPPS), []string{"Pour le client : " + cl.Nom, "Signataire : " + b.Name() + ", médecin, RPPS " + b.RPPS, at, bonPourAccord})
 		}
 	}
-	f := d.Config.Fournisseur
+	f := &d.Parties.Fournisseur
 	sig := []string{"Pour le fournisseur : " + f.RaisonSociale}
 	if f.Signataire != nil {
 		sig = append(sig, "Signataire : "+personne(f.Signataire))
 	}
-	doc.SignatureField(fieldFournisseur, append(sig, "Date : "+Date(rec.Commande.Date.Time), "Signature et cachet"))
+	doc.SignatureField(fieldFournisseur, append(sig, "Date : "+Date(d.Commande.Date.Time), "Signature et cachet"))
 }
 
 // specialite is « spécialité : Médecine générale », "" when not given.

@@ -258,15 +258,15 @@ func TestBDC(t *testing.T) {
 			pdf := renderTwiceValid(t, "bdc-"+tc.fix+".pdf", func() ([]byte, error) { return r.Render(d, dossier.BDC) })
 			raw := pdfLayoutText(t, pdf)
 			want := append(append([]string{}, common...), tc.want...)
-			want = append(want, d.Record.Commande.Numero, Date(d.Record.Commande.Date.Time), d.Solution.NumeroANS, Euros(d.Commande.HT), d.Record.NumeroEditeur)
-			for _, b := range d.Record.Beneficiaires {
+			want = append(want, d.Commande.Numero, Date(d.Commande.Date.Time), d.Solution.NumeroANS, Euros(d.Commande.Montant.HT), d.Ref.NumeroEditeur)
+			for _, b := range d.Parties.Beneficiaires {
 				want = append(want, b.ID())
 				want = append(want, b.RPPSMedecins...)
 			}
 			checkMentions(t, raw, want, tc.unwanted)
 
 			// One box ticked per flow, the one the order declares.
-			sp := d.Record.Commande.ScenarioPrevu
+			sp := d.Commande.Scenario
 			boxes := scenarioBoxes(t, raw)
 			if len(boxes) != 6 {
 				t.Fatalf("boxes: got %d, want 6 (two per flow)", len(boxes))
@@ -291,8 +291,8 @@ func TestBDC(t *testing.T) {
 func TestBDCThreeMedecins(t *testing.T) {
 	requirePoppler(t)
 	d := fixture(t, "dossiers", "cas6-mandataire-ajoute")[0]
-	if len(d.Record.Beneficiaires) != 3 {
-		t.Fatalf("got %d médecins, want 3", len(d.Record.Beneficiaires))
+	if len(d.Parties.Beneficiaires) != 3 {
+		t.Fatalf("got %d médecins, want 3", len(d.Parties.Beneficiaires))
 	}
 	pages := lookPages(t, "bdc-trois-medecins.pdf")(testRenderer(t).BDC(d))
 	if len(pages) != 2 {

@@ -51,10 +51,8 @@ const (
 // mode avance-solde the avance and the solde factures followed by a summary,
 // in one PDF. After a takeover the traités are appended as the last pages.
 func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
-	rec := d.Record
-	if rec.Facture == nil || rec.Realisation == nil || rec.Commande == nil || rec.Client == nil ||
-		d.Solution == nil || d.Dispositif == nil || d.Config.Fournisseur == nil {
-		return nil, errors.New("facture incomplète (facture, réalisation, commande, client, solution, dispositif ou fournisseur manquant)")
+	if d.Facture.Numero == "" || d.Solution == nil || d.Dispositif == nil {
+		return nil, errors.New("facture incomplète (numéro de facture, solution ou dispositif manquant)")
 	}
 	parts, err := factureParts(d)
 	if err != nil {
@@ -66,7 +64,7 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 	}
 	first := true
 	for _, p := range parts {
-		if p.kind == factureAvance && d.FactureAvancePDF != "" {
+		if p.kind == factureAvance && d.Facture.Avance.PDF != "" {
 			continue // the avance facture as issued goes in front, below
 		}
 		if !first {
@@ -98,49 +96,49 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 // issuedAvance is the avance facture's own PDF when the record names it
 // (seed 004: the two existing invoices in one PDF), else nil.
 func issuedAvance(d *dossier.Dossier) ([]byte, error) {
-	if d.FactureAvancePDF == "" {
+	if d.Facture.Avance.PDF == "" {
 		return nil, nil
 	}
-	b, err := safeio.ReadFile(d.FactureAvancePDF, safeio.PDF)
+	b, err := safeio.ReadFile(d.Facture.Avance.PDF, safeio.PDF)
 	if err != nil {
 		return nil, fmt.Errorf("facture d'avance %s", safeio.Message(err))
 	}
 	if err := pdfops.CheckClientPDF(b); err != nil {
-		return nil, fmt.Errorf("facture d'avance « %s » illisible : %v", filepath.Base(d.FactureAvancePDF), err)
+		return nil, fmt.Errorf("facture d'avance « %s » illisible : %v", filepath.Base(d.Facture.Avance.PDF), err)
 	}
 	return b, nil
 }
 
 // factureParts lists the factures of the PDF from the dossier's amounts.
 func factureParts(d *dossier.Dossier) ([]facturePart, error) {
-	f := d.Record.Facture
+	f := d.Facture
 	segur := prestationSegur(d)
 	accompagnement := func(lines []factureLine) []factureLine {
-		if d.Accompagnement.HT.IsPositive() {
-			lines = append(lines, factureLine{"Accompagnement renforcé", d.Accompagnement.HT})
+		if d.Commande.Accompagnement.HT.IsPositive() {
+			lines = append(lines, factureLine{"Accompagnement renforcé", d.Commande.Accompagnement.HT})
 		}
 		return lines
 	}
 	if f.Mode != dossier.ModeAvanceSolde {
 		return []facturePart{{
 			kind: factureUnique, numero: f.Numero, date: f.Date,
-			lines: accompagnement([]factureLine{{segur, d.Segur.HT}}),
-			total: d.Facture,
+			lines: accompagnement([]factureLine{{segur, d.Facture.Segur.HT}}),
+			total: d.Facture.Total,
 		}}, nil
 	}
-	if f.FactureAvance == nil {
+	if f.Avance.Numero == "" {
 		return nil, errors.New("mode avance-solde sans facture d'avance")
 	}
 	return []facturePart{
 		{
-			kind: factureAvance, numero: f.FactureAvance.Numero, date: f.FactureAvance.Date,
-			lines: []factureLine{{segur + " – avance", d.AvanceHT}},
-			total: d.FactureAvance,
+			kind: factureAvance, numero: f.Avance.Numero, date: f.Avance.Date,
+			lines: []factureLine{{segur + " – avance", d.Facture.AvanceHT}},
+			total: d.Facture.Avance.Montants,
 		},
 		{
 			kind: factureSolde, numero: f.Numero, date: f.Date,
-			lines: accompagnement([]factureLine{{segur + " – solde", d.SoldeHT}}),
-			total: d.FactureSolde,
+			lines: accompagnement([]factureLine{{segur + " – solde", d.Facture.SoldeHT}}),
+			total: d.Facture.Solde,
 		},
 	}, nil
 }
@@ -161,17 +159,16 @@ func factureTitle(doc *Doc, p facturePart) {
 // The avance facture states only what was true on its date: the
 // prestation was not done yet.
 func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
-	rec := d.Record
 	doc.KeyValue("Date d'émission", Date(p.date.Time))
 	if p.kind != factureAvance {
-		doc.KeyValue("Date de réalisation", Date(rec.Realisation.DateFin.Time))
+		doc.KeyValue("Date de réalisation", Date(d.Realisation.DateFin.Time))
 	}
-	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)))
+	doc.KeyValue("Bon de commande", fmt.Sprintf("n° %s du %s", d.Commande.Numero, Date(d.Commande.Date.Time)))
 	switch p.kind {
 	case factureAvance:
 		doc.KeyValue("Objet", "Facture d'avance"+pct(d, d.Dispositif.Split.Avance)+" de la Prestation Ségur")
 	case factureSolde:
-		av := rec.Facture.FactureAvance
+		av := d.Facture.Avance
 		doc.KeyValue("Objet", fmt.Sprintf("Facture de solde%s de la Prestation Ségur ; facture d'avance n° %s du %s", pct(d, d.Dispositif.Split.Solde), av.Numero, Date(av.Date.Time)))
 	}
 }
@@ -179,7 +176,7 @@ func factureEntete(doc *Doc, d *dossier.Dossier, p facturePart) {
 // factureVendeur: the seller's legal identity (R123-237, 242 nonies A),
 // three lines.
 func factureVendeur(doc *Doc, d *dossier.Dossier) {
-	f := d.Config.Fournisseur
+	f := &d.Parties.Fournisseur
 	doc.Section("Fournisseur")
 	doc.KeyValue("Raison sociale", fmt.Sprintf("%s – %s au capital de %s – siège social : %s", f.RaisonSociale, f.FormeJuridique, euros0(f.Capital), strings.Join(f.Adresse, ", ")))
 	rcs := "RCS " + f.RCS
@@ -193,7 +190,7 @@ func factureVendeur(doc *Doc, d *dossier.Dossier) {
 // factureClient: name, address, billing address when different, SIREN and
 // FINESS juridique when known.
 func factureClient(doc *Doc, d *dossier.Dossier) {
-	cl := d.Record.Client
+	cl := &d.Parties.Client
 	doc.Section("Client")
 	doc.KeyValue("Nom", cl.Nom)
 	doc.KeyValue("Adresse", strings.Join(cl.Adresse, ", "))
@@ -214,7 +211,7 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 	doc.NeedSpace(60 + 10*float64(len(p.lines)))
 	doc.Section("Détail de la facture")
 	taux := rate(d)
-	if d.Taux.IsZero() {
+	if d.TVA.Taux.IsZero() {
 		taux = "—" // the exemption mention follows the totals
 	}
 	rows := make([][]string, len(p.lines))
@@ -223,7 +220,7 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 	}
 	doc.Table([]string{"Désignation", "Qté", "Prix unitaire HT", "Taux TVA", "Total HT"}, rows, []int{50, 9, 16, 10, 15})
 	totals := [][]string{{"Total HT", Euros(p.total.HT)}}
-	if d.Taux.IsZero() {
+	if d.TVA.Taux.IsZero() {
 		totals = append(totals, []string{"Total à payer", Euros(p.total.TTC)})
 	} else {
 		totals = append(totals,
@@ -233,18 +230,18 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 	}
 	totals = append(totals, facturXTotals(d, p)...)
 	doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
-	if d.Taux.IsZero() {
-		doc.Paragraph(d.MentionTVA)
+	if d.TVA.Taux.IsZero() {
+		doc.Paragraph(d.TVA.Mention)
 	}
 }
 
 // echeanceText is the due date, or the term when the dossier has none for
 // the avance facture; "" when neither is known.
 func echeanceText(d *dossier.Dossier, p facturePart) string {
-	f := d.Config.Fournisseur
+	f := &d.Parties.Fournisseur
 	switch {
-	case p.kind != factureAvance && !d.Echeance.IsZero():
-		return "Date d'échéance : " + Date(d.Echeance.Time)
+	case p.kind != factureAvance && !d.Facture.Echeance.IsZero():
+		return "Date d'échéance : " + Date(d.Facture.Echeance.Time)
 	case f.Paiement != nil && f.Paiement.DelaiJours != nil:
 		return fmt.Sprintf("Échéance : %d jours à compter de la date d'émission", *f.Paiement.DelaiJours)
 	}
@@ -263,7 +260,7 @@ func penalitesText(p *dossier.Paiement) string {
 // facturePaiement: due date, penalties, recovery indemnity, discount,
 // nature of the operations, option débits.
 func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
-	f := d.Config.Fournisseur
+	f := &d.Parties.Fournisseur
 	doc.NeedSpace(45)
 	doc.Section("Conditions de paiement")
 	echeance := echeanceText(d, p)
@@ -286,7 +283,6 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 // factureSegur: the mentions the ASP checks (seed 000, 001, 002 §6.2.2,
 // 004), on every facture of the PDF.
 func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
-	rec := d.Record
 	if p.kind == factureAvance {
 		factureSegurAvance(doc, d)
 		return
@@ -294,22 +290,22 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 	doc.NeedSpace(50) // the heading and the references together
 	doc.Section("Mentions Ségur du numérique en santé")
 	references(doc, d)
-	for i, id := range d.BeneficiairesJSON {
+	for i, id := range d.JSON.Beneficiaires {
 		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), factureBeneficiaire(d, i, id))
 	}
 	doc.KeyValue("Solution", solution(d))
 	if pl := prestationLibelle(d); pl != "" {
 		doc.KeyValue("Type de Prestation Ségur", pl)
 	}
-	doc.KeyValue("Envoi au DMP", fluxLabel(d.DMPDirect, ""))
-	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
-		doc.KeyValue("Certificat(s) serveur DMP", strings.Join(rec.Realisation.CertificatsDMP, ", "))
+	doc.KeyValue("Envoi au DMP", fluxLabel(d.Realisation.DMPDirect, ""))
+	if d.Realisation.DMPDirect && len(d.Realisation.CertificatsDMP) > 0 {
+		doc.KeyValue("Certificat(s) serveur DMP", strings.Join(d.Realisation.CertificatsDMP, ", "))
 	}
-	doc.KeyValue("MSS vers les professionnels", fluxLabel(d.MSSProDirect, d.AdresseMSSPro))
-	doc.KeyValue("MSS vers les patients", fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen))
+	doc.KeyValue("MSS vers les professionnels", fluxLabel(d.Realisation.MSSProDirect, d.Realisation.AdresseMSSPro))
+	doc.KeyValue("MSS vers les patients", fluxLabel(d.Realisation.MSSCitoyenDirect, d.Realisation.AdresseMSSCitoyen))
 	lines := segurLines(d)
 	lines = append(lines, mentionEtat+".")
-	doc.NeedSpace(5 * float64(len(lines)+1+2*len(d.Reprises))) // the amounts and dates together
+	doc.NeedSpace(5 * float64(len(lines)+1+2*len(d.Parties.Reprises))) // the amounts and dates together
 	doc.Lines(lines)
 }
 
@@ -317,11 +313,11 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 // printed (and restated in the Factur-X notes).
 func segurLines(d *dossier.Dossier) []string {
 	lines := []string{totalSegur(d), avanceSolde(d, d.Dispositif.Split)}
-	if d.Accompagnement.HT.IsPositive() {
-		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Accompagnement.HT)+" HT")
+	if d.Commande.Accompagnement.HT.IsPositive() {
+		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Commande.Accompagnement.HT)+" HT")
 	}
-	lines = append(lines, "Date de finalisation de la Prestation Ségur : "+Date(d.Record.Realisation.DateFin.Time))
-	for _, rp := range d.Reprises {
+	lines = append(lines, "Date de finalisation de la Prestation Ségur : "+Date(d.Realisation.DateFin.Time))
+	for _, rp := range d.Parties.Reprises {
 		lines = append(lines, fmt.Sprintf("%s (FINESS géographique %s) a repris l'établissement FINESS géographique %s déclaré à l'avance ; le traité de fusion est joint en dernières pages de ce document.", rp.NouveauNom, rp.Nouveau, rp.Ancien))
 	}
 	return lines
@@ -337,19 +333,18 @@ func fluxLabel(direct bool, adresse string) string {
 
 // totalSegur is the line with the total HT of the Prestation Ségur.
 func totalSegur(d *dossier.Dossier) string {
-	return "Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Segur.HT)
+	return "Total HT de la Prestation Ségur (avance + solde) : " + Euros(d.Facture.Segur.HT)
 }
 
 // factureSegurAvance: the Ségur mentions of an avance facture, as they
 // stood on its date: the order and its beneficiaries, no numéro ASP (it is
 // notified after the avance), no installed scenario, no completion date.
 func factureSegurAvance(doc *Doc, d *dossier.Dossier) {
-	rec := d.Record
 	doc.NeedSpace(40)
 	doc.Section("Mentions Ségur du numérique en santé")
-	doc.KeyValue("Dispositif", fmt.Sprintf("%s – %s", rec.Dispositif, d.Dispositif.Libelle))
-	doc.KeyValue("N° éditeur", rec.NumeroEditeur)
-	ids := rec.Beneficiaires
+	doc.KeyValue("Dispositif", fmt.Sprintf("%s – %s", d.Ref.Dispositif, d.Dispositif.Libelle))
+	doc.KeyValue("N° éditeur", d.Ref.NumeroEditeur)
+	ids := d.Parties.Beneficiaires
 	for i, b := range ids {
 		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), beneficiaireLine(d, b))
 	}
@@ -363,17 +358,17 @@ func factureSegurAvance(doc *Doc, d *dossier.Dossier) {
 // factureBeneficiaire describes the i-th beneficiary by the identifier the
 // ASP knows (the old FINESS géo after a takeover).
 func factureBeneficiaire(d *dossier.Dossier, i int, id string) string {
-	for _, rp := range d.Reprises {
+	for _, rp := range d.Parties.Reprises {
 		if rp.Ancien == id {
 			return fmt.Sprintf("FINESS géographique %s (établissement repris par %s)", id, rp.NouveauNom)
 		}
 	}
 	name := ""
-	if i < len(d.Record.Beneficiaires) {
-		name = d.Record.Beneficiaires[i].Name()
+	if i < len(d.Parties.Beneficiaires) {
+		name = d.Parties.Beneficiaires[i].Name()
 	}
 	kind := "RPPS"
-	if d.CommandePour == "STRUCTURE" {
+	if d.JSON.CommandePour == "STRUCTURE" {
 		kind = "FINESS géographique"
 	}
 	return joinNonEmpty(" – ", name, kind+" "+id)
@@ -398,7 +393,7 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 	}
 	rows = append(rows, []string{"Total des deux factures", "", Euros(total.HT), Euros(total.TVA), Euros(total.TTC)})
 	tva := "TVA à " + rate(d)
-	if d.Taux.IsZero() {
+	if d.TVA.Taux.IsZero() {
 		tva = "TVA"
 		for i := range rows {
 			rows[i][3] = "non applicable"
@@ -406,12 +401,12 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 	}
 	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{36, 16, 16, 16, 16})
 	lines := []string{totalSegur(d)}
-	if d.Accompagnement.HT.IsPositive() {
-		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Accompagnement.HT)+" HT")
+	if d.Commande.Accompagnement.HT.IsPositive() {
+		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Commande.Accompagnement.HT)+" HT")
 	}
-	lines = append(lines, "Date de la facture de solde : "+Date(d.Record.Facture.Date.Time), mentionEtat+".")
-	if d.Taux.IsZero() {
-		lines = append(lines, d.MentionTVA)
+	lines = append(lines, "Date de la facture de solde : "+Date(d.Facture.Date.Time), mentionEtat+".")
+	if d.TVA.Taux.IsZero() {
+		lines = append(lines, d.TVA.Mention)
 	}
 	doc.Lines(lines)
 }
@@ -428,7 +423,7 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 		parts = []io.ReadSeeker{bytes.NewReader(issued), bytes.NewReader(facture)}
 	}
 	var seen []string
-	for _, rp := range d.Reprises {
+	for _, rp := range d.Parties.Reprises {
 		if rp.Traite == "" || slices.Contains(seen, rp.Traite) {
 			continue
 		}
@@ -462,18 +457,18 @@ func avanceSolde(d *dossier.Dossier, split struct {
 	Source string `yaml:"source"`
 }) string {
 	verse := ""
-	if a := d.Record.Avance; a != nil && a.MontantVerseTTC != nil {
-		verse = fmt.Sprintf(" (versée : %s TTC)", Euros(*a.MontantVerseTTC))
+	if v := d.Facture.AvanceVerseeTTC; v != nil {
+		verse = fmt.Sprintf(" (versée : %s TTC)", Euros(*v))
 	}
-	if d.AvanceSplit {
-		return fmt.Sprintf("dont avance (%d %%) : %s HT%s – solde (%d %%) : %s HT", split.Avance, Euros(d.AvanceHT), verse, split.Solde, Euros(d.SoldeHT))
+	if d.Facture.AvanceSplit {
+		return fmt.Sprintf("dont avance (%d %%) : %s HT%s – solde (%d %%) : %s HT", split.Avance, Euros(d.Facture.AvanceHT), verse, split.Solde, Euros(d.Facture.SoldeHT))
 	}
-	return fmt.Sprintf("dont avance versée : %s HT%s – solde : %s HT", Euros(d.AvanceHT), verse, Euros(d.SoldeHT))
+	return fmt.Sprintf("dont avance versée : %s HT%s – solde : %s HT", Euros(d.Facture.AvanceHT), verse, Euros(d.Facture.SoldeHT))
 }
 
 // pct is « (30 %) » when the avance is the dispositif's share, else "".
 func pct(d *dossier.Dossier, p int) string {
-	if !d.AvanceSplit {
+	if !d.Facture.AvanceSplit {
 		return ""
 	}
 	return fmt.Sprintf(" (%d %%)", p)

@@ -152,9 +152,9 @@ func TestFacture(t *testing.T) {
 
 			// What the ASP's check looks for, exactly.
 			want := append(append([]string{}, legal...), tc.want...)
-			want = append(want, Euros(d.Segur.HT), Date(d.Record.Facture.Date.Time), d.Record.NumeroASP, d.Record.NumeroEditeur,
-				d.Record.Commande.Numero, Date(d.Record.Realisation.DateFin.Time), d.Record.Client.Nom)
-			want = append(want, d.BeneficiairesJSON...)
+			want = append(want, Euros(d.Facture.Segur.HT), Date(d.Facture.Date.Time), d.Ref.NumeroASP, d.Ref.NumeroEditeur,
+				d.Commande.Numero, Date(d.Realisation.DateFin.Time), d.Parties.Client.Nom)
+			want = append(want, d.JSON.Beneficiaires...)
 			checkMentions(t, raw, want, tc.unwanted)
 			text := flatText(raw)
 			for s, n := range tc.count {
@@ -163,17 +163,17 @@ func TestFacture(t *testing.T) {
 				}
 			}
 
-			if len(d.Reprises) == 0 {
+			if len(d.Parties.Reprises) == 0 {
 				checkLayout(t, pdf, 200)
 			} else {
 				checkTraiteAppended(t, d, pdf)
 				// The traité keeps its own margins: check the facture pages
 				// alone, rendered without it.
 				alone := *d
-				alone.Reprises = nil
-				for _, rp := range d.Reprises {
+				alone.Parties.Reprises = nil
+				for _, rp := range d.Parties.Reprises {
 					rp.Traite = ""
-					alone.Reprises = append(alone.Reprises, rp)
+					alone.Parties.Reprises = append(alone.Parties.Reprises, rp)
 				}
 				b, err := r.Facture(&alone)
 				if err != nil {
@@ -195,7 +195,7 @@ func checkTraiteAppended(t *testing.T, d *dossier.Dossier, pdf []byte) {
 		t.Fatalf("page count: %v", err)
 	}
 	traitePages := 0
-	for _, rp := range d.Reprises {
+	for _, rp := range d.Parties.Reprises {
 		b, err := os.ReadFile(rp.Traite)
 		if err != nil {
 			t.Fatal(err)
@@ -223,8 +223,8 @@ func checkTraiteAppended(t *testing.T, d *dossier.Dossier, pdf []byte) {
 		t.Errorf("last %d page(s): got facture text, want the traité only", traitePages)
 	}
 	first := flatText(strings.Join(pages[:total-traitePages], "\n"))
-	if !strings.Contains(first, "Facture n° "+d.Record.Facture.Numero) {
-		t.Errorf("first pages: got no « Facture n° %s », want the facture first", d.Record.Facture.Numero)
+	if !strings.Contains(first, "Facture n° "+d.Facture.Numero) {
+		t.Errorf("first pages: got no « Facture n° %s », want the facture first", d.Facture.Numero)
 	}
 }
 
@@ -277,7 +277,7 @@ func TestFactureAvanceAsIssued(t *testing.T) {
 func TestFactureFitsOnePage(t *testing.T) {
 	for _, fix := range []string{"liberal-mom", "structure-plusieurs-sites", "va2-structure-cds", "va2-maj-va2", "bio-sgl", "facture-taux-8-5", "cas2-beneficiaire-retire"} {
 		d := fixture(t, "dossiers", fix)[0]
-		if n := len(d.BeneficiairesJSON); n > 3 {
+		if n := len(d.JSON.Beneficiaires); n > 3 {
 			t.Fatalf("%s: %d beneficiaries, the case is for up to three", fix, n)
 		}
 		pdf, err := testRenderer(t).Facture(d)

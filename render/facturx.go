@@ -51,7 +51,7 @@ func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
 	if len(parts) > 1 {
 		part.Previous, part.PreviousDate = parts[0].numero, parts[0].date.Time
 	}
-	f := d.Config.Fournisseur
+	f := &d.Parties.Fournisseur
 	var penalites, escompte string
 	if f.Paiement != nil {
 		penalites, escompte = penalitesText(f.Paiement), escompteText(f.Paiement)
@@ -77,33 +77,32 @@ func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
 
 // segurNotes are the Ségur mentions of the facture, as printed.
 func segurNotes(d *dossier.Dossier) []string {
-	rec := d.Record
-	notes := []string{fmt.Sprintf("Dispositif : %s – %s", rec.Dispositif, d.Dispositif.Libelle)}
-	if rec.NumeroASP != "" {
-		notes = append(notes, "N° de dossier ASP : "+rec.NumeroASP)
+	notes := []string{fmt.Sprintf("Dispositif : %s – %s", d.Ref.Dispositif, d.Dispositif.Libelle)}
+	if d.Ref.NumeroASP != "" {
+		notes = append(notes, "N° de dossier ASP : "+d.Ref.NumeroASP)
 	}
 	notes = append(notes,
-		"N° éditeur : "+rec.NumeroEditeur,
-		fmt.Sprintf("Bon de commande : n° %s du %s", rec.Commande.Numero, Date(rec.Commande.Date.Time)),
+		"N° éditeur : "+d.Ref.NumeroEditeur,
+		fmt.Sprintf("Bon de commande : n° %s du %s", d.Commande.Numero, Date(d.Commande.Date.Time)),
 	)
-	for i, id := range d.BeneficiairesJSON {
+	for i, id := range d.JSON.Beneficiaires {
 		notes = append(notes, fmt.Sprintf("Bénéficiaire n° %d : %s", i+1, factureBeneficiaire(d, i, id)))
 	}
 	notes = append(notes, "Solution : "+solution(d))
 	if pl := prestationLibelle(d); pl != "" {
 		notes = append(notes, "Type de Prestation Ségur : "+pl)
 	}
-	notes = append(notes, "Envoi au DMP : "+fluxLabel(d.DMPDirect, ""))
-	if d.DMPDirect && len(rec.Realisation.CertificatsDMP) > 0 {
-		notes = append(notes, "Certificat(s) serveur DMP : "+strings.Join(rec.Realisation.CertificatsDMP, ", "))
+	notes = append(notes, "Envoi au DMP : "+fluxLabel(d.Realisation.DMPDirect, ""))
+	if d.Realisation.DMPDirect && len(d.Realisation.CertificatsDMP) > 0 {
+		notes = append(notes, "Certificat(s) serveur DMP : "+strings.Join(d.Realisation.CertificatsDMP, ", "))
 	}
 	notes = append(notes,
-		"MSS vers les professionnels : "+fluxLabel(d.MSSProDirect, d.AdresseMSSPro),
-		"MSS vers les patients : "+fluxLabel(d.MSSCitoyenDirect, d.AdresseMSSCitoyen),
+		"MSS vers les professionnels : "+fluxLabel(d.Realisation.MSSProDirect, d.Realisation.AdresseMSSPro),
+		"MSS vers les patients : "+fluxLabel(d.Realisation.MSSCitoyenDirect, d.Realisation.AdresseMSSCitoyen),
 	)
 	notes = append(notes, segurLines(d)...)
-	if d.Taux.IsZero() {
-		notes = append(notes, d.MentionTVA)
+	if d.TVA.Taux.IsZero() {
+		notes = append(notes, d.TVA.Mention)
 	}
 	notes = append(notes, mentionEtat+".")
 	for i, n := range notes {
@@ -123,7 +122,7 @@ func facturXTotals(d *dossier.Dossier, p facturePart) [][]string {
 		return nil
 	}
 	label := "Avance déjà versée (TTC)"
-	if d.Taux.IsZero() {
+	if d.TVA.Taux.IsZero() {
 		label = "Avance déjà versée"
 	}
 	return [][]string{

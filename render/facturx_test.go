@@ -94,12 +94,12 @@ func facturXDossiers(tb testing.TB) []*dossier.Dossier {
 	ds = append(ds, dossier.Check(cfg, reg, dossier.Read([]string{guyane}), opts)...)
 	for _, d := range ds {
 		if d.Blocked() {
-			if strings.Contains(d.Record.Source.File, dir) {
-				tb.Fatalf("%s is blocked: %v", d.Record.Source.File, d.Problems)
+			if strings.Contains(d.Ref.Source.File, dir) {
+				tb.Fatalf("%s is blocked: %v", d.Ref.Source.File, d.Problems)
 			}
 			continue
 		}
-		if slices.Contains(Kinds(d), dossier.FACTURE) {
+		if slices.Contains(d.Documents, dossier.FACTURE) {
 			out = append(out, d)
 		}
 	}
@@ -171,7 +171,7 @@ func TestFacturXEveryFixture(t *testing.T) {
 	}
 	sawExempt, sawTwo, sawPaid, sawO := false, false, false, false
 	for _, d := range ds {
-		t.Run(filepath.Base(d.Record.Source.File), func(t *testing.T) {
+		t.Run(filepath.Base(d.Ref.Source.File), func(t *testing.T) {
 			pdf, err := r.Render(d, dossier.FACTURE)
 			if err != nil {
 				t.Fatal(err)
@@ -214,15 +214,15 @@ func TestFacturXEveryFixture(t *testing.T) {
 					return strings.Contains(text, Euros(mustDecimal(t, v)))
 				},
 			}
-			if fs := facturx.CheckPDF(pdf, printed, facturx.Expected{Date: Date(d.Record.Facture.Date.Time), Montant: d.Segur.HT.StringFixed(2)}); len(fs) > 0 {
+			if fs := facturx.CheckPDF(pdf, printed, facturx.Expected{Date: Date(d.Facture.Date.Time), Montant: d.Facture.Segur.HT.StringFixed(2)}); len(fs) > 0 {
 				t.Errorf("read-back: %v", fs)
 			}
 			// Exact amounts: the dossier's, to the cent.
-			total := d.Facture
-			if d.Record.Facture.Mode == dossier.ModeAvanceSolde {
-				total = d.FactureSolde
+			total := d.Facture.Total
+			if d.Facture.Mode == dossier.ModeAvanceSolde {
+				total = d.Facture.Solde
 				sawTwo = true
-				if s.Numero != d.Record.Facture.Numero || !strings.Contains(string(want), "<ram:IssuerAssignedID>"+d.Record.Facture.FactureAvance.Numero+"<") {
+				if s.Numero != d.Facture.Numero || !strings.Contains(string(want), "<ram:IssuerAssignedID>"+d.Facture.Avance.Numero+"<") {
 					t.Errorf("two factures: the XML must be the solde's (%s) and name the avance's", s.Numero)
 				}
 			}
@@ -234,7 +234,7 @@ func TestFacturXEveryFixture(t *testing.T) {
 			} else if paid.IsPositive() {
 				sawPaid = true
 			}
-			if d.Taux.IsZero() {
+			if d.TVA.Taux.IsZero() {
 				sawExempt = true
 				switch tx := s.Taxes[0]; {
 				case tx.Category == "O":
@@ -242,11 +242,11 @@ func TestFacturXEveryFixture(t *testing.T) {
 					if tx.ExemptionCode != "VATEX-EU-O" || !strings.Contains(tx.ExemptionText, "294") || s.Seller.VAT != "" {
 						t.Errorf("out of scope (Guyane): %+v, seller VAT %q", tx, s.Seller.VAT)
 					}
-				case tx.Category != "E" || tx.ExemptionCode != d.CodeExonerationTVA || tx.ExemptionText != d.MentionTVA:
-					t.Errorf("non-liable fournisseur: %+v, dossier %q %q", tx, d.CodeExonerationTVA, d.MentionTVA)
+				case tx.Category != "E" || tx.ExemptionCode != d.TVA.CodeExoneration || tx.ExemptionText != d.TVA.Mention:
+					t.Errorf("non-liable fournisseur: %+v, dossier %q %q", tx, d.TVA.CodeExoneration, d.TVA.Mention)
 				}
-			} else if s.Taxes[0].Category != "S" || !s.Taxes[0].Rate.Equal(d.Taux) {
-				t.Errorf("VAT %+v, rate %s", s.Taxes[0], d.Taux)
+			} else if s.Taxes[0].Category != "S" || !s.Taxes[0].Rate.Equal(d.TVA.Taux) {
+				t.Errorf("VAT %+v, rate %s", s.Taxes[0], d.TVA.Taux)
 			}
 			for _, code := range []string{"PMT", "PMD", "AAB", "AAI"} {
 				if !strings.Contains(string(want), "<ram:SubjectCode>"+code+"</ram:SubjectCode>") {
@@ -255,7 +255,7 @@ func TestFacturXEveryFixture(t *testing.T) {
 			}
 			// Two goldens a reviewer can read: a single facture with an avance
 			// paid, and the solde facture of mode avance-solde at TVA 0.
-			if base := filepath.Base(d.Record.Source.File); base == "liberal-mom.yaml" || base == "avance-solde-deux-factures-taux-0.yaml" {
+			if base := filepath.Base(d.Ref.Source.File); base == "liberal-mom.yaml" || base == "avance-solde-deux-factures-taux-0.yaml" {
 				golden.Check(t, filepath.Join("testdata", "facturx-"+strings.TrimSuffix(base, ".yaml")+".xml"), want)
 			}
 			// Byte-reproducible.

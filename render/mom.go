@@ -10,7 +10,7 @@ import (
 
 // MOM returns the déclaration de mise en ordre de marche of d (seed 000,
 // « Modèle de MOM »), written and signed by the fournisseur: one page per
-// entry of d.Pages, all in one PDF. Which flows are direct, who signs and
+// entry of d.Justificatif.Pages, all in one PDF. Which flows are direct, who signs and
 // which beneficiaries each page lists come from the dossier; the wording
 // comes from the dispositif's textes.
 func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
@@ -22,7 +22,7 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range d.Pages {
+	for i, p := range d.Justificatif.Pages {
 		if i > 0 {
 			doc.PageBreak()
 		}
@@ -35,7 +35,7 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 			accompagnementAttestation(doc, d)
 			mssAddresses(doc, d)
 			// Dated the day of the facture it cites (never before it).
-			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Record.Facture.Date.Time)))
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Facture.Date.Time)))
 			momSignature(doc, p.Signataire)
 		})
 	}
@@ -103,14 +103,14 @@ func justificatifFlows(d *dossier.Dossier) ([]justificatifFlow, error) {
 	switch {
 	case d.Dispositif == nil:
 		return nil, errors.New("dispositif inconnu")
-	case len(d.Pages) == 0:
+	case len(d.Justificatif.Pages) == 0:
 		return nil, errors.New("aucune page de signature dans le dossier")
-	case d.Record.Facture == nil || d.Record.Facture.Numero == "":
+	case d.Facture.Numero == "":
 		return nil, errors.New("pas de numéro de facture")
-	case d.Record.Realisation == nil:
+	case d.Realisation.DateFin.IsZero():
 		return nil, errors.New("pas de bloc « realisation »")
 	}
-	direct := map[string]bool{"dmp": d.DMPDirect, "mss_pro": d.MSSProDirect, "mss_citoyen": d.MSSCitoyenDirect}
+	direct := map[string]bool{"dmp": d.Realisation.DMPDirect, "mss_pro": d.Realisation.MSSProDirect, "mss_citoyen": d.Realisation.MSSCitoyenDirect}
 	var flows []justificatifFlow
 	seen := map[string]bool{}
 	prestation := ""
@@ -154,8 +154,8 @@ func mssAddresses(doc *Doc, d *dossier.Dossier) {
 		}
 		return "— (envois assurés par un logiciel distinct)"
 	}
-	doc.KeyValue("MSSanté professionnels", addr(d.AdresseMSSPro, d.MSSProDirect))
-	doc.KeyValue("MSSanté patients", addr(d.AdresseMSSCitoyen, d.MSSCitoyenDirect))
+	doc.KeyValue("MSSanté professionnels", addr(d.Realisation.AdresseMSSPro, d.Realisation.MSSProDirect))
+	doc.KeyValue("MSSanté patients", addr(d.Realisation.AdresseMSSCitoyen, d.Realisation.MSSCitoyenDirect))
 }
 
 // identification is who signs the page (« Je, soussigné » as the heading,
@@ -174,9 +174,9 @@ func identification(doc *Doc, d *dossier.Dossier, p dossier.Page, heading, orgLa
 	doc.KeyValue("Nom", orBlank(nom, blankName))
 	doc.KeyValue("Prénom", orBlank(s.Prenom, blankName))
 	doc.KeyValue("Qualité", orBlank(s.Qualite, blankName))
-	cl := d.Record.Client
+	cl := &d.Parties.Client
 	juridique := ""
-	if cl != nil && cl.FinessJuridique != "" {
+	if cl.FinessJuridique != "" {
 		juridique = "FINESS juridique " + cl.FinessJuridique
 	}
 	switch {
@@ -205,9 +205,9 @@ func identification(doc *Doc, d *dossier.Dossier, p dossier.Page, heading, orgLa
 // justificatifFacture is the facture a MOM or VA belongs to; in mode
 // avance-solde, the solde facture and, after it, the avance facture.
 func justificatifFacture(d *dossier.Dossier) string {
-	f := d.Record.Facture
-	if f.FactureAvance != nil && f.FactureAvance.Numero != "" {
-		return fmt.Sprintf("%s (facture de solde ; facture d'avance %s)", f.Numero, f.FactureAvance.Numero)
+	f := d.Facture
+	if f.Avance.Numero != "" {
+		return fmt.Sprintf("%s (facture de solde ; facture d'avance %s)", f.Numero, f.Avance.Numero)
 	}
 	return f.Numero
 }
@@ -228,7 +228,7 @@ func soussigne(d *dossier.Dossier, s dossier.Signataire) string {
 // accompagnementAttestation attests the threshold of the Va2 financement
 // complémentaire, when the dossier has one (seed 002 §6.2.2).
 func accompagnementAttestation(doc *Doc, d *dossier.Dossier) {
-	if a := d.Dispositif.AccompagnementRenforce; d.Accompagnement.HT.IsPositive() && a.Attestation != "" {
+	if a := d.Dispositif.AccompagnementRenforce; d.Commande.Accompagnement.HT.IsPositive() && a.Attestation != "" {
 		doc.Lines([]string{"– " + a.Intitule, a.Attestation})
 	}
 }

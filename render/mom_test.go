@@ -21,7 +21,7 @@ func TestMOM(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, p := range d.Pages {
+			for i, p := range d.Justificatif.Pages {
 				text := pages[i]
 				flat := squash(text)
 				checkPageCommon(t, d, i, p, text)
@@ -47,7 +47,7 @@ func TestMOM(t *testing.T) {
 					}
 				}
 				// Dated the day of the facture it cites, never before.
-				if want := "le " + Date(d.Record.Facture.Date.Time); !strings.Contains(flat, want) {
+				if want := "le " + Date(d.Facture.Date.Time); !strings.Contains(flat, want) {
 					t.Errorf("page %d: got no %q (date of the facture)", i+1, want)
 				}
 				if d.Prestation != nil && d.Prestation.ID == "maj-va2" && strings.Contains(flat, "vague 1 et vague 2") {

@@ -51,12 +51,12 @@ func (r *Renderer) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	case dossier.BDC:
 		data, err = r.BDC(d)
 	case dossier.MOM:
-		if d.Justificatif != dossier.MOM {
+		if d.Justificatif.Kind != dossier.MOM {
 			return nil, fmt.Errorf("render MOM %s: ce dossier relève d'une VA", d.Numero())
 		}
 		data, err = r.MOM(d)
 	case dossier.VA:
-		if d.Justificatif != dossier.VA {
+		if d.Justificatif.Kind != dossier.VA {
 			return nil, fmt.Errorf("render VA %s: ce dossier relève d'une MOM", d.Numero())
 		}
 		data, err = r.VA(d)
@@ -71,15 +71,6 @@ func (r *Renderer) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	return data, nil
 }
 
-// Kinds returns the documents a dossier gets at its stage: the BDC, plus the
-// MOM or VA and the facture once the prestation is done.
-func Kinds(d *dossier.Dossier) []dossier.Kind {
-	if d.Stage != dossier.PhaseSolde || d.Justificatif == "" {
-		return []dossier.Kind{dossier.BDC}
-	}
-	return []dossier.Kind{dossier.BDC, d.Justificatif, dossier.FACTURE}
-}
-
 // kindTitle names each document kind in metadata titles.
 var kindTitle = map[dossier.Kind]string{
 	dossier.BDC:     "Bon de commande",
@@ -90,8 +81,8 @@ var kindTitle = map[dossier.Kind]string{
 
 // newDoc starts a document of d with its metadata, header and footer.
 func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
-	rec := d.Record
-	f := d.Config.Fournisseur
+	rec := d.Ref
+	f := &d.Parties.Fournisseur
 	ref := rec.NumeroEditeur
 	if rec.NumeroASP != "" {
 		ref = rec.NumeroASP + " / " + rec.NumeroEditeur
@@ -127,20 +118,15 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 // signature, the facture's date, or the end of the prestation for the
 // MOM and VA.
 func documentDate(d *dossier.Dossier, kind dossier.Kind) time.Time {
-	rec := d.Record
 	var t dossier.Date
 	switch kind {
 	case dossier.FACTURE:
-		if rec.Facture != nil {
-			t = rec.Facture.Date
-		}
+		t = d.Facture.Date
 	case dossier.MOM, dossier.VA:
-		if rec.Realisation != nil {
-			t = rec.Realisation.DateFin
-		}
+		t = d.Realisation.DateFin
 	}
-	if t.IsZero() && rec.Commande != nil {
-		t = rec.Commande.Date
+	if t.IsZero() {
+		t = d.Commande.Date
 	}
 	if t.IsZero() {
 		return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -181,7 +167,7 @@ func euros0(d *decimal.Decimal) string {
 // references adds the dossier's references: dispositif, numéro ASP when
 // known, numéro éditeur, and the BDC or facture number.
 func references(doc *Doc, d *dossier.Dossier, extra ...[2]string) {
-	rec := d.Record
+	rec := d.Ref
 	doc.KeyValue("Dispositif", fmt.Sprintf("%s – %s", rec.Dispositif, d.Dispositif.Libelle))
 	if rec.NumeroASP != "" {
 		doc.KeyValue("N° de dossier ASP", rec.NumeroASP)
@@ -207,7 +193,7 @@ func beneficiaireLine(d *dossier.Dossier, b dossier.Beneficiaire) string {
 		return fmt.Sprintf("%s – RPPS %s", b.Name(), b.RPPS)
 	}
 	s := fmt.Sprintf("%s – FINESS géographique %s", b.Name(), b.FinessGeo)
-	for _, rp := range d.Reprises {
+	for _, rp := range d.Parties.Reprises {
 		if rp.Nouveau == b.FinessGeo {
 			s = fmt.Sprintf("FINESS géographique %s (déclaré à l'avance), repris par %s – FINESS géographique %s", rp.Ancien, b.Name(), rp.Nouveau)
 		}
@@ -218,7 +204,7 @@ func beneficiaireLine(d *dossier.Dossier, b dossier.Beneficiaire) string {
 // clientIdentity lists the client: type, name, address, SIREN, FINESS
 // juridique.
 func clientIdentity(doc *Doc, d *dossier.Dossier) {
-	cl := d.Record.Client
+	cl := &d.Parties.Client
 	typ := "Médecin(s) de ville en cabinet libéral"
 	if cl.Type == dossier.Structure {
 		typ = "Structure"
@@ -259,10 +245,7 @@ const signatureModes = "Signature manuscrite ou électronique : certificat CPx, 
 
 // lieu is where documents are signed (signature.lieu), "" when not given.
 func lieu(d *dossier.Dossier) string {
-	if s := d.Record.Signature; s != nil && s.Lieu != "" {
-		return s.Lieu
-	}
-	return ""
+	return d.Parties.Lieu
 }
 
 // prestationLibelle is the Va2 prestation type as printed.
@@ -277,4 +260,4 @@ func prestationLibelle(d *dossier.Dossier) string {
 const mentionEtat = "Montant pris en charge par l'Etat au titre du Ségur de la santé"
 
 // rate formats the TVA rate.
-func rate(d *dossier.Dossier) string { return Percent(d.Taux) }
+func rate(d *dossier.Dossier) string { return Percent(d.TVA.Taux) }

@@ -57,7 +57,7 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	}
 	when := documentDate(d, kind)
 	who := r.assets.Signer.Cert.Subject.CommonName
-	if s := d.Config.Fournisseur.Signataire; s != nil && s.FullName() != "" {
+	if s := d.Parties.Fournisseur.Signataire; s != nil && s.FullName() != "" {
 		who = s.FullName()
 	}
 	label := fmt.Sprintf("Signe electroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))

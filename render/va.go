@@ -7,7 +7,7 @@ import (
 )
 
 // VA returns the attestation de vérification d'aptitude of d (seed 000,
-// « Modèle de VA »), signed by the client: one page per entry of d.Pages
+// « Modèle de VA »), signed by the client: one page per entry of d.Justificatif.Pages
 // (one per beneficiary, or one listing every beneficiary for the
 // mandataire), all in one PDF. Each flow gets its two boxes, exactly one
 // ticked, as the dossier says (DMPDirect, MSSProDirect, MSSCitoyenDirect).
@@ -24,7 +24,7 @@ func (r *Renderer) VA(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range d.Pages {
+	for i, p := range d.Justificatif.Pages {
 		if i > 0 {
 			doc.PageBreak()
 		}

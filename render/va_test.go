@@ -14,7 +14,7 @@ import (
 type justificatifCase struct {
 	name    string // what the case shows, as a sentence
 	fixture string // fixtures/dossiers/<fixture>.yaml
-	pages   int    // len(d.Pages) the fixture is meant to give
+	pages   int    // len(d.Justificatif.Pages) the fixture is meant to give
 }
 
 func TestVA(t *testing.T) {
@@ -30,7 +30,7 @@ func TestVA(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			d, pages := renderJustificatif(t, c, dossier.VA)
-			for i, p := range d.Pages {
+			for i, p := range d.Justificatif.Pages {
 				text := pages[i]
 				checkPageCommon(t, d, i, p, text)
 				if got, want := strings.Count(text, BoxTicked), 3; got != want {
@@ -60,22 +60,22 @@ func renderJustificatif(t *testing.T, c justificatifCase, kind dossier.Kind) (*d
 		t.Fatalf("got %d dossiers in %s, want 1", len(ds), c.fixture)
 	}
 	d := ds[0]
-	if d.Justificatif != kind {
-		t.Fatalf("got justificatif %s for %s, want %s", d.Justificatif, c.fixture, kind)
+	if d.Justificatif.Kind != kind {
+		t.Fatalf("got justificatif %s for %s, want %s", d.Justificatif.Kind, c.fixture, kind)
 	}
-	if got, want := len(d.Pages), c.pages; got != want {
+	if got, want := len(d.Justificatif.Pages), c.pages; got != want {
 		t.Fatalf("got %d pages in the dossier, want %d", got, want)
 	}
 	r := testRenderer(t)
 	pdf := renderTwiceValid(t, d.FileName(kind), func() ([]byte, error) { return r.Render(d, kind) })
-	if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != len(d.Pages) {
-		t.Errorf("PDF pages: got %d (%v), want %d", n, err, len(d.Pages))
+	if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != len(d.Justificatif.Pages) {
+		t.Errorf("PDF pages: got %d (%v), want %d", n, err, len(d.Justificatif.Pages))
 	}
 	checkLayout(t, pdf, 100)
 	text := pdfLayoutText(t, pdf)
 	compareTextGolden(t, strings.ToLower(string(kind))+"-"+c.fixture, text)
 	pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
-	if got, want := len(pages), len(d.Pages); got != want {
+	if got, want := len(pages), len(d.Justificatif.Pages); got != want {
 		t.Fatalf("extracted pages: got %d, want %d", got, want)
 	}
 	return d, pages
@@ -88,18 +88,18 @@ func checkPageCommon(t *testing.T, d *dossier.Dossier, i int, p dossier.Page, te
 	t.Helper()
 	flat := squash(text)
 	want := []string{
-		d.Record.Facture.Numero,
-		d.Record.NumeroEditeur,
-		d.Record.NumeroASP,
+		d.Facture.Numero,
+		d.Ref.NumeroEditeur,
+		d.Ref.NumeroASP,
 		p.Signataire.Nom,
 		p.Signataire.Prenom,
 		p.Signataire.Qualite,
 		p.Signataire.Organisation,
-		d.AdresseMSSPro,
-		d.AdresseMSSCitoyen,
-		fmt.Sprintf("Page %d/%d", i+1, len(d.Pages)),
+		d.Realisation.AdresseMSSPro,
+		d.Realisation.AdresseMSSCitoyen,
+		fmt.Sprintf("Page %d/%d", i+1, len(d.Justificatif.Pages)),
 	}
-	if cl := d.Record.Client; cl.Type == dossier.Structure {
+	if cl := d.Parties.Client; cl.Type == dossier.Structure {
 		want = append(want, "FINESS juridique "+cl.FinessJuridique)
 	}
 	for _, b := range p.Beneficiaires {
@@ -156,7 +156,7 @@ func checkBoxes(t *testing.T, d *dossier.Dossier, i int, text string) {
 	if got, want := len(bs), 2*len(flows); got != want {
 		t.Fatalf("page %d: got %d lines starting with a box, want %d", i+1, got, want)
 	}
-	want := map[string]bool{"dmp": d.DMPDirect, "mss_pro": d.MSSProDirect, "mss_citoyen": d.MSSCitoyenDirect}
+	want := map[string]bool{"dmp": d.Realisation.DMPDirect, "mss_pro": d.Realisation.MSSProDirect, "mss_citoyen": d.Realisation.MSSCitoyenDirect}
 	for j, f := range flows {
 		direct, tiers := squash(f.texte.Direct), squash(f.texte.Tiers)
 		var tickedDirect, tickedTiers int
@@ -210,8 +210,8 @@ func TestVASignatureStaysWithItsStatement(t *testing.T) {
 `,
 		`beneficiaires: ["690943600", "690102488"]`, `beneficiaires: ["690941000", "690941018", "690941026", "690941034", "690941042", "690941059", "690941067"]`,
 	))
-	if len(d.Pages) != 7 {
-		t.Fatalf("got %d signature pages, want 7", len(d.Pages))
+	if len(d.Justificatif.Pages) != 7 {
+		t.Fatalf("got %d signature pages, want 7", len(d.Justificatif.Pages))
 	}
 	pages := lookPages(t, "va-sept-sites.pdf")(testRenderer(t).VA(d))
 	if len(pages) != 7 {
@@ -219,7 +219,7 @@ func TestVASignatureStaysWithItsStatement(t *testing.T) {
 	}
 	for i, text := range pages {
 		flat := squash(text)
-		for _, w := range []string{"Je, soussignée :", squash(d.Dispositif.Textes.Flux[2].Tiers), "Fait à Villeurbanne", "Signature :", d.Pages[i].ID} {
+		for _, w := range []string{"Je, soussignée :", squash(d.Dispositif.Textes.Flux[2].Tiers), "Fait à Villeurbanne", "Signature :", d.Justificatif.Pages[i].ID} {
 			if !strings.Contains(flat, w) {
 				t.Errorf("page %d: got no %q: the statement and its signature box must share the page:\n%s", i+1, w, text)
 			}
@@ -238,7 +238,7 @@ func TestJustificatifVa2Wording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := squash(pdftotext(t, pdf)); strings.Count(text, "dix documents de santé vers le logiciel d'envoi tiers, avec INS qualifiée") != len(va.Pages) {
+	if text := squash(pdftotext(t, pdf)); strings.Count(text, "dix documents de santé vers le logiciel d'envoi tiers, avec INS qualifiée") != len(va.Justificatif.Pages) {
 		t.Errorf("VA maj-va1-va2 via a third party: want the ten-document threshold on each page:\n%s", text)
 	}
 	mom := variant(t, "dossiers", "va2-maj-va2", same, replacer(t, "accompagnement_renforce_ht: 0", "accompagnement_renforce_ht: 150"))

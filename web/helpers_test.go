@@ -148,14 +148,14 @@ func esignVA(t testing.TB, unsigned []byte, days int) []byte {
 		if d.Numero() != waiting {
 			continue
 		}
-		when := d.Record.Realisation.DateFin.Time.AddDate(0, 0, days)
+		when := d.Realisation.DateFin.Time.AddDate(0, 0, days)
 		data := unsigned
-		for _, p := range d.Pages {
+		for _, p := range d.Justificatif.Pages {
 			if data, err = sigtest.SignField(data, s, render.FieldName(p), when); err != nil {
 				t.Fatalf("signing %s as %s: %v", render.FieldName(p), s.Cert.Subject.CommonName, err)
 			}
 		}
-		if len(d.Pages) == 0 || bytes.Equal(data, unsigned) {
+		if len(d.Justificatif.Pages) == 0 || bytes.Equal(data, unsigned) {
 			t.Fatalf("%s: no signature field signed", waiting)
 		}
 		return data

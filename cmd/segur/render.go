@@ -68,7 +68,7 @@ func renderCommand(code *int) *cli.Command {
 					continue
 				}
 				failedHere := false
-				for _, k := range render.Kinds(d) {
+				for _, k := range d.Documents {
 					if want != nil && !slices.Contains(want, k) {
 						continue
 					}

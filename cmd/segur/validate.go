@@ -40,7 +40,7 @@ func validateCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			all, err := facturx.Obligation(ds)
+			all, err := facturx.Obligation(e.cfg, ds)
 			if err != nil {
 				return cannot("%v", err)
 			}

@@ -136,14 +136,14 @@ func signVAs(dir string) error {
 	for _, f := range files {
 		ds := dossier.CheckFiles(cfg, reg, []string{f}, dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}, DateDepot: time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)})
 		for _, d := range ds {
-			if d.Blocked() || d.Justificatif != dossier.VA {
+			if d.Blocked() || d.Justificatif.Kind != dossier.VA {
 				continue
 			}
 			data, err := r.Render(d, dossier.VA)
 			if err != nil {
 				return err
 			}
-			for _, p := range d.Pages {
+			for _, p := range d.Justificatif.Pages {
 				who := signature.Signatory{Name: p.Signataire.Prenom + " " + p.Signataire.Nom}
 				if p.Signataire.Role == "beneficiaire" {
 					who.ID = p.ID
@@ -152,7 +152,7 @@ func signVAs(dir string) error {
 				if err != nil {
 					return err
 				}
-				if data, err = signature.SignField(data, c, render.FieldName(p), "Signe par "+who.Name, d.Record.Realisation.DateFin.Time); err != nil {
+				if data, err = signature.SignField(data, c, render.FieldName(p), "Signe par "+who.Name, d.Realisation.DateFin.Time); err != nil {
 					return err
 				}
 			}

@@ -66,14 +66,14 @@ func run() error {
 	}
 	for _, d := range ds {
 		steps, ok := plan[d.Numero()]
-		if !ok || d.Blocked() || d.Justificatif != dossier.VA {
+		if !ok || d.Blocked() || d.Justificatif.Kind != dossier.VA {
 			continue
 		}
 		data, err := r.Render(d, dossier.VA)
 		if err != nil {
 			return err
 		}
-		when := d.Record.Realisation.DateFin.Time.AddDate(0, 0, 3)
+		when := d.Realisation.DateFin.Time.AddDate(0, 0, 3)
 		target := filepath.Join(out, d.FileName(dossier.VA))
 		signed := 0
 		for _, step := range steps {
@@ -92,10 +92,10 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s: %w", step, err)
 				}
-				if data, err = sigtest.SignField(data, s, render.FieldName(d.Pages[signed]), when); err != nil {
+				if data, err = sigtest.SignField(data, s, render.FieldName(d.Justificatif.Pages[signed]), when); err != nil {
 					return fmt.Errorf("%s: %s: %w", d.Numero(), step, err)
 				}
-				if signed < len(d.Pages)-1 {
+				if signed < len(d.Justificatif.Pages)-1 {
 					signed++
 				}
 			}
