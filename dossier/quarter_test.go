@@ -54,6 +54,8 @@ func TestQuarterGivesWhatCheckFilesGives(t *testing.T) {
 	for i := range want {
 		if !reflect.DeepEqual(got[i].Problems, want[i].Problems) {
 			t.Errorf("dossier %d (%s): problems\n got %v\nwant %v", i, want[i].Ref.Source, got[i].Problems, want[i].Problems)
+		} else if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("dossier %d (%s): made again by Load, it differs from the one CheckFiles made:\n got %+v\nwant %+v", i, want[i].Ref.Source, got[i], want[i])
 		}
 		for _, p := range want[i].Problems {
 			if strings.HasSuffix(p.Code, "_DOUBLON") {
