@@ -88,11 +88,6 @@ func CheckClientPDF(data []byte) (err error) {
 	return nil
 }
 
-// CheckBounds checks only the bounds of CheckClientPDF (objects,
-// references, decompressed bytes), without parsing: the read-back calls it
-// before its strict validation of a PDF found in a zip.
-func CheckBounds(data []byte) error { return scanBounds(data) }
-
 // scanBounds counts objects and references in the raw bytes and in the
 // object streams, and the bytes every Flate stream inflates to, stopping
 // as soon as a bound is passed.

@@ -87,13 +87,6 @@ func ReadFile(path string, k Kind) ([]byte, error) {
 	return data, nil
 }
 
-// IsFile reports whether path is a regular file (links followed), without
-// opening it.
-func IsFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
-}
-
 // Size writes a byte count for people: « 8 Mo », « 1,5 Go ».
 func Size(n int64) string {
 	switch {
