@@ -8,18 +8,6 @@ import (
 	"github.com/segur-sons/segur/dossier"
 )
 
-// The two boxes of each flow of the installation scenario on the BDC.
-const (
-	scenarioDirect = "Envoi direct par le logiciel objet de la Prestation Ségur"
-	scenarioTiers  = "Envoi par un logiciel tiers"
-)
-
-// Fixed wording of the BDC (seed 004, seed 002 §4.4 and §4.5).
-const (
-	resteACharge = "Reste à charge nul pour le client : le montant de la Prestation Ségur est intégralement pris en charge par l'Etat, aucune somme ne lui est demandée à ce titre."
-	autonomie    = "La Prestation Ségur est une prestation autonome : cette commande n'est liée à aucun autre achat, ni à un renouvellement ou réengagement contractuel, ni à la souscription d'une option."
-)
-
 // BDC renders the bon de commande of d: references, the
 // two parties, the beneficiaries, the solution, the installation scenario
 // declared, the amounts and mentions, and the signature blocks.

@@ -39,14 +39,6 @@ type factureLine struct {
 	ht    decimal.Decimal
 }
 
-// Fixed wording of the facture (Code de commerce L441-9, D441-5; CGI annexe
-// II art. 242 nonies A).
-const (
-	indemniteRecouvrement = "Indemnité forfaitaire pour frais de recouvrement : 40 €"
-	natureOperations      = "Nature des opérations : prestations de services"
-	optionDebits          = "Option pour le paiement de la taxe d'après les débits"
-)
-
 // Facture renders the facture of d: one facture, or in
 // mode avance-solde the avance and the solde factures followed by a summary,
 // in one PDF. After a takeover the traités are appended as the last pages.

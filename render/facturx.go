@@ -43,6 +43,9 @@ func FactureXML(d *dossier.Dossier) ([]byte, error) {
 }
 
 func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
+	if mentionsErr != nil {
+		return nil, mentionsErr
+	}
 	p := parts[len(parts)-1]
 	part := facturx.Part{Numero: p.numero, Date: p.date.Time, Total: p.total, Paid: facturx.AmountPaid(d)}
 	for _, l := range p.lines {

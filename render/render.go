@@ -81,6 +81,9 @@ var kindTitle = map[dossier.Kind]string{
 
 // newDoc starts a document of d with its metadata, header and footer.
 func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
+	if mentionsErr != nil {
+		return nil, mentionsErr
+	}
 	rec := d.Ref
 	f := &d.Parties.Fournisseur
 	ref := rec.NumeroEditeur
@@ -239,10 +242,6 @@ func clientIdentity(doc *Doc, d *dossier.Dossier) {
 	}
 }
 
-// signatureModes is the list of accepted signature modes (seed 004, seed 002
-// §6.2.1).
-const signatureModes = "Signature manuscrite ou électronique : certificat CPx, identification Pro Santé Connect, certificat logiciel RGS*, ou signature électronique de niveau eIDAS simple au minimum."
-
 // lieu is where documents are signed (signature.lieu), "" when not given.
 func lieu(d *dossier.Dossier) string {
 	return d.Parties.Lieu
@@ -255,9 +254,6 @@ func prestationLibelle(d *dossier.Dossier) string {
 	}
 	return d.Prestation.Libelle
 }
-
-// mentionEtat is printed on the BDC and the facture (seed 002 §6.2.1, ANS FAQ).
-const mentionEtat = "Montant pris en charge par l'Etat au titre du Ségur de la santé"
 
 // rate formats the TVA rate.
 func rate(d *dossier.Dossier) string { return Percent(d.TVA.Taux) }

@@ -8,9 +8,9 @@ package templates
 import "embed"
 
 // FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml, fonts/,
-// facturx.yaml and icc/.
+// facturx.yaml, mentions.yaml and icc/.
 //
-//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml icc/sRGB.icc
+//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc
 var FS embed.FS
 
 // Font files, as embedded.
@@ -21,4 +21,7 @@ const (
 	// ICC profile of its PDF/A OutputIntent (CC0, icc/LICENSE-sRGB.txt).
 	FacturX = "facturx.yaml"
 	SRGB    = "icc/sRGB.icc"
+	// Mentions holds the fixed mentions of the documents, each with its
+	// source.
+	Mentions = "mentions.yaml"
 )

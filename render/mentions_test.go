@@ -1,0 +1,34 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestMentionsFromData: the embedded mentions.yaml is read whole, and a
+// file missing a text, a source or naming an unknown key is refused (the
+// documents then fail instead of going out without their mentions).
+func TestMentionsFromData(t *testing.T) {
+	if mentionsErr != nil {
+		t.Fatalf("embedded mentions.yaml: %v", mentionsErr)
+	}
+	for name, v := range map[string]string{
+		"mention_etat": mentionEtat, "modes_signature": signatureModes, "reste_a_charge": resteACharge,
+		"autonomie": autonomie, "scenario_direct": scenarioDirect, "scenario_tiers": scenarioTiers,
+		"indemnite_recouvrement": indemniteRecouvrement, "nature_operations": natureOperations, "option_debits": optionDebits,
+	} {
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("%s: empty", name)
+		}
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"no source", `mention_etat: {texte: "x"}`, "« mention_etat » doit avoir un texte et une source"},
+		{"unknown key", `mention_etta: {texte: "x", source: "y"}`, "mention_etta"},
+		{"missing mention", `mention_etat: {texte: "x", source: "y"}`, "« modes_signature » doit avoir un texte et une source"},
+	} {
+		_, err := readMentions([]byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error naming %q", tc.name, err, tc.want)
+		}
+	}
+}
