@@ -11,23 +11,39 @@ import (
 
 // Quarter is a run's records checked once for the rules that span every
 // record, and kept as a small summary per record. The dossiers themselves
-// are made again, file by file, by Load when they are needed: the checks are
-// deterministic, so a quarter of tens of thousands of records is packed in
-// the memory of a few files.
+// are made again, a group of records at a time, by Load when they are
+// needed: the checks are deterministic, so a quarter of tens of thousands of
+// records is packed in the memory of a few groups, whether its records are
+// spread over many files or held in one.
 type Quarter struct {
-	cfg   *Config
-	reg   *Registry
-	opt   Options
-	files []quarterFile
-	n     int
+	cfg    *Config
+	reg    *Registry
+	opt    Options
+	files  []quarterFile
+	groups []quarterGroup
+	n      int
 }
 
+// GroupSize is the most records a group holds: what one worker makes again
+// at once. A records file of thousands of records is split into groups, so
+// that every worker takes part and memory does not grow with the file.
+const GroupSize = 50
+
 type quarterFile struct {
-	path    string
-	sum     [sha256.Size]byte // the bytes read by Scan; Load reads the same
-	first   int               // index of its first record in the quarter
+	path string
+	sum  [sha256.Size]byte // the bytes read by Scan; Load reads the same
+	// unreadable: the file could not be read (too large, not a regular
+	// file): it stands as one broken record.
+	unreadable bool
+}
+
+type quarterGroup struct {
+	file    int // index in files
+	first   int // index of its first record in the quarter
 	records []QuarterRecord
-	run     [][]Problem // run-wide problems of each record
+	// docs are the file's YAML documents [from, to) that hold its records.
+	docs [2]int
+	run  [][]Problem // run-wide problems of each record
 }
 
 // QuarterRecord is what a Quarter keeps of one record: enough to order the
@@ -42,21 +58,36 @@ type QuarterRecord struct {
 func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 	q := &Quarter{cfg: cfg, reg: reg, opt: opt}
 	var keys []runKey
-	for _, f := range files {
-		recs, sum := readFile(f)
-		qf := quarterFile{path: f, sum: sum, first: q.n}
-		for _, r := range recs {
-			d := checkOne(cfg, reg, r, opt)
-			keys = append(keys, d.run)
-			qf.records = append(qf.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
-			q.n++
+	add := func(fi, doc int, r *Record) {
+		d := checkOne(cfg, reg, r, opt)
+		keys = append(keys, d.run)
+		if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
+			q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, docs: [2]int{doc, doc}})
 		}
-		q.files = append(q.files, qf)
+		g := &q.groups[len(q.groups)-1]
+		g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
+		g.docs[1] = doc + 1
+		q.n++
+	}
+	for fi, f := range files {
+		data, sum, broken := readRecords(f)
+		q.files = append(q.files, quarterFile{path: f, sum: sum, unreadable: broken != nil})
+		if broken != nil {
+			add(fi, 0, broken)
+			continue
+		}
+		dir := recordsDir(f)
+		for i, c := range splitDocuments(data) {
+			if r := decodeChunk(f, c); r != nil {
+				r.Dir = dir
+				add(fi, i, r)
+			}
+		}
 	}
 	run := checkRun(keys)
-	for i := range q.files {
-		qf := &q.files[i]
-		qf.run = run[qf.first : qf.first+len(qf.records)]
+	for i := range q.groups {
+		g := &q.groups[i]
+		g.run = run[g.first : g.first+len(g.records)]
 	}
 	return q
 }
@@ -64,25 +95,41 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 // Len is the number of records of the quarter.
 func (q *Quarter) Len() int { return q.n }
 
-// Files is the number of record files; Load takes an index below it.
-func (q *Quarter) Files() int { return len(q.files) }
+// Groups is the number of groups of records; Load takes an index below it.
+func (q *Quarter) Groups() int { return len(q.groups) }
 
-// Records lists the records of file i, in file order; the index of the
+// Records lists the records of group i, in file order; the index of the
 // first in the whole quarter is first.
 func (q *Quarter) Records(i int) (first int, recs []QuarterRecord) {
-	return q.files[i].first, q.files[i].records
+	return q.groups[i].first, q.groups[i].records
 }
 
-// Load reads and checks the records of file i again, and returns their
+// Load reads and checks the records of group i again, and returns their
 // dossiers, with the run-wide problems Scan found, in file order. A file
 // changed since Scan (another content, another count of records) gives
 // dossiers blocked by FICHIER_MODIFIE: what is packed is what was checked.
 func (q *Quarter) Load(i int) []*Dossier {
-	qf := &q.files[i]
-	recs, sum := readFile(qf.path)
-	changed := sum != qf.sum || len(recs) != len(qf.records)
-	out := make([]*Dossier, len(qf.records))
-	for j, rec := range qf.records {
+	g := &q.groups[i]
+	qf := &q.files[g.file]
+	data, sum, broken := readRecords(qf.path)
+	var recs []*Record
+	switch {
+	case broken != nil:
+		recs = []*Record{broken}
+	default:
+		if cs := splitDocuments(data); g.docs[1] <= len(cs) {
+			dir := recordsDir(qf.path)
+			for _, c := range cs[g.docs[0]:g.docs[1]] {
+				if r := decodeChunk(qf.path, c); r != nil {
+					r.Dir = dir
+					recs = append(recs, r)
+				}
+			}
+		}
+	}
+	changed := sum != qf.sum || (broken != nil) != qf.unreadable || len(recs) != len(g.records)
+	out := make([]*Dossier, len(g.records))
+	for j, rec := range g.records {
 		if changed {
 			out[j] = &Dossier{
 				Ref: Ref{NumeroEditeur: rec.Numero, Source: rec.Source},
@@ -92,15 +139,16 @@ func (q *Quarter) Load(i int) []*Dossier {
 			continue
 		}
 		d := checkOne(q.cfg, q.reg, recs[j], q.opt)
-		d.Problems = append(d.Problems, qf.run[j]...)
+		d.Problems = append(d.Problems, g.run[j]...)
 		SortProblems(d.Problems)
 		out[j] = d
 	}
 	return out
 }
 
-// readFile reads the records of one file and the SHA-256 of its bytes.
-func readFile(f string) ([]*Record, [sha256.Size]byte) {
+// readRecords reads a records file and the SHA-256 of its bytes; a file
+// that cannot be read comes back as one broken record saying why.
+func readRecords(f string) ([]byte, [sha256.Size]byte, *Record) {
 	// Bounded: a regular file of at most safeio.Records bytes (a FIFO, a
 	// device or /dev/zero is refused before it is read).
 	data, err := safeio.ReadFile(f, safeio.Records)
@@ -110,19 +158,20 @@ func readFile(f string) ([]*Record, [sha256.Size]byte) {
 		if errors.As(err, &tl) {
 			code, msg = "FICHIER_TROP_GRAND", fmt.Sprintf("fichier trop volumineux (%s ; au plus %s par fichier d'enregistrements) : répartissez les dossiers dans plusieurs fichiers", safeio.Size(tl.Size), safeio.Size(tl.Kind.Max))
 		}
-		return []*Record{{
+		return nil, [sha256.Size]byte{}, &Record{
 			Source: Pos{File: f}, Broken: true,
 			Problems: []Problem{{Pos: Pos{File: f}, Code: code, Message: msg}},
-		}}, [sha256.Size]byte{}
-	}
-	recs := Decode(f, data)
-	// The files a record names are relative to its folder as the system
-	// resolves it: through a link, "../annexes" is beside the link's
-	// target, not beside the link.
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(f)); err == nil {
-		for _, r := range recs {
-			r.Dir = dir
 		}
 	}
-	return recs, sha256.Sum256(data)
+	return data, sha256.Sum256(data), nil
+}
+
+// recordsDir is the folder the files a record names are relative to: the
+// records file's folder as the system resolves it (through a link,
+// "../annexes" is beside the link's target, not beside the link).
+func recordsDir(f string) string {
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(f)); err == nil {
+		return dir
+	}
+	return filepath.Dir(f)
 }

@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,7 +28,7 @@ func quarterEnv(t *testing.T) (*Config, *Registry) {
 // loadAll makes every dossier of a quarter again, in file order.
 func loadAll(q *Quarter) []*Dossier {
 	var out []*Dossier
-	for i := range q.Files() {
+	for i := range q.Groups() {
 		out = append(out, q.Load(i)...)
 	}
 	return out
@@ -96,5 +97,77 @@ func TestQuarterRunRulesAcrossFiles(t *testing.T) {
 	}
 	if got, want := codes(q.Load(0)), []string{"FICHIER_MODIFIE"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("changed file: got %v, want %v", got, want)
+	}
+}
+
+// TestQuarterGroupsOneLargeFile: a records file holding more than GroupSize
+// records is split into groups, so that every worker takes part and only a
+// group is held at once; each group, made again by Load, gives the dossiers
+// checking the whole file gives (a comment-only document, a broken record
+// and a duplicate across groups included); a change to the file blocks
+// every group of it.
+func TestQuarterGroupsOneLargeFile(t *testing.T) {
+	t.Parallel()
+	cfg, reg := quarterEnv(t)
+	base, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", "liberal-mom.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	const n = 2*GroupSize + 20
+	for i := range n {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		switch i {
+		case 7:
+			b.WriteString("# only a comment\n---\n")
+		case 60:
+			b.WriteString("dispositif: [unclosed\n")
+			continue
+		}
+		numero := fmt.Sprintf("%05d", 100+i)
+		if i == GroupSize+5 {
+			numero = fmt.Sprintf("%05d", 100+3) // the same as a record of the first group
+		}
+		rec := strings.ReplaceAll(string(base), "00042", numero)
+		b.WriteString(rec)
+	}
+	path := filepath.Join(t.TempDir(), "tout.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Phase: PhaseSolde, DateDepot: depot, Files: testFiles}
+	want := CheckFiles(cfg, reg, []string{path}, opt)
+	q := Scan(cfg, reg, []string{path}, opt)
+	if q.Len() != n || len(want) != n {
+		t.Fatalf("Scan: %d records, CheckFiles: %d, want %d", q.Len(), len(want), n)
+	}
+	if q.Groups() != 3 {
+		t.Fatalf("%d records in one file: %d groups, want 3 of at most %d", n, q.Groups(), GroupSize)
+	}
+	got := loadAll(q)
+	dup, broken := false, false
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("dossier %d (%s): made again by Load, it differs from the one CheckFiles made:\n got %+v\nwant %+v", i, want[i].Ref.Source, got[i], want[i])
+		}
+		for _, c := range codes([]*Dossier{want[i]}) {
+			dup = dup || c == "NUMERO_EDITEUR_DOUBLON"
+			broken = broken || c == "YAML_SYNTAXE"
+		}
+	}
+	if !dup || !broken {
+		t.Errorf("the file must hold a duplicate across groups (%v) and a broken record (%v)", dup, broken)
+	}
+	if err := os.WriteFile(path, []byte(b.String()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for g := range q.Groups() {
+		for _, d := range q.Load(g) {
+			if c := codes([]*Dossier{d}); !reflect.DeepEqual(c, []string{"FICHIER_MODIFIE"}) {
+				t.Fatalf("group %d after a change: got %v, want FICHIER_MODIFIE", g, c)
+			}
+		}
 	}
 }

@@ -75,8 +75,16 @@ func Files(paths []string) ([]string, error) {
 func Read(files []string) []*Record {
 	var recs []*Record
 	for _, f := range files {
-		rs, _ := readFile(f)
-		recs = append(recs, rs...)
+		data, _, broken := readRecords(f)
+		if broken != nil {
+			recs = append(recs, broken)
+			continue
+		}
+		dir := recordsDir(f)
+		for _, r := range Decode(f, data) {
+			r.Dir = dir
+			recs = append(recs, r)
+		}
 	}
 	return recs
 }
@@ -87,40 +95,45 @@ var reDocStart = regexp.MustCompile(`^---(\s|$)`)
 func Decode(name string, data []byte) []*Record {
 	var recs []*Record
 	for _, c := range splitDocuments(data) {
-		if line, col, ok := invalidUTF8(c.text); ok {
-			recs = append(recs, &Record{
-				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
-				Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "ENCODAGE_INVALIDE",
-					Message: "caractère illisible : le fichier doit être enregistré en UTF-8 (et non en Latin-1 ou Windows-1252)"}},
-			})
-			continue
+		if r := decodeChunk(name, c); r != nil {
+			recs = append(recs, r)
 		}
-		if line, col, r, ok := controlChar(c.text); ok {
-			recs = append(recs, &Record{
-				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
-				Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "CARACTERE_INTERDIT",
-					Message: fmt.Sprintf("caractère de contrôle interdit (U+%04X) : le fichier n'est peut-être pas un texte, ou a été mal copié", r)}},
-			})
-			continue
-		}
-		var root yaml.Node
-		if err := yaml.Unmarshal(c.text, &root); err != nil {
-			line, msg := syntaxError(err)
-			line = errorLine(c.text, line)
-			pos := Pos{File: name, Line: c.line + max(line, 1) - 1}
-			recs = append(recs, &Record{
-				Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
-				Problems: []Problem{{Pos: pos, Code: "YAML_SYNTAXE", Message: msg}},
-			})
-			continue
-		}
-		if len(root.Content) == 0 {
-			continue // only comments
-		}
-		shiftLines(&root, c.line-1)
-		recs = append(recs, decodeRecord(name, &root))
 	}
 	return recs
+}
+
+// decodeChunk decodes one YAML document of file name: a record, broken or
+// not, or nil when the document holds only comments.
+func decodeChunk(name string, c chunk) *Record {
+	if line, col, ok := invalidUTF8(c.text); ok {
+		return &Record{
+			Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+			Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "ENCODAGE_INVALIDE",
+				Message: "caractère illisible : le fichier doit être enregistré en UTF-8 (et non en Latin-1 ou Windows-1252)"}},
+		}
+	}
+	if line, col, r, ok := controlChar(c.text); ok {
+		return &Record{
+			Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+			Problems: []Problem{{Pos: Pos{File: name, Line: c.line + line - 1, Col: col}, Code: "CARACTERE_INTERDIT",
+				Message: fmt.Sprintf("caractère de contrôle interdit (U+%04X) : le fichier n'est peut-être pas un texte, ou a été mal copié", r)}},
+		}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(c.text, &root); err != nil {
+		line, msg := syntaxError(err)
+		line = errorLine(c.text, line)
+		pos := Pos{File: name, Line: c.line + max(line, 1) - 1}
+		return &Record{
+			Source: Pos{File: name, Line: c.line}, Broken: true, Dir: filepath.Dir(name),
+			Problems: []Problem{{Pos: pos, Code: "YAML_SYNTAXE", Message: msg}},
+		}
+	}
+	if len(root.Content) == 0 {
+		return nil // only comments
+	}
+	shiftLines(&root, c.line-1)
+	return decodeRecord(name, &root)
 }
 
 func decodeRecord(name string, root *yaml.Node) *Record {

@@ -11,8 +11,8 @@ import (
 )
 
 // source gives pass 1 its dossiers a group at a time (a group is what is
-// made at once: one records file, or one dossier already in memory), so that
-// only the dossiers being packed are held.
+// made at once: up to dossier.GroupSize records of one file, or one dossier
+// already in memory), so that only the dossiers being packed are held.
 type source interface {
 	groups() int
 	// keys of group g's dossiers, in the order load returns them: where
@@ -49,10 +49,10 @@ func (l *dossierList) load(g int) []*dossier.Dossier {
 	return []*dossier.Dossier{d}
 }
 
-// quarterSource makes a quarter's dossiers again, one records file a group.
+// quarterSource makes a quarter's dossiers again, a group of records at a time.
 type quarterSource struct{ q *dossier.Quarter }
 
-func (s quarterSource) groups() int { return s.q.Files() }
+func (s quarterSource) groups() int { return s.q.Groups() }
 func (s quarterSource) keys(g int) []dossierKey {
 	_, recs := s.q.Records(g)
 	ks := make([]dossierKey, len(recs))
@@ -154,7 +154,7 @@ feed:
 	}
 	for _, w := range works {
 		if w == nil {
-			return nil, fmt.Errorf("pack: a records file gave fewer dossiers than when it was read")
+			return nil, fmt.Errorf("pack: a group of records gave fewer dossiers than when it was read")
 		}
 	}
 	return works, nil
