@@ -149,11 +149,11 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		if len(present) > 0 {
 			warn("-", "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
 		}
-		if err := pdfops.Accept(data); err != nil {
+		res, err := signature.AcceptAndVerify(name, data, expectFor(unsigned, hashes, who))
+		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 			return Entry{}, awaiting, false
 		}
-		res := signature.Verify(name, data, expectFor(unsigned, hashes, who))
 		report(res)
 		p := proof(name, whole, data, res)
 		if !res.OK() {
@@ -182,12 +182,12 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			problem("-", "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
 			return Entry{}, awaiting, false
 		}
-		if err := pdfops.Accept(data); err != nil {
+		one := []signature.Signatory{who[min(i, len(who)-1)]}
+		res, err := signature.AcceptAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
+		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
 			return Entry{}, awaiting, false
 		}
-		one := []signature.Signatory{who[min(i, len(who)-1)]}
-		res := signature.Verify(filepath.Base(path), data, signature.Expect{Signatories: one})
 		if res.Proof == signature.Electronic {
 			problem("-", "VA_PARTIE_SIGNEE", "%s est signée électroniquement : des VA signées électroniquement par bénéficiaire ne peuvent pas être assemblées sans casser leurs signatures. Faites signer la VA entière %s par chaque signataire, à tour de rôle, dans le même fichier", filepath.Base(path), name)
 			return Entry{}, awaiting, false
@@ -254,8 +254,8 @@ func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 	}
 	if bytes.Contains(rendered, []byte("/ByteRange")) { // signed by segur
 		// segur has just signed it: its signature is checked (digest, CMS,
-		// coverage), not its tie to the dossier.
-		res := signature.Verify(name, rendered, signature.Expect{Kind: "MOM", Deposited: true})
+		// coverage), not its tie to the dossier, from the bytes signed.
+		res := signature.VerifyOwn(name, rendered, "MOM")
 		for i := range res.Signers {
 			res.Signers[i].As = fullName(who) // segur signed for the fournisseur's signataire
 		}
@@ -282,13 +282,13 @@ func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Entry{}, awaiting, false
 	}
-	if err := pdfops.Accept(data); err != nil {
+	want := expectFor(rendered, hashes, who)
+	want.Kind = "MOM"
+	res, err := signature.AcceptAndVerify(name, data, want)
+	if err != nil {
 		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
 		return Entry{}, awaiting, false
 	}
-	want := expectFor(rendered, hashes, who)
-	want.Kind = "MOM"
-	res := signature.Verify(name, data, want)
 	for _, e := range res.Errors {
 		problem("-", e.Code, "%s", e.Message)
 	}

@@ -3,6 +3,7 @@ package signature
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -64,9 +65,49 @@ func same(a, b types.Object) bool {
 		return false
 	}
 	if oka {
-		return sa.Dict.PDFString() == sb.Dict.PDFString() && bytes.Equal(sa.Raw, sb.Raw)
+		return bytes.Equal(sa.Raw, sb.Raw) && (equal(sa.Dict, sb.Dict) || sa.Dict.PDFString() == sb.Dict.PDFString())
 	}
-	return a.PDFString() == b.PDFString()
+	return equal(a, b) || a.PDFString() == b.PDFString()
+}
+
+// equal reports whether a and b are the same value, compared without
+// serialising them (most objects of a signed file are unchanged): equal
+// values have the same serialisation. Types it does not know are not
+// equal here, and compared by their serialisation.
+func equal(a, b types.Object) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case types.Dict:
+		y, ok := b.(types.Dict)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equal(v, w) {
+				return false
+			}
+		}
+		return true
+	case types.Array:
+		y, ok := b.(types.Array)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case types.Float:
+		y, ok := b.(types.Float)
+		return ok && math.Float64bits(float64(x)) == math.Float64bits(float64(y))
+	case types.Integer, types.Name, types.StringLiteral, types.HexLiteral, types.Boolean, types.IndirectRef:
+		return a == b
+	}
+	return false
 }
 
 func name(d types.Dict, key string) string {

@@ -26,11 +26,24 @@ func readContext(data []byte) (ctx *model.Context, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("PDF illisible : %w", err)
 	}
-	if err := ctx.EnsurePageCount(); err != nil {
-		return nil, fmt.Errorf("PDF illisible : %w", err)
-	}
-	if ctx.PageCount == 0 {
-		return nil, errors.New("PDF sans page")
+	if err := withPages(ctx); err != nil {
+		return nil, err
 	}
 	return ctx, nil
+}
+
+// withPages counts the pages of ctx: an error when it has none.
+func withPages(ctx *model.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("PDF illisible (%v)", r)
+		}
+	}()
+	if err := ctx.EnsurePageCount(); err != nil {
+		return fmt.Errorf("PDF illisible : %w", err)
+	}
+	if ctx.PageCount == 0 {
+		return errors.New("PDF sans page")
+	}
+	return nil
 }

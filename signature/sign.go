@@ -48,6 +48,7 @@ func Sign(data []byte, s *Signer, box Box, label string, when time.Time) (out []
 	chain := append([]*x509.Certificate{s.Cert}, s.Chain...)
 	t := SigningTime(s, when)
 	var buf bytes.Buffer
+	buf.Grow(len(data) + 32<<10) // the signature's room, its appearance and the xref
 	err = sign.Sign(bytes.NewReader(data), &buf, rdr, int64(len(data)), sign.SignData{
 		Signature: sign.SignDataSignature{
 			CertType:   sign.ApprovalSignature,
@@ -111,20 +112,102 @@ func AddFields(data []byte, boxes []Box) (out []byte, err error) {
 			err = fmt.Errorf("champs de signature : PDF illisible (%v)", r)
 		}
 	}()
+	// A document as segur renders it: only the objects changed are read.
+	if prev, err := lastXRef(data); err == nil && !wholeFields {
+		if q, err := readQuick(data, prev); err == nil {
+			u := startUpdate(data, prev, len(q.offsets), q.root, refOf(q.trailer["Info"]), arrayOf(q.trailer["ID"]))
+			if out, err := addFields(u, q, boxes); err == nil {
+				return out, nil
+			}
+		}
+	}
 	u, err := newUpdate(data)
 	if err != nil {
 		return nil, fmt.Errorf("champs de signature : %w", err)
 	}
-	xt := u.ctx.XRefTable
-	if _, ok := xt.RootDict["AcroForm"]; ok {
+	return addFields(u, wholeDoc{u.ctx.XRefTable}, boxes)
+}
+
+// wholeFields, set by tests, makes AddFields read every document whole.
+var wholeFields bool
+
+// fieldsDoc is what AddFields reads of a document.
+type fieldsDoc interface {
+	rootDict() types.Dict
+	rootRef() types.IndirectRef
+	page(n int) (types.IndirectRef, error) // page n (from 1)
+	dict(r types.IndirectRef) (types.Dict, error)
+	array(o types.Object) (types.Array, error)
+}
+
+// wholeDoc is a document read whole by pdfcpu.
+type wholeDoc struct{ xt *model.XRefTable }
+
+func (w wholeDoc) rootDict() types.Dict       { return w.xt.RootDict }
+func (w wholeDoc) rootRef() types.IndirectRef { return *w.xt.Root }
+func (w wholeDoc) page(n int) (types.IndirectRef, error) {
+	_, ref, _, err := w.xt.PageDict(n, false)
+	if err != nil || ref == nil {
+		return types.IndirectRef{}, errNotQuick
+	}
+	return *ref, nil
+}
+func (w wholeDoc) dict(r types.IndirectRef) (types.Dict, error) {
+	d, err := w.xt.DereferenceDict(r)
+	if err == nil && d == nil {
+		err = errNotQuick
+	}
+	return d, err
+}
+func (w wholeDoc) array(o types.Object) (types.Array, error) { return w.xt.DereferenceArray(o) }
+
+func (q *quickDoc) rootDict() types.Dict       { return q.rootD }
+func (q *quickDoc) rootRef() types.IndirectRef { return q.root }
+func (q *quickDoc) page(n int) (types.IndirectRef, error) {
+	if n < 1 || n > len(q.pages) {
+		return types.IndirectRef{}, errNotQuick
+	}
+	return q.pages[n-1], nil
+}
+func (q *quickDoc) dict(r types.IndirectRef) (types.Dict, error) {
+	if d, ok := q.object(r).(types.Dict); ok {
+		return d, nil
+	}
+	return nil, errNotQuick
+}
+func (q *quickDoc) array(o types.Object) (types.Array, error) {
+	if r, ok := o.(types.IndirectRef); ok {
+		o = q.object(r)
+	}
+	if a, ok := o.(types.Array); ok {
+		return a, nil
+	}
+	return nil, errNotQuick
+}
+
+func refOf(o types.Object) *types.IndirectRef {
+	if r, ok := o.(types.IndirectRef); ok {
+		return &r
+	}
+	return nil
+}
+
+func arrayOf(o types.Object) types.Array {
+	a, _ := o.(types.Array)
+	return a
+}
+
+// addFields writes the fields of AddFields into u.
+func addFields(u *update, doc fieldsDoc, boxes []Box) ([]byte, error) {
+	if _, ok := doc.rootDict()["AcroForm"]; ok {
 		return nil, fmt.Errorf("champs de signature : le PDF a déjà un formulaire")
 	}
 	var fields types.Array
 	pageAnnots := map[int][]types.IndirectRef{}
 	var pageOrder []int
 	for _, bx := range boxes {
-		_, ref, _, err := xt.PageDict(bx.Page, false)
-		if err != nil || ref == nil {
+		ref, err := doc.page(bx.Page)
+		if err != nil {
 			return nil, fmt.Errorf("champs de signature : page %d introuvable", bx.Page)
 		}
 		n := u.reserve()
@@ -139,14 +222,14 @@ func AddFields(data []byte, boxes []Box) (out []byte, err error) {
 		pageAnnots[p] = append(pageAnnots[p], r)
 	}
 	for _, p := range pageOrder {
-		d, err := xt.DereferenceDict(*types.NewIndirectRef(p, 0))
+		d, err := doc.dict(*types.NewIndirectRef(p, 0))
 		if err != nil || d == nil {
 			return nil, fmt.Errorf("champs de signature : page illisible")
 		}
 		nd := d.Clone().(types.Dict)
 		var annots types.Array
 		if a, ok := nd["Annots"]; ok {
-			arr, err := xt.DereferenceArray(a)
+			arr, err := doc.array(a)
 			if err != nil {
 				return nil, fmt.Errorf("champs de signature : annotations illisibles")
 			}
@@ -158,9 +241,9 @@ func AddFields(data []byte, boxes []Box) (out []byte, err error) {
 		nd["Annots"] = annots
 		u.object(p, nd.PDFString())
 	}
-	root := xt.RootDict.Clone().(types.Dict)
+	root := doc.rootDict().Clone().(types.Dict)
 	root["AcroForm"] = types.Dict{"Fields": fields, "SigFlags": types.Integer(1)}
-	u.object(xt.Root.ObjectNumber.Value(), root.PDFString())
+	u.object(doc.rootRef().ObjectNumber.Value(), root.PDFString())
 	return u.finish(), nil
 }
 

@@ -11,11 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/signature"
 	"software.sslmate.com/src/go-pkcs12"
@@ -237,6 +239,15 @@ func FuzzVerify(f *testing.F) {
 			data = bytes.Clone(data)
 			data[((at%len(data))+len(data))%len(data)] ^= b
 		}
-		signature.Verify("va.pdf", data, signature.Expect{Signatories: []signature.Signatory{{Name: "Anne Schmitt"}}})
+		want := signature.Expect{Signatories: []signature.Signatory{{Name: "Anne Schmitt"}}}
+		res := signature.Verify("va.pdf", data, want)
+		// One parse for acceptance and verification finds what two did.
+		got, err := signature.AcceptAndVerify("va.pdf", data, want)
+		if aerr := pdfops.Accept(data); (err == nil) != (aerr == nil) || (err == nil && !reflect.DeepEqual(got, res)) {
+			t.Errorf("AcceptAndVerify: %+v, %v; Accept: %v, then Verify: %+v", got, err, aerr, res)
+		}
+		if own := signature.VerifyOwn("mom.pdf", data, "MOM"); !reflect.DeepEqual(own, signature.Verify("mom.pdf", data, signature.Expect{Kind: "MOM", Deposited: true})) {
+			t.Errorf("VerifyOwn disagrees with Verify: %+v", own)
+		}
 	})
 }

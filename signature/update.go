@@ -19,19 +19,22 @@ var startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
 // section and a trailer pointing back to the previous one.
 type update struct {
 	b       bytes.Buffer
-	ctx     *model.Context
-	prev    int         // offset of the previous cross-reference section
-	next    int         // next free object number
-	offsets map[int]int // object number → offset, for the new section
+	ctx     *model.Context // the file read whole (nil when read by quickDoc)
+	prev    int            // offset of the previous cross-reference section
+	next    int            // next free object number
+	offsets map[int]int    // object number → offset, for the new section
+	// The previous trailer's entries an update repeats.
+	root types.IndirectRef
+	info *types.IndirectRef
+	id   types.Array
 }
 
 // newUpdate reads data and starts an update after it.
 func newUpdate(data []byte) (*update, error) {
-	m := startxrefRe.FindSubmatch(data)
-	if m == nil {
-		return nil, errors.New("fin de fichier PDF introuvable")
+	prev, err := lastXRef(data)
+	if err != nil {
+		return nil, err
 	}
-	prev, _ := strconv.Atoi(string(m[1]))
 	ctx, err := readContext(data)
 	if err != nil {
 		return nil, err
@@ -40,12 +43,29 @@ func newUpdate(data []byte) (*update, error) {
 	if xt.Root == nil || xt.RootDict == nil || xt.Size == nil {
 		return nil, errors.New("catalogue du PDF introuvable")
 	}
-	u := &update{ctx: ctx, prev: prev, next: *xt.Size, offsets: map[int]int{}}
+	u := startUpdate(data, prev, *xt.Size, *xt.Root, xt.Info, xt.ID)
+	u.ctx = ctx
+	return u, nil
+}
+
+// lastXRef is the offset of the last cross-reference section of data.
+func lastXRef(data []byte) (int, error) {
+	m := startxrefRe.FindSubmatch(data)
+	if m == nil {
+		return 0, errors.New("fin de fichier PDF introuvable")
+	}
+	prev, _ := strconv.Atoi(string(m[1]))
+	return prev, nil
+}
+
+func startUpdate(data []byte, prev, size int, root types.IndirectRef, info *types.IndirectRef, id types.Array) *update {
+	u := &update{prev: prev, next: size, offsets: map[int]int{}, root: root, info: info, id: id}
+	u.b.Grow(len(data) + 4<<10) // the update: a few objects and the xref
 	u.b.Write(data)
 	if !bytes.HasSuffix(data, []byte("\n")) {
 		u.b.WriteByte('\n')
 	}
-	return u, nil
+	return u
 }
 
 // object writes object n (new or changed) with the given body.
@@ -62,7 +82,6 @@ func (u *update) reserve() int {
 
 // finish writes the cross-reference section and the trailer.
 func (u *update) finish() []byte {
-	xt := u.ctx.XRefTable
 	xref := u.b.Len()
 	nums := make([]int, 0, len(u.offsets))
 	for n := range u.offsets {
@@ -73,12 +92,12 @@ func (u *update) finish() []byte {
 	for _, n := range nums {
 		fmt.Fprintf(&u.b, "%d 1\n%010d 00000 n \n", n, u.offsets[n])
 	}
-	trailer := types.Dict{"Size": types.Integer(u.next), "Root": *xt.Root, "Prev": types.Integer(u.prev)}
-	if xt.Info != nil {
-		trailer["Info"] = *xt.Info
+	trailer := types.Dict{"Size": types.Integer(u.next), "Root": u.root, "Prev": types.Integer(u.prev)}
+	if u.info != nil {
+		trailer["Info"] = *u.info
 	}
-	if xt.ID != nil {
-		trailer["ID"] = xt.ID
+	if u.id != nil {
+		trailer["ID"] = u.id
 	}
 	fmt.Fprintf(&u.b, "trailer\n%s\nstartxref\n%d\n%%%%EOF\n", trailer.PDFString(), xref)
 	return u.b.Bytes()

@@ -14,6 +14,7 @@ import (
 	"github.com/digitorus/pkcs7"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfops"
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/text/unicode/norm"
 )
@@ -132,7 +133,24 @@ func revisionEnds(data []byte) []int {
 // Verify checks a returned document named name against want: its
 // electronic signatures, or whether it is a scan. It never panics on a
 // malformed file.
-func Verify(name string, data []byte, want Expect) (res Result) {
+func Verify(name string, data []byte, want Expect) Result {
+	return verify(name, data, nil, want)
+}
+
+// AcceptAndVerify is pdfops.Accept then Verify, with one parse of data:
+// the acceptance error (a French sentence) when the file is not an
+// accepted PDF, else what Verify finds.
+func AcceptAndVerify(name string, data []byte, want Expect) (Result, error) {
+	var res Result
+	if err := pdfops.AcceptWith(data, func(ctx *model.Context) { res = verify(name, data, ctx, want) }); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// verify is Verify on data, read into ctx (as pdfcpu reads it, leniently
+// and not validated) or, when ctx is nil, read here.
+func verify(name string, data []byte, ctx *model.Context, want Expect) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = Result{}
@@ -140,7 +158,12 @@ func Verify(name string, data []byte, want Expect) (res Result) {
 		}
 	}()
 	res.kind = want.Kind
-	ctx, err := readContext(data)
+	var err error
+	if ctx == nil {
+		ctx, err = readContext(data)
+	} else {
+		err = withPages(ctx)
+	}
 	if err != nil {
 		res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites-le signer à nouveau ou remplacez le fichier", name)
 		return res

@@ -18,7 +18,16 @@ import (
 // « D:…Z » date or a catalog version entry they commonly write —,
 // it is not password-protected, and it has at least one page. The error is
 // a French sentence saying why, for the user to act on.
-func Accept(data []byte) (err error) {
+func Accept(data []byte) error { return AcceptWith(data, nil) }
+
+// AcceptWith is Accept, which parses data once, handing the parsed file to
+// inspect (when not nil) before validating it: a caller that reads the
+// file too (signature verification) does not parse it a second time.
+// inspect sees the file as read, not yet validated — validation repairs
+// some structures in place — and only reads it; it is called only once
+// the file has been read and found unencrypted, and what it learnt is to
+// be discarded when AcceptWith returns an error.
+func AcceptWith(data []byte, inspect func(ctx *model.Context)) (err error) {
 	defer catch(&err, "accept")
 	if len(data) == 0 {
 		return errors.New("le fichier est vide")
@@ -46,6 +55,11 @@ func Accept(data []byte) (err error) {
 	}
 	if ctx.Encrypt != nil {
 		return errors.New("le PDF est chiffré : déposez une version sans protection")
+	}
+	if inspect != nil {
+		inspect(ctx)
+		// Validation counts the pages itself, as on a file just read.
+		ctx.PageCount = 0
 	}
 	if err := api.ValidateContext(ctx); err != nil {
 		return fmt.Errorf("la structure du PDF est invalide (%s)", short(err))

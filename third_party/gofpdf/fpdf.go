@@ -866,15 +866,7 @@ func rgbColorValue(r, g, b int, grayStr, fullStr string) (clr colorType) {
 	clr.ib, clr.b = colorComp(b)
 	clr.mode = colorModeRGB
 	clr.gray = clr.ir == clr.ig && clr.r == clr.b
-	if len(grayStr) > 0 {
-		if clr.gray {
-			clr.str = sprintf("%.3f %s", clr.r, grayStr)
-		} else {
-			clr.str = sprintf("%.3f %.3f %.3f %s", clr.r, clr.g, clr.b, fullStr)
-		}
-	} else {
-		clr.str = sprintf("%.3f %.3f %.3f", clr.r, clr.g, clr.b)
-	}
+	clr.str = colorOp(clr, grayStr, fullStr) // segur patch: upstream's sprintf without fmt
 	return
 }
 
@@ -2089,7 +2081,7 @@ func (f *Fpdf) SetFont(familyStr, styleStr string, size float64) {
 		f.isCurrentUTF8 = false
 	}
 	if f.page > 0 {
-		f.out(fontSelect(f.currentFont.i, f.fontSizePt))
+		f.outFontSelect() // segur patch: out(fontSelect(…)) without a string
 	}
 	return
 }
@@ -2105,7 +2097,7 @@ func (f *Fpdf) SetFontSize(size float64) {
 	f.fontSizePt = size
 	f.fontSize = size / f.k
 	if f.page > 0 {
-		f.out(fontSelect(f.currentFont.i, f.fontSizePt))
+		f.outFontSelect() // segur patch: out(fontSelect(…)) without a string
 	}
 }
 
@@ -2115,7 +2107,7 @@ func (f *Fpdf) SetFontUnitSize(size float64) {
 	f.fontSizePt = size * f.k
 	f.fontSize = size
 	if f.page > 0 {
-		f.out(fontSelect(f.currentFont.i, f.fontSizePt))
+		f.outFontSelect() // segur patch: out(fontSelect(…)) without a string
 	}
 }
 
@@ -2206,7 +2198,7 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 	} else {
 		txt2 = f.escape(txtStr)
 	}
-	s := sprintf("BT %.2f %.2f Td (%s) Tj ET", x*f.k, (f.h-y)*f.k, txt2)
+	s := textOp(x*f.k, (f.h-y)*f.k, txt2) // segur patch: sprintf("BT %.2f %.2f Td (%s) Tj ET", …) without fmt
 	if f.underline && txtStr != "" {
 		s += " " + f.dounderline(x, y, txtStr)
 	}
@@ -3503,7 +3495,7 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	for box, pb := range f.defPageBoxes {
 		f.pageBoxes[f.page][box] = pb
 	}
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	f.pages = append(f.pages, newPage()) // segur patch: sized for a page
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0, 0))
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
@@ -3927,6 +3919,7 @@ func (f *Fpdf) putpages() {
 		f.out("endobj")
 		// Page content
 		f.newobj()
+		pageHint.see(f.pages[n].Len()) // segur patch
 		if f.compress {
 			data := sliceCompress(f.pages[n].Bytes())
 			f.outf("<</Filter /FlateDecode /Length %d>>", len(data))
@@ -4771,6 +4764,7 @@ func (f *Fpdf) enddoc() {
 		return
 	}
 	f.layerEndDoc()
+	f.buffer.Grow(docHint.get()) // segur patch: sized for a document
 	f.putheader()
 	// Embedded files
 	f.putAttachments()
@@ -4813,6 +4807,7 @@ func (f *Fpdf) enddoc() {
 	f.outf("%d", o)
 	f.out("%%EOF")
 	f.state = 3
+	docHint.see(f.buffer.Len()) // segur patch
 	return
 }
 

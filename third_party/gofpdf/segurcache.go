@@ -7,12 +7,14 @@ package gofpdf
 // output bytes are exactly those upstream writes.
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // cutFont is what putfonts writes for one UTF-8 font and rune set.
@@ -136,11 +138,89 @@ func parsedUTF8Font(fontkey string, utf8Bytes []byte) (*parsedFont, error) {
 // fmt: maroto selects a font for every text it measures, and fmt's
 // reflection was a tenth of the rendering time (segur patch).
 func fontSelect(id string, size float64) string {
-	b := make([]byte, 0, 16+len(id))
+	return string(appendFontSelect(make([]byte, 0, 16+len(id)), id, size))
+}
+
+func appendFontSelect(b []byte, id string, size float64) []byte {
 	b = append(b, "BT /F"...)
 	b = append(b, id...)
 	b = append(b, ' ')
 	b = strconv.AppendFloat(b, size, 'f', 2, 64)
-	b = append(b, " Tf ET"...)
+	return append(b, " Tf ET"...)
+}
+
+// outFontSelect is out(fontSelect(…)) for the current font, without a
+// string made for each of the hundreds of selections of a document (segur
+// patch).
+func (f *Fpdf) outFontSelect() {
+	var a [80]byte
+	b := append(appendFontSelect(a[:0], f.currentFont.i, f.fontSizePt), '\n')
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+	} else {
+		f.buffer.Write(b)
+	}
+}
+
+// sizeHint is the largest size seen of a kind of buffer (a page's content,
+// a whole document), to allocate the next one at once instead of doubling
+// it a dozen times as it fills: the documents of a run are much alike
+// (segur patch; the bytes written are the same).
+type sizeHint struct{ n atomic.Int64 }
+
+// maxSizeHint bounds a hint: one large document does not make every
+// later one allocate as much.
+const maxSizeHint = 1 << 20
+
+func (h *sizeHint) get() int { return int(h.n.Load()) }
+
+func (h *sizeHint) see(n int) {
+	for n <= maxSizeHint {
+		old := h.n.Load()
+		if int64(n) <= old || h.n.CompareAndSwap(old, int64(n)) {
+			return
+		}
+	}
+}
+
+var pageHint, docHint sizeHint
+
+// newPage is an empty page buffer, sized for a page.
+func newPage() *bytes.Buffer {
+	var b bytes.Buffer
+	b.Grow(pageHint.get())
+	return &b
+}
+
+// textOp is upstream's sprintf("BT %.2f %.2f Td (%s) Tj ET", x, y, txt)
+// without fmt: maroto draws every line of text with it (segur patch).
+func textOp(x, y float64, txt string) string {
+	b := make([]byte, 0, 32+len(txt))
+	b = append(b, "BT "...)
+	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, y, 'f', 2, 64)
+	b = append(b, " Td ("...)
+	b = append(b, txt...)
+	b = append(b, ") Tj ET"...)
+	return string(b)
+}
+
+// colorOp is upstream's colour operator of rgbColorValue: sprintf("%.3f
+// %s", …) for a grey, sprintf("%.3f %.3f %.3f %s", …) for a colour, or the
+// three components alone without operators, without fmt (segur patch).
+func colorOp(clr colorType, grayStr, fullStr string) string {
+	b := make([]byte, 0, 24)
+	b = strconv.AppendFloat(b, clr.r, 'f', 3, 64)
+	if len(grayStr) > 0 && clr.gray {
+		return string(append(append(b, ' '), grayStr...))
+	}
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, clr.g, 'f', 3, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, clr.b, 'f', 3, 64)
+	if len(grayStr) > 0 {
+		b = append(append(b, ' '), fullStr...)
+	}
 	return string(b)
 }

@@ -20,6 +20,37 @@ func TestFontSelectMatchesSprintf(t *testing.T) {
 	}
 }
 
+// TestTextAndColorOpsMatchSprintf: the fmt-free text and colour operators
+// write the bytes of upstream's formats.
+func TestTextAndColorOpsMatchSprintf(t *testing.T) {
+	values := []float64{0, -0.004, -0.005, 0.005, 0.0049999, 1.005, 2.675, 10.015, 12.345, 99.999, 595.28, 841.89, -12.5, 1e-9, 123456.789, 1.0 / 3}
+	for _, x := range values {
+		for _, y := range values {
+			want := fmt.Sprintf("BT %.2f %.2f Td (%s) Tj ET", x, y, "a\\(b\\)")
+			if got := textOp(x, y, "a\\(b\\)"); got != want {
+				t.Errorf("textOp(%v, %v): got %q, want %q", x, y, got, want)
+			}
+		}
+	}
+	for _, c := range [][3]int{{0, 0, 0}, {255, 255, 255}, {128, 128, 128}, {12, 34, 56}, {255, 0, 1}, {1, 2, 1}} {
+		for _, ops := range [][2]string{{"g", "rg"}, {"G", "RG"}, {"", ""}} {
+			clr := rgbColorValue(c[0], c[1], c[2], ops[0], ops[1])
+			var want string
+			switch {
+			case ops[0] != "" && clr.gray:
+				want = fmt.Sprintf("%.3f %s", clr.r, ops[0])
+			case ops[0] != "":
+				want = fmt.Sprintf("%.3f %.3f %.3f %s", clr.r, clr.g, clr.b, ops[1])
+			default:
+				want = fmt.Sprintf("%.3f %.3f %.3f", clr.r, clr.g, clr.b)
+			}
+			if clr.str != want {
+				t.Errorf("rgbColorValue(%v, %q): got %q, want %q", c, ops, clr.str, want)
+			}
+		}
+	}
+}
+
 // render writes a one-page document with text in the project's font.
 func render(t *testing.T, font []byte, text string) []byte {
 	t.Helper()

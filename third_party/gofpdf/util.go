@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 )
 
 func round(f float64) int {
@@ -87,19 +86,28 @@ func sliceCompress(data []byte) []byte {
 	var buf bytes.Buffer
 	// segur patch: a zlib writer allocates about 1 MB of state; upstream
 	// made a new one for every stream of every document. They are reused
-	// through a pool (Reset gives the same output as a new writer).
-	cmp := zlibPool.Get().(*zlib.Writer)
+	// (Reset gives the same output as a new writer), kept in a free list
+	// rather than a sync.Pool, which every garbage collection empties.
+	var cmp *zlib.Writer
+	select {
+	case cmp = <-zlibWriters:
+	default:
+		cmp, _ = zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	}
 	cmp.Reset(&buf)
 	cmp.Write(data)
 	cmp.Close()
-	zlibPool.Put(cmp)
+	cmp.Reset(nil) // let buf go
+	select {
+	case zlibWriters <- cmp:
+	default:
+	}
 	return buf.Bytes()
 }
 
-var zlibPool = sync.Pool{New: func() any {
-	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
-	return w
-}}
+// zlibWriters are the idle zlib writers: as many as documents were
+// compressed at the same time, up to its capacity.
+var zlibWriters = make(chan *zlib.Writer, 8)
 
 // sliceUncompress returns an uncompressed copy of the specified zlib-compressed byte array
 func sliceUncompress(data []byte) (outData []byte, err error) {
