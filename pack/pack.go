@@ -121,8 +121,8 @@ func Run(opt Options, ds []*dossier.Dossier) (*Result, error) {
 }
 
 // RunQuarter is Run on a quarter scanned by dossier.Scan: each worker makes
-// the dossiers of one records file again when it packs them, so that memory
-// stays flat whatever the size of the quarter.
+// the dossiers of one group of records again when it packs them, so that
+// memory stays flat whatever the size of the quarter and of its files.
 func RunQuarter(opt Options, q *dossier.Quarter) (*Result, error) {
 	return run(opt, quarterSource{q})
 }
