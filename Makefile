@@ -95,3 +95,12 @@ vet:
 
 clean:
 	rm -rf bin out out-facturx bench
+
+# Linters nobody here wrote: staticcheck, and deadcode over the tests too
+# (a function only tests call is kept on purpose: see the README). Both are
+# fetched at a fixed version through the Go module proxy.
+.PHONY: lint
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	@out=$$($(GO) run golang.org/x/tools/cmd/deadcode@v0.52.0 -test ./...); \
+	  if [ -n "$$out" ]; then echo "$$out"; echo "deadcode : code que rien n'appelle, même pas un test"; exit 1; fi
