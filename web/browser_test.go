@@ -81,6 +81,7 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 // « Remplacer », still « prêt », the dépôt prepared and downloaded, the
 // same bytes as pack's.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	ctx := chrome(t)
 
@@ -289,6 +290,7 @@ func packZip(t *testing.T, signes, name string) []byte {
 // (file://, no server) and reads the statuses it shows: the same dossiers
 // as rapport.json, each with a status that agrees with its statut.
 func TestRapportHTMLOpensFromDisk(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	ctx := chrome(t)
 	f.srv.runPack()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestOriginCheck(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	tests := []struct {
 		name, method, path, host, origin, site string
@@ -56,6 +57,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestUploadLimits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1<<20)
 	signed := scanVA(t, f.unsignedVA(t), "Nathalie Lambert")
 	if len(signed) > 1<<20 {
@@ -96,6 +98,7 @@ func TestUploadLimits(t *testing.T) {
 }
 
 func TestPathEscapes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	secret := filepath.Join(filepath.Dir(f.out), "secret.zip")
 	os.WriteFile(secret, []byte("secret"), 0o600)
@@ -139,6 +142,7 @@ func TestPathEscapes(t *testing.T) {
 }
 
 func TestConcurrentUploadsOfTheSameVA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	unsigned := f.unsignedVA(t)
 	a, b := scanVA(t, unsigned, "Nathalie Lambert"), scanVA(t, unsigned, "N. Lambert")
@@ -203,6 +207,7 @@ func TestConcurrentUploadsOfTheSameVA(t *testing.T) {
 }
 
 func TestOverviewShowsStatuses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	code, body := f.get(t, "/")
 	if code != 200 {
@@ -226,6 +231,7 @@ func TestOverviewShowsStatuses(t *testing.T) {
 
 // A record changed on disk shows on the next page load, without restart.
 func TestRecordsReReadWhenTheyChange(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// segur.yaml names the fournisseur's certificate beside it.
 	if err := os.Mkdir(filepath.Join(dir, "certs"), 0o755); err != nil {
@@ -266,6 +272,7 @@ func TestRecordsReReadWhenTheyChange(t *testing.T) {
 // « Relire » reads the prepared dépôt back (segur check) and says so; with
 // nothing prepared it says what to do first.
 func TestRelire(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	post := func() string {
 		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
@@ -302,6 +309,7 @@ func TestRelire(t *testing.T) {
 // « avertissement » (VA_NUMERISEE), not « prêt » as with an electronic
 // signature (TestBrowser).
 func TestScannedVAWarns(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 0)
 	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
 		t.Fatalf("scanned VA: %d %s", code, body)

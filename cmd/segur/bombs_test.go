@@ -71,6 +71,7 @@ func maxRSS(t *testing.T, args ...string) (int, string, int64) {
 // packed, nothing hangs, and the peak resident memory of the process stays
 // what a normal run takes.
 func TestHostileInputsInBoundedPeakMemory(t *testing.T) {
+	t.Parallel() // real processes, each measured alone: they share nothing with the in-process runs
 	proj, _ := project(t, "../annexes/bombe.pdf")
 	os.WriteFile(filepath.Join(proj, "annexes", "bombe.pdf"), inflateBombPDF(), 0o644)
 	var bomb strings.Builder

@@ -28,30 +28,54 @@ func repo(p string) string {
 	return abs
 }
 
+// shared is a value made at most once per test run, in a folder of its
+// own that TestMain removes, for the tests that all need the same costly
+// thing: the segur binary, a packed quarter, the fixtures' dépôt.
+type shared[T any] struct {
+	once sync.Once
+	val  T
+	err  error
+}
+
 var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
+	sharedMu   sync.Mutex
+	sharedDirs []string // removed by TestMain
 )
 
-// segurBinary builds the segur binary once per test run, for the tests that
-// need a real process (killed mid-run, given a terminal); TestMain removes it.
-func segurBinary(t *testing.T) string {
+// get makes the value with build, in a new folder named after prefix, the
+// first time; later calls wait for it and get the same value (or error).
+func (s *shared[T]) get(t *testing.T, prefix string, build func(dir string) (T, error)) T {
 	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "segur-test-"); binErr != nil {
+	s.once.Do(func() {
+		dir, err := os.MkdirTemp("", prefix)
+		if err != nil {
+			s.err = err
 			return
 		}
-		binPath = filepath.Join(binDir, "segur")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		sharedMu.Lock()
+		sharedDirs = append(sharedDirs, dir)
+		sharedMu.Unlock()
+		s.val, s.err = build(dir)
 	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	if s.err != nil {
+		t.Fatal(s.err)
 	}
-	return binPath
+	return s.val
+}
+
+var builtSegur shared[string]
+
+// segurBinary builds the segur binary once per test run, for the tests that
+// need a real process (killed mid-run, given a terminal).
+func segurBinary(t *testing.T) string {
+	t.Helper()
+	return builtSegur.get(t, "segur-test-", func(dir string) (string, error) {
+		bin := filepath.Join(dir, "segur")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		return bin, nil
+	})
 }
 
 // TestMain gives the commands the password of the TEST certificate of
@@ -59,8 +83,8 @@ func segurBinary(t *testing.T) string {
 func TestMain(m *testing.M) {
 	os.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
+	for _, dir := range sharedDirs {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segur-sons/segur/internal/quarter"
 	"github.com/segur-sons/segur/pack"
 )
 
@@ -25,6 +24,27 @@ func packFixtures(t *testing.T, dir string, extra ...string) (int, string, strin
 	t.Helper()
 	args := append([]string{"pack", "--date-depot", "2023-04-28", "--signes", repo("fixtures/signes"), "-o", dir}, extra...)
 	return runIn(t, append(args, repo("fixtures/dossiers"))...)
+}
+
+// packed is the fixtures packed once per test run as packFixtures packs
+// them (no extra flag), with pack's exit code and outputs. The tests that
+// read that dépôt share it: it is read-only, copied (copyTree) by those
+// that change it.
+type packed struct {
+	dir            string
+	code           int
+	stdout, stderr string
+}
+
+var fixturesPacked shared[packed]
+
+func packedFixtures(t *testing.T) packed {
+	t.Helper()
+	return fixturesPacked.get(t, "segur-fixtures-", func(dir string) (packed, error) {
+		p := packed{dir: dir}
+		p.code, p.stdout, p.stderr = packFixtures(t, dir)
+		return p, nil
+	})
 }
 
 // depotListing describes a dépôt for the golden: every JSON byte for byte,
@@ -63,6 +83,14 @@ func depotListing(t *testing.T, dir string) []byte {
 // tree maps every file under dir (but the lock) to its bytes.
 func tree(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
+	out, err := readTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func readTree(dir string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() == ".segur.lock" {
@@ -73,10 +101,7 @@ func tree(t *testing.T, dir string) map[string][]byte {
 		out[rel] = data
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return out, err
 }
 
 func sameTree(t *testing.T, a, b map[string][]byte) {
@@ -96,8 +121,8 @@ func sameTree(t *testing.T, a, b map[string][]byte) {
 }
 
 func TestPackThenCheckFixtures(t *testing.T) {
-	out := t.TempDir()
-	code, stdout, stderr := packFixtures(t, out)
+	p := packedFixtures(t)
+	out, code, stdout, stderr := p.dir, p.code, p.stdout, p.stderr
 	if code != exitRejected {
 		t.Fatalf("pack exit code: got %d, want %d (one VA awaits its signature)\n%s%s", code, exitRejected, stdout, stderr)
 	}
@@ -167,9 +192,10 @@ func rewriteZip(t *testing.T, path string, keep func(string) bool) {
 }
 
 func TestCheckFindsTampering(t *testing.T) {
-	out := t.TempDir()
-	if code, stdout, stderr := packFixtures(t, out); code == exitCannot {
-		t.Fatalf("pack could not run:\n%s%s", stdout, stderr)
+	p := packedFixtures(t)
+	out := p.dir // read-only: each case changes a copy
+	if p.code == exitCannot {
+		t.Fatalf("pack could not run:\n%s%s", p.stdout, p.stderr)
 	}
 	pair := filepath.Join(out, "depot", "MDV-LGC-Va1-SOLDE-2201140317-01")
 	tests := []struct {
@@ -239,29 +265,22 @@ func TestSecondPackOnTheSameFolderIsRefused(t *testing.T) {
 }
 
 // TestInterruptedPackThenRerunEqualsCleanRun kills a real segur process in
-// the middle of a pack, runs it again, and compares with a clean run.
+// the middle of a first pack (an empty output folder), runs it again, and
+// compares with a clean run: the new dépôt of the shared quarter.
 func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	t.Parallel() // a real process: it shares nothing with the in-process runs
 	bin := segurBinary(t)
-	q := t.TempDir()
-	if err := quarter.Write(q, 150); err != nil {
-		t.Fatal(err)
-	}
-	args := func(out string) []string {
-		return []string{"pack", "--config", filepath.Join(q, "segur.yaml"), "--date-depot", "2023-03-01", "--signes", filepath.Join(q, "signes"), "--jobs", "2", "-o", out, filepath.Join(q, "dossiers")}
-	}
-	clean, crashed := t.TempDir(), t.TempDir()
-	if out, err := exec.Command(bin, args(clean)...).CombinedOutput(); err != nil {
-		t.Fatalf("clean run: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, args(crashed)...)
+	sq := sharedQuarter(t)
+	crashed := t.TempDir()
+	cmd := exec.Command(bin, quarterArgs(sq.dir, crashed, 20)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill it once some dossiers are written, well before the end.
+	// Kill it once some dossiers are written, well before the end (a
+	// quarter of the quarter).
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if n, _ := filepath.Glob(filepath.Join(crashed, "dossiers", "*")); len(n) >= 20 {
+		if n, _ := filepath.Glob(filepath.Join(crashed, "dossiers", "*")); len(n) >= quarterSize/4 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -271,17 +290,16 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(crashed, "rapport.json")); err == nil {
 		t.Fatal("the run finished before it was killed: nothing was interrupted")
 	}
-	if out, err := exec.Command(bin, args(crashed)...).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, quarterArgs(sq.dir, crashed, 20)...).CombinedOutput(); err != nil {
 		t.Fatalf("re-run: %v\n%s", err, out)
 	}
-	sameTree(t, tree(t, clean), tree(t, crashed))
+	sameTree(t, tree(t, sq.newOut), tree(t, crashed))
 }
 
 // TestPackRefusesUnsignedAndUnreadableVAs feeds pack a « signed » VA that is
 // byte for byte the unsigned one, and one that is not a PDF.
 func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
-	first := t.TempDir()
-	packFixtures(t, first)
+	first := packedFixtures(t).dir // read-only
 	signes := t.TempDir()
 	for name, data := range tree(t, repo("fixtures/signes")) {
 		if err := os.WriteFile(filepath.Join(signes, name), data, 0o644); err != nil {

@@ -18,10 +18,11 @@ import (
 // agrees with it, and a-signer/ holds exactly the VAs still to sign, with
 // a liste.csv Excel opens: UTF-8 BOM, « ; », one line per VA.
 func TestPackWritesRapportHTMLAndASigner(t *testing.T) {
-	dir := t.TempDir()
-	if code, _, stderr := packFixtures(t, dir); code != exitRejected {
-		t.Fatalf("exit %d: %s", code, stderr)
+	p := packedFixtures(t)
+	if p.code != exitRejected {
+		t.Fatalf("exit %d: %s", p.code, p.stderr)
 	}
+	dir := copyTree(t, p.dir) // packed into again below
 	data, err := os.ReadFile(filepath.Join(dir, "rapport.json"))
 	if err != nil {
 		t.Fatal(err)

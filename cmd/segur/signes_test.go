@@ -506,9 +506,10 @@ func replaceInZip(t *testing.T, out, name string, data []byte) {
 // check verifies the MOM and VA signatures in the zips as pack does, and
 // the VA's boxes against its JSON line.
 func TestCheckVerifiesSignaturesInTheZip(t *testing.T) {
-	out := t.TempDir()
-	if code, stdout, stderr := packFixtures(t, out); code == exitCannot {
-		t.Fatalf("pack: %s%s", stdout, stderr)
+	p := packedFixtures(t)
+	out := p.dir // read-only: each case changes a copy
+	if p.code == exitCannot {
+		t.Fatalf("pack: %s%s", p.stdout, p.stderr)
 	}
 	mom := fromZip(t, out, "MDV-LGC-Va1-MOM-00042.pdf")
 	va := fromZip(t, out, name43)
@@ -615,9 +616,10 @@ func TestScannedParts(t *testing.T) {
 // Every MOM of the fixtures' dépôt is signed by the fournisseur, and pdfsig
 // says so of the file in the zip.
 func TestMOMsInTheZipAreSigned(t *testing.T) {
-	out := t.TempDir()
-	if code, stdout, stderr := packFixtures(t, out); code == exitCannot {
-		t.Fatalf("pack: %s%s", stdout, stderr)
+	p := packedFixtures(t)
+	out := p.dir // read-only
+	if p.code == exitCannot {
+		t.Fatalf("pack: %s%s", p.stdout, p.stderr)
 	}
 	n := 0
 	for _, entries := range readZips(t, out) {
@@ -640,10 +642,11 @@ func TestMOMsInTheZipAreSigned(t *testing.T) {
 // check refuses a VA signed with the CPS card of a médecin who is not a
 // beneficiary of its JSON line.
 func TestCheckSignerAgainstTheJSON(t *testing.T) {
-	out := t.TempDir()
-	if code, stdout, stderr := packFixtures(t, out); code == exitCannot {
-		t.Fatalf("pack: %s%s", stdout, stderr)
+	p := packedFixtures(t)
+	if p.code == exitCannot {
+		t.Fatalf("pack: %s%s", p.stdout, p.stderr)
 	}
+	out := copyTree(t, p.dir) // a VA replaced in its zip below
 	unsigned, err := os.ReadFile(filepath.Join(out, "dossiers", "00043", name43))
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestPreparationWhileThePageIsRead runs « Préparer le dépôt » as the
+// page's script does — POST /preparer starts pack in a goroutine of the
+// server, which reports its progress — while the page is read at the same
+// time (the overview, a dossier, the state the script polls), then
+// downloads a pair: the same bytes as in the output folder. A second
+// « Préparer » during the first is refused. `make test` runs it under the
+// race detector, with TestConcurrentUploadsOfTheSameVA for the uploads.
+func TestPreparationWhileThePageIsRead(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	post := func() (int, Preparation) {
+		req, _ := http.NewRequest("POST", f.base+"/preparer", nil)
+		req.Header.Set("Origin", f.origin)
+		req.Header.Set("Accept", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st Preparation
+		if resp.StatusCode == http.StatusAccepted {
+			if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resp.StatusCode, st
+	}
+	state := func() (Preparation, error) {
+		var st Preparation
+		resp, err := http.Get(f.base + "/preparer/etat")
+		if err != nil {
+			return st, err
+		}
+		defer resp.Body.Close()
+		return st, json.NewDecoder(resp.Body).Decode(&st)
+	}
+
+	code, st := post()
+	if code != http.StatusAccepted || !st.EnCours {
+		t.Fatalf("POST /preparer: %d %+v, want 202 and en_cours", code, st)
+	}
+	if again, _ := post(); again != http.StatusConflict {
+		if now, _ := state(); now.EnCours {
+			t.Errorf("a second « Préparer » during the first: %d, want 409", again)
+		}
+	}
+
+	// Readers of the page while the preparation runs.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, path := range []string{"/", "/dossier/" + waiting, "/preparer/etat"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				resp, err := http.Get(f.base + path)
+				if err != nil {
+					t.Errorf("GET %s: %v", path, err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("GET %s during the preparation: %d", path, resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		var err error
+		if st, err = state(); err != nil {
+			t.Fatal(err)
+		}
+		if st.Fini || time.Now().After(deadline) {
+			break
+		}
+		if st.Fait > st.Total {
+			t.Errorf("progress %d/%d", st.Fait, st.Total)
+		}
+	}
+	close(stop)
+	wg.Wait()
+
+	zip := "MDV-LGC-Va1-SOLDE-2201140317-01.zip"
+	if !st.Fini || st.EnCours || st.Erreur != "" || st.Total != 16 || st.Fait != st.Total || st.Prets+st.Bloques != 16 || st.Prets == 0 || !slices.Contains(st.Paires, zip) {
+		t.Fatalf("preparation: %+v", st)
+	}
+	want, err := os.ReadFile(filepath.Join(f.out, "depot", zip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, got := f.get(t, "/depot/"+zip); code != http.StatusOK || !bytes.Equal(got, want) || len(got) == 0 {
+		t.Errorf("GET /depot/%s: %d, %d bytes, want the %d bytes of the output folder", zip, code, len(got), len(want))
+	}
+}
