@@ -2,7 +2,10 @@ package golden
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -43,3 +46,29 @@ type recorder struct {
 func (r *recorder) Helper()               {}
 func (r *recorder) Errorf(string, ...any) { r.failed = true }
 func (r *recorder) Fatalf(string, ...any) { r.failed = true }
+
+// TestEveryPackageAcceptsUpdate: every package with tests imports this one
+// in its tests, so that `go test ./... -update` (the documented refresh)
+// runs in every package instead of failing on an unknown flag.
+func TestEveryPackageAcceptsUpdate(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{len .TestGoFiles}}|{{len .XTestGoFiles}}|{{join .TestImports \" \"}} {{join .XTestImports \" \"}}", "../../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const self = "github.com/segur-sons/segur/internal/golden"
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, "|", 4)
+		if len(f) != 4 || (f[1] == "0" && f[2] == "0") || f[0] == self {
+			continue
+		}
+		seen++
+		if !slices.Contains(strings.Fields(f[3]), self) {
+			t.Errorf("%s: its tests do not import internal/golden: `go test ./... -update` fails there (add an update_test.go with a blank import)", f[0])
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("go list saw %d packages with tests: the listing is wrong", seen)
+	}
+}
