@@ -1076,15 +1076,17 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		case !isPDF:
 			continue
 		}
-		if err := pdfops.Accept(data); err != nil {
+		if tied && (pc.kind == string(dossier.MOM) || pc.kind == string(dossier.VA)) {
+			err = c.acceptSigned(rel, name, pc.kind, data, ligne) // one reading for both
+		} else {
+			err = pdfops.Accept(data)
+		}
+		if err != nil {
 			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name, err)
 			continue
 		}
 		if tied && pc.kind == string(dossier.FACTURE) {
 			c.factureText(rel, name, data, ligne, jsonRel, c.reg.Get(dispositif))
-		}
-		if tied && (pc.kind == string(dossier.MOM) || pc.kind == string(dossier.VA)) {
-			c.signed(rel, name, pc.kind, data, ligne)
 		}
 	}
 	if !matchable || dispositif == "" {

@@ -16,10 +16,13 @@ var rppsRe = regexp.MustCompile(`\b\d{11}\b`)
 // flowIndex maps the flows of the dispositif wording to soldeLigne.direct.
 var flowIndex = map[string]int{"dmp": 0, "mss_pro": 1, "mss_citoyen": 2}
 
-// signed verifies the MOM or VA of a line as found in a zip, as pack did:
-// valid electronic signatures, the last covering the whole file, or a scan
-// (warning); for a VA, its ☒ boxes against the line's flags.
-func (c *depotCheck) signed(rel, name, kind string, data []byte, l *soldeLigne) {
+// acceptSigned applies the acceptance rule of every PDF to the MOM or VA
+// of a line as found in a zip, then verifies it as pack did, from one
+// reading of the file: valid electronic signatures, the last covering the
+// whole file, or a scan (warning); for a VA, its ☒ boxes against the
+// line's flags. The error is the acceptance rule's, when the file is not an
+// accepted PDF.
+func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeLigne) error {
 	want := signature.Expect{
 		Kind:      kind,
 		Deposited: true,
@@ -28,7 +31,10 @@ func (c *depotCheck) signed(rel, name, kind string, data []byte, l *soldeLigne) 
 	if kind == string(dossier.VA) {
 		want.Boxes = c.expectedBoxes(name, l)
 	}
-	res := signature.Verify(name, data, want)
+	res, err := signature.AcceptAndVerify(name, data, want)
+	if err != nil {
+		return err
+	}
 	// A signer whose certificate carries an RPPS (CPS card) must be one of
 	// the line's médecins (a libéral line lists RPPS, 11 digits).
 	var rpps []string
@@ -52,6 +58,7 @@ func (c *depotCheck) signed(rel, name, kind string, data []byte, l *soldeLigne) 
 	for _, e := range res.Warnings {
 		c.warn(rel, l.numero, name, e.Code, "%s", e.Message)
 	}
+	return nil
 }
 
 // expectedBoxes is the sequence of boxes a VA shows for the line's flags,
