@@ -138,6 +138,11 @@ func (k *rules) perimetreSolde() {
 			// beneficiary; the advice is to correct it, never to remove it.
 			c.errorf(p, "IDENTIFIANT_FAUTE_FRAPPE", "« %s » ressemble à « %s » déclaré à l'avance (%s) : corrigez ce numéro, le bénéficiaire déclaré reste financé", id, near, at)
 			removed = slices.DeleteFunc(removed, func(s string) bool { return s == near })
+			// As the message says, the declared one stays in the perimeter:
+			// neither retired nor replaced by an added one, so the solde's
+			// ceiling is not cut for a typing mistake.
+			d.Parties.Retires = slices.DeleteFunc(d.Parties.Retires, func(s string) bool { return s == near })
+			k.typos++
 			continue
 		}
 		if structure && len(removed) > 0 {
@@ -431,7 +436,7 @@ func (k *rules) countAdded() int {
 	if k.r.Avance == nil {
 		return 0
 	}
-	n := 0
+	n := -k.typos // a mistyped identifier stands for a declared one
 	for _, id := range k.d.JSON.Beneficiaires {
 		if !slices.Contains(k.r.Avance.Beneficiaires, id) {
 			n++

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,5 +84,57 @@ func TestCommandCannotRun(t *testing.T) {
 				t.Errorf("stderr should explain: %q", errOut)
 			}
 		})
+	}
+}
+
+// TestEachErrorFixtureShowsItsError: every file of fixtures/erreurs says
+// in its first line which error it shows (« # Erreur CODE — … »);
+// `segur validate` over the fixtures reports that error for that file, and
+// no other error that its comments do not name.
+func TestEachErrorFixtureShowsItsError(t *testing.T) {
+	_, out, _ := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/"))
+	files, err := filepath.Glob(repo("fixtures/erreurs/*.yaml"))
+	if err != nil || len(files) < 40 {
+		t.Fatalf("fixtures/erreurs: %d files (%v)", len(files), err)
+	}
+	reCode := regexp.MustCompile(`\[([A-Z_]+)\]$`)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(data), "\n")
+		code, ok := strings.CutPrefix(first, "# Erreur ")
+		code, _, _ = strings.Cut(code, " ")
+		if !ok || code == "" {
+			t.Errorf("%s: the first line must be « # Erreur CODE — … », got %q", filepath.Base(f), first)
+			continue
+		}
+		var comments strings.Builder
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(l, "#") {
+				comments.WriteString(l + "\n")
+			}
+		}
+		prefix := "fixtures/erreurs/" + filepath.Base(f) + ":"
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(l, prefix) { // errors only: warnings start with « attention: »
+				continue
+			}
+			m := reCode.FindStringSubmatch(l)
+			if m == nil {
+				t.Errorf("%s: an error line without its code: %s", filepath.Base(f), l)
+				continue
+			}
+			if m[1] == code {
+				found = true
+			} else if !strings.Contains(comments.String(), m[1]) {
+				t.Errorf("%s shows %s, and also an error its comments do not name: %s", filepath.Base(f), code, l)
+			}
+		}
+		if !found {
+			t.Errorf("%s: segur validate does not report %s for it", filepath.Base(f), code)
+		}
 	}
 }
