@@ -8,26 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// rawPDF assembles a PDF from object bodies (object i+1 is objs[i]) with a
-// correct cross-reference table.
-func rawPDF(objs ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
+	"github.com/segur-sons/segur/internal/pdftest"
+)
 
 // objStmBomb is a small PDF whose object stream inflates to n bytes.
 func objStmBomb(t testing.TB, n int) []byte {
@@ -39,20 +22,20 @@ func objStmBomb(t testing.TB, n int) []byte {
 	}
 	zw.Close()
 	stm := fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
-	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", stm)
+	return pdftest.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", stm)
 }
 
 // manyPages is a PDF whose page tree refers to the same page n times.
 func manyPages(n int) []byte {
 	kids := strings.Repeat("3 0 R ", n)
-	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n), "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")
+	return pdftest.Raw("<< /Type /Catalog /Pages 2 0 R >>", fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n), "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")
 }
 
 // TestClientPDFBounds (issue #10, case 6): an object-stream bomb and a
 // million page references are refused, in bounded memory and time; real
 // PDFs pass.
 func TestClientPDFBounds(t *testing.T) {
-	for _, ok := range [][]byte{facture(t), traite(t), rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")} {
+	for _, ok := range [][]byte{facture(t), traite(t), pdftest.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")} {
 		if err := CheckClientPDF(ok); err != nil {
 			t.Errorf("a readable PDF is refused: %v", err)
 		}
