@@ -465,7 +465,7 @@ func (k *rules) commande() {
 		c.required("commande.date", "")
 	}
 	if cmd.TauxTVA == nil {
-		c.errorf("commande.taux_tva", "CHAMP_MANQUANT", "« taux_tva » est obligatoire (20, 8.5 ou 0 si le fournisseur n'est pas assujetti)")
+		c.errorf("commande.taux_tva", "CHAMP_MANQUANT", "« taux_tva » est obligatoire (taux prévus par %s : %s ; 0 si le fournisseur n'est pas assujetti à la TVA)", dis.ID, joinDecimals(dis.TauxTVA.Valeurs))
 	} else if !slices.ContainsFunc(dis.TauxTVA.Valeurs, cmd.TauxTVA.Equal) {
 		c.errorf("commande.taux_tva", "VALEUR_INVALIDE", "taux de TVA %s %% non prévu par %s (%s)", cmd.TauxTVA, dis.ID, joinDecimals(dis.TauxTVA.Valeurs))
 	} else {
