@@ -41,9 +41,10 @@ type quarterGroup struct {
 	file    int // index in files
 	first   int // index of its first record in the quarter
 	records []QuarterRecord
-	// docs are the file's YAML documents [from, to) that hold its records.
-	docs [2]int
-	run  [][]Problem // run-wide problems of each record
+	// from, to are where its records' YAML documents stand in the file's
+	// bytes, and line the file's line at from: Load splits that part only.
+	from, to, line int
+	run            [][]Problem // run-wide problems of each record
 }
 
 // QuarterRecord is what a Quarter keeps of one record: enough to order the
@@ -58,29 +59,29 @@ type QuarterRecord struct {
 func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 	q := &Quarter{cfg: cfg, reg: reg, opt: opt}
 	var keys []runKey
-	add := func(fi, doc int, r *Record) {
+	add := func(fi int, c chunk, r *Record) {
 		d := checkOne(cfg, reg, r, opt)
 		keys = append(keys, d.run)
 		if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
-			q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, docs: [2]int{doc, doc}})
+			q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, line: c.line})
 		}
 		g := &q.groups[len(q.groups)-1]
 		g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
-		g.docs[1] = doc + 1
+		g.to = c.to
 		q.n++
 	}
 	for fi, f := range files {
 		data, sum, broken := readRecords(f)
 		q.files = append(q.files, quarterFile{path: f, sum: sum, unreadable: broken != nil})
 		if broken != nil {
-			add(fi, 0, broken)
+			add(fi, chunk{}, broken)
 			continue
 		}
 		dir := recordsDir(f)
-		for i, c := range splitDocuments(data) {
+		for _, c := range splitDocuments(data) {
 			if r := decodeChunk(f, c); r != nil {
 				r.Dir = dir
-				add(fi, i, r)
+				add(fi, c, r)
 			}
 		}
 	}
@@ -116,14 +117,15 @@ func (q *Quarter) Load(i int) []*Dossier {
 	switch {
 	case broken != nil:
 		recs = []*Record{broken}
-	default:
-		if cs := splitDocuments(data); g.docs[1] <= len(cs) {
-			dir := recordsDir(qf.path)
-			for _, c := range cs[g.docs[0]:g.docs[1]] {
-				if r := decodeChunk(qf.path, c); r != nil {
-					r.Dir = dir
-					recs = append(recs, r)
-				}
+	case sum == qf.sum:
+		// The same bytes as Scan read: only the group's part is split and
+		// decoded, its lines numbered from where it stands in the file.
+		dir := recordsDir(qf.path)
+		for _, c := range splitDocuments(data[g.from:g.to]) {
+			c.line += g.line - 1
+			if r := decodeChunk(qf.path, c); r != nil {
+				r.Dir = dir
+				recs = append(recs, r)
 			}
 		}
 	}

@@ -154,8 +154,9 @@ func decodeRecord(name string, root *yaml.Node) *Record {
 }
 
 type chunk struct {
-	text []byte
-	line int // line of the chunk's first line in the file
+	text     []byte
+	line     int // line of the chunk's first line in the file
+	from, to int // where the chunk's lines stand in the file's bytes
 }
 
 // splitDocuments cuts a file at its `---` lines so that a syntax error in one
@@ -163,10 +164,14 @@ type chunk struct {
 func splitDocuments(data []byte) []chunk {
 	var out []chunk
 	lines := bytes.SplitAfter(data, []byte("\n"))
+	offsets := make([]int, len(lines)+1) // offsets[i]: where line i starts
+	for i, l := range lines {
+		offsets[i+1] = offsets[i] + len(l)
+	}
 	start := 0
 	flush := func(end int) {
 		if end > start {
-			out = append(out, chunk{text: bytes.Join(lines[start:end], nil), line: start + 1})
+			out = append(out, chunk{text: bytes.Join(lines[start:end], nil), line: start + 1, from: offsets[start], to: offsets[end]})
 		}
 	}
 	for i, l := range lines {
