@@ -109,8 +109,11 @@ func (q *quickDoc) readXRef() error {
 	q.offsets = make([]int, n)
 	for i := range n {
 		e := s[20*i : 20*i+20]
-		if e[10] != ' ' || e[16] != ' ' || string(e[11:16]) != map[bool]string{true: "65535", false: "00000"}[i == 0] ||
-			e[17] != map[bool]byte{true: 'f', false: 'n'}[i == 0] {
+		gen, kind := "00000", byte('n') // an object in use; entry 0 heads the free list
+		if i == 0 {
+			gen, kind = "65535", 'f'
+		}
+		if e[10] != ' ' || e[16] != ' ' || string(e[11:16]) != gen || e[17] != kind {
 			return errNotQuick
 		}
 		off, err := strconv.Atoi(string(e[:10]))
