@@ -236,6 +236,9 @@ type Signataire struct {
 	Role                 string // fournisseur | beneficiaire | responsable | mandataire
 }
 
+// FullName is « Prénom Nom », or the one of them given.
+func (s Signataire) FullName() string { return strings.TrimSpace(s.Prenom + " " + s.Nom) }
+
 // Reprise is a takeover between avance and solde (cas 4).
 type Reprise struct {
 	Ancien, Nouveau, NouveauNom string

@@ -50,7 +50,7 @@ func infoOf(d *dossier.Dossier) Info {
 	}
 	for _, p := range d.Justificatif.Pages {
 		s := p.Signataire
-		name := strings.TrimSpace(s.Prenom + " " + s.Nom)
+		name := s.FullName()
 		if name == "" {
 			name = s.Organisation
 		}

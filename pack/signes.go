@@ -40,7 +40,7 @@ func signatories(d *dossier.Dossier) []signature.Signatory {
 	var out []signature.Signatory
 	for _, p := range d.Justificatif.Pages {
 		s := p.Signataire
-		sg := signature.Signatory{Name: strings.TrimSpace(s.Prenom + " " + s.Nom), Org: s.Organisation}
+		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
 		if s.Role == "mandataire" {
 			sg.Name = s.Organisation
 		}

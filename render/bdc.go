@@ -204,7 +204,7 @@ func bdcSignatures(doc *Doc, d *dossier.Dossier) {
 	doc.Paragraph(signatureModes)
 	const bonPourAccord = "Signature précédée de la mention « Bon pour accord »"
 	at := "Date : " + Date(d.Commande.Date.Time)
-	if l := lieu(d); l != "" {
+	if l := d.Parties.Lieu; l != "" {
 		at = "Fait à " + l + ", le " + Date(d.Commande.Date.Time)
 	}
 	if cl.Type == dossier.Structure {

@@ -35,7 +35,7 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 			accompagnementAttestation(doc, d)
 			mssAddresses(doc, d)
 			// Dated the day of the facture it cites (never before it).
-			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), Date(d.Facture.Date.Time)))
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(d.Parties.Lieu, blankPlace), Date(d.Facture.Date.Time)))
 			momSignature(doc, p.Signataire)
 		})
 	}
@@ -84,7 +84,7 @@ func momFlux(doc *Doc, f justificatifFlow) {
 func momSignature(doc *Doc, s dossier.Signataire) {
 	doc.SignatureField(fieldFournisseur, []string{
 		"Pour " + orBlank(s.Organisation, blankName),
-		joinNonEmpty(", ", signataireName(s), s.Qualite),
+		joinNonEmpty(", ", s.FullName(), s.Qualite),
 		"Signature et cachet :",
 	})
 }
@@ -245,9 +245,4 @@ func orBlank(s, blank string) string {
 		return blank
 	}
 	return s
-}
-
-// signataireName is « Prénom Nom » of a signatory.
-func signataireName(s dossier.Signataire) string {
-	return joinNonEmpty(" ", s.Prenom, s.Nom)
 }

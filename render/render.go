@@ -242,11 +242,6 @@ func clientIdentity(doc *Doc, d *dossier.Dossier) {
 	}
 }
 
-// lieu is where documents are signed (signature.lieu), "" when not given.
-func lieu(d *dossier.Dossier) string {
-	return d.Parties.Lieu
-}
-
 // prestationLibelle is the Va2 prestation type as printed.
 func prestationLibelle(d *dossier.Dossier) string {
 	if d.Prestation == nil {

@@ -38,7 +38,7 @@ func (r *Renderer) VA(d *dossier.Dossier) ([]byte, error) {
 			vaFlux(doc, d, flows[len(flows)-1])
 			accompagnementAttestation(doc, d)
 			mssAddresses(doc, d)
-			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(lieu(d), blankPlace), blankDate))
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(d.Parties.Lieu, blankPlace), blankDate))
 			vaSignature(doc, p)
 		})
 	}
@@ -77,7 +77,7 @@ func vaFlux(doc *Doc, d *dossier.Dossier, f justificatifFlow) {
 // vaSignature is the client's signature block, with the accepted modes.
 func vaSignature(doc *Doc, p dossier.Page) {
 	s := p.Signataire
-	who := signataireName(s)
+	who := s.FullName()
 	if s.Nom == s.Organisation && s.Prenom == "" {
 		who = "" // a mandataire: its representative writes their name
 	}

@@ -144,7 +144,7 @@ func signVAs(dir string) error {
 				return err
 			}
 			for _, p := range d.Justificatif.Pages {
-				who := signature.Signatory{Name: p.Signataire.Prenom + " " + p.Signataire.Nom}
+				who := signature.Signatory{Name: p.Signataire.FullName()}
 				if p.Signataire.Role == "beneficiaire" {
 					who.ID = p.ID
 				}
