@@ -77,6 +77,8 @@ type Dispositif struct {
 		// PlafondParBeneficiaire is the HT ceiling per beneficiary; nil
 		// while the AF has not published it, and then any amount is refused.
 		PlafondParBeneficiaire *decimal.Decimal `yaml:"plafond_ht_par_beneficiaire"`
+		// Libelle is the name of its line on the BDC and the facture.
+		Libelle string `yaml:"libelle"`
 		// Intitule and Attestation are the heading and the sentence of the
 		// MOM or VA attesting the threshold that conditions it.
 		Intitule    string `yaml:"intitule"`
@@ -446,6 +448,7 @@ func checkDispositif(c *checker, d *Dispositif) {
 		for i, t := range a.Clients {
 			c.oneOf(fmt.Sprintf("accompagnement_renforce.clients[%d]", i), t, Liberal, Structure)
 		}
+		c.required("accompagnement_renforce.libelle", a.Libelle)
 		c.required("accompagnement_renforce.intitule", a.Intitule)
 		c.required("accompagnement_renforce.attestation", a.Attestation)
 		c.required("accompagnement_renforce.source", a.Source)

@@ -142,7 +142,7 @@ func bdcMontants(doc *Doc, d *dossier.Dossier) {
 	lines := []line{{prestationSegur(d), d.Commande.Montant}}
 	// The « Accompagnement renforcé » line, for the clients it may be ordered for.
 	if d.Commande.AccompagnementLigne {
-		lines = append(lines, line{"Accompagnement renforcé", d.Commande.Accompagnement})
+		lines = append(lines, line{d.Dispositif.AccompagnementRenforce.Libelle, d.Commande.Accompagnement})
 	}
 	if len(lines) > 1 {
 		var total dossier.Montants

@@ -107,7 +107,7 @@ func factureParts(d *dossier.Dossier) ([]facturePart, error) {
 	segur := prestationSegur(d)
 	accompagnement := func(lines []factureLine) []factureLine {
 		if d.Commande.Accompagnement.HT.IsPositive() {
-			lines = append(lines, factureLine{"Accompagnement renforcé", d.Commande.Accompagnement.HT})
+			lines = append(lines, factureLine{d.Dispositif.AccompagnementRenforce.Libelle, d.Commande.Accompagnement.HT})
 		}
 		return lines
 	}
@@ -306,7 +306,7 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 func segurLines(d *dossier.Dossier) []string {
 	lines := []string{totalSegur(d), avanceSolde(d, d.Dispositif.Split)}
 	if d.Commande.Accompagnement.HT.IsPositive() {
-		lines = append(lines, "Accompagnement renforcé (financement complémentaire) : "+Euros(d.Commande.Accompagnement.HT)+" HT")
+		lines = append(lines, d.Dispositif.AccompagnementRenforce.Libelle+" (financement complémentaire) : "+Euros(d.Commande.Accompagnement.HT)+" HT")
 	}
 	lines = append(lines, "Date de finalisation de la Prestation Ségur : "+Date(d.Realisation.DateFin.Time))
 	for _, rp := range d.Parties.Reprises {
@@ -394,7 +394,7 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 	doc.Table([]string{"Facture", "Date", "Total HT", tva, "Total TTC"}, rows, []int{36, 16, 16, 16, 16})
 	lines := []string{totalSegur(d)}
 	if d.Commande.Accompagnement.HT.IsPositive() {
-		lines = append(lines, "Accompagnement renforcé : "+Euros(d.Commande.Accompagnement.HT)+" HT")
+		lines = append(lines, d.Dispositif.AccompagnementRenforce.Libelle+" : "+Euros(d.Commande.Accompagnement.HT)+" HT")
 	}
 	lines = append(lines, "Date de la facture de solde : "+Date(d.Facture.Date.Time), mentionEtat+".")
 	if d.TVA.Taux.IsZero() {
