@@ -127,7 +127,7 @@ func (k *rules) factureAvanceFichier() {
 // (seed 000 L159, seed 001 L371-379: it « devrait être égal »).
 func (k *rules) soldeInferieurAvance(path string, ht decimal.Decimal) {
 	a := k.r.Avance
-	if a == nil || a.MontantHT == nil || !k.perimetreSur || len(k.d.Parties.Retires) > 0 || k.countAdded() > 0 || !ht.LessThan(*a.MontantHT) {
+	if a == nil || a.MontantHT == nil || !k.perimetreSur || len(k.d.Parties.Retires) > 0 || k.added > 0 || !ht.LessThan(*a.MontantHT) {
 		return
 	}
 	k.c.warnf(path, "SOLDE_INFERIEUR_AVANCE", "%s € HT au solde, mais %s € HT déclarés à l'avance pour les mêmes bénéficiaires : l'ASP attend le même montant quand le périmètre n'a pas changé", euros(ht), euros(*a.MontantHT))

@@ -376,9 +376,9 @@ type rules struct {
 	// perimetreSur is set when the solde perimeter could be compared with
 	// the avance's (identifiers all readable).
 	perimetreSur bool
-	// typos counts the identifiers of the solde taken for a declared one
-	// mistyped (IDENTIFIANT_FAUTE_FRAPPE).
-	typos int
+	// added counts the beneficiaries of the solde not declared at the
+	// avance (a declared one mistyped, IDENTIFIANT_FAUTE_FRAPPE, aside).
+	added int
 }
 
 // identity checks the numéro éditeur, dispositif and solution; false when

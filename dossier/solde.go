@@ -124,12 +124,13 @@ func (k *rules) perimetreSolde() {
 			added = append(added, i)
 		}
 	}
+	var gone, mistyped []string // declared at the avance, not in the solde; those of them mistyped
 	for _, id := range r.Avance.Beneficiaires {
 		if !slices.Contains(d.JSON.Beneficiaires, id) {
-			d.Parties.Retires = append(d.Parties.Retires, id)
+			gone = append(gone, id)
 		}
 	}
-	removed := slices.Clone(d.Parties.Retires)
+	removed := slices.Clone(gone)
 	for _, i := range added {
 		p := fmt.Sprintf("beneficiaires[%d]", i)
 		id := d.JSON.Beneficiaires[i]
@@ -138,13 +139,10 @@ func (k *rules) perimetreSolde() {
 			// beneficiary; the advice is to correct it, never to remove it.
 			c.errorf(p, "IDENTIFIANT_FAUTE_FRAPPE", "« %s » ressemble à « %s » déclaré à l'avance (%s) : corrigez ce numéro, le bénéficiaire déclaré reste financé", id, near, at)
 			removed = slices.DeleteFunc(removed, func(s string) bool { return s == near })
-			// As the message says, the declared one stays in the perimeter:
-			// neither retired nor replaced by an added one, so the solde's
-			// ceiling is not cut for a typing mistake.
-			d.Parties.Retires = slices.DeleteFunc(d.Parties.Retires, func(s string) bool { return s == near })
-			k.typos++
+			mistyped = append(mistyped, near)
 			continue
 		}
+		k.added++
 		if structure && len(removed) > 0 {
 			c.errorf(p, "BENEFICIAIRE_REMPLACE", "le FINESS géo %s remplace %s déclaré à l'avance : l'ASP rejette la demande ; gardez %s et déclarez la reprise dans « changements » avec le traité", id, removed[0], removed[0])
 			removed = removed[1:]
@@ -152,6 +150,10 @@ func (k *rules) perimetreSolde() {
 		}
 		c.errorf(p, "BENEFICIAIRE_AJOUTE", "%s n'a pas été déclaré à l'avance : un bénéficiaire ne peut pas être ajouté au solde (rejet automatique de l'ASP), retirez-le du dossier", id)
 	}
+	// As IDENTIFIANT_FAUTE_FRAPPE says, a mistyped beneficiary stays in the
+	// perimeter: neither retired nor replaced by an added one, so the
+	// solde's ceiling is not cut for a typing mistake.
+	d.Parties.Retires = slices.DeleteFunc(gone, func(s string) bool { return slices.Contains(mistyped, s) })
 	for _, id := range removed {
 		c.warnf(fmt.Sprintf("avance.beneficiaires[%d]", slices.Index(r.Avance.Beneficiaires, id)), "BENEFICIAIRE_RETIRE", "%s, déclaré à l'avance, n'est plus dans le dossier : il ne pourra plus jamais être financé pour ce dispositif", id)
 	}
@@ -371,7 +373,7 @@ func (k *rules) facture() {
 	if (d.Commande.Montant.HT.IsZero() && f.MontantHT == nil) || c.bad["facture.montant_ht"] {
 		return // the amount is already reported
 	}
-	remaining := len(d.JSON.Beneficiaires) - k.countAdded()
+	remaining := len(d.JSON.Beneficiaires) - k.added
 	d.Facture.PlafondSolde = d.Commande.Plafond
 	if len(d.Parties.Retires) > 0 {
 		if p, known := k.plafond(remaining); known {
@@ -430,19 +432,6 @@ func (k *rules) facture() {
 		return
 	}
 	k.soldeInferieurAvance(path, ht)
-}
-
-func (k *rules) countAdded() int {
-	if k.r.Avance == nil {
-		return 0
-	}
-	n := -k.typos // a mistyped identifier stands for a declared one
-	for _, id := range k.d.JSON.Beneficiaires {
-		if !slices.Contains(k.r.Avance.Beneficiaires, id) {
-			n++
-		}
-	}
-	return n
 }
 
 // dates checks commande ≤ fin de prestation ≤ facture ≤ échéance, and that
