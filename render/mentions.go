@@ -27,24 +27,29 @@ var (
 	mentionsErr error
 )
 
+// mentionVars ties each key of mentions.yaml, all required, to its text.
+var mentionVars = []struct {
+	key string
+	to  *string
+}{
+	{"mention_etat", &mentionEtat}, {"modes_signature", &signatureModes},
+	{"reste_a_charge", &resteACharge}, {"autonomie", &autonomie},
+	{"scenario_direct", &scenarioDirect}, {"scenario_tiers", &scenarioTiers},
+	{"indemnite_recouvrement", &indemniteRecouvrement}, {"nature_operations", &natureOperations},
+	{"option_debits", &optionDebits},
+}
+
 func init() {
 	data, err := templates.FS.ReadFile(templates.Mentions)
 	if err == nil {
 		var t map[string]string
 		if t, err = readMentions(data); err == nil {
-			mentionEtat, signatureModes = t["mention_etat"], t["modes_signature"]
-			resteACharge, autonomie = t["reste_a_charge"], t["autonomie"]
-			scenarioDirect, scenarioTiers = t["scenario_direct"], t["scenario_tiers"]
-			indemniteRecouvrement, natureOperations, optionDebits = t["indemnite_recouvrement"], t["nature_operations"], t["option_debits"]
+			for _, v := range mentionVars {
+				*v.to = t[v.key]
+			}
 		}
 	}
 	mentionsErr = err
-}
-
-// mentionKeys are the keys of mentions.yaml, each required.
-var mentionKeys = []string{
-	"mention_etat", "modes_signature", "reste_a_charge", "autonomie", "scenario_direct", "scenario_tiers",
-	"indemnite_recouvrement", "nature_operations", "option_debits",
 }
 
 // mention is one fixed text and where it comes from.
@@ -62,13 +67,17 @@ func readMentions(data []byte) (map[string]string, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("%s : %v", templates.Mentions, err)
 	}
+	keys := make([]string, len(mentionVars))
+	for i, v := range mentionVars {
+		keys[i] = v.key
+	}
 	for k := range m {
-		if !slices.Contains(mentionKeys, k) {
-			return nil, fmt.Errorf("%s : clé « %s » inconnue (connues : %s)", templates.Mentions, k, strings.Join(mentionKeys, ", "))
+		if !slices.Contains(keys, k) {
+			return nil, fmt.Errorf("%s : clé « %s » inconnue (connues : %s)", templates.Mentions, k, strings.Join(keys, ", "))
 		}
 	}
-	out := make(map[string]string, len(mentionKeys))
-	for _, k := range mentionKeys {
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
 		if m[k].Texte == "" || m[k].Source == "" {
 			return nil, fmt.Errorf("%s : « %s » doit avoir un texte et une source", templates.Mentions, k)
 		}

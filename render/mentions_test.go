@@ -12,13 +12,9 @@ func TestMentionsFromData(t *testing.T) {
 	if mentionsErr != nil {
 		t.Fatalf("embedded mentions.yaml: %v", mentionsErr)
 	}
-	for name, v := range map[string]string{
-		"mention_etat": mentionEtat, "modes_signature": signatureModes, "reste_a_charge": resteACharge,
-		"autonomie": autonomie, "scenario_direct": scenarioDirect, "scenario_tiers": scenarioTiers,
-		"indemnite_recouvrement": indemniteRecouvrement, "nature_operations": natureOperations, "option_debits": optionDebits,
-	} {
-		if strings.TrimSpace(v) == "" {
-			t.Errorf("%s: empty", name)
+	for _, v := range mentionVars {
+		if strings.TrimSpace(*v.to) == "" {
+			t.Errorf("%s: empty", v.key)
 		}
 	}
 	for _, tc := range []struct{ name, yaml, want string }{
