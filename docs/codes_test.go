@@ -112,6 +112,8 @@ func TestFormatNamesEveryFixtureKey(t *testing.T) {
 	format := string(data)
 	reKey := regexp.MustCompile(`(?m)^\s*(?:- )?([a-z_]+):`)
 	files, _ := filepath.Glob("../fixtures/dossiers/*.yaml")
+	avances, _ := filepath.Glob("../fixtures/avances/*.yaml")
+	files = append(files, avances...)
 	files = append(files, "../fixtures/segur.yaml")
 	if len(files) < 5 {
 		t.Fatal("fixtures not found")

@@ -111,6 +111,10 @@ func loadProfilsAvance(fsys fs.FS) (map[string]*ProfilAvance, error) {
 				c.errorf("id", "VALEUR_INVALIDE", "id « %s » différent du nom du fichier", p.ID)
 			}
 			checkClesAvance(c, "cles", "", p.Cles)
+			// The dépôt numbers its lines from the first key, as the solde's.
+			if len(p.Cles) > 0 && (p.Cles[0].Cle != "numLigne" || p.Cles[0].Valeur != "num_ligne") {
+				c.errorf("cles[0]", "VALEUR_INVALIDE", "la première clé d'une ligne est numLigne (valeur num_ligne)")
+			}
 		})
 		if err != nil {
 			return nil, err
