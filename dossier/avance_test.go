@@ -232,4 +232,3 @@ func TestBrokenAvanceProfileIsRefused(t *testing.T) {
 		}
 	}
 }
-
