@@ -98,7 +98,7 @@ fuzz:
 BENCH_SIZES ?= 1000:3,10000:1
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
-	$(GO) run ./internal/quarter/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
+	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -1,4 +1,4 @@
-package pack
+package depot
 
 import (
 	"errors"
@@ -17,21 +17,21 @@ import (
 type gen map[string]string
 
 var (
-	genA = gen{"MDV-SOLDE-X-01.json": "a1", "MDV-SOLDE-X-01.zip": "a1z", "MDV-SOLDE-X-02.json": "a2", "MDV-SOLDE-X-02.zip": "a2z", rapportFile: "rapport A"}
-	genB = gen{"MDV-SOLDE-X-01.json": "b1", "MDV-SOLDE-X-01.zip": "b1z", rapportFile: "rapport B"}
+	genA = gen{"MDV-SOLDE-X-01.json": "a1", "MDV-SOLDE-X-01.zip": "a1z", "MDV-SOLDE-X-02.json": "a2", "MDV-SOLDE-X-02.zip": "a2z", RapportFile: "rapport A"}
+	genB = gen{"MDV-SOLDE-X-01.json": "b1", "MDV-SOLDE-X-01.zip": "b1z", RapportFile: "rapport B"}
 )
 
 // build writes g as the next dépôt under dir and switches to it.
 func build(t *testing.T, dir string, g gen) error {
 	t.Helper()
-	next, err := beginNext(dir)
+	next, err := BeginNext(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
 	for name, content := range g {
 		p := filepath.Join(next, name)
-		if name == rapportFile {
+		if name == RapportFile {
 			p = filepath.Join(filepath.Dir(next), name)
 		} else {
 			names = append(names, name)
@@ -40,7 +40,7 @@ func build(t *testing.T, dir string, g gen) error {
 			return err
 		}
 	}
-	_, err = commit(dir, names)
+	_, err = Commit(dir, names)
 	return err
 }
 
@@ -62,8 +62,8 @@ func depotState(t *testing.T, dir string) gen {
 		}
 		g[e.Name()] = string(data)
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, rapportFile)); err == nil {
-		g[rapportFile] = string(data)
+	if data, err := os.ReadFile(filepath.Join(dir, RapportFile)); err == nil {
+		g[RapportFile] = string(data)
 	}
 	return g
 }
@@ -76,7 +76,7 @@ func sameDepot(a, b gen) bool {
 	pairs := func(g gen) gen {
 		out := gen{}
 		for k, v := range g {
-			if k != rapportFile {
+			if k != RapportFile {
 				out[k] = v
 			}
 		}
@@ -158,7 +158,7 @@ func TestSwitchIsWhollyOldOrWhollyNew(t *testing.T) {
 				t.Errorf("reported as set aside: %v", aside)
 			}
 			got = depotState(t, dir)
-			if !sameDepot(got, genB) || got[rapportFile] != genB[rapportFile] {
+			if !sameDepot(got, genB) || got[RapportFile] != genB[RapportFile] {
 				t.Fatalf("after recovery: %v, want %v", got, genB)
 			}
 			// The user's file was never deleted: it was set aside.
@@ -204,7 +204,7 @@ func TestFullDiskLeavesThePreviousDepot(t *testing.T) {
 	if msg := safeio.Message(err); !strings.Contains(msg, "disque plein") || strings.Contains(msg, "no space") || strings.Contains(msg, "pack:") {
 		t.Errorf("message: %q, want French", msg)
 	}
-	if got := depotState(t, dir); !sameDepot(got, genA) || got[rapportFile] != genA[rapportFile] {
+	if got := depotState(t, dir); !sameDepot(got, genA) || got[RapportFile] != genA[RapportFile] {
 		t.Fatalf("depot/ after a full disk: %v, want the previous %v", got, genA)
 	}
 	if SwitchPending(dir) {
@@ -252,13 +252,13 @@ func TestOnlyListedFilesAreDeleted(t *testing.T) {
 // TestLinksInTheOutputFolderAreNeverFollowed: depot/ (or rapport.json)
 // being a link elsewhere stops the run before anything is written there.
 func TestLinksInTheOutputFolderAreNeverFollowed(t *testing.T) {
-	for _, name := range []string{depotDir, rapportFile, dossiersDir, stateDir} {
+	for _, name := range []string{depotDir, RapportFile, dossiersDir, stateDir} {
 		t.Run(name, func(t *testing.T) {
 			dir, elsewhere := t.TempDir(), t.TempDir()
 			victim := filepath.Join(elsewhere, "ARCHIVE-SOLDE-2022.zip")
 			os.WriteFile(victim, []byte("étranger"), 0o644)
 			target := elsewhere
-			if name == rapportFile {
+			if name == RapportFile {
 				target = victim
 			}
 			if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {

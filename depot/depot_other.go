@@ -1,6 +1,6 @@
 //go:build !linux && !darwin
 
-package pack
+package depot
 
 import "errors"
 

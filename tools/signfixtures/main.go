@@ -1,7 +1,7 @@
 // Command signfixtures regenerates the signed VAs of fixtures/signes/ with
 // the TEST certificates of fixtures/certs: what clients would send back.
 //
-//	go run ./internal/signfixtures
+//	go run ./tools/signfixtures
 //
 // It renders each VA dossier of fixtures/dossiers as segur does, then:
 // signs it as its signatories would (several in turn in one file), scans
@@ -18,9 +18,9 @@ import (
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/templates"
+	"github.com/segur-sons/segur/tools/sigtest"
 )
 
 // plan says what becomes of each VA: who signs, in turn; "scan"; or

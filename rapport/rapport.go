@@ -1,4 +1,8 @@
-package pack
+// Package rapport writes the reports of a run: rapport.json (Rapport, one
+// entry per dossier read, with its status, problems, files and the proof of
+// its MOM or VA), rapport.html and a-signer/ with its liste.csv, for people
+// (WriteForPeople); segur serve shows the same states (Etat).
+package rapport
 
 import (
 	"bufio"
@@ -6,9 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 
-	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/retours"
 )
 
 // Rapport is rapport.json: one entry per dossier read, in numéro éditeur
@@ -39,7 +42,7 @@ type RapportDossier struct {
 	// Preuve is the proof of the MOM or VA: electronic signature (signers,
 	// validity) or scan, who is still expected to sign, and the SHA-256 of
 	// the bytes in the zip.
-	Preuve *Preuve `json:"preuve,omitempty"`
+	Preuve *retours.Preuve `json:"preuve,omitempty"`
 }
 
 // Probleme is a problem as rapport.json writes it.
@@ -64,50 +67,6 @@ const (
 	StatutPret   = "pret"
 	StatutBloque = "bloque"
 )
-
-func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair) *Rapport {
-	depotOf := map[*dossierWork]string{}
-	for _, p := range pairs {
-		for _, w := range p.works {
-			depotOf[w] = p.name
-		}
-	}
-	r := &Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: make([]RapportDossier, 0, len(works))}
-	for _, w := range works {
-		e := RapportDossier{
-			NumeroEditeur: w.numero,
-			NumeroASP:     w.numeroASP,
-			Dispositif:    w.dispositif,
-			Fichier:       w.source.File,
-			Ligne:         w.source.Line,
-			Statut:        StatutBloque,
-			Justificatif:  w.justificatif,
-			Depot:         depotOf[w],
-			Problemes:     []Probleme{},
-			Fichiers:      []Fichier{},
-			Preuve:        w.preuve,
-		}
-		if e.Depot != "" {
-			e.Statut = StatutPret
-		}
-		probs := slices.Clone(w.problems)
-		dossier.SortProblems(probs)
-		for _, p := range probs {
-			niveau := "erreur"
-			if p.Level == dossier.Attention {
-				niveau = "attention"
-			}
-			e.Problemes = append(e.Problemes, Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
-		}
-		e.Fichiers = append(e.Fichiers, w.files...)
-		e.Info = w.info
-		r.Dossiers = append(r.Dossiers, e)
-		// The entry now holds what the rapport needs of the work: the
-		// work keeps only what the pairs need (memory stays flat).
-		w.problems, w.files, w.preuve, w.info = nil, nil, nil, Info{}
-	}
-	return r
-}
 
 // JSON encodes the rapport, two-space indented, without HTML escaping.
 func (r *Rapport) JSON() ([]byte, error) {

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package pack
+package depot
 
 // dirID is empty where no exchange is used: the two-rename switch needs no
 // identity to be finished after a crash.

@@ -1,4 +1,4 @@
-package pack
+package retours
 
 import (
 	"bytes"
@@ -105,11 +105,11 @@ func TextDiffs(want, got []string) []string {
 	return out
 }
 
-// signedVA finds and verifies the signed VA of a dossier in opt.Signes: the
+// SignedVA finds and verifies the signed VA of a dossier in opt.Signes: the
 // whole document (electronically signed by every signatory in turn, or
 // scanned), else one scan per signing beneficiary, merged in page order.
 // Electronically signed parts are never merged: that would break them.
-func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Entry, *Preuve, bool) {
+func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
 	name := d.FileName(dossier.VA)
 	who := signatories(d)
 	awaiting := &Preuve{Document: name}
@@ -118,7 +118,7 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	if opt.Signes == "" {
 		problem("-", "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	base := strings.TrimSuffix(name, ".pdf")
 	var parts, ids []string
@@ -152,23 +152,23 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		res, err := signature.AcceptAndVerify(name, data, expectFor(unsigned, hashes, who))
 		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		report(res)
 		p := proof(name, whole, data, res)
 		if !res.OK() {
-			return Entry{}, p, false
+			return Piece{}, p, false
 		}
 		// Read again when the zip is written (memory stays flat), and
 		// refused then if it changed since.
-		return Entry{Name: name, Path: whole, SHA256: p.SHA256}, p, true
+		return Piece{Name: name, Path: whole, SHA256: p.SHA256}, p, true
 	case !errors.Is(err, os.ErrNotExist):
 		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	if len(parts) == 0 {
 		problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", name, opt.Signes)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	var readers []io.ReadSeeker
 	var missing []string
@@ -180,27 +180,27 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			continue
 		} else if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		one := []signature.Signatory{who[min(i, len(who)-1)]}
 		res, err := signature.AcceptAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
 		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		if res.Proof == signature.Electronic {
 			problem("-", "VA_PARTIE_SIGNEE", "%s est signée électroniquement : des VA signées électroniquement par bénéficiaire ne peuvent pas être assemblées sans casser leurs signatures. Faites signer la VA entière %s par chaque signataire, à tour de rôle, dans le même fichier", filepath.Base(path), name)
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		if res.Proof != signature.Scan {
 			problem("-", "VA_NON_SIGNEE", "%s n'est ni signée électroniquement ni une numérisation : déposez la VA entière %s signée", filepath.Base(path), name)
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		// A scan with an OCR text layer must name its beneficiary.
 		if text, err := pdfops.Text(bytes.NewReader(data)); err == nil && idRe.MatchString(strings.Join(text, " ")) &&
 			!slices.Contains(idRe.FindAllString(strings.Join(text, " "), -1), ids[i]) {
 			problem("-", "VA_AUTRE_BENEFICIAIRE", "%s ne mentionne pas le bénéficiaire %s : c'est la VA d'un autre bénéficiaire ou d'un autre dossier ; déposez sous ce nom la VA signée par %s", filepath.Base(path), ids[i], ids[i])
-			return Entry{}, awaiting, false
+			return Piece{}, awaiting, false
 		}
 		readers = append(readers, bytes.NewReader(data))
 		p.Source = joinNonEmptyStr(p.Source, filepath.Base(path))
@@ -211,17 +211,17 @@ func signedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		} else {
 			problem("-", "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
 		}
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	var merged bytes.Buffer
 	// MergeAt keeps the merged bytes the same from run to run.
-	if err := pdfops.MergeAt(&merged, modified(d), readers...); err != nil {
+	if err := pdfops.MergeAt(&merged, Modified(d), readers...); err != nil {
 		problem("-", "PIECE_ILLISIBLE", "les VA numérisées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	warn("-", "VA_NUMERISEE", "%s est assemblée de numérisations (%s), sans signature électronique : vérifiez à l'œil le numéro de dossier, les cases cochées et chaque signature", name, p.Source)
 	p.SHA256 = sum(merged.Bytes())
-	return Entry{Name: name, Data: merged.Bytes()}, p, true
+	return Piece{Name: name, Data: merged.Bytes()}, p, true
 }
 
 func joinNonEmptyStr(a, b string) string {
@@ -240,13 +240,13 @@ func proof(name, path string, data []byte, res signature.Result) *Preuve {
 	return p
 }
 
-// signedBySegur is how a MOM signed by render is tied to its dossier.
-const signedBySegur = "signée par segur avec le certificat du fournisseur"
+// SignedBySegur is how a MOM signed by render is tied to its dossier.
+const SignedBySegur = "signée par segur avec le certificat du fournisseur"
 
-// signedMOM returns the MOM of d that goes into the zip: the one segur
+// SignedMOM returns the MOM of d that goes into the zip: the one segur
 // signed with the fournisseur's certificate, else one signed by hand (or
 // electronically) given in --signes as <dispositif>-MOM-<n>.pdf.
-func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Entry, *Preuve, bool) {
+func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
 	name := d.FileName(dossier.MOM)
 	var who []signature.Signatory
 	if s := d.Parties.Fournisseur.Signataire; s != nil {
@@ -259,35 +259,35 @@ func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		for i := range res.Signers {
 			res.Signers[i].As = fullName(who) // segur signed for the fournisseur's signataire
 		}
-		report := &Preuve{Document: name, Type: res.Proof, Signataires: res.Signers, Rattachement: signedBySegur, SHA256: sum(rendered)}
+		report := &Preuve{Document: name, Type: res.Proof, Signataires: res.Signers, Rattachement: SignedBySegur, SHA256: sum(rendered)}
 		if !res.OK() {
 			for _, e := range res.Errors {
 				problem("-", "MOM_SIGNATURE_INVALIDE", "%s", e.Message)
 			}
-			return Entry{}, report, false
+			return Piece{}, report, false
 		}
-		return Entry{Name: name, Path: filepath.Join(opt.Dir, "dossiers", d.Numero(), name), SHA256: report.SHA256}, report, true
+		return Piece{Name: name, Path: filepath.Join(opt.Dir, "dossiers", d.Numero(), name), SHA256: report.SHA256}, report, true
 	}
 	awaiting := &Preuve{Document: name, Attendus: []string{signature.Signatory{Name: fullName(who)}.String()}}
 	if opt.Signes == "" {
 		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	path := filepath.Join(opt.Signes, name)
 	data, err := readSigned(opt, path)
 	if errors.Is(err, os.ErrNotExist) {
 		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	} else if err != nil {
 		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	want := expectFor(rendered, hashes, who)
 	want.Kind = "MOM"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
 		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
-		return Entry{}, awaiting, false
+		return Piece{}, awaiting, false
 	}
 	for _, e := range res.Errors {
 		problem("-", e.Code, "%s", e.Message)
@@ -297,9 +297,9 @@ func signedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 	}
 	p := proof(name, path, data, res)
 	if !res.OK() {
-		return Entry{}, p, false
+		return Piece{}, p, false
 	}
-	return Entry{Name: name, Path: path, SHA256: p.SHA256}, p, true
+	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
 }
 
 func fullName(who []signature.Signatory) string {
@@ -307,36 +307,4 @@ func fullName(who []signature.Signatory) string {
 		return "le signataire du fournisseur"
 	}
 	return who[0].Name
-}
-
-// justificatif returns the MOM or VA of d for the zip, verified, and
-// records its proof (and the unsigned version handed out) in w.
-func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWork, problem, warn func(field, code, format string, args ...any)) (Entry, bool) {
-	hashes := opt.remises[d.Numero()]
-	var (
-		e  Entry
-		p  *Preuve
-		ok bool
-	)
-	if d.Justificatif.Kind == dossier.MOM {
-		e, p, ok = signedMOM(opt, d, rendered, hashes, problem, warn)
-		if p.Rattachement != signedBySegur {
-			r := NewRemise(d, dossier.MOM, rendered)
-			w.remise = &r
-		}
-	} else {
-		e, p, ok = signedVA(opt, d, rendered, hashes, problem, warn)
-		r := NewRemise(d, dossier.VA, rendered)
-		w.remise = &r
-	}
-	w.preuve = p
-	if ok && p != nil && p.SHA256 != "" {
-		// rapport.json gives the SHA-256 of the bytes in the zip.
-		for i := range w.files {
-			if w.files[i].Nom == e.Name {
-				w.files[i].SHA256 = p.SHA256
-			}
-		}
-	}
-	return e, ok
 }

@@ -1,4 +1,4 @@
-package pack
+package depot
 
 import (
 	"bytes"
@@ -13,27 +13,27 @@ import (
 	"github.com/segur-sons/segur/internal/safeio"
 )
 
-// tmpMarker is in the name of every temporary file; a run removes the ones
+// TmpMarker is in the name of every temporary file; a run removes the ones
 // an interrupted run left behind.
-const tmpMarker = ".segur-tmp-"
+const TmpMarker = ".segur-tmp-"
 
 // WriteFile writes data to path atomically: a temporary file in the same
 // folder, synced to disk, then renamed. An interrupted write leaves no file
 // under the final name. An existing file with the same bytes is left
 // untouched.
-func WriteFile(path string, data []byte) error { return writeFile(path, data, true) }
+func WriteFile(path string, data []byte) error { return WriteFileDurable(path, data, true) }
 
-// writeFile is WriteFile, with the sync to disk optional: a dossier's
+// WriteFileDurable is WriteFile, with the sync to disk optional: a dossier's
 // documents are made again, identical, by a re-run, so they need the
 // rename's atomicity but not the cost of a sync each; the upload pairs and
 // rapport.json are synced.
-func writeFile(path string, data []byte, durable bool) error {
+func WriteFileDurable(path string, data []byte, durable bool) error {
 	// Bounded to data's size, regular files only: what stands there may
 	// be anything.
 	if old, err := safeio.ReadFile(path, safeio.Kind{Name: "document", Max: int64(len(data))}); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	return writeWith(path, durable, func(w io.Writer) error {
+	return WriteWith(path, durable, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -43,8 +43,8 @@ func writeFile(path string, data []byte, durable bool) error {
 // would.
 var writeFault func(path string) error
 
-// writeWith streams into a temporary file then renames it to path.
-func writeWith(path string, durable bool, fill func(io.Writer) error) error {
+// WriteWith streams into a temporary file then renames it to path.
+func WriteWith(path string, durable bool, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -54,7 +54,7 @@ func writeWith(path string, durable bool, fill func(io.Writer) error) error {
 	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
 		return fmt.Errorf("« %s » est un lien symbolique : segur n'écrit pas au travers (%w)", dir, ErrSymlink)
 	}
-	f, err := os.CreateTemp(dir, filepath.Base(path)+tmpMarker+"*")
+	f, err := os.CreateTemp(dir, filepath.Base(path)+TmpMarker+"*")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,7 @@
 // documents/s, dossiers/s and peak resident memory, the median of several
 // runs per size, then each figure beside its goal. `make bench` runs it.
 //
-//	go run ./internal/quarter/bench -sizes 1000:3,10000:1 -segur bin/segur -dir bench
+//	go run ./tools/bench -sizes 1000:3,10000:1 -segur bin/segur -dir bench
 package main
 
 import (
@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segur-sons/segur/internal/quarter"
+	"github.com/segur-sons/segur/tools/quarter"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-package pack
+package depot
 
 import (
 	"encoding/json"
@@ -35,7 +35,7 @@ import (
 // switch is finished; it is never a mix of both.
 const (
 	depotDir     = "depot"
-	rapportFile  = "rapport.json"
+	RapportFile  = "rapport.json"
 	dossiersDir  = "dossiers"
 	asideDir     = "hors-depot"
 	stateDir     = ".segur"
@@ -78,7 +78,7 @@ func Guard(dir string) error { return guard(dir) }
 // of the wrong kind: segur would otherwise write or delete through them.
 func guard(dir string) error {
 	dirs := []string{depotDir, dossiersDir, asideDir, stateDir, nextDir, oldDir}
-	files := []string{rapportFile, lockFile, journalFile, manifestFile}
+	files := []string{RapportFile, lockFile, journalFile, manifestFile}
 	check := func(rel string, wantDir bool) error {
 		st, err := os.Lstat(filepath.Join(dir, rel))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -139,9 +139,18 @@ func SwitchPending(dir string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// beginNext makes an empty .segur/nouveau/depot/ for the next dépôt. What an
+// Abandon removes a next dépôt whose build stopped before its journal was
+// written (a full disk, Ctrl-C), giving its space back; once the journal is
+// written, Recover needs it and it is kept.
+func Abandon(dir string) {
+	if !SwitchPending(dir) {
+		os.RemoveAll(filepath.Join(dir, nextDir))
+	}
+}
+
+// BeginNext makes an empty .segur/nouveau/depot/ for the next dépôt. What an
 // interrupted build left there is segur's own and is removed.
-func beginNext(dir string) (string, error) {
+func BeginNext(dir string) (string, error) {
 	next := filepath.Join(dir, nextDir)
 	if err := os.RemoveAll(next); err != nil { // RemoveAll never follows links
 		return "", err
@@ -153,11 +162,11 @@ func beginNext(dir string) (string, error) {
 	return d, nil
 }
 
-// commit switches to the dépôt built in .segur/nouveau: files are the
+// Commit switches to the dépôt built in .segur/nouveau: files are the
 // names written in its depot/, rapport.json is beside it. It returns the
 // files of the previous depot/ that segur did not make, moved to
 // hors-depot/.
-func commit(dir string, files []string) ([]string, error) {
+func Commit(dir string, files []string) ([]string, error) {
 	next := filepath.Join(dir, nextDir)
 	for _, d := range []string{filepath.Join(next, depotDir), next} {
 		if err := syncDir(d); err != nil {
@@ -222,8 +231,8 @@ func finish(dir string, j *journal) ([]string, error) {
 	if err := crashAt("depot"); err != nil {
 		return nil, err
 	}
-	if r := filepath.Join(dir, nextDir, rapportFile); exists(r) {
-		if err := os.Rename(r, filepath.Join(dir, rapportFile)); err != nil {
+	if r := filepath.Join(dir, nextDir, RapportFile); exists(r) {
+		if err := os.Rename(r, filepath.Join(dir, RapportFile)); err != nil {
 			return nil, fmt.Errorf("bascule du rapport impossible : %w", err)
 		}
 	}
@@ -372,11 +381,11 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// removeTemps deletes the temporary files an interrupted run left in
+// RemoveTemps deletes the temporary files an interrupted run left in
 // dossiers/<numero>/ (the only place, besides .segur/, where segur writes
 // through temporary names). Only names segur makes are removed, and no link
 // is followed.
-func removeTemps(dir string) error {
+func RemoveTemps(dir string) error {
 	root := filepath.Join(dir, dossiersDir)
 	subs, err := os.ReadDir(root)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -406,11 +415,11 @@ func removeTemps(dir string) error {
 // isTemp reports whether name is one of segur's temporary names:
 // <final name>.segur-tmp-<digits>, as os.CreateTemp makes them.
 func isTemp(name string) bool {
-	i := strings.LastIndex(name, tmpMarker)
+	i := strings.LastIndex(name, TmpMarker)
 	if i <= 0 {
 		return false
 	}
-	rest := name[i+len(tmpMarker):]
+	rest := name[i+len(TmpMarker):]
 	if rest == "" {
 		return false
 	}

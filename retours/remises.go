@@ -1,4 +1,4 @@
-package pack
+package retours
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 )
@@ -23,8 +24,8 @@ const RemisesName = "remises-a-signer.sha256"
 // remisesKind bounds the ledger read (about 100 bytes a line).
 var remisesKind = safeio.Kind{Name: "registre des documents remis à signer", Max: 64 << 20}
 
-// loadRemises reads the ledger of dir: numéro éditeur → hashes.
-func loadRemises(dir string) map[string][]string {
+// LoadRemises reads the ledger of dir: numéro éditeur → hashes.
+func LoadRemises(dir string) map[string][]string {
 	out := map[string][]string{}
 	path := filepath.Join(dir, RemisesName)
 	data, err := safeio.ReadFile(path, remisesKind)
@@ -71,5 +72,5 @@ func RecordRemises(dir string, rs []Remise) error {
 	}
 	slices.Sort(lines)
 	lines = slices.Compact(lines)
-	return WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"))
+	return depot.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"))
 }

@@ -1,4 +1,4 @@
-package pack
+package rapport
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
 )
@@ -36,7 +37,8 @@ type Signataire struct {
 	Pour                    string // the beneficiaries of the page signed
 }
 
-func infoOf(d *dossier.Dossier) Info {
+// InfoOf is what people need of d.
+func InfoOf(d *dossier.Dossier) Info {
 	var in Info
 	in.Client = d.Parties.Client.Nom
 	if !d.Facture.Total.HT.IsZero() {
@@ -116,25 +118,6 @@ func (d RapportDossier) Etat() string {
 	return EtatBloque
 }
 
-// VerifySignedVA applies pack's acceptance rule for a signed VA to what
-// the folder opt.Signes holds for d (the whole VA, or one file per signing
-// beneficiary), against the VA as rendered unsigned and the VAs handed out
-// earlier from opt.Dir (its remises-a-signer.sha256); opt is otherwise as
-// for Run. It returns the problems that refuse it (none means pack would
-// take it), then its warnings (a scan to look at, for instance).
-func VerifySignedVA(opt Options, d *dossier.Dossier, unsigned []byte) (refus, warnings []dossier.Problem) {
-	add := func(list *[]dossier.Problem, level dossier.Level) func(field, code, format string, args ...any) {
-		return func(field, code, format string, args ...any) {
-			*list = append(*list, dossier.Problem{
-				Pos: d.Ref.Source, Level: level, Numero: d.Numero(), Field: field, Code: code,
-				Message: fmt.Sprintf(format, args...),
-			})
-		}
-	}
-	signedVA(opt, d, unsigned, loadRemises(opt.Dir)[d.Numero()], add(&refus, dossier.Erreur), add(&warnings, dossier.Attention))
-	return refus, warnings
-}
-
 // CSS is the style sheet of rapport.html and of the segur serve page.
 //
 //go:embed people.css
@@ -166,14 +149,14 @@ func EtatClass(etat string) string {
 	return "bloque"
 }
 
-// writeForPeople writes rapport.html, and a-signer/: the unsigned VA of
+// WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
 // every dossier waiting only for its signatures, named as --signes expects
 // it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
 // waiting are removed from a-signer/.
-func writeForPeople(opt Options, rap *Rapport) error {
+func WriteForPeople(out string, rap *Rapport) error {
 	// Streamed into its file: the page of a quarter of tens of thousands of
 	// dossiers is never held whole in memory.
-	if err := writeWith(filepath.Join(opt.Dir, "rapport.html"), true, func(w io.Writer) error {
+	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		if err := rapportTmpl.Execute(bw, rap); err != nil {
 			return fmt.Errorf("rapport.html: %w", err)
@@ -182,7 +165,7 @@ func writeForPeople(opt Options, rap *Rapport) error {
 	}); err != nil {
 		return err
 	}
-	dir := filepath.Join(opt.Dir, "a-signer")
+	dir := filepath.Join(out, "a-signer")
 	var list bytes.Buffer
 	list.WriteString("\ufeff")
 	w := csv.NewWriter(&list)
@@ -194,11 +177,11 @@ func writeForPeople(opt Options, rap *Rapport) error {
 		if d.Etat() != EtatASigner {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(opt.Dir, "dossiers", d.NumeroEditeur, d.Info.VA))
+		data, err := os.ReadFile(filepath.Join(out, "dossiers", d.NumeroEditeur, d.Info.VA))
 		if err != nil {
 			return fmt.Errorf("pack: a-signer: %w", err)
 		}
-		if err := WriteFile(filepath.Join(dir, d.Info.VA), data); err != nil {
+		if err := depot.WriteFile(filepath.Join(dir, d.Info.VA), data); err != nil {
 			return err
 		}
 		keep[d.Info.VA] = true
@@ -214,7 +197,7 @@ func writeForPeople(opt Options, rap *Rapport) error {
 		w.Write([]string{d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation})
 	}
 	w.Flush()
-	if err := WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
+	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(dir)
