@@ -286,7 +286,7 @@ func TestVASignedInTurn(t *testing.T) {
 	}{
 		{"signed by both signatories in turn", map[string][]byte{name48: both}, ""},
 		{"signed by one of the two", map[string][]byte{name48: first}, "VA_SIGNATURE_MANQUANTE"},
-		{"changed between the two signatures", map[string][]byte{name48: changedThenSigned}, "VA_MODIFIEE"},
+		{"changed between the two signatures", map[string][]byte{name48: changedThenSigned}, "VA_MODIFIEE_CONTENU"},
 		{"one electronically signed file per beneficiary", map[string][]byte{base + "-10875011016.pdf": part1, base + "-10073697418.pdf": part2}, "VA_PARTIE_SIGNEE"},
 		{"a scan with the wrong page count", map[string][]byte{name48: scan}, "VA_PAGES"},
 	}
