@@ -10,7 +10,7 @@ import "embed"
 // FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml, fonts/,
 // facturx.yaml, mentions.yaml and icc/.
 //
-//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc
+//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc tableur.yaml
 var FS embed.FS
 
 // Font files, as embedded.
@@ -25,3 +25,8 @@ const (
 	// source.
 	Mentions = "mentions.yaml"
 )
+
+// Tableur holds the columns of the spreadsheets of `segur importer`,
+// `segur modele-tableur` and `segur exporter`: header labels, help,
+// drop-down values, the template's example rows.
+const Tableur = "tableur.yaml"
