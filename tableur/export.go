@@ -53,7 +53,9 @@ func Totals(lines []Line) []Total {
 			t.HT, t.TVA, t.TTC = t.HT.Add(l.HT), t.TVA.Add(l.TVA), t.TTC.Add(l.TTC)
 		}
 	}
-	slices.SortFunc(out, func(a, b Total) int { return cmp.Or(cmp.Compare(a.State, b.State), cmp.Compare(a.Dispositif, b.Dispositif)) })
+	slices.SortFunc(out, func(a, b Total) int {
+		return cmp.Or(cmp.Compare(a.State, b.State), cmp.Compare(a.Dispositif, b.Dispositif))
+	})
 	return append(out, grand)
 }
 

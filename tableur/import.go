@@ -248,7 +248,9 @@ func (im *importer) checkCells(r int) []Problem {
 			im.g.rows[r][c] = ""
 			continue
 		}
-		if strings.ContainsFunc(v, func(x rune) bool { return (x < 0x20 && x != '\n' && x != '\r' && x != '\t') || x == 0x7f || x == 0xfffd }) {
+		if strings.ContainsFunc(v, func(x rune) bool {
+			return (x < 0x20 && x != '\n' && x != '\r' && x != '\t') || x == 0x7f || x == 0xfffd
+		}) {
 			out = append(out, im.problem(r, c, "TABLEUR_CARACTERE_INTERDIT", "la cellule contient un caractère de contrôle ou illisible : « %s »", echo(v)))
 			im.g.rows[r][c] = ""
 		}

@@ -19,12 +19,12 @@ import (
 // The bounds of a spreadsheet read. They are far above a quarter of 10,000
 // dossiers and far below what would hurt a back-office PC.
 const (
-	MaxRows      = 50000   // rows of data
-	MaxColumns   = 200     // columns of a row
-	MaxCell      = 2000    // characters of a cell
-	maxZipFiles  = 2000    // entries of an XLSX
+	MaxRows      = 50000     // rows of data
+	MaxColumns   = 200       // columns of a row
+	MaxCell      = 2000      // characters of a cell
+	maxZipFiles  = 2000      // entries of an XLSX
 	maxUnzipped  = 128 << 20 // bytes the XLSX's entries declare once decompressed
-	maxEntryRate = 1000    // decompressed/compressed of one entry past 1 Mo
+	maxEntryRate = 1000      // decompressed/compressed of one entry past 1 Mo
 )
 
 // File is the size limit of a spreadsheet file.
