@@ -207,7 +207,7 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 			}
 		}
 		signedBySegur := bytes.Contains(doc.Data, []byte("/ByteRange"))
-		rp, preuve, ok := retours.SignedBDC(retours.Options{Dir: opt.Dir, Signes: opt.Signes}, d, unsigned, signedBySegur, problem, warn)
+		rp, preuve, ok := retours.SignedBDC(retours.Options{Dir: opt.Dir, Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel}, d, unsigned, signedBySegur, problem, warn)
 		w.preuve = preuve
 		if !ok {
 			continue
