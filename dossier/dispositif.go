@@ -93,7 +93,7 @@ type Dispositif struct {
 
 	IdentDMP struct {
 		Mode   IdentDMPMode `yaml:"mode"`
-		Source string `yaml:"source"`
+		Source string       `yaml:"source"`
 	} `yaml:"ident_dmp"`
 
 	Pieces struct {

@@ -38,7 +38,7 @@ func TestTextDiffs(t *testing.T) {
 // it: the comparison reports a difference and the count is one no file has.
 func TestExpectFailsClosed(t *testing.T) {
 	t.Parallel()
-	want := expectFor([]byte("pas un PDF"), nil, nil)
+	want := expectFor(Options{}, []byte("pas un PDF"), nil, nil)
 	if diffs := want.Text([]string{"Dossier 00042 FINMDV000042 ☒ DMP"}); len(diffs) == 0 {
 		t.Error("an unreadable rendered VA compared equal to a document")
 	}
