@@ -31,7 +31,7 @@ type RapportDossier struct {
 	Dispositif    string     `json:"dispositif"`
 	Fichier       string     `json:"fichier"`
 	Ligne         int        `json:"ligne"`
-	Statut        string     `json:"statut"` // pret | bloque
+	Statut        string     `json:"statut"` // pret | bloque | depose
 	Justificatif  string     `json:"justificatif,omitempty"`
 	Depot         string     `json:"depot,omitempty"`
 	Problemes     []Probleme `json:"problemes"`
@@ -66,6 +66,9 @@ type Fichier struct {
 const (
 	StatutPret   = "pret"
 	StatutBloque = "bloque"
+	// StatutDepose: ready, but already in a pair deposited earlier (the
+	// registre); Depot names that pair, which depot/ no longer holds.
+	StatutDepose = "depose"
 )
 
 // JSON encodes the rapport, two-space indented, without HTML escaping.
