@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -26,8 +27,7 @@ type PackOptions struct {
 	// Strict blocks the dossiers filed after their guichet closed.
 	Strict  bool
 	Version string // written in rapport.json
-	// Phase is the dépôt made: the solde (the zero value) is the only one
-	// Pack makes yet.
+	// Phase is the dépôt made: the solde (the zero value) or the avance.
 	Phase DepotPhase
 	// Progress, when set, is called once the records are read (0, total),
 	// then after each dossier.
@@ -43,7 +43,8 @@ type DepotPhase int
 
 // The dépôts Pack makes.
 const (
-	DepotSolde DepotPhase = iota // the solde: JSON + zip pairs, after the installation
+	DepotSolde  DepotPhase = iota // the solde: JSON + zip pairs, after the installation
+	DepotAvance                   // the avance: JSON + zip pairs of the signed BDCs, at the order
 )
 
 // PackResult sums up Pack.
@@ -55,6 +56,10 @@ type PackResult struct {
 	// Registre is the registre file the run was recorded in; "" when run
 	// without one (SansRegistre says what was not remembered).
 	Registre string
+	// Provisoires are, for an avance dépôt, the keys of its JSON that no
+	// official source confirms (by profile, « commande.dateCommande »…):
+	// said once, not per dossier.
+	Provisoires []string
 }
 
 // CheckSignes refuses a folder of signed documents that is not a readable
@@ -78,9 +83,10 @@ var ErrInterrupted = pack.ErrInterrupted
 // dossier's documents are made and the upload pairs switched to in one
 // unit. Cancelling ctx stops the run between two dossiers.
 func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
-	if opt.Phase != DepotSolde {
-		return nil, &Error{Message: "seul le dépôt de solde est produit par pack"}
+	if opt.Phase != DepotSolde && opt.Phase != DepotAvance {
+		return nil, &Error{Message: "phase de dépôt inconnue"}
 	}
+	avance := opt.Phase == DepotAvance
 	if err := CheckSignes(opt.Signes); err != nil {
 		return nil, err
 	}
@@ -92,7 +98,11 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Strict: opt.Strict})
+	phase := dossier.PhaseSolde
+	if avance {
+		phase = dossier.PhaseAvance
+	}
+	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict})
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +127,12 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
 		}
 		defer tx.Rollback() // after a failure; nothing once committed with the switch
-		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer}
-		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg} }
+		regPhase := registre.PhaseSolde
+		if avance {
+			regPhase = registre.PhaseAvance
+		}
+		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
+		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
 	}
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())
@@ -137,6 +151,8 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Version:     opt.Version,
 		DateDepot:   opt.DateDepot.Format("2006-01-02"),
 		NewRenderer: newRenderer,
+		Avance:      avance,
+		NewUnsigned: func() pack.Renderer { a := assets; a.Signer = nil; return render.New(a) },
 		Progress:    opt.Progress,
 		Context:     ctx,
 		Roots:       e.Roots,
@@ -157,5 +173,29 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		}
 	}
 	pr.Warnings = countWarnings(res.Problems)
+	if avance {
+		pr.Provisoires = provisoiresAvance(e.Registry, res)
+	}
 	return pr, nil
+}
+
+// provisoiresAvance lists the provisional keys of the avance profiles the
+// dépôt's pairs used, once each, in profile order.
+func provisoiresAvance(reg *dossier.Registry, res *pack.Result) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range res.Pairs {
+		dis, _, _ := strings.Cut(name, asp.AvancePairSep)
+		d := reg.Get(dis)
+		if d == nil {
+			continue
+		}
+		for _, k := range d.ProfilAvance().Provisoires() {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }

@@ -99,21 +99,22 @@ type memory struct {
 	r         *registre.Registre
 	tx        *registre.Tx
 	redeposer []string
+	phase     string // registre.PhaseSolde or PhaseAvance
 }
 
 func (m *memory) Deposited(numero string) (string, error) {
 	if slices.Contains(m.redeposer, numero) {
 		return "", nil
 	}
-	return m.tx.DepositedIn(numero, registre.PhaseSolde)
+	return m.tx.DepositedIn(numero, m.phase)
 }
 
 func (m *memory) NextPair(dispositif, ans string) (int, error) {
-	return m.tx.NextPairNumber(dispositif, ans, registre.PhaseSolde)
+	return m.tx.NextPairNumber(dispositif, ans, m.phase)
 }
 
 func (m *memory) RecordPair(name, dispositif, ans string, n int, js, zip string, dossiers []string) error {
-	return m.tx.RecordPair(registre.Pair{Name: name, Dispositif: dispositif, Solution: ans, Phase: registre.PhaseSolde, Number: n, JSONSHA256: js, ZipSHA256: zip, Dossiers: dossiers})
+	return m.tx.RecordPair(registre.Pair{Name: name, Dispositif: dispositif, Solution: ans, Phase: m.phase, Number: n, JSONSHA256: js, ZipSHA256: zip, Dossiers: dossiers})
 }
 
 func (m *memory) TxID() string                      { return m.tx.ID() }
@@ -131,6 +132,7 @@ type issuing struct {
 	inner pack.Renderer
 	tx    *registre.Tx
 	r     *registre.Registre
+	phase string // the dépôt made: the avance issues the BDC and the avance facture
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
@@ -139,11 +141,17 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	default:
 		return is.inner.Render(d, kind)
 	}
+	// The avance facture of a two-invoice dossier is its own document,
+	// issued with the avance dépôt; the solde's facture is another.
+	role := ""
+	if kind == dossier.FACTURE && is.phase == registre.PhaseAvance {
+		role = "avance"
+	}
 	inputs, err := registre.Canonical(inputsOf(d, kind))
 	if err != nil {
 		return nil, err
 	}
-	prev, err := is.tx.Issued(d.Numero(), string(kind), "")
+	prev, err := is.tx.Issued(d.Numero(), string(kind), role)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +167,7 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	}
 	siren := fournisseurSIREN(d)
 	if kind == dossier.FACTURE {
-		if err := is.acrossQuarters(d, siren); err != nil {
+		if err := is.acrossQuarters(d, siren, role == ""); err != nil {
 			return nil, err
 		}
 	}
@@ -167,12 +175,15 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	doc := &registre.Document{Dossier: d.Numero(), Kind: string(kind), Entrees: inputs, Octets: data, Fournisseur: siren}
+	doc := &registre.Document{Dossier: d.Numero(), Kind: string(kind), Role: role, Entrees: inputs, Octets: data, Fournisseur: siren}
 	switch kind {
 	case dossier.BDC:
 		doc.Numero, doc.Date = d.Commande.Numero, d.Commande.Date.Format("2006-01-02")
 	case dossier.FACTURE:
 		doc.Numero, doc.Date = d.Facture.Numero, d.Facture.Date.Format("2006-01-02")
+		if role == "avance" {
+			doc.Numero, doc.Date = d.Facture.Avance.Numero, d.Facture.Avance.Date.Format("2006-01-02")
+		}
 	case dossier.MOM:
 		doc.Numero, doc.Date = "MOM-"+d.Numero(), d.Realisation.DateFin.Format("2006-01-02")
 	}
@@ -183,7 +194,7 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		return nil, err
 	}
 	state := registre.Commande
-	if kind != dossier.BDC {
+	if kind != dossier.BDC && role == "" {
 		state = registre.Realise
 	}
 	if err := is.tx.SetState(d.Numero(), d.Ref.Dispositif, state, "", ""); err != nil {
@@ -195,7 +206,7 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 // acrossQuarters applies the rules that need every earlier run: a facture
 // number never reused, a beneficiary retired never financed again, one
 // beneficiary financed by one dossier per dispositif.
-func (is *issuing) acrossQuarters(d *dossier.Dossier, siren string) error {
+func (is *issuing) acrossQuarters(d *dossier.Dossier, siren string, solde bool) error {
 	for _, n := range []string{d.Facture.Numero, d.Facture.Avance.Numero} {
 		if n == "" {
 			continue
@@ -203,6 +214,9 @@ func (is *issuing) acrossQuarters(d *dossier.Dossier, siren string) error {
 		if err := is.r.CheckFactureNumber(siren, n, d.Numero()); err != nil {
 			return err
 		}
+	}
+	if !solde {
+		return nil // the beneficiaries financed are the solde's
 	}
 	for _, b := range d.JSON.Beneficiaires {
 		if err := is.tx.Finance(d.Ref.Dispositif, b, d.Numero()); err != nil {
