@@ -72,7 +72,6 @@ func TestEqualImpliesSameSerialisation(t *testing.T) {
 	}
 }
 
-
 // AddFields writes the same bytes whether it reads only the objects it
 // changes (a document as segur renders it) or the whole file, and reads a
 // rendered document the quick way.
