@@ -407,7 +407,11 @@ func (k *rules) identity(reg *Registry) bool {
 	}
 	k.d.Dispositif = k.dis
 	if k.dis.Provisoire() {
-		c.warnf("dispositif", "DISPOSITIF_PROVISOIRE", "les règles de %s viennent d'un appel à financement provisoire (« release candidate ») : montants et délais à confirmer avant dépôt", k.dis.ID)
+		msg := fmt.Sprintf("les règles de %s viennent d'un appel à financement provisoire (« release candidate ») : montants et délais à confirmer avant dépôt", k.dis.ID)
+		if keys := k.dis.SoldeProvisoires(); len(keys) > 0 {
+			msg += fmt.Sprintf(" ; le JSON de solde porte %d clé(s) dont l'ASP n'a pas publié le nom : %s", len(keys), strings.Join(keys, ", "))
+		}
+		c.warnf("dispositif", "DISPOSITIF_PROVISOIRE", "%s", msg)
 	}
 	k.solution()
 	return true
