@@ -239,8 +239,19 @@ type Signataire struct {
 	Nom, Prenom, Qualite string
 	Civilite             string // madame | monsieur | "" (unknown)
 	Organisation         string
-	Role                 string // fournisseur | beneficiaire | responsable | mandataire
+	Role                 Role
 }
+
+// Role is what a signatory signs as.
+type Role string
+
+// Roles of a signatory.
+const (
+	RoleFournisseur  Role = "fournisseur"  // the fournisseur's signataire (MOM)
+	RoleBeneficiaire Role = "beneficiaire" // a libéral médecin, for their page of the VA
+	RoleResponsable  Role = "responsable"  // a structure's responsable
+	RoleMandataire   Role = "mandataire"   // the mandataire of the beneficiaries
+)
 
 // FullName is « Prénom Nom », or the one of them given.
 func (s Signataire) FullName() string { return strings.TrimSpace(s.Prenom + " " + s.Nom) }
