@@ -89,6 +89,7 @@ fuzz:
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckZip -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckJSON -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 
 # Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
@@ -97,7 +98,7 @@ fuzz:
 BENCH_SIZES ?= 1000:3,10000:1
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
-	$(GO) run ./internal/quarter/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
+	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

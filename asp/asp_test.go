@@ -66,3 +66,39 @@ func TestNullRules(t *testing.T) {
 		t.Error("the box of a direct flow must be written")
 	}
 }
+
+func TestAvanceNames(t *testing.T) {
+	t.Parallel()
+	name := AvancePairName("MDV-LGC-Va2", "1234567890", 12)
+	if name != "MDV-LGC-Va2-AVANCE-1234567890-12" || !IsAvancePair(name) || IsAvancePair(PairName("MDV-LGC-Va2", "1234567890", 12)) {
+		t.Errorf("AvancePairName = %q", name)
+	}
+	if m := AvancePairPattern.FindStringSubmatch(name); !slices.Equal(m, []string{name, "MDV-LGC-Va2", "1234567890", "12"}) {
+		t.Errorf("AvancePairPattern on %q: got %q", name, m)
+	}
+	if AvancePairPattern.MatchString(PairName("MDV-LGC-Va2", "1234567890", 12)) || PairPattern.MatchString(name) {
+		t.Error("an avance pair and a solde pair must not be taken for each other")
+	}
+}
+
+func TestContacts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		s          string
+		email, tel bool
+	}{
+		{"scm@lilas.example", true, false},
+		{"scm-lilas", false, false},
+		{"04 72 00 00 01", false, true},
+		{"+33 4 72 00 00 01", false, true},
+		{"04 72 00", false, false},
+		{"+33 04 72 00 00 01", false, false},
+	} {
+		if got := Email.MatchString(tt.s); got != tt.email {
+			t.Errorf("Email(%q) = %v", tt.s, got)
+		}
+		if got := Telephone.MatchString(PhoneDigits(tt.s)); got != tt.tel {
+			t.Errorf("Telephone(%q) = %v", tt.s, got)
+		}
+	}
+}

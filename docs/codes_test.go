@@ -21,8 +21,9 @@ var (
 
 // notCodes are upper-case literals of the code that are not message codes.
 var notCodes = []string{"SEGUR_CONFIG", "SEGUR_LOOK", "XDG_CONFIG_HOME", "MAJ_V2", "SEGUR_CERTIFICAT_MDP", "LIBERAL", "STRUCTURE", "FACTURE",
-	"GTS_PDFA1", // a PDF/A OutputIntent name
-	"DEVISE",    // an EN 16931 rule label inside FACTURX_INVALIDE
+	"BON_COMMANDE", // the avance JSON's typeFichier of the signed BDC
+	"GTS_PDFA1",    // a PDF/A OutputIntent name
+	"DEVISE",       // an EN 16931 rule label inside FACTURX_INVALIDE
 }
 
 // codesInGo returns every message code the Go code uses (tests and
@@ -111,6 +112,8 @@ func TestFormatNamesEveryFixtureKey(t *testing.T) {
 	format := string(data)
 	reKey := regexp.MustCompile(`(?m)^\s*(?:- )?([a-z_]+):`)
 	files, _ := filepath.Glob("../fixtures/dossiers/*.yaml")
+	avances, _ := filepath.Glob("../fixtures/avances/*.yaml")
+	files = append(files, avances...)
 	files = append(files, "../fixtures/segur.yaml")
 	if len(files) < 5 {
 		t.Fatal("fixtures not found")

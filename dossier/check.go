@@ -17,11 +17,16 @@ type Phase int
 const (
 	PhaseCommande Phase = iota
 	PhaseSolde
+	// PhaseAvance checks the order and what its avance dépôt needs.
+	PhaseAvance
 )
 
 func (p Phase) String() string {
-	if p == PhaseCommande {
+	switch p {
+	case PhaseCommande:
 		return "commande"
+	case PhaseAvance:
+		return "avance"
 	}
 	return "solde"
 }
@@ -41,8 +46,8 @@ type Options struct {
 	// Phase is what to check: PhaseCommande checks only what a BDC needs;
 	// PhaseSolde checks everything.
 	Phase Phase
-	// DateDepot is the day the solde is filed, for the deadline warning;
-	// zero skips it.
+	// DateDepot is when the solde (or, with PhaseAvance, the avance) is
+	// filed, for the deadline rules; zero skips them.
 	DateDepot time.Time
 	// ByStage checks each record at its own stage instead of Phase: a
 	// record without realisation nor facture is checked as an order.
@@ -77,6 +82,7 @@ type Dossier struct {
 	Realisation  Installation  // the prestation as done: flows, end date
 	Justificatif Justificatif  // the MOM or the VA
 	JSON         LigneJSON     // the solde JSON line's own values
+	Avance       AvancePart    // the avance's JSON line, zip and facture (PhaseAvance)
 	// Pieces are the dispositif's extra pièces justificatives, resolved.
 	Pieces []PieceFile
 	// Documents are the documents the dossier gets at its stage: the BDC,
@@ -355,6 +361,9 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 		return d
 	}
 	k.commande()
+	if opt.Phase == PhaseAvance {
+		k.avanceDepot()
+	}
 	if opt.Phase == PhaseSolde && (!opt.ByStage || d.Stage == PhaseSolde) {
 		k.solde()
 	}

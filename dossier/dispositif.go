@@ -111,7 +111,20 @@ type Dispositif struct {
 	Delais struct {
 		Solde  string `yaml:"solde"` // RFC 3339, empty when not known
 		Source string `yaml:"source"`
+		// CommandesDebut is the first day an order is eligible (Va2: Date
+		// 1), Avance the last moment an avance may be filed (Va2: Date 3),
+		// RFC 3339, empty when not known; each with its source.
+		CommandesDebut       string `yaml:"commandes_debut"`
+		CommandesDebutSource string `yaml:"commandes_debut_source"`
+		Avance               string `yaml:"avance"`
+		AvanceSource         string `yaml:"avance_source"`
 	} `yaml:"delais"`
+
+	// JSONAvance names the avance JSON's profile (templates/json/).
+	JSONAvance struct {
+		Profil string `yaml:"profil"`
+		Source string `yaml:"source"`
+	} `yaml:"json_avance"`
 
 	JSONSolde struct {
 		Source string      `yaml:"source"`
@@ -120,8 +133,33 @@ type Dispositif struct {
 
 	Textes Textes `yaml:"textes"`
 
-	soldeLimit  time.Time
-	specialites *Specialites
+	soldeLimit     time.Time
+	avanceLimit    time.Time
+	commandesDebut time.Time
+	profilAvance   *ProfilAvance
+	specialites    *Specialites
+}
+
+// AvanceLimit is the last moment an avance may be filed (zero when unknown).
+func (d *Dispositif) AvanceLimit() time.Time { return d.avanceLimit }
+
+// CommandesDebut is the first moment an order is eligible (zero when
+// unknown).
+func (d *Dispositif) CommandesDebut() time.Time { return d.commandesDebut }
+
+// ProfilAvance is the avance JSON's profile.
+func (d *Dispositif) ProfilAvance() *ProfilAvance { return d.profilAvance }
+
+// SoldeProvisoires lists the solde JSON keys of the dispositif whose name
+// the ASP has not published.
+func (d *Dispositif) SoldeProvisoires() []string {
+	var out []string
+	for _, f := range d.JSONSolde.Champs {
+		if f.Provisoire {
+			out = append(out, f.Cle)
+		}
+	}
+	return out
 }
 
 // SpecialiteLibelle is the libellé of a médecin's specialty, "" when none.
@@ -329,8 +367,15 @@ func LoadRegistry(fsys fs.FS) (*Registry, error) {
 	if reg.specialites, err = loadSpecialites(fsys); err != nil {
 		return nil, err
 	}
+	profils, err := loadProfilsAvance(fsys)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range reg.byID {
 		d.specialites = reg.specialites
+		if d.profilAvance = profils[d.JSONAvance.Profil]; d.profilAvance == nil {
+			return nil, fmt.Errorf("dispositifs/%s.yaml : json_avance.profil : « %s » n'est pas un profil de templates/json/", d.ID, d.JSONAvance.Profil)
+		}
 		for i, v := range d.SpecialitesExclues.Valeurs {
 			if reg.specialites.Libelle(v) == "" {
 				return nil, fmt.Errorf("dispositifs/%s.yaml : specialites_exclues.valeurs[%d] : « %s » n'est pas dans specialites.yaml", d.ID, i, v)
@@ -437,6 +482,25 @@ func checkDispositif(c *checker, d *Dispositif) {
 		d.soldeLimit = t
 	}
 	c.required("delais.source", d.Delais.Source)
+	for _, dl := range []struct {
+		path, v, source string
+		t               *time.Time
+	}{
+		{"delais.commandes_debut", d.Delais.CommandesDebut, d.Delais.CommandesDebutSource, &d.commandesDebut},
+		{"delais.avance", d.Delais.Avance, d.Delais.AvanceSource, &d.avanceLimit},
+	} {
+		c.required(dl.path+"_source", dl.source)
+		if dl.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, dl.v)
+		if err != nil {
+			c.errorf(dl.path, "DATE_FORMAT", "date RFC 3339 attendue (2022-11-30T14:00:00+01:00)")
+		}
+		*dl.t = t
+	}
+	c.required("json_avance.profil", d.JSONAvance.Profil)
+	c.required("json_avance.source", d.JSONAvance.Source)
 	for i, f := range d.JSONSolde.Champs {
 		c.required(fmt.Sprintf("json_solde.champs[%d].cle", i), f.Cle)
 		c.oneOf(fmt.Sprintf("json_solde.champs[%d].valeur", i), f.Valeur, "prestation", "certificats_dmp", "profil", "accompagnement")

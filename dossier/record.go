@@ -71,6 +71,12 @@ type Commande struct {
 	SousConditionReferencement bool             `yaml:"sous_condition_referencement"`
 	VersionInstallee           string           `yaml:"version_installee"`
 	ScenarioPrevu              *ScenarioPrevu   `yaml:"scenario_prevu"`
+	// OperateurMessagerie is the MSSanté operator's code the avance JSON
+	// carries (operateurMessagerie; codes not published).
+	OperateurMessagerie string `yaml:"operateur_messagerie"`
+	// ProSanteConnect: the installation needs Pro Santé Connect
+	// (isProSanteConnectNeeded).
+	ProSanteConnect bool `yaml:"pro_sante_connect"`
 }
 
 // ScenarioPrevu is the installation scenario declared on the BDC: each flow
@@ -165,6 +171,9 @@ type Mandataire struct {
 type Avance struct {
 	Beneficiaires []string         `yaml:"beneficiaires" seg:"ident"`
 	MontantHT     *decimal.Decimal `yaml:"montant_ht"`
+	// MontantDemandeHT is the avance asked, HT, when the record states it:
+	// it must be the dispositif's percentage of the BDC's amount.
+	MontantDemandeHT *decimal.Decimal `yaml:"montant_demande_ht"`
 	// MontantVerse is the old key, ambiguous (HT or TTC?): refused with
 	// AVANCE_MONTANT_AMBIGU. The amount paid is given HT or TTC.
 	MontantVerse    *decimal.Decimal `yaml:"montant_verse"`

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"github.com/segur-sons/segur/depot"
 	"path/filepath"
 
 	"github.com/segur-sons/segur/dossier"
@@ -30,7 +31,7 @@ func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string
 	}
 	doc := Document{Name: d.FileName(kind), Data: data}
 	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
-	if err := writeFile(doc.Path, data, durable); err != nil {
+	if err := depot.WriteFileDurable(doc.Path, data, durable); err != nil {
 		return doc, nil, err
 	}
 	return doc, nil, nil

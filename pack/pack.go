@@ -17,9 +17,12 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/asp"
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/retours"
 )
 
 // Renderer renders one document of a dossier as PDF bytes. Each worker gets
@@ -54,7 +57,7 @@ var ErrInterrupted = errors.New("production interrompue : le dépôt précédent
 
 // Result sums up a run.
 type Result struct {
-	Rapport *Rapport
+	Rapport *rapport.Rapport
 	// Problems are every dossier's problems, the rules' and pack's, in
 	// the order they are printed: the values rapport.json writes.
 	Problems []dossier.Problem
@@ -78,13 +81,13 @@ type dossierWork struct {
 	numeroANS, siret              string
 	problems                      []dossier.Problem // the dossier's, then pack's (VA_NON_SIGNEE, PIECE_…)
 	blocked                       bool
-	files                         []Fichier // documents written under dossiers/
-	pieces                        []Entry   // pièces for the zip
-	line                          []byte    // its solde JSON line, compact, numLigne 0 (encodeLine)
-	info                          Info      // for people: rapport.html, a-signer/, segur serve
-	preuve                        *Preuve   // the proof of its MOM or VA, nil when none was looked at
-	remise                        *Remise   // the unsigned MOM or VA handed out for signature
-	err                           error     // an output that could not be written: stops the run
+	files                         []rapport.Fichier // documents written under dossiers/
+	pieces                        []Entry           // pièces for the zip
+	line                          []byte            // its solde JSON line, compact, numLigne 0 (encodeLine)
+	info                          rapport.Info      // for people: rapport.html, a-signer/, segur serve
+	preuve                        *retours.Preuve   // the proof of its MOM or VA, nil when none was looked at
+	remise                        *retours.Remise   // the unsigned MOM or VA handed out for signature
+	err                           error             // an output that could not be written: stops the run
 }
 
 func (w *dossierWork) ready() bool {
@@ -97,7 +100,7 @@ func summarize(d *dossier.Dossier) *dossierWork {
 		numero: d.Ref.NumeroEditeur, numeroASP: d.Ref.NumeroASP, dispositif: d.Ref.Dispositif,
 		source: d.Ref.Source, blocked: d.Blocked(),
 		problems: append([]dossier.Problem{}, d.Problems...),
-		info:     infoOf(d),
+		info:     rapport.InfoOf(d),
 	}
 	if !w.blocked {
 		w.justificatif = string(d.Justificatif.Kind)
@@ -139,14 +142,14 @@ func run(opt Options, src source) (*Result, error) {
 		ctx = context.Background()
 	}
 	// A switch an earlier run left under way is finished first.
-	recovered, err := Recover(opt.Dir)
+	recovered, err := depot.Recover(opt.Dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := removeTemps(opt.Dir); err != nil {
+	if err := depot.RemoveTemps(opt.Dir); err != nil {
 		return nil, err
 	}
-	opt.remises = loadRemises(opt.Dir)
+	opt.remises = retours.LoadRemises(opt.Dir)
 	works, err := prepareAll(opt, src)
 	if err != nil {
 		return nil, err
@@ -157,28 +160,24 @@ func run(opt Options, src source) (*Result, error) {
 		}
 	}
 	// The new dépôt is built beside the current one, then switched to.
-	next, err := beginNext(opt.Dir)
+	next, err := depot.BeginNext(opt.Dir)
 	if err != nil {
 		return nil, err
 	}
 	// A build that fails before its journal is written (a full disk, Ctrl-C)
 	// is removed, giving its space back; after, Recover needs it.
-	defer func() {
-		if !SwitchPending(opt.Dir) {
-			os.RemoveAll(filepath.Join(opt.Dir, nextDir))
-		}
-	}()
+	defer depot.Abandon(opt.Dir)
 	pairs, err := writePairs(ctx, opt, next, works)
 	if err != nil {
 		return nil, err
 	}
-	var remises []Remise
+	var remises []retours.Remise
 	for _, w := range works {
 		if w.remise != nil {
 			remises = append(remises, *w.remise)
 		}
 	}
-	if err := RecordRemises(opt.Dir, remises); err != nil {
+	if err := retours.RecordRemises(opt.Dir, remises); err != nil {
 		return nil, err
 	}
 	res := &Result{}
@@ -204,7 +203,7 @@ func run(opt Options, src source) (*Result, error) {
 	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
 	// rapport.json goes beside the new depot/, and is switched with it.
-	if err := writeWith(filepath.Join(filepath.Dir(next), rapportFile), true, res.Rapport.WriteJSON); err != nil {
+	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
 		return nil, err
 	}
 	var names []string
@@ -214,13 +213,13 @@ func run(opt Options, src source) (*Result, error) {
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
-	aside, err := commit(opt.Dir, names)
+	aside, err := depot.Commit(opt.Dir, names)
 	if err != nil {
 		return nil, err
 	}
 	res.HorsDepot = append(recovered, aside...)
 	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	if err := writeForPeople(opt, res.Rapport); err != nil {
+	if err := rapport.WriteForPeople(opt.Dir, res.Rapport); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -228,12 +227,7 @@ func run(opt Options, src source) (*Result, error) {
 
 // modified is the time stamped on a dossier's zip entries: the facture's
 // date, at midnight UTC.
-func modified(d *dossier.Dossier) time.Time {
-	if !d.Facture.Date.IsZero() {
-		return d.Facture.Date.Time
-	}
-	return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-}
+func modified(d *dossier.Dossier) time.Time { return retours.Modified(d) }
 
 // prepare renders the documents of one packable dossier into dossiers/ and
 // gathers its pièces, recording why it cannot be packed when it cannot.
@@ -258,7 +252,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			return
 		}
 		rendered[k] = doc.Data
-		w.files = append(w.files, Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
+		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
 	}
 	warn := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
@@ -304,7 +298,7 @@ type pair struct {
 // writePairs groups the ready dossiers by dispositif and solution, in
 // numéro éditeur order, cuts them into pairs of at most MaxLines lines, and
 // writes each pair's JSON and zip into depot, the next dépôt's folder.
-func writePairs(ctx context.Context, opt Options, depot string, works []*dossierWork) ([]pair, error) {
+func writePairs(ctx context.Context, opt Options, into string, works []*dossierWork) ([]pair, error) {
 	type key struct{ dispositif, ans string }
 	groups := map[key][]*dossierWork{}
 	var keys []key
@@ -332,7 +326,7 @@ func writePairs(ctx context.Context, opt Options, depot string, works []*dossier
 			if ctx.Err() != nil {
 				return nil, ErrInterrupted
 			}
-			if err := writePair(opt, depot, p); err != nil {
+			if err := writePair(opt, into, p); err != nil {
 				return nil, err
 			}
 			for _, w := range p.works {
@@ -344,7 +338,7 @@ func writePairs(ctx context.Context, opt Options, depot string, works []*dossier
 	return pairs, nil
 }
 
-func writePair(opt Options, depot string, p pair) error {
+func writePair(opt Options, into string, p pair) error {
 	lines := make([][]byte, len(p.works))
 	var entries []Entry
 	for i, w := range p.works {
@@ -356,12 +350,12 @@ func writePair(opt Options, depot string, p pair) error {
 	if err := writeSolde(&js, first.numeroANS, first.siret, lines); err != nil {
 		return err
 	}
-	if err := WriteFile(filepath.Join(depot, p.name+".json"), js.Bytes()); err != nil {
+	if err := depot.WriteFile(filepath.Join(into, p.name+".json"), js.Bytes()); err != nil {
 		return err
 	}
 	// The zip streams into its temporary file: a pair's pièces are never all
 	// in memory at once.
-	err := writeWith(filepath.Join(depot, p.name+".zip"), true, func(w io.Writer) error {
+	err := depot.WriteWith(filepath.Join(into, p.name+".zip"), true, func(w io.Writer) error {
 		return WriteZip(w, entries)
 	})
 	if errors.Is(err, os.ErrNotExist) {

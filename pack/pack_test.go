@@ -36,62 +36,6 @@ func TestWriteZipGivesTheSameBytesWhateverTheOrder(t *testing.T) {
 	}
 }
 
-func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	p := filepath.Join(dir, "sous", "f.json")
-	if err := WriteFile(p, []byte("un")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(p, []byte("deux")); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(p)
-	if string(got) != "deux" {
-		t.Errorf("got %q, want %q", got, "deux")
-	}
-	// A temporary file an interrupted run left in dossiers/<numero>/ is
-	// removed; a file elsewhere that only looks like one is not segur's.
-	num := filepath.Join(dir, "dossiers", "00042")
-	os.MkdirAll(num, 0o755)
-	stale := filepath.Join(num, "g.zip"+tmpMarker+"123")
-	os.WriteFile(stale, []byte("à moitié"), 0o644)
-	foreign := filepath.Join(dir, "sous", "h.zip"+tmpMarker+"123")
-	os.WriteFile(foreign, []byte("à quelqu'un"), 0o644)
-	lookalike := filepath.Join(num, "i.zip"+tmpMarker+"abc")
-	os.WriteFile(lookalike, []byte("à quelqu'un"), 0o644)
-	if err := removeTemps(dir); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(stale); err == nil {
-		t.Errorf("%s was left behind", stale)
-	}
-	for _, p := range []string{foreign, lookalike} {
-		if _, err := os.Stat(p); err != nil {
-			t.Errorf("%s, not made by segur, was deleted", p)
-		}
-	}
-}
-
-func TestLockRefusesASecondRun(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	unlock, err := Lock(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Lock(dir); !errors.Is(err, ErrBusy) {
-		t.Errorf("second lock: got %v, want ErrBusy", err)
-	}
-	unlock()
-	again, err := Lock(dir)
-	if err != nil {
-		t.Errorf("lock after release: %v", err)
-	} else {
-		again()
-	}
-}
-
 func TestSoldeJSONFormat(t *testing.T) {
 	t.Parallel()
 	date, _ := dossier.ParseDate("2023-02-10")

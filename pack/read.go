@@ -36,13 +36,3 @@ func readPiece(opt Options, p, libelle, field string, problem func(field, code, 
 	}
 	return data, real, true
 }
-
-// readSigned reads a signed VA of opt.Signes, bounded, refusing a link
-// that leads out of that folder.
-func readSigned(opt Options, p string) ([]byte, error) {
-	real, err := safeio.NewRoots(opt.Signes).Resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	return safeio.ReadFile(real, safeio.PDF)
-}

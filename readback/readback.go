@@ -20,12 +20,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/segur-sons/segur/asp"
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/facturx"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
-	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/shopspring/decimal"
 )
 
@@ -47,17 +48,17 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("« %s » n'est pas un dossier", dir)
 	}
-	depot := filepath.Join(dir, "depot")
-	fi, err := os.Stat(depot)
+	folder := filepath.Join(dir, "depot")
+	fi, err := os.Stat(folder)
 	if err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("« %s » : pas de dossier depot/ (est-ce bien la sortie de segur pack ?)", dir)
 	}
-	entries, err := os.ReadDir(depot)
+	entries, err := os.ReadDir(folder)
 	if err != nil {
 		return nil, errors.New(safeio.Message(err))
 	}
 	c := &depotCheck{reg: reg}
-	if pack.SwitchPending(dir) {
+	if depot.SwitchPending(dir) {
 		c.warn("depot", "-", "-", "BASCULE_INTERROMPUE", "la production précédente a été interrompue pendant la bascule du dépôt : relancez segur pack pour la terminer avant de téléverser")
 	}
 	rap := c.rapport(dir)
@@ -73,7 +74,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 			base, ext = name[:i], name[i:]
 		}
 		switch {
-		case strings.Contains(name, pack.TmpMarker):
+		case strings.Contains(name, depot.TmpMarker):
 			c.warn(rel, "-", "-", "NOM_DEPOT", "fichier temporaire laissé par une production interrompue : relancez segur pack, qui le supprime")
 			continue
 		case e.IsDir():
@@ -134,7 +135,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		}
 		var s *solde
 		if p.json {
-			s = c.soldeFile(filepath.Join(depot, base+".json"), jsonRel, c.reg.Get(dispositif))
+			s = c.soldeFile(filepath.Join(folder, base+".json"), jsonRel, c.reg.Get(dispositif))
 			if s != nil && ans != "" && s.numeroAns != "" && s.numeroAns != ans {
 				c.add(dossier.Problem{Pos: dossier.Pos{File: jsonRel, Line: s.numeroAnsLine}, Level: dossier.Erreur, Numero: "-", Field: "numeroAns",
 					Code: "NOM_DEPOT", Message: fmt.Sprintf("le JSON porte le numéro ANS %s mais son nom porte %s : les deux doivent être identiques", s.numeroAns, ans)})
@@ -148,7 +149,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 			if s != nil && s.readable {
 				lignes = s.lignes
 			}
-			c.zipFile(filepath.Join(depot, base+".zip"), zipRel, dispositif, s != nil && s.readable, lignes, jsonRel)
+			c.zipFile(filepath.Join(folder, base+".zip"), zipRel, dispositif, s != nil && s.readable, lignes, jsonRel)
 		}
 	}
 
@@ -330,7 +331,7 @@ func (c *depotCheck) crossRapport(rap []rapportDossier, pairs []checkedPair) {
 	byNumero := map[string]at{}
 	for i := range rap {
 		d := &rap[i]
-		if old, ok := byNumero[d.NumeroEditeur]; !ok || old.d.Statut != pack.StatutPret {
+		if old, ok := byNumero[d.NumeroEditeur]; !ok || old.d.Statut != rapport.StatutPret {
 			byNumero[d.NumeroEditeur] = at{i, d}
 		}
 	}
@@ -347,7 +348,7 @@ func (c *depotCheck) crossRapport(rap []rapportDossier, pairs []checkedPair) {
 			switch {
 			case !ok:
 				c.warn("rapport.json", l.numero, "dossiers", "RAPPORT", "le dossier %s figure dans %s.json mais pas dans rapport.json", l.numero, p.base)
-			case e.d.Statut != pack.StatutPret:
+			case e.d.Statut != rapport.StatutPret:
 				c.warn("rapport.json", l.numero, fmt.Sprintf("dossiers[%d].statut", e.i), "RAPPORT", "le dossier %s figure dans %s.json alors que rapport.json le dit « %s »", l.numero, p.base, e.d.Statut)
 			case e.d.Depot != p.base:
 				c.warn("rapport.json", l.numero, fmt.Sprintf("dossiers[%d].depot", e.i), "RAPPORT", "le dossier %s figure dans %s.json alors que rapport.json le place dans %s", l.numero, p.base, e.d.Depot)
@@ -355,7 +356,7 @@ func (c *depotCheck) crossRapport(rap []rapportDossier, pairs []checkedPair) {
 		}
 	}
 	for i, d := range rap {
-		if d.Statut != pack.StatutPret {
+		if d.Statut != rapport.StatutPret {
 			continue
 		}
 		if _, ok := inDepot[d.NumeroEditeur]; !ok {

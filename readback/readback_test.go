@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/segur-sons/segur/internal/sigtest"
-	"github.com/segur-sons/segur/signature"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +14,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/segur-sons/segur/depot"
+	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/signature"
+	"github.com/segur-sons/segur/tools/sigtest"
 
 	"github.com/phpdave11/gofpdf"
 	"github.com/segur-sons/segur/dossier"
@@ -154,14 +157,14 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 		}
 		pair(chkMDV, "1234567890", mdv, " ")
 		pair(chkBIO, "2205200233", bio, "\u202f")
-		rap := &pack.Rapport{GenerePar: "segur test"}
+		rap := &rapport.Rapport{GenerePar: "segur test"}
 		for _, d := range append(mdv, bio...) {
 			depot := chkMDV
 			if d.Ref.Dispositif == "BIO-SGL-Va1" {
 				depot = chkBIO
 			}
-			rap.Dossiers = append(rap.Dossiers, pack.RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Ref.NumeroASP,
-				Dispositif: d.Ref.Dispositif, Statut: pack.StatutPret, Depot: depot, Problemes: []pack.Probleme{}, Fichiers: []pack.Fichier{}})
+			rap.Dossiers = append(rap.Dossiers, rapport.RapportDossier{NumeroEditeur: d.Numero(), NumeroASP: d.Ref.NumeroASP,
+				Dispositif: d.Ref.Dispositif, Statut: rapport.StatutPret, Depot: depot, Problemes: []rapport.Probleme{}, Fichiers: []rapport.Fichier{}})
 		}
 		data, err := rap.JSON()
 		if err != nil {
@@ -463,11 +466,11 @@ func TestCheck(t *testing.T) {
 		{
 			name: "a leftover temporary file is only a warning",
 			tamper: func(t *testing.T, dir string) {
-				if err := os.WriteFile(filepath.Join(dir, "depot", chkMDV+".zip"+pack.TmpMarker+"123"), nil, 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, "depot", chkMDV+".zip"+depot.TmpMarker+"123"), nil, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			},
-			want: []string{"depot/" + chkMDV + ".zip" + pack.TmpMarker + "123 - - NOM_DEPOT attention"},
+			want: []string{"depot/" + chkMDV + ".zip" + depot.TmpMarker + "123 - - NOM_DEPOT attention"},
 		},
 	}
 	for _, tt := range tests {

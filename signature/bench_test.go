@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/signature"
+	"github.com/segur-sons/segur/tools/sigtest"
 )
 
 // BenchmarkSign signs a one-page document with the fournisseur's RSA-2048

@@ -72,12 +72,6 @@ func TestEqualImpliesSameSerialisation(t *testing.T) {
 	}
 }
 
-func pdfString(o types.Object) string {
-	if o == nil {
-		return "null"
-	}
-	return o.PDFString()
-}
 
 // AddFields writes the same bytes whether it reads only the objects it
 // changes (a document as segur renders it) or the whole file, and reads a

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/signature"
+	"github.com/segur-sons/segur/tools/sigtest"
 )
 
 // tamper returns a copy of data with the byte at i changed.

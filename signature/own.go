@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"bytes"
 	"encoding/hex"
 	"strconv"
 )
@@ -58,5 +59,7 @@ func ownSignature(data []byte) (sig, bool) {
 		return sig{}, false
 	}
 	s.contents = contents
+	// The object the range lies in.
+	s.at = int64(bytes.LastIndex(data[:ms[0][0]], []byte(" obj")))
 	return s, true
 }

@@ -28,7 +28,7 @@ type Box struct {
 }
 
 // Sign signs pdf with s as an approval signature, visible in box with the
-// text label, and returns the signed file: pdf's bytes, then an incremental
+// text label (invisible when box's rectangle is zero), and returns the signed file: pdf's bytes, then an incremental
 // update holding the signature (pdfsig: « Signature is Valid », « Total
 // document signed »). The stated signing time (/M and the CMS
 // signing-time attribute) is SigningTime(s, when), not the clock, and no
@@ -59,7 +59,7 @@ func Sign(data []byte, s *Signer, box Box, label string, when time.Time) (out []
 			},
 		},
 		Appearance: sign.Appearance{
-			Visible:    true,
+			Visible:    box.Rect != [4]float64{}, // a zero rectangle: an invisible signature
 			Page:       uint32(box.Page),
 			LowerLeftX: box.Rect[0], LowerLeftY: box.Rect[1],
 			UpperRightX: box.Rect[2], UpperRightY: box.Rect[3],

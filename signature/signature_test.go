@@ -18,8 +18,8 @@ import (
 
 	"github.com/phpdave11/gofpdf"
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/signature"
+	"github.com/segur-sons/segur/tools/sigtest"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

@@ -116,6 +116,10 @@ type sig struct {
 	br       [4]int64
 	contents []byte
 	name     string // /Name of the signature dictionary
+	// at is the offset of the signature dictionary's object in the file,
+	// -1 when it is in an object stream (where no byte range can leave
+	// its /Contents out).
+	at int64
 }
 
 var eofRe = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
@@ -201,7 +205,10 @@ func signatures(ctx *model.Context) []sig {
 		if !ok || len(br) != 4 {
 			continue
 		}
-		var s sig
+		s := sig{at: -1}
+		if e := ctx.XRefTable.Table[n]; e != nil && !e.Compressed && e.Offset != nil {
+			s.at = *e.Offset
+		}
 		for i, v := range br {
 			n, ok := v.(types.Integer)
 			if !ok {
@@ -250,6 +257,9 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		br := s.br
 		gapOK := br[0] == 0 && br[1] > 0 && br[2] > br[1] && br[3] >= 0 && br[2]+br[3] <= size &&
 			data[br[1]] == '<' && data[br[2]-1] == '>'
+		if gapOK && !gapIsContents(data, s) {
+			gapOK = false
+		}
 		if !gapOK {
 			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, faites signer à nouveau", name, orUnknown(info.Name))
 		} else {
@@ -272,7 +282,22 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		signers[len(signers)-1].Covers = "document entier"
 	}
 	if want.Deposited {
+		// Without the dossier, the document before any signature is the
+		// first revision, and the boxes are the empty signature fields of
+		// the revision just before the first signature.
 		res.Signers = signers
+		ends := revisionEnds(data)
+		if ctx != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
+			var boxes *model.Context
+			for _, e := range ends {
+				if int64(e) < sigs[0].br[1] && e > ends[0] {
+					if c, err := readContext(data[:e]); err == nil {
+						boxes = c
+					}
+				}
+			}
+			reportChanges(res, name, changesAfter(data[:ends[0]], boxes, ctx))
+		}
 		return
 	}
 
@@ -326,9 +351,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				covered = c
 			}
 		}
-		if changes := changesAfter(base, covered); len(changes) > 0 {
-			res.fail("VA_MODIFIEE", "%s : après la VA non signée, le fichier a reçu autre chose que des signatures (%s) : faites signer à nouveau la VA d'origine, sans la modifier", name, strings.Join(changes, ", "))
-		}
+		reportChanges(res, name, changesAfter(base, nil, covered))
 	}
 	if res.Tie == "comparaison du texte" && want.Pages != nil && ctx.PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())
@@ -358,6 +381,53 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// reportChanges reports the changes no signature brings, one problem per
+// kind of change.
+func reportChanges(res *Result, name string, changes []change) {
+	var order []string
+	by := map[string][]string{}
+	for _, c := range changes {
+		if _, ok := by[c.code]; !ok {
+			order = append(order, c.code)
+		}
+		by[c.code] = append(by[c.code], c.what)
+	}
+	for _, code := range order {
+		res.fail(code, "%s : après la VA non signée, le fichier a reçu autre chose que des signatures (%s) : faites signer à nouveau la VA d'origine, sans la modifier", name, strings.Join(by[code], " ; "))
+	}
+}
+
+// gapIsContents reports whether the gap of s's byte range is exactly its
+// signature dictionary's /Contents: a hexadecimal string, nothing else,
+// whose value is the signature read, right after the /Contents key of
+// that dictionary. Anything else in the gap (a /Reason, a /M) would be
+// unsigned.
+func gapIsContents(data []byte, s sig) bool {
+	a, b := s.br[1], s.br[2]
+	inner := data[a+1 : b-1]
+	if len(inner) == 0 || len(inner)%2 != 0 {
+		return false
+	}
+	for _, c := range inner {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	dec, err := hex.DecodeString(string(inner))
+	if err != nil || !bytes.Equal(dec, s.contents) {
+		return false
+	}
+	key := bytes.TrimRight(data[:a], " \t\r\n\f\x00")
+	if !bytes.HasSuffix(key, []byte("/Contents")) {
+		return false
+	}
+	// Within the signature dictionary's object.
+	if s.at < 0 || s.at >= a || bytes.Contains(data[s.at:a], []byte("endobj")) {
+		return false
+	}
+	return true
 }
 
 func orUnknown(s string) string {

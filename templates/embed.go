@@ -7,10 +7,11 @@ package templates
 
 import "embed"
 
-// FS holds every embedded file: dispositifs/, tva.yaml, specialites.yaml, fonts/,
+// FS holds every embedded file: dispositifs/, json/ (the avance JSON's
+// profiles), tva.yaml, specialites.yaml, fonts/,
 // facturx.yaml, mentions.yaml and icc/.
 //
-//go:embed dispositifs/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc
+//go:embed dispositifs/*.yaml json/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc
 var FS embed.FS
 
 // Font files, as embedded.

@@ -19,6 +19,7 @@ import (
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/render"
 )
 
@@ -96,7 +97,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// A MOM dossier is ready: segur signs its MOM with the fournisseur's
 	// certificate, as serve does with segur.yaml's signature block.
-	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != pack.EtatPret {
+	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != rapport.EtatPret {
 		t.Fatalf("00042 (MOM) in the overview: « %s », want « prêt »", etat)
 	}
 	shoot(t, ctx, "serve-dossiers.png")
@@ -125,7 +126,7 @@ func TestBrowser(t *testing.T) {
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector("#etat") || {}).textContent || "") + "|" + ((document.querySelector("#reponse-va") || {}).textContent || "")`))
 		if err == nil && strings.Contains(s, "acceptée") && !strings.HasPrefix(s, "à signer|") && !f.srv.updating() {
-			if !strings.HasPrefix(s, pack.EtatPret+"|") {
+			if !strings.HasPrefix(s, rapport.EtatPret+"|") {
 				t.Fatalf("00045 after its VA signed by Nathalie Lambert: %q, want « prêt »; %s", s, text(t, ctx, `#problemes`))
 			}
 			break
@@ -175,7 +176,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#etat`))); err != nil {
 		t.Fatal(err)
 	}
-	if etat := text(t, ctx, `#etat`); etat != pack.EtatPret {
+	if etat := text(t, ctx, `#etat`); etat != rapport.EtatPret {
 		t.Fatalf("00045 after « Remplacer »: « %s », want « prêt »", etat)
 	}
 
@@ -301,7 +302,7 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rap pack.Rapport
+	var rap rapport.Rapport
 	if err := json.Unmarshal(data, &rap); err != nil {
 		t.Fatal(err)
 	}
@@ -322,8 +323,8 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 		t.Fatalf("rapport.html shows %d dossiers, rapport.json has %d", len(shown), len(rap.Dossiers))
 	}
 	agree := map[string][]string{
-		pack.StatutPret:   {pack.EtatPret, pack.EtatAvertissement},
-		pack.StatutBloque: {pack.EtatASigner, pack.EtatBloque},
+		rapport.StatutPret:   {rapport.EtatPret, rapport.EtatAvertissement},
+		rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque},
 	}
 	for i, d := range rap.Dossiers {
 		s := shown[i]
@@ -337,7 +338,7 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 				t.Errorf("row %d: link %s: %v", i, s.Lien, err)
 			}
 		}
-		if d.NumeroEditeur == waiting && s.Etat != pack.EtatASigner {
+		if d.NumeroEditeur == waiting && s.Etat != rapport.EtatASigner {
 			t.Errorf("%s: « %s », want « à signer »", waiting, s.Etat)
 		}
 	}

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/pack"
-	"github.com/segur-sons/segur/readback"
+	"github.com/segur-sons/segur/rapport"
 )
 
 func (s *Server) routes() http.Handler {
@@ -31,7 +31,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /relire", s.relire)
 	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		io.WriteString(w, pack.CSS)
+		io.WriteString(w, rapport.CSS)
 	})
 	mux.HandleFunc("GET /static/app.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
@@ -127,7 +127,7 @@ func (s *Server) dossierFile(w http.ResponseWriter, r *http.Request) {
 	s.serveFile(w, r, filepath.Join(s.work, "dossiers", numero), nom, r.URL.Query().Has("telecharger"))
 }
 
-func listed(fs []pack.Fichier, nom string) bool {
+func listed(fs []rapport.Fichier, nom string) bool {
 	for _, f := range fs {
 		if f.Nom == nom {
 			return true
@@ -173,9 +173,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	sn := s.current()
 	numero := r.PathValue("numero")
 	rd, ok := sn.dossierOf(numero)
-	d := sn.dossiers[numero]
 	switch {
-	case !ok || d == nil:
+	case !ok || sn.preview == nil || sn.preview.Dossiers[numero] == nil:
 		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+numero)
 		return
 	case s.cfg.Signes == "":
@@ -196,61 +195,20 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.uploadReply(w, r, sn, rd, status, reply{Message: err.Error()})
 		return
 	}
-	unsigned, err := os.ReadFile(filepath.Join(s.work, "dossiers", numero, rd.Info.VA))
-	if err != nil {
-		s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: "la VA non signée de ce dossier n'a pas pu être produite : voyez ses problèmes"})
-		return
-	}
-
 	s.uploadMu.Lock()
 	defer s.uploadMu.Unlock()
-	tmp, err := os.MkdirTemp(s.uploads, "va-")
-	if err != nil {
-		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "dossier de travail inutilisable : " + err.Error()})
-		return
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.WriteFile(filepath.Join(tmp, rd.Info.VA), data, 0o600); err != nil {
-		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "dossier de travail inutilisable : " + err.Error()})
-		return
-	}
-	opt := sn.opt
-	opt.Signes = tmp
-	probs, warnings := pack.VerifySignedVA(opt, d, unsigned)
-	if len(probs) > 0 {
-		rep := reply{Message: "VA refusée, rien n'a été enregistré :"}
-		for _, p := range probs {
-			rep.Problemes = append(rep.Problemes, strings.ReplaceAll(p.Message, tmp+string(filepath.Separator), "")+" ["+p.Code+"]")
-		}
-		s.uploadReply(w, r, sn, rd, http.StatusUnprocessableEntity, rep)
-		return
-	}
-	dest := filepath.Join(s.cfg.Signes, rd.Info.VA)
-	if st, err := os.Lstat(dest); err == nil {
-		if !st.Mode().IsRegular() {
-			s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: dest + " existe et n'est pas un fichier ordinaire : rien n'a été enregistré"})
-			return
-		}
-		old, err := os.ReadFile(dest)
-		if err != nil {
-			s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Message: dest + " existe et est illisible : rien n'a été enregistré"})
-			return
-		}
-		if !bytes.Equal(old, data) {
-			if !confirm {
-				s.uploadReply(w, r, sn, rd, http.StatusConflict, reply{Conflit: true,
-					Message: fmt.Sprintf("Une autre VA signée est déjà enregistrée sous %s. La remplacer ? (l'ancienne sera gardée à côté, renommée)", dest)})
-				return
-			}
-			aside := strings.TrimSuffix(dest, ".pdf") + ".remplacee-" + time.Now().Format("20060102-150405") + ".pdf.old"
-			if err := os.Rename(dest, aside); err != nil {
-				s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "l'ancienne VA n'a pas pu être mise de côté : " + err.Error()})
-				return
-			}
-		}
-	}
-	if err := pack.WriteFile(dest, data); err != nil {
-		s.uploadReply(w, r, sn, rd, http.StatusInternalServerError, reply{Message: "enregistrement impossible : " + err.Error()})
+	res := app.AcceptVA(r.Context(), app.UploadOptions{
+		Preview: sn.preview, Numero: numero, VA: rd.Info.VA, Signes: s.cfg.Signes, Work: s.uploads,
+		Data: data, Confirm: confirm, Now: time.Now(),
+	})
+	if res.Outcome != app.Saved {
+		status := map[app.Outcome]int{
+			app.Refused:     http.StatusUnprocessableEntity,
+			app.Conflict:    http.StatusConflict,
+			app.Unavailable: http.StatusConflict,
+			app.Failed:      http.StatusInternalServerError,
+		}[res.Outcome]
+		s.uploadReply(w, r, sn, rd, status, reply{Message: res.Message, Problemes: res.Problemes, Conflit: res.Outcome == app.Conflict})
 		return
 	}
 	// The saved VA is taken into account by a new reading, in the
@@ -258,11 +216,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	s.stale()
 	sn = s.current()
 	rd, _ = sn.dossierOf(numero)
-	rep := reply{OK: true, Message: "VA signée acceptée et enregistrée sous " + dest}
-	for _, p := range warnings {
-		rep.Message += " — attention : " + strings.ReplaceAll(p.Message, tmp+string(filepath.Separator), "") + " [" + p.Code + "]"
-	}
-	s.uploadReply(w, r, sn, rd, http.StatusOK, rep)
+	s.uploadReply(w, r, sn, rd, http.StatusOK, reply{OK: true, Message: res.Message})
 }
 
 var errTooBig = errors.New("trop gros")
@@ -308,7 +262,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 	return data, confirm, nil
 }
 
-func (s *Server) uploadReply(w http.ResponseWriter, r *http.Request, sn *snapshot, rd *pack.RapportDossier, status int, rep reply) {
+func (s *Server) uploadReply(w http.ResponseWriter, r *http.Request, sn *snapshot, rd *rapport.RapportDossier, status int, rep reply) {
 	if rd != nil {
 		rep.Etat = rd.Etat()
 	}
@@ -356,50 +310,33 @@ func (s *Server) state() Preparation {
 	return p
 }
 
-// runPack runs pack into the output folder, as segur pack does.
+// runPack runs app.Pack into the output folder, as segur pack does.
 func (s *Server) runPack() {
-	fail := func(msg string) {
-		s.prepMu.Lock()
-		s.prep.EnCours, s.prep.Fini, s.prep.Erreur = false, true, msg
-		s.prepMu.Unlock()
-	}
-	unlock, err := pack.Lock(s.cfg.Out)
-	if err != nil {
-		fail(fmt.Sprintf("%s : %v", s.cfg.Out, err))
-		return
-	}
-	defer unlock()
-	in, _, err := s.read()
-	if err != nil {
-		fail(err.Error())
-		return
-	}
-	// As segur pack does: the quarter scanned, each file's dossiers made
-	// again by the workers.
-	q := dossier.Scan(in.cfg, s.cfg.Registry, in.files, in.check)
-	opt := in.opt
-	opt.Dir = s.cfg.Out
-	opt.Progress = func(done, total int) {
-		s.prepMu.Lock()
-		s.prep.Fait, s.prep.Total = done, total
-		s.prepMu.Unlock()
-	}
+	res, err := app.Pack(context.Background(), app.PackOptions{
+		Inputs:    s.inputs(),
+		Out:       s.cfg.Out,
+		Signes:    s.cfg.Signes,
+		Jobs:      s.cfg.Jobs,
+		DateDepot: s.cfg.DateDepot,
+		Version:   s.cfg.Version,
+		Progress: func(done, total int) {
+			s.prepMu.Lock()
+			s.prep.Fait, s.prep.Total = done, total
+			s.prepMu.Unlock()
+		},
+	})
 	s.prepMu.Lock()
-	s.prep.Total = q.Len()
-	s.prepMu.Unlock()
-	res, err := pack.RunQuarter(opt, q)
-	if err != nil {
-		fail(err.Error())
-		return
-	}
-	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
 	s.prep.EnCours, s.prep.Fini = false, true
+	if err != nil {
+		s.prep.Erreur = err.Error()
+		return
+	}
 	s.prep.Fait = s.prep.Total
 	for _, p := range res.Pairs {
 		s.prep.Paires = append(s.prep.Paires, p+".json", p+".zip")
 	}
 	s.prep.Prets, s.prep.Bloques = res.Ready, res.Blocked
-	s.prepMu.Unlock()
 }
 
 func (s *Server) preparation(w http.ResponseWriter, r *http.Request) {
@@ -409,8 +346,11 @@ func (s *Server) preparation(w http.ResponseWriter, r *http.Request) {
 // relire reads the prepared dépôt back as the ASP would (segur check).
 func (s *Server) relire(w http.ResponseWriter, r *http.Request) {
 	data := relireData{common: s.common(s.current(), "Relecture du dépôt")}
-	probs, err := readback.Check(s.cfg.Out, s.cfg.Registry)
-	if err != nil {
+	var probs []dossier.Problem
+	res, err := app.Check(r.Context(), app.CheckOptions{Dir: s.cfg.Out, Registry: s.cfg.Registry})
+	if err == nil {
+		probs = res.Problems
+	} else {
 		data.Erreur = "Rien à relire dans " + s.cfg.Out + " : préparez d'abord le dépôt (bouton « Préparer le dépôt »)"
 		if _, serr := os.Stat(filepath.Join(s.cfg.Out, "depot")); serr == nil {
 			data.Erreur = "Relecture impossible : " + strings.TrimPrefix(err.Error(), "pack: check: ")

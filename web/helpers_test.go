@@ -15,11 +15,10 @@ import (
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/safeio"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/templates"
+	"github.com/segur-sons/segur/tools/sigtest"
 )
 
 const (
@@ -70,7 +69,6 @@ func newFixture(t *testing.T, max int64) *fixture {
 		Paths:      []string{"../fixtures/dossiers"},
 		ConfigPath: "../fixtures/segur.yaml",
 		Registry:   reg,
-		Roots:      safeio.NewRoots("../fixtures/dossiers", "../fixtures"),
 		Assets:     testAssets,
 		Signes:     f.signes,
 		Out:        f.out,
@@ -135,7 +133,7 @@ func fixtureRecords(t testing.TB) (*dossier.Registry, *dossier.Config, []string)
 // esignVA signs the VA of the waiting dossier (00045) as its signatory,
 // Nathalie Lambert, would with her signing tool: her TEST certificate
 // (fixtures/certs/lambert.p12) in the signature field of each of its
-// pages, days after the end of the works (as internal/signfixtures signs
+// pages, days after the end of the works (as tools/signfixtures signs
 // the VAs of fixtures/signes). Two different days give two different files.
 func esignVA(t testing.TB, unsigned []byte, days int) []byte {
 	t.Helper()

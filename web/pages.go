@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 )
 
 //go:embed assets/*.html
@@ -103,7 +103,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 		etat := d.Etat()
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
 			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
-			Etat: etat, Classe: pack.EtatClass(etat)}
+			Etat: etat, Classe: rapport.EtatClass(etat)}
 		for _, p := range d.Problemes {
 			if p.Niveau == "erreur" || r.Raison == "" {
 				r.Raison = p.Message
@@ -124,7 +124,7 @@ type signer struct {
 
 type dossierData struct {
 	common
-	D           *pack.RapportDossier
+	D           *rapport.RapportDossier
 	Etat        string
 	Classe      string
 	Problemes   []problem
@@ -135,15 +135,15 @@ type dossierData struct {
 	Message     *reply
 }
 
-func (s *Server) dossierData(sn *snapshot, d *pack.RapportDossier, msg *reply) dossierData {
+func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply) dossierData {
 	data := dossierData{common: s.common(sn, "Dossier "+d.NumeroEditeur), D: d, Etat: d.Etat(), Message: msg,
 		VA: d.Info.VA, PeutDeposer: s.cfg.Signes != ""}
-	data.Classe = pack.EtatClass(data.Etat)
-	data.Attend = d.Info.VA != "" && d.Statut != pack.StatutPret
+	data.Classe = rapport.EtatClass(data.Etat)
+	data.Attend = d.Info.VA != "" && d.Statut != rapport.StatutPret
 	for _, p := range d.Problemes {
 		data.Problemes = append(data.Problemes, problem{Niveau: p.Niveau, Code: p.Code, Message: p.Message, Ou: where(p.Fichier, p.Ligne, p.Champ)})
 	}
-	signed := d.Statut == pack.StatutPret
+	signed := d.Statut == rapport.StatutPret
 	for _, sig := range d.Info.Signataires {
 		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
 		switch {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,10 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/safeio"
-	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/render"
 )
 
@@ -30,11 +30,12 @@ type Config struct {
 	Paths      []string // record files or folders, as given to pack
 	ConfigPath string   // segur.yaml
 	Registry   *dossier.Registry
-	// Assets gives the renderer its fonts and the fournisseur's logo.
+	// Assets, when set, gives the renderer its fonts, logo and signer
+	// instead of segur.yaml's (app.Inputs.Assets).
 	Assets func(*dossier.Config) (render.Assets, error)
-	// Roots are the folders the pièces and traités must lie in, as for
-	// segur pack (the records' folders, segur.yaml's, --pieces).
-	Roots     safeio.Roots
+	// Pieces is one more folder where pièces and traités may lie, as for
+	// segur pack (--pieces).
+	Pieces    string
 	Signes    string // folder of the signed VAs ("" : uploads refused)
 	Out       string // output folder of « Préparer le dépôt »
 	DateDepot time.Time
@@ -65,14 +66,12 @@ type Server struct {
 // snapshot is one reading of the records, checked and packed into the
 // private folder (nothing written to the output folder).
 type snapshot struct {
-	finger   uint64
-	probed   time.Time
-	err      string            // French: why nothing could be read
-	config   []dossier.Problem // segur.yaml's problems
-	dossiers map[string]*dossier.Dossier
-	rapport  *pack.Rapport
-	res      *pack.Result
-	opt      pack.Options // as the preview ran, for checking uploads the same way
+	finger  uint64
+	probed  time.Time
+	err     string            // French: why nothing could be read
+	config  []dossier.Problem // segur.yaml's problems
+	preview *app.Preview      // nil when nothing could be read
+	rapport *rapport.Rapport
 }
 
 // New makes a Server; Close removes its private folders.
@@ -171,74 +170,33 @@ func (s *Server) refresh(force bool) *snapshot {
 // load reads segur.yaml and the records, and packs them into the private
 // folder.
 func (s *Server) load() *snapshot {
-	sn := &snapshot{dossiers: map[string]*dossier.Dossier{}}
-	in, probs, err := s.read()
-	sn.config = probs
+	sn := &snapshot{}
+	p, err := app.Read(context.Background(), app.PreviewOptions{
+		Inputs:    s.inputs(),
+		Dir:       s.work,
+		Signes:    s.cfg.Signes,
+		Jobs:      s.cfg.Jobs,
+		DateDepot: s.cfg.DateDepot,
+		Version:   s.cfg.Version,
+	})
 	if err != nil {
 		sn.err = err.Error()
-		return sn
-	}
-	// The page keeps every dossier, to check an uploaded VA against it.
-	ds := dossier.CheckFiles(in.cfg, s.cfg.Registry, in.files, in.check)
-	opt := in.opt
-	opt.Dir = s.work
-	sn.opt = opt
-	res, err := pack.Run(opt, ds)
-	if err != nil {
-		sn.err = "les documents n'ont pas pu être produits : " + err.Error()
-		return sn
-	}
-	for _, d := range ds {
-		if n := d.Numero(); n != "" {
-			if _, dup := sn.dossiers[n]; !dup {
-				sn.dossiers[n] = d
-			}
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			sn.config = ae.Problems
 		}
+		if errors.Is(err, app.ErrInvalidConfig) {
+			sn.err = fmt.Sprintf("%s est invalide : corrigez-le (problèmes ci-dessous), la page se met à jour toute seule", s.cfg.ConfigPath)
+		}
+		return sn
 	}
-	sn.rapport, sn.res = res.Rapport, res
+	sn.config, sn.preview, sn.rapport = p.Config, p, p.Result.Rapport
 	return sn
 }
 
-// inputs is what one reading of the inputs gives: the records' files,
-// segur.yaml, and pack's options but the output folder.
-type inputs struct {
-	files []string
-	cfg   *dossier.Config
-	check dossier.Options
-	opt   pack.Options
-}
-
-// read reads segur.yaml and lists the records, as segur pack does.
-func (s *Server) read() (*inputs, []dossier.Problem, error) {
-	files, err := dossier.Files(s.cfg.Paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg, probs, err := dossier.LoadConfig(s.cfg.ConfigPath, s.cfg.Registry, pdfops.Disk{})
-	if err != nil {
-		return nil, nil, err
-	}
-	dossier.SortProblems(probs)
-	if dossier.HasError(probs) {
-		return nil, probs, fmt.Errorf("%s est invalide : corrigez-le (problèmes ci-dessous), la page se met à jour toute seule", s.cfg.ConfigPath)
-	}
-	assets, err := s.cfg.Assets(cfg)
-	if err != nil {
-		return nil, probs, err
-	}
-	return &inputs{
-		files: files,
-		cfg:   cfg,
-		check: dossier.Options{Phase: dossier.PhaseSolde, DateDepot: s.cfg.DateDepot, Files: pdfops.Disk{Roots: s.cfg.Roots}},
-		opt: pack.Options{
-			Signes:      s.cfg.Signes,
-			Roots:       s.cfg.Roots,
-			Jobs:        s.cfg.Jobs,
-			Version:     s.cfg.Version,
-			DateDepot:   s.cfg.DateDepot.Format("2006-01-02"),
-			NewRenderer: func() pack.Renderer { return render.New(assets) },
-		},
-	}, probs, nil
+// inputs are the page's inputs, as segur pack's.
+func (s *Server) inputs() app.Inputs {
+	return app.Inputs{Paths: s.cfg.Paths, Config: s.cfg.ConfigPath, Pieces: s.cfg.Pieces, Registry: s.cfg.Registry, Assets: s.cfg.Assets}
 }
 
 // fingerprint sums the names, sizes and times of every input: the records,
@@ -268,11 +226,11 @@ func (s *Server) fingerprint() uint64 {
 }
 
 // dossierOf returns a dossier's rapport entry.
-func (sn *snapshot) dossierOf(numero string) (*pack.RapportDossier, bool) {
+func (sn *snapshot) dossierOf(numero string) (*rapport.RapportDossier, bool) {
 	if sn.rapport == nil {
 		return nil, false
 	}
-	i := slices.IndexFunc(sn.rapport.Dossiers, func(d pack.RapportDossier) bool { return d.NumeroEditeur == numero })
+	i := slices.IndexFunc(sn.rapport.Dossiers, func(d rapport.RapportDossier) bool { return d.NumeroEditeur == numero })
 	if i < 0 {
 		return nil, false
 	}

@@ -4,20 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
-	"github.com/segur-sons/segur/render"
-	"github.com/segur-sons/segur/templates"
 	"github.com/urfave/cli/v2"
 )
 
@@ -96,116 +92,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// env is what every command needs: the dispositif data, segur.yaml, the
-// records.
-type env struct {
-	reg   *dossier.Registry
-	cfg   *dossier.Config
-	files []string
-	paths []string // as given on the command line
-	roots safeio.Roots
-}
-
-// check reads and checks the records, one file at a time; the files they
-// name are checked on disk. No record at all is an error (exit 2): a
-// forgotten path or an empty folder must not pass for an empty quarter, nor
-// let pack replace a dépôt by nothing.
-func (e *env) check(opt dossier.Options) ([]*dossier.Dossier, error) {
-	opt.Files = pdfops.Disk{Roots: e.roots}
-	ds := dossier.CheckFiles(e.cfg, e.reg, e.files, opt)
-	if len(ds) == 0 {
-		return nil, cannot("aucun dossier lu dans %s : les fichiers ne contiennent que des commentaires ou des séparateurs ---", strings.Join(e.paths, ", "))
-	}
-	return ds, nil
-}
-
-// scan checks the records for the rules across the run and keeps a summary
-// of each: pack makes each file's dossiers again in its workers, so that
-// memory does not grow with the quarter.
-// No record at all is an error (exit 2), as for check: pack must not
-// replace a dépôt by nothing.
-func (e *env) scan(opt dossier.Options) (*dossier.Quarter, error) {
-	opt.Files = pdfops.Disk{Roots: e.roots}
-	q := dossier.Scan(e.cfg, e.reg, e.files, opt)
-	if q.Len() == 0 {
-		return nil, cannot("aucun dossier lu dans %s : les fichiers ne contiennent que des commentaires ou des séparateurs ---", strings.Join(e.paths, ", "))
-	}
-	return q, nil
-}
-
-// load reads the dispositif data, the fournisseur file and the records named
-// by the command's arguments. Problems in segur.yaml stop the command (exit 2).
-func load(c *cli.Context, stdout io.Writer) (*env, error) {
+// inputs translates the arguments and --config, --pieces into the inputs
+// of a use case.
+func inputs(c *cli.Context) (app.Inputs, error) {
 	if c.NArg() == 0 {
-		return nil, cannot("indiquez au moins un fichier ou dossier d'enregistrements (ex. segur %s commandes/)", c.Command.Name)
+		return app.Inputs{}, cannot("indiquez au moins un fichier ou dossier d'enregistrements (ex. segur %s commandes/)", c.Command.Name)
 	}
-	reg, err := dossier.LoadRegistry(templates.FS)
-	if err != nil {
-		return nil, cannot("%v", err)
-	}
-	files, err := dossier.Files(c.Args().Slice())
-	if err != nil {
-		return nil, cannot("%v", err)
-	}
-	if len(files) == 0 {
-		return nil, cannot("aucun fichier d'enregistrements (*.yaml, *.yml) dans %s", strings.Join(c.Args().Slice(), ", "))
-	}
-	path, err := configPath(c)
-	if err != nil {
-		return nil, err
-	}
-	cfg, probs, err := dossier.LoadConfig(path, reg, pdfops.Disk{})
-	if err != nil {
-		return nil, cannot("%v", err)
-	}
-	probs = append(probs, checkLogo(cfg)...)
-	if len(probs) > 0 {
-		dossier.SortProblems(probs)
-		printProblems(stdout, probs)
-		if dossier.HasError(probs) {
-			return nil, cannot("%s est invalide : corrigez-le avant de continuer", path)
-		}
-	}
-	e := &env{reg: reg, cfg: cfg, files: files, paths: c.Args().Slice()}
-	e.roots = pieceRoots(c, e)
-	return e, nil
+	return app.Inputs{Paths: c.Args().Slice(), Config: configFlagValue(c), Pieces: c.String("pieces")}, nil
 }
 
-// configPath finds segur.yaml: --config or $SEGUR_CONFIG, ./segur.yaml, or
-// segur.yaml at the top of the first directory argument.
-func configPath(c *cli.Context) (string, error) {
-	// --config is accepted before the command (segur --config F validate)
-	// and after it; the command's own wins.
+// failed says why a use case could not run: the problems it gives first
+// (segur.yaml's, at their lines, on stdout), then its message (exit 2).
+func failed(c *cli.Context, err error) error {
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		printProblems(c.App.Writer, ae.Problems)
+		return cannot("%s", ae.Message)
+	}
+	return cannot("%v", err)
+}
+
+// configFlagValue is --config (or $SEGUR_CONFIG), accepted before the
+// command (segur --config F validate) and after it; the command's own wins.
+// "" lets app.Load find segur.yaml.
+func configFlagValue(c *cli.Context) string {
 	for _, x := range c.Lineage() {
 		if x != nil && x.IsSet("config") {
 			if p := x.String("config"); p != "" {
-				return p, nil
+				return p
 			}
 		}
 	}
-	if _, err := os.Stat(dossier.ConfigName); err == nil {
-		return dossier.ConfigName, nil
-	}
-	if first := c.Args().First(); first != "" {
-		dir := first
-		if st, err := os.Stat(first); err == nil && !st.IsDir() {
-			dir = filepath.Dir(first)
-		}
-		// The first path's folder, then its parents, as far as the
-		// current folder's own parent.
-		for range 3 {
-			p := filepath.Join(dir, dossier.ConfigName)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", cannot("fichier fournisseur introuvable : placez segur.yaml dans le dossier courant ou indiquez --config FICHIER")
+	return ""
 }
 
 func printProblems(w io.Writer, ps []dossier.Problem) {
@@ -386,48 +304,5 @@ func cliMessage(err error) string {
 	return "commande ou option invalide"
 }
 
-// checkLogo reads the fournisseur's logo (bounded) and checks that it can
-// be drawn: a bad logo is reported at segur.yaml's logo line by every
-// command, validate included, rather than as a failure of each document.
-func checkLogo(cfg *dossier.Config) []dossier.Problem {
-	if cfg == nil || cfg.Fournisseur == nil || cfg.Fournisseur.Logo == "" {
-		return nil
-	}
-	logo := cfg.Fournisseur.Logo
-	pos := cfg.At("fournisseur.logo")
-	problem := func(code, format string, args ...any) []dossier.Problem {
-		return []dossier.Problem{{Pos: pos, Level: dossier.Erreur, Numero: "-", Field: "fournisseur.logo", Code: code, Message: fmt.Sprintf(format, args...)}}
-	}
-	data, err := safeio.ReadFile(filepath.Join(cfg.Dir, logo), safeio.Logo)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // already reported by the configuration's check
-		}
-		return problem("FICHIER_ILLISIBLE", "le logo « %s » est illisible : %s", logo, safeio.Reason(err))
-	}
-	if err := render.CheckLogo(data); err != nil {
-		return problem("LOGO_ILLISIBLE", "%v (« %s »)", err, logo)
-	}
-	return nil
-}
-
 // piecesFlag names one more folder where pièces and traités may lie.
 var piecesFlag = &cli.StringFlag{Name: "pieces", Usage: "dossier où peuvent aussi se trouver les pièces et traités (par défaut : sous les dossiers donnés en argument ou sous celui de segur.yaml)"}
-
-// pieceRoots are the folders the files a record names must lie under,
-// resolved physically: each folder given on the command line (a file's own
-// folder), segur.yaml's folder, and --pieces.
-func pieceRoots(c *cli.Context, e *env) safeio.Roots {
-	var dirs []string
-	for _, p := range e.paths {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			p = filepath.Dir(p)
-		}
-		dirs = append(dirs, p)
-	}
-	dirs = append(dirs, e.cfg.Dir)
-	if p := c.String("pieces"); p != "" {
-		dirs = append(dirs, p)
-	}
-	return safeio.NewRoots(dirs...)
-}

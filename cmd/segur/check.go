@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/readback"
-	"github.com/segur-sons/segur/templates"
+	"github.com/segur-sons/segur/app"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,23 +18,13 @@ func checkCommand(code *int) *cli.Command {
 			if c.NArg() != 1 {
 				return cannot("indiquez le dossier produit par « segur pack » (ex. segur check out)")
 			}
-			reg, err := dossier.LoadRegistry(templates.FS)
+			res, err := app.Check(c.Context, app.CheckOptions{Dir: c.Args().First()})
 			if err != nil {
-				return cannot("%v", err)
+				return failed(c, err)
 			}
-			probs, err := readback.Check(c.Args().First(), reg)
-			if err != nil {
-				return cannot("%v", err)
-			}
-			printProblems(c.App.Writer, probs)
-			errs := 0
-			for _, p := range probs {
-				if p.Level == dossier.Erreur {
-					errs++
-				}
-			}
-			fmt.Fprintf(c.App.ErrWriter, "dépôt relu : %d erreur(s), %d avertissement(s), en %s\n", errs, len(probs)-errs, elapsed(start))
-			if errs > 0 {
+			printProblems(c.App.Writer, res.Problems)
+			fmt.Fprintf(c.App.ErrWriter, "dépôt relu : %d erreur(s), %d avertissement(s), en %s\n", res.Errors, res.Warnings, elapsed(start))
+			if res.Errors > 0 {
 				*code = exitRejected
 			}
 			return nil

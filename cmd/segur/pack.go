@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,10 +15,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/asp"
-	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/pack"
-	"github.com/segur-sons/segur/render"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -58,77 +54,43 @@ func packCommand(code *int) *cli.Command {
 			if n := c.Int("lignes"); n < 1 || n > asp.MaxLines {
 				return cannot("--lignes doit valoir de 1 à %d (l'ASP n'accepte pas plus de %d lignes par fichier)", asp.MaxLines, asp.MaxLines)
 			}
-			if err := checkSignes(c); err != nil {
-				return err
-			}
-			e, err := load(c, c.App.Writer)
-			if err != nil {
-				return err
-			}
-			assets, err := rendererAssets(e.cfg, c.App.Writer)
-			if err != nil {
-				return err
-			}
 			if n := c.Int("jobs"); c.IsSet("jobs") && (n < 1 || n > maxJobs) {
 				return cannot("--jobs doit valoir de 1 à %d", maxJobs)
 			}
-			// The records are read before -o is touched: no record at all
-			// stops here, the previous dépôt untouched.
-			q, err := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: depot, Strict: c.Bool("strict")})
+			in, err := inputs(c)
 			if err != nil {
 				return err
 			}
-			out := c.String("o")
-			unlock, err := pack.Lock(out)
-			if errors.Is(err, pack.ErrBusy) {
-				return cannot("%s : %v", out, err)
-			} else if err != nil {
-				return cannot("dossier de sortie « %s » inutilisable : %s", out, osMessage(err))
-			}
-			defer unlock()
 			// Ctrl-C (or a TERM) stops the run between two dossiers; the
 			// dépôt switch itself is never cut in the middle.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			bar := progress(c.App.ErrWriter, q.Len())
-			res, err := pack.RunQuarter(pack.Options{
-				Dir:         out,
-				Signes:      c.String("signes"),
-				MaxLines:    c.Int("lignes"),
-				Jobs:        c.Int("jobs"),
-				Version:     Version,
-				DateDepot:   depot.Format("2006-01-02"),
-				NewRenderer: func() pack.Renderer { return render.New(assets) },
-				Progress:    bar,
-				Context:     ctx,
-				Roots:       e.roots,
-			}, q)
-			if errors.Is(err, pack.ErrInterrupted) {
-				return cannot("interrompu (Ctrl-C) : %v", err)
-			} else if err != nil {
-				return cannot("production du dépôt impossible dans « %s » : %s", out, osMessage(err))
+			res, err := app.Pack(ctx, app.PackOptions{
+				Inputs:    in,
+				Out:       c.String("o"),
+				Signes:    c.String("signes"),
+				MaxLines:  c.Int("lignes"),
+				Jobs:      c.Int("jobs"),
+				Version:   Version,
+				DateDepot: depot,
+				Strict:    c.Bool("strict"),
+				Progress:  progress(c.App.ErrWriter),
+			})
+			if err != nil {
+				return failed(c, err)
 			}
 			if err := profile(c.String("memprofile"), func(f *os.File) error { return pprof.WriteHeapProfile(f) }); err != nil {
 				return err
 			}
-			all := res.Problems
-			late, warnings := 0, 0
-			for _, rd := range res.Rapport.Dossiers {
-				if rd.HorsDelai() {
-					late++
-				}
-			}
-			for _, p := range all {
-				if p.Level == dossier.Attention {
-					warnings++
-				}
-			}
-			printProblems(c.App.Writer, all)
+			printProblems(c.App.Writer, res.Config)
+			printProblems(c.App.Writer, res.Problems)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
-				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, warnings, elapsed(start))
+				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
 			if res.Awaiting > 0 {
 				fmt.Fprintf(c.App.ErrWriter, "%d VA en attente de signature(s) (voir « preuve » dans rapport.json)\n", res.Awaiting)
 			}
+			late := res.Late
+			out := c.String("o")
 			switch {
 			case late > 0 && c.Bool("strict"):
 				fmt.Fprintf(c.App.ErrWriter, "dont %d dossier(s) hors délai, bloqué(s) par --strict : déposé(s) après la clôture du guichet\n", late)
@@ -179,13 +141,27 @@ func lessHeadroom() {
 }
 
 // progress returns a progress callback drawing a bar on w when w is a
-// terminal, and nil (no bar) on a pipe, a file or in CI.
-func progress(w io.Writer, total int) func(done, total int) {
+// terminal, and nil (no bar) on a pipe, a file or in CI. The bar is made at
+// the first call, which gives the number of dossiers read.
+func progress(w io.Writer) func(done, total int) {
 	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" || total == 0 {
+	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" {
 		return nil
 	}
-	bar := progressbar.NewOptions(total,
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			if total == 0 {
+				return
+			}
+			bar = newBar(f, total)
+		}
+		bar.Set(done)
+	}
+}
+
+func newBar(f *os.File, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(f),
 		progressbar.OptionSetDescription("dossiers"),
 		progressbar.OptionShowCount(),
@@ -195,7 +171,6 @@ func progress(w io.Writer, total int) func(done, total int) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	return func(done, _ int) { bar.Set(done) }
 }
 
 // profile creates path (when set) and hands it to write: the hidden

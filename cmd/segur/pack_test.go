@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/pack"
 )
 
@@ -253,7 +254,7 @@ func TestPackSameBytesWithOneOrFourWorkers(t *testing.T) {
 
 func TestSecondPackOnTheSameFolderIsRefused(t *testing.T) {
 	out := t.TempDir()
-	unlock, err := pack.Lock(out)
+	unlock, err := depot.Lock(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 )
 
 // rapport.html shows every dossier of rapport.json with a status that
@@ -27,7 +27,7 @@ func TestPackWritesRapportHTMLAndASigner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rap pack.Rapport
+	var rap rapport.Rapport
 	if err := json.Unmarshal(data, &rap); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestPackWritesRapportHTMLAndASigner(t *testing.T) {
 	if len(rows) != len(rap.Dossiers) {
 		t.Fatalf("rapport.html: %d rows, rapport.json: %d dossiers", len(rows), len(rap.Dossiers))
 	}
-	agree := map[string][]string{pack.StatutPret: {pack.EtatPret, pack.EtatAvertissement}, pack.StatutBloque: {pack.EtatASigner, pack.EtatBloque}}
+	agree := map[string][]string{rapport.StatutPret: {rapport.EtatPret, rapport.EtatAvertissement}, rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque}}
 	for i, d := range rap.Dossiers {
 		if rows[i][1] != d.NumeroEditeur || !slices.Contains(agree[d.Statut], rows[i][2]) {
 			t.Errorf("row %d: html %s « %s », json %s %s", i, rows[i][1], rows[i][2], d.NumeroEditeur, d.Statut)

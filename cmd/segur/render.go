@@ -2,17 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/safeio"
-	"github.com/segur-sons/segur/pack"
-	"github.com/segur-sons/segur/render"
-	"github.com/segur-sons/segur/templates"
 	"github.com/urfave/cli/v2"
 )
 
@@ -40,66 +34,19 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			e, err := load(c, c.App.Writer)
+			in, err := inputs(c)
 			if err != nil {
 				return err
 			}
-			assets, err := rendererAssets(e.cfg, c.App.Writer)
+			res, err := app.Render(c.Context, app.RenderOptions{Inputs: in, Out: c.String("o"), Kinds: want, DateDepot: depot})
 			if err != nil {
-				return err
+				return failed(c, err)
 			}
-			ds, err := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: depot})
-			if err != nil {
-				return err
-			}
-			r := render.New(assets)
-			out := c.String("o")
-			if err := pack.Guard(out); err != nil {
-				return cannot("dossier de sortie « %s » inutilisable : %s", out, osMessage(err))
-			}
-			var all []dossier.Problem
-			written, blocked, warnings, failed := 0, 0, 0, 0
-			var remises []pack.Remise // the VAs (and unsigned MOMs) handed out for signature
-			for _, d := range ds {
-				all = append(all, d.Problems...)
-				warnings += countWarnings(d.Problems)
-				if d.Blocked() {
-					blocked++
-					continue
-				}
-				failedHere := false
-				for _, k := range d.Documents {
-					if want != nil && !slices.Contains(want, k) {
-						continue
-					}
-					doc, prob, err := pack.WriteDocument(r, d, k, out, true)
-					if err != nil {
-						return cannot("écriture impossible dans %s : %s", out, osMessage(err))
-					}
-					if prob != nil {
-						// One dossier's failure does not stop the others.
-						all = append(all, *prob)
-						failed++
-						failedHere = true
-						continue
-					}
-					written++
-					if k == dossier.VA || (k == dossier.MOM && assets.Signer == nil) {
-						remises = append(remises, pack.NewRemise(d, k, doc.Data))
-					}
-				}
-				if failedHere {
-					blocked++ // a dossier whose documents failed is blocked
-				}
-			}
-			if err := pack.RecordRemises(out, remises); err != nil {
-				return cannot("écriture impossible dans %s : %v", out, err)
-			}
-			dossier.SortProblems(all)
-			printProblems(c.App.Writer, all)
+			printProblems(c.App.Writer, res.Config)
+			printProblems(c.App.Writer, res.Problems)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d document(s) écrit(s), %d dossier(s) bloqué(s), %d avertissement(s), en %s\n",
-				len(ds), written, blocked, warnings, elapsed(start))
-			if blocked > 0 || failed > 0 {
+				res.Dossiers, res.Written, res.Blocked, res.Warnings, elapsed(start))
+			if res.Blocked > 0 || res.Failed > 0 {
 				*code = exitRejected
 			}
 			return nil
@@ -122,40 +69,6 @@ func docKinds(s string) ([]dossier.Kind, error) {
 		}
 	}
 	return out, nil
-}
-
-// rendererAssets reads the embedded fonts and the fournisseur's logo.
-// With segur.yaml's signature block, it loads the certificate that signs
-// the MOMs.
-func rendererAssets(cfg *dossier.Config, stdout io.Writer) (render.Assets, error) {
-	reg, err := templates.FS.ReadFile(templates.FontRegular)
-	if err != nil {
-		return render.Assets{}, cannot("police embarquée illisible : %v", err)
-	}
-	bold, err := templates.FS.ReadFile(templates.FontBold)
-	if err != nil {
-		return render.Assets{}, cannot("police embarquée illisible : %v", err)
-	}
-	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
-	if a.Signer, err = loadSigner(cfg, stdout); err != nil {
-		return a, err
-	}
-	if logo := cfg.Fournisseur.Logo; logo != "" {
-		if a.Logo, err = safeio.ReadFile(filepath.Join(cfg.Dir, logo), safeio.Logo); err != nil {
-			return a, cannot("logo « %s » illisible : %s", logo, safeio.Reason(err))
-		}
-	}
-	return a, nil
-}
-
-func countWarnings(ps []dossier.Problem) int {
-	n := 0
-	for _, p := range ps {
-		if p.Level == dossier.Attention {
-			n++
-		}
-	}
-	return n
 }
 
 // elapsed formats a duration the French way, « 1,2 s ».

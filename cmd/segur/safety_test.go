@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segur-sons/segur/internal/quarter"
+	"github.com/segur-sons/segur/tools/quarter"
 )
 
 // TestZeroRecordsIsAnErrorThatTouchesNothing (issue #10, case 1): an empty

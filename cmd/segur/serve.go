@@ -9,8 +9,7 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/web"
 	"github.com/urfave/cli/v2"
 )
@@ -33,30 +32,30 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkSignes(c); err != nil {
-				return err
+			if err := app.CheckSignes(c.String("signes")); err != nil {
+				return failed(c, err)
 			}
-			e, err := load(c, c.App.Writer)
+			in, err := inputs(c)
 			if err != nil {
 				return err
 			}
-			path, err := configPath(c)
+			// segur.yaml is read once here: its errors stop the command,
+			// as for pack; the page reads it again when it changes.
+			e, err := app.Load(in)
 			if err != nil {
-				return err
+				return failed(c, err)
 			}
+			printProblems(c.App.Writer, e.Problems)
 			fmt.Fprintln(c.App.ErrWriter, "segur : lecture des dossiers et préparation de l'aperçu…")
 			srv, err := web.New(web.Config{
-				Paths:      c.Args().Slice(),
-				ConfigPath: path,
-				Registry:   e.reg,
-				Roots:      e.roots,
-				Assets: func(cfg *dossier.Config) (render.Assets, error) {
-					return rendererAssets(cfg, c.App.ErrWriter)
-				},
-				Signes:    c.String("signes"),
-				Out:       c.String("o"),
-				DateDepot: depot,
-				Version:   Version,
+				Paths:      in.Paths,
+				ConfigPath: e.ConfigPath,
+				Registry:   e.Registry,
+				Pieces:     in.Pieces,
+				Signes:     c.String("signes"),
+				Out:        c.String("o"),
+				DateDepot:  depot,
+				Version:    Version,
 			})
 			if err != nil {
 				return cannot("%v", err)
@@ -82,14 +81,4 @@ func serveCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// checkSignes refuses a --signes that is not a readable folder.
-func checkSignes(c *cli.Context) error {
-	if s := c.String("signes"); s != "" {
-		if st, err := os.Stat(s); err != nil || !st.IsDir() {
-			return cannot("--signes « %s » n'est pas un dossier lisible", s)
-		}
-	}
-	return nil
 }

@@ -19,9 +19,11 @@ import (
 	"time"
 
 	"github.com/phpdave11/gofpdf"
-	"github.com/segur-sons/segur/internal/sigtest"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
+	"github.com/segur-sons/segur/tools/sigtest"
 )
 
 // Returned VAs, as a new user would try them: each case puts files in a
@@ -69,7 +71,7 @@ func signAs(t *testing.T, data []byte, who, field string) []byte {
 
 // packOne packs one record with the given --signes files and returns the
 // exit code, pack's output and the rapport entry of the dossier.
-func packOne(t *testing.T, record, numero string, files map[string][]byte, remises ...pack.Remise) (int, string, pack.RapportDossier, string) {
+func packOne(t *testing.T, record, numero string, files map[string][]byte, remises ...retours.Remise) (int, string, rapport.RapportDossier, string) {
 	t.Helper()
 	signes, out := t.TempDir(), t.TempDir()
 	for name, data := range files {
@@ -77,7 +79,7 @@ func packOne(t *testing.T, record, numero string, files map[string][]byte, remis
 			t.Fatal(err)
 		}
 	}
-	if err := pack.RecordRemises(out, remises); err != nil {
+	if err := retours.RecordRemises(out, remises); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := runIn(t, "pack", "--date-depot", "2023-03-01", "--signes", signes, "-o", out, repo(record))
@@ -85,7 +87,7 @@ func packOne(t *testing.T, record, numero string, files map[string][]byte, remis
 	if err != nil {
 		t.Fatalf("no rapport.json: %v\n%s%s", err, stdout, stderr)
 	}
-	var rap pack.Rapport
+	var rap rapport.Rapport
 	if err := json.Unmarshal(data, &rap); err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +97,10 @@ func packOne(t *testing.T, record, numero string, files map[string][]byte, remis
 		}
 	}
 	t.Fatalf("dossier %s not in rapport.json", numero)
-	return 0, "", pack.RapportDossier{}, ""
+	return 0, "", rapport.RapportDossier{}, ""
 }
 
-func codes(d pack.RapportDossier) []string {
+func codes(d rapport.RapportDossier) []string {
 	var out []string
 	for _, p := range d.Problemes {
 		if p.Niveau == "erreur" || strings.HasPrefix(p.Code, "VA_") {
@@ -221,7 +223,7 @@ func TestReturnedVAs(t *testing.T) {
 			code, output, d, out := packOne(t, vaLiberal, "00043", map[string][]byte{name43: c.file})
 			got := codes(d)
 			if c.want == "" {
-				if len(got) > 0 || d.Statut != pack.StatutPret || code != exitOK {
+				if len(got) > 0 || d.Statut != rapport.StatutPret || code != exitOK {
 					t.Fatalf("want the VA accepted, got %v (exit %d)\n%s", got, code, output)
 				}
 				inZip := fromZip(t, out, name43)
@@ -237,7 +239,7 @@ func TestReturnedVAs(t *testing.T) {
 					}
 				}
 			} else {
-				if !slices.Contains(got, c.want) || d.Statut != pack.StatutBloque || code != exitRejected {
+				if !slices.Contains(got, c.want) || d.Statut != rapport.StatutBloque || code != exitRejected {
 					t.Fatalf("want %s and the dossier blocked, got %v, statut %s, exit %d\n%s", c.want, got, d.Statut, code, output)
 				}
 				for _, p := range d.Problemes {
@@ -284,7 +286,7 @@ func TestVASignedInTurn(t *testing.T) {
 	}{
 		{"signed by both signatories in turn", map[string][]byte{name48: both}, ""},
 		{"signed by one of the two", map[string][]byte{name48: first}, "VA_SIGNATURE_MANQUANTE"},
-		{"changed between the two signatures", map[string][]byte{name48: changedThenSigned}, "VA_MODIFIEE"},
+		{"changed between the two signatures", map[string][]byte{name48: changedThenSigned}, "VA_MODIFIEE_CONTENU"},
 		{"one electronically signed file per beneficiary", map[string][]byte{base + "-10875011016.pdf": part1, base + "-10073697418.pdf": part2}, "VA_PARTIE_SIGNEE"},
 		{"a scan with the wrong page count", map[string][]byte{name48: scan}, "VA_PAGES"},
 	}
@@ -333,7 +335,7 @@ func TestVAHandedOutEarlier(t *testing.T) {
 	}
 	signed := signAs(t, older, "rousseau", "Signature 10766476625")
 	_, output, d, _ := packOne(t, vaLiberal, "00043", map[string][]byte{name43: signed},
-		pack.Remise{SHA256: sum(older), Numero: "00043", Fichier: name43})
+		retours.Remise{SHA256: sum(older), Numero: "00043", Fichier: name43})
 	if len(codes(d)) > 0 || d.Preuve == nil || !strings.Contains(d.Preuve.Rattachement, "empreinte") {
 		t.Fatalf("want the VA tied by its recorded SHA-256, got %v %+v\n%s", codes(d), d.Preuve, output)
 	}
@@ -601,7 +603,7 @@ func TestScannedParts(t *testing.T) {
 			code, output, d, _ := packOne(t, vaTwo, "00048", c.files)
 			got := codes(d)
 			if c.want == "" {
-				if d.Statut != pack.StatutPret || !slices.Contains(got, "VA_NUMERISEE") || d.Preuve == nil || d.Preuve.Type != signature.Scan {
+				if d.Statut != rapport.StatutPret || !slices.Contains(got, "VA_NUMERISEE") || d.Preuve == nil || d.Preuve.Type != signature.Scan {
 					t.Fatalf("want the scans merged with a VA_NUMERISEE warning, got %v (exit %d) %+v\n%s", got, code, d.Preuve, output)
 				}
 				return

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/facturx"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,7 +20,7 @@ func validateCommand(code *int) *cli.Command {
 			piecesFlag,
 		},
 		Action: func(c *cli.Context) error {
-			opt := dossier.Options{Phase: dossier.PhaseSolde}
+			opt := app.ValidateOptions{Phase: dossier.PhaseSolde}
 			switch c.String("phase") {
 			case "solde":
 			case "commande":
@@ -32,31 +32,18 @@ func validateCommand(code *int) *cli.Command {
 			if opt.DateDepot, err = dateDepot(c); err != nil {
 				return err
 			}
-			e, err := load(c, c.App.Writer)
-			if err != nil {
+			if opt.Inputs, err = inputs(c); err != nil {
 				return err
 			}
-			ds, err := e.check(opt)
+			res, err := app.Validate(c.Context, opt)
 			if err != nil {
-				return err
+				return failed(c, err)
 			}
-			all, err := facturx.Obligation(e.cfg, ds)
-			if err != nil {
-				return cannot("%v", err)
-			}
-			rejected := 0
-			for _, d := range ds {
-				all = append(all, d.Problems...)
-				if d.Blocked() {
-					rejected++
-				}
-			}
-			warnings := countWarnings(all)
-			dossier.SortProblems(all)
-			printProblems(c.App.Writer, all)
+			printProblems(c.App.Writer, res.Config)
+			printProblems(c.App.Writer, res.Problems)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d correct(s), %d rejeté(s), %d avertissement(s) (phase %s)\n",
-				len(ds), len(ds)-rejected, rejected, warnings, opt.Phase)
-			if rejected > 0 {
+				res.Dossiers, res.Dossiers-res.Rejected, res.Rejected, res.Warnings, opt.Phase)
+			if res.Rejected > 0 {
 				*code = exitRejected
 			}
 			return nil

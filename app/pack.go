@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/segur-sons/segur/depot"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+)
+
+// PackOptions steer Pack.
+type PackOptions struct {
+	Inputs
+	Out       string // output folder: depot/, dossiers/, rapport.json, rapport.html, a-signer/
+	Signes    string // folder of the signed VAs ("" when none)
+	Jobs      int    // documents made at the same time (0: one per CPU)
+	MaxLines  int    // lines per upload pair (0: asp.MaxLines)
+	DateDepot time.Time
+	// Strict blocks the dossiers filed after their guichet closed.
+	Strict  bool
+	Version string // written in rapport.json
+	// Phase is the dépôt made: the solde (the zero value) is the only one
+	// Pack makes yet.
+	Phase DepotPhase
+	// Progress, when set, is called once the records are read (0, total),
+	// then after each dossier.
+	Progress func(done, total int)
+}
+
+// DepotPhase is which dépôt Pack makes.
+type DepotPhase int
+
+// The dépôts Pack makes.
+const (
+	DepotSolde DepotPhase = iota // the solde: JSON + zip pairs, after the installation
+)
+
+// PackResult sums up Pack.
+type PackResult struct {
+	*pack.Result
+	Config   []dossier.Problem // segur.yaml's warnings
+	Late     int               // dossiers filed after their guichet closed
+	Warnings int
+}
+
+// CheckSignes refuses a folder of signed documents that is not a readable
+// folder ("" is none, accepted).
+func CheckSignes(dir string) error {
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return &Error{Message: "--signes « " + dir + " » n'est pas un dossier lisible"}
+		}
+	}
+	return nil
+}
+
+// ErrInterrupted is the sentinel of the *Error Pack returns when its
+// context was cancelled (Ctrl-C): the previous dépôt is intact.
+var ErrInterrupted = pack.ErrInterrupted
+
+// Pack builds the solde dépôt into opt.Out: the records are read and
+// checked before the output folder is touched (no record at all stops
+// there, the previous dépôt untouched), the folder is locked, then every
+// dossier's documents are made and the upload pairs switched to in one
+// unit. Cancelling ctx stops the run between two dossiers.
+func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
+	if opt.Phase != DepotSolde {
+		return nil, &Error{Message: "seul le dépôt de solde est produit par pack"}
+	}
+	if err := CheckSignes(opt.Signes); err != nil {
+		return nil, err
+	}
+	e, err := Load(opt.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := e.Assets()
+	if err != nil {
+		return nil, err
+	}
+	q, err := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Strict: opt.Strict})
+	if err != nil {
+		return nil, err
+	}
+	out := opt.Out
+	unlock, err := depot.Lock(out)
+	if errors.Is(err, depot.ErrBusy) {
+		return nil, e.fail("%s : %v", out, err)
+	} else if err != nil {
+		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
+	}
+	defer unlock()
+	if opt.Progress != nil {
+		opt.Progress(0, q.Len())
+	}
+	res, err := pack.RunQuarter(pack.Options{
+		Dir:         out,
+		Signes:      opt.Signes,
+		MaxLines:    opt.MaxLines,
+		Jobs:        opt.Jobs,
+		Version:     opt.Version,
+		DateDepot:   opt.DateDepot.Format("2006-01-02"),
+		NewRenderer: func() pack.Renderer { return render.New(assets) },
+		Progress:    opt.Progress,
+		Context:     ctx,
+		Roots:       e.Roots,
+	}, q)
+	if errors.Is(err, pack.ErrInterrupted) {
+		return nil, &Error{Problems: e.Problems, Message: "interrompu (Ctrl-C) : " + err.Error(), err: ErrInterrupted}
+	} else if err != nil {
+		return nil, e.fail("production du dépôt impossible dans « %s » : %s", out, safeio.Message(err))
+	}
+	pr := &PackResult{Result: res, Config: e.Problems}
+	for _, rd := range res.Rapport.Dossiers {
+		if rd.HorsDelai() {
+			pr.Late++
+		}
+	}
+	pr.Warnings = countWarnings(res.Problems)
+	return pr, nil
+}

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/segur-sons/segur/depot"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/retours"
+)
+
+// RenderOptions steer Render.
+type RenderOptions struct {
+	Inputs
+	Out       string         // output folder: dossiers/<numero_editeur>/
+	Kinds     []dossier.Kind // the documents wanted; nil: all the dossier's stage allows
+	DateDepot time.Time
+}
+
+// RenderResult sums up Render.
+type RenderResult struct {
+	Config   []dossier.Problem
+	Problems []dossier.Problem // sorted
+	Dossiers int               // read
+	Written  int               // documents
+	Blocked  int               // dossiers with an error, or whose documents failed
+	Warnings int
+	Failed   int // documents that could not be made
+}
+
+// Render writes the PDFs of every dossier that its stage allows, each
+// dossier on its own (one failure does not stop the others), and records
+// the VAs (and unsigned MOMs) handed out for signature.
+func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
+	e, err := Load(opt.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := e.Assets()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: opt.DateDepot})
+	if err != nil {
+		return nil, err
+	}
+	r := render.New(assets)
+	out := opt.Out
+	if err := depot.Guard(out); err != nil {
+		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
+	}
+	res := &RenderResult{Config: e.Problems, Dossiers: len(ds)}
+	var all []dossier.Problem
+	var remises []retours.Remise // the VAs (and unsigned MOMs) handed out for signature
+	for _, d := range ds {
+		all = append(all, d.Problems...)
+		res.Warnings += countWarnings(d.Problems)
+		if d.Blocked() {
+			res.Blocked++
+			continue
+		}
+		failedHere := false
+		for _, k := range d.Documents {
+			if opt.Kinds != nil && !slices.Contains(opt.Kinds, k) {
+				continue
+			}
+			doc, prob, err := pack.WriteDocument(r, d, k, out, true)
+			if err != nil {
+				return nil, e.fail("écriture impossible dans %s : %s", out, safeio.Message(err))
+			}
+			if prob != nil {
+				// One dossier's failure does not stop the others.
+				all = append(all, *prob)
+				res.Failed++
+				failedHere = true
+				continue
+			}
+			res.Written++
+			if k == dossier.VA || (k == dossier.MOM && assets.Signer == nil) {
+				remises = append(remises, retours.NewRemise(d, k, doc.Data))
+			}
+		}
+		if failedHere {
+			res.Blocked++ // a dossier whose documents failed is blocked
+		}
+	}
+	if err := retours.RecordRemises(out, remises); err != nil {
+		return nil, e.fail("écriture impossible dans %s : %v", out, err)
+	}
+	dossier.SortProblems(all)
+	res.Problems = all
+	return res, nil
+}

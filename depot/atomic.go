@@ -1,0 +1,119 @@
+package depot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/gofrs/flock"
+	"github.com/segur-sons/segur/internal/safeio"
+)
+
+// TmpMarker is in the name of every temporary file; a run removes the ones
+// an interrupted run left behind.
+const TmpMarker = ".segur-tmp-"
+
+// WriteFile writes data to path atomically: a temporary file in the same
+// folder, synced to disk, then renamed. An interrupted write leaves no file
+// under the final name. An existing file with the same bytes is left
+// untouched.
+func WriteFile(path string, data []byte) error { return WriteFileDurable(path, data, true) }
+
+// WriteFileDurable is WriteFile, with the sync to disk optional: a dossier's
+// documents are made again, identical, by a re-run, so they need the
+// rename's atomicity but not the cost of a sync each; the upload pairs and
+// rapport.json are synced.
+func WriteFileDurable(path string, data []byte, durable bool) error {
+	// Bounded to data's size, regular files only: what stands there may
+	// be anything.
+	if old, err := safeio.ReadFile(path, safeio.Kind{Name: "document", Max: int64(len(data))}); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return WriteWith(path, durable, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeFault, set by tests, fails the writing of a file as a full disk
+// would.
+var writeFault func(path string) error
+
+// WriteWith streams into a temporary file then renames it to path.
+func WriteWith(path string, durable bool, fill func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// A folder that is a link (dossiers/00042 → elsewhere) is never
+	// written through.
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("« %s » est un lien symbolique : segur n'écrit pas au travers (%w)", dir, ErrSymlink)
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+TmpMarker+"*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if writeFault != nil {
+		if err := writeFault(path); err != nil {
+			return err
+		}
+	}
+	if err := fill(f); err != nil {
+		return fmt.Errorf("écriture de %s : %w", filepath.Base(path), err)
+	}
+	if durable {
+		if err := f.Sync(); err != nil {
+			return err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// ErrBusy is returned by Lock when another segur works on the folder.
+var ErrBusy = errors.New("un autre « segur pack » travaille déjà dans ce dossier de sortie")
+
+// Lock takes an exclusive lock on the output folder, so that two runs never
+// interleave their files (a lock file, .segur.lock, locked with the
+// system's own file locks through github.com/gofrs/flock: flock on Linux
+// and macOS, LockFileEx on Windows). The lock dies with the process; call
+// the returned function to release it earlier.
+func Lock(dir string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := guard(dir); err != nil {
+		return nil, err
+	}
+	fl := flock.New(filepath.Join(dir, lockFile))
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("verrou impossible : %w", err)
+	}
+	if !ok {
+		return nil, ErrBusy
+	}
+	return func() { fl.Unlock() }, nil
+}

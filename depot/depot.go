@@ -1,0 +1,432 @@
+package depot
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/segur-sons/segur/internal/safeio"
+)
+
+// The output folder (-o) is laid out as:
+//
+//	depot/          the upload pairs of the last complete run
+//	rapport.json    that run's report
+//	dossiers/       every dossier's documents
+//	hors-depot/     files found in depot/ that segur did not make, set aside
+//	.segur/         segur's own state: the manifest, the switch journal,
+//	                the next dépôt being built and the previous one set aside
+//
+// A run never edits depot/ in place. It builds the whole new dépôt
+// (.segur/nouveau/depot/ and .segur/nouveau/rapport.json), syncs it to disk,
+// writes a journal (.segur/bascule.json) saying the new dépôt is complete,
+// and only then switches: depot/ is exchanged in one system call where the
+// system has one (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np
+// RENAME_SWAP), or else (Windows) renamed aside and replaced by two renames.
+// rapport.json is replaced by one rename. Whatever stops the process, the
+// journal lets the next run (and Recover) finish the switch: depot/ is the
+// previous dépôt until the journal is written, and the new one once the
+// switch is finished; it is never a mix of both.
+const (
+	depotDir     = "depot"
+	RapportFile  = "rapport.json"
+	dossiersDir  = "dossiers"
+	asideDir     = "hors-depot"
+	stateDir     = ".segur"
+	nextDir      = ".segur/nouveau"
+	oldDir       = ".segur/ancien"
+	journalFile  = ".segur/bascule.json"
+	manifestFile = ".segur/depot.json"
+	lockFile     = ".segur.lock"
+)
+
+// stateKind bounds the reading of segur's own state files.
+var stateKind = safeio.Kind{Name: "fichier d'état de segur", Max: 16 << 20}
+
+// manifest lists the files of depot/ that segur made: the only ones a later
+// run may delete.
+type manifest struct {
+	Fichiers []string `json:"fichiers"`
+}
+
+// journal is written once the next dépôt is complete on disk; while it
+// exists, a switch is under way and must be finished before anything else.
+type journal struct {
+	Fichiers []string `json:"fichiers"` // the new dépôt's files
+	Anciens  []string `json:"anciens"`  // the previous manifest's
+	// Nouveau identifies the new depot folder where an exchange is used,
+	// to tell after a crash whether the exchange took place.
+	Nouveau string `json:"nouveau,omitempty"`
+}
+
+// ErrSymlink is returned when a path segur writes under -o is a symbolic
+// link: segur never follows one there.
+var ErrSymlink = errors.New("lien symbolique")
+
+// Guard refuses an output folder whose own entries (depot/, dossiers/,
+// rapport.json, .segur/) are symbolic links or of the wrong kind; render
+// calls it before writing under dossiers/.
+func Guard(dir string) error { return guard(dir) }
+
+// guard refuses an output folder whose own entries are symbolic links or
+// of the wrong kind: segur would otherwise write or delete through them.
+func guard(dir string) error {
+	dirs := []string{depotDir, dossiersDir, asideDir, stateDir, nextDir, oldDir}
+	files := []string{RapportFile, lockFile, journalFile, manifestFile}
+	check := func(rel string, wantDir bool) error {
+		st, err := os.Lstat(filepath.Join(dir, rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("« %s » illisible : %w", filepath.Join(dir, rel), err)
+		}
+		switch {
+		case st.Mode()&fs.ModeSymlink != 0:
+			return fmt.Errorf("« %s » est un lien symbolique : segur ne suit aucun lien dans le dossier de sortie ; retirez-le ou choisissez un autre dossier (-o) (%w)", filepath.Join(dir, rel), ErrSymlink)
+		case wantDir && !st.IsDir():
+			return fmt.Errorf("« %s » devrait être un dossier : retirez ce fichier ou choisissez un autre dossier de sortie (-o)", filepath.Join(dir, rel))
+		case !wantDir && !st.Mode().IsRegular():
+			return fmt.Errorf("« %s » devrait être un fichier ordinaire : retirez-le ou choisissez un autre dossier de sortie (-o)", filepath.Join(dir, rel))
+		}
+		return nil
+	}
+	for _, d := range dirs {
+		if err := check(d, true); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := check(f, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Recover finishes a switch that an earlier run left under way (killed,
+// interrupted, out of disk), so that depot/ is wholly the new dépôt. It does
+// nothing when no switch is under way. pack calls it under the lock before
+// anything else. It returns the names of the files found in the previous
+// depot/ that segur did not make, moved to hors-depot/.
+func Recover(dir string) ([]string, error) {
+	if err := guard(dir); err != nil {
+		return nil, err
+	}
+	data, err := safeio.ReadFile(filepath.Join(dir, journalFile), stateKind)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("journal de bascule illisible : %w", err)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		// The journal is written atomically: a bad one was edited by hand.
+		return nil, fmt.Errorf("journal de bascule « %s » illisible : supprimez le dossier %s et relancez", filepath.Join(dir, journalFile), filepath.Join(dir, stateDir))
+	}
+	return finish(dir, &j)
+}
+
+// SwitchPending reports whether a switch of dir's dépôt was left under way
+// (the next pack finishes it); check warns about it.
+func SwitchPending(dir string) bool {
+	st, err := os.Lstat(filepath.Join(dir, journalFile))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// Abandon removes a next dépôt whose build stopped before its journal was
+// written (a full disk, Ctrl-C), giving its space back; once the journal is
+// written, Recover needs it and it is kept.
+func Abandon(dir string) {
+	if !SwitchPending(dir) {
+		os.RemoveAll(filepath.Join(dir, nextDir))
+	}
+}
+
+// BeginNext makes an empty .segur/nouveau/depot/ for the next dépôt. What an
+// interrupted build left there is segur's own and is removed.
+func BeginNext(dir string) (string, error) {
+	next := filepath.Join(dir, nextDir)
+	if err := os.RemoveAll(next); err != nil { // RemoveAll never follows links
+		return "", err
+	}
+	d := filepath.Join(next, depotDir)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return "", err
+	}
+	return d, nil
+}
+
+// Commit switches to the dépôt built in .segur/nouveau: files are the
+// names written in its depot/, rapport.json is beside it. It returns the
+// files of the previous depot/ that segur did not make, moved to
+// hors-depot/.
+func Commit(dir string, files []string) ([]string, error) {
+	next := filepath.Join(dir, nextDir)
+	for _, d := range []string{filepath.Join(next, depotDir), next} {
+		if err := syncDir(d); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, oldDir)); err == nil {
+		// Left by a finished switch whose clean-up failed: finish it now.
+		if _, err := clearOld(dir, nil); err != nil {
+			return nil, err
+		}
+	}
+	old, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	j := &journal{Fichiers: slices.Sorted(slices.Values(files)), Anciens: old.Fichiers}
+	j.Nouveau = dirID(filepath.Join(next, depotDir))
+	data, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	// From here on, the new dépôt is the one: a crash is finished by Recover.
+	if err := WriteFile(filepath.Join(dir, journalFile), data); err != nil {
+		return nil, err
+	}
+	if err := syncDir(filepath.Join(dir, stateDir)); err != nil {
+		return nil, err
+	}
+	if err := crashAt("journal"); err != nil {
+		return nil, err
+	}
+	return finish(dir, j)
+}
+
+// crash, set by tests, stops a switch at a named step, as a kill, a power
+// cut or a full disk would.
+var crash func(step string) error
+
+func crashAt(step string) error {
+	if crash != nil {
+		return crash(step)
+	}
+	return nil
+}
+
+// finish carries out (or carries on) the switch the journal describes. Each
+// step can be done again after a crash.
+func finish(dir string, j *journal) ([]string, error) {
+	cur := filepath.Join(dir, depotDir)
+	next := filepath.Join(dir, nextDir, depotDir)
+	old := filepath.Join(dir, oldDir)
+	if err := os.MkdirAll(old, 0o755); err != nil {
+		return nil, err
+	}
+	prev := filepath.Join(old, depotDir)
+	if exists(next) {
+		if err := swap(next, cur, prev, j.Nouveau); err != nil {
+			return nil, fmt.Errorf("bascule du dépôt impossible (un fichier de depot/ est-il ouvert dans un autre programme ? fermez-le puis relancez) : %w", err)
+		}
+	}
+	if err := crashAt("depot"); err != nil {
+		return nil, err
+	}
+	if r := filepath.Join(dir, nextDir, RapportFile); exists(r) {
+		if err := os.Rename(r, filepath.Join(dir, RapportFile)); err != nil {
+			return nil, fmt.Errorf("bascule du rapport impossible : %w", err)
+		}
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, err
+	}
+	data, err := json.MarshalIndent(manifest{Fichiers: j.Fichiers}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := WriteFile(filepath.Join(dir, manifestFile), data); err != nil {
+		return nil, err
+	}
+	if err := crashAt("manifest"); err != nil {
+		return nil, err
+	}
+	aside, err := clearOld(dir, j.Anciens)
+	if err != nil {
+		return aside, err
+	}
+	if err := os.Remove(filepath.Join(dir, journalFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, err
+	}
+	os.Remove(filepath.Join(dir, nextDir)) // empty now; kept if not
+	return aside, nil
+}
+
+// noExchange, set by tests, takes the two-rename path of systems without
+// an atomic exchange.
+var noExchange bool
+
+// swap makes next the current depot/, the previous one going to aside.
+func swap(next, cur, aside, id string) error {
+	if !exists(cur) {
+		return os.Rename(next, cur)
+	}
+	if id != "" && dirID(cur) == id {
+		// Exchanged before a crash: the previous dépôt is at next.
+		return os.Rename(next, aside)
+	}
+	if !noExchange && exchange(next, cur) == nil {
+		if err := crashAt("exchange"); err != nil {
+			return err
+		}
+		return os.Rename(next, aside)
+	}
+	// No atomic exchange here (Windows): depot/ is missing for the time
+	// between the two renames, never a mix; a crash there is finished by
+	// Recover.
+	if err := os.Rename(cur, aside); err != nil {
+		return err // nothing moved: the previous dépôt is in place
+	}
+	if err := crashAt("aside"); err != nil {
+		return err
+	}
+	if err := os.Rename(next, cur); err != nil {
+		// Windows refuses to rename a folder a program holds open (an
+		// Explorer window, an antivirus): put the previous dépôt back;
+		// the journal makes the next run try again.
+		if os.Rename(aside, cur) == nil {
+			return fmt.Errorf("%w ; le dépôt précédent est resté en place, relancez segur pack", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// clearOld empties .segur/ancien: the previous dépôt's files listed in its
+// manifest are deleted; anything else found there (a file segur did not
+// make) is moved to hors-depot/, never deleted.
+func clearOld(dir string, listed []string) ([]string, error) {
+	old := filepath.Join(dir, oldDir, depotDir)
+	entries, err := os.ReadDir(old)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var aside []string
+	for _, e := range entries {
+		p := filepath.Join(old, e.Name())
+		if slices.Contains(listed, e.Name()) && e.Type().IsRegular() {
+			if err := os.Remove(p); err != nil {
+				return aside, err
+			}
+			continue
+		}
+		if err := setAside(dir, p, e.Name()); err != nil {
+			return aside, err
+		}
+		aside = append(aside, e.Name())
+	}
+	if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, err
+	}
+	if err := os.Remove(filepath.Join(dir, oldDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, err
+	}
+	return aside, nil
+}
+
+// setAside moves p to hors-depot/, under a free name.
+func setAside(dir, p, name string) error {
+	aside := filepath.Join(dir, asideDir)
+	if err := os.MkdirAll(aside, 0o755); err != nil {
+		return err
+	}
+	target := filepath.Join(aside, name)
+	for i := 2; exists(target); i++ {
+		ext := filepath.Ext(name)
+		target = filepath.Join(aside, strings.TrimSuffix(name, ext)+"-"+strconv.Itoa(i)+ext)
+	}
+	return os.Rename(p, target)
+}
+
+func readManifest(dir string) (manifest, error) {
+	var m manifest
+	data, err := safeio.ReadFile(filepath.Join(dir, manifestFile), stateKind)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	} else if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		// Unreadable: nothing in depot/ is known to be segur's, so
+		// nothing will be deleted (all is set aside instead).
+		return manifest{}, nil
+	}
+	return m, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// syncDir makes a folder's entries (creations, renames) durable. Windows
+// cannot sync a folder; NTFS journals its metadata.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !syncUnsupported(err) {
+		return err
+	}
+	return nil
+}
+
+// RemoveTemps deletes the temporary files an interrupted run left in
+// dossiers/<numero>/ (the only place, besides .segur/, where segur writes
+// through temporary names). Only names segur makes are removed, and no link
+// is followed.
+func RemoveTemps(dir string) error {
+	root := filepath.Join(dir, dossiersDir)
+	subs, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, s := range subs {
+		if !s.IsDir() { // a link is not a dir here: never entered
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(root, s.Name()))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if f.Type().IsRegular() && isTemp(f.Name()) {
+				if err := os.Remove(filepath.Join(root, s.Name(), f.Name())); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isTemp reports whether name is one of segur's temporary names:
+// <final name>.segur-tmp-<digits>, as os.CreateTemp makes them.
+func isTemp(name string) bool {
+	i := strings.LastIndex(name, TmpMarker)
+	if i <= 0 {
+		return false
+	}
+	rest := name[i+len(TmpMarker):]
+	if rest == "" {
+		return false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

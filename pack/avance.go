@@ -1,0 +1,168 @@
+package pack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/segur-sons/segur/asp"
+	"github.com/segur-sons/segur/dossier"
+)
+
+// AvanceLine is the avance JSON line of one dossier checked with
+// dossier.PhaseAvance, numbered n: its keys and their order are the
+// dispositif's profile (templates/json/), its values the dossier's.
+func AvanceLine(d *dossier.Dossier, n int) object {
+	return avanceObject(d, n, d.Dispositif.ProfilAvance().Cles, avanceItem{})
+}
+
+// avanceItem is the item of a list being written: a médecin of liberal, or
+// a pièce of piecesJustificatives.
+type avanceItem struct {
+	medecin *dossier.Beneficiaire
+	piece   *dossier.PieceAvance
+}
+
+func avanceObject(d *dossier.Dossier, n int, cles []dossier.CleAvance, it avanceItem) object {
+	o := make(object, 0, len(cles))
+	for _, c := range cles {
+		o = append(o, field{c.Cle, avanceValue(d, n, c, it)})
+	}
+	return o
+}
+
+func avanceValue(d *dossier.Dossier, n int, c dossier.CleAvance, it avanceItem) any {
+	switch c.Valeur {
+	case "objet":
+		return avanceObject(d, n, c.Champs, it)
+	case "liberal":
+		items := []object{}
+		if d.JSON.CommandePour == "LIBERAL" {
+			for i := range d.Parties.Beneficiaires {
+				items = append(items, avanceObject(d, n, c.Champs, avanceItem{medecin: &d.Parties.Beneficiaires[i]}))
+			}
+		}
+		return items
+	case "pieces":
+		items := []object{}
+		for i := range d.Avance.Pieces {
+			items = append(items, avanceObject(d, n, c.Champs, avanceItem{piece: &d.Avance.Pieces[i]}))
+		}
+		return items
+	}
+	v, _ := avanceLeaf(d, n, c.Valeur, it)
+	return v
+}
+
+// avanceLeaf is the value named name (dossier.AvanceValeurs), and whether
+// the name is known.
+func avanceLeaf(d *dossier.Dossier, n int, name string, it avanceItem) (any, bool) {
+	a, cl, m := &d.Avance, &d.Parties.Client, d.Parties.Mandataire
+	structure := d.JSON.CommandePour == "STRUCTURE"
+	switch name {
+	case "num_ligne":
+		return n, true
+	case "type_action":
+		return asp.TypeAction, true
+	case "numero_asp", "code_traitement", "libelle_traitement":
+		return nil, true // given by the ASP in its answer
+	case "numero_editeur":
+		return d.Ref.NumeroEditeur, true
+	case "date_commande":
+		return d.Commande.Date.Format(asp.DateLayout), true
+	case "regime_tva":
+		return a.RegimeTVA, true
+	case "montant_segur_ht":
+		return json.Number(d.Commande.Montant.HT.StringFixed(2)), true
+	case "commande_pour":
+		return d.JSON.CommandePour, true
+	case "is_mandataire":
+		return m != nil, true
+	case "is_client_unique":
+		return a.ClientUnique, true
+	case "nom_mandataire", "email_mandataire", "telephone_mandataire":
+		if m == nil {
+			return nil, true
+		}
+		return orNull(map[string]string{"nom_mandataire": m.Nom, "email_mandataire": m.Email, "telephone_mandataire": phone(m.Telephone)}[name]), true
+	case "medecin_nom", "medecin_email", "medecin_telephone", "medecin_rpps":
+		b := it.medecin
+		if b == nil {
+			return nil, true
+		}
+		return orNull(map[string]string{"medecin_nom": b.Name(), "medecin_email": b.Email, "medecin_telephone": phone(b.Telephone), "medecin_rpps": b.RPPS}[name]), true
+	case "responsable_nom", "responsable_email", "responsable_telephone", "finess_juridique":
+		if !structure {
+			return nil, true
+		}
+		return orNull(map[string]string{"responsable_nom": cl.Responsable.FullName(), "responsable_email": cl.Email, "responsable_telephone": phone(cl.Telephone), "finess_juridique": cl.FinessJuridique}[name]), true
+	case "finess_geo":
+		geo := []string{}
+		if structure {
+			for _, b := range d.Parties.Beneficiaires {
+				geo = append(geo, b.FinessGeo)
+			}
+		}
+		return geo, true
+	case "piece_nom", "piece_format", "piece_type":
+		p := it.piece
+		if p == nil {
+			return nil, true
+		}
+		return map[string]string{"piece_nom": p.Nom, "piece_format": p.Format, "piece_type": p.Type}[name], true
+	case "centre_de_sante":
+		return a.CentreDeSante, true
+	case "operateur_messagerie":
+		return orNull(a.OperateurMessagerie), true
+	case "pro_sante_connect":
+		return a.ProSanteConnect, true
+	case "dmp_direct", "dmp_tiers", "mss_pro_direct", "mss_pro_tiers", "mss_citoyen_direct", "mss_citoyen_tiers":
+		s := d.Commande.Scenario
+		flow := map[string]string{"dmp": s.DMP, "mss_pro": s.MSSPro, "mss_citoyen": s.MSSCitoyen}
+		for _, f := range []string{"dmp", "mss_pro", "mss_citoyen"} {
+			switch name {
+			case f + "_direct":
+				return flow[f] == "direct", true
+			case f + "_tiers":
+				return flow[f] == "tiers", true
+			}
+		}
+	}
+	return nil, false
+}
+
+// orNull is s, or null when empty.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// phone is a phone number without the spaces, dots and dashes people type.
+func phone(s string) string { return asp.PhoneDigits(s) }
+
+// WriteAvance writes the avance JSON of one upload pair: the envelope (the
+// solde's) and one line per dossier, numbered from 1, two-space indented,
+// UTF-8.
+func WriteAvance(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) error {
+	lines := make([][]byte, len(ds))
+	for i, d := range ds {
+		l, err := encodeAvanceLine(d)
+		if err != nil {
+			return err
+		}
+		lines[i] = l
+	}
+	return writeSolde(w, numeroANS, siret, lines)
+}
+
+// encodeAvanceLine is the compact JSON of d's avance line, numbered 0, as
+// encodeLine makes a solde's.
+func encodeAvanceLine(d *dossier.Dossier) ([]byte, error) {
+	raw, err := AvanceLine(d, 0).MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("pack: json avance %s: %w", d.Numero(), err)
+	}
+	return raw, nil
+}

@@ -1,0 +1,40 @@
+package pack
+
+import (
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/retours"
+)
+
+// justificatif returns the MOM or VA of d for the zip, verified, and
+// records its proof (and the unsigned version handed out) in w.
+func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWork, problem, warn func(field, code, format string, args ...any)) (Entry, bool) {
+	ropt := retours.Options{Dir: opt.Dir, Signes: opt.Signes}
+	hashes := opt.remises[d.Numero()]
+	var (
+		rp retours.Piece
+		p  *retours.Preuve
+		ok bool
+	)
+	if d.Justificatif.Kind == dossier.MOM {
+		rp, p, ok = retours.SignedMOM(ropt, d, rendered, hashes, problem, warn)
+		if p.Rattachement != retours.SignedBySegur {
+			r := retours.NewRemise(d, dossier.MOM, rendered)
+			w.remise = &r
+		}
+	} else {
+		rp, p, ok = retours.SignedVA(ropt, d, rendered, hashes, problem, warn)
+		r := retours.NewRemise(d, dossier.VA, rendered)
+		w.remise = &r
+	}
+	w.preuve = p
+	e := Entry{Name: rp.Name, Path: rp.Path, SHA256: rp.SHA256, Data: rp.Data}
+	if ok && p != nil && p.SHA256 != "" {
+		// rapport.json gives the SHA-256 of the bytes in the zip.
+		for i := range w.files {
+			if w.files[i].Nom == e.Name {
+				w.files[i].SHA256 = p.SHA256
+			}
+		}
+	}
+	return e, ok
+}

@@ -1,0 +1,54 @@
+package pack
+
+import (
+	"slices"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/rapport"
+)
+
+// buildRapport is rapport.json of a run: one entry per dossier read, in
+// numéro éditeur order, with the upload pair it went into.
+func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair) *rapport.Rapport {
+	depotOf := map[*dossierWork]string{}
+	for _, p := range pairs {
+		for _, w := range p.works {
+			depotOf[w] = p.name
+		}
+	}
+	r := &rapport.Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: make([]rapport.RapportDossier, 0, len(works))}
+	for _, w := range works {
+		e := rapport.RapportDossier{
+			NumeroEditeur: w.numero,
+			NumeroASP:     w.numeroASP,
+			Dispositif:    w.dispositif,
+			Fichier:       w.source.File,
+			Ligne:         w.source.Line,
+			Statut:        rapport.StatutBloque,
+			Justificatif:  w.justificatif,
+			Depot:         depotOf[w],
+			Problemes:     []rapport.Probleme{},
+			Fichiers:      []rapport.Fichier{},
+			Preuve:        w.preuve,
+		}
+		if e.Depot != "" {
+			e.Statut = rapport.StatutPret
+		}
+		probs := slices.Clone(w.problems)
+		dossier.SortProblems(probs)
+		for _, p := range probs {
+			niveau := "erreur"
+			if p.Level == dossier.Attention {
+				niveau = "attention"
+			}
+			e.Problemes = append(e.Problemes, rapport.Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
+		}
+		e.Fichiers = append(e.Fichiers, w.files...)
+		e.Info = w.info
+		r.Dossiers = append(r.Dossiers, e)
+		// The entry now holds what the rapport needs of the work: the
+		// work keeps only what the pairs need (memory stays flat).
+		w.problems, w.files, w.preuve, w.info = nil, nil, nil, rapport.Info{}
+	}
+	return r
+}

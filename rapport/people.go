@@ -1,0 +1,215 @@
+package rapport
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/segur-sons/segur/depot"
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/fr"
+)
+
+// Info is what people need to know of a dossier beyond rapport.json: who
+// the client is, the amount, who signs the VA. rapport.html, a-signer/ and
+// segur serve show it; rapport.json does not carry it.
+type Info struct {
+	Client        string
+	MontantHT     string // « 358,33 € », "" when the dossier could not be computed
+	FinPrestation string // AAAA-MM-JJ, "" when unknown
+	VA            string // the VA's file name, when the justificatif is a VA
+	Signataires   []Signataire
+}
+
+// Signataire is who signs the MOM or the VA, with the e-mail the VA is
+// sent to and, for a VA signed beneficiary by beneficiary, the identifier
+// in the name of their signed file.
+type Signataire struct {
+	Nom, Qualite, Email, ID string
+	Pour                    string // the beneficiaries of the page signed
+}
+
+// InfoOf is what people need of d.
+func InfoOf(d *dossier.Dossier) Info {
+	var in Info
+	in.Client = d.Parties.Client.Nom
+	if !d.Facture.Total.HT.IsZero() {
+		in.MontantHT = fr.Euros(d.Facture.Total.HT)
+	}
+	if !d.Realisation.DateFin.IsZero() {
+		in.FinPrestation = d.Realisation.DateFin.Format("2006-01-02")
+	}
+	if d.Justificatif.Kind == dossier.VA {
+		in.VA = d.FileName(dossier.VA)
+	}
+	for _, p := range d.Justificatif.Pages {
+		s := p.Signataire
+		name := s.FullName()
+		if name == "" {
+			name = s.Organisation
+		}
+		q := s.Qualite
+		if s.Organisation != "" && name != s.Organisation {
+			q = strings.TrimPrefix(q+", "+s.Organisation, ", ")
+		}
+		sig := Signataire{Nom: name, Qualite: q, ID: p.ID}
+		var pour []string
+		for _, b := range p.Beneficiaires {
+			pour = append(pour, b.Name())
+		}
+		sig.Pour = strings.Join(pour, ", ")
+		switch s.Role {
+		case "beneficiaire":
+			if len(p.Beneficiaires) > 0 {
+				sig.Email = p.Beneficiaires[0].Email
+			}
+		case "mandataire":
+			if m := d.Parties.Mandataire; m != nil {
+				sig.Email = m.Email
+			}
+		}
+		if sig.Email == "" {
+			sig.Email = d.Parties.Client.Email
+		}
+		in.Signataires = append(in.Signataires, sig)
+	}
+	return in
+}
+
+// États: the status people see, finer than rapport.json's pret/bloque.
+const (
+	EtatPret          = "prêt"
+	EtatAvertissement = "avertissement"
+	EtatASigner       = "à signer"
+	EtatBloque        = "bloqué"
+)
+
+// Etat is the dossier's status for people: « prêt » (in an upload pair,
+// no warning), « avertissement » (in an upload pair, with warnings),
+// « à signer » (blocked only because its VA is not signed yet), « bloqué ».
+func (d RapportDossier) Etat() string {
+	warn, onlyVA, errs := false, true, 0
+	for _, p := range d.Problemes {
+		if p.Niveau == "attention" {
+			warn = true
+			continue
+		}
+		errs++
+		if p.Code != "VA_NON_SIGNEE" {
+			onlyVA = false
+		}
+	}
+	switch {
+	case d.Statut == StatutPret && warn:
+		return EtatAvertissement
+	case d.Statut == StatutPret:
+		return EtatPret
+	case errs > 0 && onlyVA && d.Info.VA != "":
+		return EtatASigner
+	}
+	return EtatBloque
+}
+
+// CSS is the style sheet of rapport.html and of the segur serve page.
+//
+//go:embed people.css
+var CSS string
+
+//go:embed rapport.html.tmpl
+var rapportHTML string
+
+var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
+	"css":   func() template.CSS { return template.CSS(CSS) },
+	"etat":  func(d RapportDossier) string { return d.Etat() },
+	"class": EtatClass,
+	// court is a document's kind in its name: BDC, MOM, VA, FACTURE, CR…
+	"court": func(d RapportDossier, nom string) string {
+		return strings.TrimSuffix(strings.TrimPrefix(nom, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
+	},
+}).Parse(rapportHTML))
+
+// EtatClass is the CSS class of a status.
+func EtatClass(etat string) string {
+	switch etat {
+	case EtatPret:
+		return "pret"
+	case EtatAvertissement:
+		return "avertissement"
+	case EtatASigner:
+		return "a-signer"
+	}
+	return "bloque"
+}
+
+// WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
+// every dossier waiting only for its signatures, named as --signes expects
+// it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
+// waiting are removed from a-signer/.
+func WriteForPeople(out string, rap *Rapport) error {
+	// Streamed into its file: the page of a quarter of tens of thousands of
+	// dossiers is never held whole in memory.
+	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := rapportTmpl.Execute(bw, rap); err != nil {
+			return fmt.Errorf("rapport.html: %w", err)
+		}
+		return bw.Flush()
+	}); err != nil {
+		return err
+	}
+	dir := filepath.Join(out, "a-signer")
+	var list bytes.Buffer
+	list.WriteString("\ufeff")
+	w := csv.NewWriter(&list)
+	w.Comma = ';'
+	w.UseCRLF = true
+	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
+	keep := map[string]bool{}
+	for _, d := range rap.Dossiers {
+		if d.Etat() != EtatASigner {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(out, "dossiers", d.NumeroEditeur, d.Info.VA))
+		if err != nil {
+			return fmt.Errorf("pack: a-signer: %w", err)
+		}
+		if err := depot.WriteFile(filepath.Join(dir, d.Info.VA), data); err != nil {
+			return err
+		}
+		keep[d.Info.VA] = true
+		var names, mails []string
+		for _, s := range d.Info.Signataires {
+			if n := strings.TrimSuffix(s.Nom+" ("+s.Qualite+")", " ()"); !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+			if s.Email != "" && !slices.Contains(mails, s.Email) {
+				mails = append(mails, s.Email)
+			}
+		}
+		w.Write([]string{d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation})
+	}
+	w.Flush()
+	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("pack: a-signer: %w", err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.Contains(n, "-VA-") && strings.HasSuffix(n, ".pdf") && !keep[n] {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return fmt.Errorf("pack: a-signer: %w", err)
+			}
+		}
+	}
+	return nil
+}

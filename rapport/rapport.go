@@ -1,0 +1,139 @@
+// Package rapport writes the reports of a run: rapport.json (Rapport, one
+// entry per dossier read, with its status, problems, files and the proof of
+// its MOM or VA), rapport.html and a-signer/ with its liste.csv, for people
+// (WriteForPeople); segur serve shows the same states (Etat).
+package rapport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/segur-sons/segur/retours"
+)
+
+// Rapport is rapport.json: one entry per dossier read, in numéro éditeur
+// order, with its status, its problems and its files.
+type Rapport struct {
+	GenerePar string `json:"genere_par"`
+	// DateDepot is the dépôt date the deadline warnings were checked
+	// against (--date-depot, else the day of the run).
+	DateDepot string           `json:"date_depot,omitempty"`
+	Dossiers  []RapportDossier `json:"dossiers"`
+}
+
+// RapportDossier is one dossier's entry.
+type RapportDossier struct {
+	NumeroEditeur string     `json:"numero_editeur"`
+	NumeroASP     string     `json:"numero_asp"`
+	Dispositif    string     `json:"dispositif"`
+	Fichier       string     `json:"fichier"`
+	Ligne         int        `json:"ligne"`
+	Statut        string     `json:"statut"` // pret | bloque
+	Justificatif  string     `json:"justificatif,omitempty"`
+	Depot         string     `json:"depot,omitempty"`
+	Problemes     []Probleme `json:"problemes"`
+	Fichiers      []Fichier  `json:"fichiers"`
+	// Info is for people (rapport.html, a-signer/, segur serve), not in
+	// rapport.json.
+	Info Info `json:"-"`
+	// Preuve is the proof of the MOM or VA: electronic signature (signers,
+	// validity) or scan, who is still expected to sign, and the SHA-256 of
+	// the bytes in the zip.
+	Preuve *retours.Preuve `json:"preuve,omitempty"`
+}
+
+// Probleme is a problem as rapport.json writes it.
+type Probleme struct {
+	Niveau  string `json:"niveau"` // erreur | attention
+	Code    string `json:"code"`
+	Champ   string `json:"champ"`
+	Fichier string `json:"fichier"`
+	Ligne   int    `json:"ligne"`
+	Colonne int    `json:"colonne,omitempty"`
+	Message string `json:"message"`
+}
+
+// Fichier is a file produced for a dossier, with its SHA-256.
+type Fichier struct {
+	Nom    string `json:"nom"`
+	SHA256 string `json:"sha256"`
+}
+
+// Statuts.
+const (
+	StatutPret   = "pret"
+	StatutBloque = "bloque"
+)
+
+// JSON encodes the rapport, two-space indented, without HTML escaping.
+func (r *Rapport) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteJSON writes what JSON returns, one dossier at a time: the encoding of
+// a quarter of tens of thousands of dossiers is never held whole in memory.
+func (r *Rapport) WriteJSON(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	encode := func(v any, prefix string) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("pack: rapport: %w", err)
+		}
+		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		return nil
+	}
+	bw.WriteString("{\n  \"genere_par\": ")
+	if err := encode(r.GenerePar, "  "); err != nil {
+		return err
+	}
+	if r.DateDepot != "" {
+		bw.WriteString(",\n  \"date_depot\": ")
+		if err := encode(r.DateDepot, "  "); err != nil {
+			return err
+		}
+	}
+	bw.WriteString(",\n  \"dossiers\": ")
+	switch {
+	case r.Dossiers == nil:
+		bw.WriteString("null")
+	case len(r.Dossiers) == 0:
+		bw.WriteString("[]")
+	default:
+		bw.WriteString("[\n")
+		for i := range r.Dossiers {
+			bw.WriteString("    ")
+			if err := encode(&r.Dossiers[i], "    "); err != nil {
+				return err
+			}
+			if i < len(r.Dossiers)-1 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+		}
+		bw.WriteString("  ]")
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// HorsDelai reports whether the dossier was filed after its guichet closed
+// (a DELAI_DEPASSE problem, warning or, with --strict, error): pack's
+// summary counts these apart.
+func (d RapportDossier) HorsDelai() bool {
+	for _, p := range d.Problemes {
+		if p.Code == "DELAI_DEPASSE" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,214 @@
+package registre
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Event is one dated change of a dossier's state.
+type Event struct {
+	Etat    Etat
+	Code    string // the ASP's code, for a rejection
+	Label   string // the ASP's label, for a rejection
+	At      time.Time
+	Command string
+	File    string
+}
+
+// Status is a dossier's current state.
+type Status struct {
+	Dossier    string
+	Dispositif string
+	NumeroASP  string
+	Event      // the last change; zero Etat when none is recorded
+}
+
+// States lists every dossier the registre knows with its current state,
+// by numéro éditeur.
+func (r *Registre) States() ([]Status, error) {
+	rows, err := r.db.Query(`SELECT d.numero, d.dispositif, d.numero_asp, coalesce(e.etat, ''), coalesce(e.code, ''), coalesce(e.libelle, ''), coalesce(e.le, ''), coalesce(e.commande, ''), coalesce(e.fichier, '')
+		FROM dossiers d LEFT JOIN etats e ON e.id = (SELECT max(id) FROM etats WHERE dossier = d.numero)
+		ORDER BY d.numero`)
+	if err != nil {
+		return nil, r.classify(err)
+	}
+	defer rows.Close()
+	var out []Status
+	for rows.Next() {
+		var s Status
+		var etat, le string
+		if err := rows.Scan(&s.Dossier, &s.Dispositif, &s.NumeroASP, &etat, &s.Code, &s.Label, &le, &s.Command, &s.File); err != nil {
+			return nil, r.classify(err)
+		}
+		s.Etat, s.At = Etat(etat), parseStamp(le)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// History lists the dossier's changes of state, oldest first (nil when the
+// registre does not know it).
+func (r *Registre) History(dossier string) ([]Event, error) {
+	rows, err := r.db.Query("SELECT etat, code, libelle, le, commande, fichier FROM etats WHERE dossier = ? ORDER BY id", dossier)
+	if err != nil {
+		return nil, r.classify(err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var etat, le string
+		if err := rows.Scan(&etat, &e.Code, &e.Label, &le, &e.Command, &e.File); err != nil {
+			return nil, r.classify(err)
+		}
+		e.Etat, e.At = Etat(etat), parseStamp(le)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Documents lists the documents issued for dossier (without their bytes),
+// oldest first, cancelled ones included.
+func (r *Registre) Documents(dossier string) ([]Document, error) {
+	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256
+		FROM documents d WHERE d.dossier = ? ORDER BY d.id`, dossier)
+	if err != nil {
+		return nil, r.classify(err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var d Document
+		var emis string
+		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256); err != nil {
+			return nil, r.classify(err)
+		}
+		d.EmisLe = parseStamp(emis)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Canonical returns v as canonical JSON (keys sorted, no spaces): what
+// Document.Entrees holds, so that equal inputs give equal bytes.
+func Canonical(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var x any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&x); err != nil {
+		return nil, err
+	}
+	// encoding/json writes map keys sorted.
+	return json.Marshal(x)
+}
+
+// Difference is the first field where a record's inputs differ from
+// those an issued document was rendered from.
+type Difference struct {
+	Field  string // dotted path: « facture.montant_ht », « beneficiaires[1].rpps »
+	Issued string // the value issued (JSON), « (absent) » if none
+	Now    string // the record's value now
+}
+
+// Diff compares two canonical JSON inputs and returns their first
+// difference in key order, or nil if they are equal.
+func Diff(issued, now []byte) (*Difference, error) {
+	if bytes.Equal(issued, now) {
+		return nil, nil
+	}
+	var a, b any
+	for _, p := range []struct {
+		src []byte
+		dst *any
+	}{{issued, &a}, {now, &b}} {
+		dec := json.NewDecoder(bytes.NewReader(p.src))
+		dec.UseNumber()
+		if err := dec.Decode(p.dst); err != nil {
+			return nil, fmt.Errorf("entrées illisibles : %w", err)
+		}
+	}
+	return diff("", a, b), nil
+}
+
+func diff(path string, a, b any) *Difference {
+	show := func(v any) string {
+		if v == nil {
+			return "(absent)"
+		}
+		s, _ := json.Marshal(v)
+		return string(s)
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			break
+		}
+		keys := map[string]bool{}
+		for k := range x {
+			keys[k] = true
+		}
+		for k := range y {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if d := diff(p, x[k], y[k]); d != nil {
+				return d
+			}
+		}
+		return nil
+	case []any:
+		y, ok := b.([]any)
+		if !ok {
+			break
+		}
+		for i := 0; i < len(x) || i < len(y); i++ {
+			var u, v any
+			if i < len(x) {
+				u = x[i]
+			}
+			if i < len(y) {
+				v = y[i]
+			}
+			if d := diff(path+"["+strconv.Itoa(i+1)+"]", u, v); d != nil {
+				return d
+			}
+		}
+		return nil
+	}
+	if show(a) == show(b) {
+		return nil
+	}
+	if path == "" {
+		path = "(document)"
+	}
+	return &Difference{Field: path, Issued: show(a), Now: show(b)}
+}
+
+// Modified builds the DOCUMENT_EMIS_MODIFIE error of an issued document
+// whose inputs differ from the record's now; what to do depends on the
+// kind (an avoir then a new facture, for a facture).
+func Modified(d *Document, diff *Difference) error {
+	todo := "remettez la valeur émise dans l'enregistrement"
+	if d.Kind == Facture {
+		todo = "remettez la valeur émise, ou émettez un avoir (type 381) annulant cette facture puis une nouvelle facture"
+	}
+	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s vaut maintenant %s au lieu de %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), diff.Field, diff.Now, diff.Issued, todo)}
+}

@@ -1,0 +1,121 @@
+package registre
+
+// migrations are the schema's steps, in order: migrations[i] brings the
+// registre from version i to i+1 (PRAGMA user_version). A released step is
+// never edited; a change is a new step at the end.
+var migrations = []string{
+	// 1: the first schema.
+	`
+CREATE TABLE transactions (
+	id       TEXT PRIMARY KEY,
+	commande TEXT NOT NULL,
+	fichier  TEXT NOT NULL DEFAULT '',
+	debut    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE contenus (
+	sha256 TEXT PRIMARY KEY,
+	taille INTEGER NOT NULL,
+	octets BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE dossiers (
+	numero     TEXT PRIMARY KEY,
+	dispositif TEXT NOT NULL DEFAULT '',
+	numero_asp TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE documents (
+	id          INTEGER PRIMARY KEY,
+	dossier     TEXT NOT NULL REFERENCES dossiers(numero),
+	type        TEXT NOT NULL CHECK (type IN ('BDC', 'FACTURE', 'AVOIR', 'MOM')),
+	role        TEXT NOT NULL DEFAULT '',
+	numero      TEXT NOT NULL,
+	date        TEXT NOT NULL,
+	fournisseur TEXT NOT NULL DEFAULT '',
+	signataire  TEXT NOT NULL DEFAULT '',
+	emis_le     TEXT NOT NULL,
+	sha256      TEXT NOT NULL REFERENCES contenus(sha256),
+	entrees     TEXT NOT NULL DEFAULT '',
+	annule_par  INTEGER REFERENCES documents(id),
+	tx          TEXT NOT NULL REFERENCES transactions(id)
+) STRICT;
+-- One live document of a kind and role per dossier; an avoir frees the
+-- facture it cancels.
+CREATE UNIQUE INDEX documents_vivants ON documents(dossier, type, role) WHERE annule_par IS NULL AND type <> 'AVOIR';
+-- A facture or avoir number is never reused by the same fournisseur.
+CREATE UNIQUE INDEX factures_numeros ON documents(fournisseur, numero) WHERE type IN ('FACTURE', 'AVOIR');
+
+CREATE TABLE sequences (
+	fournisseur TEXT NOT NULL,
+	serie       TEXT NOT NULL,
+	dernier     INTEGER NOT NULL,
+	date        TEXT NOT NULL,
+	PRIMARY KEY (fournisseur, serie)
+) STRICT;
+
+CREATE TABLE etats (
+	id       INTEGER PRIMARY KEY,
+	dossier  TEXT NOT NULL REFERENCES dossiers(numero),
+	etat     TEXT NOT NULL,
+	code     TEXT NOT NULL DEFAULT '',
+	libelle  TEXT NOT NULL DEFAULT '',
+	le       TEXT NOT NULL,
+	commande TEXT NOT NULL,
+	fichier  TEXT NOT NULL DEFAULT '',
+	tx       TEXT NOT NULL REFERENCES transactions(id)
+) STRICT;
+CREATE INDEX etats_dossier ON etats(dossier, id);
+
+CREATE TABLE depots (
+	nom        TEXT PRIMARY KEY,
+	dispositif TEXT NOT NULL,
+	solution   TEXT NOT NULL,
+	phase      TEXT NOT NULL,
+	numero     INTEGER NOT NULL,
+	json       TEXT NOT NULL DEFAULT '',
+	zip        TEXT NOT NULL DEFAULT '',
+	le         TEXT NOT NULL,
+	tx         TEXT NOT NULL REFERENCES transactions(id),
+	UNIQUE (dispositif, solution, phase, numero)
+) STRICT;
+
+CREATE TABLE depot_dossiers (
+	depot   TEXT NOT NULL REFERENCES depots(nom),
+	dossier TEXT NOT NULL REFERENCES dossiers(numero),
+	PRIMARY KEY (depot, dossier)
+) STRICT;
+CREATE INDEX depot_dossiers_dossier ON depot_dossiers(dossier);
+
+CREATE TABLE rejets (
+	id       INTEGER PRIMARY KEY,
+	dossier  TEXT NOT NULL REFERENCES dossiers(numero),
+	phase    TEXT NOT NULL,
+	code     TEXT NOT NULL,
+	libelle  TEXT NOT NULL,
+	le       TEXT NOT NULL,
+	fichier  TEXT NOT NULL,
+	tx       TEXT NOT NULL REFERENCES transactions(id)
+) STRICT;
+
+CREATE TABLE beneficiaires (
+	dispositif  TEXT NOT NULL,
+	identifiant TEXT NOT NULL,
+	dossier     TEXT NOT NULL REFERENCES dossiers(numero),
+	retire      INTEGER NOT NULL DEFAULT 0,
+	le          TEXT NOT NULL,
+	tx          TEXT NOT NULL REFERENCES transactions(id),
+	PRIMARY KEY (dispositif, identifiant, dossier)
+) STRICT;
+
+CREATE TABLE revues (
+	id      INTEGER PRIMARY KEY,
+	dossier TEXT NOT NULL,
+	fichier TEXT NOT NULL,
+	verdict TEXT NOT NULL CHECK (verdict IN ('Vérifié', 'Refusé')),
+	qui     TEXT NOT NULL,
+	le      TEXT NOT NULL
+) STRICT;
+CREATE INDEX revues_dossier ON revues(dossier, fichier, id);
+`,
+}

@@ -1,0 +1,34 @@
+package retours
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestTextDiffs: a returned document is compared with the one segur
+// rendered by its numbers and its ticked boxes; anything else (layout,
+// spacing, OCR noise around them) does not count.
+func TestTextDiffs(t *testing.T) {
+	t.Parallel()
+	want := []string{"Dossier 00042 FINMDV000042", "RPPS 10003461034", "☒ DMP ☐ MSS pro ☒ MSS citoyen"}
+	tests := []struct {
+		name string
+		got  []string
+		diff []string
+	}{
+		{"same text", want, nil},
+		{"laid out otherwise", []string{"Dossier  00042", "FINMDV000042 RPPS 10003461034 ☒ DMP ☐ MSS pro ☒ MSS citoyen"}, nil},
+		{"a number missing", []string{"Dossier 00042", "RPPS 10003461034", "☒ DMP ☐ MSS pro ☒ MSS citoyen"}, []string{"numéro(s) absent(s) : FINMDV000042"}},
+		{"boxes ticked otherwise", []string{"Dossier 00042 FINMDV000042", "RPPS 10003461034", "☐ DMP ☐ MSS pro ☒ MSS citoyen"},
+			[]string{"cases cochées « ☐☐☒ » au lieu de « ☒☐☒ » (DMP, MSS pro, MSS citoyen, comme dans le JSON)"}},
+		{"no box at all", []string{"Dossier 00042 FINMDV000042 RPPS 10003461034"}, []string{"aucune case ☒/☐ (ce n'est pas une VA)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := TextDiffs(want, tt.got)
+			if !slices.Equal(got, tt.diff) {
+				t.Errorf("got %q, want %q", got, tt.diff)
+			}
+		})
+	}
+}

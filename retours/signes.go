@@ -1,0 +1,310 @@
+package retours
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/signature"
+)
+
+// Preuve is the proof a signed document brings, as rapport.json writes it.
+type Preuve struct {
+	Document string `json:"document"`
+	// Type is « signature electronique » or « numerisation », "" when the
+	// document proves nothing yet.
+	Type        string                 `json:"type"`
+	Signataires []signature.SignerInfo `json:"signataires,omitempty"`
+	// Attendus are the signatories who have not signed yet.
+	Attendus []string `json:"signatures_attendues,omitempty"`
+	// Rattachement says how the file was tied to the dossier.
+	Rattachement string `json:"rattachement,omitempty"`
+	Source       string `json:"source,omitempty"` // the file read, "" when segur signed it
+	SHA256       string `json:"sha256,omitempty"` // of the exact bytes in the zip
+}
+
+// signatories are who must sign the VA of d: one per distinct signatory of
+// its pages. A libéral médecin's RPPS is expected in their certificate
+// (CPS); a structure's responsable or a mandataire is matched by name.
+func signatories(d *dossier.Dossier) []signature.Signatory {
+	var out []signature.Signatory
+	for _, p := range d.Justificatif.Pages {
+		s := p.Signataire
+		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
+		if s.Role == "mandataire" {
+			sg.Name = s.Organisation
+		}
+		if s.Role == "beneficiaire" {
+			sg.ID = p.ID
+		}
+		if !slices.Contains(out, sg) {
+			out = append(out, sg)
+		}
+	}
+	return out
+}
+
+// expectFor is what a returned document of d must be, given the unsigned
+// rendering and the hashes of the versions handed out earlier.
+func expectFor(unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
+	// The page count and the text of the unsigned document are only needed
+	// for scans and files not tied by their bytes: computed on demand.
+	pages := sync.OnceValue(func() int {
+		n, _ := pdfops.PageCount(bytes.NewReader(unsigned))
+		return n
+	})
+	want := sync.OnceValue(func() []string {
+		t, _ := pdfops.Text(bytes.NewReader(unsigned))
+		return t
+	})
+	return signature.Expect{
+		Rendered:    [][]byte{unsigned},
+		Hashes:      hashes,
+		Signatories: who,
+		Pages:       pages,
+		Extract:     func(data []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(data)) },
+		Text:        func(got []string) []string { return TextDiffs(want(), got) },
+	}
+}
+
+var idRe = regexp.MustCompile(`\b(FIN[A-Z]{3}\d+|\d{5,14})\b`)
+
+// TextDiffs says, in French, how the text got of a document differs from
+// want, the text of the document segur rendered: its numbers (dossier,
+// ASP, RPPS, FINESS, facture) and its ticked and empty boxes, in order.
+func TextDiffs(want, got []string) []string {
+	w, g := strings.Join(want, "\n"), strings.Join(got, "\n")
+	var out []string
+	var missing []string
+	have := idRe.FindAllString(g, -1)
+	for _, id := range idRe.FindAllString(w, -1) {
+		if !slices.Contains(have, id) && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		out = append(out, "numéro(s) absent(s) : "+strings.Join(missing, ", "))
+	}
+	wb, gb := signature.Boxes(w), signature.Boxes(g)
+	switch {
+	case wb != "" && gb == "":
+		out = append(out, "aucune case ☒/☐ (ce n'est pas une VA)")
+	case wb != gb:
+		out = append(out, fmt.Sprintf("cases cochées « %s » au lieu de « %s » (DMP, MSS pro, MSS citoyen, comme dans le JSON)", gb, wb))
+	}
+	return out
+}
+
+// SignedVA finds and verifies the signed VA of a dossier in opt.Signes: the
+// whole document (electronically signed by every signatory in turn, or
+// scanned), else one scan per signing beneficiary, merged in page order.
+// Electronically signed parts are never merged: that would break them.
+func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
+	name := d.FileName(dossier.VA)
+	who := signatories(d)
+	awaiting := &Preuve{Document: name}
+	for _, s := range who {
+		awaiting.Attendus = append(awaiting.Attendus, s.String())
+	}
+	if opt.Signes == "" {
+		problem("-", "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
+		return Piece{}, awaiting, false
+	}
+	base := strings.TrimSuffix(name, ".pdf")
+	var parts, ids []string
+	for _, p := range d.Justificatif.Pages {
+		if p.ID != "" {
+			parts = append(parts, filepath.Join(opt.Signes, base+"-"+p.ID+".pdf"))
+			ids = append(ids, p.ID)
+		}
+	}
+	report := func(res signature.Result) {
+		for _, e := range res.Errors {
+			problem("-", e.Code, "%s", e.Message)
+		}
+		for _, e := range res.Warnings {
+			warn("-", e.Code, "%s", e.Message)
+		}
+	}
+	whole := filepath.Join(opt.Signes, name)
+	data, err := readSigned(opt, whole)
+	switch {
+	case err == nil:
+		var present []string
+		for _, p := range parts {
+			if _, err := os.Stat(p); err == nil {
+				present = append(present, filepath.Base(p))
+			}
+		}
+		if len(present) > 0 {
+			warn("-", "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
+		}
+		res, err := signature.AcceptAndVerify(name, data, expectFor(unsigned, hashes, who))
+		if err != nil {
+			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+			return Piece{}, awaiting, false
+		}
+		report(res)
+		p := proof(name, whole, data, res)
+		if !res.OK() {
+			return Piece{}, p, false
+		}
+		// Read again when the zip is written (memory stays flat), and
+		// refused then if it changed since.
+		return Piece{Name: name, Path: whole, SHA256: p.SHA256}, p, true
+	case !errors.Is(err, os.ErrNotExist):
+		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		return Piece{}, awaiting, false
+	}
+	if len(parts) == 0 {
+		problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", name, opt.Signes)
+		return Piece{}, awaiting, false
+	}
+	var readers []io.ReadSeeker
+	var missing []string
+	p := &Preuve{Document: name, Type: signature.Scan, Rattachement: "numérisations par bénéficiaire, assemblées dans l'ordre des pages"}
+	for i, path := range parts {
+		data, err := readSigned(opt, path)
+		if errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, filepath.Base(path))
+			continue
+		} else if err != nil {
+			problem("-", "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
+			return Piece{}, awaiting, false
+		}
+		one := []signature.Signatory{who[min(i, len(who)-1)]}
+		res, err := signature.AcceptAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
+		if err != nil {
+			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
+			return Piece{}, awaiting, false
+		}
+		if res.Proof == signature.Electronic {
+			problem("-", "VA_PARTIE_SIGNEE", "%s est signée électroniquement : des VA signées électroniquement par bénéficiaire ne peuvent pas être assemblées sans casser leurs signatures. Faites signer la VA entière %s par chaque signataire, à tour de rôle, dans le même fichier", filepath.Base(path), name)
+			return Piece{}, awaiting, false
+		}
+		if res.Proof != signature.Scan {
+			problem("-", "VA_NON_SIGNEE", "%s n'est ni signée électroniquement ni une numérisation : déposez la VA entière %s signée", filepath.Base(path), name)
+			return Piece{}, awaiting, false
+		}
+		// A scan with an OCR text layer must name its beneficiary.
+		if text, err := pdfops.Text(bytes.NewReader(data)); err == nil && idRe.MatchString(strings.Join(text, " ")) &&
+			!slices.Contains(idRe.FindAllString(strings.Join(text, " "), -1), ids[i]) {
+			problem("-", "VA_AUTRE_BENEFICIAIRE", "%s ne mentionne pas le bénéficiaire %s : c'est la VA d'un autre bénéficiaire ou d'un autre dossier ; déposez sous ce nom la VA signée par %s", filepath.Base(path), ids[i], ids[i])
+			return Piece{}, awaiting, false
+		}
+		readers = append(readers, bytes.NewReader(data))
+		p.Source = joinNonEmptyStr(p.Source, filepath.Base(path))
+	}
+	if len(missing) > 0 {
+		if len(missing) == len(parts) {
+			problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s (la VA signée entière, ou une VA numérisée par bénéficiaire)", name, opt.Signes)
+		} else {
+			problem("-", "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
+		}
+		return Piece{}, awaiting, false
+	}
+	var merged bytes.Buffer
+	// MergeAt keeps the merged bytes the same from run to run.
+	if err := pdfops.MergeAt(&merged, Modified(d), readers...); err != nil {
+		problem("-", "PIECE_ILLISIBLE", "les VA numérisées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
+		return Piece{}, awaiting, false
+	}
+	warn("-", "VA_NUMERISEE", "%s est assemblée de numérisations (%s), sans signature électronique : vérifiez à l'œil le numéro de dossier, les cases cochées et chaque signature", name, p.Source)
+	p.SHA256 = sum(merged.Bytes())
+	return Piece{Name: name, Data: merged.Bytes()}, p, true
+}
+
+func joinNonEmptyStr(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ", " + b
+}
+
+// proof is the rapport's record of a verified document.
+func proof(name, path string, data []byte, res signature.Result) *Preuve {
+	p := &Preuve{Document: name, Type: res.Proof, Signataires: res.Signers, Rattachement: res.Tie, Source: path, SHA256: sum(data)}
+	for _, s := range res.Missing {
+		p.Attendus = append(p.Attendus, s.String())
+	}
+	return p
+}
+
+// SignedBySegur is how a MOM signed by render is tied to its dossier.
+const SignedBySegur = "signée par segur avec le certificat du fournisseur"
+
+// SignedMOM returns the MOM of d that goes into the zip: the one segur
+// signed with the fournisseur's certificate, else one signed by hand (or
+// electronically) given in --signes as <dispositif>-MOM-<n>.pdf.
+func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
+	name := d.FileName(dossier.MOM)
+	var who []signature.Signatory
+	if s := d.Parties.Fournisseur.Signataire; s != nil {
+		who = []signature.Signatory{{Name: s.FullName(), Org: d.Parties.Fournisseur.RaisonSociale}}
+	}
+	if bytes.Contains(rendered, []byte("/ByteRange")) { // signed by segur
+		// segur has just signed it: its signature is checked (digest, CMS,
+		// coverage), not its tie to the dossier, from the bytes signed.
+		res := signature.VerifyOwn(name, rendered, "MOM")
+		for i := range res.Signers {
+			res.Signers[i].As = fullName(who) // segur signed for the fournisseur's signataire
+		}
+		report := &Preuve{Document: name, Type: res.Proof, Signataires: res.Signers, Rattachement: SignedBySegur, SHA256: sum(rendered)}
+		if !res.OK() {
+			for _, e := range res.Errors {
+				problem("-", "MOM_SIGNATURE_INVALIDE", "%s", e.Message)
+			}
+			return Piece{}, report, false
+		}
+		return Piece{Name: name, Path: filepath.Join(opt.Dir, "dossiers", d.Numero(), name), SHA256: report.SHA256}, report, true
+	}
+	awaiting := &Preuve{Document: name, Attendus: []string{signature.Signatory{Name: fullName(who)}.String()}}
+	if opt.Signes == "" {
+		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
+		return Piece{}, awaiting, false
+	}
+	path := filepath.Join(opt.Signes, name)
+	data, err := readSigned(opt, path)
+	if errors.Is(err, os.ErrNotExist) {
+		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
+		return Piece{}, awaiting, false
+	} else if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		return Piece{}, awaiting, false
+	}
+	want := expectFor(rendered, hashes, who)
+	want.Kind = "MOM"
+	res, err := signature.AcceptAndVerify(name, data, want)
+	if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
+		return Piece{}, awaiting, false
+	}
+	for _, e := range res.Errors {
+		problem("-", e.Code, "%s", e.Message)
+	}
+	for _, e := range res.Warnings {
+		warn("-", e.Code, "%s", e.Message)
+	}
+	p := proof(name, path, data, res)
+	if !res.OK() {
+		return Piece{}, p, false
+	}
+	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
+}
+
+func fullName(who []signature.Signatory) string {
+	if len(who) == 0 {
+		return "le signataire du fournisseur"
+	}
+	return who[0].Name
+}
