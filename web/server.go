@@ -42,6 +42,7 @@ type Config struct {
 	Version   string
 	Jobs      int
 	MaxUpload int64 // bytes (default MaxUpload)
+	Limits    Limits
 }
 
 // Server is the page. Its state is a snapshot of the records as pack sees
@@ -87,7 +88,7 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
-	s.handler = s.routes()
+	s.handler = uploadsBounded(cfg.Limits.withDefaults().Uploads, s.routes())
 	s.refresh(true)
 	return s, nil
 }

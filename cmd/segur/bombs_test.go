@@ -8,6 +8,7 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -203,5 +204,47 @@ func TestHostileSizesInBoundedPeakMemory(t *testing.T) {
 	}
 	if lines > 1100 {
 		t.Errorf("check: %d lines printed, want the problems capped", lines)
+	}
+}
+
+// TestServeStoppedBySIGTERMLeavesNoTemporaryFiles (issue #22, item 5): a
+// real `segur serve` stopped by SIGTERM (a service manager, a logout), as
+// by Ctrl-C, removes the documents it rendered in its private folder.
+func TestServeStoppedBySIGTERMLeavesNoTemporaryFiles(t *testing.T) {
+	t.Parallel()
+	proj, _ := project(t, "../annexes/cr.pdf")
+	tmp := t.TempDir()
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		cmd := exec.Command(segurBinary(t), "serve", "--port", "0", "--date-depot", "2023-03-01", "-o", t.TempDir(), filepath.Join(proj, "dossiers"))
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		opened := false
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "page ouverte sur http://") {
+				opened = true
+				break
+			}
+		}
+		if !opened {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%v: the page never opened", sig)
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, "segur-serve-*")); len(left) == 0 {
+			t.Fatalf("%v: no private folder while the page runs (TMPDIR not used?)", sig)
+		}
+		cmd.Process.Signal(sig)
+		go io.Copy(io.Discard, stderr)
+		cmd.Wait()
+		if left, _ := filepath.Glob(filepath.Join(tmp, "segur-serve-*")); len(left) > 0 {
+			t.Errorf("%v: private folders left after the page stopped: %v", sig, left)
+		}
 	}
 }
