@@ -106,6 +106,12 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 	var done []checkedPair
 	for _, base := range bases {
 		p := pairs[base]
+		if asp.IsAvancePair(base) {
+			if cp := c.avancePair(folder, base, p.json, p.zip); cp != nil {
+				done = append(done, *cp)
+			}
+			continue
+		}
 		jsonRel, zipRel := "depot/"+base+".json", "depot/"+base+".zip"
 		dispositif, ans := "", ""
 		if m := asp.PairPattern.FindStringSubmatch(base); m == nil || m[3] == "00" {
@@ -233,9 +239,9 @@ type checkedPair struct {
 
 // rapportDossier is what the read-back uses of one entry of rapport.json.
 type rapportDossier struct {
-	NumeroEditeur string `json:"numero_editeur"`
-	Statut        string `json:"statut"`
-	Depot         string `json:"depot"`
+	NumeroEditeur string         `json:"numero_editeur"`
+	Statut        rapport.Statut `json:"statut"`
+	Depot         string         `json:"depot"`
 }
 
 // maxRapportDossiers bounds the entries of rapport.json read back: a
@@ -467,6 +473,17 @@ type jsonCheck struct {
 
 const lineStride = 64 << 10
 
+// newJSONCheck checks data, a JSON file named file.
+func newJSONCheck(file string, data []byte) *jsonCheck {
+	c := &jsonCheck{file: file, data: data}
+	n := 0
+	for k := 0; k < len(data); k += lineStride {
+		c.lines = append(c.lines, n)
+		n += bytes.Count(data[k:min(k+lineStride, len(data))], []byte{'\n'})
+	}
+	return c
+}
+
 // jsonMember is a key of an object with its raw value, or an element of an
 // array (key "").
 type jsonMember struct {
@@ -486,12 +503,8 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 // parseSoldeFor is parseSolde knowing the dispositif (nil when unknown):
 // its data says whether identDMP is always null.
 func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (_ *solde, probs []dossier.Problem) {
-	c := &jsonCheck{file: file, identNull: dis != nil && dis.IdentDMP.Mode == "aucun", data: data}
-	n := 0
-	for k := 0; k < len(data); k += lineStride {
-		c.lines = append(c.lines, n)
-		n += bytes.Count(data[k:min(k+lineStride, len(data))], []byte{'\n'})
-	}
+	c := newJSONCheck(file, data)
+	c.identNull = dis != nil && dis.IdentDMP.Mode == dossier.IdentDMPAucun
 	s := &solde{}
 	defer func() {
 		c.summary()

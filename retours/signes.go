@@ -37,14 +37,19 @@ type Preuve struct {
 // its pages. A libéral médecin's RPPS is expected in their certificate
 // (CPS); a structure's responsable or a mandataire is matched by name.
 func signatories(d *dossier.Dossier) []signature.Signatory {
+	return signatoriesOf(d.Justificatif.Pages)
+}
+
+// signatoriesOf are the distinct signatories of pages.
+func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 	var out []signature.Signatory
-	for _, p := range d.Justificatif.Pages {
+	for _, p := range pages {
 		s := p.Signataire
 		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
-		if s.Role == "mandataire" {
+		if s.Role == dossier.RoleMandataire {
 			sg.Name = s.Organisation
 		}
-		if s.Role == "beneficiaire" {
+		if s.Role == dossier.RoleBeneficiaire {
 			sg.ID = p.ID
 		}
 		if !slices.Contains(out, sg) {
@@ -56,24 +61,40 @@ func signatories(d *dossier.Dossier) []signature.Signatory {
 
 // expectFor is what a returned document of d must be, given the unsigned
 // rendering and the hashes of the versions handed out earlier.
-func expectFor(unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
+func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
 	// The page count and the text of the unsigned document are only needed
 	// for scans and files not tied by their bytes: computed on demand.
+	// Both fail closed: a count that cannot be read is -1, which no file
+	// has; a text that cannot be read, or that holds nothing to compare,
+	// is a difference, so that nothing is compared against nothing.
 	pages := sync.OnceValue(func() int {
-		n, _ := pdfops.PageCount(bytes.NewReader(unsigned))
+		n, err := pdfops.PageCount(bytes.NewReader(unsigned))
+		if err != nil {
+			return -1
+		}
 		return n
 	})
-	want := sync.OnceValue(func() []string {
-		t, _ := pdfops.Text(bytes.NewReader(unsigned))
-		return t
+	want := sync.OnceValues(func() ([]string, error) {
+		return pdfops.Text(bytes.NewReader(unsigned))
 	})
 	return signature.Expect{
+		Trust:       opt.Trust,
+		MinLevel:    opt.MinLevel,
 		Rendered:    [][]byte{unsigned},
 		Hashes:      hashes,
 		Signatories: who,
 		Pages:       pages,
 		Extract:     func(data []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(data)) },
-		Text:        func(got []string) []string { return TextDiffs(want(), got) },
+		Text: func(got []string) []string {
+			w, err := want()
+			if err != nil {
+				return []string{fmt.Sprintf("le texte de la VA produite par segur est illisible (%v) : rien ne peut lui être comparé", err)}
+			}
+			if !idRe.MatchString(strings.Join(w, "\n")) {
+				return []string{"la VA produite par segur ne porte aucun numéro à comparer"}
+			}
+			return TextDiffs(w, got)
+		},
 	}
 }
 
@@ -149,7 +170,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		if len(present) > 0 {
 			warn("-", "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
 		}
-		res, err := signature.AcceptAndVerify(name, data, expectFor(unsigned, hashes, who))
+		res, err := signature.AcceptAndVerify(name, data, expectFor(opt, unsigned, hashes, who))
 		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 			return Piece{}, awaiting, false
@@ -282,7 +303,7 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
-	want := expectFor(rendered, hashes, who)
+	want := expectFor(opt, rendered, hashes, who)
 	want.Kind = "MOM"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
@@ -307,4 +328,55 @@ func fullName(who []signature.Signatory) string {
 		return "le signataire du fournisseur"
 	}
 	return who[0].Name
+}
+
+// SignedBDC finds and verifies in opt.Signes the bon de commande of d
+// signed by the client, for the avance's zip, as a returned VA is
+// verified: it starts with the BDC segur rendered (unsigned: the
+// document before any signature), every expected signatory signed it (the
+// client's, d.Avance.Signataires; and the fournisseur when segur signs its
+// box, withFournisseur), nobody else did, and nothing was changed after
+// the signatures but filling their fields. A scan of a BDC signed by hand
+// is taken with a warning to look at it.
+func SignedBDC(opt Options, d *dossier.Dossier, unsigned []byte, withFournisseur bool, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
+	name := d.FileName(dossier.BDC)
+	who := signatoriesOf(d.Avance.Signataires)
+	if s := d.Parties.Fournisseur.Signataire; withFournisseur && s != nil {
+		who = append(who, signature.Signatory{Name: s.FullName(), Org: d.Parties.Fournisseur.RaisonSociale})
+	}
+	awaiting := &Preuve{Document: name}
+	for _, s := range who {
+		awaiting.Attendus = append(awaiting.Attendus, s.String())
+	}
+	if opt.Signes == "" {
+		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
+		return Piece{}, awaiting, false
+	}
+	path := filepath.Join(opt.Signes, name)
+	data, err := readSigned(opt, path)
+	if errors.Is(err, os.ErrNotExist) {
+		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
+		return Piece{}, awaiting, false
+	} else if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		return Piece{}, awaiting, false
+	}
+	want := expectFor(opt, unsigned, nil, who)
+	want.Kind = "BDC"
+	res, err := signature.AcceptAndVerify(name, data, want)
+	if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+		return Piece{}, awaiting, false
+	}
+	for _, e := range res.Errors {
+		problem("-", e.Code, "%s", e.Message)
+	}
+	for _, e := range res.Warnings {
+		warn("-", e.Code, "%s", e.Message)
+	}
+	p := proof(name, path, data, res)
+	if !res.OK() {
+		return Piece{}, p, false
+	}
+	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
 }

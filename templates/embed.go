@@ -9,9 +9,9 @@ import "embed"
 
 // FS holds every embedded file: dispositifs/, json/ (the avance JSON's
 // profiles), tva.yaml, specialites.yaml, fonts/,
-// facturx.yaml, mentions.yaml and icc/.
+// facturx.yaml, mentions.yaml, icc/ and tableur.yaml.
 //
-//go:embed dispositifs/*.yaml json/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc
+//go:embed dispositifs/*.yaml json/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc tableur.yaml
 var FS embed.FS
 
 // Font files, as embedded.
@@ -26,3 +26,8 @@ const (
 	// source.
 	Mentions = "mentions.yaml"
 )
+
+// Tableur holds the columns of the spreadsheets of `segur importer`,
+// `segur modele-tableur` and `segur exporter`: header labels, help,
+// drop-down values, the template's example rows.
+const Tableur = "tableur.yaml"

@@ -24,11 +24,12 @@ import (
 func packCommand(code *int) *cli.Command {
 	return &cli.Command{
 		Name:      "pack",
-		Usage:     "le dépôt de solde : paires JSON + zip prêtes à téléverser sous DIR/depot/, DIR/rapport.html et .json, les VA à faire signer sous DIR/a-signer/",
+		Usage:     "le dépôt de solde (ou d'avance, --phase avance) : paires JSON + zip prêtes à téléverser sous DIR/depot/, DIR/rapport.html et .json, les VA à faire signer sous DIR/a-signer/",
 		ArgsUsage: "CHEMIN...",
 		Flags: []cli.Flag{
 			outFlag,
-			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf)"},
+			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf) et des bons de commande signés par le client (<dispositif>-BDC-<numero_editeur>.pdf, pour --phase avance)"},
+			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "dépôt produit : solde, ou avance (les bons de commande signés par le client, à la commande)"},
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
 			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			dateDepotFlag,
@@ -40,7 +41,7 @@ func packCommand(code *int) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
-			lessHeadroom()
+			defer lessHeadroom()()
 			if err := profile(c.String("cpuprofile"), func(f *os.File) error {
 				return pprof.StartCPUProfile(f)
 			}); err != nil {
@@ -56,6 +57,14 @@ func packCommand(code *int) *cli.Command {
 			}
 			if n := c.Int("jobs"); c.IsSet("jobs") && (n < 1 || n > maxJobs) {
 				return cannot("--jobs doit valoir de 1 à %d", maxJobs)
+			}
+			phase := app.DepotSolde
+			switch c.String("phase") {
+			case "solde":
+			case "avance":
+				phase = app.DepotAvance
+			default:
+				return cannot("--phase « %s » : solde ou avance attendu", c.String("phase"))
 			}
 			in, err := inputs(c)
 			if err != nil {
@@ -74,6 +83,7 @@ func packCommand(code *int) *cli.Command {
 				Version:   Version,
 				DateDepot: depot,
 				Strict:    c.Bool("strict"),
+				Phase:     phase,
 				Progress:  progress(c.App.ErrWriter),
 			})
 			if err != nil {
@@ -86,6 +96,9 @@ func packCommand(code *int) *cli.Command {
 			printProblems(c.App.Writer, res.Problems)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
+			if len(res.Provisoires) > 0 {
+				fmt.Fprintf(c.App.ErrWriter, "attention [%s] : %d clé(s) du JSON d'avance ne sont confirmées par aucune source officielle (forme reprise du seul fichier d'avance public connu ; voir templates/json/) : %s. Vérifiez-les avec le simulateur de dépôt JSON de l'ASP avant de téléverser.\n", "AVANCE_CLES_PROVISOIRES", len(res.Provisoires), strings.Join(res.Provisoires, ", "))
+			}
 			if res.Awaiting > 0 {
 				fmt.Fprintf(c.App.ErrWriter, "%d VA en attente de signature(s) (voir « preuve » dans rapport.json)\n", res.Awaiting)
 			}
@@ -117,9 +130,12 @@ func packCommand(code *int) *cli.Command {
 // quarter), to 1.5 times its live size instead of Go's default 2, which
 // keeps a quarter of 10,000 dossiers under 100 MiB resident (measured with
 // make bench; see README « Speed and memory »).
-func lessHeadroom() {
+//
+// The watch ends with the run: stop ends it and waits for it (no ticker
+// nor goroutine outlives the command, which tests run in-process).
+func lessHeadroom() (stop func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return
+		return func() {}
 	}
 	const (
 		heapLimit  = 70 << 20
@@ -127,9 +143,18 @@ func lessHeadroom() {
 	)
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapLimit)
+	done, ended := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(ended)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
 		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for range time.Tick(200 * time.Millisecond) {
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
 			metrics.Read(live)
 			if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() > liveSwitch {
 				debug.SetGCPercent(50)
@@ -138,6 +163,10 @@ func lessHeadroom() {
 			}
 		}
 	}()
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // progress returns a progress callback drawing a bar on w when w is a
