@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -212,7 +213,7 @@ func (e *Env) Assets() (render.Assets, error) {
 func (e *Env) signer() (*signature.Signer, error) {
 	cfg := e.Config
 	sc := cfg.Signature
-	if sc == nil {
+	if sc == nil || sc.Certificat == "" {
 		return nil, nil
 	}
 	fail := func(pos dossier.Pos, field, code, msg string) error {
@@ -234,6 +235,48 @@ func (e *Env) signer() (*signature.Signer, error) {
 		return nil, fail(sc.Pos, "signature.certificat", code, err.Error())
 	}
 	return s, nil
+}
+
+// trust loads the roots segur.yaml gives for the level of clients'
+// signatures (nil when none) and the minimum level asked.
+func (e *Env) trust() (*signature.Trust, string, error) {
+	sc := e.Config.Signature
+	if sc == nil {
+		return nil, "", nil
+	}
+	load := func(field string, paths []string) (*x509.CertPool, error) {
+		if len(paths) == 0 {
+			return nil, nil
+		}
+		pool := x509.NewCertPool()
+		for _, p := range paths {
+			data, err := safeio.ReadFile(p, safeio.RootCerts)
+			why := ""
+			if err != nil {
+				why = safeio.Reason(err)
+			} else if !pool.AppendCertsFromPEM(data) {
+				why = "aucun certificat PEM lisible"
+			}
+			if why != "" {
+				pr := dossier.Problem{Pos: e.Config.At(field), Level: dossier.Erreur, Numero: "-", Field: field, Code: "CERTIFICAT_ILLISIBLE",
+					Message: fmt.Sprintf("racine « %s » illisible : %s", p, why)}
+				return nil, &Error{Problems: append(append([]dossier.Problem{}, e.Problems...), pr), Message: fmt.Sprintf("%s : les racines de certificats ne peuvent pas être lues", e.Config.Path)}
+			}
+		}
+		return pool, nil
+	}
+	igc, err := load("signature.racines_igc_sante", sc.RootsIGCSante)
+	if err != nil {
+		return nil, "", err
+	}
+	rgs, err := load("signature.racines_rgs", sc.RootsRGS)
+	if err != nil {
+		return nil, "", err
+	}
+	if igc == nil && rgs == nil {
+		return nil, sc.NiveauMinimum, nil
+	}
+	return &signature.Trust{IGCSante: igc, RGS: rgs}, sc.NiveauMinimum, nil
 }
 
 // checkLogo reads the fournisseur's logo (bounded) and checks that it can

@@ -98,7 +98,13 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())
 	}
+	trust, minLevel, err := e.trust()
+	if err != nil {
+		return nil, err
+	}
 	res, err := pack.RunQuarter(pack.Options{
+		Trust:       trust,
+		MinLevel:    minLevel,
 		Dir:         out,
 		Signes:      opt.Signes,
 		MaxLines:    opt.MaxLines,

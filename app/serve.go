@@ -15,6 +15,7 @@ import (
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/retours"
+	"github.com/segur-sons/segur/signature"
 )
 
 // PreviewOptions steer Preview: the same inputs as Pack, and a private
@@ -36,6 +37,9 @@ type Preview struct {
 	Dossiers map[string]*dossier.Dossier // by numéro éditeur (the first of duplicates)
 	Result   *pack.Result
 	Dir      string // where it was packed
+	// The roots and minimum level of segur.yaml, for the VAs uploaded.
+	trust    *signature.Trust
+	minLevel string
 }
 
 // Read reads segur.yaml and the records and packs them into opt.Dir, as
@@ -49,11 +53,17 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 	if err != nil {
 		return nil, err
 	}
+	trust, minLevel, err := e.trust()
+	if err != nil {
+		return nil, err
+	}
 	ds := dossier.CheckFiles(e.Config, e.Registry, e.Files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Files: pdfops.Disk{Roots: e.Roots}})
 	res, err := pack.Run(pack.Options{
 		Dir:         opt.Dir,
 		Signes:      opt.Signes,
 		Roots:       e.Roots,
+		Trust:       trust,
+		MinLevel:    minLevel,
 		Jobs:        opt.Jobs,
 		Version:     opt.Version,
 		DateDepot:   opt.DateDepot.Format("2006-01-02"),
@@ -63,7 +73,7 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 	if err != nil {
 		return nil, &Error{Problems: e.Problems, Message: "les documents n'ont pas pu être produits : " + err.Error()}
 	}
-	p := &Preview{Config: e.Problems, Dossiers: map[string]*dossier.Dossier{}, Result: res, Dir: opt.Dir}
+	p := &Preview{Config: e.Problems, Dossiers: map[string]*dossier.Dossier{}, Result: res, Dir: opt.Dir, trust: trust, minLevel: minLevel}
 	for _, d := range ds {
 		if n := d.Numero(); n != "" {
 			if _, dup := p.Dossiers[n]; !dup {
@@ -124,7 +134,7 @@ func AcceptVA(ctx context.Context, opt UploadOptions) UploadResult {
 	if err := os.WriteFile(filepath.Join(tmp, opt.VA), opt.Data, 0o600); err != nil {
 		return UploadResult{Outcome: Failed, Message: "dossier de travail inutilisable : " + err.Error()}
 	}
-	probs, warnings := retours.VerifySignedVA(retours.Options{Dir: opt.Preview.Dir, Signes: tmp}, d, unsigned)
+	probs, warnings := retours.VerifySignedVA(retours.Options{Dir: opt.Preview.Dir, Signes: tmp, Trust: opt.Preview.trust, MinLevel: opt.Preview.minLevel}, d, unsigned)
 	local := func(p dossier.Problem) string {
 		return strings.ReplaceAll(p.Message, tmp+string(filepath.Separator), "") + " [" + p.Code + "]"
 	}

@@ -108,6 +108,16 @@ func (f *Fournisseur) Siren() string {
 type SignatureConfig struct {
 	Certificat    string `yaml:"certificat"`
 	MotDePasseEnv string `yaml:"mot_de_passe_env"`
+	// NiveauMinimum is the level every client's signature must reach:
+	// simple (default), rgs or cpx; RacinesIGCSante and RacinesRGS the
+	// PEM files of the roots that make a certificate CPx or RGS (relative
+	// to segur.yaml; resolved in RootsIGCSante and RootsRGS).
+	NiveauMinimum   string   `yaml:"niveau_minimum"`
+	RacinesIGCSante []string `yaml:"racines_igc_sante"`
+	RacinesRGS      []string `yaml:"racines_rgs"`
+	RootsIGCSante   []string `yaml:"-"`
+	RootsRGS        []string `yaml:"-"`
+	LevelPos        Pos      `yaml:"-"` // of niveau_minimum
 	Pos           Pos    `yaml:"-"` // of certificat, for messages
 	PasswordPos   Pos    `yaml:"-"` // of mot_de_passe_env
 	Path          string `yaml:"-"` // Certificat resolved from segur.yaml's folder
@@ -209,14 +219,39 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 		}
 	}
 	if s := cfg.Signature; s != nil {
-		s.Pos, s.PasswordPos = c.at("signature.certificat"), c.at("signature.mot_de_passe_env")
-		if c.required("signature.certificat", s.Certificat) {
-			s.Path = s.Certificat
-			if !filepath.IsAbs(s.Path) {
-				s.Path = filepath.Join(cfg.Dir, s.Path)
+		s.Pos, s.PasswordPos, s.LevelPos = c.at("signature.certificat"), c.at("signature.mot_de_passe_env"), c.at("signature.niveau_minimum")
+		policyOnly := s.Certificat == "" && s.MotDePasseEnv == "" && (s.NiveauMinimum != "" || len(s.RacinesIGCSante) > 0 || len(s.RacinesRGS) > 0)
+		if !policyOnly {
+			if c.required("signature.certificat", s.Certificat) {
+				s.Path = s.Certificat
+				if !filepath.IsAbs(s.Path) {
+					s.Path = filepath.Join(cfg.Dir, s.Path)
+				}
 			}
+			c.required("signature.mot_de_passe_env", s.MotDePasseEnv)
 		}
-		c.required("signature.mot_de_passe_env", s.MotDePasseEnv)
+		switch s.NiveauMinimum {
+		case "", "simple", "rgs", "cpx":
+		default:
+			c.errorf("signature.niveau_minimum", "VALEUR_INVALIDE", "niveau de signature « %s » inconnu (valeurs possibles : simple, rgs, cpx)", s.NiveauMinimum)
+		}
+		resolve := func(ps []string) []string {
+			var out []string
+			for _, p := range ps {
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(cfg.Dir, p)
+				}
+				out = append(out, p)
+			}
+			return out
+		}
+		s.RootsIGCSante, s.RootsRGS = resolve(s.RacinesIGCSante), resolve(s.RacinesRGS)
+		if s.NiveauMinimum == "cpx" && len(s.RacinesIGCSante) == 0 {
+			c.errorf("signature.niveau_minimum", "CHAMP_MANQUANT", "le niveau cpx demande les racines IGC-Santé (signature.racines_igc_sante) : sans elles aucune signature n'est reconnue comme CPx")
+		}
+		if s.NiveauMinimum == "rgs" && len(s.RacinesIGCSante)+len(s.RacinesRGS) == 0 {
+			c.errorf("signature.niveau_minimum", "CHAMP_MANQUANT", "le niveau rgs demande les racines des autorités acceptées (signature.racines_rgs) : sans elles aucune signature n'est reconnue comme RGS")
+		}
 	}
 	if o := cfg.Facture; o != nil && o.Format != "" && o.Format != FormatPDF && o.Format != FormatFacturX {
 		c.errorf("facture.format", "VALEUR_INVALIDE", "format de facture « %s » inconnu (valeurs possibles : %s, %s)", o.Format, FormatPDF, FormatFacturX)

@@ -23,6 +23,7 @@ import (
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/retours"
+	"github.com/segur-sons/segur/signature"
 )
 
 // Renderer renders one document of a dossier as PDF bytes. Each worker gets
@@ -48,6 +49,10 @@ type Options struct {
 	// Roots are the folders the pièces must lie in, physically; none
 	// refuses every pièce.
 	Roots safeio.Roots
+	// Trust and MinLevel are the roots and the minimum level of the
+	// clients' signatures (segur.yaml's signature block).
+	Trust    *signature.Trust
+	MinLevel string
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 }

@@ -45,10 +45,8 @@ func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeL
 	}
 	if kind == string(dossier.VA) && len(rpps) > 0 {
 		for _, s := range res.Signers {
-			for _, id := range rppsRe.FindAllString(s.Subject, -1) {
-				if !slices.Contains(rpps, id) {
-					c.error(rel, l.numero, name, "VA_SIGNATAIRE_INCONNU", "%s est signée par %s (RPPS %s), qui n'est pas un bénéficiaire de la ligne %d du JSON (%s)", name, s.Name, id, l.index+1, strings.Join(rpps, ", "))
-				}
+			if id := s.RPPS; id != "" && !slices.Contains(rpps, id) {
+				c.error(rel, l.numero, name, "VA_SIGNATAIRE_INCONNU", "%s est signée par %s (RPPS %s), qui n'est pas un bénéficiaire de la ligne %d du JSON (%s)", name, s.Name, id, l.index+1, strings.Join(rpps, ", "))
 			}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/segur-sons/segur/signature"
+
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 )
@@ -25,6 +27,10 @@ type Options struct {
 	// Remises are the hashes of the documents handed out for signature,
 	// by numéro éditeur (LoadRemises of Dir).
 	Remises map[string][]string
+	// Trust and MinLevel are the roots and the minimum level of the
+	// signatures (segur.yaml's signature block; nil and "": level simple).
+	Trust    *signature.Trust
+	MinLevel string
 }
 
 // Piece is a verified document for the zip: read again from Path when the

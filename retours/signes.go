@@ -56,7 +56,7 @@ func signatories(d *dossier.Dossier) []signature.Signatory {
 
 // expectFor is what a returned document of d must be, given the unsigned
 // rendering and the hashes of the versions handed out earlier.
-func expectFor(unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
+func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
 	// The page count and the text of the unsigned document are only needed
 	// for scans and files not tied by their bytes: computed on demand.
 	pages := sync.OnceValue(func() int {
@@ -68,6 +68,8 @@ func expectFor(unsigned []byte, hashes []string, who []signature.Signatory) sign
 		return t
 	})
 	return signature.Expect{
+		Trust:       opt.Trust,
+		MinLevel:    opt.MinLevel,
 		Rendered:    [][]byte{unsigned},
 		Hashes:      hashes,
 		Signatories: who,
@@ -149,7 +151,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		if len(present) > 0 {
 			warn("-", "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
 		}
-		res, err := signature.AcceptAndVerify(name, data, expectFor(unsigned, hashes, who))
+		res, err := signature.AcceptAndVerify(name, data, expectFor(opt, unsigned, hashes, who))
 		if err != nil {
 			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 			return Piece{}, awaiting, false
@@ -282,7 +284,7 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
-	want := expectFor(rendered, hashes, who)
+	want := expectFor(opt, rendered, hashes, who)
 	want.Kind = "MOM"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {

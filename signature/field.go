@@ -20,6 +20,13 @@ const contentsSize = 16384
 // showing label; nothing else of the document changes. The stated signing
 // time is SigningTime(s, when).
 func SignField(data []byte, s *Signer, field, label string, when time.Time) (out []byte, err error) {
+	t := SigningTime(s, when)
+	return signField(data, s, field, label, t, func(digest []byte) ([]byte, error) { return buildCMS(s, digest, t) })
+}
+
+// signField is SignField with the CMS made by build from the digest of
+// the bytes signed, at the stated time t.
+func signField(data []byte, s *Signer, field, label string, t time.Time, build func(digest []byte) ([]byte, error)) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("signature : PDF illisible (%v)", r)
@@ -45,7 +52,6 @@ func SignField(data []byte, s *Signer, field, label string, when time.Time) (out
 	if _, signed := fd["V"]; signed {
 		return nil, fmt.Errorf("le champ de signature « %s » est déjà signé", field)
 	}
-	t := SigningTime(s, when)
 	sigNr, apNr := u.reserve(), u.reserve()
 	const brPlaceholder = "/ByteRange[0 0 0 0]                                "
 	var sig strings.Builder
@@ -92,7 +98,7 @@ func SignField(data []byte, s *Signer, field, label string, when time.Time) (out
 	}
 	copy(out[at:], br+strings.Repeat(" ", len(brPlaceholder)-len(br)))
 	digest := sha256Sum(out[:contentsAt], out[after:])
-	cms, err := buildCMS(s, digest, t)
+	cms, err := build(digest)
 	if err != nil {
 		return nil, fmt.Errorf("signature : %w", err)
 	}

@@ -3,7 +3,9 @@ package signature
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -60,6 +62,11 @@ type Expect struct {
 	// Boxes, when set, is the sequence of ☒ and ☐ the document's text must
 	// show (from the JSON line's flags).
 	Boxes string
+	// Trust holds the roots segur.yaml gives (nil: every signature is of
+	// level simple), MinLevel the level each signature must reach ("" or
+	// LevelSimple: any).
+	Trust    *Trust
+	MinLevel string
 }
 
 // SignerInfo is who made one electronic signature, as verified.
@@ -70,6 +77,12 @@ type SignerInfo struct {
 	Time    time.Time `json:"date,omitzero"`    // signing time stated in the CMS, if any
 	As      string    `json:"signataire"`       // the expected signatory it was matched to, "" when none
 	Covers  string    `json:"portee,omitempty"` // « document entier » for the last signature
+	// RPPS is the RPPS the certificate carries (a CPS's national
+	// identifier « 8 » + RPPS, or its serialNumber), "" when none.
+	RPPS string `json:"rpps,omitempty"`
+	// Level is what the certificate is: LevelCPx, LevelRGS,
+	// LevelQualified or LevelSimple.
+	Level string `json:"niveau,omitempty"`
 }
 
 // Proof kinds.
@@ -157,8 +170,9 @@ func AcceptAndVerify(name string, data []byte, want Expect) (Result, error) {
 func verify(name string, data []byte, ctx *model.Context, want Expect) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = Result{}
-			res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible (%v) : faites-le signer à nouveau ou remplacez le fichier", name, r)
+			// A third-party parser's panic: its text is no message.
+			res = Result{kind: want.Kind}
+			res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible (structure inattendue, que segur ne sait pas vérifier) : faites-le signer à nouveau ou remplacez le fichier", name)
 		}
 	}()
 	res.kind = want.Kind
@@ -234,25 +248,40 @@ func signatures(ctx *model.Context) []sig {
 func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sigs []sig, want Expect) {
 	size := int64(len(data))
 	var signers []SignerInfo
-	var certs []*pkcs7.PKCS7
+	var certs [][]*x509.Certificate // the certificate of each SignerInfo of each signature
 	for i, s := range sigs {
 		info := SignerInfo{}
-		p7, err := pkcs7.Parse(derElement(s.contents))
+		p7, who, err := parseCMS(s.contents)
 		if err != nil {
-			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature n° %d est illisible : faites signer à nouveau", name, i+1)
+			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature n° %d est illisible%s : faites signer à nouveau", name, i+1, err)
 			signers = append(signers, info)
 			certs = append(certs, nil)
 			continue
 		}
-		if c := p7.GetOnlySigner(); c != nil {
-			info.Name, info.Subject = c.Subject.CommonName, c.Subject.String()
+		var names []string
+		for _, c := range who {
+			h := readHolder(c)
+			if n := h.name(); n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+			if info.RPPS == "" {
+				info.RPPS = h.RPPS
+			}
 		}
+		info.Name = strings.Join(names, " et ")
+		info.Subject = who[0].Subject.String()
 		if info.Name == "" {
-			info.Name = s.name // the signing tool's /Name, when the certificate has no common name
+			info.Name = s.name // the signing tool's /Name, when the certificate has no name
 		}
 		var t time.Time
 		if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &t); err == nil {
 			info.Time = t.UTC()
+		}
+		info.Level = LevelCPx
+		for _, c := range who {
+			if l := level(c, p7.Certificates, info.Time, want.Trust); levelRank(l) < levelRank(info.Level) {
+				info.Level = l
+			}
 		}
 		br := s.br
 		gapOK := br[0] == 0 && br[1] > 0 && br[2] > br[1] && br[3] >= 0 && br[2]+br[3] <= size &&
@@ -271,7 +300,10 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			}
 		}
 		signers = append(signers, info)
-		certs = append(certs, p7)
+		certs = append(certs, who)
+		if info.Valid && !meets(info.Level, want.MinLevel) {
+			res.fail("VA_SIGNATURE_NIVEAU", "%s : la signature de %s est une %s, en dessous du niveau minimum demandé par segur.yaml (%s) : faites signer avec une carte CPx ou un certificat du niveau demandé", name, orUnknown(info.Name), LevelName(info.Level), LevelName(want.MinLevel))
+		}
 	}
 	last := sigs[len(sigs)-1]
 	if end := last.br[2] + last.br[3]; end > size {
@@ -360,17 +392,27 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 	// Who signed.
 	matched := make([]bool, len(want.Signatories))
 	for i := range signers {
-		if !signers[i].Valid || certs[i] == nil {
+		if !signers[i].Valid || len(certs[i]) == 0 {
 			continue
 		}
-		c := certs[i].GetOnlySigner()
-		j := match(c.Subject.String(), c.Subject.CommonName, c.Subject.Organization, want.Signatories)
-		if j < 0 {
-			res.fail("VA_SIGNATAIRE_INCONNU", "%s est signée par %s, qui n'est pas un signataire attendu (%s) : faites signer la VA par le bon signataire", name, orUnknown(signers[i].Name), list(want.Signatories))
-			continue
+		var as []string
+		for _, c := range certs[i] {
+			h := readHolder(c)
+			j := match(h, want.Signatories)
+			if j < 0 {
+				who := orUnknown(h.name())
+				if h.RPPS != "" {
+					who += " (RPPS " + h.RPPS + ")"
+				}
+				res.fail("VA_SIGNATAIRE_INCONNU", "%s est signée par %s, qui n'est pas un signataire attendu (%s) : faites signer la VA par le bon signataire", name, who, list(want.Signatories))
+				continue
+			}
+			if s := want.Signatories[j].String(); !slices.Contains(as, s) {
+				as = append(as, s)
+			}
+			matched[j] = true
 		}
-		signers[i].As = want.Signatories[j].String()
-		matched[j] = true
+		signers[i].As = strings.Join(as, " et ")
 	}
 	for j, m := range matched {
 		if !m {
@@ -430,6 +472,42 @@ func gapIsContents(data []byte, s sig) bool {
 	return true
 }
 
+// parseCMS reads a signature's CMS and the certificate of each of its
+// SignerInfos (tools such as podofosign may write several): an error (a
+// French clause) when it is unreadable or a signer's certificate is
+// missing. A panic of the parser is an unreadable signature.
+func parseCMS(contents []byte) (p7 *pkcs7.PKCS7, who []*x509.Certificate, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p7, who, err = nil, nil, errors.New(" (structure CMS inattendue)")
+		}
+	}()
+	p7, err = pkcs7.Parse(derElement(contents))
+	if err != nil {
+		return nil, nil, errors.New("")
+	}
+	if len(p7.Signers) == 0 {
+		return nil, nil, errors.New(" (aucun signataire dans la signature)")
+	}
+	for _, si := range p7.Signers {
+		var found *x509.Certificate
+		for _, c := range p7.Certificates {
+			if c.SerialNumber != nil && si.IssuerAndSerialNumber.SerialNumber != nil && c.SerialNumber.Cmp(si.IssuerAndSerialNumber.SerialNumber) == 0 &&
+				bytes.Equal(c.RawIssuer, si.IssuerAndSerialNumber.IssuerName.FullBytes) {
+				found = c
+				break
+			}
+		}
+		if found == nil {
+			return nil, nil, errors.New(" (le certificat d'un signataire manque)")
+		}
+		if !slices.Contains(who, found) {
+			who = append(who, found)
+		}
+	}
+	return p7, who, nil
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "un signataire inconnu"
@@ -461,34 +539,6 @@ func textDiffs(data []byte, want Expect) []string {
 		}
 	}
 	return out
-}
-
-var idRe = regexp.MustCompile(`\d{9,11}`)
-
-// match returns the index of the expected signatory a certificate is, or
-// -1. A certificate carrying identifiers (RPPS, FINESS) matches only the
-// signatory with one of them; one without matches by name.
-func match(subject, cn string, orgs []string, want []Signatory) int {
-	ids := idRe.FindAllString(subject, -1)
-	for j, w := range want {
-		if w.ID != "" && slices.Contains(ids, w.ID) {
-			return j
-		}
-	}
-	for j, w := range want {
-		if w.ID != "" && len(ids) > 0 {
-			continue // the certificate names someone else
-		}
-		if sameName(cn, w.Name) {
-			return j
-		}
-		for _, o := range orgs {
-			if w.Org != "" && w.Name == w.Org && sameName(o, w.Org) {
-				return j
-			}
-		}
-	}
-	return -1
 }
 
 // sameName reports whether every word of want appears in got, ignoring

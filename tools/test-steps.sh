@@ -42,7 +42,9 @@ for step in "$@"; do
 		# CPU time of the step (user + system, every process it ran).
 		times >"$work/$n.times" # a builtin: a pipe would run it in a subshell, without these children
 		cpu=$(awk 'NR == 2 { split($1 " " $2, t, /[ms]+/); printf "%.0f", t[1] * 60 + t[2] + t[3] * 60 + t[4] }' "$work/$n.times")
-		echo "$rc $((SECONDS - t0)) $cpu" >"$work/$n.rc"
+		# Written whole under a temporary name, then renamed: the loop
+		# below never reads a result half written.
+		echo "$rc $((SECONDS - t0)) $cpu" >"$work/$n.rc.tmp" && mv "$work/$n.rc.tmp" "$work/$n.rc"
 	) &
 	pids+=($!)
 	n=$((n + 1))
@@ -57,6 +59,7 @@ while :; do
 	for ((i = 0; i < n; i++)); do
 		[ -n "${shown[i]:-}" ] && continue
 		if [ -f "$work/$i.rc" ]; then
+			wait "${pids[i]}" # the step's process has ended: its log is whole
 			read -r rc took cpu <"$work/$i.rc"
 			shown[i]=1
 			if [ "$rc" = 0 ]; then

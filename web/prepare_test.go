@@ -87,7 +87,7 @@ func TestPreparationWhileThePageIsRead(t *testing.T) {
 			}
 		}()
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(50 * time.Millisecond) { // the loop ends on the state; the deadline only bounds it
 		var err error
 		if st, err = state(); err != nil {
 			t.Fatal(err)

@@ -24,6 +24,7 @@ var (
 	Records   = Kind{"fichier d'enregistrements", 8 << 20}
 	Config    = Kind{"fichier fournisseur", 1 << 20}
 	Logo      = Kind{"logo", 4 << 20}
+	RootCerts = Kind{"certificat racine", 1 << 20} // PEM roots of segur.yaml
 	PDF       = Kind{"pièce PDF", 32 << 20} // pièce, traité, VA signée
 	Piece     = Kind{"pièce", 32 << 20}
 	DepotJSON = Kind{"JSON de dépôt", 16 << 20}

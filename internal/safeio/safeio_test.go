@@ -58,8 +58,8 @@ func TestRefusesWhatIsNotABoundedRegularFile(t *testing.T) {
 		}()
 		select {
 		case err = <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: still reading after 5 s", tc.path)
+		case <-time.After(time.Minute): // a hang, not a slow machine
+			t.Fatalf("%s: still reading after a minute", tc.path)
 		}
 		runtime.ReadMemStats(&after)
 		if tc.want == nil {
