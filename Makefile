@@ -88,6 +88,7 @@ fuzz:
 	$(GO) test ./internal/pdfops -run '^$$' -fuzz FuzzCheckClientPDF -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckZip -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckJSON -fuzztime 60s
+	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckAvanceJSON -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x

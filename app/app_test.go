@@ -44,10 +44,10 @@ func TestUseCasesRefuseBeforeAnyWork(t *testing.T) {
 			_, err := Pack(context.Background(), PackOptions{Inputs: Inputs{Paths: []string{"../fixtures/dossiers"}}, Signes: notDir, Out: t.TempDir()})
 			return err
 		}, "n'est pas un dossier lisible", false, false},
-		{"a dépôt other than the solde", func() error {
-			_, err := Pack(context.Background(), PackOptions{Inputs: Inputs{Paths: []string{"../fixtures/dossiers"}}, Phase: DepotSolde + 1, Out: t.TempDir()})
+		{"an unknown dépôt", func() error {
+			_, err := Pack(context.Background(), PackOptions{Inputs: Inputs{Paths: []string{"../fixtures/dossiers"}}, Phase: DepotAvance + 1, Out: t.TempDir()})
 			return err
-		}, "seul le dépôt de solde", false, false},
+		}, "phase de dépôt inconnue", false, false},
 		{"nothing to read back", func() error {
 			_, err := Check(context.Background(), CheckOptions{Dir: empty})
 			return err

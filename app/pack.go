@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -24,8 +26,7 @@ type PackOptions struct {
 	// Strict blocks the dossiers filed after their guichet closed.
 	Strict  bool
 	Version string // written in rapport.json
-	// Phase is the dépôt made: the solde (the zero value) is the only one
-	// Pack makes yet.
+	// Phase is the dépôt made: the solde (the zero value) or the avance.
 	Phase DepotPhase
 	// Progress, when set, is called once the records are read (0, total),
 	// then after each dossier.
@@ -37,7 +38,8 @@ type DepotPhase int
 
 // The dépôts Pack makes.
 const (
-	DepotSolde DepotPhase = iota // the solde: JSON + zip pairs, after the installation
+	DepotSolde  DepotPhase = iota // the solde: JSON + zip pairs, after the installation
+	DepotAvance                   // the avance: JSON + zip pairs of the signed BDCs, at the order
 )
 
 // PackResult sums up Pack.
@@ -46,6 +48,10 @@ type PackResult struct {
 	Config   []dossier.Problem // segur.yaml's warnings
 	Late     int               // dossiers filed after their guichet closed
 	Warnings int
+	// Provisoires are, for an avance dépôt, the keys of its JSON that no
+	// official source confirms (by profile, « commande.dateCommande »…):
+	// said once, not per dossier.
+	Provisoires []string
 }
 
 // CheckSignes refuses a folder of signed documents that is not a readable
@@ -69,9 +75,10 @@ var ErrInterrupted = pack.ErrInterrupted
 // dossier's documents are made and the upload pairs switched to in one
 // unit. Cancelling ctx stops the run between two dossiers.
 func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
-	if opt.Phase != DepotSolde {
-		return nil, &Error{Message: "seul le dépôt de solde est produit par pack"}
+	if opt.Phase != DepotSolde && opt.Phase != DepotAvance {
+		return nil, &Error{Message: "phase de dépôt inconnue"}
 	}
+	avance := opt.Phase == DepotAvance
 	if err := CheckSignes(opt.Signes); err != nil {
 		return nil, err
 	}
@@ -83,7 +90,11 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := e.scan(dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Strict: opt.Strict})
+	phase := dossier.PhaseSolde
+	if avance {
+		phase = dossier.PhaseAvance
+	}
+	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict})
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +123,8 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Version:     opt.Version,
 		DateDepot:   opt.DateDepot.Format("2006-01-02"),
 		NewRenderer: func() pack.Renderer { return render.New(assets) },
+		Avance:      avance,
+		NewUnsigned: func() pack.Renderer { a := assets; a.Signer = nil; return render.New(a) },
 		Progress:    opt.Progress,
 		Context:     ctx,
 		Roots:       e.Roots,
@@ -128,5 +141,29 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		}
 	}
 	pr.Warnings = countWarnings(res.Problems)
+	if avance {
+		pr.Provisoires = provisoiresAvance(e.Registry, res)
+	}
 	return pr, nil
+}
+
+// provisoiresAvance lists the provisional keys of the avance profiles the
+// dépôt's pairs used, once each, in profile order.
+func provisoiresAvance(reg *dossier.Registry, res *pack.Result) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range res.Pairs {
+		dis, _, _ := strings.Cut(name, asp.AvancePairSep)
+		d := reg.Get(dis)
+		if d == nil {
+			continue
+		}
+		for _, k := range d.ProfilAvance().Provisoires() {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }

@@ -1,12 +1,15 @@
 package pack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/retours"
 )
 
 // AvanceLine is the avance JSON line of one dossier checked with
@@ -165,4 +168,57 @@ func encodeAvanceLine(d *dossier.Dossier) ([]byte, error) {
 		return nil, fmt.Errorf("pack: json avance %s: %w", d.Numero(), err)
 	}
 	return raw, nil
+}
+
+// prepareAvance renders the BDC (and, in mode avance-solde, the avance
+// facture) of one dossier of the avance dépôt into dossiers/, and takes
+// the BDC signed by the client from Signes, verified, for the zip.
+func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, problem func(field, code, format string, args ...any)) {
+	warn := func(field, code, format string, args ...any) {
+		w.problems = append(w.problems, dossier.Problem{
+			Pos: d.Ref.Source, Level: dossier.Attention, Numero: d.Numero(), Field: field, Code: code,
+			Message: fmt.Sprintf(format, args...),
+		})
+	}
+	mod := d.Commande.Date.Time
+	for _, p := range d.Avance.Pieces {
+		doc, prob, err := WriteDocument(r, d, p.Kind, opt.Dir, false)
+		if err != nil {
+			w.err = err
+			return
+		}
+		if prob != nil {
+			w.problems = append(w.problems, *prob)
+			return
+		}
+		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
+		if p.Kind != dossier.BDC {
+			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: sum(doc.Data), Modified: mod})
+			continue
+		}
+		// The client's signed copy starts with the BDC before any signature;
+		// segur's own signature of the fournisseur's box, when it signs,
+		// comes before the client's.
+		unsigned := doc.Data
+		if opt.NewUnsigned != nil {
+			if unsigned, err = opt.NewUnsigned().Render(d, dossier.BDC); err != nil {
+				problem("-", "RENDU_IMPOSSIBLE", "le bon de commande n'a pas pu être produit : %v", err)
+				return
+			}
+		}
+		signedBySegur := bytes.Contains(doc.Data, []byte("/ByteRange"))
+		rp, preuve, ok := retours.SignedBDC(retours.Options{Dir: opt.Dir, Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel}, d, unsigned, signedBySegur, problem, warn)
+		w.preuve = preuve
+		if !ok {
+			continue
+		}
+		e := Entry{Name: p.Nom, Path: rp.Path, SHA256: rp.SHA256, Data: rp.Data, Modified: mod}
+		w.pieces = append([]Entry{e}, w.pieces...)
+		// rapport.json gives the SHA-256 of the bytes in the zip.
+		for i := range w.files {
+			if w.files[i].Nom == e.Name {
+				w.files[i].SHA256 = rp.SHA256
+			}
+		}
+	}
 }

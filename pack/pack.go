@@ -49,6 +49,13 @@ type Options struct {
 	// Roots are the folders the pièces must lie in, physically; none
 	// refuses every pièce.
 	Roots safeio.Roots
+	// Avance builds the avance dépôt (dossiers checked with
+	// dossier.PhaseAvance): each line is the avance's, each zip holds the
+	// BDC signed by the client (from Signes) and, in mode avance-solde,
+	// the avance facture. NewUnsigned renders the BDC before any signature,
+	// the document the client's signed copy must start with.
+	Avance      bool
+	NewUnsigned func() Renderer
 	// Trust and MinLevel are the roots and the minimum level of the
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
@@ -100,7 +107,7 @@ func (w *dossierWork) ready() bool {
 }
 
 // summarize starts the work of d with what pass 2 and the rapport need.
-func summarize(d *dossier.Dossier) *dossierWork {
+func summarize(d *dossier.Dossier, avance bool) *dossierWork {
 	w := &dossierWork{
 		numero: d.Ref.NumeroEditeur, numeroASP: d.Ref.NumeroASP, dispositif: d.Ref.Dispositif,
 		source: d.Ref.Source, blocked: d.Blocked(),
@@ -112,7 +119,11 @@ func summarize(d *dossier.Dossier) *dossierWork {
 		w.numeroANS = d.Solution.NumeroANS
 		w.siret = d.Parties.Fournisseur.Siret
 		var err error
-		if w.line, err = encodeLine(d); err != nil {
+		encode := encodeLine
+		if avance {
+			encode = encodeAvanceLine
+		}
+		if w.line, err = encode(d); err != nil {
 			w.err = err
 		}
 	}
@@ -244,6 +255,10 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			Message: fmt.Sprintf(format, args...),
 		})
 	}
+	if opt.Avance {
+		prepareAvance(opt, r, d, w, problem)
+		return
+	}
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
@@ -324,8 +339,12 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 	for _, k := range keys {
 		g := groups[k]
 		for n := 0; n*opt.MaxLines < len(g); n++ {
+			name := asp.PairName(k.dispositif, k.ans, n+1)
+			if opt.Avance {
+				name = asp.AvancePairName(k.dispositif, k.ans, n+1)
+			}
 			p := pair{
-				name:  asp.PairName(k.dispositif, k.ans, n+1),
+				name:  name,
 				works: g[n*opt.MaxLines : min(len(g), (n+1)*opt.MaxLines)],
 			}
 			if ctx.Err() != nil {

@@ -118,7 +118,7 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 					if ctx.Err() != nil {
 						break
 					}
-					w := summarize(d)
+					w := summarize(d, opt.Avance)
 					if !w.blocked {
 						if r == nil {
 							r = opt.NewRenderer()

@@ -106,6 +106,12 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 	var done []checkedPair
 	for _, base := range bases {
 		p := pairs[base]
+		if asp.IsAvancePair(base) {
+			if cp := c.avancePair(folder, base, p.json, p.zip); cp != nil {
+				done = append(done, *cp)
+			}
+			continue
+		}
 		jsonRel, zipRel := "depot/"+base+".json", "depot/"+base+".zip"
 		dispositif, ans := "", ""
 		if m := asp.PairPattern.FindStringSubmatch(base); m == nil || m[3] == "00" {

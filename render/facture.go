@@ -85,6 +85,37 @@ func (r *Renderer) Facture(d *dossier.Dossier) ([]byte, error) {
 	return facturX(d, parts, b)
 }
 
+// FactureAvance renders the avance facture alone, for the avance dépôt of a
+// dossier in mode avance-solde checked with dossier.PhaseAvance: the avance
+// asked (d.Avance), with the Ségur mentions as they stand at the order.
+func (r *Renderer) FactureAvance(d *dossier.Dossier) ([]byte, error) {
+	f := d.Facture
+	if f.Avance.Numero == "" || d.Solution == nil || d.Dispositif == nil || !d.Avance.MontantHT.IsPositive() {
+		return nil, errors.New("facture d'avance incomplète (numéro, solution, dispositif ou montant manquant)")
+	}
+	p := facturePart{
+		kind: factureAvance, numero: f.Avance.Numero, date: f.Avance.Date,
+		lines: []factureLine{{prestationSegur(d) + " – avance", d.Avance.MontantHT}},
+		total: f.Avance.Montants,
+	}
+	doc, err := r.newDoc(d, dossier.FACTURE)
+	if err != nil {
+		return nil, fmt.Errorf("facture d'avance: %w", err)
+	}
+	factureTitle(doc, p)
+	factureEntete(doc, d, p)
+	factureVendeur(doc, d)
+	factureClient(doc, d)
+	factureLignes(doc, d, p)
+	facturePaiement(doc, d, p)
+	factureSegur(doc, d, p)
+	b, err := doc.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("facture d'avance: %w", err)
+	}
+	return b, nil
+}
+
 // issuedAvance is the avance facture's own PDF when the record names it
 // (seed 004: the two existing invoices in one PDF), else nil.
 func issuedAvance(d *dossier.Dossier) ([]byte, error) {

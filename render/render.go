@@ -61,6 +61,10 @@ func (r *Renderer) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		}
 		data, err = r.VA(d)
 	case dossier.FACTURE:
+		if d.Facture.Numero == "" && d.Avance.MontantHT.IsPositive() {
+			data, err = r.FactureAvance(d) // the avance dépôt's, alone
+			break
+		}
 		data, err = r.Facture(d)
 	default:
 		return nil, fmt.Errorf("render: unknown document kind %q", kind)

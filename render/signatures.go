@@ -48,6 +48,13 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 		}
 		fields = append(fields, b)
 	}
+	// The BDC keeps the fournisseur's box an empty field, which segur then
+	// fills: the document before any signature is the same whoever signs
+	// first, and the client's signed copy is verified against it (avance).
+	bdc := kind == dossier.BDC && own != nil
+	if bdc {
+		fields = append(fields, *own)
+	}
 	data, err := signature.AddFields(data, fields)
 	if err != nil {
 		return nil, err
@@ -61,5 +68,8 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 		who = s.FullName()
 	}
 	label := fmt.Sprintf("Signe electroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))
+	if bdc {
+		return signature.SignField(data, r.assets.Signer, fieldFournisseur, label, when)
+	}
 	return signature.Sign(data, r.assets.Signer, *own, label, when)
 }

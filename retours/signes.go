@@ -37,8 +37,13 @@ type Preuve struct {
 // its pages. A libéral médecin's RPPS is expected in their certificate
 // (CPS); a structure's responsable or a mandataire is matched by name.
 func signatories(d *dossier.Dossier) []signature.Signatory {
+	return signatoriesOf(d.Justificatif.Pages)
+}
+
+// signatoriesOf are the distinct signatories of pages.
+func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 	var out []signature.Signatory
-	for _, p := range d.Justificatif.Pages {
+	for _, p := range pages {
 		s := p.Signataire
 		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
 		if s.Role == "mandataire" {
@@ -309,4 +314,55 @@ func fullName(who []signature.Signatory) string {
 		return "le signataire du fournisseur"
 	}
 	return who[0].Name
+}
+
+// SignedBDC finds and verifies in opt.Signes the bon de commande of d
+// signed by the client, for the avance's zip, as a returned VA is
+// verified: it starts with the BDC segur rendered (unsigned: the
+// document before any signature), every expected signatory signed it (the
+// client's, d.Avance.Signataires; and the fournisseur when segur signs its
+// box, withFournisseur), nobody else did, and nothing was changed after
+// the signatures but filling their fields. A scan of a BDC signed by hand
+// is taken with a warning to look at it.
+func SignedBDC(opt Options, d *dossier.Dossier, unsigned []byte, withFournisseur bool, problem, warn func(field, code, format string, args ...any)) (Piece, *Preuve, bool) {
+	name := d.FileName(dossier.BDC)
+	who := signatoriesOf(d.Avance.Signataires)
+	if s := d.Parties.Fournisseur.Signataire; withFournisseur && s != nil {
+		who = append(who, signature.Signatory{Name: s.FullName(), Org: d.Parties.Fournisseur.RaisonSociale})
+	}
+	awaiting := &Preuve{Document: name}
+	for _, s := range who {
+		awaiting.Attendus = append(awaiting.Attendus, s.String())
+	}
+	if opt.Signes == "" {
+		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
+		return Piece{}, awaiting, false
+	}
+	path := filepath.Join(opt.Signes, name)
+	data, err := readSigned(opt, path)
+	if errors.Is(err, os.ErrNotExist) {
+		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
+		return Piece{}, awaiting, false
+	} else if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		return Piece{}, awaiting, false
+	}
+	want := expectFor(opt, unsigned, nil, who)
+	want.Kind = "BDC"
+	res, err := signature.AcceptAndVerify(name, data, want)
+	if err != nil {
+		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+		return Piece{}, awaiting, false
+	}
+	for _, e := range res.Errors {
+		problem("-", e.Code, "%s", e.Message)
+	}
+	for _, e := range res.Warnings {
+		warn("-", e.Code, "%s", e.Message)
+	}
+	p := proof(name, path, data, res)
+	if !res.OK() {
+		return Piece{}, p, false
+	}
+	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
 }

@@ -24,11 +24,12 @@ import (
 func packCommand(code *int) *cli.Command {
 	return &cli.Command{
 		Name:      "pack",
-		Usage:     "le dépôt de solde : paires JSON + zip prêtes à téléverser sous DIR/depot/, DIR/rapport.html et .json, les VA à faire signer sous DIR/a-signer/",
+		Usage:     "le dépôt de solde (ou d'avance, --phase avance) : paires JSON + zip prêtes à téléverser sous DIR/depot/, DIR/rapport.html et .json, les VA à faire signer sous DIR/a-signer/",
 		ArgsUsage: "CHEMIN...",
 		Flags: []cli.Flag{
 			outFlag,
-			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf)"},
+			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf) et des bons de commande signés par le client (<dispositif>-BDC-<numero_editeur>.pdf, pour --phase avance)"},
+			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "dépôt produit : solde, ou avance (les bons de commande signés par le client, à la commande)"},
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
 			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			dateDepotFlag,
@@ -57,6 +58,14 @@ func packCommand(code *int) *cli.Command {
 			if n := c.Int("jobs"); c.IsSet("jobs") && (n < 1 || n > maxJobs) {
 				return cannot("--jobs doit valoir de 1 à %d", maxJobs)
 			}
+			phase := app.DepotSolde
+			switch c.String("phase") {
+			case "solde":
+			case "avance":
+				phase = app.DepotAvance
+			default:
+				return cannot("--phase « %s » : solde ou avance attendu", c.String("phase"))
+			}
 			in, err := inputs(c)
 			if err != nil {
 				return err
@@ -74,6 +83,7 @@ func packCommand(code *int) *cli.Command {
 				Version:   Version,
 				DateDepot: depot,
 				Strict:    c.Bool("strict"),
+				Phase:     phase,
 				Progress:  progress(c.App.ErrWriter),
 			})
 			if err != nil {
@@ -86,6 +96,9 @@ func packCommand(code *int) *cli.Command {
 			printProblems(c.App.Writer, res.Problems)
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
+			if len(res.Provisoires) > 0 {
+				fmt.Fprintf(c.App.ErrWriter, "attention [%s] : %d clé(s) du JSON d'avance ne sont confirmées par aucune source officielle (forme reprise du seul fichier d'avance public connu ; voir templates/json/) : %s. Vérifiez-les avec le simulateur de dépôt JSON de l'ASP avant de téléverser.\n", "AVANCE_CLES_PROVISOIRES", len(res.Provisoires), strings.Join(res.Provisoires, ", "))
+			}
 			if res.Awaiting > 0 {
 				fmt.Fprintf(c.App.ErrWriter, "%d VA en attente de signature(s) (voir « preuve » dans rapport.json)\n", res.Awaiting)
 			}

@@ -332,8 +332,8 @@ func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
 			t.Errorf("blocked dossier %s is in the JSON", blocked)
 		}
 	}
-	if inputs := tree(t, repo("fixtures/signes")); len(inputs) != 6 {
-		t.Errorf("fixtures/signes: got %d files, want the 6 inputs untouched", len(inputs))
+	if inputs := tree(t, repo("fixtures/signes")); len(inputs) != 12 {
+		t.Errorf("fixtures/signes: got %d files, want the 12 inputs untouched (6 VAs, 6 BDCs)", len(inputs))
 	}
 }
 

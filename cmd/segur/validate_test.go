@@ -32,7 +32,8 @@ func runIn(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestValidateFixtures(t *testing.T) {
-	code, out, errOut := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/"))
+	// fixtures/avances are records at the avance (segur pack --phase avance).
+	code, out, errOut := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/dossiers"), repo("fixtures/commandes"), repo("fixtures/erreurs"))
 	if code != exitRejected {
 		t.Errorf("exit code: got %d, want %d (stderr: %s)", code, exitRejected, errOut)
 	}
@@ -92,7 +93,7 @@ func TestCommandCannotRun(t *testing.T) {
 // `segur validate` over the fixtures reports that error for that file, and
 // no other error that its comments do not name.
 func TestEachErrorFixtureShowsItsError(t *testing.T) {
-	_, out, _ := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/"))
+	_, out, _ := runIn(t, "validate", "--date-depot", "2023-04-28", repo("fixtures/dossiers"), repo("fixtures/commandes"), repo("fixtures/erreurs"))
 	files, err := filepath.Glob(repo("fixtures/erreurs/*.yaml"))
 	if err != nil || len(files) < 40 {
 		t.Fatalf("fixtures/erreurs: %d files (%v)", len(files), err)

@@ -1,15 +1,23 @@
 // Command signfixtures regenerates the signed VAs of fixtures/signes/ with
 // the TEST certificates of fixtures/certs: what clients would send back.
 //
-//	go run ./tools/signfixtures
+//	go run ./tools/signfixtures        # the VAs and the BDCs
+//	go run ./tools/signfixtures -bdc   # the BDCs only
 //
 // It renders each VA dossier of fixtures/dossiers as segur does, then:
 // signs it as its signatories would (several in turn in one file), scans
 // one (pdftoppm and img2pdf, from poppler-utils and img2pdf, are needed),
 // and tampers with one after its signature, for the demo to block it.
+//
+// It also signs the bons de commande of fixtures/avances as their clients
+// would (the avance dépôt takes them from fixtures/signes/): rendered with
+// the fournisseur's TEST certificate as `segur pack --phase avance` renders
+// them, then signed by each client signatory in turn; one by someone else
+// and one changed after its signature, for the demo to block them.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,6 +42,16 @@ var plan = map[string][]string{
 	"00062": {"gauthier"},
 }
 
+// planBDC says what becomes of each BDC of fixtures/avances, as plan.
+var planBDC = map[string][]string{
+	"00201": {"rousseau"},
+	"00202": {"legoff"},
+	"00203": {"schmitt", "muller"},
+	"00204": {"rousseau"},
+	"00205": {"intrus"},
+	"00206": {"schmitt", "tamper"},
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "signfixtures:", err)
@@ -42,6 +60,8 @@ func main() {
 }
 
 func run() error {
+	bdcOnly := flag.Bool("bdc", false, "sign the bons de commande of fixtures/avances only")
+	flag.Parse()
 	root := sigtest.Root()
 	reg, err := dossier.LoadRegistry(templates.FS)
 	if err != nil {
@@ -60,6 +80,9 @@ func run() error {
 	fb, _ := templates.FS.ReadFile(templates.FontBold)
 	r := render.New(render.Assets{Fonts: render.Fonts{Regular: fr, Bold: fb}})
 	out := filepath.Join(root, "fixtures", "signes")
+	if *bdcOnly {
+		return signBDCs(root, cfg, reg, out)
+	}
 	old, _ := filepath.Glob(filepath.Join(out, "*-VA-*.pdf"))
 	for _, f := range old {
 		os.Remove(f)
@@ -100,6 +123,61 @@ func run() error {
 				}
 			}
 		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return err
+		}
+		fmt.Println(target, steps)
+	}
+	return signBDCs(root, cfg, reg, out)
+}
+
+// signBDCs signs the bons de commande of fixtures/avances (planBDC).
+func signBDCs(root string, cfg *dossier.Config, reg *dossier.Registry, out string) error {
+	files, err := dossier.Files([]string{filepath.Join(root, "fixtures", "avances")})
+	if err != nil {
+		return err
+	}
+	ds := dossier.Check(cfg, reg, dossier.Read(files), dossier.Options{Phase: dossier.PhaseAvance, Files: pdfops.Disk{}})
+	fr, _ := templates.FS.ReadFile(templates.FontRegular)
+	fb, _ := templates.FS.ReadFile(templates.FontBold)
+	own, err := sigtest.Load(root, "fournisseur")
+	if err != nil {
+		return err
+	}
+	r := render.New(render.Assets{Fonts: render.Fonts{Regular: fr, Bold: fb}, Signer: own})
+	old, _ := filepath.Glob(filepath.Join(out, "*-BDC-*.pdf"))
+	for _, f := range old {
+		os.Remove(f)
+	}
+	for _, d := range ds {
+		steps, ok := planBDC[d.Numero()]
+		if !ok || d.Blocked() {
+			continue
+		}
+		data, err := r.Render(d, dossier.BDC)
+		if err != nil {
+			return err
+		}
+		when := d.Commande.Date.Time.Add(10 * time.Hour)
+		signed := 0
+		for _, step := range steps {
+			if step == "tamper" {
+				if data, err = sigtest.Draw(data, 1, "q 0 0 0 rg BT /Helv 14 Tf ET 80 400 10 10 re f Q"); err != nil {
+					return fmt.Errorf("%s: tamper: %w", d.Numero(), err)
+				}
+				continue
+			}
+			s, err := sigtest.Load(root, step)
+			if err != nil {
+				return fmt.Errorf("%s: %w", step, err)
+			}
+			page := d.Avance.Signataires[min(signed, len(d.Avance.Signataires)-1)]
+			if data, err = sigtest.SignField(data, s, render.FieldName(page), when); err != nil {
+				return fmt.Errorf("%s: %s: %w", d.Numero(), step, err)
+			}
+			signed++
+		}
+		target := filepath.Join(out, d.FileName(dossier.BDC))
 		if err := os.WriteFile(target, data, 0o644); err != nil {
 			return err
 		}
