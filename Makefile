@@ -4,6 +4,7 @@
 GO      ?= go
 BIN     := bin/segur
 DEMO_DATE := 2023-04-28
+DEMO_AVANCE_DATE := 2022-11-15
 
 .PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz dist
 
@@ -59,6 +60,12 @@ demo: build
 	rm -rf out
 	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out
+	@# The avance dépôt of fixtures/avances (BDCs signed by the clients in fixtures/signes), filed on
+	@# $(DEMO_AVANCE_DATE), before the Va1 guichet of the avances closed (30/11/2022 14h). pack exits 1:
+	@# three fixtures' BDCs are unsigned, signed by someone else or changed after signing.
+	rm -rf out-avance
+	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]
+	./$(BIN) check out-avance
 	@# What an independent tool says of each MOM and VA in the zips (poppler's pdfsig).
 	@if command -v pdfsig >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then \
 	  tmp=$$(mktemp -d); for z in out/depot/*.zip; do unzip -qo -d $$tmp $$z '*-MOM-*' '*-VA-*' 2>/dev/null || true; done; \
@@ -120,7 +127,7 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin out out-facturx bench dist
+	rm -rf bin out out-facturx out-avance bench dist
 
 # Linters nobody here wrote: staticcheck, and deadcode over the tests too
 # (a function only tests call is kept on purpose: see the README). Both are

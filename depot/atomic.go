@@ -21,30 +21,52 @@ const TmpMarker = ".segur-tmp-"
 // folder, synced to disk, then renamed. An interrupted write leaves no file
 // under the final name. An existing file with the same bytes is left
 // untouched.
-func WriteFile(path string, data []byte) error { return WriteFileDurable(path, data, true) }
+func WriteFile(path string, data []byte) error { return faults{}.writeFile(path, data, true) }
 
 // WriteFileDurable is WriteFile, with the sync to disk optional: a dossier's
 // documents are made again, identical, by a re-run, so they need the
 // rename's atomicity but not the cost of a sync each; the upload pairs and
 // rapport.json are synced.
 func WriteFileDurable(path string, data []byte, durable bool) error {
+	return faults{}.writeFile(path, data, durable)
+}
+
+func (f faults) writeFile(path string, data []byte, durable bool) error {
 	// Bounded to data's size, regular files only: what stands there may
 	// be anything.
 	if old, err := safeio.ReadFile(path, safeio.Kind{Name: "document", Max: int64(len(data))}); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	return WriteWith(path, durable, func(w io.Writer) error {
+	return f.writeWith(path, durable, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
 }
 
-// writeFault, set by tests, fails the writing of a file as a full disk
-// would.
-var writeFault func(path string) error
+// faults are where tests make a write or a switch fail as a full disk, a
+// kill or a power cut would, or take the path of a system without an
+// exchange of folders. The exported functions use the zero value, which
+// has none: no test hook lives in a package variable.
+type faults struct {
+	write      func(path string) error // before a file is filled
+	crash      func(step string) error // at a named step of a switch
+	noExchange bool                    // the two renames instead of one exchange
+}
+
+// at stops a switch at step when the test says so.
+func (f faults) at(step string) error {
+	if f.crash != nil {
+		return f.crash(step)
+	}
+	return nil
+}
 
 // WriteWith streams into a temporary file then renames it to path.
 func WriteWith(path string, durable bool, fill func(io.Writer) error) error {
+	return faults{}.writeWith(path, durable, fill)
+}
+
+func (ff faults) writeWith(path string, durable bool, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -66,8 +88,8 @@ func WriteWith(path string, durable bool, fill func(io.Writer) error) error {
 			os.Remove(tmp)
 		}
 	}()
-	if writeFault != nil {
-		if err := writeFault(path); err != nil {
+	if ff.write != nil {
+		if err := ff.write(path); err != nil {
 			return err
 		}
 	}

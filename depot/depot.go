@@ -114,7 +114,9 @@ func guard(dir string) error {
 // nothing when no switch is under way. pack calls it under the lock before
 // anything else. It returns the names of the files found in the previous
 // depot/ that segur did not make, moved to hors-depot/.
-func Recover(dir string) ([]string, error) {
+func Recover(dir string) ([]string, error) { return faults{}.recover(dir) }
+
+func (f faults) recover(dir string) ([]string, error) {
 	if err := guard(dir); err != nil {
 		return nil, err
 	}
@@ -129,7 +131,7 @@ func Recover(dir string) ([]string, error) {
 		// The journal is written atomically: a bad one was edited by hand.
 		return nil, fmt.Errorf("journal de bascule « %s » illisible : supprimez le dossier %s et relancez", filepath.Join(dir, journalFile), filepath.Join(dir, stateDir))
 	}
-	return finish(dir, &j)
+	return f.finish(dir, &j)
 }
 
 // SwitchPending reports whether a switch of dir's dépôt was left under way
@@ -166,7 +168,9 @@ func BeginNext(dir string) (string, error) {
 // names written in its depot/, rapport.json is beside it. It returns the
 // files of the previous depot/ that segur did not make, moved to
 // hors-depot/.
-func Commit(dir string, files []string) ([]string, error) {
+func Commit(dir string, files []string) ([]string, error) { return faults{}.commit(dir, files) }
+
+func (f faults) commit(dir string, files []string) ([]string, error) {
 	next := filepath.Join(dir, nextDir)
 	for _, d := range []string{filepath.Join(next, depotDir), next} {
 		if err := syncDir(d); err != nil {
@@ -190,32 +194,21 @@ func Commit(dir string, files []string) ([]string, error) {
 		return nil, err
 	}
 	// From here on, the new dépôt is the one: a crash is finished by Recover.
-	if err := WriteFile(filepath.Join(dir, journalFile), data); err != nil {
+	if err := f.writeFile(filepath.Join(dir, journalFile), data, true); err != nil {
 		return nil, err
 	}
 	if err := syncDir(filepath.Join(dir, stateDir)); err != nil {
 		return nil, err
 	}
-	if err := crashAt("journal"); err != nil {
+	if err := f.at("journal"); err != nil {
 		return nil, err
 	}
-	return finish(dir, j)
-}
-
-// crash, set by tests, stops a switch at a named step, as a kill, a power
-// cut or a full disk would.
-var crash func(step string) error
-
-func crashAt(step string) error {
-	if crash != nil {
-		return crash(step)
-	}
-	return nil
+	return f.finish(dir, j)
 }
 
 // finish carries out (or carries on) the switch the journal describes. Each
 // step can be done again after a crash.
-func finish(dir string, j *journal) ([]string, error) {
+func (f faults) finish(dir string, j *journal) ([]string, error) {
 	cur := filepath.Join(dir, depotDir)
 	next := filepath.Join(dir, nextDir, depotDir)
 	old := filepath.Join(dir, oldDir)
@@ -224,11 +217,11 @@ func finish(dir string, j *journal) ([]string, error) {
 	}
 	prev := filepath.Join(old, depotDir)
 	if exists(next) {
-		if err := swap(next, cur, prev, j.Nouveau); err != nil {
+		if err := f.swap(next, cur, prev, j.Nouveau); err != nil {
 			return nil, fmt.Errorf("bascule du dépôt impossible (un fichier de depot/ est-il ouvert dans un autre programme ? fermez-le puis relancez) : %w", err)
 		}
 	}
-	if err := crashAt("depot"); err != nil {
+	if err := f.at("depot"); err != nil {
 		return nil, err
 	}
 	if r := filepath.Join(dir, nextDir, RapportFile); exists(r) {
@@ -243,10 +236,10 @@ func finish(dir string, j *journal) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteFile(filepath.Join(dir, manifestFile), data); err != nil {
+	if err := f.writeFile(filepath.Join(dir, manifestFile), data, true); err != nil {
 		return nil, err
 	}
-	if err := crashAt("manifest"); err != nil {
+	if err := f.at("manifest"); err != nil {
 		return nil, err
 	}
 	aside, err := clearOld(dir, j.Anciens)
@@ -260,12 +253,8 @@ func finish(dir string, j *journal) ([]string, error) {
 	return aside, nil
 }
 
-// noExchange, set by tests, takes the two-rename path of systems without
-// an atomic exchange.
-var noExchange bool
-
 // swap makes next the current depot/, the previous one going to aside.
-func swap(next, cur, aside, id string) error {
+func (f faults) swap(next, cur, aside, id string) error {
 	if !exists(cur) {
 		return os.Rename(next, cur)
 	}
@@ -273,8 +262,8 @@ func swap(next, cur, aside, id string) error {
 		// Exchanged before a crash: the previous dépôt is at next.
 		return os.Rename(next, aside)
 	}
-	if !noExchange && exchange(next, cur) == nil {
-		if err := crashAt("exchange"); err != nil {
+	if !f.noExchange && exchange(next, cur) == nil {
+		if err := f.at("exchange"); err != nil {
 			return err
 		}
 		return os.Rename(next, aside)
@@ -285,7 +274,7 @@ func swap(next, cur, aside, id string) error {
 	if err := os.Rename(cur, aside); err != nil {
 		return err // nothing moved: the previous dépôt is in place
 	}
-	if err := crashAt("aside"); err != nil {
+	if err := f.at("aside"); err != nil {
 		return err
 	}
 	if err := os.Rename(next, cur); err != nil {

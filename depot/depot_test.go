@@ -22,7 +22,10 @@ var (
 )
 
 // build writes g as the next dépôt under dir and switches to it.
-func build(t *testing.T, dir string, g gen) error {
+func build(t *testing.T, dir string, g gen) error { return faults{}.build(t, dir, g) }
+
+// build is build with the faults f.
+func (f faults) build(t *testing.T, dir string, g gen) error {
 	t.Helper()
 	next, err := BeginNext(dir)
 	if err != nil {
@@ -36,11 +39,11 @@ func build(t *testing.T, dir string, g gen) error {
 		} else {
 			names = append(names, name)
 		}
-		if err := WriteFile(p, []byte(content)); err != nil {
+		if err := f.writeFile(p, []byte(content), true); err != nil {
 			return err
 		}
 	}
-	_, err = Commit(dir, names)
+	_, err = f.commit(dir, names)
 	return err
 }
 
@@ -119,8 +122,7 @@ func TestSwitchIsWhollyOldOrWhollyNew(t *testing.T) {
 			name += "/deux-renommages"
 		}
 		t.Run(name, func(t *testing.T) {
-			noExchange = tc.noExchange
-			defer func() { noExchange = false; crash = nil }()
+			f := faults{noExchange: tc.noExchange}
 			dir := t.TempDir()
 			if err := build(t, dir, genA); err != nil {
 				t.Fatal(err)
@@ -128,13 +130,13 @@ func TestSwitchIsWhollyOldOrWhollyNew(t *testing.T) {
 			foreign := filepath.Join(dir, depotDir, "ARCHIVE-SOLDE-2022.zip")
 			os.WriteFile(foreign, []byte("à l'utilisateur"), 0o644)
 			killed := errors.New("tué")
-			crash = func(step string) error {
+			f.crash = func(step string) error {
 				if step == tc.step {
 					return killed
 				}
 				return nil
 			}
-			if err := build(t, dir, genB); !errors.Is(err, killed) {
+			if err := f.build(t, dir, genB); !errors.Is(err, killed) {
 				t.Fatalf("the switch was not stopped at %s: %v", tc.step, err)
 			}
 			got := depotState(t, dir)
@@ -146,7 +148,6 @@ func TestSwitchIsWhollyOldOrWhollyNew(t *testing.T) {
 			} else if !sameDepot(got, tc.want) {
 				t.Fatalf("depot/ after the crash at %s is a mix: %v, want %v", tc.step, got, tc.want)
 			}
-			crash = nil
 			if !SwitchPending(dir) {
 				t.Error("the interrupted switch is not reported as pending")
 			}
@@ -190,14 +191,13 @@ func TestFullDiskLeavesThePreviousDepot(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	writeFault = func(path string) error {
+	full := faults{write: func(path string) error {
 		if n++; n == 2 {
 			return &fs.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
 		}
 		return nil
-	}
-	defer func() { writeFault = nil }()
-	err := build(t, dir, genB)
+	}}
+	err := full.build(t, dir, genB)
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("got %v, want a full disk", err)
 	}
@@ -210,7 +210,6 @@ func TestFullDiskLeavesThePreviousDepot(t *testing.T) {
 	if SwitchPending(dir) {
 		t.Error("a failed build left a switch pending")
 	}
-	writeFault = nil
 	if _, err := Recover(dir); err != nil {
 		t.Fatal(err)
 	}

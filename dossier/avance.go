@@ -88,7 +88,7 @@ func bdcSignataires(r *Record) []Page {
 		return nil
 	}
 	if cl.Type == Structure {
-		s := Signataire{Organisation: cl.Nom, Role: "responsable"}
+		s := Signataire{Organisation: cl.Nom, Role: RoleResponsable}
 		if p := cl.Responsable; p != nil {
 			s.Nom, s.Prenom, s.Qualite, s.Civilite = p.Nom, p.Prenom, p.Qualite, p.Civilite
 		}
@@ -98,7 +98,7 @@ func bdcSignataires(r *Record) []Page {
 	for _, b := range r.Beneficiaires {
 		out = append(out, Page{
 			Beneficiaires: []Beneficiaire{b},
-			Signataire:    Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "médecin", Civilite: b.Civilite, Organisation: cl.Nom, Role: "beneficiaire"},
+			Signataire:    Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "médecin", Civilite: b.Civilite, Organisation: cl.Nom, Role: RoleBeneficiaire},
 			ID:            b.RPPS,
 		})
 	}

@@ -239,8 +239,19 @@ type Signataire struct {
 	Nom, Prenom, Qualite string
 	Civilite             string // madame | monsieur | "" (unknown)
 	Organisation         string
-	Role                 string // fournisseur | beneficiaire | responsable | mandataire
+	Role                 Role
 }
+
+// Role is what a signatory signs as.
+type Role string
+
+// Roles of a signatory.
+const (
+	RoleFournisseur  Role = "fournisseur"  // the fournisseur's signataire (MOM)
+	RoleBeneficiaire Role = "beneficiaire" // a libéral médecin, for their page of the VA
+	RoleResponsable  Role = "responsable"  // a structure's responsable
+	RoleMandataire   Role = "mandataire"   // the mandataire of the beneficiaries
+)
 
 // FullName is « Prénom Nom », or the one of them given.
 func (s Signataire) FullName() string { return strings.TrimSpace(s.Prenom + " " + s.Nom) }
@@ -407,7 +418,11 @@ func (k *rules) identity(reg *Registry) bool {
 	}
 	k.d.Dispositif = k.dis
 	if k.dis.Provisoire() {
-		c.warnf("dispositif", "DISPOSITIF_PROVISOIRE", "les règles de %s viennent d'un appel à financement provisoire (« release candidate ») : montants et délais à confirmer avant dépôt", k.dis.ID)
+		msg := fmt.Sprintf("les règles de %s viennent d'un appel à financement provisoire (« release candidate ») : montants et délais à confirmer avant dépôt", k.dis.ID)
+		if keys := k.dis.SoldeProvisoires(); len(keys) > 0 {
+			msg += fmt.Sprintf(" ; le JSON de solde porte %d clé(s) dont l'ASP n'a pas publié le nom : %s", len(keys), strings.Join(keys, ", "))
+		}
+		c.warnf("dispositif", "DISPOSITIF_PROVISOIRE", "%s", msg)
 	}
 	k.solution()
 	return true

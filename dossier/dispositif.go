@@ -92,8 +92,8 @@ type Dispositif struct {
 	} `yaml:"taux_tva"`
 
 	IdentDMP struct {
-		Mode   string `yaml:"mode"` // rpps | associe_finess | aucun (JSON identDMP always null)
-		Source string `yaml:"source"`
+		Mode   IdentDMPMode `yaml:"mode"`
+		Source string       `yaml:"source"`
 	} `yaml:"ident_dmp"`
 
 	Pieces struct {
@@ -457,7 +457,7 @@ func checkDispositif(c *checker, d *Dispositif) {
 		c.errorf("taux_tva.valeurs", "CHAMP_MANQUANT", "au moins un taux de TVA")
 	}
 	c.required("taux_tva.source", d.TauxTVA.Source)
-	c.oneOf("ident_dmp.mode", d.IdentDMP.Mode, "rpps", "associe_finess", "aucun")
+	c.oneOf("ident_dmp.mode", string(d.IdentDMP.Mode), string(IdentDMPRPPS), string(IdentDMPAssocieFiness), string(IdentDMPAucun))
 	c.required("ident_dmp.source", d.IdentDMP.Source)
 	for i, p := range d.Pieces.Valeurs {
 		if !reKind.MatchString(p.Type) {
@@ -561,3 +561,14 @@ func checkDispositif(c *checker, d *Dispositif) {
 	}
 	c.required("textes.source", d.Textes.Source)
 }
+
+// IdentDMPMode is what a dispositif's JSON identDMP holds for a direct
+// sending to the DMP.
+type IdentDMPMode string
+
+// Modes of identDMP.
+const (
+	IdentDMPRPPS          IdentDMPMode = "rpps"           // the médecin's RPPS
+	IdentDMPAssocieFiness IdentDMPMode = "associe_finess" // the associated identifier, then the FINESS géographique
+	IdentDMPAucun         IdentDMPMode = "aucun"          // always null
+)

@@ -279,7 +279,7 @@ func (k *rules) identDMP() {
 		given = s.DMP.Ident
 	}
 	path := "realisation.scenarios.dmp.ident"
-	d.JSON.IdentDMPNull = dis.IdentDMP.Mode == "aucun"
+	d.JSON.IdentDMPNull = dis.IdentDMP.Mode == IdentDMPAucun
 	if !d.Realisation.DMPDirect {
 		if len(given) > 0 {
 			c.errorf(path, "SCENARIO_INCOHERENT", "identDMP n'est donné que pour un envoi direct au DMP (direct: true)")
@@ -287,12 +287,12 @@ func (k *rules) identDMP() {
 		return
 	}
 	switch dis.IdentDMP.Mode {
-	case "aucun":
+	case IdentDMPAucun:
 		if len(given) > 0 {
 			c.errorf(path, "IDENT_DMP", "pour %s l'identifiant DMP est toujours vide (null) : retirez « ident »", dis.ID)
 		}
 		return
-	case "associe_finess":
+	case IdentDMPAssocieFiness:
 		if len(given) == 0 {
 			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP (numéro identifiant associé suivi des 9 caractères du FINESS géographique)")
 			return
@@ -499,9 +499,9 @@ func (k *rules) justificatif() {
 	}
 	if d.Justificatif.Kind == MOM {
 		f := k.cfg.Fournisseur
-		sig := Signataire{Role: "fournisseur"}
+		sig := Signataire{Role: RoleFournisseur}
 		if f != nil && f.Signataire != nil {
-			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: "fournisseur"}
+			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: RoleFournisseur}
 		}
 		if declared || r.Mandataire != nil {
 			d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
@@ -513,13 +513,13 @@ func (k *rules) justificatif() {
 		return
 	}
 	if declared && r.Mandataire != nil {
-		d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: "mandataire"}}}
+		d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: RoleMandataire}}}
 		return
 	}
 	for i, b := range r.Beneficiaires {
 		p := Page{Beneficiaires: r.Beneficiaires[i : i+1 : i+1], ID: b.ID()}
 		if r.Client != nil && r.Client.Type == Structure {
-			p.Signataire = Signataire{Role: "responsable", Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
+			p.Signataire = Signataire{Role: RoleResponsable, Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
 			if resp := r.Client.Responsable; resp != nil {
 				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, resp.Civilite
 				if resp.Qualite != "" {
@@ -527,7 +527,7 @@ func (k *rules) justificatif() {
 				}
 			}
 		} else {
-			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: "beneficiaire"}
+			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: RoleBeneficiaire}
 		}
 		d.Justificatif.Pages = append(d.Justificatif.Pages, p)
 	}

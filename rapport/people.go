@@ -67,11 +67,11 @@ func InfoOf(d *dossier.Dossier) Info {
 		}
 		sig.Pour = strings.Join(pour, ", ")
 		switch s.Role {
-		case "beneficiaire":
+		case dossier.RoleBeneficiaire:
 			if len(p.Beneficiaires) > 0 {
 				sig.Email = p.Beneficiaires[0].Email
 			}
-		case "mandataire":
+		case dossier.RoleMandataire:
 			if m := d.Parties.Mandataire; m != nil {
 				sig.Email = m.Email
 			}

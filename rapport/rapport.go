@@ -31,7 +31,7 @@ type RapportDossier struct {
 	Dispositif    string     `json:"dispositif"`
 	Fichier       string     `json:"fichier"`
 	Ligne         int        `json:"ligne"`
-	Statut        string     `json:"statut"` // pret | bloque
+	Statut        Statut     `json:"statut"`
 	Justificatif  string     `json:"justificatif,omitempty"`
 	Depot         string     `json:"depot,omitempty"`
 	Problemes     []Probleme `json:"problemes"`
@@ -62,10 +62,13 @@ type Fichier struct {
 	SHA256 string `json:"sha256"`
 }
 
+// Statut is a dossier's status in rapport.json.
+type Statut string
+
 // Statuts.
 const (
-	StatutPret   = "pret"
-	StatutBloque = "bloque"
+	StatutPret   Statut = "pret"   // in an upload pair
+	StatutBloque Statut = "bloque" // kept out of the dépôt
 )
 
 // JSON encodes the rapport, two-space indented, without HTML escaping.

@@ -421,7 +421,7 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 // parseSoldeFor is parseSolde knowing the dispositif (nil when unknown):
 // its data says whether identDMP is always null.
 func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, []dossier.Problem) {
-	c := &jsonCheck{file: file, identNull: dis != nil && dis.IdentDMP.Mode == "aucun"}
+	c := &jsonCheck{file: file, identNull: dis != nil && dis.IdentDMP.Mode == dossier.IdentDMPAucun}
 	for i, b := range data {
 		if b == '\n' {
 			c.nl = append(c.nl, i)

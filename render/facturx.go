@@ -43,8 +43,8 @@ func FactureXML(d *dossier.Dossier) ([]byte, error) {
 }
 
 func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
-	if mentionsErr != nil {
-		return nil, mentionsErr
+	if err := loadMentions(); err != nil {
+		return nil, err
 	}
 	p := parts[len(parts)-1]
 	part := facturx.Part{Numero: p.numero, Date: p.date.Time, Total: p.total, Paid: facturx.AmountPaid(d)}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/segur-sons/segur/templates"
 	"go.yaml.in/yaml/v3"
@@ -22,9 +23,6 @@ var (
 	indemniteRecouvrement string // facture: the 40 € recovery indemnity
 	natureOperations      string // facture: the nature of the operations
 	optionDebits          string // facture: TVA on debits, when opted for
-	// mentionsErr is why mentions.yaml could not be read: every document
-	// fails with it (newDoc, FactureXML) rather than go out without them.
-	mentionsErr error
 )
 
 // mentionVars ties each key of mentions.yaml, all required, to its text.
@@ -39,18 +37,25 @@ var mentionVars = []struct {
 	{"option_debits", &optionDebits},
 }
 
-func init() {
+// loadMentions reads mentions.yaml into the texts above, once, when a
+// renderer is made (New) and before any document is (newDoc, FactureXML),
+// instead of at package initialisation: its error is why every document
+// fails rather than go out without its mentions. The texts are only read
+// after it returns, which orders their writing before every reading.
+var loadMentions = sync.OnceValue(func() error {
 	data, err := templates.FS.ReadFile(templates.Mentions)
-	if err == nil {
-		var t map[string]string
-		if t, err = readMentions(data); err == nil {
-			for _, v := range mentionVars {
-				*v.to = t[v.key]
-			}
-		}
+	if err != nil {
+		return err
 	}
-	mentionsErr = err
-}
+	t, err := readMentions(data)
+	if err != nil {
+		return err
+	}
+	for _, v := range mentionVars {
+		*v.to = t[v.key]
+	}
+	return nil
+})
 
 // mention is one fixed text and where it comes from.
 type mention struct {

@@ -9,8 +9,8 @@ import (
 // file missing a text, a source or naming an unknown key is refused (the
 // documents then fail instead of going out without their mentions).
 func TestMentionsFromData(t *testing.T) {
-	if mentionsErr != nil {
-		t.Fatalf("embedded mentions.yaml: %v", mentionsErr)
+	if err := loadMentions(); err != nil {
+		t.Fatalf("embedded mentions.yaml: %v", err)
 	}
 	for _, v := range mentionVars {
 		if strings.TrimSpace(*v.to) == "" {

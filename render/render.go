@@ -31,7 +31,10 @@ type Renderer struct {
 }
 
 // New returns a Renderer over assets.
-func New(assets Assets) *Renderer { return &Renderer{assets: assets} }
+func New(assets Assets) *Renderer {
+	loadMentions() // its error fails every document (newDoc)
+	return &Renderer{assets: assets}
+}
 
 // Render returns the PDF of one document of d. It never re-decides a rule:
 // every value comes from the checked dossier. A dossier with an error gets
@@ -85,8 +88,8 @@ var kindTitle = map[dossier.Kind]string{
 
 // newDoc starts a document of d with its metadata, header and footer.
 func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
-	if mentionsErr != nil {
-		return nil, mentionsErr
+	if err := loadMentions(); err != nil {
+		return nil, err
 	}
 	rec := d.Ref
 	f := &d.Parties.Fournisseur

@@ -23,7 +23,7 @@ func fieldOf(id string) string { return "Signature " + id }
 // FieldName is the signature field of the signatory of page p of a VA.
 func FieldName(p dossier.Page) string {
 	switch {
-	case p.Signataire.Role == "mandataire":
+	case p.Signataire.Role == dossier.RoleMandataire:
 		return fieldMandataire
 	case p.ID != "":
 		return fieldOf(p.ID)

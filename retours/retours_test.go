@@ -32,3 +32,17 @@ func TestTextDiffs(t *testing.T) {
 		})
 	}
 }
+
+// TestExpectFailsClosed: when the VA segur rendered cannot be read back
+// (its text, its page count), a returned document is never found equal to
+// it: the comparison reports a difference and the count is one no file has.
+func TestExpectFailsClosed(t *testing.T) {
+	t.Parallel()
+	want := expectFor(Options{}, []byte("pas un PDF"), nil, nil)
+	if diffs := want.Text([]string{"Dossier 00042 FINMDV000042 ☒ DMP"}); len(diffs) == 0 {
+		t.Error("an unreadable rendered VA compared equal to a document")
+	}
+	if n := want.Pages(); n >= 0 {
+		t.Errorf("page count of an unreadable rendered VA: %d, want -1", n)
+	}
+}

@@ -46,10 +46,10 @@ func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 	for _, p := range pages {
 		s := p.Signataire
 		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
-		if s.Role == "mandataire" {
+		if s.Role == dossier.RoleMandataire {
 			sg.Name = s.Organisation
 		}
-		if s.Role == "beneficiaire" {
+		if s.Role == dossier.RoleBeneficiaire {
 			sg.ID = p.ID
 		}
 		if !slices.Contains(out, sg) {
@@ -64,13 +64,18 @@ func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Signatory) signature.Expect {
 	// The page count and the text of the unsigned document are only needed
 	// for scans and files not tied by their bytes: computed on demand.
+	// Both fail closed: a count that cannot be read is -1, which no file
+	// has; a text that cannot be read, or that holds nothing to compare,
+	// is a difference, so that nothing is compared against nothing.
 	pages := sync.OnceValue(func() int {
-		n, _ := pdfops.PageCount(bytes.NewReader(unsigned))
+		n, err := pdfops.PageCount(bytes.NewReader(unsigned))
+		if err != nil {
+			return -1
+		}
 		return n
 	})
-	want := sync.OnceValue(func() []string {
-		t, _ := pdfops.Text(bytes.NewReader(unsigned))
-		return t
+	want := sync.OnceValues(func() ([]string, error) {
+		return pdfops.Text(bytes.NewReader(unsigned))
 	})
 	return signature.Expect{
 		Trust:       opt.Trust,
@@ -80,7 +85,16 @@ func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Si
 		Signatories: who,
 		Pages:       pages,
 		Extract:     func(data []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(data)) },
-		Text:        func(got []string) []string { return TextDiffs(want(), got) },
+		Text: func(got []string) []string {
+			w, err := want()
+			if err != nil {
+				return []string{fmt.Sprintf("le texte de la VA produite par segur est illisible (%v) : rien ne peut lui être comparé", err)}
+			}
+			if !idRe.MatchString(strings.Join(w, "\n")) {
+				return []string{"la VA produite par segur ne porte aucun numéro à comparer"}
+			}
+			return TextDiffs(w, got)
+		},
 	}
 }
 

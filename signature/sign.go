@@ -103,7 +103,11 @@ func ascii(s string) string {
 // AddFields appends to pdf an incremental update with one empty signature
 // field per box, placed on its page, so that a PDF reader or signing tool
 // offers to sign there. The bytes of pdf are kept as they are.
-func AddFields(data []byte, boxes []Box) (out []byte, err error) {
+func AddFields(data []byte, boxes []Box) ([]byte, error) { return addFieldsAs(data, boxes, false) }
+
+// addFieldsAs is AddFields; whole reads the document whole even when the
+// quick reading would do (tests compare both).
+func addFieldsAs(data []byte, boxes []Box, whole bool) (out []byte, err error) {
 	if len(boxes) == 0 {
 		return data, nil
 	}
@@ -113,7 +117,7 @@ func AddFields(data []byte, boxes []Box) (out []byte, err error) {
 		}
 	}()
 	// A document as segur renders it: only the objects changed are read.
-	if prev, err := lastXRef(data); err == nil && !wholeFields {
+	if prev, err := lastXRef(data); err == nil && !whole {
 		if q, err := readQuick(data, prev); err == nil {
 			u := startUpdate(data, prev, len(q.offsets), q.root, refOf(q.trailer["Info"]), arrayOf(q.trailer["ID"]))
 			if out, err := addFields(u, q, boxes); err == nil {
@@ -127,9 +131,6 @@ func AddFields(data []byte, boxes []Box) (out []byte, err error) {
 	}
 	return addFields(u, wholeDoc{u.ctx.XRefTable}, boxes)
 }
-
-// wholeFields, set by tests, makes AddFields read every document whole.
-var wholeFields bool
 
 // fieldsDoc is what AddFields reads of a document.
 type fieldsDoc interface {

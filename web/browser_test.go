@@ -353,7 +353,7 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	if len(shown) != len(rap.Dossiers) || len(shown) == 0 {
 		t.Fatalf("rapport.html shows %d dossiers, rapport.json has %d", len(shown), len(rap.Dossiers))
 	}
-	agree := map[string][]string{
+	agree := map[rapport.Statut][]string{
 		rapport.StatutPret:   {rapport.EtatPret, rapport.EtatAvertissement},
 		rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque},
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -294,7 +293,13 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) {
 	}
 	s.prep = Preparation{EnCours: true, Paires: []string{}}
 	s.prepMu.Unlock()
-	go s.runPack()
+	if !s.spawn(s.runPack) {
+		s.prepMu.Lock()
+		s.prep = Preparation{Fini: true, Erreur: "segur serve s'arrête : la préparation n'a pas été lancée", Paires: []string{}}
+		s.prepMu.Unlock()
+		refuse(w, r, http.StatusServiceUnavailable, "segur serve s'arrête : relancez-le pour préparer le dépôt")
+		return
+	}
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusAccepted, s.state())
 		return
@@ -312,7 +317,7 @@ func (s *Server) state() Preparation {
 
 // runPack runs app.Pack into the output folder, as segur pack does.
 func (s *Server) runPack() {
-	res, err := app.Pack(context.Background(), app.PackOptions{
+	res, err := app.Pack(s.ctx, app.PackOptions{
 		Inputs:    s.inputs(),
 		Out:       s.cfg.Out,
 		Signes:    s.cfg.Signes,

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -112,5 +114,41 @@ func TestPreparationWhileThePageIsRead(t *testing.T) {
 	}
 	if code, got := f.get(t, "/depot/"+zip); code != http.StatusOK || !bytes.Equal(got, want) || len(got) == 0 {
 		t.Errorf("GET /depot/%s: %d, %d bytes, want the %d bytes of the output folder", zip, code, len(got), len(want))
+	}
+}
+
+// TestCloseWaitsForTheWorkUnderWay: Close stops « Préparer le dépôt » and a
+// reading of the records under way, waits for them, then removes the
+// private folders; afterwards nothing starts.
+func TestCloseWaitsForTheWorkUnderWay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	req, _ := http.NewRequest("POST", f.base+"/preparer", nil)
+	req.Header.Set("Origin", f.origin)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /preparer: %d", resp.StatusCode)
+	}
+	f.srv.stale()
+	f.srv.current() // a reading in the background
+	if err := f.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.srv.state(); st.EnCours || !st.Fini {
+		t.Errorf("after Close, the preparation still runs: %+v", st)
+	}
+	if f.srv.updating() {
+		t.Error("after Close, a reading of the records still runs")
+	}
+	if _, err := os.Stat(filepath.Dir(f.srv.work)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("private folder left after Close: %v", err)
+	}
+	if f.srv.spawn(func() {}) {
+		t.Error("work started after Close")
 	}
 }

@@ -61,6 +61,15 @@ type Server struct {
 	prep   Preparation
 
 	handler http.Handler
+
+	// The work the page runs in the background (a reading of the records,
+	// « Préparer le dépôt ») runs under ctx; Close cancels it and waits for
+	// it before removing the private folders.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	lifeMu  sync.Mutex
+	closed  bool
+	running sync.WaitGroup
 }
 
 // snapshot is one reading of the records, checked and packed into the
@@ -87,13 +96,38 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	s.refresh(true)
 	return s, nil
 }
 
-// Close removes the private folders.
-func (s *Server) Close() error { return os.RemoveAll(filepath.Dir(s.work)) }
+// Close stops the work running in the background, waits for it, then
+// removes the private folders.
+func (s *Server) Close() error {
+	s.lifeMu.Lock()
+	s.closed = true
+	s.lifeMu.Unlock()
+	s.cancel()
+	s.running.Wait()
+	return os.RemoveAll(filepath.Dir(s.work))
+}
+
+// spawn runs work in the background under the server's context, unless
+// the server is closed; it reports whether it started.
+func (s *Server) spawn(work func()) bool {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		work()
+	}()
+	return true
+}
 
 // ServeHTTP serves the page.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -115,14 +149,18 @@ func (s *Server) current() *snapshot {
 	s.bgMu.Lock()
 	if s.bg == nil {
 		done := make(chan struct{})
-		s.bg = done
-		go func() {
+		started := s.spawn(func() {
 			s.refresh(false)
 			s.bgMu.Lock()
 			s.bg = nil
 			s.bgMu.Unlock()
 			close(done)
-		}()
+		})
+		if !started { // closed: the last reading is all there is
+			s.bgMu.Unlock()
+			return s.snap.Load()
+		}
+		s.bg = done
 	}
 	done := s.bg
 	s.bgMu.Unlock()
@@ -171,7 +209,7 @@ func (s *Server) refresh(force bool) *snapshot {
 // folder.
 func (s *Server) load() *snapshot {
 	sn := &snapshot{}
-	p, err := app.Read(context.Background(), app.PreviewOptions{
+	p, err := app.Read(s.ctx, app.PreviewOptions{
 		Inputs:    s.inputs(),
 		Dir:       s.work,
 		Signes:    s.cfg.Signes,

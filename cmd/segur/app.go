@@ -40,6 +40,7 @@ func cannot(format string, args ...any) error {
 // exit code. Tests call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
 	pdfops.Init() // pdfcpu must never write into the user's home
+	frenchHelp()
 	code := exitOK
 	app := &cli.App{
 		Name:            "segur",

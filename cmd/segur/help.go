@@ -3,20 +3,23 @@ package main
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
 
-// French help: urfave/cli's templates, its help and version flags and its
-// flag lines are in English; segur's users read French.
-func init() {
+// frenchHelp puts urfave/cli's help in French: its templates, its help and
+// version flags and its flag lines are in English; segur's users read
+// French. urfave/cli keeps them in package variables: run sets them once,
+// before its first command (tests call run from several goroutines).
+var frenchHelp = sync.OnceFunc(func() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "affiche cette aide"}
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "affiche la version"}
 	cli.FlagStringer = flagLine
 	cli.AppHelpTemplate = appHelp
 	cli.CommandHelpTemplate = commandHelp
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "segur version %s\n", c.App.Version) }
-}
+})
 
 const appHelp = `NOM :
    {{.Name}} — {{.Usage}}

@@ -41,7 +41,7 @@ func packCommand(code *int) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
-			lessHeadroom()
+			defer lessHeadroom()()
 			if err := profile(c.String("cpuprofile"), func(f *os.File) error {
 				return pprof.StartCPUProfile(f)
 			}); err != nil {
@@ -130,9 +130,12 @@ func packCommand(code *int) *cli.Command {
 // quarter), to 1.5 times its live size instead of Go's default 2, which
 // keeps a quarter of 10,000 dossiers under 100 MiB resident (measured with
 // make bench; see README « Speed and memory »).
-func lessHeadroom() {
+//
+// The watch ends with the run: stop ends it and waits for it (no ticker
+// nor goroutine outlives the command, which tests run in-process).
+func lessHeadroom() (stop func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return
+		return func() {}
 	}
 	const (
 		heapLimit  = 70 << 20
@@ -140,9 +143,18 @@ func lessHeadroom() {
 	)
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapLimit)
+	done, ended := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(ended)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
 		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for range time.Tick(200 * time.Millisecond) {
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
 			metrics.Read(live)
 			if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() > liveSwitch {
 				debug.SetGCPercent(50)
@@ -151,6 +163,10 @@ func lessHeadroom() {
 			}
 		}
 	}()
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // progress returns a progress callback drawing a bar on w when w is a

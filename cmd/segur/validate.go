@@ -14,7 +14,7 @@ func validateCommand(code *int) *cli.Command {
 		Usage:     "lit et contrôle chaque enregistrement ; affiche tous les problèmes ; n'écrit rien",
 		ArgsUsage: "CHEMIN...",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : seulement ce qu'exige le bon de commande ; solde : tout"},
+			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : seulement ce qu'exige le bon de commande ; avance : le bon de commande et la demande d'avance ; solde : tout"},
 			dateDepotFlag,
 			configFlag,
 			piecesFlag,
@@ -25,8 +25,10 @@ func validateCommand(code *int) *cli.Command {
 			case "solde":
 			case "commande":
 				opt.Phase = dossier.PhaseCommande
+			case "avance":
+				opt.Phase = dossier.PhaseAvance
 			default:
-				return cannot("--phase « %s » : commande ou solde attendu", c.String("phase"))
+				return cannot("--phase « %s » : commande, avance ou solde attendu", c.String("phase"))
 			}
 			var err error
 			if opt.DateDepot, err = dateDepot(c); err != nil {

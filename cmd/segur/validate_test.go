@@ -71,7 +71,7 @@ func TestCommandCannotRun(t *testing.T) {
 	}{
 		{"a missing path", []string{"validate", "--config", repo("fixtures/segur.yaml"), "nowhere/"}},
 		{"a missing segur.yaml", []string{"validate", "--config", "nowhere.yaml", repo("fixtures/dossiers")}},
-		{"an unknown phase", []string{"validate", "--phase", "avance", repo("fixtures/")}},
+		{"an unknown phase", []string{"validate", "--phase", "facture", repo("fixtures/")}},
 		{"an unknown flag", []string{"validate", "--bogus", repo("fixtures/")}},
 		{"no path at all", []string{"validate", "--config", repo("fixtures/segur.yaml")}},
 	}
@@ -136,6 +136,47 @@ func TestEachErrorFixtureShowsItsError(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: segur validate does not report %s for it", filepath.Base(f), code)
+		}
+	}
+}
+
+// TestEachAvanceErrorFixtureShowsItsError: every file of
+// fixtures/erreurs-avance says in its first line which error it shows
+// (« # Erreur CODE — … »); `segur validate --phase avance` on it, at the
+// dépôt date its comments give (--date-depot, else 2022-11-15, before the
+// Va1 avances closed), reports that error and no other.
+func TestEachAvanceErrorFixtureShowsItsError(t *testing.T) {
+	files, err := filepath.Glob(repo("fixtures/erreurs-avance/*.yaml"))
+	if err != nil || len(files) < 6 {
+		t.Fatalf("fixtures/erreurs-avance: %d files (%v)", len(files), err)
+	}
+	reDate := regexp.MustCompile(`--date-depot (\d{4}-\d{2}-\d{2})`)
+	reCode := regexp.MustCompile(`\[([A-Z_]+)\]$`)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(data), "\n")
+		code, ok := strings.CutPrefix(first, "# Erreur ")
+		code, _, _ = strings.Cut(code, " ")
+		if !ok || code == "" {
+			t.Errorf("%s: the first line must be « # Erreur CODE — … », got %q", filepath.Base(f), first)
+			continue
+		}
+		day := "2022-11-15"
+		if m := reDate.FindStringSubmatch(string(data)); m != nil {
+			day = m[1]
+		}
+		_, out, _ := runIn(t, "validate", "--phase", "avance", "--date-depot", day, f)
+		var errs []string
+		for _, l := range strings.Split(out, "\n") {
+			if m := reCode.FindStringSubmatch(l); m != nil && !strings.HasPrefix(l, "attention:") {
+				errs = append(errs, m[1])
+			}
+		}
+		if len(errs) != 1 || errs[0] != code {
+			t.Errorf("%s: segur validate --phase avance reports %v, want %s alone:\n%s", filepath.Base(f), errs, code, out)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func signVAs(dir string) error {
 			}
 			for _, p := range d.Justificatif.Pages {
 				who := signature.Signatory{Name: p.Signataire.FullName()}
-				if p.Signataire.Role == "beneficiaire" {
+				if p.Signataire.Role == dossier.RoleBeneficiaire {
 					who.ID = p.ID
 				}
 				c, err := s.of(who)
