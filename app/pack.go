@@ -28,6 +28,10 @@ type PackOptions struct {
 	Version string // written in rapport.json
 	// Phase is the dépôt made: the solde (the zero value) or the avance.
 	Phase DepotPhase
+	// Avances, when set, gives the solde the numéro ASP and the avance's
+	// declaration of the records that leave them out (the registre, once
+	// the ASP's answer to the avance is imported).
+	Avances dossier.AvancesConnues
 	// Progress, when set, is called once the records are read (0, total),
 	// then after each dossier.
 	Progress func(done, total int)
@@ -94,7 +98,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if avance {
 		phase = dossier.PhaseAvance
 	}
-	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict})
+	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict, Avances: opt.Avances})
 	if err != nil {
 		return nil, err
 	}

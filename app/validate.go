@@ -13,6 +13,9 @@ type ValidateOptions struct {
 	Inputs
 	Phase     dossier.Phase // commande: only what the bon de commande needs; solde: all
 	DateDepot time.Time     // against the guichets' deadlines
+	// Avances, when set, gives the solde what is known of the avances (the
+	// registre): see PackOptions.Avances.
+	Avances dossier.AvancesConnues
 }
 
 // ValidateResult is what Validate found; it writes nothing.
@@ -31,7 +34,7 @@ func Validate(ctx context.Context, opt ValidateOptions) (*ValidateResult, error)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot})
+	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot, Avances: opt.Avances})
 	if err != nil {
 		return nil, err
 	}

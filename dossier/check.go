@@ -59,6 +59,10 @@ type Options struct {
 	// Files checks the files a record names (pièces, traités); nil finds
 	// none of them.
 	Files FileChecker
+	// Avances, when set, gives the solde what the avance's filing and the
+	// ASP's answer told (the registre): the numéro ASP and the avance's
+	// declaration of a record that leaves them out.
+	Avances AvancesConnues
 }
 
 // Dossier is the complete, typed result of the rules for one record: its
@@ -346,6 +350,9 @@ func finish(out []*Dossier) []*Dossier {
 }
 
 func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
+	if opt.Phase == PhaseSolde {
+		withAvanceConnue(r, opt)
+	}
 	d := &Dossier{Ref: Ref{Dispositif: r.Dispositif, NumeroEditeur: r.NumeroEditeur, NumeroASP: r.NumeroASP, Source: r.Source}}
 	c := &checker{pos: r.pos, src: r.Source, numero: "-"}
 	c.probs = append(c.probs, r.Problems...)
