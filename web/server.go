@@ -42,6 +42,7 @@ type Config struct {
 	Version   string
 	Jobs      int
 	MaxUpload int64 // bytes (default MaxUpload)
+	Limits    Limits
 	// Registre is the registre « Préparer le dépôt » records in, as
 	// app.Inputs.Registre ("" none); the page's readings never issue.
 	Registre string
@@ -100,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.handler = s.routes()
+	s.handler = uploadsBounded(cfg.Limits.withDefaults().Uploads, s.routes())
 	s.refresh(true)
 	return s, nil
 }

@@ -17,9 +17,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// Version is printed by --version and written in rapport.json.
-const Version = "0.1.0"
-
 // Exit codes (spec README « Exit codes »).
 const (
 	exitOK       = 0
@@ -68,6 +65,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			aspCommand(),
 			nouveauCommand(),
 			aideCommand(),
+			importerCommand(&code),
+			modeleTableurCommand(),
+			exporterCommand(),
+			versionCommand(),
 		},
 	}
 	for _, c := range app.Commands {
