@@ -156,6 +156,19 @@ func EtatClass(etat string) string {
 	return "bloque"
 }
 
+// cells neutralises the values of a row of liste.csv: a cell beginning
+// with =, +, -, @, a tab or a carriage return is a formula to a spreadsheet
+// (=HYPERLINK(…) as a client's name would run when the file is opened), so
+// it gets a ' before it, which Excel and LibreOffice show as text.
+func cells(vs ...string) []string {
+	for i, v := range vs {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			vs[i] = "'" + v
+		}
+	}
+	return vs
+}
+
 // WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
 // every dossier waiting only for its signatures, named as --signes expects
 // it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
@@ -201,7 +214,7 @@ func WriteForPeople(out string, rap *Rapport) error {
 				mails = append(mails, s.Email)
 			}
 		}
-		w.Write([]string{d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation})
+		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
 	}
 	w.Flush()
 	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {

@@ -223,6 +223,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 
 var errTooBig = errors.New("trop gros")
 
+// formError says in French why an upload's form could not be read: too
+// big, or malformed or cut (Go's « multipart: message too large », « unexpected
+// EOF » are never shown).
+func formError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooBig
+	}
+	return errors.New("envoi illisible (formulaire mal formé ou interrompu) : déposez à nouveau le PDF de la VA signée")
+}
+
 // readUpload reads the one file of the form (field "va") and the
 // confirmation, bounded to max bytes.
 func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool, error) {
@@ -239,7 +250,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 			break
 		}
 		if err != nil {
-			return nil, false, err
+			return nil, false, formError(err)
 		}
 		switch p.FormName() {
 		case "va":
@@ -248,7 +259,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 			}
 			data, err = io.ReadAll(io.LimitReader(p, max+1))
 			if err != nil {
-				return nil, false, err
+				return nil, false, formError(err)
 			}
 			if int64(len(data)) > max {
 				return nil, false, errTooBig

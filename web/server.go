@@ -42,6 +42,7 @@ type Config struct {
 	Version   string
 	Jobs      int
 	MaxUpload int64 // bytes (default MaxUpload)
+	Limits    Limits
 }
 
 // Server is the page. Its state is a snapshot of the records as pack sees
@@ -97,7 +98,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.handler = s.routes()
+	s.handler = uploadsBounded(cfg.Limits.withDefaults().Uploads, s.routes())
 	s.refresh(true)
 	return s, nil
 }
