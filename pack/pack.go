@@ -60,6 +60,8 @@ type Options struct {
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
 	MinLevel string
+	// Strict makes an invisible client signature an error.
+	Strict bool
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 }
