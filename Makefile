@@ -6,7 +6,7 @@ BIN     := bin/segur
 DEMO_DATE := 2023-04-28
 DEMO_AVANCE_DATE := 2022-11-15
 
-.PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz
+.PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz dist
 
 build:
 	$(GO) build -o $(BIN) ./cmd/segur
@@ -38,7 +38,7 @@ deps:
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead
 # The longest packages first, so that none starts last.
 SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
-PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory
+PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory|TestHostileSizesInBoundedPeakMemory
 
 test: deps
 	@tools/test-steps.sh \
@@ -99,6 +99,7 @@ fuzz:
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
+	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
 
 # Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
 # packed three times and 10,000 once; documents/s, dossiers/s and peak
@@ -108,6 +109,17 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
 	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
 
+# The release: dist/segur-<version>-<os>-<arch>.zip for Windows amd64
+# (segur.exe), macOS amd64 and arm64 and Linux amd64, each with the binary,
+# docs/guide.md and the README, and dist/SHA256SUMS. `segur version` prints
+# the version and commit written here (make dist VERSION=1.2.0).
+VERSION ?= $(BASE_VERSION)
+BASE_VERSION := $(shell sed -n 's/^const baseVersion = "\(.*\)"/\1/p' cmd/segur/version.go)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo inconnu)
+dist:
+	$(GO) run ./tools/dist -version $(VERSION) -commit $(COMMIT) -out dist
+	cd dist && sha256sum -c SHA256SUMS
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
@@ -115,7 +127,7 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin out out-facturx out-avance bench
+	rm -rf bin out out-facturx out-avance bench dist
 
 # Linters nobody here wrote: staticcheck, and deadcode over the tests too
 # (a function only tests call is kept on purpose: see the README). Both are
