@@ -155,6 +155,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	res, err := pack.RunQuarter(pack.Options{
 		Trust:       trust,
 		MinLevel:    minLevel,
+		Strict:      opt.Strict,
 		Dir:         out,
 		Signes:      opt.Signes,
 		MaxLines:    opt.MaxLines,
