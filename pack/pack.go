@@ -36,6 +36,9 @@ type Renderer interface {
 type Options struct {
 	Dir         string          // output folder: depot/, dossiers/, rapport.json
 	Signes      string          // folder of signed VAs ("" when none)
+	// Verifications gives the back-office's reviews of a dossier's
+	// returned files, written in rapport.json; nil: none.
+	Verifications func(numero string) []rapport.Verification
 	MaxLines    int             // lines per upload pair (default asp.MaxLines)
 	NewRenderer func() Renderer // one per worker
 	Jobs        int             // workers (default: usable CPUs)
@@ -264,6 +267,11 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
+	if opt.Verifications != nil {
+		for i := range res.Rapport.Dossiers {
+			res.Rapport.Dossiers[i].Verifications = opt.Verifications(res.Rapport.Dossiers[i].NumeroEditeur)
+		}
+	}
 	// rapport.json goes beside the new depot/, and is switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
 		return nil, err
