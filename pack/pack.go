@@ -34,16 +34,16 @@ type Renderer interface {
 
 // Options steer Run.
 type Options struct {
-	Dir         string          // output folder: depot/, dossiers/, rapport.json
-	Signes      string          // folder of signed VAs ("" when none)
+	Dir    string // output folder: depot/, dossiers/, rapport.json
+	Signes string // folder of signed VAs ("" when none)
 	// Verifications gives the back-office's reviews of a dossier's
 	// returned files, written in rapport.json; nil: none.
 	Verifications func(numero string) []rapport.Verification
-	MaxLines    int             // lines per upload pair (default asp.MaxLines)
-	NewRenderer func() Renderer // one per worker
-	Jobs        int             // workers (default: usable CPUs)
-	Version     string          // written in rapport.json
-	DateDepot   string          // written in rapport.json (AAAA-MM-JJ)
+	MaxLines      int             // lines per upload pair (default asp.MaxLines)
+	NewRenderer   func() Renderer // one per worker
+	Jobs          int             // workers (default: usable CPUs)
+	Version       string          // written in rapport.json
+	DateDepot     string          // written in rapport.json (AAAA-MM-JJ)
 	// Progress, when set, is called after each dossier is rendered.
 	Progress func(done, total int)
 	// Context, when set, stops the run when it is done (Ctrl-C): Run

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
