@@ -6,7 +6,7 @@ BIN     := bin/segur
 DEMO_DATE := 2023-04-28
 DEMO_AVANCE_DATE := 2022-11-15
 
-.PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz
+.PHONY: build test demo demo-facturx en16931 bench fmt vet deps clean fuzz dist
 
 build:
 	$(GO) build -o $(BIN) ./cmd/segur
@@ -38,7 +38,7 @@ deps:
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead
 # The longest packages first, so that none starts last.
 SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
-PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory
+PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory|TestHostileSizesInBoundedPeakMemory
 
 test: deps
 	@tools/test-steps.sh \
@@ -58,13 +58,13 @@ test: deps
 # listed as blocked in out/rapport.json); 2 would be a real failure.
 demo: build
 	rm -rf out
-	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
+	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out/registre.sqlite --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out
 	@# The avance dépôt of fixtures/avances (BDCs signed by the clients in fixtures/signes), filed on
 	@# $(DEMO_AVANCE_DATE), before the Va1 guichet of the avances closed (30/11/2022 14h). pack exits 1:
 	@# three fixtures' BDCs are unsigned, signed by someone else or changed after signing.
 	rm -rf out-avance
-	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]
+	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out-avance/registre.sqlite --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out-avance
 	@# What an independent tool says of each MOM and VA in the zips (poppler's pdfsig).
 	@if command -v pdfsig >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then \
@@ -77,7 +77,7 @@ demo: build
 # factur-x.xml (EN 16931); check reads each XML back; one XML is printed.
 demo-facturx: build
 	rm -rf out-facturx
-	./$(BIN) pack --config fixtures/facturx/segur.yaml --date-depot $(DEMO_DATE) fixtures/dossiers -o out-facturx --signes fixtures/signes || [ $$? -eq 1 ]
+	./$(BIN) pack --registre out-facturx/registre.sqlite --config fixtures/facturx/segur.yaml --date-depot $(DEMO_DATE) fixtures/dossiers -o out-facturx --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out-facturx
 	./$(BIN) facturx out-facturx/dossiers/00042/MDV-LGC-Va1-FACTURE-00042.pdf
 
@@ -99,6 +99,7 @@ fuzz:
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
+	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
 
 # Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
 # packed three times and 10,000 once; documents/s, dossiers/s and peak
@@ -108,6 +109,17 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
 	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
 
+# The release: dist/segur-<version>-<os>-<arch>.zip for Windows amd64
+# (segur.exe), macOS amd64 and arm64 and Linux amd64, each with the binary,
+# docs/guide.md and the README, and dist/SHA256SUMS. `segur version` prints
+# the version and commit written here (make dist VERSION=1.2.0).
+VERSION ?= $(BASE_VERSION)
+BASE_VERSION := $(shell sed -n 's/^const baseVersion = "\(.*\)"/\1/p' cmd/segur/version.go)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo inconnu)
+dist:
+	$(GO) run ./tools/dist -version $(VERSION) -commit $(COMMIT) -out dist
+	cd dist && sha256sum -c SHA256SUMS
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
@@ -115,7 +127,7 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin out out-facturx out-avance bench
+	rm -rf bin out out-facturx out-avance bench dist
 
 # Linters nobody here wrote: staticcheck, and deadcode over the tests too
 # (a function only tests call is kept on purpose: see the README). Both are

@@ -2,10 +2,15 @@ package dossier
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-sons/segur/templates"
 )
 
 // aliasBomb is a record of about 20 KB whose aliases expand into n×n
@@ -34,7 +39,7 @@ func aliasBomb(n int) []byte {
 // into millions of values is refused with a coded error, in bounded time
 // and memory.
 func TestAliasBombIsBounded(t *testing.T) {
-	data := aliasBomb(3000)
+	data := aliasBomb(maxListItems)
 	if len(data) > 25000 {
 		t.Fatalf("the bomb is %d bytes", len(data))
 	}
@@ -174,5 +179,88 @@ func TestFinessTypoIsNotATakeover(t *testing.T) {
 	text := strings.Join(all, "\n")
 	if !strings.Contains(text, "IDENTIFIANT_FAUTE_FRAPPE") || strings.Contains(text, "reprise") {
 		t.Errorf("want a typing mistake and no takeover advice in:\n%s", text)
+	}
+}
+
+// TestHostileRecordsAreBoundedBySize (issue #22, item 4): small records
+// that used to take memory and messages without bound — a 400,000-item
+// list, thousands of unknown keys, a document of a million values, a file
+// of thousands of bad records, an alias bomb followed by the rules'
+// messages on what it left out — each give a bounded number of problems,
+// the rest counted.
+func TestHostileRecordsAreBoundedBySize(t *testing.T) {
+	list := func(n int) string {
+		return "dispositif: MDV-LGC-Va1\nnumero_editeur: \"00999\"\nbeneficiaires: [" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]\n"
+	}
+	var keys strings.Builder
+	keys.WriteString("dispositif: MDV-LGC-Va1\n")
+	for i := range 5000 {
+		fmt.Fprintf(&keys, "inconnue%d: 1\n", i)
+	}
+	cases := []struct {
+		name, text string
+		records    int
+		want       []string // codes
+		wantText   string
+	}{
+		{"liste de 40 000", list(40_000), 1, []string{"LISTE_TROP_LONGUE"}, "40000 éléments"},
+		{"liste de 400 000", list(400_000), 1, []string{"ENREGISTREMENT_TROP_GRAND"}, ""},
+		{"5000 clés inconnues", keys.String(), 1, []string{"CHAMP_INCONNU", "PROBLEMES_NOMBREUX"}, "autres problèmes dans cet enregistrement"},
+		{"un million de valeurs", "a: [" + strings.Repeat("[],", 1_000_000) + "]\n", 1, []string{"ENREGISTREMENT_TROP_GRAND"}, ""},
+		{"30 000 petits enregistrements", strings.Repeat("a: 1\n---\n", 30_000), 0, []string{"PROBLEMES_NOMBREUX"}, "autres documents du fichier non lus"},
+		{"bombe d'alias", string(aliasBomb(maxListItems)), 1, []string{"ALIAS_EXCESSIF"}, ""},
+	}
+	reg, err := LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, probs := ParseConfig("segur.yaml", []byte(testConfig), reg, testFiles)
+	if len(probs) > 0 {
+		t.Fatalf("test config: %v", probs)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "hostile.yaml")
+			os.WriteFile(path, []byte(tc.text), 0o644)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			ds := CheckFiles(cfg, reg, []string{path}, Options{Phase: PhaseSolde, Files: testFiles})
+			runtime.ReadMemStats(&after)
+			if tc.records > 0 && len(ds) != tc.records {
+				t.Errorf("%d dossiers, want %d", len(ds), tc.records)
+			}
+			var all []Problem
+			codes := map[string]bool{}
+			for _, d := range ds {
+				if len(d.Problems) > MaxProblemsPerRecord+1 {
+					t.Errorf("%d problems kept for one record", len(d.Problems))
+				}
+				if !d.Blocked() {
+					t.Errorf("a hostile record is not blocked")
+				}
+				all = append(all, d.Problems...)
+				for _, p := range d.Problems {
+					codes[p.Code] = true
+				}
+			}
+			if len(all) > MaxProblemsPerFile+MaxProblemsPerRecord+2 {
+				t.Errorf("%d problems for the file", len(all))
+			}
+			for _, c := range tc.want {
+				if !codes[c] {
+					t.Errorf("no %s among %d problems: %v", c, len(all), all[:min(len(all), 5)])
+				}
+			}
+			if tc.name == "bombe d'alias" && len(all) > 3 {
+				t.Errorf("the alias bomb gives %d problems, want it refused alone: %v", len(all), all)
+			}
+			if tc.wantText != "" && !slices.ContainsFunc(all, func(p Problem) bool { return strings.Contains(p.Message, tc.wantText) }) {
+				t.Errorf("no problem says %q: %v", tc.wantText, all[len(all)-1])
+			}
+			if grew := after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc); grew > 64<<20 {
+				t.Errorf("%d MiB held after the check", grew>>20)
+			}
+		})
 	}
 }

@@ -320,9 +320,11 @@ func Check(cfg *Config, reg *Registry, recs []*Record, opt Options) []*Dossier {
 func CheckFiles(cfg *Config, reg *Registry, files []string, opt Options) []*Dossier {
 	var out []*Dossier
 	for _, f := range files {
-		for _, r := range Read([]string{f}) {
-			out = append(out, checkOne(cfg, reg, r, opt))
-		}
+		eachRecord(f, func(_ chunk, r *Record, _ int) int {
+			d := checkOne(cfg, reg, r, opt)
+			out = append(out, d)
+			return len(d.Problems)
+		})
 	}
 	return finish(out)
 }
@@ -331,6 +333,7 @@ func CheckFiles(cfg *Config, reg *Registry, files []string, opt Options) []*Doss
 // and lets the others go.
 func checkOne(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 	d := checkRecord(cfg, reg, r, opt)
+	d.Problems = capProblems(d.Problems, r.dropped)
 	d.run = keyOf(d, r)
 	r.pos = nil
 	r.Problems = nil // copied into the dossier's

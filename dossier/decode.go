@@ -63,6 +63,9 @@ type decoder struct {
 	// maxAliasNodes the record is refused (ALIAS_EXCESSIF).
 	aliased int
 	tooMany bool
+	// failed counts every problem found, kept or not: past
+	// MaxProblemsPerRecord they are counted, not kept.
+	failed int
 }
 
 // maxAliasNodes bounds the nodes one record reaches through aliases: far
@@ -101,7 +104,15 @@ var (
 func (d *decoder) at(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
 
 func (d *decoder) fail(n *yaml.Node, path, code, format string, args ...any) {
-	d.probs = append(d.probs, Problem{Pos: d.at(n), Field: path, Code: code, Message: fmt.Sprintf(format, args...)})
+	d.add(Problem{Pos: d.at(n), Field: path, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+// add keeps p, or only counts it past MaxProblemsPerRecord.
+func (d *decoder) add(p Problem) {
+	d.failed++
+	if len(d.probs) < MaxProblemsPerRecord {
+		d.probs = append(d.probs, p)
+	}
 }
 
 func join(path, key string) string {
@@ -170,11 +181,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 	switch t.Kind() {
 	case reflect.Pointer:
 		nv := reflect.New(t.Elem())
-		before := len(d.probs)
+		before := d.failed
 		d.decode(n, nv.Elem(), path, ident)
 		// A scalar that failed stays nil, so no rule reports it a second
 		// time (e.g. a malformed amount read as 0); a block is kept.
-		if len(d.probs) == before || (t.Elem().Kind() == reflect.Struct && t.Elem() != typeDecimal && t.Elem() != typeDate) {
+		if d.failed == before || (t.Elem().Kind() == reflect.Struct && t.Elem() != typeDecimal && t.Elem() != typeDate) {
 			v.Set(nv)
 		}
 	case reflect.Struct:
@@ -182,6 +193,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			d.fail(n, path, "TYPE_INVALIDE", "une liste est attendue, pas %s", kindName(n))
+			return
+		}
+		if len(n.Content) > maxListItems {
+			// Not decoded at all: a 400,000-item list would otherwise
+			// take gigabytes and print as many messages.
+			d.fail(n, path, "LISTE_TROP_LONGUE", "liste de %d éléments : au plus %d dans un enregistrement", len(n.Content), maxListItems)
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -302,7 +319,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if s := suggest(key, fs); s != "" {
 				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?)", s)
 			}
-			d.probs = append(d.probs, Problem{Pos: d.at(k), Field: join(path, key), Code: "CHAMP_INCONNU", Message: msg})
+			d.add(Problem{Pos: d.at(k), Field: join(path, key), Code: "CHAMP_INCONNU", Message: msg})
 			continue
 		}
 		d.decode(val, v.Field(fi.index), join(path, key), fi.ident)

@@ -45,6 +45,11 @@ type quarterGroup struct {
 	// bytes, and line the file's line at from: Load splits that part only.
 	from, to, line int
 	run            [][]Problem // run-wide problems of each record
+	// unread, when set, is the number of the file's documents left
+	// unread past MaxProblemsPerFile, from unreadAt: the group's last
+	// record stands for them.
+	unread   int
+	unreadAt chunk
 }
 
 // QuarterRecord is what a Quarter keeps of one record: enough to order the
@@ -59,31 +64,25 @@ type QuarterRecord struct {
 func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 	q := &Quarter{cfg: cfg, reg: reg, opt: opt}
 	var keys []runKey
-	add := func(fi int, c chunk, r *Record) {
-		d := checkOne(cfg, reg, r, opt)
-		keys = append(keys, d.run)
-		if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
-			q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, line: c.line})
-		}
-		g := &q.groups[len(q.groups)-1]
-		g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
-		g.to = c.to
-		q.n++
-	}
 	for fi, f := range files {
-		data, sum, broken := readRecords(f)
-		q.files = append(q.files, quarterFile{path: f, sum: sum, unreadable: broken != nil})
-		if broken != nil {
-			add(fi, chunk{}, broken)
-			continue
-		}
-		dir := recordsDir(f)
-		for _, c := range splitDocuments(data) {
-			if r := decodeChunk(f, c); r != nil {
-				r.Dir = dir
-				add(fi, c, r)
+		q.files = append(q.files, quarterFile{path: f})
+		sum, unreadable := eachRecord(f, func(c chunk, r *Record, rest int) int {
+			d := checkOne(cfg, reg, r, opt)
+			keys = append(keys, d.run)
+			if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
+				q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, to: c.from, line: c.line})
 			}
-		}
+			g := &q.groups[len(q.groups)-1]
+			g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
+			if rest > 0 {
+				g.unread, g.unreadAt = rest, chunk{line: c.line}
+			} else {
+				g.to = c.to
+			}
+			q.n++
+			return len(d.Problems)
+		})
+		q.files[fi].sum, q.files[fi].unreadable = sum, unreadable
 	}
 	run := checkRun(keys)
 	for i := range q.groups {
@@ -127,6 +126,11 @@ func (q *Quarter) Load(i int) []*Dossier {
 				r.Dir = dir
 				recs = append(recs, r)
 			}
+		}
+		if g.unread > 0 {
+			r := unread(qf.path, g.unreadAt, g.unread)
+			r.Dir = dir
+			recs = append(recs, r)
 		}
 	}
 	changed := sum != qf.sum || (broken != nil) != qf.unreadable || len(recs) != len(g.records)

@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -75,18 +76,49 @@ func Files(paths []string) ([]string, error) {
 func Read(files []string) []*Record {
 	var recs []*Record
 	for _, f := range files {
-		data, _, broken := readRecords(f)
-		if broken != nil {
-			recs = append(recs, broken)
-			continue
-		}
-		dir := recordsDir(f)
-		for _, r := range Decode(f, data) {
-			r.Dir = dir
+		eachRecord(f, func(_ chunk, r *Record, _ int) int {
 			recs = append(recs, r)
-		}
+			return len(r.Problems) + r.dropped
+		})
 	}
 	return recs
+}
+
+// eachRecord reads file f and gives add each of its records, in order,
+// with its chunk (the zero chunk for a file that cannot be read). add
+// returns the problems the record gave; past MaxProblemsPerFile, the rest
+// of the file is not decoded: one last broken record, given with the
+// number of documents left unread as rest, counts them.
+// It returns the SHA-256 of the bytes read, and whether the file could
+// not be read.
+func eachRecord(f string, add func(c chunk, r *Record, rest int) int) (sum [sha256.Size]byte, unreadable bool) {
+	data, sum, broken := readRecords(f)
+	if broken != nil {
+		add(chunk{}, broken, 0)
+		return sum, true
+	}
+	dir := recordsDir(f)
+	probs, rest := 0, 0
+	var first chunk // the first document left unread
+	eachDocument(data, func(c chunk) {
+		switch {
+		case rest > 0:
+			rest++
+		case probs > MaxProblemsPerFile:
+			first, rest = c, 1
+		default:
+			if r := decodeChunk(f, c); r != nil {
+				r.Dir = dir
+				probs += add(c, r, 0)
+			}
+		}
+	})
+	if rest > 0 {
+		r := unread(f, first, rest)
+		r.Dir = dir
+		add(first, r, rest)
+	}
+	return sum, false
 }
 
 var reDocStart = regexp.MustCompile(`^---(\s|$)`)
@@ -119,6 +151,11 @@ func decodeChunk(name string, c chunk) *Record {
 				Message: fmt.Sprintf("caractère de contrôle interdit (U+%04X) : le fichier n'est peut-être pas un texte, ou a été mal copié", r)}},
 		}
 	}
+	if tokens(c.text) > maxDocumentTokens {
+		r := tooComplex(name, c)
+		r.Dir = filepath.Dir(name)
+		return r
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(c.text, &root); err != nil {
 		line, msg := syntaxError(err)
@@ -147,7 +184,10 @@ func decodeRecord(name string, root *yaml.Node) *Record {
 	d.decode(body, reflectValue(r), "", false)
 	delete(r.pos, "") // the root is not a field
 	r.Problems = d.probs
-	if body.Kind != yaml.MappingNode {
+	r.dropped = d.failed - len(d.probs)
+	// A record past the aliases' bound is refused whole: its rules would
+	// only report the values left out.
+	if body.Kind != yaml.MappingNode || d.tooMany {
 		r.Broken = true
 	}
 	return r
@@ -163,31 +203,40 @@ type chunk struct {
 // record leaves the others readable.
 func splitDocuments(data []byte) []chunk {
 	var out []chunk
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	offsets := make([]int, len(lines)+1) // offsets[i]: where line i starts
-	for i, l := range lines {
-		offsets[i+1] = offsets[i] + len(l)
-	}
-	start := 0
+	eachDocument(data, func(c chunk) { out = append(out, c) })
+	return out
+}
+
+// eachDocument gives f each document of data, in order. The chunks share
+// data's bytes (but for a record beginning on its --- line), so that a file
+// of millions of lines does not take millions of slices.
+func eachDocument(data []byte, f func(chunk)) {
+	start, startLine, line := 0, 1, 0
+	var head []byte // the --- line's content, when a record begins on it
 	flush := func(end int) {
 		if end > start {
-			out = append(out, chunk{text: bytes.Join(lines[start:end], nil), line: start + 1, from: offsets[start], to: offsets[end]})
-		}
-	}
-	for i, l := range lines {
-		if reDocStart.Match(l) {
-			flush(i)
-			start = i + 1
-			// A record may begin on the --- line itself (--- {dispositif: …}):
-			// keep that content, blanking the marker so columns stay right.
-			if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
-				lines[i] = append([]byte("   "), l[3:]...)
-				start = i
+			text := data[start:end]
+			if head != nil {
+				text = append(head, data[start+len(head):end]...)
 			}
+			f(chunk{text: text, line: startLine, from: start, to: end})
 		}
 	}
-	flush(len(lines))
-	return out
+	eachLine(data, func(l []byte, off int) {
+		line++
+		if !reDocStart.Match(l) {
+			return
+		}
+		flush(off)
+		start, startLine, head = off+len(l), line+1, nil
+		// A record may begin on the --- line itself (--- {dispositif: …}):
+		// keep that content, blanking the marker so columns stay right.
+		if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
+			head = append([]byte("   "), l[3:]...)
+			start, startLine = off, line
+		}
+	})
+	flush(len(data))
 }
 
 func shiftLines(n *yaml.Node, by int) {

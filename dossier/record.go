@@ -35,6 +35,8 @@ type Record struct {
 	Broken bool `yaml:"-"`
 
 	pos positions
+	// dropped counts the decoder's problems past MaxProblemsPerRecord.
+	dropped int
 }
 
 // At returns where the value at path stands, or the nearest enclosing value

@@ -90,6 +90,7 @@ const (
 	EtatAvertissement = "avertissement"
 	EtatASigner       = "à signer"
 	EtatBloque        = "bloqué"
+	EtatDepose        = "déjà déposé"
 )
 
 // Etat is the dossier's status for people: « prêt » (in an upload pair,
@@ -108,6 +109,8 @@ func (d RapportDossier) Etat() string {
 		}
 	}
 	switch {
+	case d.Statut == StatutDepose:
+		return EtatDepose
 	case d.Statut == StatutPret && warn:
 		return EtatAvertissement
 	case d.Statut == StatutPret:
@@ -147,6 +150,19 @@ func EtatClass(etat string) string {
 		return "a-signer"
 	}
 	return "bloque"
+}
+
+// cells neutralises the values of a row of liste.csv: a cell beginning
+// with =, +, -, @, a tab or a carriage return is a formula to a spreadsheet
+// (=HYPERLINK(…) as a client's name would run when the file is opened), so
+// it gets a ' before it, which Excel and LibreOffice show as text.
+func cells(vs ...string) []string {
+	for i, v := range vs {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			vs[i] = "'" + v
+		}
+	}
+	return vs
 }
 
 // WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
@@ -194,7 +210,7 @@ func WriteForPeople(out string, rap *Rapport) error {
 				mails = append(mails, s.Email)
 			}
 		}
-		w.Write([]string{d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation})
+		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
 	}
 	w.Flush()
 	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {

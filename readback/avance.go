@@ -66,19 +66,10 @@ func (c *depotCheck) avancePair(folder, base string, hasJSON, hasZip bool) *chec
 
 // readJSON reads a dépôt's JSON, bounded; false when it cannot be read.
 func (c *depotCheck) readJSON(path, rel string) ([]byte, bool) {
-	f, err := safeio.Open(path, safeio.Kind{Name: safeio.DepotJSON.Name, Max: 1 << 62}) // size: checked below
+	// One limit, safeio's, as for a solde JSON.
+	data, err := safeio.ReadFile(path, safeio.DepotJSON)
 	if err != nil {
 		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", safeio.Reason(err))
-		return nil, false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, ckMaxJSON+1))
-	if err != nil {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible")
-		return nil, false
-	}
-	if len(data) > ckMaxJSON {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier de plus de %d Mo : ce n'est pas un JSON d'avance", ckMaxJSON>>20)
 		return nil, false
 	}
 	return data, true
@@ -89,13 +80,11 @@ func (c *depotCheck) readJSON(path, rel string) ([]byte, bool) {
 // (numéro éditeur, for the cross-pair checks) and the pièces they list.
 // It never panics, whatever data holds.
 func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif, ans string) (*solde, map[string]string) {
-	jc := &jsonCheck{file: rel}
-	for i, b := range data {
-		if b == '\n' {
-			jc.nl = append(jc.nl, i)
-		}
-	}
-	defer func() { c.probs = append(c.probs, jc.probs...) }()
+	jc := newJSONCheck(rel, data)
+	defer func() {
+		jc.summary()
+		c.probs = append(c.probs, jc.probs...)
+	}()
 	s := &solde{}
 	pieces := map[string]string{}
 	if !json.Valid(data) {
@@ -122,14 +111,14 @@ func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif
 	if !ok {
 		return s, pieces
 	}
-	lines, err := jsonElements(li.raw, li.voff)
+	lines, count, err := jsonElements(li.raw, li.voff, asp.MaxLines)
 	if err != nil {
 		jc.report(li.voff, "-", "lignesImport", "JSON_INVALIDE", "lignesImport doit être une liste de lignes")
 		return s, pieces
 	}
 	s.readable = true
-	if len(lines) > asp.MaxLines {
-		jc.report(li.voff, "-", "lignesImport", "JSON_INVALIDE", "%d lignes : l'ASP n'accepte pas plus de %d lignes par fichier", len(lines), asp.MaxLines)
+	if count > asp.MaxLines {
+		jc.report(li.voff, "-", "lignesImport", "JSON_INVALIDE", "%d lignes : l'ASP n'accepte pas plus de %d lignes par fichier ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
 	}
 	for i, e := range lines {
 		p := fmt.Sprintf("lignesImport[%d]", i)
@@ -180,7 +169,7 @@ func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif
 			}
 		}
 		if pj, ok := byKey["piecesJustificatives"]; ok {
-			if items, err := jsonElements(pj.raw, pj.voff); err == nil {
+			if items, _, err := jsonElements(pj.raw, pj.voff, ckMaxMembers); err == nil {
 				if len(items) == 0 {
 					jc.report(pj.voff, l.numero, p+".piecesJustificatives", "JSON_INVALIDE", "aucune pièce : le bon de commande signé est obligatoire")
 				}
@@ -234,7 +223,7 @@ func (jc *jsonCheck) avanceKeys(ms []jsonMember, cles []dossier.CleAvance, off i
 			}
 			jc.avanceKeys(sub, k.Champs, m.voff, numero, p)
 		case dossier.ValeurListe:
-			items, err := jsonElements(m.raw, m.voff)
+			items, _, err := jsonElements(m.raw, m.voff, ckMaxMembers)
 			if err != nil {
 				jc.report(m.voff, numero, p, "JSON_INVALIDE", "« %s » doit être une liste, pas %s", k.Cle, ckKindOf(m.raw))
 				continue

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/segur-sons/segur/dossier"
 )
 
 // overlap rewrites a zip's central directory so that every entry points at
@@ -112,5 +115,53 @@ func TestCheckHostileDepots(t *testing.T) {
 				t.Errorf("%d MiB allocated", grew>>20)
 			}
 		})
+	}
+}
+
+// TestHostileDepotJSONIsBounded (issue #22, item 4): a solde JSON of
+// 6 Mo of {} lines and a rapport.json of 60 Mo of empty entries are read
+// with bounded problems and memory (they took gigabytes).
+func TestHostileDepotJSONIsBounded(t *testing.T) {
+	var js bytes.Buffer
+	js.WriteString(`{"impId":null,"numeroAns":"1234567890","siret":"12345678900011","lignesImport":[`)
+	for js.Len() < 6<<20 {
+		js.WriteString("{},\n")
+	}
+	js.WriteString("{}]}\n")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, probs := parseSolde("depot/x.json", js.Bytes())
+	runtime.ReadMemStats(&after)
+	if len(probs) > dossier.MaxProblemsPerFile+1 {
+		t.Errorf("%d problems", len(probs))
+	}
+	last := probs[len(probs)-1]
+	if last.Code != "PROBLEMES_NOMBREUX" || !strings.Contains(last.Message, "autres problèmes") || !strings.Contains(probs[0].Message+probs[1].Message, "lignes : un dépôt en compte au plus 200") {
+		t.Errorf("first %v, last %v", probs[:2], last)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<20 {
+		t.Errorf("%d MiB allocated for a 6 Mo solde JSON", grew>>20)
+	}
+
+	var rap bytes.Buffer
+	rap.WriteString(`{"genere_par":"x","dossiers":[`)
+	for rap.Len() < 60<<20 {
+		rap.WriteString("{},")
+	}
+	rap.WriteString("{}]}")
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := readRapport(&rap)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, errRapportTooMany) {
+		t.Errorf("60 Mo rapport.json of {}: %v", err)
+	}
+	if grew := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc); grew > 64<<20 {
+		t.Errorf("%d MiB held reading rapport.json", grew>>20)
+	}
+	ds, err := readRapport(strings.NewReader(`{"genere_par":"segur","dossiers":[{"numero_editeur":"00042","statut":"pret","depot":"X","problemes":[{"code":"A"}]}]}`))
+	if err != nil || len(ds) != 1 || ds[0] != (rapportDossier{"00042", "pret", "X"}) {
+		t.Errorf("a real entry: %v %v", ds, err)
 	}
 }

@@ -2,6 +2,7 @@ package readback
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -204,8 +204,10 @@ func (c *depotCheck) extras(dispositif string) ([]string, bool) {
 }
 
 const (
-	ckMaxJSON = 64 << 20    // a solde JSON larger than this is not read
-	ckMaxPDF  = maxZipEntry // a PDF entry larger than this is not read
+	ckMaxPDF = maxZipEntry // a PDF entry larger than this is not read
+	// ckMaxMembers is the most keys one object of a solde JSON may have:
+	// the ASP's keys are some twenty, the dispositif's extras a few.
+	ckMaxMembers = 1000
 )
 
 var (
@@ -235,12 +237,24 @@ type checkedPair struct {
 	solde     *solde
 }
 
-// rapport reads rapport.json; nil when it is missing or unreadable (a
-// warning: the ASP never sees it).
-func (c *depotCheck) rapport(dir string) *rapport.Rapport {
+// rapportDossier is what the read-back uses of one entry of rapport.json.
+type rapportDossier struct {
+	NumeroEditeur string         `json:"numero_editeur"`
+	Statut        rapport.Statut `json:"statut"`
+	Depot         string         `json:"depot"`
+}
+
+// maxRapportDossiers bounds the entries of rapport.json read back: a
+// quarter is some thousands of dossiers.
+const maxRapportDossiers = 100_000
+
+// rapport reads rapport.json's entries one at a time, keeping only what
+// crossRapport needs; nil when it is missing or unreadable (a warning: the
+// ASP never sees it).
+func (c *depotCheck) rapport(dir string) []rapportDossier {
 	// Bounded, regular file only: rapport.json may be anything (a link to
 	// /dev/zero, a FIFO).
-	data, err := safeio.ReadFile(filepath.Join(dir, "rapport.json"), safeio.Rapport)
+	f, err := safeio.Open(filepath.Join(dir, "rapport.json"), safeio.Rapport)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json absent : le dossier n'a pas été produit par segur pack, ou la production a été interrompue")
@@ -249,24 +263,80 @@ func (c *depotCheck) rapport(dir string) *rapport.Rapport {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", safeio.Reason(err))
 		return nil
 	}
-	var rap rapport.Rapport
-	if err := json.Unmarshal(data, &rap); err != nil {
+	defer f.Close()
+	ds, err := readRapport(io.LimitReader(f, safeio.Rapport.Max))
+	switch {
+	case errors.Is(err, errRapportTooMany):
+		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json compte plus de %d dossiers : ce n'est pas un rapport de segur, il n'est pas comparé au dépôt", maxRapportDossiers)
+		return nil
+	case err != nil:
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json n'est pas un rapport de segur lisible (JSON mal formé ou modifié à la main)")
 		return nil
 	}
-	return &rap
+	return ds
+}
+
+var errRapportTooMany = errors.New("too many dossiers")
+
+// readRapport streams rapport.json: { …, "dossiers": [ {…}, … ], … }.
+func readRapport(r io.Reader) ([]rapportDossier, error) {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not an object")
+	}
+	ds := []rapportDossier{}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		if k != "dossiers" {
+			var skip struct{}
+			if err := dec.Decode(&skip); err != nil {
+				var te *json.UnmarshalTypeError
+				if !errors.As(err, &te) {
+					return nil, err
+				}
+			}
+			continue
+		}
+		t, err := dec.Token()
+		if err == nil && t == nil {
+			continue // "dossiers": null
+		}
+		if err != nil || t != json.Delim('[') {
+			return nil, errors.New("dossiers: not an array")
+		}
+		for dec.More() {
+			if len(ds) == maxRapportDossiers {
+				return nil, errRapportTooMany
+			}
+			var d rapportDossier
+			if err := dec.Decode(&d); err != nil {
+				return nil, err
+			}
+			ds = append(ds, d)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return ds, nil
 }
 
 // crossRapport compares the lines of the dépôt with the dossiers
 // rapport.json says are ready.
-func (c *depotCheck) crossRapport(rap *rapport.Rapport, pairs []checkedPair) {
+func (c *depotCheck) crossRapport(rap []rapportDossier, pairs []checkedPair) {
 	type at struct {
 		i int
-		d *rapport.RapportDossier
+		d *rapportDossier
 	}
 	byNumero := map[string]at{}
-	for i := range rap.Dossiers {
-		d := &rap.Dossiers[i]
+	for i := range rap {
+		d := &rap[i]
 		if old, ok := byNumero[d.NumeroEditeur]; !ok || old.d.Statut != rapport.StatutPret {
 			byNumero[d.NumeroEditeur] = at{i, d}
 		}
@@ -291,7 +361,7 @@ func (c *depotCheck) crossRapport(rap *rapport.Rapport, pairs []checkedPair) {
 			}
 		}
 	}
-	for i, d := range rap.Dossiers {
+	for i, d := range rap {
 		if d.Statut != rapport.StatutPret {
 			continue
 		}
@@ -341,19 +411,11 @@ func (c *depotCheck) duplicates(pairs []checkedPair) {
 // soldeFile reads and checks one solde JSON; nil when it cannot be read at
 // all.
 func (c *depotCheck) soldeFile(path, rel string, dis *dossier.Dispositif) *solde {
-	f, err := safeio.Open(path, safeio.Kind{Name: safeio.DepotJSON.Name, Max: 1 << 62}) // size: checked below
+	// One limit, safeio's: a solde JSON of 200 lines is some hundreds of
+	// kilobytes.
+	data, err := safeio.ReadFile(path, safeio.DepotJSON)
 	if err != nil {
 		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", safeio.Reason(err))
-		return nil
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, ckMaxJSON+1))
-	if err != nil {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible")
-		return nil
-	}
-	if len(data) > ckMaxJSON {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier de plus de %d Mo : ce n'est pas un JSON de solde", ckMaxJSON>>20)
 		return nil
 	}
 	s, probs := parseSoldeFor(rel, data, dis)
@@ -398,8 +460,28 @@ type jsonCheck struct {
 	// identNull is set when the dispositif's data says identDMP is always
 	// null (BIO-LOINC).
 	identNull bool
-	nl        []int // offsets of the newlines
-	probs     []dossier.Problem
+	data      []byte
+	// lines[k] counts the newlines before offset k×lineStride: lineAt
+	// counts from there, without an index of every newline.
+	lines []int
+	probs []dossier.Problem
+	// dropped counts the problems past dossier.MaxProblemsPerFile, and
+	// droppedAt is where the first one stood.
+	dropped   int
+	droppedAt int64
+}
+
+const lineStride = 64 << 10
+
+// newJSONCheck checks data, a JSON file named file.
+func newJSONCheck(file string, data []byte) *jsonCheck {
+	c := &jsonCheck{file: file, data: data}
+	n := 0
+	for k := 0; k < len(data); k += lineStride {
+		c.lines = append(c.lines, n)
+		n += bytes.Count(data[k:min(k+lineStride, len(data))], []byte{'\n'})
+	}
+	return c
 }
 
 // jsonMember is a key of an object with its raw value, or an element of an
@@ -420,14 +502,14 @@ func parseSolde(file string, data []byte) (*solde, []dossier.Problem) {
 
 // parseSoldeFor is parseSolde knowing the dispositif (nil when unknown):
 // its data says whether identDMP is always null.
-func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, []dossier.Problem) {
-	c := &jsonCheck{file: file, identNull: dis != nil && dis.IdentDMP.Mode == dossier.IdentDMPAucun}
-	for i, b := range data {
-		if b == '\n' {
-			c.nl = append(c.nl, i)
-		}
-	}
+func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (_ *solde, probs []dossier.Problem) {
+	c := newJSONCheck(file, data)
+	c.identNull = dis != nil && dis.IdentDMP.Mode == dossier.IdentDMPAucun
 	s := &solde{}
+	defer func() {
+		c.summary()
+		probs = c.probs
+	}()
 	switch {
 	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
 		c.report(0, "-", "-", "JSON_INVALIDE", "le fichier commence par une marque d'ordre d'octets (BOM) : enregistrez-le en UTF-8 sans BOM")
@@ -444,8 +526,11 @@ func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, [
 		c.report(int64(off), "-", "-", "JSON_INVALIDE", "le fichier n'est pas encodé en UTF-8")
 		return s, c.probs
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	// Checked without building the values: a file of 300,000 {} lines
+	// would otherwise take gigabytes.
+	if !json.Valid(data) {
+		var v struct{}
+		err := json.Unmarshal(data, &v)
 		off := int64(len(data))
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -454,7 +539,7 @@ func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, [
 		c.report(off, "-", "-", "JSON_INVALIDE", "JSON mal formé : %s", ckSyntax(err))
 		return s, c.probs
 	}
-	if _, ok := v.(map[string]any); !ok {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
 		c.report(0, "-", "-", "JSON_INVALIDE", "le fichier doit contenir un objet JSON { impId, numeroAns, siret, lignesImport }, pas %s", ckKindOf(bytes.TrimSpace(data)))
 		return s, c.probs
 	}
@@ -489,15 +574,17 @@ func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, [
 	if m, ok := got["lignesImport"]; ok {
 		if m.raw[0] != '[' {
 			c.report(m.off, "-", "lignesImport", "JSON_INVALIDE", "doit être un tableau de lignes [ … ], pas %s", ckKindOf(m.raw))
-		} else if els, err := jsonElements(m.raw, m.voff); err != nil {
+		} else if els, count, err := jsonElements(m.raw, m.voff, asp.MaxLines); err != nil {
 			c.report(m.off, "-", "lignesImport", "JSON_INVALIDE", "tableau illisible")
 		} else {
 			s.readable = true
 			switch {
-			case len(els) == 0:
+			case count == 0:
 				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "aucune ligne : un JSON de solde contient au moins un dossier")
-			case len(els) > asp.MaxLines:
-				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…)", len(els), asp.MaxLines)
+			case count > asp.MaxLines:
+				// Only the first lines are checked: the file is refused
+				// whole anyway.
+				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…) ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
 			}
 			for i, e := range els {
 				s.lignes = append(s.lignes, c.ligne(i, e))
@@ -508,13 +595,22 @@ func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (*solde, [
 }
 
 func (c *jsonCheck) lineAt(off int64) int {
-	if off < 0 {
-		off = 0
+	off = max(0, min(off, int64(len(c.data))))
+	k := int(off) / lineStride
+	if k >= len(c.lines) {
+		return 1
 	}
-	return 1 + sort.SearchInts(c.nl, int(off))
+	return 1 + c.lines[k] + bytes.Count(c.data[k*lineStride:off], []byte{'\n'})
 }
 
 func (c *jsonCheck) report(off int64, numero, field, code, format string, args ...any) {
+	if len(c.probs) >= dossier.MaxProblemsPerFile {
+		if c.dropped == 0 {
+			c.droppedAt = off
+		}
+		c.dropped++
+		return
+	}
 	if field == "" {
 		field = "-"
 	}
@@ -524,8 +620,18 @@ func (c *jsonCheck) report(off int64, numero, field, code, format string, args .
 	})
 }
 
+// summary counts the problems left out, in one PROBLEMES_NOMBREUX.
+func (c *jsonCheck) summary() {
+	if c.dropped > 0 {
+		c.probs = append(c.probs, dossier.Problem{
+			Pos: dossier.Pos{File: c.file, Line: c.lineAt(c.droppedAt)}, Level: dossier.Erreur, Numero: "-", Field: "-", Code: "PROBLEMES_NOMBREUX",
+			Message: fmt.Sprintf("… et %d autres problèmes dans ce fichier, non affichés", c.dropped),
+		})
+	}
+}
+
 // jsonMembers returns the members of the object raw (valid JSON), which
-// starts at offset base of the file.
+// starts at offset base of the file; at most ckMaxMembers.
 func jsonMembers(raw []byte, base int64) ([]jsonMember, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -550,31 +656,38 @@ func jsonMembers(raw []byte, base int64) ([]jsonMember, error) {
 		if len(v) == 0 {
 			return ms, errors.New("empty value")
 		}
+		if len(ms) == ckMaxMembers {
+			return ms, errors.New("too many keys")
+		}
 		ms = append(ms, jsonMember{key: k, raw: v, off: base + koff, voff: base + end - int64(len(v))})
 	}
 	return ms, nil
 }
 
-// jsonElements returns the elements of the array raw (valid JSON), which
-// starts at offset base of the file.
-func jsonElements(raw []byte, base int64) ([]jsonMember, error) {
+// jsonElements returns the first keep elements of the array raw (valid
+// JSON), which starts at offset base of the file, and how many it has.
+func jsonElements(raw []byte, base int64, keep int) ([]jsonMember, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, errors.New("not an array")
+		return nil, 0, errors.New("not an array")
 	}
 	var els []jsonMember
+	count := 0
 	for dec.More() {
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return els, err
+			return els, count, err
 		}
 		if len(v) == 0 {
-			return els, errors.New("empty value")
+			return els, count, errors.New("empty value")
 		}
-		off := base + dec.InputOffset() - int64(len(v))
-		els = append(els, jsonMember{raw: v, off: off, voff: off})
+		count++
+		if len(els) < keep {
+			off := base + dec.InputOffset() - int64(len(v))
+			els = append(els, jsonMember{raw: v, off: off, voff: off})
+		}
 	}
-	return els, nil
+	return els, count, nil
 }
 
 func ckJoin(path, key string) string {

@@ -18,9 +18,7 @@ func readContext(data []byte) (ctx *model.Context, err error) {
 			err = fmt.Errorf("PDF illisible (%v)", r)
 		}
 	}()
-	pdfops.Init()
-	conf := model.NewDefaultConfiguration()
-	conf.Offline = true
+	conf := pdfops.Config()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err = api.ReadContext(bytes.NewReader(data), conf)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/internal/pdftest"
 )
 
 // The shadow attacks of PDF-Insecurity (hide, replace, hide-and-replace)
@@ -385,5 +387,23 @@ func TestByteRangeGapIsContents(t *testing.T) {
 		if dep := Verify("va.pdf", data, Expect{Deposited: true}); dep.OK() {
 			t.Errorf("%s: check must refuse it too", name)
 		}
+	}
+}
+
+// The 200 KiB object-stream bomb behind an xref stream (issue 20) is
+// refused by AcceptAndVerify, as pack and check call it, in bounded
+// memory (it allocated 712 MiB before).
+func TestAcceptAndVerifyBomb(t *testing.T) {
+	bomb := pdftest.XRefStreamBomb(200<<20, "/FlateDecode", 4096)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := AcceptAndVerify("va.pdf", bomb, Expect{Signatories: shadowWho})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "décompressés") {
+		t.Errorf("got %v, want the bomb refused", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("%d MiB allocated, want < 16 MiB", grew>>20)
 	}
 }

@@ -220,6 +220,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 
 var errTooBig = errors.New("trop gros")
 
+// formError says in French why an upload's form could not be read: too
+// big, or malformed or cut (Go's « multipart: message too large », « unexpected
+// EOF » are never shown).
+func formError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooBig
+	}
+	return errors.New("envoi illisible (formulaire mal formé ou interrompu) : déposez à nouveau le PDF de la VA signée")
+}
+
 // readUpload reads the one file of the form (field "va") and the
 // confirmation, bounded to max bytes.
 func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool, error) {
@@ -236,7 +247,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 			break
 		}
 		if err != nil {
-			return nil, false, err
+			return nil, false, formError(err)
 		}
 		switch p.FormName() {
 		case "va":
@@ -245,7 +256,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 			}
 			data, err = io.ReadAll(io.LimitReader(p, max+1))
 			if err != nil {
-				return nil, false, err
+				return nil, false, formError(err)
 			}
 			if int64(len(data)) > max {
 				return nil, false, errTooBig
@@ -318,7 +329,7 @@ func (s *Server) state() Preparation {
 // runPack runs app.Pack into the output folder, as segur pack does.
 func (s *Server) runPack() {
 	res, err := app.Pack(s.ctx, app.PackOptions{
-		Inputs:    s.inputs(),
+		Inputs:    s.packInputs(),
 		Out:       s.cfg.Out,
 		Signes:    s.cfg.Signes,
 		Jobs:      s.cfg.Jobs,

@@ -46,7 +46,7 @@ func (s *Server) common(sn *snapshot, titre string) common {
 func (s *Server) page(w http.ResponseWriter, status int, name string, data any) {
 	var b bytes.Buffer
 	if err := pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
-		http.Error(w, "page impossible à afficher : "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "page impossible à afficher (erreur interne de segur) : rechargez-la ; si elle persiste, signalez-la avec la commande lancée", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

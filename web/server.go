@@ -42,6 +42,10 @@ type Config struct {
 	Version   string
 	Jobs      int
 	MaxUpload int64 // bytes (default MaxUpload)
+	Limits    Limits
+	// Registre is the registre « Préparer le dépôt » records in, as
+	// app.Inputs.Registre ("" none); the page's readings never issue.
+	Registre string
 }
 
 // Server is the page. Its state is a snapshot of the records as pack sees
@@ -97,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.handler = s.routes()
+	s.handler = uploadsBounded(cfg.Limits.withDefaults().Uploads, s.routes())
 	s.refresh(true)
 	return s, nil
 }
@@ -235,6 +239,14 @@ func (s *Server) load() *snapshot {
 // inputs are the page's inputs, as segur pack's.
 func (s *Server) inputs() app.Inputs {
 	return app.Inputs{Paths: s.cfg.Paths, Config: s.cfg.ConfigPath, Pieces: s.cfg.Pieces, Registry: s.cfg.Registry, Assets: s.cfg.Assets}
+}
+
+// packInputs are inputs() with the registre: only « Préparer le dépôt »
+// issues documents and records its pairs.
+func (s *Server) packInputs() app.Inputs {
+	in := s.inputs()
+	in.Registre = s.cfg.Registre
+	return in
 }
 
 // fingerprint sums the names, sizes and times of every input: the records,

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -332,4 +333,35 @@ func TestScannedVAWarns(t *testing.T) {
 		}
 	}
 	t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
+}
+
+// TestMalformedUploadsAnsweredInFrench (issue #22, item 5): a truncated
+// form, a part of 11 000 headers, a body that is no form: a French reply,
+// never Go's « multipart: message too large » or « NextPart: EOF ».
+func TestMalformedUploadsAnsweredInFrench(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 1<<20)
+	var headers strings.Builder
+	for i := range 11000 {
+		fmt.Fprintf(&headers, "X-%d: a\r\n", i)
+	}
+	for name, body := range map[string]string{
+		"truncated":           "--B\r\nContent-Disposition: form-data; name=\"va\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7 tronqu",
+		"11 000 part headers": "--B\r\nContent-Disposition: form-data; name=\"va\"\r\n" + headers.String() + "\r\nx\r\n--B--\r\n",
+		"no boundary":         "du texte",
+	} {
+		req, _ := http.NewRequest("POST", f.base+"/dossier/"+waiting+"/va", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Origin", f.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || strings.Contains(string(reply), "multipart") || strings.Contains(string(reply), "EOF") || !strings.Contains(string(reply), "déposez") {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, reply)
+		}
+	}
 }

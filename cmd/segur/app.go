@@ -17,9 +17,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// Version is printed by --version and written in rapport.json.
-const Version = "0.1.0"
-
 // Exit codes (spec README « Exit codes »).
 const (
 	exitOK       = 0
@@ -63,8 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			checkCommand(&code),
 			facturxCommand(&code),
 			serveCommand(),
+			etatCommand(),
+			registreCommand(),
+			aspCommand(),
 			nouveauCommand(),
 			aideCommand(),
+			importerCommand(&code),
+			modeleTableurCommand(),
+			exporterCommand(),
+			versionCommand(),
 		},
 	}
 	for _, c := range app.Commands {
@@ -99,7 +103,7 @@ func inputs(c *cli.Context) (app.Inputs, error) {
 	if c.NArg() == 0 {
 		return app.Inputs{}, cannot("indiquez au moins un fichier ou dossier d'enregistrements (ex. segur %s commandes/)", c.Command.Name)
 	}
-	return app.Inputs{Paths: c.Args().Slice(), Config: configFlagValue(c), Pieces: c.String("pieces")}, nil
+	return app.Inputs{Paths: c.Args().Slice(), Config: configFlagValue(c), Pieces: c.String("pieces"), Registre: registreValue(c), Now: now()}, nil
 }
 
 // failed says why a use case could not run: the problems it gives first

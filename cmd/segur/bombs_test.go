@@ -3,11 +3,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,13 +66,13 @@ func TestHostileInputsInBoundedPeakMemory(t *testing.T) {
 	os.WriteFile(filepath.Join(proj, "annexes", "bombe.pdf"), inflateBombPDF(), 0o644)
 	var bomb strings.Builder
 	bomb.WriteString("dispositif: MDV-LGC-Va1\nnumero_editeur: \"00999\"\nmodeles:\n  rpps: &s [")
-	for i := range 3000 {
+	for i := range 1000 {
 		if i > 0 {
 			bomb.WriteString(",")
 		}
 		bomb.WriteString(`"1"`)
 	}
-	bomb.WriteString("]\n  b: &b {rpps_medecins: *s}\nbeneficiaires: [" + strings.TrimSuffix(strings.Repeat("*b,", 3000), ",") + "]\n")
+	bomb.WriteString("]\n  b: &b {rpps_medecins: *s}\nbeneficiaires: [" + strings.TrimSuffix(strings.Repeat("*b,", 1000), ",") + "]\n")
 	os.WriteFile(filepath.Join(proj, "dossiers", "bombe.yaml"), []byte(bomb.String()), 0o644)
 	os.Symlink("/dev/zero", filepath.Join(proj, "dossiers", "zero.yaml"))
 	syscall.Mkfifo(filepath.Join(proj, "dossiers", "tube.yaml"), 0o644)
@@ -105,4 +107,144 @@ func TestHostileInputsInBoundedPeakMemory(t *testing.T) {
 		t.Errorf("validate: peak resident memory %d MiB, want < 100", rss)
 	}
 	t.Logf("validate with a 20000×20000 logo: exit %d, peak RSS %d MiB", code, rss)
+}
+
+// hostileSizes writes into dir small files whose content, not their
+// size, used to take memory without bound (issue #22, item 4): each is
+// under the limit of its kind. They are written as a stream: a child's
+// peak resident memory counts its parent's at the time it starts (Linux
+// carries it over the exec), so this process must stay small.
+func hostileSizes(t *testing.T, dir string) (records []string, depot string) {
+	t.Helper()
+	write := func(path string, parts ...func(w *bufio.Writer)) {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		for _, p := range parts {
+			p(w)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	text := func(s string) func(*bufio.Writer) { return func(w *bufio.Writer) { w.WriteString(s) } }
+	repeat := func(s string, n int) func(*bufio.Writer) {
+		return func(w *bufio.Writer) {
+			for range n {
+				w.WriteString(s)
+			}
+		}
+	}
+	head := "dispositif: MDV-LGC-Va1\nnumero_editeur: \"00999\"\nbeneficiaires: ["
+	files := []struct {
+		name  string
+		parts []func(*bufio.Writer)
+	}{
+		{"liste-800ko.yaml", []func(*bufio.Writer){text(head), repeat("1,", 400_000), text("1]\n")}},
+		{"liste-7mo.yaml", []func(*bufio.Writer){text(head), repeat("1,", 3_900_000), text("1]\n")}},
+		{"petits.yaml", []func(*bufio.Writer){repeat("a: 1\n---\n", 7<<20/10)}},
+		{"lignes.yaml", []func(*bufio.Writer){text("dispositif: MDV-LGC-Va1\n"), repeat("\n", 7800<<10)}},
+	}
+	for _, f := range files {
+		write(filepath.Join(dir, f.name), f.parts...)
+		records = append(records, f.name)
+	}
+	// A dépôt whose solde JSON is 6 Mo of {} lines and whose rapport.json
+	// is 60 Mo of empty dossiers.
+	depot = filepath.Join(dir, "sortie")
+	os.MkdirAll(filepath.Join(depot, "depot"), 0o755)
+	write(filepath.Join(depot, "depot", "MDV-LGC-Va1-SOLDE-1234567890-01.json"),
+		text(`{"impId":null,"numeroAns":"1234567890","siret":"12345678900011","lignesImport":[`), repeat("{},\n", 6<<20/4), text("{}]}\n"))
+	write(filepath.Join(depot, "depot", "MDV-LGC-Va1-SOLDE-1234567890-01.zip"))
+	write(filepath.Join(depot, "rapport.json"), text(`{"genere_par":"x","dossiers":[`), repeat("{},", 60<<20/3), text("{}]}"))
+	return records, depot
+}
+
+// TestHostileSizesInBoundedPeakMemory (issue #22, item 4): records of a
+// few hundred kilobytes holding a 400,000-item list, a 7 Mo list, 8 Mo of
+// tiny records, 7,8 Mo of empty lines; a dépôt whose solde JSON is 6 Mo
+// of {} lines and whose rapport.json is 60 Mo of empty entries. Each real
+// segur process stays under 256 MiB of peak resident memory and prints a
+// bounded number of lines, the rest counted.
+func TestHostileSizesInBoundedPeakMemory(t *testing.T) {
+	t.Parallel()
+	const maxMiB = 256
+	dir := t.TempDir()
+	names, depot := hostileSizes(t, dir)
+	for _, name := range names {
+		code, out, rss := maxRSS(t, "validate", "--date-depot", "2023-03-01", "--config", "../../fixtures/segur.yaml", filepath.Join(dir, name))
+		lines := strings.Count(out, "\n")
+		t.Logf("validate %s: exit %d, %d lines, peak RSS %d MiB", name, code, lines, rss)
+		if code != exitRejected {
+			t.Errorf("validate %s: exit %d, want %d\n%.2000s", name, code, exitRejected, out)
+		}
+		if rss > maxMiB {
+			t.Errorf("validate %s: peak resident memory %d MiB, want ≤ %d", name, rss, maxMiB)
+		}
+		if lines > 1100 {
+			t.Errorf("validate %s: %d lines printed, want the problems capped", name, lines)
+		}
+	}
+	code, out, rss := maxRSS(t, "pack", "--date-depot", "2023-03-01", "--config", "../../fixtures/segur.yaml", "-o", t.TempDir(), dir)
+	t.Logf("pack of them all: exit %d, %d lines, peak RSS %d MiB", code, strings.Count(out, "\n"), rss)
+	if code != exitRejected || rss > maxMiB || strings.Count(out, "\n") > 4*1100 {
+		t.Errorf("pack of them all: exit %d, %d lines, peak RSS %d MiB (want ≤ %d)\n%.2000s", code, strings.Count(out, "\n"), rss, maxMiB, out)
+	}
+	code, out, rss = maxRSS(t, "check", depot)
+	lines := strings.Count(out, "\n")
+	t.Logf("check: exit %d, %d lines, peak RSS %d MiB", code, lines, rss)
+	if code != exitRejected || !strings.Contains(out, "[JSON_CHAMP]") || !strings.Contains(out, "autres") {
+		t.Errorf("check: exit %d\n%.3000s", code, out)
+	}
+	if rss > maxMiB {
+		t.Errorf("check: peak resident memory %d MiB, want ≤ %d", rss, maxMiB)
+	}
+	if lines > 1100 {
+		t.Errorf("check: %d lines printed, want the problems capped", lines)
+	}
+}
+
+// TestServeStoppedBySIGTERMLeavesNoTemporaryFiles (issue #22, item 5): a
+// real `segur serve` stopped by SIGTERM (a service manager, a logout), as
+// by Ctrl-C, removes the documents it rendered in its private folder.
+func TestServeStoppedBySIGTERMLeavesNoTemporaryFiles(t *testing.T) {
+	t.Parallel()
+	proj, _ := project(t, "../annexes/cr.pdf")
+	tmp := t.TempDir()
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		cmd := exec.Command(segurBinary(t), "serve", "--port", "0", "--date-depot", "2023-03-01", "-o", t.TempDir(), filepath.Join(proj, "dossiers"))
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		opened := false
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "page ouverte sur http://") {
+				opened = true
+				break
+			}
+		}
+		if !opened {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%v: the page never opened", sig)
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, "segur-serve-*")); len(left) == 0 {
+			t.Fatalf("%v: no private folder while the page runs (TMPDIR not used?)", sig)
+		}
+		cmd.Process.Signal(sig)
+		go io.Copy(io.Discard, stderr)
+		cmd.Wait()
+		if left, _ := filepath.Glob(filepath.Join(tmp, "segur-serve-*")); len(left) > 0 {
+			t.Errorf("%v: private folders left after the page stopped: %v", sig, left)
+		}
+	}
 }

@@ -1,13 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"os"
-	"os/signal"
-	"time"
 
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/web"
@@ -26,6 +20,8 @@ func serveCommand() *cli.Command {
 			piecesFlag,
 			dateDepotFlag,
 			configFlag,
+			registreFlag,
+			sansRegistreFlag,
 		},
 		Action: func(c *cli.Context) error {
 			depot, err := dateDepot(c)
@@ -56,6 +52,7 @@ func serveCommand() *cli.Command {
 				Out:        c.String("o"),
 				DateDepot:  depot,
 				Version:    Version,
+				Registre:   in.Registre,
 			})
 			if err != nil {
 				return cannot("%v", err)
@@ -65,18 +62,13 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return cannot("port %d indisponible (%v) : choisissez-en un autre avec --port", c.Int("port"), err)
 			}
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			// Ctrl-C or SIGTERM stops the page and removes its private
+			// folders.
+			ctx, stop := web.StopContext()
 			defer stop()
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				hs.Shutdown(shut)
-			}()
 			fmt.Fprintf(c.App.ErrWriter, "segur : page ouverte sur http://%s/ — ouvrez cette adresse dans votre navigateur (Ctrl+C pour arrêter)\n", ln.Addr())
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return cannot("%v", err)
+			if err := srv.Serve(ctx, ln); err != nil {
+				return cannot("la page s'est arrêtée sur une erreur du réseau local : relancez segur serve")
 			}
 			return nil
 		},

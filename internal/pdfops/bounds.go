@@ -1,12 +1,17 @@
 package pdfops
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
+	"encoding/ascii85"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+
+	"github.com/pdfcpu/pdfcpu/pkg/filter"
 )
 
 // Bounds on a PDF that a client supplies (a pièce, a traité, a signed VA),
@@ -29,8 +34,6 @@ var (
 	errTooManyPage = fmt.Errorf("plus de %d pages", MaxPages)
 	errUnreadable  = errors.New("structure illisible (fichier abîmé, tronqué ou chiffré)")
 )
-
-var reStream = regexp.MustCompile(`stream\r?\n`)
 
 // keywordCounter counts, in bytes written to it in any chunks, the
 // keywords "R" (a reference, "12 0 R") and "obj" ("12 0 obj") that follow
@@ -89,8 +92,12 @@ func CheckClientPDF(data []byte) (err error) {
 }
 
 // scanBounds counts objects and references in the raw bytes and in the
-// object streams, and the bytes every Flate stream inflates to, stopping
-// as soon as a bound is passed.
+// object streams, and the bytes every stream decodes to through its real
+// /Filter chain (its dictionary read as a dictionary, an indirect filter
+// resolved), against one budget over the whole file, stopping as soon as
+// a bound is passed. Whatever its dictionary says, the bytes after each
+// stream keyword are also tried as zlib data: a filter the reading of the
+// dictionary missed cannot hide a bomb.
 func scanBounds(data []byte) error {
 	var k keywordCounter
 	k.Write(data)
@@ -99,31 +106,31 @@ func scanBounds(data []byte) error {
 	}
 	inflated := int64(0)
 	for _, loc := range reStream.FindAllIndex(data, MaxObjects+1) {
+		if loc[0] > 0 && isRegular(data[loc[0]-1]) {
+			continue // « endstream »
+		}
 		start := loc[1]
-		dict := data[max(0, loc[0]-512):loc[0]]
-		if i := bytes.LastIndex(dict, []byte("obj")); i >= 0 {
-			dict = dict[i:]
-		}
-		if !bytes.Contains(dict, []byte("/FlateDecode")) && !bytes.Contains(dict, []byte("/Fl ")) && !bytes.Contains(dict, []byte("/Fl/")) {
-			continue
-		}
-		end := bytes.Index(data[start:], []byte("endstream"))
-		if end < 0 {
-			end = len(data) - start
-		}
-		zr, err := zlib.NewReader(bytes.NewReader(data[start : start+end]))
-		if err != nil {
-			continue // pdfcpu will say whether it is readable
-		}
-		// Objects inside an object stream count too; other streams
-		// (pages' contents, images) only for their inflated size.
-		var w io.Writer = io.Discard
-		if bytes.Contains(dict, []byte("/ObjStm")) {
-			w = &k
-		}
 		budget := MaxInflated - inflated
-		n, _ := io.Copy(w, io.LimitReader(zr, budget+1))
-		zr.Close()
+		var n int64
+		floor := true
+		for i, d := range streamDicts(data, loc[0]) {
+			if len(d.filters) == 1 && (d.filters[0] == "FlateDecode" || d.filters[0] == "Fl") {
+				floor = false // decoded as zlib data already
+			}
+			w := io.Writer(io.Discard)
+			if d.objStm && i == 0 {
+				// The objects of an object stream count, once.
+				w = &k
+			}
+			n = max(n, decodedSize(data, start, d.filters, d.earlyChange, budget, w))
+			if k.over() {
+				return errTooMany
+			}
+		}
+		// The floor: the bytes as zlib data, whatever the dictionary says.
+		if floor {
+			n = max(n, decodedSize(data, start, []string{"FlateDecode"}, 1, budget, io.Discard))
+		}
 		inflated += n
 		if inflated > MaxInflated {
 			return errInflateBomb
@@ -133,4 +140,319 @@ func scanBounds(data []byte) error {
 		}
 	}
 	return nil
+}
+
+var reStream = regexp.MustCompile(`stream(\r\n|\n|\r)`)
+
+// streamDict is what the scan needs of a stream's dictionary.
+type streamDict struct {
+	filters     []string
+	earlyChange int
+	objStm      bool
+}
+
+// maxDictTries bounds the « << » tried, backwards from a stream keyword,
+// as the start of its dictionary.
+const maxDictTries = 64
+
+// streamDicts reads the dictionary that ends right before the stream
+// keyword at kw: each « << » before it, nearest first, that starts a
+// dictionary ending exactly there (a « << » inside a string may too: every
+// reading is kept, and each decoded).
+func streamDicts(data []byte, kw int) []streamDict {
+	end := kw
+	for end > 0 && isWhite(data[end-1]) {
+		end--
+	}
+	if end < 2 || data[end-1] != '>' || data[end-2] != '>' {
+		return nil
+	}
+	var out []streamDict
+	from := end - 2
+	for try := 0; try < maxDictTries && from > 0; try++ {
+		c := bytes.LastIndex(data[:from], []byte("<<"))
+		if c < 0 {
+			break
+		}
+		from = c
+		l := &lexer{buf: data[:end], pos: c}
+		d, ok := readDict(l, 0)
+		if !ok || l.pos != end {
+			continue
+		}
+		sd := streamDict{earlyChange: 1}
+		sd.filters = filterNames(data, d["Filter"])
+		if t, ok := d["Type"]; ok && len(t) == 1 && t[0].kind == tokName && string(t[0].str) == "ObjStm" {
+			sd.objStm = true
+		}
+		if p, ok := d["DecodeParms"]; ok && len(p) == 1 && p[0].kind == tokDict && p[0].dict != nil {
+			if e, ok := p[0].dict["EarlyChange"]; ok && len(e) == 1 && e[0].kind == tokNumber {
+				sd.earlyChange = int(e[0].num)
+			}
+		}
+		out = append(out, sd)
+		if len(out) == 4 {
+			break
+		}
+	}
+	return out
+}
+
+// pdfDict is a dictionary read by readDict: each key's value, as one
+// token, or three for a reference (« 12 0 R »).
+type pdfDict map[string][]token
+
+// readDict reads a dictionary at l.pos (« << »), false when it is not one.
+func readDict(l *lexer, depth int) (pdfDict, bool) {
+	if depth > maxNesting || !bytes.HasPrefix(l.buf[l.pos:], []byte("<<")) {
+		return nil, false
+	}
+	l.pos += 2
+	d := pdfDict{}
+	for {
+		l.skipSpace()
+		if l.pos >= len(l.buf) {
+			return nil, false
+		}
+		if bytes.HasPrefix(l.buf[l.pos:], []byte(">>")) {
+			l.pos += 2
+			return d, true
+		}
+		key := l.next()
+		if key.kind != tokName {
+			return nil, false
+		}
+		v, ok := readValue(l, depth)
+		if !ok {
+			return nil, false
+		}
+		d[string(key.str)] = v
+	}
+}
+
+// readValue reads one value: a token, a dictionary (kept in token.dict) or
+// a reference.
+func readValue(l *lexer, depth int) ([]token, bool) {
+	l.skipSpace()
+	if bytes.HasPrefix(l.buf[l.pos:], []byte("<<")) {
+		d, ok := readDict(l, depth+1)
+		return []token{{kind: tokDict, dict: d}}, ok
+	}
+	t := l.nextDepth(depth + 1)
+	if t.kind == tokEOF {
+		return nil, false
+	}
+	if t.kind == tokNumber {
+		save := l.pos
+		g, r := l.next(), l.next()
+		if g.kind == tokNumber && r.kind == tokOperator && string(r.str) == "R" {
+			return []token{t, g, r}, true
+		}
+		l.pos = save
+	}
+	return []token{t}, true
+}
+
+// filterNames is a /Filter value as names: a name, an array of names, or
+// a reference to one, resolved in the raw bytes (the last definition of
+// the object, as a later revision's wins).
+func filterNames(data []byte, v []token) []string {
+	if len(v) == 3 {
+		v = resolveRaw(data, int(v[0].num), int(v[1].num))
+	}
+	if len(v) != 1 {
+		return nil
+	}
+	switch v[0].kind {
+	case tokName:
+		return []string{string(v[0].str)}
+	case tokArray:
+		var out []string
+		for _, e := range v[0].arr {
+			if e.kind == tokName {
+				out = append(out, string(e.str))
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// resolveRaw reads the value of object n g as the raw bytes define it
+// last, nil when it cannot.
+func resolveRaw(data []byte, n, g int) []token {
+	re, err := regexp.Compile(fmt.Sprintf(`(?:^|[^0-9])%d\s+%d\s+obj`, n, g))
+	if err != nil {
+		return nil
+	}
+	ms := re.FindAllIndex(data, -1)
+	if len(ms) == 0 {
+		return nil
+	}
+	l := &lexer{buf: data, pos: ms[len(ms)-1][1]}
+	v, ok := readValue(l, 0)
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// decodedSize decodes the stream data at start through filters, writing
+// the result to w, and returns its size, at most budget+1: every decoder
+// stops at its own end of data, so the data is read from start to the end
+// of the file whatever /Length or « endstream » say. A filter that cannot
+// be read, or an image filter pdfcpu does not decode, ends the chain.
+func decodedSize(data []byte, start int, filters []string, earlyChange int, budget int64, w io.Writer) (n int64) {
+	defer func() {
+		if recover() != nil {
+			n = 0
+		}
+	}()
+	var r io.Reader = bytes.NewReader(data[start:])
+	for _, f := range filters {
+		switch f {
+		case "FlateDecode", "Fl":
+			br := bufio.NewReader(r)
+			head, err := br.Peek(2)
+			if err != nil || (int(head[0])<<8|int(head[1]))%31 != 0 || head[0]&0x0f != 8 {
+				return 0
+			}
+			zr, err := zlib.NewReader(br)
+			if err != nil {
+				return 0
+			}
+			defer zr.Close()
+			r = zr
+		case "ASCII85Decode", "A85":
+			r = ascii85.NewDecoder(&untilEOD{r: bufio.NewReader(r), eod: '~'})
+		case "ASCIIHexDecode", "AHx":
+			r = hex.NewDecoder(&hexDigits{r: bufio.NewReader(r)})
+		case "RunLengthDecode", "RL":
+			r = &runLength{r: bufio.NewReader(r)}
+		case "LZWDecode", "LZW":
+			lf, err := filter.NewFilter(filter.LZW, map[string]int{"EarlyChange": earlyChange}, budget+1)
+			if err != nil {
+				return 0
+			}
+			dr, err := lf.DecodeLength(io.LimitReader(r, int64(len(data))), budget+1)
+			if err != nil && dr == nil {
+				return 0
+			}
+			r = dr
+		default:
+			goto copy
+		}
+	}
+copy:
+	n, _ = io.Copy(w, io.LimitReader(r, budget+1))
+	return n
+}
+
+// untilEOD reads up to (not including) the byte eod.
+type untilEOD struct {
+	r    *bufio.Reader
+	eod  byte
+	done bool
+}
+
+func (u *untilEOD) Read(p []byte) (int, error) {
+	if u.done {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) {
+		c, err := u.r.ReadByte()
+		if err != nil || c == u.eod {
+			u.done = true
+			break
+		}
+		p[n] = c
+		n++
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// hexDigits reads the hexadecimal digits of an ASCIIHex stream, up to
+// « > », white space left out (an odd last digit is dropped).
+type hexDigits struct {
+	r    *bufio.Reader
+	done bool
+}
+
+func (h *hexDigits) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && !h.done {
+		c, err := h.r.ReadByte()
+		switch {
+		case err != nil || c == '>':
+			h.done = true
+		case isWhite(c):
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			p[n] = c
+			n++
+		default:
+			h.done = true
+		}
+	}
+	if h.done && n%2 == 1 {
+		n--
+	}
+	if n == 0 && h.done {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// runLength decodes RunLengthDecode data (PDF 32000-1 § 7.4.5).
+type runLength struct {
+	r    *bufio.Reader
+	run  int  // bytes of the current run left
+	rep  bool // a repeated byte
+	b    byte
+	done bool
+}
+
+func (rl *runLength) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if rl.run == 0 {
+			if rl.done {
+				break
+			}
+			l, err := rl.r.ReadByte()
+			if err != nil || l == 128 {
+				rl.done = true
+				break
+			}
+			if l < 128 {
+				rl.run, rl.rep = int(l)+1, false
+			} else {
+				b, err := rl.r.ReadByte()
+				if err != nil {
+					rl.done = true
+					break
+				}
+				rl.run, rl.rep, rl.b = 257-int(l), true, b
+			}
+		}
+		if rl.rep {
+			p[n] = rl.b
+		} else {
+			b, err := rl.r.ReadByte()
+			if err != nil {
+				rl.done = true
+				break
+			}
+			p[n] = b
+		}
+		rl.run--
+		n++
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
 }

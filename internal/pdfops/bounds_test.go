@@ -80,8 +80,45 @@ func FuzzCheckClientPDF(f *testing.F) {
 	f.Add(traite(f))
 	f.Add(manyPages(3))
 	f.Add(objStmBomb(f, 1<<12))
+	f.Add(pdftest.XRefStreamBomb(1<<12, "7 0 R", 600))
+	f.Add(pdftest.XRefStreamBomb(1<<12, "[/ASCIIHexDecode /FlateDecode]", 10))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reportPanics(t)
 		CheckClientPDF(data)
 	})
+}
+
+// TestObjectStreamBombBehindXRefStream (issue 20): a 200 KiB object
+// stream that inflates to 200 MiB, reached only through an xref stream,
+// its /Filter hidden from a look at the bytes before « stream » (padding,
+// an indirect filter, a filter chain), is refused by Accept before pdfcpu
+// reads it, in bounded memory.
+func TestObjectStreamBombBehindXRefStream(t *testing.T) {
+	cases := []struct{ name, filter string }{
+		{"padded /FlateDecode", "/FlateDecode"},
+		{"indirect filter", "7 0 R"},
+		{"filter chain", "[/ASCIIHexDecode /FlateDecode]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bomb := pdftest.XRefStreamBomb(200<<20, c.filter, 4096)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err := Accept(bomb)
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "décompressés") {
+				t.Errorf("got %v, want the bomb refused", err)
+			}
+			grew := after.TotalAlloc - before.TotalAlloc
+			if limit := uint64(16<<20 + 8*len(bomb)); grew > limit {
+				t.Errorf("%d KiB file: %d MiB allocated, want < %d MiB", len(bomb)>>10, grew>>20, limit>>20)
+			}
+			t.Logf("%d KiB file: %d KiB allocated", len(bomb)>>10, grew>>10)
+		})
+	}
+	// The same file within the bounds is not refused for its size.
+	if err := Accept(pdftest.XRefStreamBomb(1<<20, "7 0 R", 4096)); err != nil && strings.Contains(err.Error(), "décompressés") {
+		t.Errorf("a 1 MiB object stream: %v", err)
+	}
 }

@@ -18,6 +18,13 @@
 //     byte-deterministic output (fixed dates and file identifier).
 //   - [PageCount] counts pages.
 //
+// It is the one reader of the PDFs segur did not write (pièces, traités,
+// returned VAs and MOMs): [Accept] and [CheckClientPDF] bound the whole
+// file first (scanBounds: objects, references, pages, and every stream
+// decoded through its real filter chain against one budget), and
+// [Config] is the pdfcpu configuration, with its own limits, that
+// package signature reads such files with.
+//
 // Every function recovers from malformed input and reports it as an error,
 // wrapped with a "pdfops: " prefix; none of them panics.
 package pdfops

@@ -33,6 +33,7 @@ type token struct {
 	num  float64
 	str  []byte // name (without '/'), string bytes or operator keyword
 	arr  []token
+	dict pdfDict // a dictionary's entries, when read by readDict
 }
 
 // lexer tokenizes a PDF content stream or CMap (PDF 32000-1 §7.2, §7.3).

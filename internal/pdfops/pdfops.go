@@ -33,8 +33,18 @@ func newConf() *model.Configuration {
 	Init()
 	conf := model.NewDefaultConfiguration()
 	conf.Offline = true // never go online (certificate revocation checks)
+	// pdfcpu's own limits, per stream and per table, behind the scan of
+	// the whole file (scanBounds).
+	conf.Limits.MaxDecodeBytes = MaxInflated
+	conf.Limits.MaxObjectCount = MaxObjects
+	conf.Limits.MaxObjectStreamCount = MaxObjects
+	conf.Limits.MaxXRefEntries = MaxObjects
 	return conf
 }
+
+// Config is the pdfcpu configuration of every reading of an outside PDF:
+// offline, with the bounds of this package.
+func Config() *model.Configuration { return newConf() }
 
 // errNilReader reports a nil io.ReadSeeker argument.
 var errNilReader = errors.New("nil reader")

@@ -5,7 +5,11 @@ package pdftest
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // Raw assembles a PDF from object bodies (object i+1 is objs[i], object 1
@@ -24,5 +28,57 @@ func Raw(objs ...string) []byte {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// XRefStreamBomb is a PDF whose only cross-reference section is an xref
+// stream, pointing into an object stream that inflates to inflated bytes
+// (a 200 KiB stream inflates to about 200 MiB). filter is the stream's
+// /Filter value as written (« /FlateDecode », « 7 0 R » — object 7 is
+// then the name /FlateDecode —, « [/ASCIIHexDecode /FlateDecode] », the
+// data then hex-encoded); pad bytes of white space sit between the
+// dictionary's /Filter and the stream keyword.
+func XRefStreamBomb(inflated int, filter string, pad int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zw.Write([]byte("5 0 "))
+	chunk := make([]byte, 1<<20)
+	for left := inflated; left > 0; left -= len(chunk) {
+		zw.Write(chunk[:min(left, len(chunk))])
+	}
+	zw.Close()
+	stm := z.Bytes()
+	if strings.Contains(filter, "ASCIIHex") {
+		stm = []byte(hex.EncodeToString(stm) + ">")
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	off := map[int]int{}
+	obj := func(n int, body string) {
+		off[n] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", n, body)
+	}
+	obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")
+	obj(4, fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter %s%s /Length %d >>\nstream\n%s\nendstream", filter, strings.Repeat(" ", pad), len(stm), stm))
+	obj(7, "/FlateDecode")
+	xref := b.Len()
+	var rows bytes.Buffer
+	row := func(typ byte, a uint32, c uint16) {
+		rows.WriteByte(typ)
+		binary.Write(&rows, binary.BigEndian, a)
+		binary.Write(&rows, binary.BigEndian, c)
+	}
+	row(0, 0, 65535)
+	for n := 1; n <= 4; n++ {
+		row(1, uint32(off[n]), 0)
+	}
+	row(2, 4, 0) // object 5, in object stream 4
+	row(1, uint32(xref), 0)
+	row(1, uint32(off[7]), 0)
+	fmt.Fprintf(&b, "6 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n", rows.Len())
+	b.Write(rows.Bytes())
+	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", xref)
 	return b.Bytes()
 }

@@ -25,7 +25,7 @@ var (
 	Config    = Kind{"fichier fournisseur", 1 << 20}
 	Logo      = Kind{"logo", 4 << 20}
 	RootCerts = Kind{"certificat racine", 1 << 20} // PEM roots of segur.yaml
-	PDF       = Kind{"pièce PDF", 32 << 20} // pièce, traité, VA signée
+	PDF       = Kind{"pièce PDF", 32 << 20}        // pièce, traité, VA signée
 	Piece     = Kind{"pièce", 32 << 20}
 	DepotJSON = Kind{"JSON de dépôt", 16 << 20}
 	DepotZip  = Kind{"zip de dépôt", 512 << 20}

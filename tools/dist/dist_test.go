@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"debug/pe"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The Linux binary of a release runs with nothing installed: no Go in its
+// PATH (an empty folder), for its version, its help and a validate of the
+// fixtures. The Windows binary is cross-built and is an amd64 Windows
+// program; it is run under wine when wine is installed.
+func TestReleaseBinariesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two binaries")
+	}
+	dir := t.TempDir()
+	root, _ := filepath.Abs("../..")
+	bin, err := Build(root, dir, Target{"linux", "amd64"}, "9.8.7", "cafe1234", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The system's folders, as on a desk without Go; an empty folder if
+	// Go is installed there.
+	path := "/usr/bin:/bin"
+	for _, d := range filepath.SplitList(path) {
+		if _, err := os.Stat(filepath.Join(d, "go")); err == nil {
+			path = t.TempDir()
+		}
+	}
+	empty := t.TempDir()
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		cmd.Env = []string{"PATH=" + path, "HOME=" + empty, "LANG=C"}
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), code
+	}
+	if out, code := run("version"); code != 0 || !strings.Contains(out, "segur 9.8.7\ncommit cafe1234\nlinux/amd64") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if out, code := run("--help"); code != 0 || !strings.Contains(out, "COMMANDES :") || !strings.Contains(out, "validate") {
+		t.Errorf("help: %d %q", code, out)
+	}
+	// The fixtures have one record kept on purpose with warnings only:
+	// validate reads all of them and exits 0 or 1 (rejected), never 2.
+	out, code := run("validate", "fixtures/dossiers")
+	if code == 2 || !strings.Contains(out, "dossier(s) lu(s)") {
+		t.Errorf("validate: %d %q", code, out)
+	}
+
+	win, err := Build(root, dir, Target{"windows", "amd64"}, "9.8.7", "cafe1234", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pe.Open(win)
+	if err != nil {
+		t.Fatalf("segur.exe is not a Windows program: %v", err)
+	}
+	defer f.Close()
+	if f.Machine != pe.IMAGE_FILE_MACHINE_AMD64 {
+		t.Errorf("segur.exe machine %#x", f.Machine)
+	}
+	if data, _ := os.ReadFile(win); !bytes.Contains(data, []byte("9.8.7")) {
+		t.Errorf("segur.exe does not carry its version")
+	}
+	if wine, err := exec.LookPath("wine"); err == nil {
+		out, err := exec.Command(wine, win, "version").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "segur 9.8.7") {
+			t.Errorf("wine segur.exe version: %v %s", err, out)
+		}
+	} else {
+		t.Log("wine n'est pas installé : segur.exe est construit et vérifié comme programme Windows amd64, pas lancé")
+	}
+}
