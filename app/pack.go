@@ -106,7 +106,14 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if avance {
 		phase = dossier.PhaseAvance
 	}
-	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict, Avances: opt.Avances})
+	// A solde takes from an existing registre the numéro ASP the ASP's
+	// answer to the avance gave (segur asp importer).
+	avances, closeAvances, err := e.avancesConnues(opt.Avances)
+	if err != nil {
+		return nil, err
+	}
+	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict, Avances: avances})
+	closeAvances()
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,12 @@ func Validate(ctx context.Context, opt ValidateOptions) (*ValidateResult, error)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot, Avances: opt.Avances})
+	avances, closeAvances, err := e.avancesConnues(opt.Avances)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot, Avances: avances})
+	closeAvances()
 	if err != nil {
 		return nil, err
 	}
