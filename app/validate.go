@@ -34,12 +34,7 @@ func Validate(ctx context.Context, opt ValidateOptions) (*ValidateResult, error)
 	if err != nil {
 		return nil, err
 	}
-	avances, closeAvances, err := e.avancesConnues(opt.Avances)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot, Avances: avances})
-	closeAvances()
+	ds, err := e.check(dossier.Options{Phase: opt.Phase, DateDepot: opt.DateDepot, Avances: opt.Avances})
 	if err != nil {
 		return nil, err
 	}

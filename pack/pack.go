@@ -60,6 +60,8 @@ type Options struct {
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
 	MinLevel string
+	// Strict makes an invisible client signature an error.
+	Strict bool
 	// Memory, when set, is the registre's transaction of this run: pack
 	// leaves out the dossiers already deposited, numbers the pairs after
 	// the last recorded, records the pairs it writes, and commits it as
