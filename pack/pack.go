@@ -60,6 +60,9 @@ type Options struct {
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
 	MinLevel string
+	// Retirer names the dossiers (numéros éditeur) the run may take out
+	// of the previous dépôt; any other would stop it (DropError).
+	Retirer []string
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 }
@@ -218,6 +221,12 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
+	// Never a dépôt with less than the previous one without being told:
+	// the result comes back with the error, for its problems (why the
+	// dossiers are blocked).
+	if de := dropped(opt.Dir, res.Rapport, opt.Retirer); de != nil {
+		return res, de
+	}
 	// rapport.json goes beside the new depot/, and is switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ func packCommand(code *int) *cli.Command {
 			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "dépôt produit : solde, ou avance (les bons de commande signés par le client, à la commande)"},
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
 			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
+			&cli.StringSliceFlag{Name: "retirer", Usage: "numéros éditeur (00042,00043) que ce dépôt peut retirer du dépôt précédent : sans lui, pack refuse de remplacer un dépôt par un dépôt qui en perd"},
 			dateDepotFlag,
 			strictFlag,
 			configFlag,
@@ -83,6 +84,7 @@ func packCommand(code *int) *cli.Command {
 				Version:   Version,
 				DateDepot: depot,
 				Strict:    c.Bool("strict"),
+				Retirer:   c.StringSlice("retirer"),
 				Phase:     phase,
 				Progress:  progress(c.App.ErrWriter),
 			})
