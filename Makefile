@@ -58,13 +58,13 @@ test: deps
 # listed as blocked in out/rapport.json); 2 would be a real failure.
 demo: build
 	rm -rf out
-	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
+	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out/registre.sqlite --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out
 	@# The avance dépôt of fixtures/avances (BDCs signed by the clients in fixtures/signes), filed on
 	@# $(DEMO_AVANCE_DATE), before the Va1 guichet of the avances closed (30/11/2022 14h). pack exits 1:
 	@# three fixtures' BDCs are unsigned, signed by someone else or changed after signing.
 	rm -rf out-avance
-	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]
+	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out-avance/registre.sqlite --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out-avance
 	@# What an independent tool says of each MOM and VA in the zips (poppler's pdfsig).
 	@if command -v pdfsig >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then \
@@ -77,7 +77,7 @@ demo: build
 # factur-x.xml (EN 16931); check reads each XML back; one XML is printed.
 demo-facturx: build
 	rm -rf out-facturx
-	./$(BIN) pack --config fixtures/facturx/segur.yaml --date-depot $(DEMO_DATE) fixtures/dossiers -o out-facturx --signes fixtures/signes || [ $$? -eq 1 ]
+	./$(BIN) pack --registre out-facturx/registre.sqlite --config fixtures/facturx/segur.yaml --date-depot $(DEMO_DATE) fixtures/dossiers -o out-facturx --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out-facturx
 	./$(BIN) facturx out-facturx/dossiers/00042/MDV-LGC-Va1-FACTURE-00042.pdf
 

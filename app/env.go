@@ -48,6 +48,13 @@ type Inputs struct {
 	// Assets, when set, gives the renderer its fonts, logo and signer
 	// instead of reading them from segur.yaml (Env.Assets).
 	Assets func(*dossier.Config) (render.Assets, error)
+	// Registre is the registre file: "" none (--sans-registre: nothing is
+	// remembered), AutoRegistre the one segur.yaml names or
+	// registre.sqlite beside it, else a path.
+	Registre string
+	// Now is the clock of the signatures and of the registre; nil is the
+	// real time. Tests inject a fixed clock.
+	Now func() time.Time
 }
 
 // Env is what one reading of the inputs gives: the dispositif data,
@@ -62,6 +69,8 @@ type Env struct {
 	// Problems are segur.yaml's (warnings only: an error stops Load), sorted.
 	Problems []dossier.Problem
 	assets   func(*dossier.Config) (render.Assets, error)
+	registre string
+	now      func() time.Time
 }
 
 // fail is an *Error after segur.yaml's problems.
@@ -72,12 +81,9 @@ func (e *Env) fail(format string, args ...any) error {
 // Load reads the dispositif data, the fournisseur file and lists the
 // records of in.Paths. Errors in segur.yaml stop it (ErrInvalidConfig).
 func Load(in Inputs) (*Env, error) {
-	reg := in.Registry
-	if reg == nil {
-		var err error
-		if reg, err = dossier.LoadRegistry(templates.FS); err != nil {
-			return nil, &Error{Message: err.Error()}
-		}
+	reg, err := loadRegistry(in)
+	if err != nil {
+		return nil, err
 	}
 	files, err := dossier.Files(in.Paths)
 	if err != nil {
@@ -101,9 +107,21 @@ func Load(in Inputs) (*Env, error) {
 	if dossier.HasError(probs) {
 		return nil, &Error{Problems: probs, Message: fmt.Sprintf("%s est invalide : corrigez-le avant de continuer", path), err: ErrInvalidConfig}
 	}
-	e := &Env{Registry: reg, Config: cfg, ConfigPath: path, Files: files, Paths: in.Paths, Problems: probs, assets: in.Assets}
+	e := &Env{Registry: reg, Config: cfg, ConfigPath: path, Files: files, Paths: in.Paths, Problems: probs, assets: in.Assets, registre: in.Registre, now: in.Now}
 	e.Roots = pieceRoots(in.Paths, cfg.Dir, in.Pieces)
 	return e, nil
+}
+
+// loadRegistry is in.Registry, or the embedded dispositif data.
+func loadRegistry(in Inputs) (*dossier.Registry, error) {
+	if in.Registry != nil {
+		return in.Registry, nil
+	}
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		return nil, &Error{Message: err.Error()}
+	}
+	return reg, nil
 }
 
 // FindConfig finds segur.yaml when --config and $SEGUR_CONFIG are not
@@ -193,7 +211,11 @@ func (e *Env) noRecord() error {
 // MOMs (its password in the environment variable the block names).
 func (e *Env) Assets() (render.Assets, error) {
 	if e.assets != nil {
-		return e.assets(e.Config)
+		a, err := e.assets(e.Config)
+		if a.Now == nil {
+			a.Now = e.now
+		}
+		return a, err
 	}
 	reg, err := templates.FS.ReadFile(templates.FontRegular)
 	if err != nil {
@@ -203,7 +225,7 @@ func (e *Env) Assets() (render.Assets, error) {
 	if err != nil {
 		return render.Assets{}, e.fail("police embarquée illisible : %v", err)
 	}
-	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
+	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}, Now: e.now}
 	if a.Signer, err = e.signer(); err != nil {
 		return a, err
 	}

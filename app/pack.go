@@ -13,6 +13,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/registre"
 	"github.com/segur-sons/segur/render"
 )
 
@@ -39,6 +40,10 @@ type PackOptions struct {
 	// Progress, when set, is called once the records are read (0, total),
 	// then after each dossier.
 	Progress func(done, total int)
+	// Redeposer are the dossiers (numéros éditeur) to deposit again in a
+	// new pair although the registre says a pair already deposited them
+	// (after a rejection).
+	Redeposer []string
 }
 
 // DepotPhase is which dépôt Pack makes.
@@ -56,6 +61,9 @@ type PackResult struct {
 	Config   []dossier.Problem // segur.yaml's warnings
 	Late     int               // dossiers filed after their guichet closed
 	Warnings int
+	// Registre is the registre file the run was recorded in; "" when run
+	// without one (SansRegistre says what was not remembered).
+	Registre string
 	// Provisoires are, for an avance dépôt, the keys of its JSON that no
 	// official source confirms (by profile, « commande.dateCommande »…):
 	// said once, not per dossier.
@@ -119,6 +127,26 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
 	}
 	defer unlock()
+	reg, err := e.openRegistre()
+	if err != nil {
+		return nil, err
+	}
+	newRenderer := func() pack.Renderer { return render.New(assets) }
+	var mem pack.Memory
+	if reg != nil {
+		defer reg.Close()
+		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
+		if err != nil {
+			return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
+		}
+		defer tx.Rollback() // after a failure; nothing once committed with the switch
+		regPhase := registre.PhaseSolde
+		if avance {
+			regPhase = registre.PhaseAvance
+		}
+		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
+		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
+	}
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())
 	}
@@ -135,13 +163,14 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Jobs:        opt.Jobs,
 		Version:     opt.Version,
 		DateDepot:   opt.DateDepot.Format("2006-01-02"),
-		NewRenderer: func() pack.Renderer { return render.New(assets) },
+		NewRenderer: newRenderer,
 		Avance:      avance,
 		NewUnsigned: func() pack.Renderer { a := assets; a.Signer = nil; return render.New(a) },
 		Progress:    opt.Progress,
 		Context:     ctx,
 		Roots:       e.Roots,
 		Retirer:     opt.Retirer,
+		Memory:      mem,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {
@@ -153,6 +182,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, e.fail("production du dépôt impossible dans « %s » : %s", out, safeio.Message(err))
 	}
 	pr := &PackResult{Result: res, Config: e.Problems}
+	if reg != nil {
+		pr.Registre = reg.Path()
+	}
 	for _, rd := range res.Rapport.Dossiers {
 		if rd.HorsDelai() {
 			pr.Late++

@@ -63,7 +63,24 @@ type journal struct {
 	// Nouveau identifies the new depot folder where an exchange is used,
 	// to tell after a crash whether the exchange took place.
 	Nouveau string `json:"nouveau,omitempty"`
+	// Registre is the id of the registre transaction that records this
+	// run (package registre): the switch is the registre's decision.
+	Registre string `json:"registre,omitempty"`
 }
+
+// Decider makes a switch and a registre transaction one unit: Commit
+// writes the journal carrying TxID, then calls Decide (the registre's
+// commit, the decision point), then switches; Recover asks Committed
+// whether a journal's transaction was decided — if so the switch is rolled
+// forward, if not it is discarded with the dépôt that was built.
+type Decider struct {
+	TxID   string
+	Decide func() error
+}
+
+// Committed tells Recover whether the registre transaction id committed;
+// nil when the run has no registre (--sans-registre).
+type Committed func(id string) (bool, error)
 
 // ErrSymlink is returned when a path segur writes under -o is a symbolic
 // link: segur never follows one there.
@@ -114,9 +131,17 @@ func guard(dir string) error {
 // nothing when no switch is under way. pack calls it under the lock before
 // anything else. It returns the names of the files found in the previous
 // depot/ that segur did not make, moved to hors-depot/.
-func Recover(dir string) ([]string, error) { return faults{}.recover(dir) }
+func Recover(dir string) ([]string, error) { return faults{}.recover(dir, nil) }
 
-func (f faults) recover(dir string) ([]string, error) {
+// RecoverWith is Recover for a run with a registre: a journal naming a
+// registre transaction is finished if committed says it committed, and
+// discarded (the journal and the dépôt it announced removed, depot/ left
+// as it was) if not. Without committed, such a journal stops the run.
+func RecoverWith(dir string, committed Committed) ([]string, error) {
+	return faults{}.recover(dir, committed)
+}
+
+func (f faults) recover(dir string, committed Committed) ([]string, error) {
 	if err := guard(dir); err != nil {
 		return nil, err
 	}
@@ -130,6 +155,24 @@ func (f faults) recover(dir string) ([]string, error) {
 	if err := json.Unmarshal(data, &j); err != nil {
 		// The journal is written atomically: a bad one was edited by hand.
 		return nil, fmt.Errorf("journal de bascule « %s » illisible : supprimez le dossier %s et relancez", filepath.Join(dir, journalFile), filepath.Join(dir, stateDir))
+	}
+	if j.Registre != "" {
+		if committed == nil {
+			return nil, fmt.Errorf("une production interrompue dans « %s » attend le registre pour être terminée ou annulée : relancez avec le registre (sans --sans-registre)", dir)
+		}
+		ok, err := committed(j.Registre)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			// The run died before its decision: its dépôt never was.
+			if err := os.Remove(filepath.Join(dir, journalFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			syncDir(filepath.Join(dir, stateDir))
+			os.RemoveAll(filepath.Join(dir, nextDir))
+			return nil, nil
+		}
 	}
 	return f.finish(dir, &j)
 }
@@ -168,9 +211,17 @@ func BeginNext(dir string) (string, error) {
 // names written in its depot/, rapport.json is beside it. It returns the
 // files of the previous depot/ that segur did not make, moved to
 // hors-depot/.
-func Commit(dir string, files []string) ([]string, error) { return faults{}.commit(dir, files) }
+func Commit(dir string, files []string) ([]string, error) { return faults{}.commit(dir, files, nil) }
 
-func (f faults) commit(dir string, files []string) ([]string, error) {
+// CommitWith is Commit made one unit with a registre transaction (see
+// Decider): the journal names dec.TxID, dec.Decide commits the registre,
+// then the switch is made. If Decide fails, the journal is removed and
+// depot/ stays the previous dépôt, as the registre does.
+func CommitWith(dir string, files []string, dec *Decider) ([]string, error) {
+	return faults{}.commit(dir, files, dec)
+}
+
+func (f faults) commit(dir string, files []string, dec *Decider) ([]string, error) {
 	next := filepath.Join(dir, nextDir)
 	for _, d := range []string{filepath.Join(next, depotDir), next} {
 		if err := syncDir(d); err != nil {
@@ -189,6 +240,9 @@ func (f faults) commit(dir string, files []string) ([]string, error) {
 	}
 	j := &journal{Fichiers: slices.Sorted(slices.Values(files)), Anciens: old.Fichiers}
 	j.Nouveau = dirID(filepath.Join(next, depotDir))
+	if dec != nil {
+		j.Registre = dec.TxID
+	}
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return nil, err
@@ -202,6 +256,18 @@ func (f faults) commit(dir string, files []string) ([]string, error) {
 	}
 	if err := f.at("journal"); err != nil {
 		return nil, err
+	}
+	if dec != nil {
+		if err := dec.Decide(); err != nil {
+			// Not decided: the journal goes, depot/ stays the previous one.
+			if rerr := os.Remove(filepath.Join(dir, journalFile)); rerr == nil {
+				syncDir(filepath.Join(dir, stateDir))
+			}
+			return nil, err
+		}
+		if err := f.at("registre"); err != nil {
+			return nil, err
+		}
 	}
 	return f.finish(dir, j)
 }

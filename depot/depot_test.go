@@ -43,7 +43,7 @@ func (f faults) build(t *testing.T, dir string, g gen) error {
 			return err
 		}
 	}
-	_, err = f.commit(dir, names)
+	_, err = f.commit(dir, names, nil)
 	return err
 }
 
@@ -292,5 +292,78 @@ func TestNoWriteThroughALinkedDossierFolder(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
 		t.Errorf("%d files written behind the link", len(entries))
+	}
+}
+
+// A switch tied to a registre transaction follows the registre's decision:
+// stopped after its journal and before the commit, the next run discards it
+// (depot/ and the registre both old); stopped after the commit, the next run
+// rolls it forward (both new); a failed commit leaves depot/ as it was.
+func TestSwitchFollowsTheRegistreDecision(t *testing.T) {
+	stop := errors.New("arrêt simulé")
+	for _, tc := range []struct {
+		name      string
+		step      string // where the run stops; "" when Decide fails
+		committed bool   // what the registre says afterwards
+		want      gen
+	}{
+		{"killed before the decision", "journal", false, genA},
+		{"killed after the decision", "registre", true, genB},
+		{"commit refused", "", false, genA},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := build(t, dir, genA); err != nil {
+				t.Fatal(err)
+			}
+			next, err := BeginNext(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for name, content := range genB {
+				p := filepath.Join(next, name)
+				if name == RapportFile {
+					p = filepath.Join(filepath.Dir(next), name)
+				} else {
+					names = append(names, name)
+				}
+				WriteFile(p, []byte(content))
+			}
+			decided := false
+			dec := &Decider{TxID: "tx-1", Decide: func() error {
+				if tc.step == "" {
+					return stop
+				}
+				decided = true
+				return nil
+			}}
+			f := faults{crash: func(step string) error {
+				if step == tc.step {
+					return stop
+				}
+				return nil
+			}}
+			_, err = f.commit(dir, names, dec)
+			if !errors.Is(err, stop) {
+				t.Fatalf("CommitWith: %v", err)
+			}
+			if tc.step == "" && SwitchPending(dir) {
+				t.Error("a refused commit left its journal")
+			}
+			if _, err := Recover(dir); tc.step != "" && err == nil {
+				t.Error("recovered without asking the registre")
+			}
+			asked := ""
+			if _, err := RecoverWith(dir, func(id string) (bool, error) { asked = id; return tc.committed || decided && tc.step == "registre", nil }); err != nil {
+				t.Fatal(err)
+			}
+			if tc.step != "" && asked != "tx-1" {
+				t.Errorf("the registre was asked about %q", asked)
+			}
+			if got := depotState(t, dir); !sameDepot(got, tc.want) || SwitchPending(dir) {
+				t.Errorf("depot/ %v, want %v (pending %v)", got, tc.want, SwitchPending(dir))
+			}
+		})
 	}
 }

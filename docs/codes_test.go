@@ -20,7 +20,7 @@ var (
 )
 
 // notCodes are upper-case literals of the code that are not message codes.
-var notCodes = []string{"SEGUR_CONFIG", "SEGUR_LOOK", "XDG_CONFIG_HOME", "MAJ_V2", "SEGUR_CERTIFICAT_MDP", "LIBERAL", "STRUCTURE", "FACTURE",
+var notCodes = []string{"SEGUR_CONFIG", "SEGUR_LOOK", "SEGUR_REGISTRE", "SEGUR_SANS_REGISTRE", "XDG_CONFIG_HOME", "MAJ_V2", "SEGUR_CERTIFICAT_MDP", "LIBERAL", "STRUCTURE", "FACTURE",
 	"BON_COMMANDE", // the avance JSON's typeFichier of the signed BDC
 	"GTS_PDFA1",    // a PDF/A OutputIntent name
 	"DEVISE",       // an EN 16931 rule label inside FACTURX_INVALIDE

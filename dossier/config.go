@@ -21,6 +21,9 @@ type Config struct {
 	// Signature is the fournisseur's certificate, when MOMs are signed
 	// electronically (nil: signed by hand, given with --signes).
 	Signature *SignatureConfig `yaml:"signature"`
+	// Registre is the registre file (package registre), relative to
+	// segur.yaml's folder; "" is registre.sqlite beside segur.yaml.
+	Registre string `yaml:"registre"`
 
 	// Path is the file it was read from; Dir resolves the logo.
 	Path string `yaml:"-"`

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"github.com/segur-sons/segur/depot"
 	"path/filepath"
@@ -23,6 +24,14 @@ type Document struct {
 // durable syncs the file to disk before its rename (see WriteFile).
 func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string, durable bool) (Document, *dossier.Problem, error) {
 	data, err := r.Render(d, kind)
+	var coded interface {
+		ProblemCode() string
+		ProblemMessage() string
+	}
+	if errors.As(err, &coded) {
+		// A rule of the registre (DOCUMENT_EMIS_MODIFIE, FACTURE_DOUBLON…).
+		return Document{}, &dossier.Problem{Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: coded.ProblemCode(), Message: coded.ProblemMessage()}, nil
+	}
 	if err != nil {
 		return Document{}, &dossier.Problem{
 			Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: "RENDU_IMPOSSIBLE",

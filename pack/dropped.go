@@ -36,9 +36,11 @@ func dropped(dir string, next *rapport.Rapport, retirer []string) *DropError {
 	if err != nil {
 		return nil
 	}
+	// Kept: ready again, or left out because a pair recorded in the
+	// registre already deposited it.
 	now := map[string]bool{}
 	for _, d := range next.Dossiers {
-		if d.Statut == rapport.StatutPret {
+		if d.Statut == rapport.StatutPret || d.Statut == rapport.StatutDepose {
 			now[d.NumeroEditeur] = true
 		}
 	}

@@ -63,8 +63,32 @@ type Options struct {
 	// Retirer names the dossiers (numéros éditeur) the run may take out
 	// of the previous dépôt; any other would stop it (DropError).
 	Retirer []string
+	// Memory, when set, is the registre's transaction of this run: pack
+	// leaves out the dossiers already deposited, numbers the pairs after
+	// the last recorded, records the pairs it writes, and commits it as
+	// one unit with the dépôt's switch (depot.CommitWith). nil: nothing is
+	// remembered (--sans-registre).
+	Memory Memory
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
+}
+
+// Memory is the registre as pack sees it: package app adapts a
+// registre.Tx to it.
+type Memory interface {
+	// Deposited is the pair in which the dossier's solde was deposited,
+	// "" if none (or if it is asked again: --redeposer).
+	Deposited(numero string) (string, error)
+	// NextPair is the number of the next pair of a dispositif and
+	// solution (1 when none was recorded).
+	NextPair(dispositif, numeroANS string) (int, error)
+	// RecordPair records a pair written by the run.
+	RecordPair(name, dispositif, numeroANS string, number int, jsonSHA256, zipSHA256 string, dossiers []string) error
+	// TxID names the run's transaction; Decide commits it; Committed says
+	// whether an earlier run's transaction committed.
+	TxID() string
+	Decide() error
+	Committed(id string) (bool, error)
 }
 
 // ErrInterrupted is returned by Run when its Context was cancelled.
@@ -79,6 +103,9 @@ type Result struct {
 	Pairs    []string // upload pair names written under depot/
 	Ready    int
 	Blocked  int
+	// Deposited counts the ready dossiers left out because a pair already
+	// deposited them (the registre).
+	Deposited int
 	// Awaiting counts the VAs still awaiting a signature.
 	Awaiting int
 	// HorsDepot names the files found in depot/ that segur did not make:
@@ -103,10 +130,11 @@ type dossierWork struct {
 	preuve                        *retours.Preuve   // the proof of its MOM or VA, nil when none was looked at
 	remise                        *retours.Remise   // the unsigned MOM or VA handed out for signature
 	err                           error             // an output that could not be written: stops the run
+	deposited                     string            // the pair that already deposited it (the registre)
 }
 
 func (w *dossierWork) ready() bool {
-	return !w.blocked && !dossier.HasError(w.problems)
+	return !w.blocked && w.deposited == "" && !dossier.HasError(w.problems)
 }
 
 // summarize starts the work of d with what pass 2 and the rapport need.
@@ -161,7 +189,11 @@ func run(opt Options, src source) (*Result, error) {
 		ctx = context.Background()
 	}
 	// A switch an earlier run left under way is finished first.
-	recovered, err := depot.Recover(opt.Dir)
+	var committed depot.Committed
+	if opt.Memory != nil {
+		committed = opt.Memory.Committed
+	}
+	recovered, err := depot.RecoverWith(opt.Dir, committed)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +208,18 @@ func run(opt Options, src source) (*Result, error) {
 	for _, w := range works {
 		if w.err != nil {
 			return nil, w.err
+		}
+		if opt.Memory == nil || !w.ready() {
+			continue
+		}
+		dep, err := opt.Memory.Deposited(w.numero)
+		if err != nil {
+			return nil, err
+		}
+		if dep != "" {
+			w.deposited = dep
+			w.problems = append(w.problems, dossier.Problem{Pos: w.source, Level: dossier.Attention, Numero: w.numero, Field: "-", Code: "DOSSIER_DEJA_DEPOSE",
+				Message: fmt.Sprintf("déjà déposé dans la paire %s : il n'est pas déposé à nouveau (--redeposer %s pour le déposer dans une nouvelle paire, après un rejet)", dep, w.numero)})
 		}
 	}
 	// The new dépôt is built beside the current one, then switched to.
@@ -209,6 +253,8 @@ func run(opt Options, src source) (*Result, error) {
 		}
 		if w.ready() {
 			res.Ready++
+		} else if w.deposited != "" {
+			res.Deposited++
 		} else {
 			res.Blocked++
 		}
@@ -238,7 +284,11 @@ func run(opt Options, src source) (*Result, error) {
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
-	aside, err := depot.Commit(opt.Dir, names)
+	var dec *depot.Decider
+	if opt.Memory != nil {
+		dec = &depot.Decider{TxID: opt.Memory.TxID(), Decide: opt.Memory.Decide}
+	}
+	aside, err := depot.CommitWith(opt.Dir, names, dec)
 	if err != nil {
 		return nil, err
 	}
@@ -347,10 +397,17 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 	var pairs []pair
 	for _, k := range keys {
 		g := groups[k]
+		first := 1
+		if opt.Memory != nil {
+			var err error
+			if first, err = opt.Memory.NextPair(k.dispositif, k.ans); err != nil {
+				return nil, err
+			}
+		}
 		for n := 0; n*opt.MaxLines < len(g); n++ {
-			name := asp.PairName(k.dispositif, k.ans, n+1)
+			name := asp.PairName(k.dispositif, k.ans, first+n)
 			if opt.Avance {
-				name = asp.AvancePairName(k.dispositif, k.ans, n+1)
+				name = asp.AvancePairName(k.dispositif, k.ans, first+n)
 			}
 			p := pair{
 				name:  name,
@@ -359,8 +416,18 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 			if ctx.Err() != nil {
 				return nil, ErrInterrupted
 			}
-			if err := writePair(opt, into, p); err != nil {
+			jsonSum, zipSum, err := writePair(opt, into, p)
+			if err != nil {
 				return nil, err
+			}
+			if opt.Memory != nil {
+				numeros := make([]string, len(p.works))
+				for i, w := range p.works {
+					numeros[i] = w.numero
+				}
+				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros); err != nil {
+					return nil, err
+				}
 			}
 			for _, w := range p.works {
 				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
@@ -371,7 +438,7 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 	return pairs, nil
 }
 
-func writePair(opt Options, into string, p pair) error {
+func writePair(opt Options, into string, p pair) (jsonSum, zipSum string, err error) {
 	lines := make([][]byte, len(p.works))
 	var entries []Entry
 	for i, w := range p.works {
@@ -381,18 +448,20 @@ func writePair(opt Options, into string, p pair) error {
 	first := p.works[0]
 	var js bytes.Buffer
 	if err := writeSolde(&js, first.numeroANS, first.siret, lines); err != nil {
-		return err
+		return "", "", err
 	}
 	if err := depot.WriteFile(filepath.Join(into, p.name+".json"), js.Bytes()); err != nil {
-		return err
+		return "", "", err
 	}
 	// The zip streams into its temporary file: a pair's pièces are never all
-	// in memory at once.
-	err := depot.WriteWith(filepath.Join(into, p.name+".zip"), true, func(w io.Writer) error {
-		return WriteZip(w, entries)
+	// in memory at once; its hash is taken as it is written.
+	h := sha256.New()
+	err = depot.WriteWith(filepath.Join(into, p.name+".zip"), true, func(w io.Writer) error {
+		h.Reset()
+		return WriteZip(io.MultiWriter(w, h), entries)
 	})
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s : une pièce a disparu pendant l'écriture : %w", p.name, err)
+		return "", "", fmt.Errorf("%s : une pièce a disparu pendant l'écriture : %w", p.name, err)
 	}
-	return err
+	return sum(js.Bytes()), hex.EncodeToString(h.Sum(nil)), err
 }

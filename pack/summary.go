@@ -33,6 +33,8 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 		}
 		if e.Depot != "" {
 			e.Statut = rapport.StatutPret
+		} else if w.deposited != "" {
+			e.Statut, e.Depot = rapport.StatutDepose, w.deposited
 		}
 		probs := slices.Clone(w.problems)
 		dossier.SortProblems(probs)

@@ -90,6 +90,7 @@ const (
 	EtatAvertissement = "avertissement"
 	EtatASigner       = "à signer"
 	EtatBloque        = "bloqué"
+	EtatDepose        = "déjà déposé"
 )
 
 // Etat is the dossier's status for people: « prêt » (in an upload pair,
@@ -108,6 +109,8 @@ func (d RapportDossier) Etat() string {
 		}
 	}
 	switch {
+	case d.Statut == StatutDepose:
+		return EtatDepose
 	case d.Statut == StatutPret && warn:
 		return EtatAvertissement
 	case d.Statut == StatutPret:

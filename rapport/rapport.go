@@ -69,6 +69,9 @@ type Statut string
 const (
 	StatutPret   Statut = "pret"   // in an upload pair
 	StatutBloque Statut = "bloque" // kept out of the dépôt
+	// StatutDepose: ready, but already in a pair deposited earlier (the
+	// registre); Depot names that pair, which depot/ no longer holds.
+	StatutDepose Statut = "depose"
 )
 
 // JSON encodes the rapport, two-space indented, without HTML escaping.

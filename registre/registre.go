@@ -54,6 +54,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ProblemCode and ProblemMessage let pack report the error as a dossier's
+// problem with its own code (instead of RENDU_IMPOSSIBLE).
+func (e *Error) ProblemCode() string { return e.Code }
+
+// ProblemMessage is the message without the code.
+func (e *Error) ProblemMessage() string { return e.Msg }
+
 // Fatal reports whether err means the registre file itself cannot be used
 // (foreign, damaged, too recent, unreadable): the command line exits 2.
 func Fatal(err error) bool {

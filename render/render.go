@@ -19,6 +19,10 @@ type Assets struct {
 	// Signer, when set, signs the MOMs and the fournisseur's box of the
 	// BDCs (segur.yaml's signature block).
 	Signer *signature.Signer
+	// Now is the clock of the signatures (CMS signing-time and /M): a
+	// signature states when it was made. nil is the real time; tests
+	// inject a fixed clock.
+	Now func() time.Time
 }
 
 // Renderer renders the documents of checked dossiers. It holds no state

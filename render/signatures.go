@@ -1,6 +1,8 @@
 package render
 
 import (
+	"time"
+
 	"fmt"
 
 	"github.com/segur-sons/segur/dossier"
@@ -62,7 +64,10 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	if own == nil || r.assets.Signer == nil {
 		return data, nil
 	}
-	when := documentDate(d, kind)
+	when := time.Now()
+	if r.assets.Now != nil {
+		when = r.assets.Now()
+	}
 	who := r.assets.Signer.Cert.Subject.CommonName
 	if s := d.Parties.Fournisseur.Signataire; s != nil && s.FullName() != "" {
 		who = s.FullName()

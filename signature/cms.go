@@ -38,11 +38,11 @@ var (
 	errSignatureTooLong = errors.New("signature plus longue que la place réservée")
 )
 
-// SigningTime is the signing time stated for a document dated when: that
-// date, moved into the certificate's validity — a certificate issued after
-// the document's date states its first day — so that the signature
-// verifies (a CMS verifier checks the certificate at the stated signing
-// time) and the same record and certificate give the same bytes.
+// SigningTime is the signing time stated for a signature made at when
+// (the real time in the product, a fixed clock in tests), to the second,
+// kept within the certificate's validity so that the signature verifies
+// (a CMS verifier checks the certificate at the stated signing time;
+// signature.Load refuses a certificate not valid now).
 func SigningTime(s *Signer, when time.Time) time.Time {
 	from, to := s.Cert.NotBefore, s.Cert.NotAfter
 	if when.Before(from) {

@@ -329,7 +329,7 @@ func (s *Server) state() Preparation {
 // runPack runs app.Pack into the output folder, as segur pack does.
 func (s *Server) runPack() {
 	res, err := app.Pack(s.ctx, app.PackOptions{
-		Inputs:    s.inputs(),
+		Inputs:    s.packInputs(),
 		Out:       s.cfg.Out,
 		Signes:    s.cfg.Signes,
 		Jobs:      s.cfg.Jobs,

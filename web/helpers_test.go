@@ -101,7 +101,8 @@ func testAssets(cfg *dossier.Config) (render.Assets, error) {
 	if err != nil {
 		return render.Assets{}, err
 	}
-	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}}
+	// A fixed clock: the signatures of two readings are the same bytes.
+	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}, Now: func() time.Time { return time.Date(2023, 4, 28, 10, 0, 0, 0, time.UTC) }}
 	// The fournisseur's certificate signs the MOMs, as segur serve loads it.
 	if sc := cfg.Signature; sc != nil {
 		if a.Signer, err = signature.Load(sc.Path, os.Getenv(sc.MotDePasseEnv), time.Now()); err != nil {

@@ -43,6 +43,9 @@ type Config struct {
 	Jobs      int
 	MaxUpload int64 // bytes (default MaxUpload)
 	Limits    Limits
+	// Registre is the registre « Préparer le dépôt » records in, as
+	// app.Inputs.Registre ("" none); the page's readings never issue.
+	Registre string
 }
 
 // Server is the page. Its state is a snapshot of the records as pack sees
@@ -236,6 +239,14 @@ func (s *Server) load() *snapshot {
 // inputs are the page's inputs, as segur pack's.
 func (s *Server) inputs() app.Inputs {
 	return app.Inputs{Paths: s.cfg.Paths, Config: s.cfg.ConfigPath, Pieces: s.cfg.Pieces, Registry: s.cfg.Registry, Assets: s.cfg.Assets}
+}
+
+// packInputs are inputs() with the registre: only « Préparer le dépôt »
+// issues documents and records its pairs.
+func (s *Server) packInputs() app.Inputs {
+	in := s.inputs()
+	in.Registre = s.cfg.Registre
+	return in
 }
 
 // fingerprint sums the names, sizes and times of every input: the records,

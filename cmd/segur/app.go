@@ -60,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			checkCommand(&code),
 			facturxCommand(&code),
 			serveCommand(),
+			etatCommand(),
+			registreCommand(),
+			aspCommand(),
 			nouveauCommand(),
 			aideCommand(),
 			importerCommand(&code),
@@ -100,7 +103,7 @@ func inputs(c *cli.Context) (app.Inputs, error) {
 	if c.NArg() == 0 {
 		return app.Inputs{}, cannot("indiquez au moins un fichier ou dossier d'enregistrements (ex. segur %s commandes/)", c.Command.Name)
 	}
-	return app.Inputs{Paths: c.Args().Slice(), Config: configFlagValue(c), Pieces: c.String("pieces")}, nil
+	return app.Inputs{Paths: c.Args().Slice(), Config: configFlagValue(c), Pieces: c.String("pieces"), Registre: registreValue(c), Now: now()}, nil
 }
 
 // failed says why a use case could not run: the problems it gives first

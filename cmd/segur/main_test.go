@@ -65,13 +65,16 @@ func (s *shared[T]) get(t *testing.T, prefix string, build func(dir string) (T, 
 
 var builtSegur shared[string]
 
+// fixedClock is the tests' clock of the signatures and the registre.
+const fixedClock = "2023-04-28T10:00:00Z"
+
 // segurBinary builds the segur binary once per test run, for the tests that
 // need a real process (killed mid-run, given a terminal).
 func segurBinary(t *testing.T) string {
 	t.Helper()
 	return builtSegur.get(t, "segur-test-", func(dir string) (string, error) {
 		bin := filepath.Join(dir, "segur")
-		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-ldflags", "-X main.testClock="+fixedClock, "-o", bin, ".").CombinedOutput(); err != nil {
 			return "", fmt.Errorf("go build: %v\n%s", err, out)
 		}
 		return bin, nil
@@ -80,8 +83,15 @@ func segurBinary(t *testing.T) string {
 
 // TestMain gives the commands the password of the TEST certificate of
 // fixtures/segur.yaml (fixtures/certs), as `make demo` does.
+//
+// The commands run without the registre (SEGUR_SANS_REGISTRE), as segur
+// did before it, unless a test gives --sans-registre=false and its own
+// --registre; their signatures are made at fixedClock (testClock, and the
+// binary's -ldflags), so that two runs give the same bytes.
 func TestMain(m *testing.M) {
 	os.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
+	os.Setenv("SEGUR_SANS_REGISTRE", "1")
+	testClock = fixedClock
 	code := m.Run()
 	for _, dir := range sharedDirs {
 		os.RemoveAll(dir)

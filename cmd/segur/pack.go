@@ -37,6 +37,9 @@ func packCommand(code *int) *cli.Command {
 			strictFlag,
 			configFlag,
 			piecesFlag,
+			registreFlag,
+			sansRegistreFlag,
+			&cli.StringSliceFlag{Name: "redeposer", Usage: "dépose à nouveau ce dossier (numéro éditeur) dans une nouvelle paire, bien qu'une paire déjà déposée le contienne (après un rejet) ; répétable"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for make bench)"},
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a heap profile at the end (for make bench)"},
 		},
@@ -87,6 +90,7 @@ func packCommand(code *int) *cli.Command {
 				Retirer:   c.StringSlice("retirer"),
 				Phase:     phase,
 				Progress:  progress(c.App.ErrWriter),
+				Redeposer: c.StringSlice("redeposer"),
 			})
 			if err != nil {
 				return failed(c, err)
@@ -96,6 +100,12 @@ func packCommand(code *int) *cli.Command {
 			}
 			printProblems(c.App.Writer, res.Config)
 			printProblems(c.App.Writer, res.Problems)
+			if res.Registre == "" {
+				fmt.Fprintf(c.App.ErrWriter, "attention: %s\n", app.SansRegistre)
+			}
+			if res.Deposited > 0 {
+				fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) déjà déposé(s) (registre « %s ») laissé(s) hors des paires (--redeposer NUMERO pour en déposer un à nouveau)\n", res.Deposited, res.Registre)
+			}
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
 				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
 			if len(res.Provisoires) > 0 {

@@ -350,7 +350,7 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 	packCmd := func(out string) string {
 		return fmt.Sprintf("%s pack --date-depot 2023-04-28 --signes %s/fixtures/signes -o %s %s/fixtures/dossiers", bin, root, out, root)
 	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm", "SEGUR_CERTIFICAT_MDP=segur-test"} // no CI variable
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm", "SEGUR_CERTIFICAT_MDP=segur-test", "SEGUR_SANS_REGISTRE=1"} // no CI variable; no registre beside fixtures/segur.yaml
 	tty := exec.Command(script, "-qec", packCmd(t.TempDir()), "/dev/null")
 	tty.Env = env
 	onTerminal, _ := tty.CombinedOutput()

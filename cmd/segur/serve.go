@@ -20,6 +20,8 @@ func serveCommand() *cli.Command {
 			piecesFlag,
 			dateDepotFlag,
 			configFlag,
+			registreFlag,
+			sansRegistreFlag,
 		},
 		Action: func(c *cli.Context) error {
 			depot, err := dateDepot(c)
@@ -50,6 +52,7 @@ func serveCommand() *cli.Command {
 				Out:        c.String("o"),
 				DateDepot:  depot,
 				Version:    Version,
+				Registre:   in.Registre,
 			})
 			if err != nil {
 				return cannot("%v", err)

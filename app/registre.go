@@ -1,0 +1,362 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/registre"
+)
+
+// AutoRegistre, as Inputs.Registre, is the registre segur.yaml names
+// (registre:), or registre.sqlite beside segur.yaml.
+const AutoRegistre = "auto"
+
+// SansRegistre is what a run without the registre (Inputs.Registre "",
+// --sans-registre) does not remember, for the commands to say.
+const SansRegistre = "sans registre : rien n'est mémorisé — les documents sont produits à nouveau (signés à l'heure actuelle) au lieu d'être repris, aucun numéro de facture ni aucune paire n'est enregistré, et les règles entre trimestres (numéro de facture déjà émis, bénéficiaire retiré ou déjà financé, dossier déjà déposé) ne sont pas vérifiées"
+
+// RegistrePath is the registre file e's inputs name: "" when none.
+func (e *Env) RegistrePath() string {
+	switch e.registre {
+	case "":
+		return ""
+	case AutoRegistre:
+		if p := e.Config.Registre; p != "" {
+			if filepath.IsAbs(p) {
+				return p
+			}
+			return filepath.Join(e.Config.Dir, p)
+		}
+		return filepath.Join(e.Config.Dir, registre.DefaultName)
+	}
+	return e.registre
+}
+
+// openRegistre opens the registre of e's inputs (nil when none).
+func (e *Env) openRegistre() (*registre.Registre, error) {
+	p := e.RegistrePath()
+	if p == "" {
+		return nil, nil
+	}
+	r, err := registre.Open(p, registre.Options{Now: e.now})
+	if err != nil {
+		return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
+	}
+	return r, nil
+}
+
+// OpenRegistre opens the registre in.Registre names (segur.yaml read for
+// AutoRegistre): the commands that work on the registre alone.
+func OpenRegistre(in Inputs) (*registre.Registre, error) {
+	e, err := loadConfigOnly(in)
+	if err != nil {
+		return nil, err
+	}
+	if e.RegistrePath() == "" {
+		return nil, &Error{Message: "aucun registre : retirez --sans-registre"}
+	}
+	return e.openRegistre()
+}
+
+// loadConfigOnly reads segur.yaml without any record.
+func loadConfigOnly(in Inputs) (*Env, error) {
+	if len(in.Paths) == 0 {
+		in.Paths = []string{"."}
+	}
+	e, err := Load(in)
+	if err == nil {
+		return e, nil
+	}
+	// No record is needed: find and read segur.yaml alone.
+	path := in.Config
+	if path == "" {
+		if path, err = FindConfig(in.Paths); err != nil {
+			return nil, err
+		}
+	}
+	reg, err2 := loadRegistry(in)
+	if err2 != nil {
+		return nil, err2
+	}
+	cfg, probs, err3 := dossier.LoadConfig(path, reg, pdfops.Disk{})
+	if err3 != nil {
+		return nil, &Error{Message: err3.Error()}
+	}
+	if dossier.HasError(probs) {
+		return nil, &Error{Problems: probs, Message: fmt.Sprintf("%s est invalide : corrigez-le avant de continuer", path), err: ErrInvalidConfig}
+	}
+	return &Env{Registry: reg, Config: cfg, ConfigPath: path, Problems: probs, registre: in.Registre, now: in.Now}, nil
+}
+
+// memory adapts a registre transaction to pack.Memory.
+type memory struct {
+	r         *registre.Registre
+	tx        *registre.Tx
+	redeposer []string
+	phase     string // registre.PhaseSolde or PhaseAvance
+}
+
+func (m *memory) Deposited(numero string) (string, error) {
+	if slices.Contains(m.redeposer, numero) {
+		return "", nil
+	}
+	return m.tx.DepositedIn(numero, m.phase)
+}
+
+func (m *memory) NextPair(dispositif, ans string) (int, error) {
+	return m.tx.NextPairNumber(dispositif, ans, m.phase)
+}
+
+func (m *memory) RecordPair(name, dispositif, ans string, n int, js, zip string, dossiers []string) error {
+	return m.tx.RecordPair(registre.Pair{Name: name, Dispositif: dispositif, Solution: ans, Phase: m.phase, Number: n, JSONSHA256: js, ZipSHA256: zip, Dossiers: dossiers})
+}
+
+func (m *memory) TxID() string                      { return m.tx.ID() }
+func (m *memory) Decide() error                     { return m.tx.Commit() }
+func (m *memory) Committed(id string) (bool, error) { return m.r.Committed(id) }
+
+// issuing gives back, byte for byte, a BDC, facture or MOM the registre
+// already issued for the dossier, and issues (renders, then records with
+// its bytes) the one it did not: no document is rendered or signed twice.
+// A record changed since a document was issued is DOCUMENT_EMIS_MODIFIE;
+// a facture number issued for another dossier, FACTURE_DOUBLON; a
+// beneficiary retired or financed elsewhere, BENEFICIAIRE_DEJA_RETIRE or
+// BENEFICIAIRE_DEJA_FINANCE — the dossier is blocked, the others go on.
+type issuing struct {
+	inner pack.Renderer
+	tx    *registre.Tx
+	r     *registre.Registre
+	phase string // the dépôt made: the avance issues the BDC and the avance facture
+}
+
+func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	switch kind {
+	case dossier.BDC, dossier.FACTURE, dossier.MOM:
+	default:
+		return is.inner.Render(d, kind)
+	}
+	// The avance facture of a two-invoice dossier is its own document,
+	// issued with the avance dépôt; the solde's facture is another.
+	role := ""
+	if kind == dossier.FACTURE && is.phase == registre.PhaseAvance {
+		role = "avance"
+	}
+	inputs, err := registre.Canonical(inputsOf(d, kind))
+	if err != nil {
+		return nil, err
+	}
+	prev, err := is.tx.Issued(d.Numero(), string(kind), role)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		diff, err := registre.Diff(prev.Entrees, inputs)
+		if err != nil {
+			return nil, err
+		}
+		if diff != nil {
+			return nil, registre.Modified(prev, diff)
+		}
+		return prev.Octets, nil
+	}
+	siren := fournisseurSIREN(d)
+	if kind == dossier.FACTURE {
+		if err := is.acrossQuarters(d, siren, role == ""); err != nil {
+			return nil, err
+		}
+	}
+	data, err := is.inner.Render(d, kind)
+	if err != nil {
+		return nil, err
+	}
+	doc := &registre.Document{Dossier: d.Numero(), Kind: string(kind), Role: role, Entrees: inputs, Octets: data, Fournisseur: siren}
+	switch kind {
+	case dossier.BDC:
+		doc.Numero, doc.Date = d.Commande.Numero, d.Commande.Date.Format("2006-01-02")
+	case dossier.FACTURE:
+		doc.Numero, doc.Date = d.Facture.Numero, d.Facture.Date.Format("2006-01-02")
+		if role == "avance" {
+			doc.Numero, doc.Date = d.Facture.Avance.Numero, d.Facture.Avance.Date.Format("2006-01-02")
+		}
+	case dossier.MOM:
+		doc.Numero, doc.Date = "MOM-"+d.Numero(), d.Realisation.DateFin.Format("2006-01-02")
+	}
+	if s := d.Parties.Fournisseur.Signataire; s != nil && kind != dossier.FACTURE {
+		doc.Signataire = s.FullName() // the fournisseur signs the BDC and the MOM
+	}
+	if err := is.tx.Issue(doc); err != nil {
+		return nil, err
+	}
+	state := registre.Commande
+	if kind != dossier.BDC && role == "" {
+		state = registre.Realise
+	}
+	if err := is.tx.SetState(d.Numero(), d.Ref.Dispositif, state, "", ""); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// acrossQuarters applies the rules that need every earlier run: a facture
+// number never reused, a beneficiary retired never financed again, one
+// beneficiary financed by one dossier per dispositif.
+func (is *issuing) acrossQuarters(d *dossier.Dossier, siren string, solde bool) error {
+	for _, n := range []string{d.Facture.Numero, d.Facture.Avance.Numero} {
+		if n == "" {
+			continue
+		}
+		if err := is.r.CheckFactureNumber(siren, n, d.Numero()); err != nil {
+			return err
+		}
+	}
+	if !solde {
+		return nil // the beneficiaries financed are the solde's
+	}
+	for _, b := range d.JSON.Beneficiaires {
+		if err := is.tx.Finance(d.Ref.Dispositif, b, d.Numero()); err != nil {
+			return err
+		}
+	}
+	for _, b := range d.Parties.Retires {
+		if err := is.tx.Retire(d.Ref.Dispositif, b, d.Numero()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fournisseurSIREN(d *dossier.Dossier) string {
+	s := d.Parties.Fournisseur.Siret
+	if len(s) >= 9 {
+		return s[:9]
+	}
+	return s
+}
+
+// inputsOf is the part of the dossier a document is rendered from: what,
+// changed after the document was issued, would alter it. Positions in the
+// record files and paths on this machine are left out.
+func inputsOf(d *dossier.Dossier, kind dossier.Kind) any {
+	ref := map[string]any{"NumeroEditeur": d.Ref.NumeroEditeur, "Dispositif": d.Ref.Dispositif}
+	m := map[string]any{"Ref": ref, "Fournisseur": d.Parties.Fournisseur, "Client": d.Parties.Client, "TVA": d.TVA}
+	if d.Solution != nil {
+		m["Solution"] = d.Solution
+	}
+	switch kind {
+	case dossier.BDC:
+		m["Commande"] = d.Commande
+		m["Prestation"] = d.Prestation
+	case dossier.FACTURE:
+		ref["NumeroASP"] = d.Ref.NumeroASP
+		f := d.Facture
+		f.DatePos = dossier.Pos{}
+		f.Avance.PDF = ""
+		m["Facture"] = f
+		m["CommandeNumero"] = d.Commande.Numero
+		m["Beneficiaires"] = d.Parties.Beneficiaires
+		m["DateFin"] = d.Realisation.DateFin
+	case dossier.MOM:
+		m["Realisation"] = d.Realisation
+		m["Justificatif"] = d.Justificatif
+		m["Beneficiaires"] = d.Parties.Beneficiaires
+		m["FactureNumero"] = d.Facture.Numero
+	}
+	return m
+}
+
+// RegistreVerify checks the registre: SQLite's integrity check and every
+// archived document against its SHA-256.
+func RegistreVerify(ctx context.Context, in Inputs) (*registre.VerifyResult, string, error) {
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	res, err := r.Verify(ctx)
+	if err != nil {
+		return nil, r.Path(), &Error{Message: err.Error(), err: err}
+	}
+	return res, r.Path(), nil
+}
+
+// RegistreBackup writes an online, consistent copy of the registre to dst.
+func RegistreBackup(in Inputs, dst string) (string, error) {
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	if err := r.Backup(dst); err != nil {
+		return r.Path(), &Error{Message: err.Error(), err: err}
+	}
+	return r.Path(), nil
+}
+
+// EtatDossier is one dossier's state and history.
+type EtatDossier struct {
+	Status    registre.Status
+	History   []registre.Event
+	Documents []registre.Document
+	Pairs     []string
+}
+
+// Etat lists every dossier the registre knows, or only numero's (with
+// its history and documents) when numero is given.
+func Etat(in Inputs, numero string) ([]EtatDossier, error) {
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	fail := func(err error) error { return &Error{Message: err.Error(), err: err} }
+	states, err := r.States()
+	if err != nil {
+		return nil, fail(err)
+	}
+	var out []EtatDossier
+	for _, s := range states {
+		if numero != "" && s.Dossier != numero {
+			continue
+		}
+		e := EtatDossier{Status: s}
+		if numero != "" {
+			if e.History, err = r.History(s.Dossier); err != nil {
+				return nil, fail(err)
+			}
+			if e.Documents, err = r.Documents(s.Dossier); err != nil {
+				return nil, fail(err)
+			}
+		}
+		out = append(out, e)
+	}
+	if numero != "" && len(out) == 0 {
+		return nil, &Error{Message: fmt.Sprintf("le registre « %s » ne connaît pas le dossier %s", r.Path(), numero)}
+	}
+	return out, nil
+}
+
+// ImportASP reads the ASP's answer file and records its numéros ASP and
+// rejected lines in the registre.
+func ImportASP(ctx context.Context, in Inputs, file string) (*registre.ImportResult, error) {
+	f, err := safeio.Open(file, safeio.Kind{Name: "fichier de retour de l'ASP", Max: registre.MaxRetourASP})
+	if err != nil {
+		return nil, &Error{Message: fmt.Sprintf("« %s » illisible : %s", file, safeio.Reason(err))}
+	}
+	defer f.Close()
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	res, err := r.ImportASP(ctx, f, file)
+	if err != nil {
+		return nil, &Error{Message: err.Error(), err: err}
+	}
+	return res, nil
+}
