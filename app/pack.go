@@ -169,6 +169,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Progress:    opt.Progress,
 		Context:     ctx,
 		Roots:       e.Roots,
+		Guard:       true,
 		Retirer:     opt.Retirer,
 		Memory:      mem,
 	}, q)

@@ -60,9 +60,11 @@ type Options struct {
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
 	MinLevel string
-	// Retirer names the dossiers (numéros éditeur) the run may take out
-	// of the previous dépôt; any other would stop it (DropError).
-	Retirer []string
+	// Guard stops a run that would take out of the previous dépôt a
+	// dossier Retirer does not name (DropError): set for the real output
+	// folder, not for the page's private preview.
+	Guard   bool
+	Retirer []string // numéros éditeur
 	// Memory, when set, is the registre's transaction of this run: pack
 	// leaves out the dossiers already deposited, numbers the pairs after
 	// the last recorded, records the pairs it writes, and commits it as
@@ -270,8 +272,10 @@ func run(opt Options, src source) (*Result, error) {
 	// Never a dépôt with less than the previous one without being told:
 	// the result comes back with the error, for its problems (why the
 	// dossiers are blocked).
-	if de := dropped(opt.Dir, res.Rapport, opt.Retirer); de != nil {
-		return res, de
+	if opt.Guard {
+		if de := dropped(opt.Dir, res.Rapport, opt.Retirer); de != nil {
+			return res, de
+		}
 	}
 	// rapport.json goes beside the new depot/, and is switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
