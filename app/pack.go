@@ -115,6 +115,18 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if avance {
 		phase = dossier.PhaseAvance
 	}
+	// The registre is opened before the records are read: the numéro ASP
+	// it knows completes a record that leaves it out.
+	reg, err := e.openRegistre()
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		defer reg.Close()
+		if opt.Avances == nil {
+			opt.Avances = registreAvances{reg}
+		}
+	}
 	q, err := e.scan(dossier.Options{Phase: phase, DateDepot: opt.DateDepot, Strict: opt.Strict, Avances: opt.Avances})
 	if err != nil {
 		return nil, err
@@ -127,14 +139,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
 	}
 	defer unlock()
-	reg, err := e.openRegistre()
-	if err != nil {
-		return nil, err
-	}
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
 	if reg != nil {
-		defer reg.Close()
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
 		if err != nil {
 			return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
@@ -157,6 +164,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	res, err := pack.RunQuarter(pack.Options{
 		Trust:       trust,
 		MinLevel:    minLevel,
+		Strict:      opt.Strict,
 		Dir:         out,
 		Signes:      opt.Signes,
 		MaxLines:    opt.MaxLines,

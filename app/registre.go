@@ -94,6 +94,18 @@ func loadConfigOnly(in Inputs) (*Env, error) {
 	return &Env{Registry: reg, Config: cfg, ConfigPath: path, Problems: probs, registre: in.Registre, now: in.Now}, nil
 }
 
+// registreAvances gives the solde the numéro ASP the registre knows
+// (segur asp importer), so that a record may leave it out.
+type registreAvances struct{ r *registre.Registre }
+
+func (a registreAvances) Avance(numero string) *dossier.AvanceConnue {
+	n, err := a.r.NumeroASP(numero)
+	if err != nil || n == "" {
+		return nil
+	}
+	return &dossier.AvanceConnue{NumeroASP: n}
+}
+
 // memory adapts a registre transaction to pack.Memory.
 type memory struct {
 	r         *registre.Registre
@@ -207,6 +219,9 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 // number never reused, a beneficiary retired never financed again, one
 // beneficiary financed by one dossier per dispositif.
 func (is *issuing) acrossQuarters(d *dossier.Dossier, siren string, solde bool) error {
+	if err := is.r.CheckNumeroASP(d.Numero(), d.Ref.NumeroASP); err != nil {
+		return err
+	}
 	for _, n := range []string{d.Facture.Numero, d.Facture.Avance.Numero} {
 		if n == "" {
 			continue

@@ -65,6 +65,8 @@ type Options struct {
 	// folder, not for the page's private preview.
 	Guard   bool
 	Retirer []string // numéros éditeur
+	// Strict makes an invisible client signature an error.
+	Strict bool
 	// Memory, when set, is the registre's transaction of this run: pack
 	// leaves out the dossiers already deposited, numbers the pairs after
 	// the last recorded, records the pairs it writes, and commits it as

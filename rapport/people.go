@@ -22,8 +22,11 @@ import (
 // the client is, the amount, who signs the VA. rapport.html, a-signer/ and
 // segur serve show it; rapport.json does not carry it.
 type Info struct {
-	Client        string
-	MontantHT     string // « 358,33 € », "" when the dossier could not be computed
+	Client    string
+	MontantHT string // « 358,33 € », "" when the dossier could not be computed
+	// Montants are the facture's amounts (the BDC's before the facture),
+	// for the totals of the page and of segur exporter.
+	Montants      dossier.Montants
 	FinPrestation string // AAAA-MM-JJ, "" when unknown
 	VA            string // the VA's file name, when the justificatif is a VA
 	Signataires   []Signataire
@@ -43,6 +46,10 @@ func InfoOf(d *dossier.Dossier) Info {
 	in.Client = d.Parties.Client.Nom
 	if !d.Facture.Total.HT.IsZero() {
 		in.MontantHT = fr.Euros(d.Facture.Total.HT)
+	}
+	in.Montants = d.Facture.Total
+	if in.Montants.HT.IsZero() {
+		in.Montants = d.Commande.Montant
 	}
 	if !d.Realisation.DateFin.IsZero() {
 		in.FinPrestation = d.Realisation.DateFin.Format("2006-01-02")

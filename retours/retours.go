@@ -31,6 +31,8 @@ type Options struct {
 	// signatures (segur.yaml's signature block; nil and "": level simple).
 	Trust    *signature.Trust
 	MinLevel string
+	// Strict makes an invisible signature an error (--strict).
+	Strict bool
 }
 
 // Piece is a verified document for the zip: read again from Path when the

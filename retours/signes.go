@@ -80,6 +80,7 @@ func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Si
 	return signature.Expect{
 		Trust:       opt.Trust,
 		MinLevel:    opt.MinLevel,
+		Strict:      opt.Strict,
 		Rendered:    [][]byte{unsigned},
 		Hashes:      hashes,
 		Signatories: who,
@@ -95,7 +96,40 @@ func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Si
 			}
 			return TextDiffs(w, got)
 		},
+		ScanText: func(got []string) []string {
+			w, err := want()
+			if err != nil {
+				return nil
+			}
+			return ScanDiffs(w, got)
+		},
 	}
+}
+
+// ScanDiffs says, in French, which numbers the text layer (OCR) got of a
+// scan names that are of the kind of the dossier's identifiers (a numéro
+// ASP, an RPPS, a FINESS: as long as one of the numbers of want, the text
+// of the VA segur rendered) but that want does not hold: the scan of
+// another dossier's VA, or another beneficiary's. A scan without a text
+// layer, or whose OCR reads none of these numbers, names nothing.
+func ScanDiffs(want, got []string) []string {
+	w := idRe.FindAllString(strings.Join(want, "\n"), -1)
+	kind := map[int]bool{}
+	for _, id := range w {
+		if len(id) >= 9 {
+			kind[len(id)] = true
+		}
+	}
+	var other []string
+	for _, id := range idRe.FindAllString(strings.Join(got, "\n"), -1) {
+		if kind[len(id)] && !slices.Contains(w, id) && !slices.Contains(other, id) {
+			other = append(other, id)
+		}
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	return []string{"sa couche de texte nomme " + strings.Join(other, ", ") + ", absent(s) de la VA de ce dossier"}
 }
 
 var idRe = regexp.MustCompile(`\b(FIN[A-Z]{3}\d+|\d{5,14})\b`)

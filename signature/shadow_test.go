@@ -322,6 +322,15 @@ func TestShadowAttacks(t *testing.T) {
 				if !res.OK() {
 					t.Fatalf("want accepted, got %v: %+v", got, res.Errors)
 				}
+				hidden := strings.Contains(c.name, "invisible")
+				if warned := len(res.Warnings) == 1 && res.Warnings[0].Code == "VA_SIGNATURE_INVISIBLE"; warned != hidden || !hidden && len(res.Warnings) > 0 {
+					t.Errorf("an invisible signature warned: %v, want %v (%+v)", warned, hidden, res.Warnings)
+				}
+				strict := want
+				strict.Strict = true
+				if res := Verify("va.pdf", c.data, strict); res.OK() == hidden {
+					t.Errorf("under --strict, an invisible signature must block, a visible one not: %+v", res.Errors)
+				}
 				return
 			}
 			if !slices.Contains(got, c.code) {

@@ -39,7 +39,9 @@ func TestPodofosign(t *testing.T) {
 		args []string
 		code string
 	}{
-		{"in the signatory's empty field", []string{"-field-name", shadowBoxes[0].Name, "-field-use-existing"}, ""},
+		// podofosign fills the field without drawing anything: the
+		// signature is genuine, and invisible.
+		{"in the signatory's empty field, without drawing", []string{"-field-name", shadowBoxes[0].Name, "-field-use-existing"}, ""},
 		{"in a field of its own, invisible", nil, ""},
 		{"in a field of its own drawn over the page", []string{"-annot-position", "1,0,0,200,290", "-annot-text", "0,10,DMP [ ] MSS [X]", "-annot-print"}, codeOutside},
 	}
@@ -58,6 +60,9 @@ func TestPodofosign(t *testing.T) {
 			if c.code == "" {
 				if !res.OK() || res.Signers[0].As == "" {
 					t.Fatalf("a genuine podofosign signature must be accepted: %+v", res.Errors)
+				}
+				if len(res.Warnings) != 1 || res.Warnings[0].Code != "VA_SIGNATURE_INVISIBLE" {
+					t.Errorf("a signature nothing shows must be reported VA_SIGNATURE_INVISIBLE: %+v", res.Warnings)
 				}
 				return
 			}

@@ -52,6 +52,9 @@ type Expect struct {
 	Text func(pages []string) []string
 	// Extract returns the text of a PDF, one string per page.
 	Extract func(data []byte) ([]string, error)
+	// ScanText, when set, compares the text layer (OCR) of a scan with
+	// the dossier and returns what names another dossier, in French.
+	ScanText func(pages []string) []string
 	// Kind is the document, "VA" (default) or "MOM", for codes and
 	// messages.
 	Kind string
@@ -67,6 +70,9 @@ type Expect struct {
 	// LevelSimple: any).
 	Trust    *Trust
 	MinLevel string
+	// Strict makes an invisible signature (VA_SIGNATURE_INVISIBLE) an
+	// error instead of a warning.
+	Strict bool
 }
 
 // SignerInfo is who made one electronic signature, as verified.
@@ -133,6 +139,7 @@ type sig struct {
 	// -1 when it is in an object stream (where no byte range can leave
 	// its /Contents out).
 	at int64
+	nr int // its object number, 0 when unknown
 }
 
 var eofRe = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
@@ -219,7 +226,7 @@ func signatures(ctx *model.Context) []sig {
 		if !ok || len(br) != 4 {
 			continue
 		}
-		s := sig{at: -1}
+		s := sig{at: -1, nr: n}
 		if e := ctx.XRefTable.Table[n]; e != nil && !e.Compressed && e.Offset != nil {
 			s.at = *e.Offset
 		}
@@ -304,6 +311,9 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		if info.Valid && !meets(info.Level, want.MinLevel) {
 			res.fail("VA_SIGNATURE_NIVEAU", "%s : la signature de %s est une %s, en dessous du niveau minimum demandé par segur.yaml (%s) : faites signer avec une carte CPx ou un certificat du niveau demandé", name, orUnknown(info.Name), LevelName(info.Level), LevelName(want.MinLevel))
 		}
+	}
+	if ctx != nil {
+		invisible(res, name, ctx, sigs, signers, want.Strict)
 	}
 	last := sigs[len(sigs)-1]
 	if end := last.br[2] + last.br[3]; end > size {
@@ -423,6 +433,46 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// invisible reports each signature that no widget of a page shows: the
+// ASP's reader would see an empty « Signature » box.
+func invisible(res *Result, name string, ctx *model.Context, sigs []sig, signers []SignerInfo, strict bool) {
+	w := walk(ctx)
+	shown := map[int]bool{}
+	for n, uses := range w.uses {
+		for _, u := range uses {
+			if u.r != rWidget {
+				continue
+			}
+			d, ok := dictOf(object(ctx, n))
+			if !ok || !visible(ctx, d) {
+				continue
+			}
+			for range 4 {
+				if r, ok := d["V"].(types.IndirectRef); ok {
+					shown[r.ObjectNumber.Value()] = true
+					break
+				}
+				p, ok := dictOf(deref(ctx, d["Parent"]))
+				if !ok {
+					break
+				}
+				d = p
+			}
+		}
+	}
+	for i, s := range sigs {
+		if s.nr == 0 || shown[s.nr] {
+			continue
+		}
+		e := res.doc("VA_SIGNATURE_INVISIBLE", "%s : la signature de %s est invisible (aucune apparence dans une case de la page) : le lecteur de l'ASP verra une case « Signature » vide ; faites signer dans la case prévue avec une signature visible", name, orUnknown(signers[i].Name))
+		if strict {
+			res.Errors = append(res.Errors, e)
+		} else {
+			res.Warnings = append(res.Warnings, e)
+		}
+	}
 }
 
 // reportChanges reports the changes no signature brings, one problem per
@@ -575,6 +625,14 @@ func verifyUnsigned(res *Result, name string, data []byte, ctx *model.Context, w
 		if want.Pages != nil && ctx.PageCount != want.Pages() {
 			res.fail("VA_PAGES", "%s est une numérisation de %d page(s), la VA de ce dossier en a %d : numérisez la VA entière", name, ctx.PageCount, want.Pages())
 			return
+		}
+		if want.ScanText != nil && want.Extract != nil {
+			if pages, err := want.Extract(data); err == nil {
+				if diffs := want.ScanText(pages); len(diffs) > 0 {
+					res.fail("VA_AUTRE_DOSSIER", "%s est la numérisation d'une autre VA : %s. Déposez la VA de ce dossier", name, strings.Join(diffs, " ; "))
+					return
+				}
+			}
 		}
 		res.Proof = Scan
 		res.Tie = "aucun (numérisation : contrôle visuel requis)"

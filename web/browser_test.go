@@ -21,6 +21,7 @@ import (
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/render"
+	"github.com/segur-sons/segur/tableur"
 )
 
 var screenshots = flag.String("screenshots", "", "folder where the browser test saves the README's screenshots (1280×800)")
@@ -375,5 +376,48 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	}
 	if *screenshots != "" {
 		shoot(t, ctx, "rapport-html.png")
+	}
+}
+
+// TestBrowserImport imports the spreadsheet template through the page:
+// chosen in the form, previewed (nothing written), then imported; the
+// waits are on the pages the server returns, never on a passing message.
+func TestBrowserImport(t *testing.T) {
+	t.Parallel()
+	ts, dir := importServer(t)
+	ctx := chrome(t)
+	sheet := filepath.Join(t.TempDir(), "commandes.xlsx")
+	var buf bytes.Buffer
+	if err := tableur.ModeleTableur(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sheet, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/importer"), chromedp.WaitVisible(chromedp.CSS(`#tableur`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#tableur`), []string{sheet}),
+		chromedp.Click(chromedp.CSS(`#importer-apercu`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-apercu`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#import-apercu`); !strings.Contains(got, "5 dossier(s) prêt(s) à écrire") {
+		t.Fatalf("preview: %q", got)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Fatalf("the preview wrote %d files", len(files))
+	}
+	shoot(t, ctx, "serve-importer.png")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#importer-confirmer`)), chromedp.WaitVisible(chromedp.CSS(`#import-fait`))); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) != 5 {
+		t.Fatalf("%d records written", len(files))
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#table-totaux`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#table-totaux tr.total`); !strings.Contains(got, "4 604,57 €") {
+		t.Errorf("totals: %q", got)
 	}
 }

@@ -28,6 +28,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /preparer/etat", s.preparation)
 	mux.HandleFunc("GET /depot/{nom}", s.depotFile)
 	mux.HandleFunc("POST /relire", s.relire)
+	mux.HandleFunc("GET /importer", s.importPage)
+	mux.HandleFunc("POST /importer", s.importPreview)
+	mux.HandleFunc("POST /importer/{jeton}", s.importRun)
 	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		io.WriteString(w, rapport.CSS)

@@ -23,7 +23,7 @@ var appJS []byte
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.ParseFS(pageFS, "assets/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"overview", "dossier", "relire"} {
+	for _, name := range []string{"overview", "dossier", "relire", "importer"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(pageFS, "assets/"+name+".html"))
 	}
 	return out
@@ -88,6 +88,7 @@ type overviewData struct {
 	Config []problem
 	Lignes []row
 	Compte map[string]int
+	Totaux []total
 }
 
 func (s *Server) overviewData(sn *snapshot) overviewData {
@@ -99,6 +100,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	if sn.rapport == nil {
 		return data
 	}
+	data.Totaux = totals(sn.rapport)
 	for _, d := range sn.rapport.Dossiers {
 		etat := d.Etat()
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,

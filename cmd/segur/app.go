@@ -167,7 +167,7 @@ var configFlag = &cli.StringFlag{Name: "config", Usage: "fichier fournisseur (d�
 var dateDepotFlag = &cli.StringFlag{Name: "date-depot", Usage: "jour (AAAA-MM-JJ, pris à midi) ou moment (AAAA-MM-JJTHH:MM, heure de Paris) du dépôt du solde, pour le délai de clôture du guichet à 14h00 (défaut : maintenant)"}
 
 // strictFlag makes a solde filed after the guichet closed block its dossier.
-var strictFlag = &cli.BoolFlag{Name: "strict", Usage: "bloque les dossiers déposés après la clôture du guichet (DELAI_DEPASSE devient une erreur)"}
+var strictFlag = &cli.BoolFlag{Name: "strict", Usage: "bloque les dossiers déposés après la clôture du guichet (DELAI_DEPASSE devient une erreur) et ceux dont une signature est invisible (VA_SIGNATURE_INVISIBLE)"}
 
 // flagsFirst moves a command's flags before its paths, so that
 // `segur render commandes/ -o sortie` works as the manual writes it

@@ -107,7 +107,7 @@ func packCommand(code *int) *cli.Command {
 				fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) déjà déposé(s) (registre « %s ») laissé(s) hors des paires (--redeposer NUMERO pour en déposer un à nouveau)\n", res.Deposited, res.Registre)
 			}
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d prêt(s) dans %d paire(s), %d bloqué(s), %d avertissement(s), en %s\n",
-				res.Ready+res.Blocked, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
+				res.Ready+res.Blocked+res.Deposited, res.Ready, len(res.Pairs), res.Blocked, res.Warnings, elapsed(start))
 			if len(res.Provisoires) > 0 {
 				fmt.Fprintf(c.App.ErrWriter, "attention [%s] : %d clé(s) du JSON d'avance ne sont confirmées par aucune source officielle (forme reprise du seul fichier d'avance public connu ; voir templates/json/) : %s. Vérifiez-les avec le simulateur de dépôt JSON de l'ASP avant de téléverser.\n", "AVANCE_CLES_PROVISOIRES", len(res.Provisoires), strings.Join(res.Provisoires, ", "))
 			}

@@ -166,6 +166,19 @@ func TestRegistreAcrossRuns(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "00046: rejeté par l'ASP") {
 		t.Fatalf("asp importer: %d\n%s%s", code, stdout, stderr)
 	}
+	// Once imported, the numéro ASP may be left out of a record; a
+	// different one is an error.
+	q3 := quarterDir(t, filepath.Join(dir, "q3"), map[string][2]any{
+		"00042.yaml": {"liberal-mom.yaml", [][2]string{{"numero_asp: FINMDV000042\n", ""}}},
+		"00045.yaml": {"cas1-perimetre-identique.yaml", [][2]string{{"FINMDV000045", "FINMDV000099"}}},
+	})
+	_, stdout, stderr = pack(q3)
+	if strings.Contains(stdout, "00042: numero_asp") || !strings.Contains(stdout, "DOSSIER_DEJA_DEPOSE") {
+		t.Errorf("a record without its numéro ASP, known to the registre:\n%s%s", stdout, stderr)
+	}
+	if !strings.Contains(stdout, "[NUMERO_ASP_DIFFERENT]") || !strings.Contains(stdout, "FINMDV000045") {
+		t.Errorf("a record with another numéro ASP than the ASP's:\n%s%s", stdout, stderr)
+	}
 	code, stdout, _ = runIn(t, "etat", "--registre", reg, "--config", repo("fixtures/segur.yaml"))
 	if code != exitOK || !strings.Contains(stdout, "00046\trejeté [ERR_MONTANT] Le montant Ségur HT") || !strings.Contains(stdout, "FINMDV000042") {
 		t.Errorf("etat:\n%s", stdout)

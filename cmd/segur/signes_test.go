@@ -659,3 +659,30 @@ func TestCheckSignerAgainstTheJSON(t *testing.T) {
 		t.Errorf("want VA_SIGNATAIRE_INCONNU naming the RPPS, got exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// A whole-VA scan whose text layer (OCR) names another dossier's numbers
+// is blocked, as a per-beneficiary part is (issue 20).
+func TestWholeScanOfAnotherVA(t *testing.T) {
+	cases := []struct {
+		name, text, want string
+	}{
+		{"the dossier's scan", "VA 00043 Hélène Rousseau RPPS 10766476625", ""},
+		{"a scan without a readable number", "VALIDATION", ""},
+		{"another dossier's scan", "VA 00048 Anne Schmitt RPPS 10875011016", "VA_AUTRE_DOSSIER"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, output, d, _ := packOne(t, vaLiberal, "00043", map[string][]byte{name43: ocrScan(t, c.text)})
+			got := codes(d)
+			if c.want == "" {
+				if !slices.Contains(got, "VA_NUMERISEE") || slices.Contains(got, "VA_AUTRE_DOSSIER") {
+					t.Fatalf("want the scan accepted with VA_NUMERISEE, got %v (exit %d)\n%s", got, code, output)
+				}
+				return
+			}
+			if !slices.Contains(got, c.want) || code != exitRejected {
+				t.Fatalf("want %s, got %v (exit %d)\n%s", c.want, got, code, output)
+			}
+		})
+	}
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/tableur"
+	"github.com/segur-sons/segur/templates"
+)
+
+// importServer is a page over an empty records folder.
+func importServer(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	reg, err := dossier.LoadRegistry(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	srv, err := New(Config{Paths: []string{dir}, ConfigPath: "../fixtures/segur.yaml", Registry: reg, Assets: testAssets,
+		Signes: t.TempDir(), Out: t.TempDir(), DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ln, err := Listen(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv}}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, dir
+}
+
+func post(t *testing.T, ts *httptest.Server, path string, body io.Reader, ctype string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", ts.URL+path, body)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Origin", ts.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The template uploaded on the page: a preview that writes nothing, then
+// the import; the page then lists the dossiers and their totals.
+func TestImportThroughThePage(t *testing.T) {
+	ts, dir := importServer(t)
+	var sheet bytes.Buffer
+	if err := tableur.ModeleTableur(&sheet); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("tableur", "commandes.xlsx")
+	fw.Write(sheet.Bytes())
+	mw.Close()
+	code, page := post(t, ts, "/importer", &b, mw.FormDataContentType())
+	if code != http.StatusOK || !strings.Contains(page, "5 dossier(s) prêt(s) à écrire") || strings.Count(page, "à écrire</span>") != 5 {
+		t.Fatalf("preview: %d\n%s", code, page)
+	}
+	if !strings.Contains(page, "commandes.xlsx, feuille « Commandes », B10 (Dispositif) · dossier 00051") {
+		t.Errorf("preview: the Va2 warning without its cell")
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Fatalf("the preview wrote %d files", len(files))
+	}
+	jeton := regexp.MustCompile(`action="/importer/([0-9a-f]{32})"`).FindStringSubmatch(page)
+	if jeton == nil {
+		t.Fatal("no import button")
+	}
+	code, page = post(t, ts, "/importer/"+jeton[1], nil, "")
+	if code != http.StatusOK || strings.Count(page, ">écrit</span>") != 5 {
+		t.Fatalf("import: %d\n%s", code, page)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) != 5 {
+		t.Fatalf("%d records written", len(files))
+	}
+	// The same token again: the spreadsheet is gone.
+	if code, _ := post(t, ts, "/importer/"+jeton[1], nil, ""); code != http.StatusNotFound {
+		t.Errorf("second import: %d", code)
+	}
+	resp, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	over := string(body)
+	for _, want := range []string{`href="/dossier/00051"`, "Totaux par état et dispositif", "<strong>Total</strong>", "<td class=\"montant\">5</td>", "4 604,57 €"} {
+		if !strings.Contains(over, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+}
+
+// A spreadsheet with a bad cell: the preview says which, and offers to
+// import only the others.
+func TestImportPreviewShowsCells(t *testing.T) {
+	ts, dir := importServer(t)
+	csv := "Numéro éditeur;Dispositif;Date de commande\r\n00042;MDV-LGC-Va1;31/02/2022\r\n"
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("tableur", "c.csv")
+	fw.Write([]byte(csv))
+	mw.Close()
+	code, page := post(t, ts, "/importer", &b, mw.FormDataContentType())
+	if code != http.StatusOK || !strings.Contains(page, "TABLEUR_DATE") || !strings.Contains(page, "c.csv, C2 (Date de commande) · dossier 00042") || strings.Contains(page, "importer-confirmer") {
+		t.Fatalf("%d\n%s", code, page)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Fatalf("wrote %d files", len(files))
+	}
+}
