@@ -29,9 +29,11 @@ func (e *DropError) Error() string {
 
 // dropped compares the previous dépôt (its rapport.json in dir) with the
 // new one: the numéros ready before and not now, less those retirer
-// names. A previous rapport.json missing or unreadable gives none: there
+// names and those the registre (mem, when set) remembers in a pair
+// recorded as deposited — a later quarter's dépôt replaces those by
+// design. A previous rapport.json missing or unreadable gives none: there
 // is then nothing known to keep.
-func dropped(dir string, next *rapport.Rapport, retirer []string) *DropError {
+func dropped(dir string, next *rapport.Rapport, retirer []string, mem Memory) *DropError {
 	prev, err := rapport.ReadFile(filepath.Join(dir, depot.RapportFile))
 	if err != nil {
 		return nil
@@ -46,9 +48,15 @@ func dropped(dir string, next *rapport.Rapport, retirer []string) *DropError {
 	}
 	var out []string
 	for _, d := range prev {
-		if d.Statut == rapport.StatutPret && d.Depot != "" && !now[d.NumeroEditeur] && !slices.Contains(retirer, d.NumeroEditeur) {
-			out = append(out, d.NumeroEditeur)
+		if d.Statut != rapport.StatutPret || d.Depot == "" || now[d.NumeroEditeur] || slices.Contains(retirer, d.NumeroEditeur) {
+			continue
 		}
+		if mem != nil {
+			if pair, err := mem.Deposited(d.NumeroEditeur); err == nil && pair != "" {
+				continue
+			}
+		}
+		out = append(out, d.NumeroEditeur)
 	}
 	if len(out) == 0 {
 		return nil

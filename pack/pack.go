@@ -275,7 +275,7 @@ func run(opt Options, src source) (*Result, error) {
 	// the result comes back with the error, for its problems (why the
 	// dossiers are blocked).
 	if opt.Guard {
-		if de := dropped(opt.Dir, res.Rapport, opt.Retirer); de != nil {
+		if de := dropped(opt.Dir, res.Rapport, opt.Retirer, opt.Memory); de != nil {
 			return res, de
 		}
 	}
