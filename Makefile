@@ -38,7 +38,7 @@ deps:
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead
 # The longest packages first, so that none starts last.
 SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
-PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory|TestHostileSizesInBoundedPeakMemory
+PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestKilledPackLeavesRegistreAndDepotTogether|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory|TestHostileSizesInBoundedPeakMemory
 
 test: deps
 	@tools/test-steps.sh \

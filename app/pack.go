@@ -161,25 +161,28 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	reviews, reviewsDone := Reviews(opt.Inputs, out)
+	defer reviewsDone()
 	res, err := pack.RunQuarter(pack.Options{
-		Trust:       trust,
-		MinLevel:    minLevel,
-		Strict:      opt.Strict,
-		Dir:         out,
-		Signes:      opt.Signes,
-		MaxLines:    opt.MaxLines,
-		Jobs:        opt.Jobs,
-		Version:     opt.Version,
-		DateDepot:   opt.DateDepot.Format("2006-01-02"),
-		NewRenderer: newRenderer,
-		Avance:      avance,
-		NewUnsigned: func() pack.Renderer { a := assets; a.Signer = nil; return render.New(a) },
-		Progress:    opt.Progress,
-		Context:     ctx,
-		Roots:       e.Roots,
-		Guard:       true,
-		Retirer:     opt.Retirer,
-		Memory:      mem,
+		Verifications: reviews,
+		Trust:         trust,
+		MinLevel:      minLevel,
+		Strict:        opt.Strict,
+		Dir:           out,
+		Signes:        opt.Signes,
+		MaxLines:      opt.MaxLines,
+		Jobs:          opt.Jobs,
+		Version:       opt.Version,
+		DateDepot:     opt.DateDepot.Format("2006-01-02"),
+		NewRenderer:   newRenderer,
+		Avance:        avance,
+		NewUnsigned:   func() pack.Renderer { a := assets; a.Signer = nil; return render.New(a) },
+		Progress:      opt.Progress,
+		Context:       ctx,
+		Roots:         e.Roots,
+		Guard:         true,
+		Retirer:       opt.Retirer,
+		Memory:        mem,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {

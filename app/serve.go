@@ -22,7 +22,10 @@ import (
 // output folder.
 type PreviewOptions struct {
 	Inputs
-	Dir       string // private output folder (nothing is written to the user's)
+	Dir string // private output folder (nothing is written to the user's)
+	// Out is the user's output folder: the reviews of returned files kept
+	// there (no registre) are shown.
+	Out       string
 	Signes    string // folder of the signed VAs ("" when none)
 	Jobs      int
 	DateDepot time.Time
@@ -58,17 +61,20 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 		return nil, err
 	}
 	ds := dossier.CheckFiles(e.Config, e.Registry, e.Files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Files: pdfops.Disk{Roots: e.Roots}})
+	reviews, reviewsDone := Reviews(opt.Inputs, opt.Out)
+	defer reviewsDone()
 	res, err := pack.Run(pack.Options{
-		Dir:         opt.Dir,
-		Signes:      opt.Signes,
-		Roots:       e.Roots,
-		Trust:       trust,
-		MinLevel:    minLevel,
-		Jobs:        opt.Jobs,
-		Version:     opt.Version,
-		DateDepot:   opt.DateDepot.Format("2006-01-02"),
-		NewRenderer: func() pack.Renderer { return render.New(assets) },
-		Context:     ctx,
+		Verifications: reviews,
+		Dir:           opt.Dir,
+		Signes:        opt.Signes,
+		Roots:         e.Roots,
+		Trust:         trust,
+		MinLevel:      minLevel,
+		Jobs:          opt.Jobs,
+		Version:       opt.Version,
+		DateDepot:     opt.DateDepot.Format("2006-01-02"),
+		NewRenderer:   func() pack.Renderer { return render.New(assets) },
+		Context:       ctx,
 	}, ds)
 	if err != nil {
 		return nil, &Error{Problems: e.Problems, Message: "les documents n'ont pas pu être produits : " + err.Error()}

@@ -34,13 +34,16 @@ type Renderer interface {
 
 // Options steer Run.
 type Options struct {
-	Dir         string          // output folder: depot/, dossiers/, rapport.json
-	Signes      string          // folder of signed VAs ("" when none)
-	MaxLines    int             // lines per upload pair (default asp.MaxLines)
-	NewRenderer func() Renderer // one per worker
-	Jobs        int             // workers (default: usable CPUs)
-	Version     string          // written in rapport.json
-	DateDepot   string          // written in rapport.json (AAAA-MM-JJ)
+	Dir    string // output folder: depot/, dossiers/, rapport.json
+	Signes string // folder of signed VAs ("" when none)
+	// Verifications gives the back-office's reviews of a dossier's
+	// returned files, written in rapport.json; nil: none.
+	Verifications func(numero string) []rapport.Verification
+	MaxLines      int             // lines per upload pair (default asp.MaxLines)
+	NewRenderer   func() Renderer // one per worker
+	Jobs          int             // workers (default: usable CPUs)
+	Version       string          // written in rapport.json
+	DateDepot     string          // written in rapport.json (AAAA-MM-JJ)
 	// Progress, when set, is called after each dossier is rendered.
 	Progress func(done, total int)
 	// Context, when set, stops the run when it is done (Ctrl-C): Run
@@ -277,6 +280,11 @@ func run(opt Options, src source) (*Result, error) {
 	if opt.Guard {
 		if de := dropped(opt.Dir, res.Rapport, opt.Retirer, opt.Memory); de != nil {
 			return res, de
+		}
+	}
+	if opt.Verifications != nil {
+		for i := range res.Rapport.Dossiers {
+			res.Rapport.Dossiers[i].Verifications = opt.Verifications(res.Rapport.Dossiers[i].NumeroEditeur)
 		}
 	}
 	// rapport.json goes beside the new depot/, and is switched with it.

@@ -43,6 +43,18 @@ type RapportDossier struct {
 	// validity) or scan, who is still expected to sign, and the SHA-256 of
 	// the bytes in the zip.
 	Preuve *retours.Preuve `json:"preuve,omitempty"`
+	// Verifications are the back-office's reviews of its returned files
+	// (a scanned VA marked « Vérifié » or « Refusé »), oldest first.
+	Verifications []Verification `json:"verifications,omitempty"`
+}
+
+// Verification is one review of a returned file: its verdict, by whom and
+// when (RFC 3339).
+type Verification struct {
+	Fichier string `json:"fichier"`
+	Verdict string `json:"verdict"`
+	Qui     string `json:"qui"`
+	Le      string `json:"le"`
 }
 
 // Probleme is a problem as rapport.json writes it.

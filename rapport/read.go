@@ -15,6 +15,9 @@ type Entry struct {
 	NumeroEditeur string `json:"numero_editeur"`
 	Statut        Statut `json:"statut"`
 	Depot         string `json:"depot"`
+	// Fichiers are the files pack put in the zip for the dossier, with
+	// the SHA-256 of their bytes.
+	Fichiers []Fichier `json:"fichiers"`
 }
 
 // MaxEntries bounds the dossiers of rapport.json read back: a quarter is
@@ -31,7 +34,6 @@ func ReadFile(path string) ([]Entry, error) {
 	defer f.Close()
 	return ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 }
-
 
 // ErrTooManyEntries is returned by ReadEntries past MaxEntries.
 var ErrTooManyEntries = errors.New("too many dossiers")
@@ -86,4 +88,3 @@ func ReadEntries(r io.Reader) ([]Entry, error) {
 	}
 	return ds, nil
 }
-

@@ -3,6 +3,8 @@ package readback
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +63,20 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		c.warn("depot", "-", "-", "BASCULE_INTERROMPUE", "la production précédente a été interrompue pendant la bascule du dépôt : relancez segur pack pour la terminer avant de téléverser")
 	}
 	rap := c.rapport(dir)
+	if rap != nil {
+		c.sums = map[string]map[string]string{}
+		for _, d := range rap {
+			if d.Statut != rapport.StatutPret {
+				continue
+			}
+			for _, f := range d.Fichiers {
+				if c.sums[d.NumeroEditeur] == nil {
+					c.sums[d.NumeroEditeur] = map[string]string{}
+				}
+				c.sums[d.NumeroEditeur][f.Nom] = f.SHA256
+			}
+		}
+	}
 
 	type files struct{ json, zip bool }
 	pairs := map[string]*files{}
@@ -217,6 +233,10 @@ var (
 type depotCheck struct {
 	reg   *dossier.Registry
 	probs []dossier.Problem
+	// sums are the SHA-256 rapport.json records of each file of each
+	// dossier pack put in a zip (numéro → file name → hex), nil without
+	// a readable rapport.json.
+	sums map[string]map[string]string
 }
 
 func (c *depotCheck) add(p dossier.Problem) { c.probs = append(c.probs, p) }
@@ -1113,13 +1133,18 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		}
 		var data []byte
 		var size int64
+		h := sha256.New()
 		if isPDF {
 			data, err = io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
 			size = int64(len(data))
+			h.Write(data)
 		} else {
-			size, err = io.Copy(io.Discard, rc)
+			size, err = io.Copy(h, rc)
 		}
 		rc.Close()
+		if want, ok := c.sums[numero][name]; ok && err == nil && hex.EncodeToString(h.Sum(nil)) != want {
+			c.error(rel, numero, name, "PIECE_REMPLACEE", "« %s » n'est pas le fichier que segur pack a mis dans le zip (son empreinte SHA-256 diffère de celle de rapport.json) : il a été remplacé ou modifié depuis ; relancez segur pack", name)
+		}
 		switch {
 		case err != nil:
 			c.error(rel, numero, name, "ZIP_INVALIDE", "« %s » est endommagée dans le zip (somme de contrôle incorrecte ou archive tronquée)", name)

@@ -24,6 +24,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /dossier/{numero}", s.dossierPage)
 	mux.HandleFunc("GET /dossier/{numero}/fichier/{nom}", s.dossierFile)
 	mux.HandleFunc("POST /dossier/{numero}/va", s.upload)
+	mux.HandleFunc("GET /dossier/{numero}/recu/{nom}", s.receivedFile)
+	mux.HandleFunc("POST /dossier/{numero}/verification", s.review)
 	mux.HandleFunc("POST /preparer", s.prepare)
 	mux.HandleFunc("GET /preparer/etat", s.preparation)
 	mux.HandleFunc("GET /depot/{nom}", s.depotFile)

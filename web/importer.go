@@ -248,3 +248,45 @@ func totals(rap *rapport.Rapport) []total {
 	}
 	return out
 }
+
+// receivedFile serves the returned file of a dossier as received (its
+// signed VA or scan in --signes): only the one its proof names.
+func (s *Server) receivedFile(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	rd, ok := sn.dossierOf(r.PathValue("numero"))
+	nom := r.PathValue("nom")
+	if !ok || rd.Preuve == nil || filepath.Base(rd.Preuve.Source) != nom || s.cfg.Signes == "" {
+		refuse(w, r, http.StatusNotFound, "fichier introuvable")
+		return
+	}
+	s.serveFile(w, r, s.cfg.Signes, nom, r.URL.Query().Has("telecharger"))
+}
+
+// review records « Vérifié » or « Refusé » for the received file of a
+// dossier, with who and when, then shows the dossier again.
+func (s *Server) review(w http.ResponseWriter, r *http.Request) {
+	sn := s.current()
+	numero := r.PathValue("numero")
+	rd, ok := sn.dossierOf(numero)
+	if !ok || rd.Preuve == nil || rd.Preuve.Source == "" {
+		refuse(w, r, http.StatusNotFound, "dossier sans fichier reçu à vérifier : "+numero)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		refuse(w, r, http.StatusBadRequest, "formulaire illisible")
+		return
+	}
+	err := app.Review(r.Context(), app.ReviewOptions{Inputs: s.packInputs(), Out: s.cfg.Out, Numero: numero,
+		File: filepath.Base(rd.Preuve.Source), Verdict: r.PostForm.Get("verdict"), Who: r.PostForm.Get("qui")})
+	if err != nil {
+		s.page(w, http.StatusBadRequest, "dossier", s.dossierData(sn, rd, &reply{Message: err.Error()}))
+		return
+	}
+	sn = s.refresh(true)
+	if rd, ok = sn.dossierOf(numero); !ok {
+		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+numero)
+		return
+	}
+	s.page(w, http.StatusOK, "dossier", s.dossierData(sn, rd, &reply{OK: true, Message: "Vérification enregistrée."}))
+}

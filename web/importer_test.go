@@ -130,3 +130,69 @@ func TestImportPreviewShowsCells(t *testing.T) {
 		t.Fatalf("wrote %d files", len(files))
 	}
 }
+
+// A scanned VA: the page links the file as received apart from the
+// unsigned one, and records « Vérifié » with who and when, in the output
+// folder's side file (no registre here) and in rapport.json.
+func TestScanReviewed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
+		t.Fatalf("scanned VA: %d %s", code, body)
+	}
+	var body []byte
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, body = f.get(t, "/dossier/"+waiting)
+		if !f.srv.updating() && strings.Contains(string(body), `id="form-verification"`) {
+			break
+		}
+	}
+	page := string(body)
+	if !strings.Contains(page, `href="/dossier/00045/recu/`+waitingVA+`"`) || !strings.Contains(page, "une numérisation") {
+		t.Fatalf("no received file on the page:\n%s", page)
+	}
+	if !strings.Contains(page, `href="mailto:cds@villeurbanne-sante.example?subject=Dossier%20S%C3%A9gur%2000045%20:%20VA%20%C3%A0%20signer"`) {
+		t.Errorf("no mailto link with its subject")
+	}
+	if code, pdf := f.get(t, "/dossier/00045/recu/"+waitingVA); code != 200 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatalf("received file: %d", code)
+	}
+	if code, _ := f.get(t, "/dossier/00045/recu/autre.pdf"); code != http.StatusNotFound {
+		t.Errorf("another file served: %d", code)
+	}
+	form := strings.NewReader("qui=Claire+Martin&verdict=V%C3%A9rifi%C3%A9")
+	req, _ := http.NewRequest("POST", f.base+"/dossier/00045/verification", form)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", f.origin)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "<strong>Vérifié</strong> par Claire Martin") {
+		t.Fatalf("review: %d\n%s", resp.StatusCode, b)
+	}
+	side, err := os.ReadFile(filepath.Join(f.out, ".segur", "verifications.json"))
+	if err != nil || !strings.Contains(string(side), `"verdict": "Vérifié"`) || !strings.Contains(string(side), `"qui": "Claire Martin"`) {
+		t.Fatalf("side file: %v %s", err, side)
+	}
+	rap, err := os.ReadFile(filepath.Join(f.srv.work, "rapport.json"))
+	if err != nil || !strings.Contains(string(rap), `"verifications": [`) || !strings.Contains(string(rap), `"fichier": "`+waitingVA+`"`) {
+		t.Fatalf("rapport.json: %v", err)
+	}
+	// An empty name is refused, nothing recorded.
+	req, _ = http.NewRequest("POST", f.base+"/dossier/00045/verification", strings.NewReader("qui=&verdict=Refus%C3%A9"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", f.origin)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("empty name: %d", resp.StatusCode)
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/signature"
 )
 
 //go:embed assets/*.html
@@ -122,6 +124,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 
 type signer struct {
 	Nom, Qualite, Pour, Email, Signe string
+	Mailto                           template.URL // mailto: with a prepared subject
 }
 
 type dossierData struct {
@@ -135,6 +138,12 @@ type dossierData struct {
 	Attend      bool // the VA still awaits its signatures
 	PeutDeposer bool
 	Message     *reply
+	// Recu is the returned file as received (the signed VA or its scan,
+	// in --signes), Scan tells a scan to look at; Verifications are the
+	// reviews recorded.
+	Recu          string
+	Scan          bool
+	Verifications []rapport.Verification
 }
 
 func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply) dossierData {
@@ -145,9 +154,21 @@ func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply
 	for _, p := range d.Problemes {
 		data.Problemes = append(data.Problemes, problem{Niveau: p.Niveau, Code: p.Code, Message: p.Message, Ou: where(p.Fichier, p.Ligne, p.Champ)})
 	}
+	if p := d.Preuve; p != nil && p.Source != "" && s.cfg.Signes != "" && filepath.Dir(p.Source) == filepath.Clean(s.cfg.Signes) {
+		data.Recu = filepath.Base(p.Source)
+		data.Scan = p.Type == signature.Scan
+	}
+	data.Verifications = d.Verifications
 	signed := d.Statut == rapport.StatutPret
 	for _, sig := range d.Info.Signataires {
 		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
+		if sig.Email != "" && !strings.ContainsAny(sig.Email, "?&#/ ") {
+			subject := "Dossier Ségur " + d.NumeroEditeur + " : VA à signer"
+			if d.Justificatif == string(dossier.MOM) {
+				subject = "Dossier Ségur " + d.NumeroEditeur
+			}
+			sg.Mailto = template.URL("mailto:" + sig.Email + "?subject=" + url.PathEscape(subject))
+		}
 		switch {
 		case d.Justificatif == string(dossier.MOM):
 			sg.Signe = "signe la MOM pour le fournisseur"

@@ -214,9 +214,12 @@ func (s *Server) refresh(force bool) *snapshot {
 // folder.
 func (s *Server) load() *snapshot {
 	sn := &snapshot{}
+	in := s.inputs()
+	in.Registre = s.cfg.Registre // the reviews of returned files are read there
 	p, err := app.Read(s.ctx, app.PreviewOptions{
-		Inputs:    s.inputs(),
+		Inputs:    in,
 		Dir:       s.work,
+		Out:       s.cfg.Out,
 		Signes:    s.cfg.Signes,
 		Jobs:      s.cfg.Jobs,
 		DateDepot: s.cfg.DateDepot,
@@ -262,6 +265,9 @@ func (s *Server) fingerprint() uint64 {
 		}
 	}
 	add(s.cfg.ConfigPath)
+	if s.cfg.Out != "" {
+		add(filepath.Join(s.cfg.Out, filepath.FromSlash(app.ReviewsFile)))
+	}
 	if files, err := dossier.Files(s.cfg.Paths); err == nil {
 		for _, f := range files {
 			add(f)

@@ -538,6 +538,8 @@ func TestCheckVerifiesSignaturesInTheZip(t *testing.T) {
 		{"a MOM changed after its signature", "MDV-LGC-Va1-MOM-00042.pdf", later, "MOM_MODIFIEE_APRES_SIGNATURE"},
 		{"an unsigned VA", name43, unsigned, "VA_NON_SIGNEE"},
 		{"a VA whose boxes differ from the JSON", name43, otherBoxes, "VA_CASES"},
+		// Validly signed, but not the file pack put there (issue 20).
+		{"a validly signed VA swapped in after pack", name43, signAs(t, unsigned, "rousseau", "Signature 10766476625"), "PIECE_REMPLACEE"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
