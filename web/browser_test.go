@@ -421,3 +421,68 @@ func TestBrowserImport(t *testing.T) {
 		t.Errorf("totals: %q", got)
 	}
 }
+
+// TestBrowserScanReviewed: a scanned VA uploaded through the form, opened
+// beside the dossier's data, marked « Vérifié » by a named person; the mark
+// is in rapport.json. The waits are on the saved file, the page's reading
+// and the recorded mark, never on a passing message.
+func TestBrowserScanReviewed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := chrome(t)
+	scan := filepath.Join(t.TempDir(), "va-scannee.pdf")
+	if err := os.WriteFile(scan, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#fichier-va`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#fichier-va`), []string{scan}),
+		chromedp.Click(chromedp.CSS(`#form-va button[type=submit]`))); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	f.waitRead(t, ctx, data(t, scan), rapport.EtatAvertissement)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#form-verification`)),
+		chromedp.Click(chromedp.CSS(`#ouvrir-recu`)),
+		chromedp.WaitVisible(chromedp.CSS(`iframe.apercu`))); err != nil {
+		t.Fatal(err)
+	}
+	// The frame beside the data navigates to the scan: wait for its
+	// address (only bounded, the loop ends on the state).
+	var src string
+	for deadline := time.Now().Add(time.Minute); !strings.HasSuffix(src, "/dossier/00045/recu/"+waitingVA); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the scan is not opened beside the data: %q", src)
+		}
+		src, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { try { return document.querySelector("iframe.apercu").contentWindow.location.href } catch (e) { return "" } })()`))
+	}
+	shoot(t, ctx, "serve-scan.png")
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#qui`), "Claire Martin"),
+		chromedp.Click(chromedp.CSS(`#verifie`)),
+		chromedp.WaitVisible(chromedp.CSS(`#verifications`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#verifications`); !strings.Contains(got, "Vérifié par Claire Martin") {
+		t.Errorf("the mark on the page: %q", got)
+	}
+	var rap struct {
+		Dossiers []struct {
+			NumeroEditeur string                 `json:"numero_editeur"`
+			Verifications []rapport.Verification `json:"verifications"`
+		} `json:"dossiers"`
+	}
+	b, err := os.ReadFile(filepath.Join(f.srv.work, "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rap); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rap.Dossiers {
+		if d.NumeroEditeur == "00045" {
+			if len(d.Verifications) != 1 || d.Verifications[0].Verdict != "Vérifié" || d.Verifications[0].Qui != "Claire Martin" || d.Verifications[0].Le == "" {
+				t.Fatalf("rapport.json: %+v", d.Verifications)
+			}
+			return
+		}
+	}
+	t.Fatal("00045 not in rapport.json")
+}
