@@ -158,6 +158,13 @@ func TestRegistreAcrossRuns(t *testing.T) {
 					t.Errorf("%q does not name %s", line, n)
 				}
 			}
+			// validate says it too, from the registre, recording nothing.
+			if tc.code != "DOCUMENT_EMIS_MODIFIE" {
+				code, stdout, _ := runIn(t, "validate", "--sans-registre=false", "--registre", reg, "--config", repo("fixtures/segur.yaml"), "--date-depot", "2023-04-28", q)
+				if code != exitRejected || !strings.Contains(stdout, "["+tc.code+"]") {
+					t.Errorf("validate: exit %d\n%s", code, stdout)
+				}
+			}
 		})
 	}
 

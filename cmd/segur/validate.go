@@ -18,6 +18,8 @@ func validateCommand(code *int) *cli.Command {
 			dateDepotFlag,
 			configFlag,
 			piecesFlag,
+			registreFlag,
+			sansRegistreFlag,
 		},
 		Action: func(c *cli.Context) error {
 			opt := app.ValidateOptions{Phase: dossier.PhaseSolde}
