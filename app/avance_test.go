@@ -117,3 +117,89 @@ func TestCheckReadsAnAvanceBack(t *testing.T) {
 		}
 	}
 }
+
+// TestAvanceThenSoldeWithoutRetypingTheNumeroASP: a dossier goes avance →
+// ASP answer imported → solde, its numéro ASP never typed: the avance dépôt
+// is recorded in the registre, the ASP's answer gives the numéro, and the
+// solde record, which leaves numero_asp out, gets it in its JSON line.
+func TestAvanceThenSoldeWithoutRetypingTheNumeroASP(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "registre.sqlite")
+	cfg, err := filepath.Abs("../fixtures/segur.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The avance.
+	if _, err := Pack(context.Background(), PackOptions{
+		Inputs:    Inputs{Paths: []string{"../fixtures/avances/liberal.yaml"}, Config: cfg, Registre: reg},
+		Out:       filepath.Join(dir, "avance"),
+		Signes:    "../fixtures/signes",
+		DateDepot: time.Date(2022, 11, 15, 12, 0, 0, 0, time.UTC),
+		Phase:     DepotAvance,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The ASP's answer.
+	answer := filepath.Join(dir, "retour.json")
+	if err := os.WriteFile(answer, []byte(`{"impId": 1, "numeroAns": "2201140317", "siret": "74784908100019", "lignesImport": [
+  {"numLigne": 1, "typeAction": "C", "numeroASP": "FINMDV000201", "numeroEditeur": "00201", "codeTraitement": null, "libelleTraitement": null}]}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imp, err := ImportASP(context.Background(), Inputs{Config: cfg, Registre: reg}, answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp.Numeros != 1 {
+		t.Fatalf("import: %+v", imp)
+	}
+	// The solde, without numero_asp.
+	src, err := os.ReadFile("../fixtures/avances/liberal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	solde := strings.Replace(string(src), "avance:\n  montant_ht: 358.33\n  montant_demande_ht: 107.50\n", `avance:
+  beneficiaires: ["10766476625"]
+  montant_ht: 358.33
+  montant_verse_ht: 107.50
+  statut: paiement_effectue
+
+realisation:
+  date_fin: 2023-02-20
+  scenarios:
+    dmp: {direct: true}
+    mss_pro: {direct: true, adresse: helene.rousseau@medecin.mssante.fr}
+    mss_citoyen: {direct: true, adresse: helene.rousseau@medecin.mssante.fr}
+
+facture:
+  numero: F2023-00201
+  date: 2023-03-01
+`, 1)
+	if strings.Contains(solde, "numero_asp") || solde == string(src) {
+		t.Fatal("the solde record is not what the test means")
+	}
+	rec := filepath.Join(dir, "solde", "dossier.yaml")
+	os.MkdirAll(filepath.Dir(rec), 0o755)
+	if err := os.WriteFile(rec, []byte(solde), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Pack(context.Background(), PackOptions{
+		Inputs:    Inputs{Paths: []string{rec}, Config: cfg, Registre: reg},
+		Out:       filepath.Join(dir, "out"),
+		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ready != 1 {
+		t.Fatalf("the solde is not ready: %v", res.Problems)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "out", "depot", "MDV-LGC-Va1-SOLDE-2201140317-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"numeroASP": "FINMDV000201"`) {
+		t.Errorf("the solde's JSON lacks the numéro ASP the ASP gave:\n%s", js)
+	}
+}

@@ -232,3 +232,21 @@ func TestBrokenAvanceProfileIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestTownOf(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		adresse []string
+		want    string
+	}{
+		{[]string{"24 quai Perrache", "69002 Lyon"}, "Lyon"},
+		{[]string{"BP 60214", "59002 Lille Cedex"}, "Lille"},
+		{[]string{"1 rue X", "75008 Paris CEDEX 08"}, "Paris"},
+		{[]string{"12 rue de la Paix", "Paris"}, ""},
+		{nil, ""},
+	} {
+		if got := townOf(tt.adresse); got != tt.want {
+			t.Errorf("townOf(%q) = %q, want %q", tt.adresse, got, tt.want)
+		}
+	}
+}

@@ -119,6 +119,9 @@ type Parties struct {
 	MandataireRetire bool
 	// Lieu is where documents are signed (signature.lieu), "" when not given.
 	Lieu string
+	// LieuFournisseur is where the fournisseur signs its MOM: the town of
+	// its address (segur.yaml), "" when it cannot be read.
+	LieuFournisseur string
 }
 
 // TVA is the rate of the BDC and the factures; at rate 0, the legal basis
@@ -193,8 +196,11 @@ type FactureAvancePart struct {
 type Installation struct {
 	DateFin                                   Date
 	DMPDirect, MSSProDirect, MSSCitoyenDirect bool
-	AdresseMSSPro, AdresseMSSCitoyen          string   // "" when not direct
-	CertificatsDMP                            []string // the DMP server certificates
+	// AdresseMSSPro, AdresseMSSCitoyen are the boxes the client sends from,
+	// also through another software (the MOM or VA prints them; the JSON
+	// keeps null unless the flow is direct); "" when not given.
+	AdresseMSSPro, AdresseMSSCitoyen string
+	CertificatsDMP                   []string // the DMP server certificates
 }
 
 // Justificatif is the MOM or the VA: its kind, its pages and who signs

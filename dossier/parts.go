@@ -1,6 +1,27 @@
 package dossier
 
-import "slices"
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// reTownLine is an address's last line: a postal code and a town, maybe
+// followed by CEDEX and its number.
+var reTownLine = regexp.MustCompile(`^[0-9]{5}\s+(.+?)(?:\s+(?i:cedex)(?:\s+[0-9]+)?)?$`)
+
+// townOf is the town of an address (« 69002 Lyon » → « Lyon »), "" when
+// its last line is not a postal code and a town.
+func townOf(adresse []string) string {
+	if len(adresse) == 0 {
+		return ""
+	}
+	m := reTownLine.FindStringSubmatch(strings.TrimSpace(adresse[len(adresse)-1]))
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
 
 // fillParts copies into d's parts what the record and segur.yaml state as
 // is (the rules have set what they compute), so that the documents and the
@@ -9,6 +30,7 @@ import "slices"
 func fillParts(d *Dossier, r *Record, cfg *Config) {
 	if cfg != nil && cfg.Fournisseur != nil {
 		d.Parties.Fournisseur = *cfg.Fournisseur
+		d.Parties.LieuFournisseur = townOf(cfg.Fournisseur.Adresse)
 	}
 	if r.Client != nil {
 		d.Parties.Client = *r.Client

@@ -262,11 +262,11 @@ func (k *rules) mss(path string, f *FluxMSS, scenarios bool, direct func(string,
 	switch {
 	case isDirect && addr == "":
 		c.errorf(path+".adresse", "MSS_ADRESSE", "envoi direct : l'adresse MSSanté complète depuis laquelle le client envoie est obligatoire")
-	case isDirect:
-		checkMSS(c, path+".adresse", addr)
 	case addr != "":
-		c.errorf(path+".adresse", "SCENARIO_INCOHERENT", "une adresse n'est donnée que pour un flux direct (direct: true) ; ici elle ne serait pas transmise")
-		addr = ""
+		// Through another software too, the MOM or VA states the box the
+		// client actually uses (seed 004 L1: « les contrôles a posteriori
+		// s'appuieront sur cette adresse »); the JSON keeps null.
+		checkMSS(c, path+".adresse", addr)
 	}
 	return isDirect, addr
 }

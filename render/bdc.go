@@ -104,6 +104,15 @@ func bdcSolution(doc *Doc, d *dossier.Dossier) {
 	if v := d.Commande.VersionInstallee; v != "" {
 		doc.KeyValue("Version installée chez le client à la signature", v)
 	}
+	profils(doc, d)
+}
+
+// profils states the profiles under which the solution is referenced that
+// the client calls for (Va2 §3.2.1), when the dispositif has any.
+func profils(doc *Doc, d *dossier.Dossier) {
+	if p := d.Justificatif.Profils; len(p) > 0 {
+		doc.KeyValue(profilReferencement, strings.Join(p, ", "))
+	}
 }
 
 // bdcScenario: for each flow, exactly one of its two boxes ticked.

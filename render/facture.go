@@ -306,7 +306,11 @@ func facturePaiement(doc *Doc, d *dossier.Dossier, p facturePart) {
 // factureSegur: the mentions the ASP checks (seed 000, 001, 002 §6.2.2,
 // 004), on every facture of the PDF.
 func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
-	if p.kind == factureAvance {
+	// The avance facture of the avance dépôt states what was true at the
+	// order; in the solde's PDF each facture carries every ASP mention
+	// (seed 004 L55-60: « l'ensemble des mentions demandées par l'ASP
+	// figure sur chacune des 2 factures »).
+	if p.kind == factureAvance && d.Facture.Numero == "" {
 		factureSegurAvance(doc, d)
 		return
 	}
@@ -317,6 +321,7 @@ func factureSegur(doc *Doc, d *dossier.Dossier, p facturePart) {
 		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), factureBeneficiaire(d, i, id))
 	}
 	doc.KeyValue("Solution", solution(d))
+	profils(doc, d)
 	if pl := prestationLibelle(d); pl != "" {
 		doc.KeyValue("Type de Prestation Ségur", pl)
 	}
@@ -372,6 +377,7 @@ func factureSegurAvance(doc *Doc, d *dossier.Dossier) {
 		doc.KeyValue(fmt.Sprintf("Bénéficiaire n° %d", i+1), beneficiaireLine(d, b))
 	}
 	doc.KeyValue("Solution", solution(d))
+	profils(doc, d)
 	if pl := prestationLibelle(d); pl != "" {
 		doc.KeyValue("Type de Prestation Ségur", pl)
 	}

@@ -75,15 +75,17 @@ func TestFacture(t *testing.T) {
 				"Total des deux factures 358,33 € 71,67 € 430,00 €",
 				"Adresse de facturation BP 60214, 59002 Lille Cedex", "facture d'avance n° F2022-00053-A du 04/07/2022"},
 			count: map[string]int{
-				// The avance facture states only what was true on its date:
-				// no numéro ASP, no completion date, no installed scenario.
-				"Total HT de la Prestation Ségur (avance + solde) : 358,33 €":   2,
-				"dont avance (30 %) : 107,50 € HT – solde (70 %) : 250,83 € HT": 1,
-				"N° de dossier ASP FINMDV000053":                                2,
+				// Each facture carries every ASP mention (seed 004 L55-60):
+				// numéro ASP, scenarios, total, date de finalisation — on
+				// the avance facture too; the recap adds the total and the
+				// numéro once more.
+				"Total HT de la Prestation Ségur (avance + solde) : 358,33 €":   3,
+				"dont avance (30 %) : 107,50 € HT – solde (70 %) : 250,83 € HT": 2,
+				"N° de dossier ASP FINMDV000053":                                3,
 				"RPPS 10477739659":                                              2,
 				indemniteRecouvrement:                                           2,
 				natureOperations:                                                2,
-				"Date de finalisation de la Prestation Ségur : 28/02/2023":      1,
+				"Date de finalisation de la Prestation Ségur : 28/02/2023":      2,
 				"Date de réalisation":                                           1,
 				"FR14747849081":                                                 2,
 			},

@@ -23,6 +23,7 @@ var (
 	indemniteRecouvrement string // facture: the 40 € recovery indemnity
 	natureOperations      string // facture: the nature of the operations
 	optionDebits          string // facture: TVA on debits, when opted for
+	profilReferencement   string // BDC and facture (Va2): the solution's profiles
 )
 
 // mentionVars ties each key of mentions.yaml, all required, to its text.
@@ -34,7 +35,7 @@ var mentionVars = []struct {
 	{"reste_a_charge", &resteACharge}, {"autonomie", &autonomie},
 	{"scenario_direct", &scenarioDirect}, {"scenario_tiers", &scenarioTiers},
 	{"indemnite_recouvrement", &indemniteRecouvrement}, {"nature_operations", &natureOperations},
-	{"option_debits", &optionDebits},
+	{"option_debits", &optionDebits}, {"profil_referencement", &profilReferencement},
 }
 
 // loadMentions reads mentions.yaml into the texts above, once, when a

@@ -35,7 +35,8 @@ func (r *Renderer) MOM(d *dossier.Dossier) ([]byte, error) {
 			accompagnementAttestation(doc, d)
 			mssAddresses(doc, d)
 			// Dated the day of the facture it cites (never before it).
-			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(d.Parties.Lieu, blankPlace), Date(d.Facture.Date.Time)))
+			// The fournisseur signs the MOM: « Fait à » is where it signs.
+			doc.Paragraph(fmt.Sprintf("Fait à %s, le %s", orBlank(d.Parties.LieuFournisseur, blankPlace), Date(d.Facture.Date.Time)))
 			momSignature(doc, p.Signataire)
 		})
 	}
@@ -148,9 +149,14 @@ func justificatifReferences(doc *Doc, d *dossier.Dossier) {
 // professionals, to patients), for the flows sent directly; the others have
 // none in the dossier.
 func mssAddresses(doc *Doc, d *dossier.Dossier) {
+	// Printed in every scenario (seed 004 L1: the effective address, which
+	// the checks after payment rely on), through another software too.
 	addr := func(a string, direct bool) string {
-		if direct && a != "" {
+		switch {
+		case direct:
 			return a
+		case a != "":
+			return a + " (envois assurés par un logiciel distinct)"
 		}
 		return "— (envois assurés par un logiciel distinct)"
 	}
