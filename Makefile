@@ -17,36 +17,37 @@ deps:
 	  echo "pdftotext est introuvable : installez poppler-utils (Debian/Ubuntu : sudo apt-get install poppler-utils ; macOS : brew install poppler)"; \
 	  exit 1; }
 
-# `make test` runs five steps at the same time (tools/test-steps.sh prints
+# `make test` runs three steps at the same time (tools/test-steps.sh prints
 # what runs, each step's output as it ends, and its time and CPU); every
-# test runs once, in about a minute on 2 cores:
-#  1. go vet, the tests of segur's patches to third_party/gofpdf, and the
-#     GOOS=windows and GOOS=darwin builds;
-#  2. every test of every package, plainly, but those of steps 3 and 5;
-#  3. the cmd/segur tests that drive a real segur process (SIGKILL and
-#     Ctrl-C mid-pack, a terminal, peak memory on hostile inputs): the
-#     binary is not race-instrumented, so the race detector adds nothing;
-#  4. and 5. under the race detector, where goroutines run: every pack
-#     test (4), and the tests that run goroutines in earnest (5) —
+# test runs once. No two steps compile the same thing (the go commands of
+# parallel steps do not share their work, only the cache once written):
+#  1. the tests of segur's patches to third_party/gofpdf, and the
+#     GOOS=windows and GOOS=darwin builds (their own compilations);
+#  2. go vet, then every test of every package, plainly, but those of step
+#     3 — the cmd/segur tests that drive a real segur process (SIGKILL and
+#     Ctrl-C mid-pack, a terminal, peak memory on hostile inputs) included:
+#     that binary is not race-instrumented, so the race detector adds
+#     nothing to them;
+#  3. under the race detector, where goroutines run: every pack test (the
+#     worker pool), then the tests that run goroutines in earnest —
 #     cmd/segur's packs with one and four workers (each worker renders,
 #     signs the MOMs, verifies the VAs and pièces) and with Factur-X (the
 #     XML data and ICC profile shared by the workers); web's concurrent
 #     uploads of a VA (the upload lock, the background re-reading of the
-#     records) and « Préparer le dépôt » (pack in a server goroutine, its
-#     progress read by the page meanwhile). These run only under -race:
-#     the race run asserts all that they assert.
-RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead
+#     records), « Préparer le dépôt » (pack in a server goroutine, its
+#     progress read by the page meanwhile) and Close waiting for both.
+#     These run only under -race: the race run asserts all that they
+#     assert; pack's race binary is built first, and its race-built
+#     packages serve cmd/segur's and web's.
+RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
 # The longest packages first, so that none starts last.
 SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
-PROCS_RUN := TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew|TestKilledPackLeavesRegistreAndDepotTogether|TestInterruptedPackThenRerunEqualsCleanRun|TestProgressBarOnlyOnATerminal|TestHostileInputsInBoundedPeakMemory|TestHostileSizesInBoundedPeakMemory
 
 test: deps
 	@tools/test-steps.sh \
-	  'go vet, third_party/gofpdf, GOOS=windows and GOOS=darwin builds|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; cd third_party/gofpdf && $(GO) test -count=1 . && cd ../.. && GOOS=windows $(GO) build -o /dev/null ./cmd/segur && GOOS=darwin $(GO) build -o /dev/null ./cmd/segur && echo "GOOS=windows, GOOS=darwin go build ./cmd/segur: ok"' \
-	  'go test ./... (every package, but the tests of steps 3 and 5)|$(GO) test -count=1 -skip '"'"'^($(RACE_RUN)|$(PROCS_RUN))$$'"'"' $(SLOW_FIRST) ./...' \
-	  'go test ./cmd/segur: real segur processes (killed, interrupted, on a terminal, hostile inputs)|$(GO) test -count=1 -run '"'"'^($(PROCS_RUN))$$'"'"' ./cmd/segur' \
-	  'go test -race ./pack|$(GO) test -race -count=1 ./pack' \
-	  'go test -race: cmd/segur packs with 1 and 4 workers and Factur-X; web uploads and preparation|$(GO) test -race -count=1 -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web'
+	  'third_party/gofpdf, GOOS=windows and GOOS=darwin builds|set -e; cd third_party/gofpdf && $(GO) test -count=1 . && cd ../.. && GOOS=windows $(GO) build -o /dev/null ./cmd/segur && GOOS=darwin $(GO) build -o /dev/null ./cmd/segur && echo "GOOS=windows, GOOS=darwin go build ./cmd/segur: ok"' \
+	  'go vet ./..., then go test ./... (every package, but the tests of step 3)|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) ./...' \
+	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close|set -e; $(GO) test -race -count=1 ./pack; $(GO) test -race -count=1 -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,

@@ -84,6 +84,9 @@ func (ff faults) writeWith(path string, durable bool, fill func(io.Writer) error
 	ok := false
 	defer func() {
 		if !ok {
+			// The write failed and says so; its temporary file is removed
+			// as well as can be (one left under dossiers/ or .segur/ is removed
+			// by the next run).
 			f.Close()
 			os.Remove(tmp)
 		}
@@ -137,5 +140,7 @@ func Lock(dir string) (func(), error) {
 	if !ok {
 		return nil, ErrBusy
 	}
+	// The lock dies with the process anyway: releasing it earlier cannot
+	// fail in a way the caller could act on.
 	return func() { fl.Unlock() }, nil
 }

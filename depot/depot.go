@@ -189,6 +189,7 @@ func SwitchPending(dir string) bool {
 // written, Recover needs it and it is kept.
 func Abandon(dir string) {
 	if !SwitchPending(dir) {
+		// Only space is at stake: BeginNext removes it anyway.
 		os.RemoveAll(filepath.Join(dir, nextDir))
 	}
 }

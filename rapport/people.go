@@ -219,7 +219,12 @@ func WriteForPeople(out string, rap *Rapport) error {
 		}
 		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
 	}
+	// csv.Writer keeps its first error (a value it cannot write) for
+	// Error, after Flush: the list is refused rather than cut.
 	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("a-signer/liste.csv : %w", err)
+	}
 	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
 		return err
 	}

@@ -98,6 +98,8 @@ func (r *Rapport) JSON() ([]byte, error) {
 // WriteJSON writes what JSON returns, one dossier at a time: the encoding of
 // a quarter of tens of thousands of dossiers is never held whole in memory.
 func (r *Rapport) WriteJSON(w io.Writer) error {
+	// bufio.Writer keeps its first error and returns it from every later
+	// call: the writes below are checked once, by Flush.
 	bw := bufio.NewWriter(w)
 	encode := func(v any, prefix string) error {
 		var b bytes.Buffer

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/internal/safeio"
 	"modernc.org/sqlite"
 )
 
@@ -125,7 +126,7 @@ func Open(path string, opt Options) (*Registre, error) {
 			return nil, err
 		}
 	case err != nil:
-		return nil, &Error{Code: CodeIllisible, Path: abs, Msg: "fichier illisible : " + err.Error(), Err: err}
+		return nil, &Error{Code: CodeIllisible, Path: abs, Msg: "fichier illisible : " + safeio.Reason(err), Err: err}
 	case !st.Mode().IsRegular():
 		return nil, &Error{Code: CodeEtranger, Path: abs, Msg: "ce n'est pas un fichier ordinaire (dossier, lien ou fichier spécial) : donnez le chemin d'un registre segur ou d'un fichier à créer"}
 	default:
@@ -157,7 +158,7 @@ func dsn(path string, opt Options) string {
 func checkHeader(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return &Error{Code: CodeIllisible, Path: path, Msg: "fichier illisible : " + err.Error(), Err: err}
+		return &Error{Code: CodeIllisible, Path: path, Msg: "fichier illisible : " + safeio.Reason(err), Err: err}
 	}
 	defer f.Close()
 	var h [100]byte
@@ -184,7 +185,12 @@ func create(path string, opt Options) error {
 		os.Remove(tmp + "-journal")
 		os.Remove(tmp + "-wal")
 		os.Remove(tmp + "-shm")
-		return &Error{Code: CodeIllisible, Path: path, Msg: "création du registre impossible : " + err.Error(), Err: err}
+		return &Error{Code: CodeIllisible, Path: path, Msg: fmt.Sprintf("création du registre impossible dans « %s » : vérifiez que ce dossier est accessible en écriture et que le disque n'est pas plein", dir), Err: err}
+	}
+	// The registre's folder is made on first use (an output folder not
+	// created yet, --registre sortie/registre.sqlite).
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(err)
 	}
 	db, err := sql.Open("sqlite", tmp+"?_pragma=busy_timeout(1000)&_pragma=foreign_keys(1)")
 	if err != nil {

@@ -83,6 +83,20 @@ func TestOpenCreatesThenReopens(t *testing.T) {
 	}
 }
 
+func TestOpenCreatesItsFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sortie", "neuf", DefaultName)
+	r := openTest(t, path, newClock())
+	if r.Path() != path {
+		t.Errorf("path %s", r.Path())
+	}
+	blocked := filepath.Join(t.TempDir(), "fichier")
+	os.WriteFile(blocked, []byte("x"), 0o644)
+	_, err := Open(filepath.Join(blocked, DefaultName), Options{})
+	if codeOf(err) != CodeIllisible || strings.Contains(err.Error(), "unable") || strings.Contains(err.Error(), "not a directory") || strings.Contains(err.Error(), "lstat") {
+		t.Errorf("a folder that cannot be made: %v", err)
+	}
+}
+
 func TestOpenRefusesWhatIsNotARegistre(t *testing.T) {
 	dir := t.TempDir()
 	other := filepath.Join(dir, "autre.sqlite")
