@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -190,6 +191,13 @@ func (e *Env) scan(opt dossier.Options) (*dossier.Quarter, error) {
 	q := dossier.Scan(e.Config, e.Registry, e.Files, opt)
 	if q.Len() == 0 {
 		return nil, e.noRecord()
+	}
+	// Records, but none readable (a records file in Latin-1, past its
+	// limit, /dev/zero, a FIFO): nothing to pack, and the previous dépôt
+	// must not be replaced by an empty one.
+	if q.Usable() == 0 {
+		return nil, &Error{Problems: append(slices.Clone(e.Problems), q.BrokenProblems()...),
+			Message: fmt.Sprintf("aucun dossier lisible dans %s (problèmes ci-dessus) : rien n'est produit, le dépôt précédent est intact", strings.Join(e.Paths, ", "))}
 	}
 	return q, nil
 }

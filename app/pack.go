@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ type PackOptions struct {
 	Jobs      int    // documents made at the same time (0: one per CPU)
 	MaxLines  int    // lines per upload pair (0: asp.MaxLines)
 	DateDepot time.Time
+	// Retirer names the dossiers (numéros éditeur) this run may take out
+	// of the previous dépôt (--retirer); any other stops it (DropError).
+	Retirer []string
 	// Strict blocks the dossiers filed after their guichet closed.
 	Strict  bool
 	Version string // written in rapport.json
@@ -76,6 +80,11 @@ func CheckSignes(dir string) error {
 	}
 	return nil
 }
+
+// DropError is the error of a Pack that would take dossiers of the
+// previous dépôt out of it without PackOptions.Retirer naming them: the
+// previous dépôt is left as it was.
+type DropError = pack.DropError
 
 // ErrInterrupted is the sentinel of the *Error Pack returns when its
 // context was cancelled (Ctrl-C): the previous dépôt is intact.
@@ -171,8 +180,14 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Progress:      opt.Progress,
 		Context:       ctx,
 		Roots:         e.Roots,
+		Guard:         true,
+		Retirer:       opt.Retirer,
 		Memory:        mem,
 	}, q)
+	var de *DropError
+	if errors.As(err, &de) {
+		return nil, &Error{Problems: append(slices.Clone(e.Problems), res.Problems...), Message: de.Error(), err: de}
+	}
 	if errors.Is(err, pack.ErrInterrupted) {
 		return nil, &Error{Problems: e.Problems, Message: "interrompu (Ctrl-C) : " + err.Error(), err: ErrInterrupted}
 	} else if err != nil {

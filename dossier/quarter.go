@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/segur-sons/segur/internal/safeio"
 )
@@ -22,6 +23,10 @@ type Quarter struct {
 	files  []quarterFile
 	groups []quarterGroup
 	n      int
+	// usable counts the records that could be read (not Broken); broken
+	// keeps the first problems of the others, to say why none could.
+	usable int
+	broken []Problem
 }
 
 // GroupSize is the most records a group holds: what one worker makes again
@@ -69,6 +74,13 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 		sum, unreadable := eachRecord(f, func(c chunk, r *Record, rest int) int {
 			d := checkOne(cfg, reg, r, opt)
 			keys = append(keys, d.run)
+			if r.Broken {
+				if len(q.broken) < MaxProblemsPerRecord {
+					q.broken = append(q.broken, d.Problems...)
+				}
+			} else {
+				q.usable++
+			}
 			if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
 				q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, to: c.from, line: c.line})
 			}
@@ -94,6 +106,19 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 
 // Len is the number of records of the quarter.
 func (q *Quarter) Len() int { return q.n }
+
+// Usable is the number of records that could be read at all (a records
+// file unreadable, not UTF-8, past its limit, a YAML syntax error: not
+// usable).
+func (q *Quarter) Usable() int { return q.usable }
+
+// BrokenProblems are the first problems of the records that could not be
+// read, sorted: why a quarter has no usable record.
+func (q *Quarter) BrokenProblems() []Problem {
+	ps := slices.Clone(q.broken)
+	SortProblems(ps)
+	return ps
+}
 
 // Groups is the number of groups of records; Load takes an index below it.
 func (q *Quarter) Groups() int { return len(q.groups) }

@@ -63,6 +63,11 @@ type Options struct {
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
 	MinLevel string
+	// Guard stops a run that would take out of the previous dépôt a
+	// dossier Retirer does not name (DropError): set for the real output
+	// folder, not for the page's private preview.
+	Guard   bool
+	Retirer []string // numéros éditeur
 	// Strict makes an invisible client signature an error.
 	Strict bool
 	// Memory, when set, is the registre's transaction of this run: pack
@@ -269,6 +274,14 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	dossier.SortProblems(res.Problems)
 	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
+	// Never a dépôt with less than the previous one without being told:
+	// the result comes back with the error, for its problems (why the
+	// dossiers are blocked).
+	if opt.Guard {
+		if de := dropped(opt.Dir, res.Rapport, opt.Retirer, opt.Memory); de != nil {
+			return res, de
+		}
+	}
 	if opt.Verifications != nil {
 		for i := range res.Rapport.Dossiers {
 			res.Rapport.Dossiers[i].Verifications = opt.Verifications(res.Rapport.Dossiers[i].NumeroEditeur)

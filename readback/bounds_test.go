@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/rapport"
 )
 
 // overlap rewrites a zip's central directory so that every entry points at
@@ -152,15 +153,15 @@ func TestHostileDepotJSONIsBounded(t *testing.T) {
 	rap.WriteString("{}]}")
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := readRapport(&rap)
+	_, err := rapport.ReadEntries(&rap)
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, errRapportTooMany) {
+	if !errors.Is(err, rapport.ErrTooManyEntries) {
 		t.Errorf("60 Mo rapport.json of {}: %v", err)
 	}
 	if grew := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc); grew > 64<<20 {
 		t.Errorf("%d MiB held reading rapport.json", grew>>20)
 	}
-	ds, err := readRapport(strings.NewReader(`{"genere_par":"segur","dossiers":[{"numero_editeur":"00042","statut":"pret","depot":"X","problemes":[{"code":"A"}]}]}`))
+	ds, err := rapport.ReadEntries(strings.NewReader(`{"genere_par":"segur","dossiers":[{"numero_editeur":"00042","statut":"pret","depot":"X","problemes":[{"code":"A"}]}]}`))
 	if err != nil || len(ds) != 1 || ds[0].NumeroEditeur != "00042" || ds[0].Statut != "pret" || ds[0].Depot != "X" || ds[0].Fichiers != nil {
 		t.Errorf("a real entry: %v %v", ds, err)
 	}

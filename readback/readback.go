@@ -2,7 +2,6 @@ package readback
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -257,24 +256,10 @@ type checkedPair struct {
 	solde     *solde
 }
 
-// rapportDossier is what the read-back uses of one entry of rapport.json.
-type rapportDossier struct {
-	NumeroEditeur string         `json:"numero_editeur"`
-	Statut        rapport.Statut `json:"statut"`
-	Depot         string         `json:"depot"`
-	// Fichiers are the files pack put in the zip for the dossier, with
-	// the SHA-256 of their bytes.
-	Fichiers []rapport.Fichier `json:"fichiers"`
-}
-
-// maxRapportDossiers bounds the entries of rapport.json read back: a
-// quarter is some thousands of dossiers.
-const maxRapportDossiers = 100_000
-
 // rapport reads rapport.json's entries one at a time, keeping only what
 // crossRapport needs; nil when it is missing or unreadable (a warning: the
 // ASP never sees it).
-func (c *depotCheck) rapport(dir string) []rapportDossier {
+func (c *depotCheck) rapport(dir string) []rapport.Entry {
 	// Bounded, regular file only: rapport.json may be anything (a link to
 	// /dev/zero, a FIFO).
 	f, err := safeio.Open(filepath.Join(dir, "rapport.json"), safeio.Rapport)
@@ -287,10 +272,10 @@ func (c *depotCheck) rapport(dir string) []rapportDossier {
 		return nil
 	}
 	defer f.Close()
-	ds, err := readRapport(io.LimitReader(f, safeio.Rapport.Max))
+	ds, err := rapport.ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 	switch {
-	case errors.Is(err, errRapportTooMany):
-		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json compte plus de %d dossiers : ce n'est pas un rapport de segur, il n'est pas comparé au dépôt", maxRapportDossiers)
+	case errors.Is(err, rapport.ErrTooManyEntries):
+		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json compte plus de %d dossiers : ce n'est pas un rapport de segur, il n'est pas comparé au dépôt", rapport.MaxEntries)
 		return nil
 	case err != nil:
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json n'est pas un rapport de segur lisible (JSON mal formé ou modifié à la main)")
@@ -299,63 +284,12 @@ func (c *depotCheck) rapport(dir string) []rapportDossier {
 	return ds
 }
 
-var errRapportTooMany = errors.New("too many dossiers")
-
-// readRapport streams rapport.json: { …, "dossiers": [ {…}, … ], … }.
-func readRapport(r io.Reader) ([]rapportDossier, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, errors.New("not an object")
-	}
-	ds := []rapportDossier{}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		if k != "dossiers" {
-			var skip struct{}
-			if err := dec.Decode(&skip); err != nil {
-				var te *json.UnmarshalTypeError
-				if !errors.As(err, &te) {
-					return nil, err
-				}
-			}
-			continue
-		}
-		t, err := dec.Token()
-		if err == nil && t == nil {
-			continue // "dossiers": null
-		}
-		if err != nil || t != json.Delim('[') {
-			return nil, errors.New("dossiers: not an array")
-		}
-		for dec.More() {
-			if len(ds) == maxRapportDossiers {
-				return nil, errRapportTooMany
-			}
-			var d rapportDossier
-			if err := dec.Decode(&d); err != nil {
-				return nil, err
-			}
-			ds = append(ds, d)
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	return ds, nil
-}
-
 // crossRapport compares the lines of the dépôt with the dossiers
 // rapport.json says are ready.
-func (c *depotCheck) crossRapport(rap []rapportDossier, pairs []checkedPair) {
+func (c *depotCheck) crossRapport(rap []rapport.Entry, pairs []checkedPair) {
 	type at struct {
 		i int
-		d *rapportDossier
+		d *rapport.Entry
 	}
 	byNumero := map[string]at{}
 	for i := range rap {

@@ -57,6 +57,11 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	if bdc {
 		fields = append(fields, *own)
 	}
+	if own != nil && r.assets.Signer != nil {
+		// The fournisseur's field is added with the clients', then
+		// filled by its signature.
+		fields = append(fields, *own)
+	}
 	data, err := signature.AddFields(data, fields)
 	if err != nil {
 		return nil, err
@@ -72,7 +77,7 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	if s := d.Parties.Fournisseur.Signataire; s != nil && s.FullName() != "" {
 		who = s.FullName()
 	}
-	label := fmt.Sprintf("Signe electroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))
+	label := fmt.Sprintf("Signé électroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))
 	if bdc {
 		return signature.SignField(data, r.assets.Signer, fieldFournisseur, label, when)
 	}

@@ -8,12 +8,10 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/asn1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -152,45 +150,6 @@ func buildCMS(s *Signer, digest []byte, t time.Time) ([]byte, error) {
 }
 
 var byteRangeRe = regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`)
-
-// resign replaces the signature of the last signature dictionary of out
-// (written after offset from) by one made by buildCMS at t.
-func resign(out []byte, from int, s *Signer, t time.Time) error {
-	ms := byteRangeRe.FindAllSubmatchIndex(out[from:], -1)
-	if len(ms) == 0 {
-		return errors.New("plage d'octets de la signature introuvable")
-	}
-	m := ms[len(ms)-1]
-	var br [4]int
-	for i := range 4 {
-		n, err := strconv.Atoi(string(out[from+m[2+2*i] : from+m[3+2*i]]))
-		if err != nil {
-			return err
-		}
-		br[i] = n
-	}
-	a, b := br[1], br[2]
-	if br[0] != 0 || a <= 0 || b <= a+1 || b+br[3] > len(out) || out[a] != '<' || out[b-1] != '>' {
-		return errors.New("plage d'octets de la signature incohérente")
-	}
-	h := sha256.New()
-	h.Write(out[:a])
-	h.Write(out[b : b+br[3]])
-	cms, err := buildCMS(s, h.Sum(nil), t)
-	if err != nil {
-		return err
-	}
-	enc := hex.EncodeToString(cms)
-	room := b - a - 2
-	if len(enc) > room {
-		return errSignatureTooLong
-	}
-	copy(out[a+1:], enc)
-	for i := a + 1 + len(enc); i < b-1; i++ {
-		out[i] = '0'
-	}
-	return nil
-}
 
 // sha256Sum is the SHA-256 of the concatenation of parts.
 func sha256Sum(parts ...[]byte) []byte {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"golang.org/x/text/unicode/norm"
 )
 
 // contentsSize is the room kept for a CMS signature filled into a field
@@ -55,7 +56,7 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 	sigNr, apNr := u.reserve(), u.reserve()
 	const brPlaceholder = "/ByteRange[0 0 0 0]                                "
 	var sig strings.Builder
-	fmt.Fprintf(&sig, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Name%s/M(D:%s)%s/Contents<",
+	fmt.Fprintf(&sig, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/Name%s/M(D:%s)%s/Contents<",
 		fieldTitle(s.Cert.Subject.CommonName), t.UTC().Format("20060102150405Z"), brPlaceholder)
 	head := sig.Len()
 	sig.WriteString(strings.Repeat("0", contentsSize))
@@ -64,11 +65,10 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 	// "N 0 obj\n" comes before the body.
 	contentsAt := u.offsets[sigNr] + len(fmt.Sprintf("%d 0 obj\n", sigNr)) + head - 1
 	w, h := box.Rect[2]-box.Rect[0], box.Rect[3]-box.Rect[1]
-	text := ascii(label)
+	text := winAnsi(label)
 	fontSize := min(h*0.4, 2*w/float64(max(len(text), 1)))
-	esc, _ := types.Escape(text)
-	stream := fmt.Sprintf("q 0.1 0.1 0.5 rg BT /F1 %s Tf 4 %s Td (%s) Tj ET Q", num(fontSize), num((h-fontSize)/2), *esc)
-	u.object(apNr, fmt.Sprintf("<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>/Length %d>>\nstream\n%s\nendstream",
+	stream := fmt.Sprintf("q 0.1 0.1 0.5 rg BT /F1 %s Tf 4 %s Td <%x> Tj ET Q", num(fontSize), num((h-fontSize)/2), text)
+	u.object(apNr, fmt.Sprintf("<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>>>>>/Length %d>>\nstream\n%s\nendstream",
 		num(w), num(h), len(stream)+1, stream))
 	nf := fd.Clone().(types.Dict)
 	nf["V"] = *types.NewIndirectRef(sigNr, 0)
@@ -108,4 +108,23 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 	}
 	copy(out[contentsAt+1:], enc)
 	return out, nil
+}
+
+// winAnsi encodes s for a standard font in WinAnsiEncoding (PDF 32000-1
+// annex D): the French letters with their accents, œ, the typographic
+// apostrophe and dashes; what it cannot encode is folded to ASCII.
+func winAnsi(s string) []byte {
+	special := map[rune]byte{'€': 0x80, '’': 0x92, '‘': 0x91, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97, 'œ': 0x9c, 'Œ': 0x8c, 'Ÿ': 0x9f, '\u202f': ' '}
+	var b []byte
+	for _, r := range norm.NFC.String(s) {
+		switch {
+		case r >= 0x20 && r < 0x7f, r >= 0xa0 && r <= 0xff:
+			b = append(b, byte(r))
+		case special[r] != 0:
+			b = append(b, special[r])
+		default:
+			b = append(b, ascii(string(r))...)
+		}
+	}
+	return b
 }

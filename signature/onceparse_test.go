@@ -43,7 +43,9 @@ func TestVerifyOwnAgreesWithVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, err := signature.Sign(mom, s2, signature.Box{Page: 1, Rect: [4]float64{50, 200, 400, 260}}, "Signe par Anne Schmitt", time.Date(2023, 1, 21, 0, 0, 0, 0, time.UTC))
+	// A second, invisible signature: a visible one outside the MOM's box
+	// is blocked (VA_SIGNATURE_HORS_CASE).
+	twice, err := signature.Sign(mom, s2, signature.Box{Page: 1}, "Signe par Anne Schmitt", time.Date(2023, 1, 21, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

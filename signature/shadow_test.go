@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"runtime"
@@ -414,5 +415,57 @@ func TestAcceptAndVerifyBomb(t *testing.T) {
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
 		t.Errorf("%d MiB allocated, want < 16 MiB", grew>>20)
+	}
+}
+
+// The fournisseur's signature is PAdES B-B with a well-formed dictionary,
+// and its stamp keeps the accents (issue 20).
+func TestSignIsPAdESBaseline(t *testing.T) {
+	s := loadTest(t, "fournisseur")
+	label := "Signé électroniquement par Gwenaëlle Le Goff"
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "", 12)
+	pdf.Text(20, 30, "MOM 00042")
+	var doc bytes.Buffer
+	if err := pdf.Output(&doc); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Sign(doc.Bytes(), s, Box{Page: 1, Rect: [4]float64{50, 50, 400, 120}}, label, shadowWhen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := readContext(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs := signatures(ctx)
+	if len(sigs) != 1 {
+		t.Fatalf("%d signatures", len(sigs))
+	}
+	d, _ := dictOf(object(ctx, sigs[0].nr))
+	if name(d, "SubFilter") != "ETSI.CAdES.detached" || d["TransformMethod"] != nil || d["TransformParams"] != nil {
+		t.Errorf("signature dictionary: %s", d.PDFString())
+	}
+	if n, _ := d["Name"].(types.StringLiteral); !strings.Contains(string(n), s.Cert.Subject.CommonName) {
+		t.Errorf("/Name %q, want the signer's name %q", n, s.Cert.Subject.CommonName)
+	}
+	p7, _, err := parseCMS(sigs[0].contents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at time.Time
+	if err := p7.UnmarshalSignedAttribute(oidSigningTime, &at); err != nil || !at.Equal(SigningTime(s, shadowWhen)) {
+		t.Errorf("signing time %v (%v)", at, err)
+	}
+	var v2 asn1.RawValue
+	if err := p7.UnmarshalSignedAttribute(oidSigningCertV2, &v2); err != nil {
+		t.Errorf("no signing-certificate-v2: %v", err)
+	}
+	if !bytes.Contains(out, []byte(fmt.Sprintf("<%x>", winAnsi(label)))) || !bytes.Contains(winAnsi(label), []byte{0xe9}) || !bytes.Contains(out, []byte("/WinAnsiEncoding")) {
+		t.Error("the stamp must draw the label with its accents (WinAnsiEncoding)")
+	}
+	if res := Verify("mom.pdf", out, Expect{Kind: "MOM", Deposited: true}); !res.OK() || len(res.Warnings) > 0 {
+		t.Errorf("segur's own signature: %+v %+v", res.Errors, res.Warnings)
 	}
 }

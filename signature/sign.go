@@ -1,19 +1,11 @@
 package signature
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/x509"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/digitorus/pdf"
-	"github.com/digitorus/pdfsign/sign"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/text/unicode/norm"
@@ -28,57 +20,92 @@ type Box struct {
 }
 
 // Sign signs pdf with s as an approval signature, visible in box with the
-// text label (invisible when box's rectangle is zero), and returns the signed file: pdf's bytes, then an incremental
-// update holding the signature (pdfsig: « Signature is Valid », « Total
-// document signed »). The stated signing time (/M and the CMS
-// signing-time attribute) is SigningTime(s, when), not the clock, and no
-// time-stamping authority is asked: with an RSA key the same document,
-// date and certificate give the same bytes (an ECDSA signature is random
-// by nature).
+// text label (invisible when box's rectangle is zero), and returns the
+// signed file: pdf's bytes, then an incremental update adding box as a
+// signature field (named box.Name, « Signature fournisseur » by default;
+// an existing empty field of that name is used as is), then one holding
+// the signature — a PAdES B-B signature (ETSI.CAdES.detached, SHA-256,
+// signing time and signing-certificate-v2 in the signed attributes) whose
+// dictionary's /Name is the signer's name (pdfsig: « Signature is
+// Valid », « Total document signed »). The stated signing time (/M and the
+// CMS signing-time attribute) is SigningTime(s, when); no time-stamping
+// authority is asked: with an RSA key the same document, date and
+// certificate give the same bytes (an ECDSA signature is random by
+// nature).
 func Sign(data []byte, s *Signer, box Box, label string, when time.Time) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("signature : PDF illisible (%v)", r)
 		}
 	}()
-	rdr, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if box.Name == "" {
+		box.Name = "Signature fournisseur"
+	}
+	withField, name, err := ensureField(data, box)
 	if err != nil {
-		return nil, fmt.Errorf("signature : PDF illisible : %w", err)
+		return nil, err
 	}
-	chain := append([]*x509.Certificate{s.Cert}, s.Chain...)
-	t := SigningTime(s, when)
-	var buf bytes.Buffer
-	buf.Grow(len(data) + 32<<10) // the signature's room, its appearance and the xref
-	err = sign.Sign(bytes.NewReader(data), &buf, rdr, int64(len(data)), sign.SignData{
-		Signature: sign.SignDataSignature{
-			CertType:   sign.ApprovalSignature,
-			DocMDPPerm: sign.AllowFillingExistingFormFieldsAndSignaturesPerms,
-			Info: sign.SignDataSignatureInfo{
-				Name: ascii(label),
-				Date: t,
-			},
-		},
-		Appearance: sign.Appearance{
-			Visible:    box.Rect != [4]float64{}, // a zero rectangle: an invisible signature
-			Page:       uint32(box.Page),
-			LowerLeftX: box.Rect[0], LowerLeftY: box.Rect[1],
-			UpperRightX: box.Rect[2], UpperRightY: box.Rect[3],
-		},
-		// The library's CMS is replaced by resign's; its own signature
-		// value is a placeholder of the right size, not computed.
-		Signer:            placeholder{s.Key},
-		DigestAlgorithm:   crypto.SHA256,
-		Certificate:       s.Cert,
-		CertificateChains: [][]*x509.Certificate{chain},
-	})
+	return SignField(withField, s, name, label, when)
+}
+
+// ensureField returns data with an empty signature field for box: its
+// field of that name when it is empty, else a new one (named box.Name, or
+// box.Name and a number when that name is taken), added by an incremental
+// update.
+func ensureField(data []byte, box Box) ([]byte, string, error) {
+	u, err := newUpdate(data)
 	if err != nil {
-		return nil, fmt.Errorf("signature : %w", err)
+		return nil, "", fmt.Errorf("signature : %w", err)
 	}
-	out = buf.Bytes()
-	if err := resign(out, len(data), s, t); err != nil {
-		return nil, fmt.Errorf("signature : %w", err)
+	name := box.Name
+	for i := 2; ; i++ {
+		_, fd, err := findField(u.ctx, name)
+		if err != nil {
+			break // no such field
+		}
+		if _, signed := fd["V"]; !signed {
+			return data, name, nil
+		}
+		name = fmt.Sprintf("%s %d", box.Name, i)
 	}
-	return out, nil
+	box.Name = name
+	xt := u.ctx.XRefTable
+	if _, ok := xt.RootDict["AcroForm"]; !ok {
+		out, err := addFields(u, wholeDoc{xt}, []Box{box})
+		return out, name, err
+	}
+	// A form already: the field is added to it.
+	_, ref, _, err := xt.PageDict(box.Page, false)
+	if err != nil || ref == nil {
+		return nil, "", fmt.Errorf("signature : page %d introuvable", box.Page)
+	}
+	pd, err := xt.DereferenceDict(*ref)
+	if err != nil || pd == nil {
+		return nil, "", fmt.Errorf("signature : page illisible")
+	}
+	n := u.reserve()
+	u.object(n, fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T%s/Rect[%s %s %s %s]/F 4/P %d 0 R>>",
+		fieldTitle(name), num(box.Rect[0]), num(box.Rect[1]), num(box.Rect[2]), num(box.Rect[3]), ref.ObjectNumber.Value()))
+	w := *types.NewIndirectRef(n, 0)
+	np := pd.Clone().(types.Dict)
+	annots, _ := xt.DereferenceArray(np["Annots"])
+	np["Annots"] = append(append(types.Array{}, annots...), w)
+	u.object(ref.ObjectNumber.Value(), np.PDFString())
+	af, err := xt.DereferenceDict(xt.RootDict["AcroForm"])
+	if err != nil || af == nil {
+		return nil, "", fmt.Errorf("signature : formulaire illisible")
+	}
+	naf := af.Clone().(types.Dict)
+	fields, _ := xt.DereferenceArray(naf["Fields"])
+	naf["Fields"] = append(append(types.Array{}, fields...), w)
+	if r, ok := xt.RootDict["AcroForm"].(types.IndirectRef); ok {
+		u.object(r.ObjectNumber.Value(), naf.PDFString())
+	} else {
+		root := xt.RootDict.Clone().(types.Dict)
+		root["AcroForm"] = naf
+		u.object(xt.Root.ObjectNumber.Value(), root.PDFString())
+	}
+	return u.finish(), name, nil
 }
 
 // ascii folds s to printable ASCII: the visible text of a signature is
@@ -293,21 +320,4 @@ func fieldBox(ctx *model.Context, name string) (Box, error) {
 		}
 	}
 	return Box{}, fmt.Errorf("champ de signature « %s » : emplacement illisible", name)
-}
-
-// placeholder is a crypto.Signer whose signatures are zeros of the size a
-// real one would have: the library's CMS is only a placeholder, rewritten
-// by resign, so the private key is used once per signature.
-type placeholder struct{ key crypto.Signer }
-
-func (p placeholder) Public() crypto.PublicKey { return p.key.Public() }
-
-func (p placeholder) Sign(_ io.Reader, _ []byte, _ crypto.SignerOpts) ([]byte, error) {
-	switch k := p.key.Public().(type) {
-	case *rsa.PublicKey:
-		return make([]byte, k.Size()), nil
-	case *ecdsa.PublicKey:
-		return make([]byte, 2*((k.Curve.Params().BitSize+7)/8)+9), nil
-	}
-	return nil, fmt.Errorf("type de clé non pris en charge pour signer")
 }

@@ -326,16 +326,15 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 	if want.Deposited {
 		// Without the dossier, the document before any signature is the
 		// first revision, and the boxes are the empty signature fields of
-		// the revision just before the first signature.
+		// the second revision (segur's fields, added to what it rendered)
+		// when it comes before the first signature.
 		res.Signers = signers
 		ends := revisionEnds(data)
 		if ctx != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
 			var boxes *model.Context
-			for _, e := range ends {
-				if int64(e) < sigs[0].br[1] && e > ends[0] {
-					if c, err := readContext(data[:e]); err == nil {
-						boxes = c
-					}
+			if int64(ends[1]) < sigs[0].br[1] {
+				if c, err := readContext(data[:ends[1]]); err == nil {
+					boxes = c
 				}
 			}
 			reportChanges(res, name, changesAfter(data[:ends[0]], boxes, ctx))

@@ -24,6 +24,7 @@ type Limits struct {
 	Idle        time.Duration // an idle kept-alive connection (30 s)
 	Connections int           // open at once (64; a browser opens 6)
 	Uploads     int           // uploads read at once (2; each up to MaxUpload in memory)
+	UploadWait  time.Duration // how long an upload waits for its turn (1 min)
 }
 
 func (l Limits) withDefaults() Limits {
@@ -36,6 +37,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Read, 2*time.Minute)
 	def(&l.Write, 5*time.Minute)
 	def(&l.Idle, 30*time.Second)
+	def(&l.UploadWait, time.Minute)
 	if l.Connections <= 0 {
 		l.Connections = 64
 	}
@@ -130,21 +132,24 @@ func (c *limitedConn) Close() error {
 }
 
 // uploadsBounded lets at most n requests with a body (uploads, « Préparer
-// le dépôt ») be read at once; the others are refused at once, in French,
-// before their body is read: 40 parallel uploads of 20 Mo must not take
-// the page to gigabytes.
-func uploadsBounded(n int, next http.Handler) http.Handler {
+// le dépôt ») be read at once; the others wait their turn, their body not
+// read, wait at most, then are refused in French: 40 parallel uploads of
+// 20 Mo must not take the page to gigabytes.
+func uploadsBounded(n int, wait time.Duration, next http.Handler) http.Handler {
 	slots := make(chan struct{}, n)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return
 		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
 		select {
 		case slots <- struct{}{}:
 			defer func() { <-slots }()
 			next.ServeHTTP(w, r)
-		default:
+		case <-r.Context().Done():
+		case <-t.C:
 			w.Header().Set("Retry-After", "5")
 			w.Header().Set("Connection", "close")
 			refuse(w, r, http.StatusServiceUnavailable, "trop d'envois en même temps : attendez que les précédents soient terminés, puis réessayez")

@@ -122,10 +122,10 @@ func isTimeout(err error) bool {
 }
 
 // TestParallelUploadsAreBounded (issue #22, item 5): past the bound, an
-// upload is refused at once, in French, before its body is read.
+// upload waits its turn, its body not read, then is refused in French.
 func TestParallelUploadsAreBounded(t *testing.T) {
 	entered := make(chan struct{})
-	h := uploadsBounded(2, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := uploadsBounded(2, time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		io.Copy(io.Discard, r.Body)
 	}))

@@ -101,7 +101,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dossier de travail impossible à créer : %w", err)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.handler = uploadsBounded(cfg.Limits.withDefaults().Uploads, s.routes())
+	l := cfg.Limits.withDefaults()
+	s.handler = uploadsBounded(l.Uploads, l.UploadWait, s.routes())
 	s.refresh(true)
 	return s, nil
 }

@@ -1,0 +1,66 @@
+package pack
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/segur-sons/segur/depot"
+	"github.com/segur-sons/segur/rapport"
+)
+
+// DropError stops a run that would take out of the dépôt dossiers its
+// previous run put in it (blocked now, or gone from the records), unless
+// Options.Retirer names them: a dépôt is never replaced by less without
+// being told. The previous dépôt is left as it was.
+type DropError struct {
+	Numeros []string // numéros éditeur, sorted
+}
+
+func (e *DropError) Error() string {
+	list := strings.Join(e.Numeros, ", ")
+	if len(e.Numeros) > 20 {
+		list = strings.Join(e.Numeros[:20], ", ") + fmt.Sprintf(" … et %d autres", len(e.Numeros)-20)
+	}
+	return fmt.Sprintf("%d dossier(s) du dépôt précédent n'y seraient plus : %s (bloqués, voir leurs problèmes, ou absents des enregistrements) ; le dépôt précédent est intact. Si c'est voulu, relancez segur pack avec --retirer %s",
+		len(e.Numeros), list, strings.Join(e.Numeros, ","))
+}
+
+// dropped compares the previous dépôt (its rapport.json in dir) with the
+// new one: the numéros ready before and not now, less those retirer
+// names and those the registre (mem, when set) remembers in a pair
+// recorded as deposited — a later quarter's dépôt replaces those by
+// design. A previous rapport.json missing or unreadable gives none: there
+// is then nothing known to keep.
+func dropped(dir string, next *rapport.Rapport, retirer []string, mem Memory) *DropError {
+	prev, err := rapport.ReadFile(filepath.Join(dir, depot.RapportFile))
+	if err != nil {
+		return nil
+	}
+	// Kept: ready again, or left out because a pair recorded in the
+	// registre already deposited it.
+	now := map[string]bool{}
+	for _, d := range next.Dossiers {
+		if d.Statut == rapport.StatutPret || d.Statut == rapport.StatutDepose {
+			now[d.NumeroEditeur] = true
+		}
+	}
+	var out []string
+	for _, d := range prev {
+		if d.Statut != rapport.StatutPret || d.Depot == "" || now[d.NumeroEditeur] || slices.Contains(retirer, d.NumeroEditeur) {
+			continue
+		}
+		if mem != nil {
+			if pair, err := mem.Deposited(d.NumeroEditeur); err == nil && pair != "" {
+				continue
+			}
+		}
+		out = append(out, d.NumeroEditeur)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	slices.Sort(out)
+	return &DropError{Numeros: slices.Compact(out)}
+}
