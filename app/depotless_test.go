@@ -153,3 +153,15 @@ func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 		t.Errorf("with Retirer, the dépôt did not change")
 	}
 }
+
+// TestPackOutIsAFile (issue #22, item 6): -o naming a file says so, not
+// a permissions problem.
+func TestPackOutIsAFile(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
+	file := filepath.Join(t.TempDir(), "sortie")
+	os.WriteFile(file, []byte("x"), 0o644)
+	_, err := Pack(context.Background(), PackOptions{Inputs: Inputs{Paths: []string{"../fixtures/dossiers/liberal-mom.yaml"}, Config: "../fixtures/segur.yaml"}, Out: file})
+	if err == nil || !strings.Contains(err.Error(), "est un fichier, pas un dossier") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -132,6 +132,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, err
 	}
 	out := opt.Out
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return nil, e.fail("« %s » est un fichier, pas un dossier : -o attend le dossier de sortie (créé s'il n'existe pas)", out)
+	}
 	unlock, err := depot.Lock(out)
 	if errors.Is(err, depot.ErrBusy) {
 		return nil, e.fail("%s : %v", out, err)
