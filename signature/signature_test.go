@@ -135,7 +135,7 @@ func TestSignIsValidAndReproducible(t *testing.T) {
 		t.Error("signing must append to the document, not rewrite it")
 	}
 	out := pdfsig(t, a)
-	for _, want := range []string{"Signature is Valid", "Total document signed", "Claire Martin"} {
+	for _, want := range []string{"Signature is Valid", "Total document signed", "Claire Martin", "Signature Type: ETSI.CAdES.detached"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pdfsig should say %q:\n%s", want, out)
 		}
