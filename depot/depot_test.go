@@ -355,7 +355,10 @@ func TestSwitchFollowsTheRegistreDecision(t *testing.T) {
 				t.Error("recovered without asking the registre")
 			}
 			asked := ""
-			if _, err := RecoverWith(dir, func(id string) (bool, error) { asked = id; return tc.committed || decided && tc.step == "registre", nil }); err != nil {
+			if _, err := RecoverWith(dir, func(id string) (bool, error) {
+				asked = id
+				return tc.committed || decided && tc.step == "registre", nil
+			}); err != nil {
 				t.Fatal(err)
 			}
 			if tc.step != "" && asked != "tx-1" {

@@ -121,9 +121,9 @@ type SignatureConfig struct {
 	RootsIGCSante   []string `yaml:"-"`
 	RootsRGS        []string `yaml:"-"`
 	LevelPos        Pos      `yaml:"-"` // of niveau_minimum
-	Pos           Pos    `yaml:"-"` // of certificat, for messages
-	PasswordPos   Pos    `yaml:"-"` // of mot_de_passe_env
-	Path          string `yaml:"-"` // Certificat resolved from segur.yaml's folder
+	Pos             Pos      `yaml:"-"` // of certificat, for messages
+	PasswordPos     Pos      `yaml:"-"` // of mot_de_passe_env
+	Path            string   `yaml:"-"` // Certificat resolved from segur.yaml's folder
 }
 
 // Paiement holds the payment terms printed on the facture.
