@@ -165,6 +165,10 @@ type Mandataire struct {
 	Nom       string `yaml:"nom"`
 	Email     string `yaml:"email"`
 	Telephone string `yaml:"telephone"`
+	// RepresentantNom and RepresentantPrenom name the person who signs
+	// the VA for the mandataire; left blank on the VA when not given.
+	RepresentantNom    string `yaml:"representant_nom"`
+	RepresentantPrenom string `yaml:"representant_prenom"`
 }
 
 // Avance is what was filed at the avance.

@@ -513,7 +513,7 @@ func (k *rules) justificatif() {
 		return
 	}
 	if declared && r.Mandataire != nil {
-		d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: Signataire{Nom: r.Mandataire.Nom, Organisation: r.Mandataire.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: RoleMandataire}}}
+		d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: mandataireSignataire(r.Mandataire)}}
 		return
 	}
 	for i, b := range r.Beneficiaires {
@@ -531,4 +531,15 @@ func (k *rules) justificatif() {
 		}
 		d.Justificatif.Pages = append(d.Justificatif.Pages, p)
 	}
+}
+
+// mandataireSignataire is who signs the VA for a mandataire: its
+// representative when the record names them; otherwise the organisation
+// alone, its representative's name left blank on the VA for them to write.
+func mandataireSignataire(m *Mandataire) Signataire {
+	s := Signataire{Nom: m.Nom, Organisation: m.Nom, Qualite: "Mandataire des bénéficiaires finaux", Role: RoleMandataire}
+	if m.RepresentantNom != "" || m.RepresentantPrenom != "" {
+		s.Nom, s.Prenom = m.RepresentantNom, m.RepresentantPrenom
+	}
+	return s
 }

@@ -18,6 +18,17 @@ import (
 // dossiers (solde phase for dossiers/, commande phase for commandes/).
 func fixture(tb testing.TB, dir, name string) []*dossier.Dossier {
 	tb.Helper()
+	phase := dossier.PhaseSolde
+	if dir == "commandes" {
+		phase = dossier.PhaseCommande
+	}
+	return checkFile(tb, filepath.Join("..", "fixtures", dir, name+".yaml"), phase)
+}
+
+// checkFile reads and checks the records of one file at phase, against
+// fixtures/segur.yaml, and fails the test if one is blocked.
+func checkFile(tb testing.TB, path string, phase dossier.Phase) []*dossier.Dossier {
+	tb.Helper()
 	reg, err := dossier.LoadRegistry(templates.FS)
 	if err != nil {
 		tb.Fatal(err)
@@ -26,15 +37,11 @@ func fixture(tb testing.TB, dir, name string) []*dossier.Dossier {
 	if err != nil || dossier.HasError(probs) {
 		tb.Fatalf("fixtures/segur.yaml: %v %v", err, probs)
 	}
-	phase := dossier.PhaseSolde
-	if dir == "commandes" {
-		phase = dossier.PhaseCommande
-	}
-	recs := dossier.Read([]string{filepath.Join("..", "fixtures", dir, name+".yaml")})
+	recs := dossier.Read([]string{path})
 	ds := dossier.Check(cfg, reg, recs, dossier.Options{Phase: phase, Files: pdfops.Disk{}})
 	for _, d := range ds {
 		if d.Blocked() {
-			tb.Fatalf("fixture %s/%s is blocked: %v", dir, name, d.Problems)
+			tb.Fatalf("%s is blocked: %v", path, d.Problems)
 		}
 	}
 	return ds

@@ -3,6 +3,9 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -249,5 +252,46 @@ func TestJustificatifVa2Wording(t *testing.T) {
 	text := squash(pdftotext(t, pdf))
 	if !strings.Contains(text, squash(mom.Dispositif.AccompagnementRenforce.Attestation)) || strings.Contains(text, "dix documents") {
 		t.Errorf("MOM maj-va2 with accompagnement: want its threshold attested and no clause of the other prestation:\n%s", text)
+	}
+}
+
+// TestVAMandataireRepresentant: the mandataire's representative, named by
+// mandataire.representant_nom/_prenom, is printed on the VA (the Nom and
+// Prénom lines and the signature box); without them both are left blank.
+func TestVAMandataireRepresentant(t *testing.T) {
+	requirePoppler(t)
+	src, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", "mandataire-va.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const org = "  nom: Union des cabinets médicaux de Gironde\n"
+	if !bytes.Contains(src, []byte(org)) {
+		t.Fatalf("fixtures/dossiers/mandataire-va.yaml has no line %q", org)
+	}
+	rec := filepath.Join(t.TempDir(), "mandataire-representant.yaml")
+	with := bytes.Replace(src, []byte(org), []byte(org+"  representant_nom: Morel\n  representant_prenom: Hélène\n"), 1)
+	if err := os.WriteFile(rec, with, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := checkFile(t, rec, dossier.PhaseSolde)
+	if len(ds) != 1 || len(ds[0].Justificatif.Pages) != 1 {
+		t.Fatalf("got %d dossiers, want 1 with one VA page", len(ds))
+	}
+	d := ds[0]
+	if s := d.Justificatif.Pages[0].Signataire; s.Nom != "Morel" || s.Prenom != "Hélène" || s.Organisation != "Union des cabinets médicaux de Gironde" {
+		t.Errorf("signataire: got %+v, want Hélène Morel for the Union des cabinets médicaux de Gironde", s)
+	}
+	pdf, err := testRenderer(t).Render(d, dossier.VA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("SEGUR_VA_PNG"); dir != "" { // to look at it: pdftoppm -png -r 70
+		os.WriteFile(filepath.Join(dir, "va-mandataire-representant.pdf"), pdf, 0o644)
+	}
+	text := pdfLayoutText(t, pdf)
+	for _, re := range []string{`(?m)^Nom +Morel$`, `(?m)^Prénom +Hélène$`, `Hélène Morel, Mandataire des bénéficiaires finaux, Union des cabinets médicaux de Gironde`} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("the VA has no %s:\n%s", re, text)
+		}
 	}
 }
