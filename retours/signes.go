@@ -172,7 +172,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		awaiting.Attendus = append(awaiting.Attendus, s.String())
 	}
 	if opt.Signes == "" {
-		problem("-", "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
+		problem(name, "VA_NON_SIGNEE", "VA non signée : déposez %s signée dans le dossier des VA signées (--signes)", name)
 		return Piece{}, awaiting, false
 	}
 	base := strings.TrimSuffix(name, ".pdf")
@@ -185,10 +185,10 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	report := func(res signature.Result) {
 		for _, e := range res.Errors {
-			problem("-", e.Code, "%s", e.Message)
+			problem(name, e.Code, "%s", e.Message)
 		}
 		for _, e := range res.Warnings {
-			warn("-", e.Code, "%s", e.Message)
+			warn(name, e.Code, "%s", e.Message)
 		}
 	}
 	whole := filepath.Join(opt.Signes, name)
@@ -202,11 +202,11 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			}
 		}
 		if len(present) > 0 {
-			warn("-", "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
+			warn(name, "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
 		}
 		res, err := signature.AcceptAndVerify(name, data, expectFor(opt, unsigned, hashes, who))
 		if err != nil {
-			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+			problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 			return Piece{}, awaiting, false
 		}
 		report(res)
@@ -218,11 +218,11 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		// refused then if it changed since.
 		return Piece{Name: name, Path: whole, SHA256: p.SHA256}, p, true
 	case !errors.Is(err, os.ErrNotExist):
-		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
 	if len(parts) == 0 {
-		problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", name, opt.Signes)
+		problem(name, "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", name, opt.Signes)
 		return Piece{}, awaiting, false
 	}
 	var readers []io.ReadSeeker
@@ -234,27 +234,27 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			missing = append(missing, filepath.Base(path))
 			continue
 		} else if err != nil {
-			problem("-", "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
+			problem(filepath.Base(path), "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
 			return Piece{}, awaiting, false
 		}
 		one := []signature.Signatory{who[min(i, len(who)-1)]}
 		res, err := signature.AcceptAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
 		if err != nil {
-			problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
+			problem(filepath.Base(path), "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
 			return Piece{}, awaiting, false
 		}
 		if res.Proof == signature.Electronic {
-			problem("-", "VA_PARTIE_SIGNEE", "%s est signée électroniquement : des VA signées électroniquement par bénéficiaire ne peuvent pas être assemblées sans casser leurs signatures. Faites signer la VA entière %s par chaque signataire, à tour de rôle, dans le même fichier", filepath.Base(path), name)
+			problem(filepath.Base(path), "VA_PARTIE_SIGNEE", "%s est signée électroniquement : des VA signées électroniquement par bénéficiaire ne peuvent pas être assemblées sans casser leurs signatures. Faites signer la VA entière %s par chaque signataire, à tour de rôle, dans le même fichier", filepath.Base(path), name)
 			return Piece{}, awaiting, false
 		}
 		if res.Proof != signature.Scan {
-			problem("-", "VA_NON_SIGNEE", "%s n'est ni signée électroniquement ni une numérisation : déposez la VA entière %s signée", filepath.Base(path), name)
+			problem(filepath.Base(path), "VA_NON_SIGNEE", "%s n'est ni signée électroniquement ni une numérisation : déposez la VA entière %s signée", filepath.Base(path), name)
 			return Piece{}, awaiting, false
 		}
 		// A scan with an OCR text layer must name its beneficiary.
 		if text, err := pdfops.Text(bytes.NewReader(data)); err == nil && idRe.MatchString(strings.Join(text, " ")) &&
 			!slices.Contains(idRe.FindAllString(strings.Join(text, " "), -1), ids[i]) {
-			problem("-", "VA_AUTRE_BENEFICIAIRE", "%s ne mentionne pas le bénéficiaire %s : c'est la VA d'un autre bénéficiaire ou d'un autre dossier ; déposez sous ce nom la VA signée par %s", filepath.Base(path), ids[i], ids[i])
+			problem(filepath.Base(path), "VA_AUTRE_BENEFICIAIRE", "%s ne mentionne pas le bénéficiaire %s : c'est la VA d'un autre bénéficiaire ou d'un autre dossier ; déposez sous ce nom la VA signée par %s", filepath.Base(path), ids[i], ids[i])
 			return Piece{}, awaiting, false
 		}
 		readers = append(readers, bytes.NewReader(data))
@@ -262,19 +262,19 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	if len(missing) > 0 {
 		if len(missing) == len(parts) {
-			problem("-", "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s (la VA signée entière, ou une VA numérisée par bénéficiaire)", name, opt.Signes)
+			problem(name, "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s (la VA signée entière, ou une VA numérisée par bénéficiaire)", name, opt.Signes)
 		} else {
-			problem("-", "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
+			problem(name, "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
 		}
 		return Piece{}, awaiting, false
 	}
 	var merged bytes.Buffer
 	// MergeAt keeps the merged bytes the same from run to run.
 	if err := pdfops.MergeAt(&merged, Modified(d), readers...); err != nil {
-		problem("-", "PIECE_ILLISIBLE", "les VA numérisées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
+		problem(name, "PIECE_ILLISIBLE", "les VA numérisées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
 		return Piece{}, awaiting, false
 	}
-	warn("-", "VA_NUMERISEE", "%s est assemblée de numérisations (%s), sans signature électronique : vérifiez à l'œil le numéro de dossier, les cases cochées et chaque signature", name, p.Source)
+	warn(name, "VA_NUMERISEE", "%s est assemblée de numérisations (%s), sans signature électronique : vérifiez à l'œil le numéro de dossier, les cases cochées et chaque signature", name, p.Source)
 	p.SHA256 = sum(merged.Bytes())
 	return Piece{Name: name, Data: merged.Bytes()}, p, true
 }
@@ -317,7 +317,7 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		report := &Preuve{Document: name, Type: res.Proof, Signataires: res.Signers, Rattachement: SignedBySegur, SHA256: sum(rendered)}
 		if !res.OK() {
 			for _, e := range res.Errors {
-				problem("-", "MOM_SIGNATURE_INVALIDE", "%s", e.Message)
+				problem(name, "MOM_SIGNATURE_INVALIDE", "%s", e.Message)
 			}
 			return Piece{}, report, false
 		}
@@ -325,30 +325,30 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 	}
 	awaiting := &Preuve{Document: name, Attendus: []string{signature.Signatory{Name: fullName(who)}.String()}}
 	if opt.Signes == "" {
-		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
+		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
 		return Piece{}, awaiting, false
 	}
 	path := filepath.Join(opt.Signes, name)
 	data, err := readSigned(opt, path)
 	if errors.Is(err, os.ErrNotExist) {
-		problem("-", "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
+		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
 		return Piece{}, awaiting, false
 	} else if err != nil {
-		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
 	want := expectFor(opt, rendered, hashes, who)
 	want.Kind = "MOM"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
-		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
+		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
 		return Piece{}, awaiting, false
 	}
 	for _, e := range res.Errors {
-		problem("-", e.Code, "%s", e.Message)
+		problem(name, e.Code, "%s", e.Message)
 	}
 	for _, e := range res.Warnings {
-		warn("-", e.Code, "%s", e.Message)
+		warn(name, e.Code, "%s", e.Message)
 	}
 	p := proof(name, path, data, res)
 	if !res.OK() {
@@ -383,30 +383,30 @@ func SignedBDC(opt Options, d *dossier.Dossier, unsigned []byte, withFournisseur
 		awaiting.Attendus = append(awaiting.Attendus, s.String())
 	}
 	if opt.Signes == "" {
-		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
+		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
 		return Piece{}, awaiting, false
 	}
 	path := filepath.Join(opt.Signes, name)
 	data, err := readSigned(opt, path)
 	if errors.Is(err, os.ErrNotExist) {
-		problem("-", "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
+		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
 		return Piece{}, awaiting, false
 	} else if err != nil {
-		problem("-", "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
+		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
 	want := expectFor(opt, unsigned, nil, who)
 	want.Kind = "BDC"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
-		problem("-", "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 		return Piece{}, awaiting, false
 	}
 	for _, e := range res.Errors {
-		problem("-", e.Code, "%s", e.Message)
+		problem(name, e.Code, "%s", e.Message)
 	}
 	for _, e := range res.Warnings {
-		warn("-", e.Code, "%s", e.Message)
+		warn(name, e.Code, "%s", e.Message)
 	}
 	p := proof(name, path, data, res)
 	if !res.OK() {

@@ -688,3 +688,18 @@ func TestWholeScanOfAnotherVA(t *testing.T) {
 		})
 	}
 }
+
+// TestSignesMessagesNameTheFile: a missing signed VA is reported at the
+// VA's file, not at « - ».
+func TestSignesMessagesNameTheFile(t *testing.T) {
+	code, out, errOut := runIn(t, "pack", "--date-depot", "2023-04-28", "-o", t.TempDir(), "--signes", t.TempDir(), repo("fixtures/dossiers/mandataire-va.yaml"))
+	if code == 0 {
+		t.Fatalf("pack without the signed VA: exit 0\n%s%s", out, errOut)
+	}
+	if want := "00050: MDV-LGC-Va1-VA-00050.pdf: VA non signée : MDV-LGC-Va1-VA-00050.pdf introuvable dans "; !strings.Contains(out, want) {
+		t.Errorf("got no %q in:\n%s", want, out)
+	}
+	if strings.Contains(out, ": -: ") {
+		t.Errorf("a message has « - » as its field:\n%s", out)
+	}
+}
