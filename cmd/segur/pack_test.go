@@ -318,7 +318,7 @@ func TestPackRefusesUnsignedAndUnreadableVAs(t *testing.T) {
 	if code != exitRejected {
 		t.Errorf("exit code: got %d, want %d", code, exitRejected)
 	}
-	for _, want := range []string{"00043: -: MDV-LGC-Va1-VA-00043.pdf est identique à la VA non signée", "00050: -: MDV-LGC-Va1-VA-00050.pdf n'est pas un PDF accepté"} {
+	for _, want := range []string{"00043: MDV-LGC-Va1-VA-00043.pdf: MDV-LGC-Va1-VA-00043.pdf est identique à la VA non signée", "00050: MDV-LGC-Va1-VA-00050.pdf: MDV-LGC-Va1-VA-00050.pdf n'est pas un PDF accepté"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("pack should say %q:\n%s", want, stdout)
 		}
