@@ -19,6 +19,10 @@ type RenderOptions struct {
 	Out       string         // output folder: dossiers/<numero_editeur>/
 	Kinds     []dossier.Kind // the documents wanted; nil: all the dossier's stage allows
 	DateDepot time.Time
+	// Commande renders only what the order needs: each record is checked
+	// as an order (segur validate --phase commande), whatever avance,
+	// réalisation or facture blocks it has, and only its BDC is written.
+	Commande bool
 }
 
 // RenderResult sums up Render.
@@ -44,7 +48,11 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := e.check(dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: opt.DateDepot})
+	check := dossier.Options{Phase: dossier.PhaseSolde, ByStage: true, DateDepot: opt.DateDepot}
+	if opt.Commande {
+		check = dossier.Options{Phase: dossier.PhaseCommande, DateDepot: opt.DateDepot}
+	}
+	ds, err := e.check(check)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +73,7 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 		}
 		failedHere := false
 		for _, k := range d.Documents {
-			if opt.Kinds != nil && !slices.Contains(opt.Kinds, k) {
+			if opt.Kinds != nil && !slices.Contains(opt.Kinds, k) || opt.Commande && k != dossier.BDC {
 				continue
 			}
 			doc, prob, err := pack.WriteDocument(r, d, k, out, true)

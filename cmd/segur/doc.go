@@ -18,6 +18,9 @@ The commands:
 
 	render PATH... -o DIR        write each dossier's PDFs under DIR/dossiers/<numero_editeur>/
 	    --doc bdc,mom,va,facture the documents to write (default: all the dossier's stage allows)
+	    --phase commande|solde   commande: each record checked as an order (as validate
+	                             --phase commande), its BDC alone written; solde (default):
+	                             each record at its own stage
 
 	pack PATH... -o DIR          the solde dépôt: DIR/depot/<dispositif>-SOLDE-<numero_ans>-<NN>.json
 	                             and .zip, DIR/dossiers/, DIR/rapport.json, DIR/rapport.html,

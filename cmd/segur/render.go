@@ -20,6 +20,7 @@ func renderCommand(code *int) *cli.Command {
 		Flags: []cli.Flag{
 			outFlag,
 			&cli.StringFlag{Name: "doc", Usage: "documents à produire parmi bdc,mom,va,facture (défaut : tous ceux que l'étape du dossier permet)"},
+			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : contrôle seulement ce qu'exige le bon de commande et n'écrit que lui ; solde : tous les documents que l'étape du dossier permet"},
 			dateDepotFlag,
 			configFlag,
 			piecesFlag,
@@ -30,6 +31,19 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
+			commande := false
+			switch c.String("phase") {
+			case "solde":
+			case "commande":
+				commande = true
+				for _, k := range want {
+					if k != dossier.BDC {
+						return cannot("--doc « %s » : seul le bon de commande (bdc) est produit en phase commande", strings.ToLower(string(k)))
+					}
+				}
+			default:
+				return cannot("--phase « %s » : commande ou solde attendu", c.String("phase"))
+			}
 			depot, err := dateDepot(c)
 			if err != nil {
 				return err
@@ -38,7 +52,7 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := app.Render(c.Context, app.RenderOptions{Inputs: in, Out: c.String("o"), Kinds: want, DateDepot: depot})
+			res, err := app.Render(c.Context, app.RenderOptions{Inputs: in, Out: c.String("o"), Kinds: want, DateDepot: depot, Commande: commande})
 			if err != nil {
 				return failed(c, err)
 			}
