@@ -196,3 +196,22 @@ func TestScanReviewed(t *testing.T) {
 		t.Errorf("empty name: %d", resp.StatusCode)
 	}
 }
+
+// TestDeposePathHasNoDoubleSlash: --signes given with a trailing separator
+// (signees/) does not make the page say « signees//<VA> ».
+func TestDeposePathHasNoDoubleSlash(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	f.srv.cfg.Signes = f.signes + string(filepath.Separator)
+	var page string
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, body := f.get(t, "/dossier/"+waiting)
+		if page = string(body); !f.srv.updating() && strings.Contains(page, "enregistré sous") {
+			break
+		}
+	}
+	want := "enregistré sous " + filepath.Join(f.signes, waitingVA) + "."
+	if !strings.Contains(page, want) {
+		t.Errorf("the page has no %q:\n%s", want, page)
+	}
+}

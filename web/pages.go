@@ -137,6 +137,8 @@ type dossierData struct {
 	VA          string
 	Attend      bool // the VA still awaits its signatures
 	PeutDeposer bool
+	// Depose is where a VA dropped on the page is kept: --signes/<VA>.
+	Depose string
 	Message     *reply
 	// Recu is the returned file as received (the signed VA or its scan,
 	// in --signes), Scan tells a scan to look at; Verifications are the
@@ -148,7 +150,7 @@ type dossierData struct {
 
 func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply) dossierData {
 	data := dossierData{common: s.common(sn, "Dossier "+d.NumeroEditeur), D: d, Etat: d.Etat(), Message: msg,
-		VA: d.Info.VA, PeutDeposer: s.cfg.Signes != ""}
+		VA: d.Info.VA, PeutDeposer: s.cfg.Signes != "", Depose: filepath.Join(s.cfg.Signes, d.Info.VA)}
 	data.Classe = rapport.EtatClass(data.Etat)
 	data.Attend = d.Info.VA != "" && d.Statut != rapport.StatutPret
 	for _, p := range d.Problemes {
