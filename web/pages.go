@@ -138,8 +138,8 @@ type dossierData struct {
 	Attend      bool // the VA still awaits its signatures
 	PeutDeposer bool
 	// Depose is where a VA dropped on the page is kept: --signes/<VA>.
-	Depose string
-	Message     *reply
+	Depose  string
+	Message *reply
 	// Recu is the returned file as received (the signed VA or its scan,
 	// in --signes), Scan tells a scan to look at; Verifications are the
 	// reviews recorded.
