@@ -103,6 +103,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err := CheckSignes(opt.Signes); err != nil {
 		return nil, err
 	}
+	if err := checkConfinement(opt); err != nil {
+		return nil, err
+	}
 	e, err := Load(opt.Inputs)
 	if err != nil {
 		return nil, err

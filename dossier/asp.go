@@ -111,6 +111,9 @@ func (k *rules) factureAvanceFichier() {
 		c.errorf("facture.facture_avance.fichier", "PIECE_HORS_DOSSIER", outsideMsg, fa.Fichier)
 		return
 	}
+	if k.pieceForbidden("facture.facture_avance.fichier", fa.Fichier, path) || k.pieceProblem("facture.facture_avance.fichier", fa.Fichier, path) {
+		return
+	}
 	if !k.files.IsFile(path) {
 		c.errorf("facture.facture_avance.fichier", "PIECE_MANQUANTE", "la facture d'avance « %s » est introuvable", fa.Fichier)
 		return

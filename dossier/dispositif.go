@@ -466,6 +466,8 @@ func checkDispositif(c *checker, d *Dispositif) {
 		for j, e := range p.Extensions {
 			if !reExt.MatchString("." + e) {
 				c.errorf(fmt.Sprintf("pieces.valeurs[%d].extensions[%d]", i, j), "VALEUR_INVALIDE", "extension « %s » : de 1 à 10 lettres minuscules ou chiffres, sans point", e)
+			} else if why := ForbiddenPiece("x." + e); why != "" {
+				c.errorf(fmt.Sprintf("pieces.valeurs[%d].extensions[%d]", i, j), "VALEUR_INVALIDE", "extension « %s » : c'est %s, jamais une pièce", e, why)
 			}
 		}
 	}

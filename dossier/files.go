@@ -1,5 +1,7 @@
 package dossier
 
+import "path/filepath"
+
 // FileChecker is how the rules see the files a record or segur.yaml names (the
 // pièces, the traités of a reprise, the logo). The domain never opens a file
 // itself: the command passes an implementation that reads the disk
@@ -39,4 +41,32 @@ type outsideChecker interface {
 func outside(f FileChecker, path string) bool {
 	o, ok := f.(outsideChecker)
 	return ok && o.Outside(path)
+}
+
+// problemChecker is a FileChecker that says why a file cannot be used (the
+// disk's does): code and French reason, "" when it can or is missing.
+type problemChecker interface {
+	FileProblem(path string) (code, why string)
+}
+
+func fileProblem(f FileChecker, path string) (string, string) {
+	p, ok := f.(problemChecker)
+	if !ok {
+		return "", ""
+	}
+	return p.FileProblem(path)
+}
+
+// sameChecker is a FileChecker that tells whether two paths are the same
+// file (the disk's does, by identity: a link or another name for segur.yaml
+// is still segur.yaml).
+type sameChecker interface {
+	SameFile(a, b string) bool
+}
+
+func sameFile(f FileChecker, a, b string) bool {
+	if s, ok := f.(sameChecker); ok {
+		return s.SameFile(a, b)
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }

@@ -23,9 +23,86 @@ func pieceNameOK(c *checker, path, p string) bool {
 		c.errorf(path, "PIECE_CHEMIN_ABSOLU", "« %s » est un chemin absolu : indiquez le chemin de la pièce depuis le dossier de l'enregistrement (ex. ../annexes/piece.pdf)", p)
 		return false
 	}
+	if why := ForbiddenPiece(p); why != "" {
+		c.errorf(path, "PIECE_INTERDITE", forbiddenMsg, p, why)
+		return false
+	}
 	if ext := strings.ToLower(filepath.Ext(p)); !reExt.MatchString(ext) {
 		c.errorf(path, "PIECE_EXTENSION", "« %s » : la pièce doit avoir une extension de 1 à 10 lettres ou chiffres sans accent ni espace (ex. .pdf) : renommez le fichier", p)
 		return false
 	}
+	return true
+}
+
+// forbiddenSuffixes are the file names that are never a pièce, whatever the
+// dispositif: certificates and keys (the fournisseur's signing key must
+// never reach the ASP), configuration and records (segur.yaml, *.yaml) and
+// the registre's SQLite files.
+var forbiddenSuffixes = []struct{ suffix, why string }{
+	{".p12", "un certificat avec sa clé privée"},
+	{".pfx", "un certificat avec sa clé privée"},
+	{".pem", "un certificat ou une clé"},
+	{".key", "une clé privée"},
+	{".crt", "un certificat"},
+	{".cer", "un certificat"},
+	{".der", "un certificat ou une clé"},
+	{".p7b", "une chaîne de certificats"},
+	{".yaml", "un fichier de configuration ou d'enregistrements"},
+	{".yml", "un fichier de configuration ou d'enregistrements"},
+	{".sqlite", "le registre de segur"},
+	{".sqlite-wal", "le journal du registre de segur"},
+	{".sqlite-shm", "le journal du registre de segur"},
+}
+
+// ForbiddenPiece says why a file named name is never a pièce (a key, a
+// certificate, segur.yaml, the registre), "" when its name is not one of
+// those. Pack's check and `segur check` share it.
+func ForbiddenPiece(name string) string {
+	base := strings.ToLower(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
+	for _, f := range forbiddenSuffixes {
+		if strings.HasSuffix(base, f.suffix) {
+			return f.why
+		}
+	}
+	return ""
+}
+
+// forbiddenMsg is the message of PIECE_INTERDITE.
+const forbiddenMsg = "« %s » est %s : ce fichier ne doit jamais partir à l'ASP comme pièce, quel que soit son nom ; indiquez le vrai fichier de la pièce"
+
+// pieceForbidden reports (as PIECE_INTERDITE) a file a record names that is
+// never a pièce: by its name, or because it is segur.yaml or the registre
+// under another name.
+func (k *rules) pieceForbidden(path, p, full string) bool {
+	why := ForbiddenPiece(p)
+	if why == "" && k.cfg != nil {
+		if k.cfg.Path != "" && sameFile(k.files, full, k.cfg.Path) {
+			why = "le fichier fournisseur segur.yaml"
+		} else if k.cfg.Registre != "" {
+			reg := k.cfg.Registre
+			if !filepath.IsAbs(reg) {
+				reg = filepath.Join(k.cfg.Dir, reg)
+			}
+			if sameFile(k.files, full, reg) {
+				why = "le registre de segur"
+			}
+		}
+	}
+	if why == "" {
+		return false
+	}
+	k.c.errorf(path, "PIECE_INTERDITE", forbiddenMsg, p, why)
+	return true
+}
+
+// pieceProblem reports a pièce or traité that exists but cannot be used
+// (too big, a folder, a FIFO, unreadable) with its reason, and returns
+// whether it did; a missing file is left to the caller's « introuvable ».
+func (k *rules) pieceProblem(path, p string, full string) bool {
+	code, why := fileProblem(k.files, full)
+	if code == "" {
+		return false
+	}
+	k.c.errorf(path, code, "« %s » : %s", p, why)
 	return true
 }

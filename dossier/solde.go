@@ -95,6 +95,8 @@ func (k *rules) perimetreSolde() {
 			} else if outside(k.files, traite) {
 				c.errorf(p+".traite", "PIECE_HORS_DOSSIER", outsideMsg, ch.Traite)
 				traite = ""
+			} else if k.pieceForbidden(p+".traite", ch.Traite, traite) || k.pieceProblem(p+".traite", ch.Traite, traite) {
+				traite = ""
 			} else if !k.files.IsFile(traite) {
 				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
 			} else if !k.files.ReadablePDF(traite) {
@@ -232,6 +234,9 @@ func (k *rules) realisation() {
 		full := filepath.Join(r.Dir, p)
 		if outside(k.files, full) {
 			c.errorf(path, "PIECE_HORS_DOSSIER", outsideMsg, p)
+			continue
+		}
+		if k.pieceForbidden(path, p, full) || k.pieceProblem(path, p, full) {
 			continue
 		}
 		if !k.files.IsFile(full) {

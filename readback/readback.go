@@ -1084,6 +1084,10 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 			continue
 		}
 		seen[name] = true
+		if why := dossier.ForbiddenPiece(name); why != "" {
+			c.error(rel, "-", name, "PIECE_INTERDITE", "« %s » est %s : ce fichier ne doit jamais être envoyé à l'ASP ; retirez-le du zip et relancez segur pack", name, why)
+			continue
+		}
 
 		numero := "-"
 		var ligne *soldeLigne

@@ -2,6 +2,8 @@ package pdfops
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 
 	"github.com/segur-sons/segur/internal/safeio"
 )
@@ -49,4 +51,37 @@ func (d Disk) Outside(path string) bool {
 	}
 	_, err := d.Roots.Resolve(path)
 	return errors.Is(err, safeio.ErrOutside)
+}
+
+// FileProblem says why the file at path cannot be a pièce when it exists:
+// PIECE_TROP_GRANDE with its size, PIECE_NON_FICHIER for a folder, a FIFO
+// or a device, PIECE_ILLISIBLE otherwise; "" when it can be read or does not
+// exist (the caller's « introuvable »).
+func (Disk) FileProblem(path string) (string, string) {
+	f, err := safeio.Open(path, safeio.Piece)
+	if err == nil {
+		f.Close()
+		return "", ""
+	}
+	var tl *safeio.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", ""
+	case errors.As(err, &tl):
+		return "PIECE_TROP_GRANDE", safeio.Reason(err) + " : réduisez la pièce (scan en plus basse résolution)"
+	case errors.Is(err, safeio.ErrNotRegular):
+		return "PIECE_NON_FICHIER", "ce n'est pas un fichier ordinaire (dossier, tube ou périphérique) : indiquez le fichier de la pièce"
+	}
+	return "PIECE_ILLISIBLE", safeio.Reason(err)
+}
+
+// SameFile reports whether a and b are the same file on disk (a link or
+// another name included).
+func (Disk) SameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
