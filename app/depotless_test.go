@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,9 +94,6 @@ func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if runtime.GOOS == "windows" && (tc.name == "a FIFO" || tc.name == "/dev/zero") {
-				t.Skip("unix only")
-			}
 			os.Remove(other)
 			tc.setup()
 			defer func() {

@@ -208,16 +208,14 @@ func BeginNext(dir string) (string, error) {
 	return d, nil
 }
 
-// Commit switches to the dépôt built in .segur/nouveau: files are the
+// CommitWith switches to the dépôt built in .segur/nouveau: files are the
 // names written in its depot/, rapport.json is beside it. It returns the
 // files of the previous depot/ that segur did not make, moved to
-// hors-depot/.
-func Commit(dir string, files []string) ([]string, error) { return faults{}.commit(dir, files, nil) }
-
-// CommitWith is Commit made one unit with a registre transaction (see
-// Decider): the journal names dec.TxID, dec.Decide commits the registre,
-// then the switch is made. If Decide fails, the journal is removed and
-// depot/ stays the previous dépôt, as the registre does.
+// hors-depot/. With a registre transaction (dec not nil, see Decider) the
+// switch is made one unit with it: the journal names dec.TxID, dec.Decide
+// commits the registre, then the switch is made; if Decide fails, the
+// journal is removed and depot/ stays the previous dépôt, as the registre
+// does.
 func CommitWith(dir string, files []string, dec *Decider) ([]string, error) {
 	return faults{}.commit(dir, files, dec)
 }

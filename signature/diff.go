@@ -806,27 +806,6 @@ func resolvedString(o types.Object, ctx *model.Context, depth int) string {
 	return o.PDFString()
 }
 
-// refs lists the object numbers of the indirect references in an array
-// (itself maybe indirect).
-func refs(o types.Object, ctx *model.Context) []int {
-	if o == nil {
-		return nil
-	}
-	arr, err := ctx.XRefTable.DereferenceArray(o)
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, v := range arr {
-		if r, ok := v.(types.IndirectRef); ok {
-			out = append(out, r.ObjectNumber.Value())
-		} else {
-			out = append(out, -1-len(out)) // a direct annotation: never in the old list
-		}
-	}
-	return out
-}
-
 // object is object n of ctx, also when it lies in an object stream (which
 // pdfcpu decodes on demand), nil when free or absent.
 func object(ctx *model.Context, n int) types.Object {

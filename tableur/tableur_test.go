@@ -52,15 +52,6 @@ func checkRecords(t *testing.T, recs []*Record) []dossier.Problem {
 	return errs
 }
 
-// exampleSheet is the template's examples, as rows.
-func exampleSheet(t *testing.T, s *Spec) [][]string {
-	var rows [][]string
-	for _, ex := range s.Examples {
-		rows = append(rows, s.Rows(&ex.Record)...)
-	}
-	return rows
-}
-
 // quarter makes n dossiers from the template's examples, each with its own
 // numéro éditeur, ASP, BDC and facture numbers and its own identifiers
 // (RPPS, FINESS, SIREN: new ones, with their Luhn key).

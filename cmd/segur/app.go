@@ -13,7 +13,6 @@ import (
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
-	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/urfave/cli/v2"
 )
 
@@ -282,10 +281,6 @@ func takesValue(known map[string]bool, arg string) bool {
 // maxJobs bounds --jobs: each worker holds a renderer and a dossier's
 // documents in memory.
 const maxJobs = 64
-
-// osMessage says an error from the file system in French, without Go's
-// wording.
-func osMessage(err error) string { return safeio.Message(err) }
 
 // cliMessages says urfave/cli's own errors in French.
 var cliMessages = []struct {

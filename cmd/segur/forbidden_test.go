@@ -112,3 +112,76 @@ func TestCheckFlagsAKeyInAZip(t *testing.T) {
 		t.Errorf("check: exit %d, want PIECE_INTERDITE among:\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestLoincCatalogueNeverTheKey (issue #22, the case reported): a BIO-LOINC
+// record with pieces: [../../certs/fournisseur.p12] is refused by validate
+// and pack (PIECE_INTERDITE), and its catalogue is a PDF or a spreadsheet
+// (a .docx is PIECE_EXTENSION).
+func TestLoincCatalogueNeverTheKey(t *testing.T) {
+	for _, tc := range []struct{ piece, code string }{
+		{"../../certs/fournisseur.p12", "PIECE_INTERDITE"},
+		{"../annexes/catalogue.docx", "PIECE_EXTENSION"},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			root := t.TempDir()
+			proj := filepath.Join(root, "clients")
+			for _, d := range []string{"dossiers", "annexes"} {
+				os.MkdirAll(filepath.Join(proj, d), 0o755)
+			}
+			os.MkdirAll(filepath.Join(root, "certs"), 0o755)
+			cp := func(from, to string) {
+				data, err := os.ReadFile(from)
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(to, data, 0o644)
+			}
+			cp("../../fixtures/certs/fournisseur.p12", filepath.Join(root, "certs", "fournisseur.p12"))
+			cp("../../fixtures/annexes/catalogue-loinc-00062.pdf", filepath.Join(proj, "annexes", "catalogue.docx"))
+			// segur.yaml beside certs/: its folder is an allowed root, so
+			// ../../certs/fournisseur.p12 lies inside it.
+			cp("../../fixtures/segur.yaml", filepath.Join(root, "segur.yaml"))
+			rec, _ := os.ReadFile("../../fixtures/dossiers/bio-loinc.yaml")
+			text := strings.Replace(string(rec), "pieces: [../annexes/catalogue-loinc-00062.pdf]", "pieces: ["+tc.piece+"]", 1)
+			if text == string(rec) {
+				t.Fatal("the fixture's pièce line changed: update this test")
+			}
+			os.WriteFile(filepath.Join(proj, "dossiers", "bio-loinc.yaml"), []byte(text), 0o644)
+			code, stdout, stderr := runIn(t, "validate", "--config", filepath.Join(root, "segur.yaml"), filepath.Join(proj, "dossiers"))
+			if code == exitOK || !strings.Contains(stdout, "["+tc.code+"]") {
+				t.Errorf("validate: exit %d, want %s among:\n%s%s", code, tc.code, stdout, stderr)
+			}
+			out := t.TempDir()
+			code, stdout, stderr = runIn(t, "pack", "--config", filepath.Join(root, "segur.yaml"), "--date-depot", "2023-03-01", "-o", out, filepath.Join(proj, "dossiers"))
+			if !strings.Contains(stdout, "["+tc.code+"]") {
+				t.Errorf("pack: exit %d, want %s among:\n%s%s", code, tc.code, stdout, stderr)
+			}
+			for _, n := range zipNames(t, out) {
+				if strings.Contains(n, "CATALOGUE") {
+					t.Errorf("packed as %s", n)
+				}
+			}
+		})
+	}
+}
+
+// TestPackSignesInsideASignerCLI (issue #22): --signes out/a-signer exits 2
+// with its reason, and the signed VAs put there are all still there.
+func TestPackSignesInsideASignerCLI(t *testing.T) {
+	proj, _ := project(t, "../annexes/cr.pdf")
+	out := t.TempDir()
+	args := []string{"pack", "--config", filepath.Join(proj, "segur.yaml"), "--date-depot", "2023-03-01", "-o", out}
+	if code, stdout, stderr := runIn(t, append(args, "--signes", filepath.Join(proj, "signes"), filepath.Join(proj, "dossiers"))...); code != exitOK {
+		t.Fatalf("pack: exit %d\n%s%s", code, stdout, stderr)
+	}
+	signed := filepath.Join(out, "a-signer", "BIO-SGL-Va1-VA-00061-signee-par-client.pdf")
+	os.MkdirAll(filepath.Dir(signed), 0o755)
+	os.WriteFile(signed, []byte("%PDF-1.7"), 0o644)
+	code, stdout, stderr := runIn(t, append(args, "--signes", filepath.Join(out, "a-signer"), filepath.Join(proj, "dossiers"))...)
+	if code != exitCannot || !strings.Contains(stdout+stderr, "[ENTREE_DANS_SORTIE]") {
+		t.Errorf("exit %d, want 2 and ENTREE_DANS_SORTIE:\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(signed); err != nil {
+		t.Errorf("the client-signed VA is gone: %v", err)
+	}
+}
