@@ -16,6 +16,8 @@ var (
 	reUnderscore = regexp.MustCompile(`"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"`)
 	reCodeField  = regexp.MustCompile(`Code:\s*"([A-Z][A-Z0-9_]+)"`)
 	reBeforeMsg  = regexp.MustCompile(`"([A-Z][A-Z0-9_]{3,})",\s*"`)
+	// a message literal that starts with its code in brackets: "[CODE] …"
+	reBracketed  = regexp.MustCompile(`"\[([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\] `)
 	reDocumented = regexp.MustCompile("^\\| `([A-Z][A-Z0-9_]+)` \\|")
 )
 
@@ -44,7 +46,7 @@ func codesInGo(t *testing.T) map[string]string {
 		if err != nil {
 			return err
 		}
-		for _, re := range []*regexp.Regexp{reUnderscore, reCodeField, reBeforeMsg} {
+		for _, re := range []*regexp.Regexp{reUnderscore, reCodeField, reBeforeMsg, reBracketed} {
 			for _, m := range re.FindAllStringSubmatch(string(data), -1) {
 				if !slices.Contains(notCodes, m[1]) {
 					codes[m[1]] = path
