@@ -141,6 +141,17 @@ func TestPackThenCheckFixtures(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("check exit code: got %d, want 0\n%s%s", code, stdout, stderr)
 	}
+	// The scanned VA's warning reaches its end: what to check by eye
+	// (issue 19: check cut it to « …sans signature électronique : v… »).
+	scanned := ""
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.Contains(l, "[VA_NUMERISEE]") {
+			scanned = l
+		}
+	}
+	if !strings.Contains(scanned, "vérifiez à l'œil le numéro de dossier, les cases cochées et la signature de chaque signataire") || strings.Contains(scanned, "…") {
+		t.Errorf("check's VA_NUMERISEE line is missing or cut: %q\n%s", scanned, stdout)
+	}
 }
 
 // copyTree copies the dépôt at src to a new folder.
