@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
+	"github.com/segur-sons/segur/signature"
 )
 
 // Info is what people need to know of a dossier beyond rapport.json: who
@@ -146,6 +148,77 @@ var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
 	},
 }).Parse(rapportHTML))
 
+// peoplePage is what rapport.html is written from: the rapport, and the
+// output folder the links to returned files start from.
+type peoplePage struct {
+	*Rapport
+	out string // absolute, "" when unknown
+}
+
+func newPeoplePage(out string, rap *Rapport) peoplePage {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		abs = ""
+	}
+	return peoplePage{Rapport: rap, out: abs}
+}
+
+// recu is a link of rapport.html to a file as it came back (in --signes).
+type recu struct {
+	Href           any // string, or template.URL for a file: link
+	Libelle, Titre string
+}
+
+// Recus are the links to d's returned files as received (the signed or
+// scanned VA, the MOM signed by hand; each per-beneficiary scan merged into
+// the VA), apart from the unsigned document of dossiers/: nothing when
+// segur signed the document itself or nothing came back.
+func (p peoplePage) Recus(d RapportDossier) []recu {
+	pr := d.Preuve
+	if pr == nil || pr.Source == "" || p.out == "" {
+		return nil
+	}
+	kind := strings.TrimSuffix(strings.TrimPrefix(pr.Document, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
+	libelle := kind + " signée reçue"
+	if pr.Type == signature.Scan {
+		libelle = kind + " numérisée reçue"
+	}
+	paths := pr.Parts
+	if len(paths) == 0 {
+		if strings.Contains(pr.Source, ", ") && !filepath.IsAbs(pr.Source) {
+			return nil // names alone, from an older run: nowhere to link
+		}
+		paths = []string{pr.Source}
+	}
+	var out []recu
+	for i, path := range paths {
+		r := recu{Href: p.href(path), Libelle: libelle, Titre: path}
+		if len(paths) > 1 {
+			r.Libelle = fmt.Sprintf("%s (%d/%d)", libelle, i+1, len(paths))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// href is path as a link from rapport.html: relative to the output folder
+// (the page still works when the output and --signes move together), or a
+// file: URL when no relative path exists (another drive on Windows).
+func (p peoplePage) href(path string) any {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	if rel, err := filepath.Rel(p.out, abs); err == nil {
+		return (&url.URL{Path: filepath.ToSlash(rel)}).String()
+	}
+	slash := filepath.ToSlash(abs)
+	if !strings.HasPrefix(slash, "/") {
+		slash = "/" + slash // C:/… → /C:/…
+	}
+	return template.URL((&url.URL{Scheme: "file", Path: slash}).String())
+}
+
 // EtatClass is the CSS class of a status.
 func EtatClass(etat string) string {
 	switch etat {
@@ -181,7 +254,7 @@ func WriteForPeople(out string, rap *Rapport) error {
 	// dossiers is never held whole in memory.
 	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		if err := rapportTmpl.Execute(bw, rap); err != nil {
+		if err := rapportTmpl.Execute(bw, newPeoplePage(out, rap)); err != nil {
 			return fmt.Errorf("rapport.html: %w", err)
 		}
 		return bw.Flush()

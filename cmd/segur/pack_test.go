@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -137,6 +140,30 @@ func TestPackThenCheckFixtures(t *testing.T) {
 	}
 	// rapport.json names each record by the path pack was given.
 	checkGolden(t, "pack-rapport.golden", bytes.ReplaceAll(rap, []byte(repoRoot+string(filepath.Separator)), nil))
+	// rapport.html links each VA as received, the file of --signes itself.
+	html, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := regexp.MustCompile(`<a class="recu" href="([^"]*)"`).FindAllStringSubmatch(string(html), -1)
+	if len(links) == 0 {
+		t.Error("rapport.html links no received file")
+	}
+	for _, m := range links {
+		p, err := url.PathUnescape(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p)))
+		if err != nil {
+			t.Errorf("rapport.html links %s, which does not open from the output folder: %v", m[1], err)
+			continue
+		}
+		want, _ := os.ReadFile(repo(filepath.Join("fixtures/signes", path.Base(p))))
+		if !bytes.Equal(got, want) {
+			t.Errorf("rapport.html links %s, not the file of fixtures/signes", m[1])
+		}
+	}
 	code, stdout, stderr = runIn(t, "check", out)
 	if code != exitOK {
 		t.Errorf("check exit code: got %d, want 0\n%s%s", code, stdout, stderr)
