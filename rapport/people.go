@@ -148,24 +148,12 @@ var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
 	},
 }).Parse(rapportHTML))
 
-// peoplePage is what rapport.html is written from: the rapport, and the
-// output folder the links to returned files start from.
-type peoplePage struct {
-	*Rapport
-	out string // absolute, "" when unknown
-}
-
-func newPeoplePage(out string, rap *Rapport) peoplePage {
-	abs, err := filepath.Abs(out)
-	if err != nil {
-		abs = ""
-	}
-	return peoplePage{Rapport: rap, out: abs}
-}
+// peoplePage is what rapport.html is written from.
+type peoplePage struct{ *Rapport }
 
 // recu is a link of rapport.html to a file as it came back (in --signes).
 type recu struct {
-	Href           any // string, or template.URL for a file: link
+	Href           template.URL
 	Libelle, Titre string
 }
 
@@ -175,7 +163,7 @@ type recu struct {
 // segur signed the document itself or nothing came back.
 func (p peoplePage) Recus(d RapportDossier) []recu {
 	pr := d.Preuve
-	if pr == nil || pr.Source == "" || p.out == "" {
+	if pr == nil || pr.Source == "" {
 		return nil
 	}
 	kind := strings.TrimSuffix(strings.TrimPrefix(pr.Document, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
@@ -185,14 +173,14 @@ func (p peoplePage) Recus(d RapportDossier) []recu {
 	}
 	paths := pr.Parts
 	if len(paths) == 0 {
-		if strings.Contains(pr.Source, ", ") && !filepath.IsAbs(pr.Source) {
-			return nil // names alone, from an older run: nowhere to link
+		if strings.Contains(pr.Source, ", ") && filepath.Base(pr.Source) == pr.Source {
+			return nil // names alone: nowhere to link
 		}
 		paths = []string{pr.Source}
 	}
 	var out []recu
 	for i, path := range paths {
-		r := recu{Href: p.href(path), Libelle: libelle, Titre: path}
+		r := recu{Href: fileURL(path), Libelle: libelle, Titre: path}
 		if len(paths) > 1 {
 			r.Libelle = fmt.Sprintf("%s (%d/%d)", libelle, i+1, len(paths))
 		}
@@ -201,16 +189,13 @@ func (p peoplePage) Recus(d RapportDossier) []recu {
 	return out
 }
 
-// href is path as a link from rapport.html: relative to the output folder
-// (the page still works when the output and --signes move together), or a
-// file: URL when no relative path exists (another drive on Windows).
-func (p peoplePage) href(path string) any {
+// fileURL is the file: URL of path, absolute: rapport.html then depends on
+// where --signes is, as rapport.json's « source » does, and not on where
+// the output folder is (a re-run elsewhere writes the same bytes).
+func fileURL(path string) template.URL {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
-	}
-	if rel, err := filepath.Rel(p.out, abs); err == nil {
-		return (&url.URL{Path: filepath.ToSlash(rel)}).String()
 	}
 	slash := filepath.ToSlash(abs)
 	if !strings.HasPrefix(slash, "/") {
@@ -254,7 +239,7 @@ func WriteForPeople(out string, rap *Rapport) error {
 	// dossiers is never held whole in memory.
 	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		if err := rapportTmpl.Execute(bw, newPeoplePage(out, rap)); err != nil {
+		if err := rapportTmpl.Execute(bw, peoplePage{rap}); err != nil {
 			return fmt.Errorf("rapport.html: %w", err)
 		}
 		return bw.Flush()

@@ -1,6 +1,7 @@
 package rapport
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +21,10 @@ func TestRapportHTMLLinksReceivedFile(t *testing.T) {
 	out := filepath.Join(root, "sortie")
 	signes := filepath.Join(root, "VA signées")
 	const va = "MDV-LGC-Va1-VA-00043.pdf"
+	base := (&url.URL{Scheme: "file", Path: filepath.ToSlash(root)}).String()
+	if !strings.HasPrefix(filepath.ToSlash(root), "/") {
+		base = (&url.URL{Scheme: "file", Path: "/" + filepath.ToSlash(root)}).String()
+	}
 	tests := []struct {
 		name      string
 		preuve    *retours.Preuve
@@ -28,16 +33,16 @@ func TestRapportHTMLLinksReceivedFile(t *testing.T) {
 		nonSignee bool
 	}{
 		{"signed electronically", &retours.Preuve{Document: va, Type: signature.Electronic, Source: filepath.Join(signes, va)}, "VA",
-			[]string{"../VA%20sign%C3%A9es/" + va, "VA signée reçue"}, true},
+			[]string{base + "/VA%20sign%C3%A9es/" + va, "VA signée reçue"}, true},
 		{"a scan", &retours.Preuve{Document: va, Type: signature.Scan, Source: filepath.Join(signes, va)}, "VA",
-			[]string{"../VA%20sign%C3%A9es/" + va, "VA numérisée reçue"}, true},
+			[]string{base + "/VA%20sign%C3%A9es/" + va, "VA numérisée reçue"}, true},
 		{"scans per beneficiary", &retours.Preuve{Document: va, Type: signature.Scan, Source: "a.pdf, b.pdf",
 			Parts: []string{filepath.Join(signes, "a.pdf"), filepath.Join(signes, "b.pdf")}}, "VA",
-			[]string{"../VA%20sign%C3%A9es/a.pdf", "VA numérisée reçue (1/2)", "../VA%20sign%C3%A9es/b.pdf", "VA numérisée reçue (2/2)"}, true},
+			[]string{base + "/VA%20sign%C3%A9es/a.pdf", "VA numérisée reçue (1/2)", base + "/VA%20sign%C3%A9es/b.pdf", "VA numérisée reçue (2/2)"}, true},
 		{"scans per beneficiary, names alone", &retours.Preuve{Document: va, Type: signature.Scan, Source: "a.pdf, b.pdf"}, "VA", nil, false},
 		{"MOM signed by segur", &retours.Preuve{Document: "MDV-LGC-Va1-MOM-00043.pdf", Type: signature.Electronic}, "MOM", nil, false},
 		{"MOM signed by hand", &retours.Preuve{Document: "MDV-LGC-Va1-MOM-00043.pdf", Type: signature.Electronic, Source: filepath.Join(out, "..", "mom", "MDV-LGC-Va1-MOM-00043.pdf")}, "MOM",
-			[]string{"../mom/MDV-LGC-Va1-MOM-00043.pdf", "MOM signée reçue"}, true},
+			[]string{base + "/mom/MDV-LGC-Va1-MOM-00043.pdf", "MOM signée reçue"}, true},
 		{"awaiting its signatures", &retours.Preuve{Document: va, Attendus: []string{"Hélène Rousseau"}}, "VA", nil, false},
 		{"no proof", nil, "VA", nil, false},
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/url"
@@ -141,22 +142,26 @@ func TestPackThenCheckFixtures(t *testing.T) {
 	// rapport.json names each record by the path pack was given.
 	checkGolden(t, "pack-rapport.golden", bytes.ReplaceAll(rap, []byte(repoRoot+string(filepath.Separator)), nil))
 	// rapport.html links each VA as received, the file of --signes itself.
-	html, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+	page, err := os.ReadFile(filepath.Join(out, "rapport.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	links := regexp.MustCompile(`<a class="recu" href="([^"]*)"`).FindAllStringSubmatch(string(html), -1)
+	links := regexp.MustCompile(`<a class="recu" href="([^"]*)"`).FindAllStringSubmatch(string(page), -1)
 	if len(links) == 0 {
 		t.Error("rapport.html links no received file")
 	}
 	for _, m := range links {
-		p, err := url.PathUnescape(m[1])
-		if err != nil {
-			t.Fatal(err)
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil || u.Scheme != "file" {
+			t.Fatalf("rapport.html links %s: want a file: URL (%v)", m[1], err)
 		}
-		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p)))
+		p := strings.TrimPrefix(u.Path, "/")
+		if filepath.Separator == '/' {
+			p = u.Path
+		}
+		got, err := os.ReadFile(filepath.FromSlash(p))
 		if err != nil {
-			t.Errorf("rapport.html links %s, which does not open from the output folder: %v", m[1], err)
+			t.Errorf("rapport.html links %s, which does not open: %v", m[1], err)
 			continue
 		}
 		want, _ := os.ReadFile(repo(filepath.Join("fixtures/signes", path.Base(p))))
