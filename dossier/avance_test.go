@@ -30,7 +30,7 @@ func avanceSet(set map[string]string) map[string]string {
 }
 
 // avanceDepot is a dépôt of the avance before the Va1 guichet closed
-// (30/11/2022 14h).
+// (30/11/2022; no source gives the hour).
 var avanceDepot = time.Date(2022, 11, 15, 12, 0, 0, 0, time.UTC)
 
 func TestAvanceRules(t *testing.T) {
