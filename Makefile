@@ -101,6 +101,7 @@ fuzz:
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
+	$(GO) test ./internal/contenu -run '^$$' -fuzz FuzzContenu -fuzztime 60s
 
 # Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
 # packed three times and 10,000 once; documents/s, dossiers/s and peak
