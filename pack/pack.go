@@ -323,8 +323,12 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	res.HorsDepot = append(recovered, aside...)
 	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	if err := rapport.WriteForPeople(opt.Dir, res.Rapport); err != nil {
+	kept, err := rapport.WriteForPeople(opt.Dir, res.Rapport)
+	if err != nil {
 		return nil, err
+	}
+	for _, k := range kept {
+		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}
 	return res, nil
 }
