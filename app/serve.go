@@ -13,6 +13,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
@@ -63,6 +64,26 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 	ds := dossier.CheckFiles(e.Config, e.Registry, e.Files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Files: pdfops.Disk{Roots: e.Roots}})
 	reviews, reviewsDone := Reviews(opt.Inputs, opt.Out)
 	defer reviewsDone()
+	reg, err := e.existingRegistre()
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		defer reg.Close()
+	}
+	var etats func(string) (*rapport.EtatRegistre, error)
+	if reg != nil {
+		// What the registre holds, as committed: a reading records nothing.
+		etats = func(numero string) (*rapport.EtatRegistre, error) {
+			h, err := reg.History(numero)
+			return etatOf(h), err
+		}
+	}
+	apercu := assets
+	apercu.Apercu = true
+	newRenderer := func() pack.Renderer {
+		return &previewing{plain: render.New(assets), apercu: render.New(apercu), r: reg}
+	}
 	res, err := pack.Run(pack.Options{
 		Verifications: reviews,
 		Dir:           opt.Dir,
@@ -73,7 +94,8 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 		Jobs:          opt.Jobs,
 		Version:       opt.Version,
 		DateDepot:     opt.DateDepot.Format("2006-01-02"),
-		NewRenderer:   func() pack.Renderer { return render.New(assets) },
+		NewRenderer:   newRenderer,
+		Etats:         etats,
 		Context:       ctx,
 	}, ds)
 	if err != nil {
