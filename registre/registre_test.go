@@ -666,15 +666,15 @@ func TestAvanceDeclared(t *testing.T) {
 	}
 }
 
-// TestMigrationToV2KeepsTheRegistre: a registre of the first format
-// (before the avances' declarations) is copied, then brought to the
-// current one, its content kept; its avances have no declaration.
-func TestMigrationToV2KeepsTheRegistre(t *testing.T) {
+// TestMigrationToTheAvancesKeepsTheRegistre: a registre of the format
+// before the avances' declarations (migration 3) is copied, then brought
+// to the current one, its content kept; its avances have no declaration.
+func TestMigrationToTheAvancesKeepsTheRegistre(t *testing.T) {
 	path := filepath.Join(t.TempDir(), DefaultName)
 	c := newClock()
 	saved := migrations
 	t.Cleanup(func() { migrations = saved })
-	migrations = saved[:1]
+	migrations = saved[:2]
 	r := openTest(t, path, c)
 	tx := begin(t, r)
 	if err := tx.RecordPair(Pair{Name: "MDV-LGC-Va1-AVANCE-2201140317-01", Dispositif: "MDV-LGC-Va1", Solution: "2201140317", Phase: PhaseAvance, Number: 1, Dossiers: []string{"00201"}}); err != nil {
@@ -688,10 +688,10 @@ func TestMigrationToV2KeepsTheRegistre(t *testing.T) {
 	r = openTest(t, path, c)
 	var v int
 	r.db.QueryRow("PRAGMA user_version").Scan(&v)
-	if v != 2 || len(migrations) != 2 {
+	if v != len(migrations) || len(migrations) < 3 {
 		t.Errorf("user_version %d, %d migrations", v, len(migrations))
 	}
-	if _, err := os.Stat(path + ".avant-v2"); err != nil {
+	if _, err := os.Stat(fmt.Sprintf("%s.avant-v%d", path, len(migrations))); err != nil {
 		t.Error("no copy before the migration:", err)
 	}
 	if p, _ := r.DepositedIn("00201", PhaseAvance); p != "MDV-LGC-Va1-AVANCE-2201140317-01" {
