@@ -101,6 +101,7 @@ fuzz:
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
+	$(GO) test ./internal/contenu -run '^$$' -fuzz FuzzContenu -fuzztime 60s
 
 # A realistic quarter end on synthetic quarters (generated under bench/, not
 # committed): each BDC issued at commande into a fresh registre, then the

@@ -277,6 +277,9 @@ type PieceFile struct {
 	Type    string // CR, CATALOGUE
 	Libelle string
 	Path    string // resolved from the record
+	// Contenu is what its bytes must be (templates/contenus.yaml, by its
+	// extension: pdf, texte…), "" when its extension has no such rule.
+	Contenu string
 }
 
 // ChampValeur is a dispositif-specific JSON field with its value (string,
