@@ -161,9 +161,19 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
 		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
+		// Called once per dossier, from one goroutine: rapport.json holds
+		// them all until it is written.
+		shared := map[string]string{}
+		intern := func(s string) string {
+			if v, ok := shared[s]; ok {
+				return v
+			}
+			shared[s] = s
+			return s
+		}
 		etats = func(numero string) (*rapport.EtatRegistre, error) {
 			h, err := tx.History(numero)
-			return etatOf(h), err
+			return etatShared(h, intern), err
 		}
 	}
 	if opt.Progress != nil {

@@ -465,12 +465,21 @@ func (e *Env) existingRegistre() (*registre.Registre, error) {
 // etatOf is a dossier's history as rapport.json gives it: nil when the
 // registre knows no change of it.
 func etatOf(events []registre.Event) *rapport.EtatRegistre {
+	return etatShared(events, func(s string) string { return s })
+}
+
+// etatShared is etatOf with each string passed through intern: a run
+// giving the history of every dossier of a quarter keeps one copy of the
+// dates, commands and files its events share (the same transaction wrote
+// most of them), not one per dossier.
+func etatShared(events []registre.Event, intern func(string) string) *rapport.EtatRegistre {
 	if len(events) == 0 {
 		return nil
 	}
-	e := &rapport.EtatRegistre{}
+	e := &rapport.EtatRegistre{Historique: make([]rapport.Evenement, 0, len(events))}
 	for _, ev := range events {
-		e.Historique = append(e.Historique, rapport.Evenement{Etat: string(ev.Etat), Code: ev.Code, Libelle: ev.Label, Le: ev.At.UTC().Format(time.RFC3339), Commande: ev.Command, Fichier: ev.File})
+		e.Historique = append(e.Historique, rapport.Evenement{Etat: intern(string(ev.Etat)), Code: intern(ev.Code), Libelle: intern(ev.Label),
+			Le: intern(ev.At.UTC().Format(time.RFC3339)), Commande: intern(ev.Command), Fichier: intern(ev.File)})
 	}
 	last := e.Historique[len(e.Historique)-1]
 	e.Etat, e.Code, e.Libelle, e.Le = last.Etat, last.Code, last.Libelle, last.Le

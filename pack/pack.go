@@ -82,6 +82,7 @@ type Options struct {
 	Memory Memory
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
+	spool   *lineSpool          // the JSON lines until their pairs are written
 }
 
 // Memory is the registre as pack sees it: package app adapts a
@@ -149,13 +150,16 @@ type dossierWork struct {
 	blocked                       bool
 	files                         []rapport.Fichier // documents written under dossiers/
 	pieces                        []Entry           // pièces for the zip
-	line                          []byte            // its solde JSON line, compact, numLigne 0 (encodeLine)
-	info                          rapport.Info      // for people: rapport.html, a-signer/, segur serve
-	preuve                        *retours.Preuve   // the proof of its MOM or VA, nil when none was looked at
-	remise                        *retours.Remise   // the unsigned MOM or VA handed out for signature
-	err                           error             // an output that could not be written: stops the run
-	deposited                     string            // the pair that already deposited it (the registre)
-	declared                      *Declaration      // an avance's line: what it declared
+	line                          []byte            // its solde JSON line, compact, numLigne 0 (encodeLine), until spooled
+	spooled                       bool              // line is in the run's lineSpool at lineAt
+	lineAt                        int64
+	lineLen                       int
+	info                          rapport.Info    // for people: rapport.html, a-signer/, segur serve
+	preuve                        *retours.Preuve // the proof of its MOM or VA, nil when none was looked at
+	remise                        *retours.Remise // the unsigned MOM or VA handed out for signature
+	err                           error           // an output that could not be written: stops the run
+	deposited                     string          // the pair that already deposited it (the registre)
+	declared                      *Declaration    // an avance's line: what it declared
 }
 
 // closePieces closes the handles of its pièces (pack opens each once and
@@ -240,10 +244,16 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	opt.remises = retours.LoadRemises(opt.Dir)
+	if opt.spool, err = newLineSpool(opt.Dir); err != nil {
+		return nil, err
+	}
+	defer opt.spool.close()
 	works, err := prepareAll(opt, src)
 	defer func() {
 		for _, w := range works {
-			w.closePieces()
+			if w != nil { // buildRapport lets each go
+				w.closePieces()
+			}
 		}
 	}()
 	if err != nil {
@@ -513,7 +523,9 @@ func writePair(opt Options, into string, p pair) (jsonSum, zipSum string, err er
 	lines := make([][]byte, len(p.works))
 	var entries []Entry
 	for i, w := range p.works {
-		lines[i] = w.line
+		if lines[i], err = opt.spool.get(w); err != nil {
+			return "", "", err
+		}
 		entries = append(entries, w.pieces...)
 	}
 	first := p.works[0]

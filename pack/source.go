@@ -119,6 +119,9 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 						break
 					}
 					w := summarize(d, opt.Avance)
+					if err := opt.spool.put(w); err != nil && w.err == nil {
+						w.err = err
+					}
 					if !w.blocked {
 						if r == nil {
 							r = opt.NewRenderer()

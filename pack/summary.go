@@ -8,7 +8,8 @@ import (
 )
 
 // buildRapport is rapport.json of a run: one entry per dossier read, in
-// numéro éditeur order, with the upload pair it went into.
+// numéro éditeur order, with the upload pair it went into. It lets go of
+// works and of the pairs' works (set to nil): the caller is done with them.
 func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair) *rapport.Rapport {
 	depotOf := map[*dossierWork]string{}
 	for _, p := range pairs {
@@ -17,7 +18,7 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 		}
 	}
 	r := &rapport.Rapport{GenerePar: "segur " + version, DateDepot: dateDepot, Dossiers: make([]rapport.RapportDossier, 0, len(works))}
-	for _, w := range works {
+	for i, w := range works {
 		e := rapport.RapportDossier{
 			NumeroEditeur: w.numero,
 			NumeroASP:     w.numeroASP,
@@ -48,9 +49,14 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 		e.Fichiers = append(e.Fichiers, w.files...)
 		e.Info = w.info
 		r.Dossiers = append(r.Dossiers, e)
-		// The entry now holds what the rapport needs of the work: the
-		// work keeps only what the pairs need (memory stays flat).
-		w.problems, w.files, w.preuve, w.info = nil, nil, nil, rapport.Info{}
+		// The entry now holds what the rapport needs of the work: the work
+		// itself is let go (its pair was written, its pièces are closed),
+		// so that the rapport does not hold each dossier twice.
+		w.closePieces()
+		works[i] = nil
+	}
+	for i := range pairs {
+		pairs[i].works = nil
 	}
 	return r
 }
