@@ -13,6 +13,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/registre"
 	"github.com/segur-sons/segur/render"
 )
@@ -147,6 +148,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	defer unlock()
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
+	var etats func(string) (*rapport.EtatRegistre, error)
 	if reg != nil {
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
 		if err != nil {
@@ -159,6 +161,10 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
 		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
+		etats = func(numero string) (*rapport.EtatRegistre, error) {
+			h, err := tx.History(numero)
+			return etatOf(h), err
+		}
 	}
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())
@@ -189,6 +195,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Guard:         true,
 		Retirer:       opt.Retirer,
 		Memory:        mem,
+		Etats:         etats,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {
