@@ -81,6 +81,11 @@ func newFixtureWith(t *testing.T, max int64, edit func(*Config)) *fixture {
 		DateDepot:  time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local),
 		Version:    "test",
 		MaxUpload:  max,
+		// An upload waits for its turn as long as it takes: on a loaded
+		// machine (and under -race) eight uploads of a VA can take minutes,
+		// and a test must not fail on the clock. The refusal after the wait
+		// is tested on its own (TestParallelUploadsAreBounded).
+		Limits: Limits{UploadWait: time.Hour},
 	}
 	if edit != nil {
 		edit(&cfg)
