@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/shopspring/decimal"
 	"io"
 	"os"
 	"path/filepath"
@@ -92,13 +93,26 @@ type Memory interface {
 	// NextPair is the number of the next pair of a dispositif and
 	// solution (1 when none was recorded).
 	NextPair(dispositif, numeroANS string) (int, error)
-	// RecordPair records a pair written by the run.
-	RecordPair(name, dispositif, numeroANS string, number int, jsonSHA256, zipSHA256 string, dossiers []string) error
+	// RecordPair records a pair written by the run; declared, for an
+	// avance pair, is what each of its lines declared (nil for a solde's).
+	RecordPair(name, dispositif, numeroANS string, number int, jsonSHA256, zipSHA256 string, dossiers []string, declared []Declaration) error
 	// TxID names the run's transaction; Decide commits it; Committed says
 	// whether an earlier run's transaction committed.
 	TxID() string
 	Decide() error
 	Committed(id string) (bool, error)
+}
+
+// Declaration is what one avance line declared: the beneficiaries
+// (RPPS or FINESS géo, the line's order), the Prestation Ségur HT
+// (montantSegurHT) and whether a mandataire was declared. The registre
+// keeps it so that the solde compares its beneficiaries with the avance's
+// when the record has no avance: block.
+type Declaration struct {
+	Numero        string
+	Beneficiaires []string
+	MontantHT     decimal.Decimal
+	Mandataire    bool
 }
 
 // ErrInterrupted is returned by Run when its Context was cancelled.
@@ -141,6 +155,7 @@ type dossierWork struct {
 	remise                        *retours.Remise   // the unsigned MOM or VA handed out for signature
 	err                           error             // an output that could not be written: stops the run
 	deposited                     string            // the pair that already deposited it (the registre)
+	declared                      *Declaration      // an avance's line: what it declared
 }
 
 func (w *dossierWork) ready() bool {
@@ -163,6 +178,10 @@ func summarize(d *dossier.Dossier, avance bool) *dossierWork {
 		encode := encodeLine
 		if avance {
 			encode = encodeAvanceLine
+			w.declared = &Declaration{Numero: w.numero, MontantHT: d.Commande.Montant.HT, Mandataire: d.Parties.Mandataire != nil}
+			for _, b := range d.Parties.Beneficiaires {
+				w.declared.Beneficiaires = append(w.declared.Beneficiaires, b.ID())
+			}
 		}
 		if w.line, err = encode(d); err != nil {
 			w.err = err
@@ -448,10 +467,14 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 			}
 			if opt.Memory != nil {
 				numeros := make([]string, len(p.works))
+				var declared []Declaration
 				for i, w := range p.works {
 					numeros[i] = w.numero
+					if w.declared != nil {
+						declared = append(declared, *w.declared)
+					}
 				}
-				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros); err != nil {
+				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros, declared); err != nil {
 					return nil, err
 				}
 			}
