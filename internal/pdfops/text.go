@@ -86,7 +86,7 @@ type charBox struct {
 	x2     float64 // origin of the next glyph
 	size   float64 // effective font size
 	text   string
-	kerned bool // preceded by a large TJ adjustment
+	kerned bool   // preceded by a large TJ adjustment
 	color  string // fill colour operands (Drawing only)
 	mode   int    // text rendering mode (Tr)
 }
