@@ -101,6 +101,7 @@ fuzz:
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
+	$(GO) test ./internal/contenu -run '^$$' -fuzz FuzzContenu -fuzztime 60s
 
 # A realistic quarter end on synthetic quarters (generated under bench/, not
 # committed): each BDC issued at commande into a fresh registre, then the
@@ -117,7 +118,10 @@ bench: build
 # The release: dist/segur-<version>-<os>-<arch>.zip for Windows amd64
 # (segur.exe), macOS amd64 and arm64 and Linux amd64, each with the binary,
 # docs/guide.md and the README, and dist/SHA256SUMS. `segur version` prints
-# the version and commit written here (make dist VERSION=1.2.0).
+# the version and commit written here (make dist VERSION=1.2.0). The
+# binary of this machine (Linux amd64 in CI) is run, as zipped, with a PATH
+# that has no Go in it. segur.exe is not run: Debian 12's wine (8.0) lacks
+# ProcessPrng (bcryptprimitives.dll, Wine ≥ 8.13), which Go programs need.
 VERSION ?= $(BASE_VERSION)
 BASE_VERSION := $(shell sed -n 's/^const baseVersion = "\(.*\)"/\1/p' cmd/segur/version.go)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo inconnu)

@@ -158,6 +158,16 @@ type dossierWork struct {
 	declared                      *Declaration      // an avance's line: what it declared
 }
 
+// closePieces closes the handles of its pièces (pack opens each once and
+// keeps it until its zip is written).
+func (w *dossierWork) closePieces() {
+	for _, e := range w.pieces {
+		if e.File != nil {
+			e.File.Close()
+		}
+	}
+}
+
 func (w *dossierWork) ready() bool {
 	return !w.blocked && w.deposited == "" && !dossier.HasError(w.problems)
 }
@@ -231,6 +241,11 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	opt.remises = retours.LoadRemises(opt.Dir)
 	works, err := prepareAll(opt, src)
+	defer func() {
+		for _, w := range works {
+			w.closePieces()
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -339,8 +354,12 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	res.HorsDepot = append(recovered, aside...)
 	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	if err := rapport.WriteForPeople(opt.Dir, res.Rapport); err != nil {
+	kept, err := rapport.WriteForPeople(opt.Dir, res.Rapport)
+	if err != nil {
 		return nil, err
+	}
+	for _, k := range kept {
+		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}
 	return res, nil
 }
@@ -392,19 +411,21 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	}
 	for i, p := range d.Pieces {
 		field := fmt.Sprintf("realisation.pieces[%d]", i)
-		data, path, ok := readPiece(opt, p.Path, p.Libelle, field, problem)
+		f, data, ok := openPiece(opt, p.Path, p.Libelle, field, p.Contenu, problem)
 		if !ok {
 			continue
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
 			if err := pdfops.Accept(data); err != nil {
+				f.Close()
 				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue
 			}
 		}
-		// The zip gets these very bytes: their hash is checked again as
-		// they are copied (a file changed meanwhile stops the run).
-		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: path, SHA256: sum(data), Modified: mod})
+		// The zip gets this very handle, already checked: its bytes' hash is
+		// checked again as they are copied (a file changed meanwhile stops
+		// the run). It is closed once the zip is written, or with the run.
+		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: f.Name(), File: f, SHA256: sum(data), Modified: mod})
 	}
 }
 
@@ -479,6 +500,7 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 				}
 			}
 			for _, w := range p.works {
+				w.closePieces()
 				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
 			}
 			pairs = append(pairs, p)

@@ -24,6 +24,7 @@ import (
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/facturx"
+	"github.com/segur-sons/segur/internal/contenu"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -1138,14 +1139,22 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		var data []byte
 		var size int64
 		h := sha256.New()
+		head := &headWriter{max: 64 << 10}
 		if isPDF {
 			data, err = io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
 			size = int64(len(data))
 			h.Write(data)
+			head.Write(data)
 		} else {
-			size, err = io.Copy(h, rc)
+			size, err = io.Copy(io.MultiWriter(h, head), rc)
 		}
 		rc.Close()
+		// Whatever its name, a key, a certificate or a SQLite database is
+		// never a pièce (its first 64 Kio tell).
+		if why := contenu.Forbidden(head.b); err == nil && why != "" {
+			c.error(rel, numero, name, "PIECE_INTERDITE", "« %s » est %s : ce fichier ne doit jamais être envoyé à l'ASP ; retirez-le du zip et relancez segur pack", name, why)
+			continue
+		}
 		if want, ok := c.sums[numero][name]; ok && err == nil && hex.EncodeToString(h.Sum(nil)) != want {
 			c.error(rel, numero, name, "PIECE_REMPLACEE", "« %s » n'est pas le fichier que segur pack a mis dans le zip (son empreinte SHA-256 diffère de celle de rapport.json) : il a été remplacé ou modifié depuis ; relancez segur pack", name)
 		}
@@ -1311,4 +1320,17 @@ func ckHasAmount(text, amount string) bool {
 			return true
 		}
 	}
+}
+
+// headWriter keeps the first max bytes written to it.
+type headWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if n := w.max - len(w.b); n > 0 {
+		w.b = append(w.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
 }
