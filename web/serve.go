@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -158,11 +159,10 @@ const stdlibHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection
 // frenchStdlibReply returns the French reply for one of net/http's direct
 // error replies, and false for anything else.
 func frenchStdlibReply(p []byte) ([]byte, bool) {
-	s := string(p[:min(len(p), 512)])
-	rest, ok := strings.CutPrefix(s, "HTTP/1.1 ")
-	if !ok || len(p) > 512 {
+	if len(p) > 512 || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) || !bytes.Contains(p, []byte(stdlibHeaders)) {
 		return nil, false
 	}
+	rest := string(p[len("HTTP/1.1 "):])
 	status, body, ok := strings.Cut(rest, stdlibHeaders)
 	if !ok || len(status) < 4 || (body != status && !strings.HasPrefix(status, body) && body != "Unsupported transfer encoding") {
 		return nil, false
