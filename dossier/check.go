@@ -380,7 +380,7 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 		d.Problems = c.probs
 		fillParts(d, r, cfg)
 	}()
-	if r.Broken {
+	if r.Broken || r.misspelt {
 		return d
 	}
 	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt, reg: reg, files: filesOf(opt.Files)}

@@ -92,12 +92,12 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 		}
 		seen[key] = true
 		switch key {
-		case "impId":
+		case asp.KeyImpID:
 			var v json.RawMessage
 			if err := dec.Decode(&v); err != nil {
 				return nil, syntax(err)
 			}
-		case "numeroAns", "siret":
+		case asp.KeyNumeroAns, asp.KeySiret:
 			var s *string
 			if err := dec.Decode(&s); err != nil {
 				var te *json.UnmarshalTypeError
@@ -109,7 +109,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 			if s == nil {
 				return nil, fail(off, "« %s » est vide", key)
 			}
-			if key == "numeroAns" {
+			if key == asp.KeyNumeroAns {
 				if !asp.NumeroANS.MatchString(*s) {
 					return nil, fail(off, "numeroAns « %s » : 10 chiffres attendus", *s)
 				}
@@ -120,7 +120,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 				}
 				ret.Siret = *s
 			}
-		case "lignesImport":
+		case asp.KeyLignesImport:
 			if err := parseLines(dec, data, ret, fail, syntax); err != nil {
 				return nil, err
 			}
@@ -132,7 +132,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fail(dec.InputOffset(), "texte après la fin du JSON")
 	}
-	for _, k := range []string{"numeroAns", "siret", "lignesImport"} {
+	for _, k := range []string{asp.KeyNumeroAns, asp.KeySiret, asp.KeyLignesImport} {
 		if !seen[k] {
 			return nil, fail(int64(len(data)), "clé « %s » absente : ce n'est pas un fichier de retour de l'ASP", k)
 		}
@@ -213,7 +213,9 @@ func parseLines(dec *json.Decoder, data []byte, ret *Retour, fail func(int64, st
 		case len(c) == 0 || string(c) == "null":
 		case c[0] == '"':
 			var s string
-			json.Unmarshal(c, &s)
+			if err := json.Unmarshal(c, &s); err != nil {
+				return fail(start, "ligne %d : codeTraitement doit être un texte, un nombre ou null", n)
+			}
 			rl.Code = strings.TrimSpace(s)
 		case c[0] >= '0' && c[0] <= '9' || c[0] == '-':
 			rl.Code = string(c)
@@ -275,7 +277,7 @@ func (r *Registre) ImportASP(ctx context.Context, rd io.Reader, file string) (*I
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // after Commit a no-op; on a failure, the error returned says why
 	res := &ImportResult{Retour: ret}
 	tx.mu.Lock()
 	for _, l := range ret.Lines {

@@ -335,6 +335,26 @@ func TestScannedVAWarns(t *testing.T) {
 	t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
 }
 
+// TestVAOfAnotherDossierSaysWhose (issue 19, item 6): the signed VA of
+// 00043 dropped on 00045's page is refused, and the reply says whose VA it
+// is: its dossier and file.
+func TestVAOfAnotherDossierSaysWhose(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	other, err := os.ReadFile("../fixtures/signes/MDV-LGC-Va1-VA-00043.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := f.upload(t, waiting, other, false)
+	if code == 200 || !strings.Contains(body, "VA_AUTRE_DOSSIER") ||
+		!strings.Contains(body, "c'est la VA du dossier 00043 (MDV-LGC-Va1-VA-00043.pdf), pas celle du dossier 00045") {
+		t.Errorf("VA of 00043 on 00045's page: %d %s", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(f.signes, waitingVA)); err == nil {
+		t.Error("the VA of another dossier was saved")
+	}
+}
+
 // TestMalformedUploadsAnsweredInFrench (issue #22, item 5): a truncated
 // form, a part of 11 000 headers, a body that is no form: a French reply,
 // never Go's « multipart: message too large » or « NextPart: EOF ».
@@ -363,5 +383,48 @@ func TestMalformedUploadsAnsweredInFrench(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || strings.Contains(string(reply), "multipart") || strings.Contains(string(reply), "EOF") || !strings.Contains(string(reply), "déposez") {
 			t.Errorf("%s: %d %s", name, resp.StatusCode, reply)
 		}
+	}
+}
+
+// With the registre « Préparer le dépôt » records in, « Relire » also
+// compares the dépôt with it: clean after the preparation, DEPOT_MODIFIE
+// once a zip changed.
+func TestRelireWithTheRegistre(t *testing.T) {
+	t.Parallel()
+	reg := filepath.Join(t.TempDir(), "registre.sqlite")
+	f := newFixtureWith(t, 0, func(c *Config) { c.Registre = reg })
+	post := func() string {
+		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
+		req.Header.Set("Origin", f.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return b.String()
+	}
+	f.srv.runPack()
+	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 {
+		t.Fatalf("préparation: %+v", st)
+	}
+	for _, code := range []string{"DEPOT_MODIFIE", "PAIRE_HORS_REGISTRE", "DOCUMENT_MODIFIE"} {
+		if body := post(); strings.Contains(body, code) {
+			t.Errorf("right after the preparation: %s\n%s", code, body)
+		}
+	}
+	zips, _ := filepath.Glob(filepath.Join(f.out, "depot", "*.zip"))
+	if len(zips) == 0 {
+		t.Fatal("no zip prepared")
+	}
+	fh, err := os.OpenFile(zips[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.Write([]byte("x"))
+	fh.Close()
+	if body := post(); !strings.Contains(body, "DEPOT_MODIFIE") {
+		t.Errorf("a zip changed since written: no DEPOT_MODIFIE\n%s", body)
 	}
 }
