@@ -201,6 +201,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	numero := r.PathValue("numero")
 	rd, ok := sn.dossierOf(numero)
 	switch {
+	case sn.preview == nil && sn.err != "":
+		// Nothing could be read: say why, not « dossier inconnu ».
+		refuse(w, r, http.StatusServiceUnavailable, "les dossiers n'ont pas pu être lus : "+sn.err)
+		return
 	case !ok || sn.preview == nil || sn.preview.Dossiers[numero] == nil:
 		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+numero)
 		return
