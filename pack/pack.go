@@ -83,6 +83,7 @@ type Options struct {
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 	spool   *lineSpool          // the JSON lines until their pairs are written
+	stage   string              // where dossiers/ is written: the next one, switched with depot/
 }
 
 // Memory is the registre as pack sees it: package app adapts a
@@ -244,6 +245,18 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	opt.remises = retours.LoadRemises(opt.Dir)
+	// The new dépôt is built beside the current one, then switched to;
+	// the dossiers' documents are written into the next dossiers/, staged
+	// beside it and switched with it: a run that stops (a fault, a
+	// refusal) leaves dossiers/ as it was, agreeing with depot/.
+	next, stage, err := depot.BeginNextWithDossiers(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	// A build that fails before its journal is written (a full disk, Ctrl-C)
+	// is removed, giving its space back; after, Recover needs it.
+	defer depot.Abandon(opt.Dir)
+	opt.stage = stage
 	if opt.spool, err = newLineSpool(opt.Dir); err != nil {
 		return nil, err
 	}
@@ -276,14 +289,6 @@ func run(opt Options, src source) (*Result, error) {
 				Message: fmt.Sprintf("déjà déposé dans la paire %s : il n'est pas déposé à nouveau (--redeposer %s pour le déposer dans une nouvelle paire, après un rejet)", dep, w.numero)})
 		}
 	}
-	// The new dépôt is built beside the current one, then switched to.
-	next, err := depot.BeginNext(opt.Dir)
-	if err != nil {
-		return nil, err
-	}
-	// A build that fails before its journal is written (a full disk, Ctrl-C)
-	// is removed, giving its space back; after, Recover needs it.
-	defer depot.Abandon(opt.Dir)
 	pairs, err := writePairs(ctx, opt, next, works)
 	if err != nil {
 		return nil, err
@@ -343,8 +348,12 @@ func run(opt Options, src source) (*Result, error) {
 			}
 		}
 	}
-	// rapport.json goes beside the new depot/, and is switched with it.
+	// rapport.json and rapport.html go beside the new depot/, and are
+	// switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
+		return nil, err
+	}
+	if err := rapport.WriteHTML(filepath.Join(filepath.Dir(next), depot.RapportHTML), res.Rapport); err != nil {
 		return nil, err
 	}
 	var names []string
@@ -381,7 +390,7 @@ func modified(d *dossier.Dossier) time.Time { return retours.Modified(d) }
 // prepare renders the documents of one packable dossier into dossiers/ and
 // gathers its pièces, recording why it cannot be packed when it cannot.
 func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
-	dir := filepath.Join(opt.Dir, "dossiers", d.Numero())
+	dir := filepath.Join(opt.docs(), "dossiers", d.Numero())
 	problem := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
 			Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: code,
@@ -395,7 +404,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
-		doc, prob, err := WriteDocument(r, d, k, opt.Dir, false)
+		doc, prob, err := WriteDocument(r, d, k, opt.docs(), false)
 		if err != nil {
 			w.err = err
 			return
@@ -547,4 +556,13 @@ func writePair(opt Options, into string, p pair) (jsonSum, zipSum string, err er
 		return "", "", fmt.Errorf("%s : une pièce a disparu pendant l'écriture : %w", p.name, err)
 	}
 	return sum(js.Bytes()), hex.EncodeToString(h.Sum(nil)), err
+}
+
+// docs is the folder whose dossiers/ receives the documents: the staged
+// next one during a run.
+func (o Options) docs() string {
+	if o.stage != "" {
+		return o.stage
+	}
+	return o.Dir
 }

@@ -228,10 +228,15 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.uploadMu.Lock()
 	defer s.uploadMu.Unlock()
+	// Never while the records are being read again: that reading zips
+	// the signed VAs of --signes and would stop on one replaced under it
+	// (« le fichier a été modifié pendant la production »).
+	s.refreshMu.Lock()
 	res := app.AcceptVA(r.Context(), app.UploadOptions{
 		Preview: sn.preview, Numero: numero, VA: rd.Info.VA, Signes: s.cfg.Signes, Work: s.uploads,
 		Data: data, Confirm: confirm, Now: time.Now(),
 	})
+	s.refreshMu.Unlock()
 	if res.Outcome != app.Saved {
 		status := map[app.Outcome]int{
 			app.Refused:     http.StatusUnprocessableEntity,
