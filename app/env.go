@@ -217,6 +217,27 @@ func (e *Env) Assets() (render.Assets, error) {
 		}
 		return a, err
 	}
+	a, err := e.unsignedAssets()
+	if err != nil {
+		return a, err
+	}
+	if a.Signer, err = e.signer(); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// unsignedAssets are the fonts and the logo, without the certificate: for
+// the documents segur does not sign (the avoir).
+func (e *Env) unsignedAssets() (render.Assets, error) {
+	if e.assets != nil {
+		a, err := e.assets(e.Config)
+		if a.Now == nil {
+			a.Now = e.now
+		}
+		a.Signer = nil
+		return a, err
+	}
 	reg, err := templates.FS.ReadFile(templates.FontRegular)
 	if err != nil {
 		return render.Assets{}, e.fail("police embarquée illisible : %v", err)
@@ -226,9 +247,6 @@ func (e *Env) Assets() (render.Assets, error) {
 		return render.Assets{}, e.fail("police embarquée illisible : %v", err)
 	}
 	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}, Now: e.now}
-	if a.Signer, err = e.signer(); err != nil {
-		return a, err
-	}
 	if logo := e.Config.Fournisseur.Logo; logo != "" {
 		if a.Logo, err = safeio.ReadFile(filepath.Join(e.Config.Dir, logo), safeio.Logo); err != nil {
 			return a, e.fail("logo « %s » illisible : %s", logo, safeio.Reason(err))

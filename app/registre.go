@@ -163,6 +163,14 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	if kind == dossier.MOM {
+		// The MOM cites the facture: it is not issued for a facture that
+		// cannot be (DOCUMENT_EMIS_MODIFIE, FACTURE_DOUBLON…), which
+		// blocks the dossier with the facture's reason.
+		if err := is.factureBlocked(d); err != nil {
+			return nil, err
+		}
+	}
 	prev, err := is.tx.Issued(d.Numero(), string(kind), role)
 	if err != nil {
 		return nil, err
@@ -213,6 +221,41 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		return nil, err
 	}
 	return data, nil
+}
+
+// factureBlocked is the error the solde facture of d would meet when
+// issued or given back, nil when none: it records nothing.
+func (is *issuing) factureBlocked(d *dossier.Dossier) error {
+	inputs, err := registre.Canonical(inputsOf(d, dossier.FACTURE))
+	if err != nil {
+		return err
+	}
+	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		diff, err := registre.Diff(prev.Entrees, inputs)
+		if err != nil || diff == nil {
+			return err
+		}
+		return registre.Modified(prev, diff)
+	}
+	if err := is.r.CheckNumeroASP(d.Numero(), d.Ref.NumeroASP); err != nil {
+		return err
+	}
+	siren := fournisseurSIREN(d)
+	if n := d.Facture.Numero; n != "" {
+		if err := is.tx.CheckFactureNumber(siren, n); err != nil {
+			return err
+		}
+	}
+	for _, b := range d.JSON.Beneficiaires {
+		if err := is.tx.CheckBeneficiaire(d.Ref.Dispositif, b, d.Numero()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // acrossQuarters applies the rules that need every earlier run: a facture

@@ -74,7 +74,9 @@ func (r *Registre) History(dossier string) ([]Event, error) {
 // Documents lists the documents issued for dossier (without their bytes),
 // oldest first, cancelled ones included.
 func (r *Registre) Documents(dossier string) ([]Document, error) {
-	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256
+	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256,
+		coalesce((SELECT a.numero FROM documents a WHERE a.id = d.annule_par), ''),
+		coalesce((SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE'), '')
 		FROM documents d WHERE d.dossier = ? ORDER BY d.id`, dossier)
 	if err != nil {
 		return nil, r.classify(err)
@@ -84,7 +86,7 @@ func (r *Registre) Documents(dossier string) ([]Document, error) {
 	for rows.Next() {
 		var d Document
 		var emis string
-		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256); err != nil {
+		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256, &d.CancelledBy, &d.Cancels); err != nil {
 			return nil, r.classify(err)
 		}
 		d.EmisLe = parseStamp(emis)
@@ -208,7 +210,7 @@ func diff(path string, a, b any) *Difference {
 func Modified(d *Document, diff *Difference) error {
 	todo := "remettez la valeur émise dans l'enregistrement"
 	if d.Kind == Facture {
-		todo = "remettez la valeur émise, ou émettez un avoir (type 381) annulant cette facture puis une nouvelle facture"
+		todo = fmt.Sprintf("remettez la valeur émise, ou annulez cette facture par un avoir (type 381 : segur avoir %s --motif \"…\" -o DOSSIER) puis donnez une nouvelle facture au dossier (nouveau numéro)", d.Dossier)
 	}
 	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s vaut maintenant %s au lieu de %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), diff.Field, diff.Now, diff.Issued, todo)}
 }

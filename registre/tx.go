@@ -80,6 +80,9 @@ type Document struct {
 	Octets  []byte
 	// Cancels is, for an avoir, the number of the facture it cancels.
 	Cancels string
+	// CancelledBy is, for a cancelled facture or MOM, the number of the
+	// avoir that cancelled it (Documents fills it).
+	CancelledBy string
 }
 
 // Tx is one run's transaction (a pack, an import): everything it records
@@ -195,7 +198,7 @@ func issued(q querier, r *Registre, dossier, kind, role string) (*Document, erro
 	var emis, entrees string
 	var cancels sql.NullString
 	err := q.QueryRow(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256, d.entrees, c.octets,
-		(SELECT f.numero FROM documents f WHERE f.annule_par = d.id)
+		(SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE')
 		FROM documents d JOIN contenus c ON c.sha256 = d.sha256
 		WHERE d.dossier = ? AND d.type = ? AND d.role = ? AND d.annule_par IS NULL ORDER BY d.id DESC LIMIT 1`, dossier, kind, role).
 		Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256, &entrees, &d.Octets, &cancels)
@@ -215,7 +218,8 @@ func issued(q querier, r *Registre, dossier, kind, role string) (*Document, erro
 // (DOCUMENT_DEJA_EMIS) and a facture or avoir number already used by the
 // fournisseur (FACTURE_DOUBLON, naming the earlier dossier and date). An
 // avoir (Cancels set) marks the facture it cancels as cancelled, so that a
-// new facture can be issued. EmisLe is set to the transaction's clock when
+// new facture can be issued, and the dossier's MOM with it (it cites the
+// facture's number: a new one is issued with the new facture). EmisLe is set to the transaction's clock when
 // zero; SHA256 is computed.
 func (t *Tx) Issue(d *Document) error {
 	if err := t.lock(); err != nil {
@@ -270,6 +274,13 @@ func (t *Tx) Issue(d *Document) error {
 		if n, _ := r.RowsAffected(); n != 1 {
 			return &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("avoir %s : aucune facture %s en vigueur pour le dossier %s", d.Numero, d.Cancels, d.Dossier)}
 		}
+		// The MOM cites the facture's number: it goes with the facture, and
+		// the next pack issues a new one citing the new facture.
+		if d.Role == "" {
+			if _, err := t.tx.Exec("UPDATE documents SET annule_par = ? WHERE dossier = ? AND type = 'MOM' AND annule_par IS NULL", id, d.Dossier); err != nil {
+				return t.r.classify(err)
+			}
+		}
 	}
 	return nil
 }
@@ -278,6 +289,27 @@ func (t *Tx) Issue(d *Document) error {
 // the fournisseur.
 func (t *Tx) checkFactureNumber(fournisseur, numero string) error {
 	return factureDoublon(t.tx, t.r, fournisseur, numero, "")
+}
+
+// CheckFactureNumber reports FACTURE_DOUBLON if numero was issued by
+// fournisseur (for any dossier, cancelled or not), inside the transaction;
+// it records nothing.
+func (t *Tx) CheckFactureNumber(fournisseur, numero string) error {
+	if err := t.lock(); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	return t.checkFactureNumber(fournisseur, numero)
+}
+
+// CheckBeneficiaire is Finance's rule inside the transaction, recording
+// nothing.
+func (t *Tx) CheckBeneficiaire(dispositif, beneficiaire, dossier string) error {
+	if err := t.lock(); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	return checkBeneficiaire(t.tx, t.r, dispositif, beneficiaire, dossier)
 }
 
 // CheckFactureNumber reports FACTURE_DOUBLON if numero was already issued

@@ -101,14 +101,23 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 	if rec.NumeroASP != "" {
 		ref = rec.NumeroASP + " / " + rec.NumeroEditeur
 	}
-	meta := Meta{
+	return r.newDocMeta(d, Meta{
 		Title:    fmt.Sprintf("%s – dossier %s", kindTitle[kind], ref),
 		Author:   f.RaisonSociale,
 		Subject:  rec.Dispositif,
 		Keywords: strings.TrimSpace(fmt.Sprintf("%s %s %s", rec.NumeroASP, rec.NumeroEditeur, kind)),
 		Date:     documentDate(d, kind),
 		FileName: d.FileName(kind),
+	})
+}
+
+// newDocMeta starts a document of d with the metadata given, the
+// fournisseur's header and the footer.
+func (r *Renderer) newDocMeta(d *dossier.Dossier, meta Meta) (*Doc, error) {
+	if err := loadMentions(); err != nil {
+		return nil, err
 	}
+	f := &d.Parties.Fournisseur
 	if r.fonts == nil {
 		var err error
 		if r.fonts, err = r.assets.Fonts.customFonts(); err != nil {

@@ -122,7 +122,14 @@ func etatCommand() *cli.Command {
 				fmt.Fprintf(c.App.Writer, "  %s  %s%s — %s\n", e.At.In(paris).Format("02/01/2006 15:04"), e.Etat, rejet(e.Code, e.Label), cause(e))
 			}
 			for _, doc := range d.Documents {
-				fmt.Fprintf(c.App.Writer, "  document %s %s du %s, émis le %s, SHA-256 %s\n", doc.Kind, doc.Numero, doc.Date, doc.EmisLe.In(paris).Format("02/01/2006 15:04:05"), doc.SHA256)
+				link := ""
+				switch {
+				case doc.Cancels != "":
+					link = ", annule la facture " + doc.Cancels
+				case doc.CancelledBy != "":
+					link = ", annulé par l'avoir " + doc.CancelledBy
+				}
+				fmt.Fprintf(c.App.Writer, "  document %s %s du %s, émis le %s%s, SHA-256 %s\n", doc.Kind, doc.Numero, doc.Date, doc.EmisLe.In(paris).Format("02/01/2006 15:04:05"), link, doc.SHA256)
 			}
 			return nil
 		},
