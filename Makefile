@@ -62,7 +62,7 @@ demo: build
 	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out/registre.sqlite --date-depot $(DEMO_DATE) fixtures/dossiers -o out --signes fixtures/signes || [ $$? -eq 1 ]
 	./$(BIN) check out
 	@# The avance dépôt of fixtures/avances (BDCs signed by the clients in fixtures/signes), filed on
-	@# $(DEMO_AVANCE_DATE), before the Va1 guichet of the avances closed (30/11/2022 14h). pack exits 1:
+	@# $(DEMO_AVANCE_DATE), before the Va1 guichet of the avances closed (30/11/2022, hour unpublished). pack exits 1:
 	@# three fixtures' BDCs are unsigned, signed by someone else or changed after signing.
 	rm -rf out-avance
 	SEGUR_CERTIFICAT_MDP=segur-test ./$(BIN) pack --registre out-avance/registre.sqlite --phase avance --date-depot $(DEMO_AVANCE_DATE) fixtures/avances -o out-avance --signes fixtures/signes || [ $$? -eq 1 ]

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,15 +35,19 @@ func TestPackAvance(t *testing.T) {
 		t.Errorf("pairs %v, want %v", res.Pairs, want)
 	}
 	blocked := map[string]string{}
+	at := map[string]string{}
 	for _, p := range res.Problems {
 		if p.Level == dossier.Erreur {
 			blocked[p.Numero] = p.Code
+			at[p.Numero] = fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line)
 		}
 	}
 	want := map[string]string{"00205": "BDC_SIGNATAIRE_INCONNU", "00206": "BDC_MODIFIEE_APRES_SIGNATURE", "00207": "BDC_NON_SIGNEE"}
+	// Each blocked at its record's numero_editeur line (file:line).
+	wantAt := map[string]string{"00205": "bdc-autre-signataire.yaml:4", "00206": "bdc-modifie.yaml:4", "00207": "bdc-non-signe.yaml:3"}
 	for n, code := range want {
-		if blocked[n] != code {
-			t.Errorf("%s: got %q, want %s (%v)", n, blocked[n], code, res.Problems)
+		if blocked[n] != code || at[n] != wantAt[n] {
+			t.Errorf("%s: got %q at %s, want %s at %s (%v)", n, blocked[n], at[n], code, wantAt[n], res.Problems)
 		}
 	}
 	if res.Ready != 4 || len(blocked) != len(want) {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -145,6 +146,13 @@ type issuing struct {
 	tx    *registre.Tx
 	r     *registre.Registre
 	phase string // the dépôt made: the avance issues the BDC and the avance facture
+	// issues are the kinds this command issues (nil: all); a document of
+	// another kind is given back when issued, else rendered and not
+	// recorded (render issues only the BDC).
+	issues []dossier.Kind
+	// issued and reused count the documents issued and given back (one
+	// goroutine per issuing).
+	issued, reused int
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
@@ -183,7 +191,11 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		if diff != nil {
 			return nil, registre.Modified(prev, diff)
 		}
+		is.reused++
 		return prev.Octets, nil
+	}
+	if is.issues != nil && !slices.Contains(is.issues, kind) {
+		return is.inner.Render(d, kind)
 	}
 	siren := fournisseurSIREN(d)
 	if kind == dossier.FACTURE {
@@ -220,6 +232,7 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	if err := is.tx.SetState(d.Numero(), d.Ref.Dispositif, state, "", ""); err != nil {
 		return nil, err
 	}
+	is.issued++
 	return data, nil
 }
 
@@ -417,4 +430,51 @@ func ImportASP(ctx context.Context, in Inputs, file string) (*registre.ImportRes
 		return nil, &Error{Message: err.Error(), err: err}
 	}
 	return res, nil
+}
+
+// previewing renders the page's documents (Read): a BDC, facture or MOM
+// the registre issued is given back as issued; a BDC or facture not issued
+// is a preview, marked « APERÇU » and unsigned — nothing is issued or
+// recorded. The VA and the MOM stay as pack makes them (the MOM not
+// issued is produced again, signed now, and not recorded): they are what
+// the client signs, or what pack's rules check (a MOM neither signed by
+// segur nor returned signed blocks its dossier), so a mark would make
+// the page lie about the dossier.
+type previewing struct {
+	plain, apercu pack.Renderer
+	r             *registre.Registre // nil: no registre
+}
+
+func (p *previewing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	switch kind {
+	case dossier.BDC, dossier.FACTURE, dossier.MOM:
+	default:
+		return p.plain.Render(d, kind)
+	}
+	if p.r != nil {
+		if prev, err := p.r.Issued(d.Numero(), string(kind), ""); err == nil && prev != nil {
+			if inputs, err := registre.Canonical(inputsOf(d, kind)); err == nil {
+				if diff, err := registre.Diff(prev.Entrees, inputs); err == nil && diff == nil {
+					return prev.Octets, nil
+				}
+			}
+		}
+	}
+	if kind == dossier.MOM {
+		return p.plain.Render(d, kind)
+	}
+	return p.apercu.Render(d, kind)
+}
+
+// existingRegistre opens e's registre only when its file exists: a reading
+// never creates one. nil when there is none.
+func (e *Env) existingRegistre() (*registre.Registre, error) {
+	p := e.RegistrePath()
+	if p == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(p); err != nil {
+		return nil, nil
+	}
+	return e.openRegistre()
 }

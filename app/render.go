@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/registre"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/retours"
 )
@@ -23,6 +25,10 @@ type RenderOptions struct {
 	// as an order (segur validate --phase commande), whatever avance,
 	// réalisation or facture blocks it has, and only its BDC is written.
 	Commande bool
+	// Apercu makes previews: every page marked « APERÇU », nothing signed,
+	// nothing issued or recorded (no registre, no number consumed, no VA
+	// handed out for signature).
+	Apercu bool
 }
 
 // RenderResult sums up Render.
@@ -34,6 +40,11 @@ type RenderResult struct {
 	Blocked  int               // dossiers with an error, or whose documents failed
 	Warnings int
 	Failed   int // documents that could not be made
+	// Registre is the registre the BDCs were issued in (and the documents
+	// already issued given back from); "" without one (or for a preview).
+	Registre string
+	Issued   int // BDCs issued by this run
+	Reused   int // documents given back from the registre, byte for byte
 }
 
 // Render writes the PDFs of every dossier that its stage allows, each
@@ -56,12 +67,39 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := render.New(assets)
 	out := opt.Out
 	if err := depot.Guard(out); err != nil {
 		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
 	}
 	res := &RenderResult{Config: e.Problems, Dossiers: len(ds)}
+	var r pack.Renderer
+	var tx *registre.Tx
+	if opt.Apercu {
+		assets.Apercu = true
+		r = render.New(assets)
+	} else {
+		// render issues the BDC: the first time it is signed and recorded
+		// with its bytes, then given back; a facture or a MOM already
+		// issued (by pack) is given back too, the others rendered as
+		// before and not issued.
+		reg, err := e.openRegistre()
+		if err != nil {
+			return nil, err
+		}
+		if reg != nil {
+			defer reg.Close()
+			if tx, err = reg.Begin(ctx, registre.Cause{Command: "render", File: strings.Join(e.Paths, ", ")}); err != nil {
+				return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
+			}
+			defer tx.Rollback() // after a failure; nothing once committed
+			res.Registre = reg.Path()
+			is := &issuing{inner: render.New(assets), tx: tx, r: reg, phase: registre.PhaseSolde, issues: []dossier.Kind{dossier.BDC}}
+			r = is
+			defer func() { res.Issued, res.Reused = is.issued, is.reused }()
+		} else {
+			r = render.New(assets)
+		}
+	}
 	var all []dossier.Problem
 	var remises []retours.Remise // the VAs (and unsigned MOMs) handed out for signature
 	for _, d := range ds {
@@ -88,6 +126,9 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 				continue
 			}
 			res.Written++
+			if opt.Apercu {
+				continue // a preview is not handed out for signature
+			}
 			if k == dossier.VA || (k == dossier.MOM && assets.Signer == nil) {
 				remises = append(remises, retours.NewRemise(d, k, doc.Data))
 			}
@@ -98,6 +139,11 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 	}
 	if err := retours.RecordRemises(out, remises); err != nil {
 		return nil, e.fail("écriture impossible dans %s : %v", out, err)
+	}
+	if tx != nil {
+		if err := tx.Commit(); err != nil {
+			return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
+		}
 	}
 	dossier.SortProblems(all)
 	res.Problems = all

@@ -63,6 +63,18 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 	ds := dossier.CheckFiles(e.Config, e.Registry, e.Files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: opt.DateDepot, Files: pdfops.Disk{Roots: e.Roots}})
 	reviews, reviewsDone := Reviews(opt.Inputs, opt.Out)
 	defer reviewsDone()
+	reg, err := e.existingRegistre()
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		defer reg.Close()
+	}
+	apercu := assets
+	apercu.Apercu = true
+	newRenderer := func() pack.Renderer {
+		return &previewing{plain: render.New(assets), apercu: render.New(apercu), r: reg}
+	}
 	res, err := pack.Run(pack.Options{
 		Verifications: reviews,
 		Dir:           opt.Dir,
@@ -73,7 +85,7 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 		Jobs:          opt.Jobs,
 		Version:       opt.Version,
 		DateDepot:     opt.DateDepot.Format("2006-01-02"),
-		NewRenderer:   func() pack.Renderer { return render.New(assets) },
+		NewRenderer:   newRenderer,
 		Context:       ctx,
 	}, ds)
 	if err != nil {

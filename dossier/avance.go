@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/shopspring/decimal"
@@ -108,24 +109,40 @@ func bdcSignataires(r *Record) []Page {
 // avanceFenetre checks the order is dated within the dispositif's window
 // (from Date 1 for Va2, seed 002 §2.2 L182, L262) and the avance filed
 // before its deadline (Date 3: « toute demande … postérieure à cette date
-// est irrecevable », seed 002 L177; seed 001 L188 for Biologie).
+// est irrecevable », seed 002 L177; seed 001 L188 for Biologie). A date no
+// source gives is not invented: the record gets a DELAI_NON_PUBLIE warning
+// naming the missing source, and that bound is not checked.
 func (k *rules) avanceFenetre() {
 	c, r, dis := k.c, k.r, k.dis
 	debut, fin := dis.CommandesDebut(), dis.AvanceLimit()
+	jourSeul := dis.AvanceJourSeul()
+	finFR := fin.Format("02/01/2006 à 15h04")
+	if jourSeul {
+		finFR = fin.Format("02/01/2006") + ", heure non publiée"
+	}
 	if cmd := r.Commande; cmd != nil && !cmd.Date.IsZero() {
 		day := cmd.Date.ISO()
 		switch {
-		case !debut.IsZero() && day < debut.Format("2006-01-02"):
+		case !debut.IsZero() && day < debut.Format(time.DateOnly):
 			c.errorf("commande.date", "COMMANDE_HORS_FENETRE", "bon de commande du %s, avant l'ouverture des commandes de %s le %s (%s) : la commande n'est pas éligible", cmd.Date.FR(), dis.ID, debut.Format("02/01/2006"), dis.Delais.CommandesDebutSource)
-		case !fin.IsZero() && day > fin.Format("2006-01-02"):
-			c.errorf("commande.date", "COMMANDE_HORS_FENETRE", "bon de commande du %s, après la clôture des demandes d'avance de %s le %s : la commande n'est pas éligible", cmd.Date.FR(), dis.ID, fin.Format("02/01/2006 à 15h04"))
+		case !fin.IsZero() && day > fin.Format(time.DateOnly):
+			c.errorf("commande.date", "COMMANDE_HORS_FENETRE", "bon de commande du %s, après la clôture des demandes d'avance de %s le %s : la commande n'est pas éligible", cmd.Date.FR(), dis.ID, finFR)
+		}
+		if debut.IsZero() {
+			c.warnf("commande.date", "DELAI_NON_PUBLIE", "date d'ouverture des commandes de %s non publiée (%s) : la date du bon de commande n'est pas comparée à l'ouverture", dis.ID, dis.Delais.CommandesDebutSource)
 		}
 	}
 	dep := k.opt.DateDepot
-	if fin.IsZero() || dep.IsZero() || !dep.After(fin) {
-		return
+	switch {
+	case dep.IsZero():
+	case fin.IsZero():
+		c.warnf("dispositif", "DELAI_NON_PUBLIE", "date de clôture des demandes d'avance de %s non publiée (%s) : le délai de dépôt de l'avance n'est pas contrôlé", dis.ID, dis.Delais.AvanceSource)
+	case jourSeul && dep.Format(time.DateOnly) > fin.Format(time.DateOnly),
+		!jourSeul && dep.After(fin):
+		c.errorf("dispositif", "AVANCE_DELAI_DEPASSE", "dépôt de l'avance le %s, après la clôture du guichet des avances de %s (%s) : la demande est irrecevable (%s)", dep.Format("02/01/2006 à 15h04"), dis.ID, finFR, dis.Delais.AvanceSource)
+	case jourSeul && dep.Format(time.DateOnly) == fin.Format(time.DateOnly):
+		c.warnf("dispositif", "DELAI_NON_PUBLIE", "dépôt de l'avance le %s, jour de clôture du guichet des avances de %s dont aucune source ne donne l'heure (%s) : les guichets de l'ASP ferment à 12h ou 14h, déposez avant midi", dep.Format("02/01/2006 à 15h04"), dis.ID, dis.Delais.AvanceSource)
 	}
-	c.errorf("dispositif", "AVANCE_DELAI_DEPASSE", "dépôt de l'avance le %s, après la clôture du guichet des avances de %s (%s) : la demande est irrecevable (%s)", dep.Format("02/01/2006 à 15h04"), dis.ID, fin.Format("02/01/2006 à 15h04"), dis.Delais.AvanceSource)
 }
 
 // avanceMontant checks the amounts the record gives for the avance against

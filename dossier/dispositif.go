@@ -113,7 +113,8 @@ type Dispositif struct {
 		Source string `yaml:"source"`
 		// CommandesDebut is the first day an order is eligible (Va2: Date
 		// 1), Avance the last moment an avance may be filed (Va2: Date 3),
-		// RFC 3339, empty when not known; each with its source.
+		// RFC 3339, a day alone (2022-11-30) when no source gives the
+		// hour, empty when no source gives the date; each with its source.
 		CommandesDebut       string `yaml:"commandes_debut"`
 		CommandesDebutSource string `yaml:"commandes_debut_source"`
 		Avance               string `yaml:"avance"`
@@ -135,6 +136,7 @@ type Dispositif struct {
 
 	soldeLimit     time.Time
 	avanceLimit    time.Time
+	avanceJour     bool // delais.avance is a day without an hour
 	commandesDebut time.Time
 	profilAvance   *ProfilAvance
 	specialites    *Specialites
@@ -142,6 +144,10 @@ type Dispositif struct {
 
 // AvanceLimit is the last moment an avance may be filed (zero when unknown).
 func (d *Dispositif) AvanceLimit() time.Time { return d.avanceLimit }
+
+// AvanceJourSeul: the data gives the avance's last day but no source its
+// hour (AvanceLimit is then that day at 00:00 UTC).
+func (d *Dispositif) AvanceJourSeul() bool { return d.avanceJour }
 
 // CommandesDebut is the first moment an order is eligible (zero when
 // unknown).
@@ -487,17 +493,22 @@ func checkDispositif(c *checker, d *Dispositif) {
 	for _, dl := range []struct {
 		path, v, source string
 		t               *time.Time
+		jour            *bool
 	}{
-		{"delais.commandes_debut", d.Delais.CommandesDebut, d.Delais.CommandesDebutSource, &d.commandesDebut},
-		{"delais.avance", d.Delais.Avance, d.Delais.AvanceSource, &d.avanceLimit},
+		{"delais.commandes_debut", d.Delais.CommandesDebut, d.Delais.CommandesDebutSource, &d.commandesDebut, new(bool)},
+		{"delais.avance", d.Delais.Avance, d.Delais.AvanceSource, &d.avanceLimit, &d.avanceJour},
 	} {
 		c.required(dl.path+"_source", dl.source)
 		if dl.v == "" {
 			continue
 		}
+		if t, err := time.Parse(time.DateOnly, dl.v); err == nil {
+			*dl.t, *dl.jour = t, true
+			continue
+		}
 		t, err := time.Parse(time.RFC3339, dl.v)
 		if err != nil {
-			c.errorf(dl.path, "DATE_FORMAT", "date RFC 3339 attendue (2022-11-30T14:00:00+01:00)")
+			c.errorf(dl.path, "DATE_FORMAT", "date RFC 3339 attendue (2022-11-30T14:00:00+01:00), ou le jour seul (2022-11-30) quand aucune source ne donne l'heure")
 		}
 		*dl.t = t
 	}

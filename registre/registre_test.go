@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,7 +182,7 @@ func TestMigrationCopiesTheFileFirst(t *testing.T) {
 	if _, err := r2.db.Exec("UPDATE dossiers SET note = 'x'"); err != nil {
 		t.Errorf("migration not applied: %v", err)
 	}
-	backup := path + ".avant-v2"
+	backup := fmt.Sprintf("%s.avant-v%d", path, len(migrations))
 	h, err := os.ReadFile(backup)
 	if err != nil {
 		t.Fatal("no copy before the migration:", err)
@@ -201,13 +202,13 @@ func TestMigrationCopyKeepsOldVersion(t *testing.T) {
 	migrations = append(append([]string{}, saved...), "CREATE TABLE essai (x INTEGER) STRICT")
 	r2 := openTest(t, path, c)
 	r2.Close()
-	h, err := os.ReadFile(path + ".avant-v2")
+	h, err := os.ReadFile(fmt.Sprintf("%s.avant-v%d", path, len(migrations)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// user_version is at offset 60 of the header.
-	if v := int(h[60])<<24 | int(h[61])<<16 | int(h[62])<<8 | int(h[63]); v != 1 {
-		t.Errorf("copy at version %d, want 1", v)
+	if v := int(h[60])<<24 | int(h[61])<<16 | int(h[62])<<8 | int(h[63]); v != len(saved) {
+		t.Errorf("copy at version %d, want %d", v, len(saved))
 	}
 }
 

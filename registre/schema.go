@@ -118,4 +118,12 @@ CREATE TABLE revues (
 ) STRICT;
 CREATE INDEX revues_dossier ON revues(dossier, fichier, id);
 `,
+	// 2: indexes for the lookups pack makes for every document (the live
+	// document of a dossier, the facture an avoir cancels): without them
+	// each lookup read the whole documents table, a cost growing with the
+	// square of the registre (issue 21, linear cost).
+	`
+CREATE INDEX documents_dossier ON documents(dossier, type, role);
+CREATE INDEX documents_annulations ON documents(annule_par) WHERE annule_par IS NOT NULL;
+`,
 }

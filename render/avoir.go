@@ -66,6 +66,7 @@ func (r *Renderer) Avoir(d *dossier.Dossier, a Avoir) ([]byte, error) {
 		Keywords: strings.TrimSpace(fmt.Sprintf("%s %s AVOIR", rec.NumeroASP, rec.NumeroEditeur)),
 		Date:     a.Date,
 		FileName: AvoirFileName(d, a),
+		Apercu:   r.assets.Apercu,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("avoir: %w", err)

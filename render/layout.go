@@ -63,6 +63,7 @@ var (
 	darkGrey = props.Color{Red: 90, Green: 90, Blue: 90}
 	grey     = props.Color{Red: 160, Green: 160, Blue: 160}
 	paleGrey = props.Color{Red: 238, Green: 238, Blue: 238}
+	red      = props.Color{Red: 200, Green: 0, Blue: 0}
 )
 
 // Meta is what the PDF says about itself: its information dictionary and the
@@ -77,7 +78,13 @@ type Meta struct {
 	// local time in its own location, without offset (gofpdf's format).
 	Date     time.Time
 	FileName string // printed in the footer, e.g. MDV-LGC-Va1-VA-00001.pdf
+	// Apercu marks a preview: a banner « APERÇU » at the top of every
+	// page says the document was not issued and is worth nothing.
+	Apercu bool
 }
+
+// ApercuMark is the banner of a preview (Meta.Apercu), on every page.
+const ApercuMark = "APERÇU – document non émis, sans valeur"
 
 // Header is the fournisseur's identity printed at the top of every page:
 // its name in bold, a few address lines, and an optional logo (PNG or JPEG
@@ -192,12 +199,19 @@ func NewDoc(fonts Fonts, meta Meta, header Header) (*Doc, error) {
 		return nil, fmt.Errorf("render: new document: footer: %w", err)
 	}
 	hr := headerRow(header, logo, probe{d})
-	if err := d.m.RegisterHeader(hr); err != nil {
+	rows := []core.Row{hr}
+	if meta.Apercu {
+		rows = []core.Row{apercuRow(), hr}
+	}
+	if err := d.m.RegisterHeader(rows...); err != nil {
 		return nil, fmt.Errorf("render: new document: header: %w", err)
 	}
 	if d.p != nil {
 		cfg := d.m.GetCurrentConfig()
-		d.headerHeight = hr.GetHeight(d.p, &entity.Cell{Width: cfg.Dimensions.Width - cfg.Margins.Left - cfg.Margins.Right})
+		cell := &entity.Cell{Width: cfg.Dimensions.Width - cfg.Margins.Left - cfg.Margins.Right}
+		for _, r := range rows {
+			d.headerHeight += r.GetHeight(d.p, cell)
+		}
 	}
 	return d, nil
 }
@@ -633,6 +647,13 @@ func headerRow(h Header, logo *logoBox, pr probe) core.Row {
 		right.Add(logo)
 	}
 	return row.New().Add(left, right).WithStyle(rule(border.Bottom))
+}
+
+// apercuRow is the banner of a preview, above the header of every page.
+func apercuRow() core.Row {
+	return row.New().Add(col.New().Add(newText(ApercuMark, props.Text{
+		Style: fontstyle.Bold, Size: titleSize, Color: &red, Align: align.Center, Bottom: 2, VerticalPadding: lineGap,
+	})))
 }
 
 // footerRow is the page footer: a thin rule at the bottom of the text area

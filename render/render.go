@@ -7,6 +7,7 @@ import (
 
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/signature"
 	"github.com/shopspring/decimal"
 )
@@ -23,6 +24,9 @@ type Assets struct {
 	// signature states when it was made. nil is the real time; tests
 	// inject a fixed clock.
 	Now func() time.Time
+	// Apercu makes previews: every page carries « APERÇU » (Meta.Apercu)
+	// and nothing is signed, whatever Signer is.
+	Apercu bool
 }
 
 // Renderer renders the documents of checked dossiers. It holds no state
@@ -79,6 +83,13 @@ func (r *Renderer) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("render %s %s: %w", kind, d.Numero(), err)
 	}
+	if r.assets.Apercu {
+		// The banner marks the pages laid out here; the stamp every page,
+		// appended documents (traités, avance facture as issued) included.
+		if data, err = pdfops.Stamp(data, "APERÇU"); err != nil {
+			return nil, fmt.Errorf("render %s %s: %w", kind, d.Numero(), err)
+		}
+	}
 	return data, nil
 }
 
@@ -108,6 +119,7 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 		Keywords: strings.TrimSpace(fmt.Sprintf("%s %s %s", rec.NumeroASP, rec.NumeroEditeur, kind)),
 		Date:     documentDate(d, kind),
 		FileName: d.FileName(kind),
+		Apercu:   r.assets.Apercu,
 	})
 }
 
@@ -116,6 +128,9 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 func (r *Renderer) newDocMeta(d *dossier.Dossier, meta Meta) (*Doc, error) {
 	if err := loadMentions(); err != nil {
 		return nil, err
+	}
+	if meta.Apercu {
+		meta.Title = "APERÇU – " + meta.Title
 	}
 	f := &d.Parties.Fournisseur
 	if r.fonts == nil {

@@ -57,7 +57,11 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	if bdc {
 		fields = append(fields, *own)
 	}
-	if own != nil && r.assets.Signer != nil {
+	signer := r.assets.Signer
+	if r.assets.Apercu {
+		signer = nil // a preview is never signed
+	}
+	if own != nil && signer != nil {
 		// The fournisseur's field is added with the clients', then
 		// filled by its signature.
 		fields = append(fields, *own)
@@ -66,7 +70,7 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 	if err != nil {
 		return nil, err
 	}
-	if own == nil || r.assets.Signer == nil {
+	if own == nil || signer == nil {
 		return data, nil
 	}
 	when := time.Now()

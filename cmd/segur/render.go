@@ -21,9 +21,12 @@ func renderCommand(code *int) *cli.Command {
 			outFlag,
 			&cli.StringFlag{Name: "doc", Usage: "documents à produire parmi bdc,mom,va,facture (défaut : tous ceux que l'étape du dossier permet)"},
 			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "commande : contrôle seulement ce qu'exige le bon de commande et n'écrit que lui ; solde : tous les documents que l'étape du dossier permet"},
+			&cli.BoolFlag{Name: "apercu", Usage: "aperçu : chaque page porte « APERÇU », rien n'est signé, émis ni mémorisé (aucun numéro consommé)"},
 			dateDepotFlag,
 			configFlag,
 			piecesFlag,
+			registreFlag,
+			sansRegistreFlag,
 		},
 		Action: func(c *cli.Context) error {
 			start := time.Now()
@@ -52,12 +55,24 @@ func renderCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := app.Render(c.Context, app.RenderOptions{Inputs: in, Out: c.String("o"), Kinds: want, DateDepot: depot, Commande: commande})
+			apercu := c.Bool("apercu")
+			if apercu {
+				in.Registre = "" // a preview never touches the registre
+			}
+			res, err := app.Render(c.Context, app.RenderOptions{Inputs: in, Out: c.String("o"), Kinds: want, DateDepot: depot, Commande: commande, Apercu: apercu})
 			if err != nil {
 				return failed(c, err)
 			}
 			printProblems(c.App.Writer, res.Config)
 			printProblems(c.App.Writer, res.Problems)
+			switch {
+			case apercu:
+				fmt.Fprintln(c.App.ErrWriter, "aperçu : documents marqués « APERÇU », rien n'a été signé, émis ni mémorisé")
+			case res.Registre == "":
+				fmt.Fprintln(c.App.ErrWriter, "attention: sans registre : aucun bon de commande n'est émis ni mémorisé, chaque document est produit à nouveau (signé à l'heure actuelle)")
+			default:
+				fmt.Fprintf(c.App.ErrWriter, "registre « %s » : %d bon(s) de commande émis, %d document(s) déjà émis repris à l'identique\n", res.Registre, res.Issued, res.Reused)
+			}
 			fmt.Fprintf(c.App.ErrWriter, "%d dossier(s) lu(s), %d document(s) écrit(s), %d dossier(s) bloqué(s), %d avertissement(s), en %s\n",
 				res.Dossiers, res.Written, res.Blocked, res.Warnings, elapsed(start))
 			if res.Blocked > 0 || res.Failed > 0 {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -173,10 +174,23 @@ func TestEachAvanceErrorFixtureShowsItsError(t *testing.T) {
 		for _, l := range strings.Split(out, "\n") {
 			if m := reCode.FindStringSubmatch(l); m != nil && !strings.HasPrefix(l, "attention:") {
 				errs = append(errs, m[1])
+				// file:line:col: of the record, the line within the file.
+				if pos := regexp.MustCompile(`^(.*/)?` + regexp.QuoteMeta("erreurs-avance/"+filepath.Base(f)) + `:(\d+):\d+: `).FindStringSubmatch(l); pos == nil || pos[2] == "0" || strings.Count(string(data), "\n") < atoi(t, pos[2]) {
+					t.Errorf("%s: the error is not at a line of the file: %s", filepath.Base(f), l)
+				}
 			}
 		}
 		if len(errs) != 1 || errs[0] != code {
 			t.Errorf("%s: segur validate --phase avance reports %v, want %s alone:\n%s", filepath.Base(f), errs, code, out)
 		}
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
