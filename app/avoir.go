@@ -20,6 +20,12 @@ import (
 const (
 	CodeAvoirSansFacture = "AVOIR_SANS_FACTURE"
 	CodeAvoirNumero      = "AVOIR_NUMERO"
+	// CodeFactureNumeroDonne: segur numbers the factures, the record gives
+	// a number anyway.
+	CodeFactureNumeroDonne = "FACTURE_NUMERO_DONNE"
+	// CodeFactureANumeroter: segur numbers the factures, and this run
+	// cannot give the number (no registre, render).
+	CodeFactureANumeroter = "FACTURE_A_NUMEROTER"
 )
 
 // AvoirOptions steer Avoir.

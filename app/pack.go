@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segur-sons/segur/asp"
@@ -158,7 +159,13 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			regPhase = registre.PhaseAvance
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
-		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
+		numbering := &sync.Mutex{}
+		newRenderer = func() pack.Renderer {
+			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}}
+		}
+	} else if f := e.Config.Numerotation(); f != "" {
+		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }
 	}
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
@@ -153,9 +154,26 @@ type issuing struct {
 	// issued and reused count the documents issued and given back (one
 	// goroutine per issuing).
 	issued, reused int
+	// format is segur.yaml's facture.numerotation ("" when the records
+	// give the numbers); numbering, shared by the workers, keeps a number
+	// taken and its facture issued together; numbered are the dossiers
+	// whose facture number is settled.
+	format    string
+	numbering *sync.Mutex
+	numbered  map[string]bool
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	if is.format != "" && is.phase == registre.PhaseSolde && d.Stage == dossier.PhaseSolde {
+		switch kind {
+		case dossier.MOM, dossier.VA, dossier.FACTURE:
+			// The MOM and the VA cite the facture's number: it is settled
+			// (the facture issued) first.
+			if err := is.number(d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	switch kind {
 	case dossier.BDC, dossier.FACTURE, dossier.MOM:
 	default:
@@ -234,6 +252,77 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	}
 	is.issued++
 	return data, nil
+}
+
+// number settles the facture number of d when segur.yaml numbers the
+// factures: the number of the facture already issued, or the next of the
+// fournisseur's series, taken and the facture issued at once (the number
+// given back if the facture cannot be: the series never has a hole). A
+// record that gives a number of its own is FACTURE_NUMERO_DONNE.
+func (is *issuing) number(d *dossier.Dossier) error {
+	if is.numbered[d.Numero()] {
+		return nil
+	}
+	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	if err != nil {
+		return err
+	}
+	if d.Facture.Numero != "" {
+		if prev != nil && prev.Numero == d.Facture.Numero {
+			is.numbered[d.Numero()] = true
+			return nil
+		}
+		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", d.Facture.Numero, is.format)}
+	}
+	if prev != nil {
+		d.Facture.Numero = prev.Numero
+		is.numbered[d.Numero()] = true
+		return nil
+	}
+	if is.issues != nil && !slices.Contains(is.issues, dossier.FACTURE) {
+		return aNumeroter(is.format)
+	}
+	is.numbering.Lock()
+	defer is.numbering.Unlock()
+	n, undo, err := is.tx.TakeFactureNumber(fournisseurSIREN(d), is.format, d.Facture.Date.ISO())
+	if err != nil {
+		return err
+	}
+	d.Facture.Numero = n
+	is.numbered[d.Numero()] = true
+	if _, err := is.Render(d, dossier.FACTURE); err != nil {
+		d.Facture.Numero = ""
+		delete(is.numbered, d.Numero())
+		if uerr := undo(); uerr != nil {
+			return uerr
+		}
+		return err
+	}
+	return nil
+}
+
+// aNumeroter is the error of a document that needs the facture number
+// segur has not given yet (a run that does not issue the facture).
+func aNumeroter(format string) error {
+	return &registre.Error{Code: CodeFactureANumeroter, Msg: fmt.Sprintf("segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») : le numéro est donné quand segur pack émet la facture, avec le registre ; la facture, la MOM et la VA de ce dossier attendent ce numéro", format)}
+}
+
+// unnumbered stands in front of a renderer that issues nothing (no
+// registre): when segur.yaml numbers the factures, a document citing a
+// facture number not given yet is FACTURE_A_NUMEROTER.
+type unnumbered struct {
+	inner  pack.Renderer
+	format string
+}
+
+func (u unnumbered) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	switch kind {
+	case dossier.MOM, dossier.VA, dossier.FACTURE:
+		if d.Stage == dossier.PhaseSolde && d.Facture.Numero == "" {
+			return nil, aNumeroter(u.format)
+		}
+	}
+	return u.inner.Render(d, kind)
 }
 
 // factureBlocked is the error the solde facture of d would meet when

@@ -350,32 +350,56 @@ func frDate(iso string) string {
 // transaction commits, and Commit refuses a series with a hole (a number
 // taken but no facture issued under it before a later one).
 func (t *Tx) NextFactureNumber(fournisseur, format, date string) (string, error) {
+	n, _, err := t.TakeFactureNumber(fournisseur, format, date)
+	return n, err
+}
+
+// TakeFactureNumber is NextFactureNumber, with undo giving the number back
+// (the series as it was) when its facture could not be issued: call it
+// before any other number of the series is taken.
+func (t *Tx) TakeFactureNumber(fournisseur, format, date string) (numero string, undo func() error, err error) {
 	if err := t.lock(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer t.mu.Unlock()
 	day, err := time.Parse("2006-01-02", date)
 	if err != nil {
-		return "", &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("date de facture « %s » illisible (AAAA-MM-JJ attendu)", date)}
+		return "", nil, &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("date de facture « %s » illisible (AAAA-MM-JJ attendu)", date)}
 	}
 	serie, err := seriesOf(format, day)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var last int
 	var lastDate string
 	err = t.tx.QueryRow("SELECT dernier, date FROM sequences WHERE fournisseur = ? AND serie = ?", fournisseur, serie).Scan(&last, &lastDate)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", t.r.classify(err)
+		return "", nil, t.r.classify(err)
 	}
 	if lastDate != "" && date < lastDate {
-		return "", &Error{Code: CodeFactureAnterieure, Msg: fmt.Sprintf("facture datée du %s, avant la dernière facture numérotée de la série (%s) : la numérotation est chronologique ; datez-la au plus tôt du %s", frDate(date), frDate(lastDate), frDate(lastDate))}
+		return "", nil, &Error{Code: CodeFactureAnterieure, Msg: fmt.Sprintf("facture datée du %s, avant la dernière facture numérotée de la série (%s) : la numérotation est chronologique ; datez-la au plus tôt du %s", frDate(date), frDate(lastDate), frDate(lastDate))}
 	}
 	n := last + 1
 	if _, err := t.tx.Exec("INSERT INTO sequences (fournisseur, serie, dernier, date) VALUES (?, ?, ?, ?) ON CONFLICT(fournisseur, serie) DO UPDATE SET dernier = excluded.dernier, date = excluded.date", fournisseur, serie, n, date); err != nil {
-		return "", t.r.classify(err)
+		return "", nil, t.r.classify(err)
 	}
-	return formatNumber(format, day, n), nil
+	undo = func() error {
+		if err := t.lock(); err != nil {
+			return err
+		}
+		defer t.mu.Unlock()
+		var err error
+		if last == 0 {
+			_, err = t.tx.Exec("DELETE FROM sequences WHERE fournisseur = ? AND serie = ? AND dernier = ?", fournisseur, serie, n)
+		} else {
+			_, err = t.tx.Exec("UPDATE sequences SET dernier = ?, date = ? WHERE fournisseur = ? AND serie = ? AND dernier = ?", last, lastDate, fournisseur, serie, n)
+		}
+		if err != nil {
+			return t.r.classify(err)
+		}
+		return nil
+	}
+	return formatNumber(format, day, n), undo, nil
 }
 
 // seriesOf is the format with its year filled in and its counter left
