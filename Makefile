@@ -102,13 +102,17 @@ fuzz:
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
 
-# Synthetic quarters (generated under bench/, not committed): 1,000 dossiers
-# packed three times and 10,000 once; documents/s, dossiers/s and peak
-# resident memory, each beside its goal.
+# A realistic quarter end on synthetic quarters (generated under bench/, not
+# committed): each BDC issued at commande into a fresh registre, then the
+# solde pack timed and a second pack of the unchanged quarter, 1,000
+# dossiers three times and 10,000 once; documents/s, CPU seconds per
+# document, peak resident memory, each beside its goal (BENCH_SIZES=1000:1
+# for a quick look; BENCH_FLAGS=-profile writes pack's CPU profiles).
 BENCH_SIZES ?= 1000:3,10000:1
+BENCH_FLAGS ?=
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./render/ ./pack/
-	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench
+	$(GO) run ./tools/bench -sizes $(BENCH_SIZES) -segur $(BIN) -dir bench $(BENCH_FLAGS)
 
 # The release: dist/segur-<version>-<os>-<arch>.zip for Windows amd64
 # (segur.exe), macOS amd64 and arm64 and Linux amd64, each with the binary,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
+	"github.com/segur-sons/segur/signature"
 )
 
 // Info is what people need to know of a dossier beyond rapport.json: who
@@ -146,6 +148,62 @@ var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
 	},
 }).Parse(rapportHTML))
 
+// peoplePage is what rapport.html is written from.
+type peoplePage struct{ *Rapport }
+
+// recu is a link of rapport.html to a file as it came back (in --signes).
+type recu struct {
+	Href           template.URL
+	Libelle, Titre string
+}
+
+// Recus are the links to d's returned files as received (the signed or
+// scanned VA, the MOM signed by hand; each per-beneficiary scan merged into
+// the VA), apart from the unsigned document of dossiers/: nothing when
+// segur signed the document itself or nothing came back.
+func (p peoplePage) Recus(d RapportDossier) []recu {
+	pr := d.Preuve
+	if pr == nil || pr.Source == "" {
+		return nil
+	}
+	kind := strings.TrimSuffix(strings.TrimPrefix(pr.Document, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
+	libelle := kind + " signée reçue"
+	if pr.Type == signature.Scan {
+		libelle = kind + " numérisée reçue"
+	}
+	paths := pr.Parts
+	if len(paths) == 0 {
+		if strings.Contains(pr.Source, ", ") && filepath.Base(pr.Source) == pr.Source {
+			return nil // names alone: nowhere to link
+		}
+		paths = []string{pr.Source}
+	}
+	var out []recu
+	for i, path := range paths {
+		r := recu{Href: fileURL(path), Libelle: libelle, Titre: path}
+		if len(paths) > 1 {
+			r.Libelle = fmt.Sprintf("%s (%d/%d)", libelle, i+1, len(paths))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// fileURL is the file: URL of path, absolute: rapport.html then depends on
+// where --signes is, as rapport.json's « source » does, and not on where
+// the output folder is (a re-run elsewhere writes the same bytes).
+func fileURL(path string) template.URL {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	slash := filepath.ToSlash(abs)
+	if !strings.HasPrefix(slash, "/") {
+		slash = "/" + slash // C:/… → /C:/…
+	}
+	return template.URL((&url.URL{Scheme: "file", Path: slash}).String())
+}
+
 // EtatClass is the CSS class of a status.
 func EtatClass(etat string) string {
 	switch etat {
@@ -181,7 +239,7 @@ func WriteForPeople(out string, rap *Rapport) error {
 	// dossiers is never held whole in memory.
 	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		if err := rapportTmpl.Execute(bw, rap); err != nil {
+		if err := rapportTmpl.Execute(bw, peoplePage{rap}); err != nil {
 			return fmt.Errorf("rapport.html: %w", err)
 		}
 		return bw.Flush()

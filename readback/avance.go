@@ -69,7 +69,7 @@ func (c *depotCheck) readJSON(path, rel string) ([]byte, bool) {
 	// One limit, safeio's, as for a solde JSON.
 	data, err := safeio.ReadFile(path, safeio.DepotJSON)
 	if err != nil {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", composed(safeio.Reason(err)))
 		return nil, false
 	}
 	return data, true
@@ -246,13 +246,13 @@ func (jc *jsonCheck) avanceKeys(ms []jsonMember, cles []dossier.CleAvance, off i
 func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces map[string]string) {
 	zf, err := safeio.Open(path, safeio.DepotZip)
 	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
 		return
 	}
 	defer zf.Close()
 	st, err := zf.Stat()
 	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
 		return
 	}
 	zr, err := zip.NewReader(zf, st.Size())
@@ -307,10 +307,10 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 				continue
 			}
 			for _, e := range res.Errors {
-				c.error(rel, numero, name, e.Code, "%s", e.Message)
+				c.error(rel, numero, name, e.Code, "%s", composed(e.Message))
 			}
 			for _, e := range res.Warnings {
-				c.warn(rel, numero, name, e.Code, "%s", e.Message)
+				c.warn(rel, numero, name, e.Code, "%s", composed(e.Message))
 			}
 			continue
 		}

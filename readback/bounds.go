@@ -68,9 +68,23 @@ func zipLayout(zr *zip.Reader) string {
 // escaped, so that a hostile dépôt's 60 MB value is never echoed whole.
 func echof(format string, args ...any) string {
 	for i, a := range args {
-		if s, ok := a.(string); ok {
+		switch s := a.(type) {
+		case string:
 			args[i] = dossier.Echo(s, 80)
+		case composed:
+			args[i] = dossier.Echo(string(s), maxComposed)
 		}
 	}
 	return fmt.Sprintf(format, args...)
 }
+
+// composed is a message segur's own packages wrote (a signature's verdict,
+// a reason a file could not be read): it is passed on whole, never cut at
+// 80 characters like a value read from the dépôt — « VA_NUMERISEE » ends with
+// what to check by eye. It is still bounded (maxComposed), since it may
+// quote a signer's name or a file name taken from the dépôt.
+type composed string
+
+// maxComposed bounds a composed message: far above the longest message
+// segur writes (a VA's list of signatories), far below a hostile value.
+const maxComposed = 2000

@@ -268,7 +268,7 @@ func (c *depotCheck) rapport(dir string) []rapport.Entry {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json absent : le dossier n'a pas été produit par segur pack, ou la production a été interrompue")
 		return nil
 	case err != nil:
-		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", safeio.Reason(err))
+		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", composed(safeio.Reason(err)))
 		return nil
 	}
 	defer f.Close()
@@ -372,7 +372,7 @@ func (c *depotCheck) soldeFile(path, rel string, dis *dossier.Dispositif) *solde
 	// kilobytes.
 	data, err := safeio.ReadFile(path, safeio.DepotJSON)
 	if err != nil {
-		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "JSON_INVALIDE", "fichier illisible : %s", composed(safeio.Reason(err)))
 		return nil
 	}
 	s, probs := parseSoldeFor(rel, data, dis)
@@ -1040,13 +1040,13 @@ func parsePieceName(dispositif, name string) (ckPiece, string) {
 func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, lignes []soldeLigne, jsonRel string) {
 	zf, err := safeio.Open(path, safeio.DepotZip)
 	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
 		return
 	}
 	defer zf.Close()
 	st, err := zf.Stat()
 	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", safeio.Reason(err))
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
 		return
 	}
 	zr, err := zip.NewReader(zf, st.Size())

@@ -51,10 +51,10 @@ func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeL
 		}
 	}
 	for _, e := range res.Errors {
-		c.error(rel, l.numero, name, e.Code, "%s", e.Message)
+		c.error(rel, l.numero, name, e.Code, "%s", composed(e.Message))
 	}
 	for _, e := range res.Warnings {
-		c.warn(rel, l.numero, name, e.Code, "%s", e.Message)
+		c.warn(rel, l.numero, name, e.Code, "%s", composed(e.Message))
 	}
 	return nil
 }

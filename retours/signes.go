@@ -31,6 +31,9 @@ type Preuve struct {
 	Rattachement string `json:"rattachement,omitempty"`
 	Source       string `json:"source,omitempty"` // the file read, "" when segur signed it
 	SHA256       string `json:"sha256,omitempty"` // of the exact bytes in the zip
+	// Parts are the paths of the per-beneficiary scans merged into the VA
+	// (Source then lists their names alone), for rapport.html's links.
+	Parts []string `json:"-"`
 }
 
 // signatories are who must sign the VA of d: one per distinct signatory of
@@ -259,6 +262,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		}
 		readers = append(readers, bytes.NewReader(data))
 		p.Source = joinNonEmptyStr(p.Source, filepath.Base(path))
+		p.Parts = append(p.Parts, path)
 	}
 	if len(missing) > 0 {
 		if len(missing) == len(parts) {

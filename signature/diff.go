@@ -509,6 +509,12 @@ func (c *comparer) acroForm(a types.Dict) {
 		switch k {
 		case "Fields", "SigFlags", "DR", "DA", "NeedAppearances":
 			continue
+		case "Type":
+			// @signpdf's plain placeholder writes a new form dictionary
+			// that names its type; that is all it may name.
+			if n, ok := a[k].(types.Name); ok && n == "AcroForm" {
+				continue
+			}
 		}
 		if !sameEntry(b[k], a[k], c.old, c.full) {
 			c.add(codeDocument, "formulaire du document modifié (/"+k+")")
@@ -607,7 +613,9 @@ func (c *comparer) sigField(n int, u use, before, after types.Object) {
 			if k == "Rect" {
 				rb, okb := rectOf(c.old, b)
 				ra, oka := rectOf(c.full, a)
-				if okb && oka && inside(ra, [][4]float64{rb}) {
+				// Inside the box, or shrunk to nothing: PDFBox empties
+				// the rectangle of the field it signs invisibly.
+				if okb && oka && (inside(ra, [][4]float64{rb}) || ra[2]-ra[0] < 0.01 || ra[3]-ra[1] < 0.01) {
 					continue
 				}
 				c.add(codeOutside, fmt.Sprintf("champ de signature déplacé ou agrandi%s (objet %d)", onPage(u.page), n))

@@ -4,11 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -137,9 +141,48 @@ func TestPackThenCheckFixtures(t *testing.T) {
 	}
 	// rapport.json names each record by the path pack was given.
 	checkGolden(t, "pack-rapport.golden", bytes.ReplaceAll(rap, []byte(repoRoot+string(filepath.Separator)), nil))
+	// rapport.html links each VA as received, the file of --signes itself.
+	page, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := regexp.MustCompile(`<a class="recu" href="([^"]*)"`).FindAllStringSubmatch(string(page), -1)
+	if len(links) == 0 {
+		t.Error("rapport.html links no received file")
+	}
+	for _, m := range links {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil || u.Scheme != "file" {
+			t.Fatalf("rapport.html links %s: want a file: URL (%v)", m[1], err)
+		}
+		p := strings.TrimPrefix(u.Path, "/")
+		if filepath.Separator == '/' {
+			p = u.Path
+		}
+		got, err := os.ReadFile(filepath.FromSlash(p))
+		if err != nil {
+			t.Errorf("rapport.html links %s, which does not open: %v", m[1], err)
+			continue
+		}
+		want, _ := os.ReadFile(repo(filepath.Join("fixtures/signes", path.Base(p))))
+		if !bytes.Equal(got, want) {
+			t.Errorf("rapport.html links %s, not the file of fixtures/signes", m[1])
+		}
+	}
 	code, stdout, stderr = runIn(t, "check", out)
 	if code != exitOK {
 		t.Errorf("check exit code: got %d, want 0\n%s%s", code, stdout, stderr)
+	}
+	// The scanned VA's warning reaches its end: what to check by eye
+	// (issue 19: check cut it to « …sans signature électronique : v… »).
+	scanned := ""
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.Contains(l, "[VA_NUMERISEE]") {
+			scanned = l
+		}
+	}
+	if !strings.Contains(scanned, "vérifiez à l'œil le numéro de dossier, les cases cochées et la signature de chaque signataire") || strings.Contains(scanned, "…") {
+		t.Errorf("check's VA_NUMERISEE line is missing or cut: %q\n%s", scanned, stdout)
 	}
 }
 

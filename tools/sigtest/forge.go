@@ -1,0 +1,382 @@
+package sigtest
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/digitorus/pkcs7"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/signature"
+)
+
+// The forgeries of issue 20, built by hand as incremental updates of a
+// signed (or unsigned) VA: the shadow attacks of PDF-Insecurity (hide,
+// replace, hide-and-replace), each keeping every signature valid, and a
+// /ByteRange whose gap is wider than its /Contents. The tests of pack,
+// serve and check (app, web) run each through the three entry points.
+
+// Update is an incremental update after the bytes of a PDF, which stay as
+// they are.
+type Update struct {
+	XT      *model.XRefTable
+	b       bytes.Buffer
+	prev    int
+	next    int
+	offsets map[int]int
+}
+
+// Forge appends to data the incremental update edit makes.
+func Forge(data []byte, edit func(u *Update) error) ([]byte, error) {
+	m := startxrefRe.FindSubmatch(data)
+	if m == nil {
+		return nil, fmt.Errorf("no startxref")
+	}
+	prev, _ := strconv.Atoi(string(m[1]))
+	pdfops.Init()
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.EnsurePageCount(); err != nil {
+		return nil, err
+	}
+	u := &Update{XT: ctx.XRefTable, prev: prev, next: *ctx.XRefTable.Size, offsets: map[int]int{}}
+	u.b.Write(data)
+	if !bytes.HasSuffix(data, []byte("\n")) {
+		u.b.WriteByte('\n')
+	}
+	if err := edit(u); err != nil {
+		return nil, err
+	}
+	xref := u.b.Len()
+	nums := make([]int, 0, len(u.offsets))
+	for n := range u.offsets {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	u.b.WriteString("xref\n0 1\n0000000000 65535 f \n")
+	for _, n := range nums {
+		fmt.Fprintf(&u.b, "%d 1\n%010d 00000 n \n", n, u.offsets[n])
+	}
+	xt := u.XT
+	tr := types.Dict{"Size": types.Integer(u.next), "Root": *xt.Root, "Prev": types.Integer(u.prev)}
+	if xt.Info != nil {
+		tr["Info"] = *xt.Info
+	}
+	if xt.ID != nil {
+		tr["ID"] = xt.ID
+	}
+	fmt.Fprintf(&u.b, "trailer\n%s\nstartxref\n%d\n%%%%EOF\n", tr.PDFString(), xref)
+	return u.b.Bytes(), nil
+}
+
+// Reserve returns a new object number.
+func (u *Update) Reserve() int {
+	u.next++
+	return u.next - 1
+}
+
+// Object writes object n (new or changed) with body.
+func (u *Update) Object(n int, body string) {
+	u.offsets[n] = u.b.Len()
+	fmt.Fprintf(&u.b, "%d 0 obj\n%s\nendobj\n", n, body)
+}
+
+// Stream is a stream object's body.
+func Stream(dict, content string) string {
+	return fmt.Sprintf("<<%s/Length %d>>\nstream\n%s\nendstream", dict, len(content), content)
+}
+
+// Page1 is page 1's object number and dictionary.
+func (u *Update) Page1() (int, types.Dict, error) {
+	d, ref, _, err := u.XT.PageDict(1, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	return ref.ObjectNumber.Value(), d, nil
+}
+
+func refNr(o types.Object) int {
+	if r, ok := o.(types.IndirectRef); ok {
+		return r.ObjectNumber.Value()
+	}
+	return -1
+}
+
+// ReplaceContent (a, replace): page 1's first content stream replaced by
+// one that calls itself /Metadata, drawing a ticked box.
+func ReplaceContent(data []byte) ([]byte, error) {
+	return Forge(data, func(u *Update) error {
+		_, pd, err := u.Page1()
+		if err != nil {
+			return err
+		}
+		n := refNr(pd["Contents"])
+		if a, ok := pd["Contents"].(types.Array); ok && len(a) > 0 {
+			n = refNr(a[0])
+		}
+		if n < 0 {
+			return fmt.Errorf("page 1 has no content stream: %v", pd["Contents"])
+		}
+		u.Object(n, Stream("/Type/Metadata/Subtype/XML", "0 0 0 rg 80 400 10 10 re f"))
+		return nil
+	})
+}
+
+// HideContent (hide): a content stream appended to page 1, calling itself
+// /Metadata, that paints over the page.
+func HideContent(data []byte) ([]byte, error) {
+	return Forge(data, func(u *Update) error {
+		pn, pd, err := u.Page1()
+		if err != nil {
+			return err
+		}
+		n := u.Reserve()
+		u.Object(n, Stream("/Type/Metadata/Subtype/XML", "1 1 1 rg 0 0 600 800 re f"))
+		np := pd.Clone().(types.Dict)
+		var contents types.Array
+		if a, ok := pd["Contents"].(types.Array); ok {
+			contents = slices.Clone(a)
+		} else {
+			contents = types.Array{pd["Contents"]}
+		}
+		np["Contents"] = append(contents, *types.NewIndirectRef(n, 0))
+		u.Object(pn, np.PDFString())
+		return nil
+	})
+}
+
+// RetypeFont (c): page 1's first indirect font replaced by another, typed
+// /Metadata.
+func RetypeFont(data []byte) ([]byte, error) {
+	return Forge(data, func(u *Update) error {
+		_, pd, err := u.Page1()
+		if err != nil {
+			return err
+		}
+		res, _ := u.XT.DereferenceDict(pd["Resources"])
+		fonts, _ := u.XT.DereferenceDict(res["Font"])
+		keys := make([]string, 0, len(fonts))
+		for k := range fonts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if n := refNr(fonts[k]); n > 0 {
+				u.Object(n, "<</Type/Metadata/Subtype/Type1/BaseFont/ZapfDingbats>>")
+				return nil
+			}
+		}
+		return fmt.Errorf("no indirect font on page 1")
+	})
+}
+
+// EmptyFieldOverlay (b, hide-and-replace): a new, empty signature field on
+// page 1 whose appearance covers the page with other boxes.
+func EmptyFieldOverlay(data []byte) ([]byte, error) {
+	return Forge(data, func(u *Update) error {
+		pn, pd, err := u.Page1()
+		if err != nil {
+			return err
+		}
+		xt := u.XT
+		ap := u.Reserve()
+		u.Object(ap, Stream("/Type/XObject/Subtype/Form/BBox[0 0 600 800]", "1 1 1 rg 0 0 600 800 re f 0 0 0 rg BT /Helv 12 Tf 20 700 Td (DMP [ ] MSS [X]) Tj ET"))
+		w := u.Reserve()
+		u.Object(w, fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature 3)/Rect[0 0 600 800]/F 4/P %d 0 R/AP<</N %d 0 R>>>>", pn, ap))
+		np := pd.Clone().(types.Dict)
+		annots, _ := xt.DereferenceArray(np["Annots"])
+		np["Annots"] = append(slices.Clone(annots), *types.NewIndirectRef(w, 0))
+		u.Object(pn, np.PDFString())
+		af, _ := xt.DereferenceDict(xt.RootDict["AcroForm"])
+		naf := af.Clone().(types.Dict)
+		fields, _ := xt.DereferenceArray(naf["Fields"])
+		naf["Fields"] = append(slices.Clone(fields), *types.NewIndirectRef(w, 0))
+		if n := refNr(xt.RootDict["AcroForm"]); n > 0 {
+			u.Object(n, naf.PDFString())
+			return nil
+		}
+		root := xt.RootDict.Clone().(types.Dict)
+		root["AcroForm"] = naf
+		u.Object(xt.Root.ObjectNumber.Value(), root.PDFString())
+		return nil
+	})
+}
+
+// SelfSigned is a signer with a fresh self-signed certificate in cn's
+// name: (e) a genuine signature, an overlay, then a self-signed one.
+func SelfSigned(cn string) (*signature.Signer, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().AddDate(-5, 0, 0), NotAfter: time.Now().AddDate(5, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &signature.Signer{Cert: cert, Key: key}, nil
+}
+
+// WideGap signs data as s in its field named field with a /ByteRange
+// whose gap spans the signature's /Contents and a /Reason written after
+// it (a hexadecimal string, so that the gap still ends with « > »), then
+// changes that /Reason: pdfsig still calls the signature valid for the
+// whole document. It returns the file as signed and as changed.
+func WideGap(data []byte, s *signature.Signer, field string) (signed, changed []byte, err error) {
+	const zeros = "0000000000"
+	const size = 16384
+	out, err := Forge(data, func(u *Update) error {
+		af, err := u.XT.DereferenceDict(u.XT.RootDict["AcroForm"])
+		if err != nil || af == nil {
+			return fmt.Errorf("no form")
+		}
+		fields, _ := u.XT.DereferenceArray(af["Fields"])
+		for _, f := range fields {
+			d, err := u.XT.DereferenceDict(f)
+			if err != nil || d == nil {
+				continue
+			}
+			t, ok := d["T"].(types.StringLiteral)
+			if !ok {
+				continue
+			}
+			if name, _ := types.StringLiteralToString(t); name != field {
+				continue
+			}
+			sig := u.Reserve()
+			u.Object(sig, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/ByteRange[0 "+zeros+" "+zeros+" "+zeros+"]/Contents<"+strings.Repeat("0", size)+">/Reason<4163636f7264>>>") // « Accord »
+			nf := d.Clone().(types.Dict)
+			nf["V"] = *types.NewIndirectRef(sig, 0)
+			u.Object(refNr(f), nf.PDFString())
+			return nil
+		}
+		return fmt.Errorf("no field %q", field)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	from := len(data)
+	a := from + bytes.Index(out[from:], []byte("/Contents<")) + len("/Contents")
+	b := from + bytes.Index(out[from:], []byte("6f7264>")) + len("6f7264>")
+	at := from + bytes.Index(out[from:], []byte(zeros+" "+zeros+" "+zeros))
+	copy(out[at:], fmt.Sprintf("%010d %010d %010d", a, b, len(out)-b))
+	sd, err := pkcs7.NewSignedData(append(append([]byte{}, out[:a]...), out[b:]...))
+	if err != nil {
+		return nil, nil, err
+	}
+	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
+	if err := sd.AddSigner(s.Cert, s.Key, pkcs7.SignerInfoConfig{}); err != nil {
+		return nil, nil, err
+	}
+	sd.Detach()
+	cms, err := sd.Finish()
+	if err != nil {
+		return nil, nil, err
+	}
+	if 2*len(cms) > size {
+		return nil, nil, fmt.Errorf("CMS too large")
+	}
+	copy(out[a+1:], fmt.Sprintf("%x", cms))
+	changed = bytes.Replace(bytes.Clone(out), []byte("<4163636f7264>"), []byte("<526566757321>"), 1) // « Refus! »
+	return out, changed, nil
+}
+
+// Forgery is one forged VA and the code that must block it.
+type Forgery struct {
+	Name string
+	Data []byte
+	Code string
+}
+
+// Forgeries builds the forgeries of issue 20 on va, a VA segur rendered
+// with two signatories: a signs in field fa, then the holder of the file
+// changes what a signed, then b signs in fb. Each keeps every signature
+// valid.
+func Forgeries(va []byte, a, b *signature.Signer, fa, fb string, when time.Time) ([]Forgery, error) {
+	var err error
+	must := func(data []byte, e error) []byte {
+		if e != nil && err == nil {
+			err = e
+		}
+		return data
+	}
+	signA := func(data []byte) []byte {
+		if err != nil {
+			return nil
+		}
+		return must(SignField(data, a, fa, when))
+	}
+	signB := func(data []byte) []byte {
+		if err != nil {
+			return nil
+		}
+		return must(SignField(data, b, fb, when))
+	}
+	do := func(f func([]byte) ([]byte, error), data []byte) []byte {
+		if err != nil {
+			return nil
+		}
+		return must(f(data))
+	}
+	first := signA(va)
+	self, e := SelfSigned(b.Cert.Subject.CommonName)
+	if e != nil {
+		return nil, e
+	}
+	overlay := func(data []byte) ([]byte, error) {
+		box, err := signature.FieldBox(data, fa)
+		if err != nil {
+			return nil, err
+		}
+		box.Name = ""
+		box.Rect = [4]float64{0, 0, 600, 800}
+		return signature.Sign(data, a, box, "Signe", when)
+	}
+	fs := []Forgery{
+		{"(a) contenu de page remplacé par un flux qui se dit /Metadata", signB(do(ReplaceContent, first)), "VA_MODIFIEE_CONTENU"},
+		{"masquer : flux ajouté à la page, qui se dit /Metadata", signB(do(HideContent, first)), "VA_MODIFIEE_CONTENU"},
+		{"(b) champ de signature vide dont l'apparence couvre la page", signB(do(EmptyFieldOverlay, first)), "VA_SIGNATURE_HORS_CASE"},
+		{"(b) signature dans un champ à elle couvrant la page", signB(do(overlay, va)), "VA_SIGNATURE_HORS_CASE"},
+		{"(c) police retypée /Metadata", signB(do(RetypeFont, first)), "VA_MODIFIEE_CONTENU"},
+		{"(d) contenu remplacé avant la seule signature", signB(signA(do(ReplaceContent, va))), "VA_MODIFIEE_CONTENU"},
+		{"(d) champ vide couvrant la page avant la seule signature", signB(signA(do(EmptyFieldOverlay, va))), "VA_SIGNATURE_HORS_CASE"},
+	}
+	if err == nil {
+		hidden := do(HideContent, first)
+		fs = append(fs, Forgery{"(e) signature authentique, surimpression, puis signature auto-signée", must(SignField(hidden, self, fb, when)), "VA_MODIFIEE_CONTENU"})
+	}
+	if err == nil {
+		signed, changed, e := WideGap(va, a, fa)
+		if e != nil {
+			return nil, e
+		}
+		fs = append(fs,
+			Forgery{"écart de /ByteRange plus large que /Contents", signB(signed), "VA_SIGNATURE_INVALIDE"},
+			Forgery{"écart de /ByteRange : /Reason changée après la signature", signB(changed), "VA_SIGNATURE_INVALIDE"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return fs, nil
+}
