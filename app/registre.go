@@ -202,12 +202,12 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		return nil, err
 	}
 	if prev != nil {
-		diff, err := registre.Diff(prev.Entrees, inputs)
+		diffs, err := registre.Diffs(prev.Entrees, inputs)
 		if err != nil {
 			return nil, err
 		}
-		if diff != nil {
-			return nil, registre.Modified(prev, diff)
+		if diffs != nil {
+			return nil, modified(d, prev, diffs)
 		}
 		is.reused++
 		return prev.Octets, nil
@@ -337,11 +337,11 @@ func (is *issuing) factureBlocked(d *dossier.Dossier) error {
 		return err
 	}
 	if prev != nil {
-		diff, err := registre.Diff(prev.Entrees, inputs)
-		if err != nil || diff == nil {
+		diffs, err := registre.Diffs(prev.Entrees, inputs)
+		if err != nil || diffs == nil {
 			return err
 		}
-		return registre.Modified(prev, diff)
+		return modified(d, prev, diffs)
 	}
 	if err := is.r.CheckNumeroASP(d.Numero(), d.Ref.NumeroASP); err != nil {
 		return err

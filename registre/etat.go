@@ -123,6 +123,16 @@ type Difference struct {
 // Diff compares two canonical JSON inputs and returns their first
 // difference in key order, or nil if they are equal.
 func Diff(issued, now []byte) (*Difference, error) {
+	ds, err := Diffs(issued, now)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
+}
+
+// Diffs is every difference of two canonical JSON inputs, in key order
+// (nil when they are equal).
+func Diffs(issued, now []byte) ([]Difference, error) {
 	if bytes.Equal(issued, now) {
 		return nil, nil
 	}
@@ -137,10 +147,12 @@ func Diff(issued, now []byte) (*Difference, error) {
 			return nil, fmt.Errorf("entrées illisibles : %w", err)
 		}
 	}
-	return diff("", a, b), nil
+	var out []Difference
+	diff("", a, b, &out)
+	return out, nil
 }
 
-func diff(path string, a, b any) *Difference {
+func diff(path string, a, b any, out *[]Difference) {
 	show := func(v any) string {
 		if v == nil {
 			return "(absent)"
@@ -171,11 +183,9 @@ func diff(path string, a, b any) *Difference {
 			if path != "" {
 				p = path + "." + k
 			}
-			if d := diff(p, x[k], y[k]); d != nil {
-				return d
-			}
+			diff(p, x[k], y[k], out)
 		}
-		return nil
+		return
 	case []any:
 		y, ok := b.([]any)
 		if !ok {
@@ -189,28 +199,31 @@ func diff(path string, a, b any) *Difference {
 			if i < len(y) {
 				v = y[i]
 			}
-			if d := diff(path+"["+strconv.Itoa(i+1)+"]", u, v); d != nil {
-				return d
-			}
+			diff(path+"["+strconv.Itoa(i+1)+"]", u, v, out)
 		}
-		return nil
+		return
 	}
 	if show(a) == show(b) {
-		return nil
+		return
 	}
 	if path == "" {
 		path = "(document)"
 	}
-	return &Difference{Field: path, Issued: show(a), Now: show(b)}
+	*out = append(*out, Difference{Field: path, Issued: show(a), Now: show(b)})
 }
 
 // Modified builds the DOCUMENT_EMIS_MODIFIE error of an issued document
 // whose inputs differ from the record's now; what to do depends on the
-// kind (an avoir then a new facture, for a facture).
+// kind (an avoir then a new facture, for a facture). A difference without
+// values says only that the field changed.
 func Modified(d *Document, diff *Difference) error {
 	todo := "remettez la valeur émise dans l'enregistrement"
 	if d.Kind == Facture {
 		todo = fmt.Sprintf("remettez la valeur émise, ou annulez cette facture par un avoir (type 381 : segur avoir %s --motif \"…\" -o DOSSIER) puis donnez une nouvelle facture au dossier (nouveau numéro)", d.Dossier)
 	}
-	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s vaut maintenant %s au lieu de %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), diff.Field, diff.Now, diff.Issued, todo)}
+	change := fmt.Sprintf("%s vaut maintenant %s au lieu de %s", diff.Field, diff.Now, diff.Issued)
+	if diff.Now == "" && diff.Issued == "" {
+		change = diff.Field + " a changé depuis (le document émis en découle)"
+	}
+	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), change, todo)}
 }

@@ -50,6 +50,32 @@ func TestAvoirThenNewFacture(t *testing.T) {
 	if code != exitRejected || !strings.Contains(stdout, "[DOCUMENT_EMIS_MODIFIE]") || !strings.Contains(stdout, "segur avoir 00042") {
 		t.Fatalf("changed amount: %d\n%s%s", code, stdout, stderr)
 	}
+	// The message names the record's key, at its line, with the values as
+	// written: never segur's own structures.
+	for _, tc := range []struct {
+		name, at, says string
+		edit           [2]string
+	}{
+		{"amount", "00042.yaml:66:15: 00042: facture.montant_ht: ", "facture.montant_ht (ligne 66) vaut maintenant 700 au lieu de 716.66", amount},
+		{"end date", "00042.yaml:52:13: 00042: realisation.date_fin: ", "realisation.date_fin (ligne 52) vaut maintenant 2023-01-25 au lieu de 2023-01-20", [2]string{"date_fin: 2023-01-20", "date_fin: 2023-01-25"}},
+	} {
+		q := quarterDir(t, filepath.Join(dir, "modifie-"+strings.ReplaceAll(tc.name, " ", "-")), map[string][2]any{"00042.yaml": {"liberal-mom.yaml", [][2]string{tc.edit}}})
+		_, stdout, _ := pack(q, "--redeposer", "00042", "--retirer", "00042")
+		var line string
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.Contains(l, "[DOCUMENT_EMIS_MODIFIE]") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, tc.at) || !strings.Contains(line, tc.says) {
+			t.Errorf("%s: DOCUMENT_EMIS_MODIFIE must be at %q and say %q:\n%s", tc.name, tc.at, tc.says, stdout)
+		}
+		for _, goPath := range []string{"Facture.", "DateFin", "Realisation.", "AvanceSplit"} {
+			if strings.Contains(line, goPath) {
+				t.Errorf("%s: a Go path (%s) in %q", tc.name, goPath, line)
+			}
+		}
+	}
 
 	// Without a motif, or without a number (no numérotation in segur.yaml):
 	// refused, nothing issued.
