@@ -35,6 +35,10 @@ func (e *Error) Unwrap() error { return e.err }
 // ErrInvalidConfig is the sentinel of an *Error saying segur.yaml has errors.
 var ErrInvalidConfig = errors.New("segur.yaml invalide")
 
+// errSigner is the sentinel of an *Error saying the certificate of
+// segur.yaml's signature block cannot be used (password, file).
+var errSigner = errors.New("certificat inutilisable")
+
 // Inputs are what every use case reading records is given.
 type Inputs struct {
 	// Paths are the record files or folders, as given on the command line.
@@ -267,7 +271,7 @@ func (e *Env) signer() (*signature.Signer, error) {
 	fail := func(pos dossier.Pos, field, code, msg string) error {
 		p := dossier.Problem{Pos: pos, Level: dossier.Erreur, Numero: "-", Field: field, Code: code, Message: msg}
 		return &Error{Problems: append(append([]dossier.Problem{}, e.Problems...), p),
-			Message: fmt.Sprintf("%s : le certificat de signature des MOM ne peut pas être utilisé", cfg.Path)}
+			Message: fmt.Sprintf("%s : le certificat de signature des MOM ne peut pas être utilisé", cfg.Path), err: errSigner}
 	}
 	pw, ok := os.LookupEnv(sc.MotDePasseEnv)
 	if !ok {

@@ -111,7 +111,15 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The certificate is needed only to sign a MOM or a BDC not issued
+	// yet: with the registre, a run giving back every one of them needs
+	// no password (checked below, once the registre is open).
 	assets, err := e.Assets()
+	var signerErr error
+	if errors.Is(err, errSigner) {
+		signerErr = err
+		assets, err = e.unsignedAssets()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +132,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	reg, err := e.openRegistre()
 	if err != nil {
 		return nil, err
+	}
+	if reg == nil && signerErr != nil {
+		return nil, signerErr
 	}
 	if reg != nil {
 		defer reg.Close()
@@ -162,7 +173,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
-				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}}
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
 		}
 	} else if f := e.Config.Numerotation(); f != "" {
 		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }

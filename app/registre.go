@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,6 +162,27 @@ type issuing struct {
 	format    string
 	numbering *sync.Mutex
 	numbered  map[string]bool
+	// unsigned, when set, is why the certificate cannot be used: a MOM or
+	// a BDC given back from the registre needs none, one to issue (and so
+	// to sign) is refused with it.
+	unsigned error
+}
+
+// signerNeeded is the error of a MOM or BDC to sign for the first time
+// when the certificate cannot be used: the signature block's problem,
+// said for this document.
+func signerNeeded(kind dossier.Kind, err error) error {
+	code, msg := "CERTIFICAT_MOT_DE_PASSE", err.Error()
+	var ae *Error
+	if errors.As(err, &ae) && len(ae.Problems) > 0 {
+		p := ae.Problems[len(ae.Problems)-1]
+		code, msg = p.Code, p.Message
+	}
+	what := "la MOM de ce dossier n'a pas encore été émise : segur doit la signer"
+	if kind == dossier.BDC {
+		what = "le bon de commande de ce dossier n'a pas encore été émis : segur doit le signer"
+	}
+	return &registre.Error{Code: code, Msg: fmt.Sprintf("%s avec le certificat de segur.yaml, qui ne peut pas être utilisé : %s (les documents déjà émis, repris du registre, n'en ont pas besoin)", what, msg)}
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
@@ -214,6 +236,9 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	}
 	if is.issues != nil && !slices.Contains(is.issues, kind) {
 		return is.inner.Render(d, kind)
+	}
+	if is.unsigned != nil && (kind == dossier.MOM || kind == dossier.BDC) {
+		return nil, signerNeeded(kind, is.unsigned)
 	}
 	siren := fournisseurSIREN(d)
 	if kind == dossier.FACTURE {
