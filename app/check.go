@@ -2,9 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/readback"
+	"github.com/segur-sons/segur/registre"
 	"github.com/segur-sons/segur/templates"
 )
 
@@ -12,6 +18,13 @@ import (
 type CheckOptions struct {
 	Dir      string            // the output folder of a pack
 	Registry *dossier.Registry // nil: the embedded one
+	// Registre is the registre the dépôt is compared with, as
+	// Inputs.Registre: "" none; AutoRegistre the one of segur.yaml
+	// (Config, or found from the current folder) when it exists, else
+	// Dir/registre.sqlite when it exists; a path, that file (which must
+	// exist). A registre is never created by a check.
+	Registre string
+	Config   string
 }
 
 // CheckResult is what reading the dépôt back as the ASP would found.
@@ -19,6 +32,8 @@ type CheckResult struct {
 	Problems []dossier.Problem // sorted
 	Errors   int
 	Warnings int
+	// Registre is the registre the dépôt was compared with; "" none.
+	Registre string
 }
 
 // Check reads a dépôt back as the ASP would: names, JSON format, the zips'
@@ -36,7 +51,25 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &CheckResult{Problems: probs}
+	res := &CheckResult{}
+	path, err := checkRegistrePath(opt, reg)
+	if err != nil {
+		return nil, err
+	}
+	if path != "" {
+		r, err := registre.Open(path, registre.Options{})
+		if err != nil {
+			return nil, &Error{Message: err.Error(), err: err}
+		}
+		defer r.Close()
+		more, err := readback.CheckRegistre(opt.Dir, r)
+		if err != nil {
+			return nil, &Error{Message: err.Error(), err: err}
+		}
+		probs = append(probs, more...)
+		res.Registre = path
+	}
+	res.Problems = probs
 	for _, p := range probs {
 		if p.Level == dossier.Erreur {
 			res.Errors++
@@ -45,4 +78,43 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// checkRegistrePath finds the registre a check compares the dépôt with
+// ("" none), never creating one.
+func checkRegistrePath(opt CheckOptions, reg *dossier.Registry) (string, error) {
+	switch opt.Registre {
+	case "":
+		return "", nil
+	case AutoRegistre:
+	default:
+		if _, err := os.Stat(opt.Registre); err != nil {
+			return "", &Error{Message: fmt.Sprintf("registre « %s » introuvable : %s", opt.Registre, safeio.Reason(err))}
+		}
+		return opt.Registre, nil
+	}
+	cfgPath := opt.Config
+	if cfgPath == "" {
+		cfgPath, _ = FindConfig([]string{"."})
+	}
+	if cfgPath != "" {
+		cfg, probs, err := dossier.LoadConfig(cfgPath, reg, pdfops.Disk{})
+		switch {
+		case err != nil:
+			return "", &Error{Message: err.Error()}
+		case dossier.HasError(probs):
+			return "", &Error{Problems: probs, Message: fmt.Sprintf("%s est invalide : corrigez-le avant de continuer", cfgPath), err: ErrInvalidConfig}
+		}
+		e := &Env{Config: cfg, registre: AutoRegistre}
+		if p := e.RegistrePath(); p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
+		}
+	}
+	p := filepath.Join(opt.Dir, registre.DefaultName)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	return "", nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/registre"
 	"github.com/segur-sons/segur/render"
 )
@@ -159,6 +160,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	defer unlock()
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
+	var etats func(string) (*rapport.EtatRegistre, error)
 	if reg != nil {
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
 		if err != nil {
@@ -174,6 +176,10 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
 				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
+		}
+		etats = func(numero string) (*rapport.EtatRegistre, error) {
+			h, err := tx.History(numero)
+			return etatOf(h), err
 		}
 	} else if f := e.Config.Numerotation(); f != "" {
 		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }
@@ -207,6 +213,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Guard:         true,
 		Retirer:       opt.Retirer,
 		Memory:        mem,
+		Etats:         etats,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {

@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/registre"
 )
 
@@ -591,4 +593,19 @@ func (e *Env) existingRegistre() (*registre.Registre, error) {
 		return nil, nil
 	}
 	return e.openRegistre()
+}
+
+// etatOf is a dossier's history as rapport.json gives it: nil when the
+// registre knows no change of it.
+func etatOf(events []registre.Event) *rapport.EtatRegistre {
+	if len(events) == 0 {
+		return nil
+	}
+	e := &rapport.EtatRegistre{}
+	for _, ev := range events {
+		e.Historique = append(e.Historique, rapport.Evenement{Etat: string(ev.Etat), Code: ev.Code, Libelle: ev.Label, Le: ev.At.UTC().Format(time.RFC3339), Commande: ev.Command, Fichier: ev.File})
+	}
+	last := e.Historique[len(e.Historique)-1]
+	e.Etat, e.Code, e.Libelle, e.Le = last.Etat, last.Code, last.Libelle, last.Le
+	return e
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
@@ -70,6 +71,14 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 	if reg != nil {
 		defer reg.Close()
 	}
+	var etats func(string) (*rapport.EtatRegistre, error)
+	if reg != nil {
+		// What the registre holds, as committed: a reading records nothing.
+		etats = func(numero string) (*rapport.EtatRegistre, error) {
+			h, err := reg.History(numero)
+			return etatOf(h), err
+		}
+	}
 	apercu := assets
 	apercu.Apercu = true
 	newRenderer := func() pack.Renderer {
@@ -86,6 +95,7 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 		Version:       opt.Version,
 		DateDepot:     opt.DateDepot.Format("2006-01-02"),
 		NewRenderer:   newRenderer,
+		Etats:         etats,
 		Context:       ctx,
 	}, ds)
 	if err != nil {

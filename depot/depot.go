@@ -184,6 +184,20 @@ func SwitchPending(dir string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// Files are the files of dir's depot/ that segur made (its manifest), in
+// the order of the last switch: the upload pairs, nothing set aside. None
+// before the first pack. Only the manifest is read; the files are not.
+func Files(dir string) ([]string, error) {
+	m, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(m.Fichiers), nil
+}
+
+// Dir is the name of the dépôt's folder in an output folder.
+const Dir = depotDir
+
 // Abandon removes a next dépôt whose build stopped before its journal was
 // written (a full disk, Ctrl-C), giving its space back; once the journal is
 // written, Recover needs it and it is kept.

@@ -39,11 +39,14 @@ type Options struct {
 	// Verifications gives the back-office's reviews of a dossier's
 	// returned files, written in rapport.json; nil: none.
 	Verifications func(numero string) []rapport.Verification
-	MaxLines      int             // lines per upload pair (default asp.MaxLines)
-	NewRenderer   func() Renderer // one per worker
-	Jobs          int             // workers (default: usable CPUs)
-	Version       string          // written in rapport.json
-	DateDepot     string          // written in rapport.json (AAAA-MM-JJ)
+	// Etats gives a dossier's state and history in the registre, as this
+	// run leaves them, for rapport.json (nil: none).
+	Etats       func(numero string) (*rapport.EtatRegistre, error)
+	MaxLines    int             // lines per upload pair (default asp.MaxLines)
+	NewRenderer func() Renderer // one per worker
+	Jobs        int             // workers (default: usable CPUs)
+	Version     string          // written in rapport.json
+	DateDepot   string          // written in rapport.json (AAAA-MM-JJ)
 	// Progress, when set, is called after each dossier is rendered.
 	Progress func(done, total int)
 	// Context, when set, stops the run when it is done (Ctrl-C): Run
@@ -285,6 +288,15 @@ func run(opt Options, src source) (*Result, error) {
 	if opt.Verifications != nil {
 		for i := range res.Rapport.Dossiers {
 			res.Rapport.Dossiers[i].Verifications = opt.Verifications(res.Rapport.Dossiers[i].NumeroEditeur)
+		}
+	}
+	if opt.Etats != nil {
+		for i := range res.Rapport.Dossiers {
+			if n := res.Rapport.Dossiers[i].NumeroEditeur; n != "" {
+				if res.Rapport.Dossiers[i].Registre, err = opt.Etats(n); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	// rapport.json goes beside the new depot/, and is switched with it.

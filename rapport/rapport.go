@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/segur-sons/segur/retours"
 )
@@ -46,6 +48,64 @@ type RapportDossier struct {
 	// Verifications are the back-office's reviews of its returned files
 	// (a scanned VA marked « Vérifié » or « Refusé »), oldest first.
 	Verifications []Verification `json:"verifications,omitempty"`
+	// Registre is the dossier's state in the registre (segur etat) and
+	// its dated history; nil without a registre or when it does not know
+	// the dossier.
+	Registre *EtatRegistre `json:"registre,omitempty"`
+}
+
+// EtatRegistre is a dossier's state as the registre knows it: the last
+// change (commandé, avance déposée, avance payée, réalisé, solde déposé,
+// solde payé, rejeté with the ASP's code and label, annulé) and every
+// change, oldest first, dated with what caused it.
+type EtatRegistre struct {
+	Etat       string      `json:"etat"`
+	Code       string      `json:"code,omitempty"`    // the ASP's code, for « rejeté »
+	Libelle    string      `json:"libelle,omitempty"` // the ASP's label, for « rejeté »
+	Le         string      `json:"le"`                // RFC 3339, UTC
+	Historique []Evenement `json:"historique"`
+}
+
+// Evenement is one dated change of state and its cause: the command and
+// the file it read.
+type Evenement struct {
+	Etat     string `json:"etat"`
+	Code     string `json:"code,omitempty"`
+	Libelle  string `json:"libelle,omitempty"`
+	Le       string `json:"le"` // RFC 3339, UTC
+	Commande string `json:"commande"`
+	Fichier  string `json:"fichier,omitempty"`
+}
+
+// Texte is the state for people: « rejeté [ERR_MONTANT] libellé de l'ASP ».
+func (e *EtatRegistre) Texte() string {
+	if e.Code == "" && e.Libelle == "" {
+		return e.Etat
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s [%s] %s", e.Etat, e.Code, e.Libelle))
+}
+
+// Depuis is the date of the last change, for people.
+func (e *EtatRegistre) Depuis() string { return quand(e.Le) }
+
+// Quand is the date of the change, for people: « 07/12/2026 à 05:30 UTC ».
+func (v Evenement) Quand() string { return quand(v.Le) }
+
+// Cause is what made the change, for people: « segur pack (q1/) ».
+func (v Evenement) Cause() string {
+	c := "segur " + v.Commande
+	if v.Fichier != "" {
+		c += " (" + v.Fichier + ")"
+	}
+	return c
+}
+
+func quand(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.UTC().Format("02/01/2006 à 15:04 UTC")
 }
 
 // Verification is one review of a returned file: its verdict, by whom and

@@ -53,7 +53,21 @@ func (r *Registre) States() ([]Status, error) {
 // History lists the dossier's changes of state, oldest first (nil when the
 // registre does not know it).
 func (r *Registre) History(dossier string) ([]Event, error) {
-	rows, err := r.db.Query("SELECT etat, code, libelle, le, commande, fichier FROM etats WHERE dossier = ? ORDER BY id", dossier)
+	return history(r.db, r, dossier)
+}
+
+// History is the dossier's history as the transaction sees it: the
+// changes it made included.
+func (t *Tx) History(dossier string) ([]Event, error) {
+	if err := t.lock(); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	return history(t.tx, t.r, dossier)
+}
+
+func history(q querier, r *Registre, dossier string) ([]Event, error) {
+	rows, err := q.Query("SELECT etat, code, libelle, le, commande, fichier FROM etats WHERE dossier = ? ORDER BY id", dossier)
 	if err != nil {
 		return nil, r.classify(err)
 	}

@@ -1,6 +1,7 @@
 package registre
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,43 @@ func TestPerDocumentLookupsUseAnIndex(t *testing.T) {
 				t.Errorf("no plan for %s", tc.name)
 			}
 		})
+	}
+}
+
+// TestStatementsArePreparedOnce issues documents for many dossiers in one
+// transaction: the statements it runs are prepared once each, not once
+// per document.
+func TestStatementsArePreparedOnce(t *testing.T) {
+	r := openTest(t, filepath.Join(t.TempDir(), DefaultName), newClock())
+	tx := begin(t, r)
+	issue := func(i int) {
+		t.Helper()
+		n := fmt.Sprintf("%05d", i)
+		if _, err := tx.Issued(n, MOM, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Issue(&Document{Dossier: n, Kind: MOM, Numero: "MOM-" + n, Date: "2023-01-20", Octets: []byte("%PDF-" + n)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.SetState(n, "MDV-LGC-Va1", Realise, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		issue(i)
+	}
+	after5 := len(tx.tx.stmts)
+	for i := 5; i < 50; i++ {
+		issue(i)
+	}
+	if after5 == 0 || len(tx.tx.stmts) != after5 {
+		t.Errorf("%d statements prepared after 5 dossiers, %d after 50: want the same, more than 0", after5, len(tx.tx.stmts))
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := r.Issued("00049", MOM, "")
+	if err != nil || doc == nil || string(doc.Octets) != "%PDF-00049" {
+		t.Fatalf("issued after commit: %+v, %v", doc, err)
 	}
 }

@@ -90,7 +90,7 @@ type Document struct {
 // (calls are serialised).
 type Tx struct {
 	r     *Registre
-	tx    *sql.Tx
+	tx    *stmtTx
 	id    string
 	cause Cause
 	now   time.Time
@@ -111,7 +111,7 @@ func (r *Registre) Begin(ctx context.Context, cause Cause) (*Tx, error) {
 		tx.Rollback()
 		return nil, r.classify(err)
 	}
-	return &Tx{r: r, tx: tx, id: id, cause: cause, now: now}, nil
+	return &Tx{r: r, tx: &stmtTx{Tx: tx}, id: id, cause: cause, now: now}, nil
 }
 
 // ID names the transaction: the dépôt journal records it before Commit.

@@ -55,7 +55,7 @@ func chrome(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 10*time.Minute) // a bound against a hang, not a measure: loaded CI machines are slow
 	t.Cleanup(cancel3)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("chromium: %v", err)
@@ -448,7 +448,7 @@ func TestBrowserScanReviewed(t *testing.T) {
 	// The frame beside the data navigates to the scan: wait for its
 	// address (only bounded, the loop ends on the state).
 	var src string
-	for deadline := time.Now().Add(time.Minute); !strings.HasSuffix(src, "/dossier/00045/recu/"+waitingVA); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); !strings.HasSuffix(src, "/dossier/00045/recu/"+waitingVA); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the scan is not opened beside the data: %q", src)
 		}
@@ -486,7 +486,7 @@ func TestBrowserScanReviewed(t *testing.T) {
 	}
 	// The page shows it; a navigation the page's own reload aborts is made
 	// again.
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		got := ""
 		err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#verifications`)))
 		if err == nil {

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /preparer", s.prepare)
 	mux.HandleFunc("GET /preparer/etat", s.preparation)
 	mux.HandleFunc("GET /depot/{nom}", s.depotFile)
+	mux.HandleFunc("GET /tout-telecharger", s.downloadAll)
 	mux.HandleFunc("POST /relire", s.relire)
 	mux.HandleFunc("GET /importer", s.importPage)
 	mux.HandleFunc("POST /importer", s.importPreview)
@@ -148,6 +149,28 @@ func (s *Server) depotFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveFile(w, r, filepath.Join(s.cfg.Out, "depot"), nom, true)
+}
+
+// downloadAll is « Tout télécharger »: the dépôt's pairs in one zip,
+// written as it is sent (app.DepotArchive), never stored.
+func (s *Server) downloadAll(w http.ResponseWriter, r *http.Request) {
+	if s.state().EnCours {
+		refuse(w, r, http.StatusConflict, "une préparation du dépôt est en cours : téléchargez quand elle est terminée")
+		return
+	}
+	a, err := app.OpenDepotArchive(s.cfg.Out)
+	if err != nil {
+		refuse(w, r, http.StatusNotFound, err.Error())
+		return
+	}
+	defer a.Close()
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": app.ArchiveName}))
+	if _, err := a.WriteTo(w); err != nil {
+		// Midway, the status is sent: the connection is cut, so that the
+		// browser reports a failed download rather than keep half a zip.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, dir, nom string, attachment bool) {

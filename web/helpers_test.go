@@ -47,6 +47,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, max int64) *fixture {
 	t.Helper()
+	return newFixtureWith(t, max, nil)
+}
+
+// newFixtureWith is newFixture with its Config changed by edit first.
+func newFixtureWith(t *testing.T, max int64, edit func(*Config)) *fixture {
+	t.Helper()
 	reg, err := dossier.LoadRegistry(templates.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func newFixture(t *testing.T, max int64) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f.srv, err = New(Config{
+	cfg := Config{
 		Paths:      []string{"../fixtures/dossiers"},
 		ConfigPath: "../fixtures/segur.yaml",
 		Registry:   reg,
@@ -75,7 +81,16 @@ func newFixture(t *testing.T, max int64) *fixture {
 		DateDepot:  time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local),
 		Version:    "test",
 		MaxUpload:  max,
-	})
+		// An upload waits for its turn as long as it takes: on a loaded
+		// machine (and under -race) eight uploads of a VA can take minutes,
+		// and a test must not fail on the clock. The refusal after the wait
+		// is tested on its own (TestParallelUploadsAreBounded).
+		Limits: Limits{UploadWait: time.Hour},
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	f.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/signature"
@@ -91,6 +92,9 @@ type overviewData struct {
 	Lignes []row
 	Compte map[string]int
 	Totaux []total
+	// Depot are the files of the dépôt prepared in the output folder, for
+	// « Tout télécharger ».
+	Depot []string
 }
 
 func (s *Server) overviewData(sn *snapshot) overviewData {
@@ -99,6 +103,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	for _, p := range sn.config {
 		data.Config = append(data.Config, probleme(p))
 	}
+	data.Depot = app.DepotFiles(s.cfg.Out)
 	if sn.rapport == nil {
 		return data
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	stdzip "archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,6 +52,14 @@ func TestPreparationWhileThePageIsRead(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		return st, json.NewDecoder(resp.Body).Decode(&st)
+	}
+
+	// « Tout télécharger » before any dépôt: refused with the reason.
+	if code, body := f.get(t, "/tout-telecharger"); code != http.StatusNotFound || !bytes.Contains(body, []byte("aucun dépôt préparé")) {
+		t.Errorf("GET /tout-telecharger before any dépôt: %d %s", code, body)
+	}
+	if _, page := f.get(t, "/"); bytes.Contains(page, []byte(`id="tout-telecharger"`)) {
+		t.Error("the overview offers « Tout télécharger » before any dépôt")
 	}
 
 	code, st := post()
@@ -114,6 +124,43 @@ func TestPreparationWhileThePageIsRead(t *testing.T) {
 	}
 	if code, got := f.get(t, "/depot/"+zip); code != http.StatusOK || !bytes.Equal(got, want) || len(got) == 0 {
 		t.Errorf("GET /depot/%s: %d, %d bytes, want the %d bytes of the output folder", zip, code, len(got), len(want))
+	}
+
+	// « Tout télécharger » (issue 19, item 4): every pair in one zip, as
+	// in depot/, offered on the overview.
+	if _, page := f.get(t, "/"); !bytes.Contains(page, []byte(`href="/tout-telecharger"`)) {
+		t.Error("the overview does not offer « Tout télécharger » once the dépôt is prepared")
+	}
+	resp, err := http.Get(f.base + "/tout-telecharger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "depot.zip") {
+		t.Fatalf("GET /tout-telecharger: %d %v %v", resp.StatusCode, resp.Header, err)
+	}
+	zr, err := stdzip.NewReader(bytes.NewReader(all), int64(len(all)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range zr.File {
+		names = append(names, e.Name)
+		rc, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		want, _ := os.ReadFile(filepath.Join(f.out, "depot", e.Name))
+		if err != nil || !bytes.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%s in « Tout télécharger » differs from depot/ (%v)", e.Name, err)
+		}
+	}
+	if !slices.Equal(names, st.Paires) {
+		t.Errorf("« Tout télécharger » holds %v, want the pairs %v", names, st.Paires)
 	}
 }
 

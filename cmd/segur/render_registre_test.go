@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +85,44 @@ func TestRenderIssuesTheBDCAndThePreviewNothing(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(bdcPath); !bytes.Equal(again, bdc) {
 		t.Error("pack rendered or signed the BDC again, want the bytes render issued")
+	}
+	// rapport.json and rapport.html carry the state and its history.
+	var rap struct {
+		Dossiers []struct {
+			NumeroEditeur string `json:"numero_editeur"`
+			Registre      *struct {
+				Etat       string `json:"etat"`
+				Historique []struct{ Etat, Commande, Le string }
+			} `json:"registre"`
+		} `json:"dossiers"`
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rap); err != nil {
+		t.Fatal(err)
+	}
+	if len(rap.Dossiers) != 1 || rap.Dossiers[0].Registre == nil {
+		t.Fatalf("rapport.json: no registre state:\n%s", raw)
+	}
+	st := rap.Dossiers[0].Registre
+	var steps []string
+	for _, e := range st.Historique {
+		steps = append(steps, e.Etat+" ("+e.Commande+" "+e.Le+")")
+	}
+	want := []string{"commandé (render 2022-06-15T09:30:00Z)", "réalisé (pack 2023-04-28T10:00:00Z)", "solde déposé (pack 2023-04-28T10:00:00Z)"}
+	if st.Etat != "solde déposé" || len(steps) < 3 || steps[0] != want[0] || steps[len(steps)-1] != want[2] || !slices.Contains(steps, want[1]) {
+		t.Errorf("rapport.json's registre state: %q, history %q, want « solde déposé » after %q", st.Etat, steps, want)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"registre : <strong>solde déposé</strong>", "15/06/2022 à 09:30 UTC : commandé", "segur render ("} {
+		if !strings.Contains(string(html), w) {
+			t.Errorf("rapport.html has no %q", w)
+		}
 	}
 	issued := registreDocuments(t, reg, "00042")
 	if len(issued) != 3 {

@@ -165,6 +165,20 @@ function preparer() {
       ul.appendChild(li);
     }
     res.appendChild(ul);
+    const ancien = document.getElementById("depot-prepare");
+    if (ancien) ancien.hidden = true; // the list above says it now
+    if (p.paires.length > 0) {
+      const tout = document.createElement("p");
+      const a = document.createElement("a");
+      a.href = "/tout-telecharger";
+      a.id = "tout-telecharger-resultat";
+      a.className = "action secondaire";
+      a.textContent = "Tout télécharger";
+      a.setAttribute("download", "depot.zip");
+      tout.appendChild(a);
+      tout.appendChild(document.createTextNode(" (les " + p.paires.length + " fichiers en un zip)"));
+      res.appendChild(tout);
+    }
     return true;
   };
   const suivre = async () => {
