@@ -168,6 +168,9 @@ type issuing struct {
 	// a BDC given back from the registre needs none, one to issue (and so
 	// to sign) is refused with it.
 	unsigned error
+	// cancelled is, by dossier, its DOSSIER_ANNULE error (nil: not
+	// cancelled).
+	cancelled map[string]error
 }
 
 // signerNeeded is the error of a MOM or BDC to sign for the first time
@@ -188,6 +191,19 @@ func signerNeeded(kind dossier.Kind, err error) error {
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	// A cancelled dossier (segur etat NUMERO --annule) gets no document;
+	// asked once per dossier.
+	if is.cancelled == nil {
+		is.cancelled = map[string]error{}
+	}
+	err, seen := is.cancelled[d.Numero()]
+	if !seen {
+		err = is.tx.Cancelled(d.Numero())
+		is.cancelled[d.Numero()] = err
+	}
+	if err != nil {
+		return nil, err
+	}
 	if is.format != "" && is.phase == registre.PhaseSolde && d.Stage == dossier.PhaseSolde {
 		switch kind {
 		case dossier.MOM, dossier.VA, dossier.FACTURE:
@@ -608,4 +624,43 @@ func etatOf(events []registre.Event) *rapport.EtatRegistre {
 	last := e.Historique[len(e.Historique)-1]
 	e.Etat, e.Code, e.Libelle, e.Le = last.Etat, last.Code, last.Libelle, last.Le
 	return e
+}
+
+// EtatChange records, by hand, a state the ASP's answers do not give:
+// the solde paid on a date (Paye, « solde payé ») or the dossier
+// cancelled (Annule, its motif: « annulé », never deposited again).
+type EtatChange struct {
+	Paye   time.Time
+	Annule string
+}
+
+// ChangeEtat records c for dossier numero in the registre, dated and
+// caused (« etat --paye » / « etat --annule »).
+func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) error {
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	command := "etat --paye"
+	if c.Annule != "" {
+		command = "etat --annule"
+	}
+	tx, err := r.Begin(ctx, registre.Cause{Command: command})
+	if err != nil {
+		return &Error{Message: err.Error(), err: err}
+	}
+	defer tx.Rollback()
+	if c.Annule != "" {
+		err = tx.Cancel(numero, c.Annule)
+	} else {
+		err = tx.MarkPaid(numero, c.Paye)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return &Error{Message: err.Error(), err: err}
+	}
+	return nil
 }
