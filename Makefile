@@ -17,18 +17,17 @@ deps:
 	  echo "pdftotext est introuvable : installez poppler-utils (Debian/Ubuntu : sudo apt-get install poppler-utils ; macOS : brew install poppler)"; \
 	  exit 1; }
 
-# `make test` runs three steps at the same time (tools/test-steps.sh prints
+# `make test` runs two steps at the same time (tools/test-steps.sh prints
 # what runs, each step's output as it ends, and its time and CPU); every
-# test runs once. No two steps compile the same thing (the go commands of
-# parallel steps do not share their work, only the cache once written):
-#  1. the tests of segur's patches to third_party/gofpdf, and the
-#     GOOS=windows and GOOS=darwin builds (their own compilations);
-#  2. go vet, then every test of every package, plainly, but those of step
-#     3 — the cmd/segur tests that drive a real segur process (SIGKILL and
-#     Ctrl-C mid-pack, a terminal, peak memory on hostile inputs) included:
-#     that binary is not race-instrumented, so the race detector adds
-#     nothing to them;
-#  3. under the race detector, where goroutines run: every pack test (the
+# test runs once, and no two steps compile the same thing (the go commands
+# of parallel steps do not share their work, only the cache once written):
+#  1. go vet, then every test of every package, plainly, but those of step
+#     2 and the release's (below) — the cmd/segur tests that drive a real
+#     segur process (SIGKILL and Ctrl-C mid-pack, a terminal, peak memory on
+#     hostile inputs) included: that binary is not race-instrumented, so the
+#     race detector adds nothing to them — then the tests of segur's
+#     patches to third_party/gofpdf;
+#  2. under the race detector, where goroutines run: every pack test (the
 #     worker pool), then the tests that run goroutines in earnest —
 #     cmd/segur's packs with one and four workers (each worker renders,
 #     signs the MOMs, verifies the VAs and pièces) and with Factur-X (the
@@ -39,14 +38,18 @@ deps:
 #     These run only under -race: the race run asserts all that they
 #     assert; pack's race binary is built first, and its race-built
 #     packages serve cmd/segur's and web's.
+# The cross builds (GOOS=windows, GOOS=darwin) and the release's test
+# (tools/dist: the Linux binary run without Go, segur.exe a Windows
+# program) compile segur again for other targets and flags: they are
+# `make dist`'s, which CI runs after `make test` and `make lint`.
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
+DIST_RUN  := TestReleaseBinariesRun
 # The longest packages first, so that none starts last.
 SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
 
 test: deps
 	@tools/test-steps.sh \
-	  'third_party/gofpdf, GOOS=windows and GOOS=darwin builds|set -e; cd third_party/gofpdf && $(GO) test -count=1 . && cd ../.. && GOOS=windows $(GO) build -o /dev/null ./cmd/segur && GOOS=darwin $(GO) build -o /dev/null ./cmd/segur && echo "GOOS=windows, GOOS=darwin go build ./cmd/segur: ok"' \
-	  'go vet ./..., then go test ./... (every package, but the tests of step 3)|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) ./...' \
+	  'go vet ./..., then go test ./... (every package, but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -skip '"'"'^($(RACE_RUN)|$(DIST_RUN))$$'"'"' $(SLOW_FIRST) ./...; cd third_party/gofpdf && $(GO) test -count=1 .' \
 	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close|set -e; $(GO) test -race -count=1 ./pack; $(GO) test -race -count=1 -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
@@ -101,6 +104,7 @@ fuzz:
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
+	$(GO) test ./internal/contenu -run '^$$' -fuzz FuzzContenu -fuzztime 60s
 
 # A realistic quarter end on synthetic quarters (generated under bench/, not
 # committed): each BDC issued at commande into a fresh registre, then the
@@ -117,11 +121,17 @@ bench: build
 # The release: dist/segur-<version>-<os>-<arch>.zip for Windows amd64
 # (segur.exe), macOS amd64 and arm64 and Linux amd64, each with the binary,
 # docs/guide.md and the README, and dist/SHA256SUMS. `segur version` prints
-# the version and commit written here (make dist VERSION=1.2.0).
+# the version and commit written here (make dist VERSION=1.2.0). The
+# binary of this machine (Linux amd64 in CI) is run, as zipped, with a PATH
+# that has no Go in it. segur.exe is not run: Debian 12's wine (8.0) lacks
+# ProcessPrng (bcryptprimitives.dll, Wine ≥ 8.13), which Go programs need.
 VERSION ?= $(BASE_VERSION)
 BASE_VERSION := $(shell sed -n 's/^const baseVersion = "\(.*\)"/\1/p' cmd/segur/version.go)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo inconnu)
 dist:
+	$(GO) test -count=1 -run '^($(DIST_RUN))$$' ./tools/dist
+	GOOS=windows $(GO) build ./... && GOOS=darwin $(GO) build ./...
+	@echo "GOOS=windows, GOOS=darwin go build ./...: ok"
 	$(GO) run ./tools/dist -version $(VERSION) -commit $(COMMIT) -out dist
 	cd dist && sha256sum -c SHA256SUMS
 

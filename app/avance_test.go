@@ -124,9 +124,13 @@ func TestCheckReadsAnAvanceBack(t *testing.T) {
 }
 
 // TestAvanceThenSoldeWithoutRetypingTheNumeroASP: a dossier goes avance →
-// ASP answer imported → solde, its numéro ASP never typed: the avance dépôt
-// is recorded in the registre, the ASP's answer gives the numéro, and the
-// solde record, which leaves numero_asp out, gets it in its JSON line.
+// ASP answer imported → solde, its numéro ASP never typed and its avance
+// never described again: the avance dépôt records in the registre what each
+// line declared, the ASP's answer gives the numéro and accepts the avance,
+// and the solde record, which has neither numero_asp nor an avance: block,
+// gets the numéro in its JSON line and is compared with the avance's
+// beneficiaries: one the avance did not declare is BENEFICIAIRE_AJOUTE at
+// its line; one declared and gone is BENEFICIAIRE_RETIRE.
 func TestAvanceThenSoldeWithoutRetypingTheNumeroASP(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
 	dir := t.TempDir()
@@ -135,9 +139,9 @@ func TestAvanceThenSoldeWithoutRetypingTheNumeroASP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The avance.
+	// The avances: a libéral (one médecin) and a centre de santé (three sites).
 	if _, err := Pack(context.Background(), PackOptions{
-		Inputs:    Inputs{Paths: []string{"../fixtures/avances/liberal.yaml"}, Config: cfg, Registre: reg},
+		Inputs:    Inputs{Paths: []string{"../fixtures/avances/liberal.yaml", "../fixtures/avances/structure-plusieurs-sites.yaml"}, Config: cfg, Registre: reg},
 		Out:       filepath.Join(dir, "avance"),
 		Signes:    "../fixtures/signes",
 		DateDepot: time.Date(2022, 11, 15, 12, 0, 0, 0, time.UTC),
@@ -148,7 +152,8 @@ func TestAvanceThenSoldeWithoutRetypingTheNumeroASP(t *testing.T) {
 	// The ASP's answer.
 	answer := filepath.Join(dir, "retour.json")
 	if err := os.WriteFile(answer, []byte(`{"impId": 1, "numeroAns": "2201140317", "siret": "74784908100019", "lignesImport": [
-  {"numLigne": 1, "typeAction": "C", "numeroASP": "FINMDV000201", "numeroEditeur": "00201", "codeTraitement": null, "libelleTraitement": null}]}
+  {"numLigne": 1, "typeAction": "C", "numeroASP": "FINMDV000201", "numeroEditeur": "00201", "codeTraitement": null, "libelleTraitement": null},
+  {"numLigne": 2, "typeAction": "C", "numeroASP": "FINMDV000202", "numeroEditeur": "00202", "codeTraitement": null, "libelleTraitement": null}]}
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,20 +161,34 @@ func TestAvanceThenSoldeWithoutRetypingTheNumeroASP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if imp.Numeros != 1 {
+	if imp.Numeros != 2 {
 		t.Fatalf("import: %+v", imp)
 	}
-	// The solde, without numero_asp.
-	src, err := os.ReadFile("../fixtures/avances/liberal.yaml")
-	if err != nil {
-		t.Fatal(err)
+	// The soldes, without numero_asp nor avance:.
+	solde := func(fixture string, edit func(string) string) string {
+		t.Helper()
+		src, err := os.ReadFile("../fixtures/avances/" + fixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		head, _, ok := strings.Cut(s, "\navance:\n")
+		if ok {
+			_, tail, _ := strings.Cut(s, "\nsignature:")
+			s = head + "\nsignature:" + tail
+		}
+		s = edit(s)
+		if strings.Contains(s, "numero_asp") || strings.Contains(s, "\navance:") {
+			t.Fatal("the solde record is not what the test means")
+		}
+		rec := filepath.Join(dir, "solde", strings.TrimSuffix(fixture, ".yaml"), "dossier.yaml")
+		os.MkdirAll(filepath.Dir(rec), 0o755)
+		if err := os.WriteFile(rec, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return rec
 	}
-	solde := strings.Replace(string(src), "avance:\n  montant_ht: 358.33\n  montant_demande_ht: 107.50\n", `avance:
-  beneficiaires: ["10766476625"]
-  montant_ht: 358.33
-  montant_verse_ht: 107.50
-  statut: paiement_effectue
-
+	const realise = `
 realisation:
   date_fin: 2023-02-20
   scenarios:
@@ -180,17 +199,10 @@ realisation:
 facture:
   numero: F2023-00201
   date: 2023-03-01
-`, 1)
-	if strings.Contains(solde, "numero_asp") || solde == string(src) {
-		t.Fatal("the solde record is not what the test means")
-	}
-	rec := filepath.Join(dir, "solde", "dossier.yaml")
-	os.MkdirAll(filepath.Dir(rec), 0o755)
-	if err := os.WriteFile(rec, []byte(solde), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`
+	liberal := solde("liberal.yaml", func(s string) string { return s + realise })
 	res, err := Pack(context.Background(), PackOptions{
-		Inputs:    Inputs{Paths: []string{rec}, Config: cfg, Registre: reg},
+		Inputs:    Inputs{Paths: []string{liberal}, Config: cfg, Registre: reg},
 		Out:       filepath.Join(dir, "out"),
 		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
 	})
@@ -206,5 +218,60 @@ facture:
 	}
 	if !strings.Contains(string(js), `"numeroASP": "FINMDV000201"`) {
 		t.Errorf("the solde's JSON lacks the numéro ASP the ASP gave:\n%s", js)
+	}
+
+	// A médecin the avance did not declare, added at the solde.
+	added := solde("liberal.yaml", func(s string) string { return s + realise })
+	data, _ := os.ReadFile(added)
+	withAdded := strings.Replace(string(data), "    specialite: medecine-generale\n", `    specialite: medecine-generale
+  - rpps: "10003461034"
+    nom: Dupont
+    prenom: Jean
+    email: j.dupont@cabinet-sala.example
+    telephone: "04 78 42 10 12"
+    specialite: medecine-generale
+`, 1)
+	if withAdded == string(data) {
+		t.Fatal("the médecin was not added")
+	}
+	os.WriteFile(added, []byte(withAdded), 0o644)
+	val, err := Validate(context.Background(), ValidateOptions{Inputs: Inputs{Paths: []string{added}, Config: cfg, Registre: reg}, Phase: dossier.PhaseSolde, DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range val.Problems {
+		if p.Level == dossier.Erreur {
+			got = append(got, fmt.Sprintf("%s %s:%d %s", p.Code, filepath.Base(p.File), p.Line, p.Field))
+		}
+	}
+	line := 1 + strings.Count(withAdded[:strings.Index(withAdded, `  - rpps: "10003461034"`)], "\n")
+	if want := fmt.Sprintf("BENEFICIAIRE_AJOUTE dossier.yaml:%d beneficiaires[1]", line); !slices.Equal(got, []string{want}) {
+		t.Errorf("a médecin added at the solde: %v, want [%s]\n%v", got, want, val.Problems)
+	}
+
+	// A site declared at the avance, gone at the solde.
+	cds := solde("structure-plusieurs-sites.yaml", func(s string) string {
+		s = strings.Replace(s, `  - finess_geo: "069000404"
+    nom: Site de Vaise
+    rpps_medecins: ["10345678048"]
+`, "", 1)
+		return s
+	})
+	val, err = Validate(context.Background(), ValidateOptions{Inputs: Inputs{Paths: []string{cds}, Config: cfg, Registre: reg}, Phase: dossier.PhaseSolde, DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retire []string
+	for _, p := range val.Problems {
+		if p.Code == "BENEFICIAIRE_RETIRE" {
+			retire = append(retire, p.Message)
+		}
+		if p.Code == "BENEFICIAIRE_AJOUTE" || p.Code == "AVANCE_NON_PAYEE" || (p.Code == "CHAMP_MANQUANT" && strings.HasPrefix(p.Field, "avance")) {
+			t.Errorf("the avance from the registre: %v", p)
+		}
+	}
+	if len(retire) != 1 || !strings.Contains(retire[0], "069000404") {
+		t.Errorf("a site gone at the solde: %v\n%v", retire, val.Problems)
 	}
 }

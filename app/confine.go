@@ -40,10 +40,18 @@ func within(p, dir string) bool {
 // whose output folder has a link where segur cleans (a-signer/, depot/,
 // dossiers/, .segur/), or whose inputs (--signes, --pieces, the records'
 // folders) lie inside one of those: the run would delete or replace them.
+//
+// Render calls it too (it writes dossiers/ under the same -o), with what it
+// reads: the records and --pieces.
 func checkConfinement(opt PackOptions) error {
-	if opt.Out == "" {
+	return confine(opt.Out, opt.Signes, opt.Pieces, opt.Paths)
+}
+
+func confine(outDir, signes, pieces string, paths []string) error {
+	if outDir == "" {
 		return nil
 	}
+	opt := struct{ Out string }{outDir}
 	for _, c := range cleanedFolders {
 		sub := filepath.Join(opt.Out, c)
 		if st, err := os.Lstat(sub); err == nil && st.Mode()&fs.ModeSymlink != 0 {
@@ -51,8 +59,8 @@ func checkConfinement(opt PackOptions) error {
 		}
 	}
 	out := physical(opt.Out)
-	inputs := []struct{ what, path string }{{"--signes", opt.Signes}, {"--pieces", opt.Pieces}}
-	for _, p := range opt.Paths {
+	inputs := []struct{ what, path string }{{"--signes", signes}, {"--pieces", pieces}}
+	for _, p := range paths {
 		inputs = append(inputs, struct{ what, path string }{"les enregistrements", p})
 	}
 	for _, in := range inputs {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-sons/segur/depot"
 )
 
 // TestPackRefusesInputsInsideWhatItCleans (issue #22, item 2): --signes,
@@ -104,4 +106,65 @@ func TestPackRefusesInputsInsideWhatItCleans(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out2, "depot")); err == nil {
 		t.Error("a-signer a link: depot/ was written")
 	}
+}
+
+// TestRenderConfinedAndLockedAsPack (issue #22, items 2 and 6): segur render
+// writes dossiers/ under -o, so it goes through pack's confinement (--pieces
+// or records inside a folder segur cleans, a cleaned folder that is a link)
+// and takes pack's lock: while a pack holds -o, render writes nothing.
+func TestRenderConfinedAndLockedAsPack(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
+	proj := t.TempDir()
+	recs := filepath.Join(proj, "dossiers")
+	os.MkdirAll(recs, 0o755)
+	data, err := os.ReadFile("../fixtures/dossiers/liberal-mom.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(recs, "liberal-mom.yaml"), data, 0o644)
+	opt := func(out string) RenderOptions {
+		return RenderOptions{
+			Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
+			Out:       out,
+			DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
+		}
+	}
+	t.Run("--pieces dans -o/dossiers", func(t *testing.T) {
+		out := t.TempDir()
+		sub := filepath.Join(out, "dossiers", "annexes")
+		os.MkdirAll(sub, 0o755)
+		o := opt(out)
+		o.Pieces = sub
+		if _, err := Render(context.Background(), o); err == nil || !strings.Contains(err.Error(), "[ENTREE_DANS_SORTIE]") {
+			t.Errorf("got %v, want ENTREE_DANS_SORTIE", err)
+		}
+	})
+	t.Run("-o/dossiers est un lien", func(t *testing.T) {
+		out, elsewhere := t.TempDir(), t.TempDir()
+		os.Symlink(elsewhere, filepath.Join(out, "dossiers"))
+		if _, err := Render(context.Background(), opt(out)); err == nil || !strings.Contains(err.Error(), "[SORTIE_LIEN]") {
+			t.Errorf("got %v, want SORTIE_LIEN", err)
+		}
+		if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+			t.Errorf("written through the link: %v", entries)
+		}
+	})
+	t.Run("pendant un pack", func(t *testing.T) {
+		out := t.TempDir()
+		unlock, err := depot.Lock(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Render(context.Background(), opt(out))
+		unlock()
+		if err == nil || !strings.Contains(err.Error(), "travaille déjà") {
+			t.Errorf("got %v, want the lock's refusal", err)
+		}
+		if entries, _ := os.ReadDir(filepath.Join(out, "dossiers")); len(entries) != 0 {
+			t.Errorf("render wrote under a pack's lock: %v", entries)
+		}
+		if _, err := Render(context.Background(), opt(out)); err != nil {
+			t.Errorf("once the lock is released: %v", err)
+		}
+	})
 }

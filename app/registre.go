@@ -16,6 +16,7 @@ import (
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/registre"
+	"github.com/shopspring/decimal"
 )
 
 // AutoRegistre, as Inputs.Registre, is the registre segur.yaml names
@@ -99,16 +100,35 @@ func loadConfigOnly(in Inputs) (*Env, error) {
 	return &Env{Registry: reg, Config: cfg, ConfigPath: path, Problems: probs, registre: in.Registre, now: in.Now}, nil
 }
 
-// registreAvances gives the solde the numéro ASP the registre knows
-// (segur asp importer), so that a record may leave it out.
+// registreAvances gives the solde what the registre knows of its avance:
+// the numéro ASP (segur asp importer), so that a record may leave it out,
+// and what the avance's line declared when segur deposited it
+// (beneficiaries, Prestation Ségur HT, mandataire; its status: paid once
+// the ASP's answer accepted it, else in instruction), so that a record
+// without an avance: block is compared with it.
 type registreAvances struct{ r *registre.Registre }
 
 func (a registreAvances) Avance(numero string) *dossier.AvanceConnue {
 	n, err := a.r.NumeroASP(numero)
-	if err != nil || n == "" {
+	if err != nil {
 		return nil
 	}
-	return &dossier.AvanceConnue{NumeroASP: n}
+	out := &dossier.AvanceConnue{NumeroASP: n}
+	if dec, err := a.r.AvanceDeclaree(numero); err == nil && dec != nil {
+		out.Beneficiaires = dec.Beneficiaires
+		out.Mandataire = dec.Mandataire
+		if m, err := decimal.NewFromString(dec.MontantHT); err == nil {
+			out.MontantHT = &m
+		}
+		out.Statut = "en_instruction"
+		if dec.Payee {
+			out.Statut = dossier.AvanceStatutPaye
+		}
+	}
+	if out.NumeroASP == "" && len(out.Beneficiaires) == 0 {
+		return nil
+	}
+	return out
 }
 
 // memory adapts a registre transaction to pack.Memory.
@@ -130,8 +150,12 @@ func (m *memory) NextPair(dispositif, ans string) (int, error) {
 	return m.tx.NextPairNumber(dispositif, ans, m.phase)
 }
 
-func (m *memory) RecordPair(name, dispositif, ans string, n int, js, zip string, dossiers []string) error {
-	return m.tx.RecordPair(registre.Pair{Name: name, Dispositif: dispositif, Solution: ans, Phase: m.phase, Number: n, JSONSHA256: js, ZipSHA256: zip, Dossiers: dossiers})
+func (m *memory) RecordPair(name, dispositif, ans string, n int, js, zip string, dossiers []string, declared []pack.Declaration) error {
+	p := registre.Pair{Name: name, Dispositif: dispositif, Solution: ans, Phase: m.phase, Number: n, JSONSHA256: js, ZipSHA256: zip, Dossiers: dossiers}
+	for _, d := range declared {
+		p.Declarations = append(p.Declarations, registre.Declaration{Dossier: d.Numero, Beneficiaires: d.Beneficiaires, MontantHT: d.MontantHT.StringFixed(2), Mandataire: d.Mandataire})
+	}
+	return m.tx.RecordPair(p)
 }
 
 func (m *memory) TxID() string                      { return m.tx.ID() }

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -52,6 +54,10 @@ type RenderResult struct {
 // dossier on its own (one failure does not stop the others), and records
 // the VAs (and unsigned MOMs) handed out for signature.
 func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
+	// The same confinement as pack's: render writes dossiers/ under -o.
+	if err := confine(opt.Out, "", opt.Pieces, opt.Paths); err != nil {
+		return nil, err
+	}
 	e, err := Load(opt.Inputs)
 	if err != nil {
 		return nil, err
@@ -72,6 +78,19 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 	if err := depot.Guard(out); err != nil {
 		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
 	}
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return nil, e.fail("« %s » est un fichier, pas un dossier : -o attend le dossier de sortie (créé s'il n'existe pas)", out)
+	}
+	// The same lock as pack's: a render and a pack on the same -o never
+	// write dossiers/ at the same time (a pack would zip documents a
+	// render is replacing).
+	unlock, err := depot.Lock(out)
+	if errors.Is(err, depot.ErrBusy) {
+		return nil, e.fail("%s : %v", out, err)
+	} else if err != nil {
+		return nil, e.fail("dossier de sortie « %s » inutilisable : %s", out, safeio.Message(err))
+	}
+	defer unlock()
 	res := &RenderResult{Config: e.Problems, Dossiers: len(ds)}
 	var r pack.Renderer
 	var tx *registre.Tx

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,6 +171,11 @@ func AcceptVA(ctx context.Context, opt UploadOptions) UploadResult {
 		res := UploadResult{Outcome: Refused, Message: "VA refusée, rien n'a été enregistré :"}
 		for _, p := range probs {
 			res.Problemes = append(res.Problemes, local(p))
+			if p.Code == "VA_AUTRE_DOSSIER" {
+				if n, va := vaOwner(opt.Preview, opt.Numero, opt.Data); n != "" {
+					res.Message = fmt.Sprintf("VA refusée, rien n'a été enregistré : c'est la VA du dossier %s (%s), pas celle du dossier %s ; déposez-la sur la page du dossier %s.", n, va, opt.Numero, n)
+				}
+			}
 		}
 		return res
 	}
@@ -201,4 +207,33 @@ func AcceptVA(ctx context.Context, opt UploadOptions) UploadResult {
 		res.Message += " — attention : " + local(p)
 	}
 	return res
+}
+
+// vaOwner is the dossier of the preview whose VA data is, when it is not
+// numero's (VA_AUTRE_DOSSIER): the one whose VA file name (printed on each
+// page of the VA) or numéro ASP its text holds; "" when its text names no
+// other dossier (a scan without text layer). In numéro éditeur order, the
+// first found.
+func vaOwner(p *Preview, numero string, data []byte) (string, string) {
+	pages, err := pdfops.Text(bytes.NewReader(data))
+	if err != nil {
+		return "", ""
+	}
+	text := strings.Join(pages, "\n")
+	numeros := make([]string, 0, len(p.Dossiers))
+	for n := range p.Dossiers {
+		numeros = append(numeros, n)
+	}
+	slices.Sort(numeros)
+	for _, n := range numeros {
+		d := p.Dossiers[n]
+		if n == numero || d.Justificatif.Kind != dossier.VA {
+			continue
+		}
+		va := d.FileName(dossier.VA)
+		if strings.Contains(text, va) || (d.Ref.NumeroASP != "" && strings.Contains(text, d.Ref.NumeroASP)) {
+			return n, va
+		}
+	}
+	return "", ""
 }

@@ -9,19 +9,55 @@ import (
 // one upload pair).
 const MaxLines = 200
 
-// Keys of the solde JSON, in the order the ASP's template gives them.
+// Keys of the solde JSON. Every package that writes or reads a key names
+// it here (pack writes through the lists below, readback and registre
+// read through these names): the ASP's format is described once.
+const (
+	KeyImpID         = "impId"
+	KeyNumeroAns     = "numeroAns"
+	KeySiret         = "siret"
+	KeyLignesImport  = "lignesImport"
+	KeyNumLigne      = "numLigne"
+	KeyTypeAction    = "typeAction"
+	KeyNumeroASP     = "numeroASP"
+	KeyNumeroEditeur = "numeroEditeur"
+	KeyFacture       = "facture"
+	KeyBeneficiaires = "beneficiaires"
+	KeyScenarios     = "scenariosEffectivementInstalles"
+
+	KeyDateFacture           = "dateFacture"
+	KeyMontantSegurHTFacture = "montantSegurHTFacture"
+
+	KeyCommandePour       = "commandePour"
+	KeyLiberalRPPS        = "liberalRPPS"
+	KeyStructureFINESSGeo = "structureFINESSGeo"
+
+	KeyIsDirectToDMP          = "isDirectToDMP"
+	KeyIdentDMP               = "identDMP"
+	KeyIsDirectToMSSPro       = "isDirectToMSSPro"
+	KeyAdresseBoiteMSSPro     = "adresseBoiteMSSPro"
+	KeyIsDirectToMSSCitoyen   = "isDirectToMSSCitoyen"
+	KeyAdresseBoiteMSSCitoyen = "adresseBoiteMSSCitoyen"
+
+	// Keys of the ASP's answer to a dépôt (its return file): the solde's
+	// line keys and these two.
+	KeyCodeTraitement    = "codeTraitement"
+	KeyLibelleTraitement = "libelleTraitement"
+)
+
+// The solde JSON's keys, in the order the ASP's template gives them.
 var (
 	// TopKeys are the envelope's keys.
-	TopKeys = []string{"impId", "numeroAns", "siret", "lignesImport"}
+	TopKeys = []string{KeyImpID, KeyNumeroAns, KeySiret, KeyLignesImport}
 	// LineKeys are the keys of one line of lignesImport, before the
 	// dispositif-specific ones (templates/dispositifs/*.yaml, json:).
-	LineKeys = []string{"numLigne", "typeAction", "numeroASP", "numeroEditeur", "facture", "beneficiaires", "scenariosEffectivementInstalles"}
+	LineKeys = []string{KeyNumLigne, KeyTypeAction, KeyNumeroASP, KeyNumeroEditeur, KeyFacture, KeyBeneficiaires, KeyScenarios}
 	// FactureKeys are the keys of a line's facture object.
-	FactureKeys = []string{"dateFacture", "montantSegurHTFacture"}
+	FactureKeys = []string{KeyDateFacture, KeyMontantSegurHTFacture}
 	// BeneficiairesKeys are the keys of a line's beneficiaires object.
-	BeneficiairesKeys = []string{"commandePour", "liberalRPPS", "structureFINESSGeo"}
+	BeneficiairesKeys = []string{KeyCommandePour, KeyLiberalRPPS, KeyStructureFINESSGeo}
 	// ScenariosKeys are the keys of a line's scenariosEffectivementInstalles.
-	ScenariosKeys = []string{"isDirectToDMP", "identDMP", "isDirectToMSSPro", "adresseBoiteMSSPro", "isDirectToMSSCitoyen", "adresseBoiteMSSCitoyen"}
+	ScenariosKeys = []string{KeyIsDirectToDMP, KeyIdentDMP, KeyIsDirectToMSSPro, KeyAdresseBoiteMSSPro, KeyIsDirectToMSSCitoyen, KeyAdresseBoiteMSSCitoyen}
 )
 
 // TypeAction is the only typeAction a solde line carries: a creation.

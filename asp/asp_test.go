@@ -102,3 +102,19 @@ func TestContacts(t *testing.T) {
 		}
 	}
 }
+
+// The avance keys readback reads by name are keys AvanceKeys describes, at
+// the path readback reads them.
+func TestAvanceKeyNamesAreDescribed(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{
+		KeyNumLigne, KeyTypeAction, KeyNumeroASP, KeyNumeroEditeur,
+		KeyCommande, KeyCommande + "." + KeyDateCommande, KeyCommande + "." + KeyMontantSegurHT,
+		KeyPiecesJustificatives, KeyPiecesJustificatives + "[]." + KeyNomFichier, KeyPiecesJustificatives + "[]." + KeyTypeFichier,
+		KeyCodeTraitement, KeyLibelleTraitement,
+	} {
+		if !AvanceKnown(path) {
+			t.Errorf("%q is not one of AvanceKeys", path)
+		}
+	}
+}

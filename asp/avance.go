@@ -17,6 +17,17 @@ import (
 // named by its data's json_avance.profil) orders these keys and gives each
 // its source; LoadRegistry refuses a profile key not described here.
 
+// Keys of an avance line that readback reads by name (AvanceKeys gives
+// each with its path; asp's test checks that they agree).
+const (
+	KeyCommande             = "commande"
+	KeyDateCommande         = "dateCommande"
+	KeyMontantSegurHT       = "montantSegurHT"
+	KeyPiecesJustificatives = "piecesJustificatives"
+	KeyNomFichier           = "nomFichier"
+	KeyTypeFichier          = "typeFichier"
+)
+
 // AvanceKeys are the keys an avance line may carry, by path (a nested
 // object's keys under their parent's, an array's item keys after « [] »).
 var AvanceKeys = []string{

@@ -118,7 +118,7 @@ func (ff faults) writeWith(path string, durable bool, fill func(io.Writer) error
 }
 
 // ErrBusy is returned by Lock when another segur works on the folder.
-var ErrBusy = errors.New("un autre « segur pack » travaille déjà dans ce dossier de sortie")
+var ErrBusy = errors.New("un autre « segur pack » ou « segur render » travaille déjà dans ce dossier de sortie : attendez qu'il finisse, puis relancez")
 
 // Lock takes an exclusive lock on the output folder, so that two runs never
 // interleave their files (a lock file, .segur.lock, locked with the

@@ -111,7 +111,7 @@ func (k *rules) factureAvanceFichier() {
 		c.errorf("facture.facture_avance.fichier", "PIECE_HORS_DOSSIER", outsideMsg, fa.Fichier)
 		return
 	}
-	if k.pieceForbidden("facture.facture_avance.fichier", fa.Fichier, path) || k.pieceProblem("facture.facture_avance.fichier", fa.Fichier, path) {
+	if k.pieceForbidden("facture.facture_avance.fichier", fa.Fichier, path) || k.pieceProblem("facture.facture_avance.fichier", fa.Fichier, path, "") {
 		return
 	}
 	if !k.files.IsFile(path) {

@@ -277,6 +277,9 @@ type PieceFile struct {
 	Type    string // CR, CATALOGUE
 	Libelle string
 	Path    string // resolved from the record
+	// Contenu is what its bytes must be (templates/contenus.yaml, by its
+	// extension: pdf, texte…), "" when its extension has no such rule.
+	Contenu string
 }
 
 // ChampValeur is a dispositif-specific JSON field with its value (string,
@@ -377,7 +380,7 @@ func checkRecord(cfg *Config, reg *Registry, r *Record, opt Options) *Dossier {
 		d.Problems = c.probs
 		fillParts(d, r, cfg)
 	}()
-	if r.Broken {
+	if r.Broken || r.misspelt {
 		return d
 	}
 	k := &rules{c: c, d: d, r: r, cfg: cfg, opt: opt, reg: reg, files: filesOf(opt.Files)}

@@ -158,6 +158,11 @@ func TestRules(t *testing.T) {
 	}{
 		{"a complete libéral MOM dossier has no problem", PhaseSolde, nil, nil},
 		{"a mistyped key is refused with its name", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  montant_hht: 716.66"}, []string{"CHAMP_INCONNU"}},
+		// Issue 19: a misspelt key says so once, not what it holds as missing
+		// (CHAMP_MANQUANT, MONTANT_NUL, BENEFICIAIRE_RETIRE).
+		{"a misspelt beneficiaires gives one message", PhaseSolde, map[string]string{"beneficiaires": strings.Replace(baseBlocks[6].text, "beneficiaires:", "benificiaires:", 1)}, []string{"CHAMP_INCONNU"}},
+		{"a misspelt avance.beneficiaires gives one message", PhaseSolde, map[string]string{"avance": strings.Replace(baseBlocks[8].text, "beneficiaires:", "benificiaires:", 1)}, []string{"CHAMP_INCONNU"}},
+		{"an unknown key unlike any other leaves the rules on", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-01-10\n  remarque: x"}, []string{"CHAMP_INCONNU", "DATE_ORDRE"}},
 		{"an unquoted float identifier is refused", PhaseSolde, map[string]string{"client": strings.Replace(baseBlocks[5].text, `siren: "552100554"`, "siren: 5.521e8", 1)}, []string{"IDENTIFIANT_TYPE"}},
 		{"an unquoted identifier made of digits is accepted", PhaseSolde, map[string]string{"client": strings.Replace(baseBlocks[5].text, `siren: "552100554"`, "siren: 552100554", 1)}, nil},
 		{"an amount with three decimals is refused", PhaseSolde, map[string]string{"facture": "facture:\n  numero: F1\n  date: 2023-02-10\n  montant_ht: 716.666"}, []string{"MONTANT_FORMAT"}},

@@ -66,6 +66,8 @@ type decoder struct {
 	// failed counts every problem found, kept or not: past
 	// MaxProblemsPerRecord they are counted, not kept.
 	failed int
+	// misspelt: an unknown key close to a known one (Record.misspelt).
+	misspelt bool
 }
 
 // maxAliasNodes bounds the nodes one record reaches through aliases: far
@@ -317,7 +319,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		if fi == nil {
 			msg := fmt.Sprintf("clé inconnue « %s »", key)
 			if s := suggest(key, fs); s != "" {
-				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?)", s)
+				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?) ; les règles du dossier seront vérifiées une fois la clé corrigée", s)
+				d.misspelt = true
 			}
 			d.add(Problem{Pos: d.at(k), Field: join(path, key), Code: "CHAMP_INCONNU", Message: msg})
 			continue

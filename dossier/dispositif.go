@@ -316,6 +316,8 @@ type Registry struct {
 	tva  *TVAData
 	// specialites are the médecins' specialties (specialites.yaml).
 	specialites *Specialites
+	// contenus says what a pièce's bytes must be, by extension.
+	contenus *Contenus
 }
 
 // Get returns the dispositif id, or nil.
@@ -371,6 +373,9 @@ func LoadRegistry(fsys fs.FS) (*Registry, error) {
 		return nil, err
 	}
 	if reg.specialites, err = loadSpecialites(fsys); err != nil {
+		return nil, err
+	}
+	if reg.contenus, err = loadContenus(fsys); err != nil {
 		return nil, err
 	}
 	profils, err := loadProfilsAvance(fsys)

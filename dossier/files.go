@@ -57,6 +57,22 @@ func fileProblem(f FileChecker, path string) (string, string) {
 	return p.FileProblem(path)
 }
 
+// contentChecker is a FileChecker that reads a file's content (the disk's
+// does): PIECE_INTERDITE with what it is when its bytes are a key, a
+// certificate or a SQLite database; PIECE_CONTENU when they are not of
+// kind (set); "" otherwise (or when it cannot read it).
+type contentChecker interface {
+	ContentProblem(path, kind string) (code, why string)
+}
+
+func contentProblem(f FileChecker, path, kind string) (string, string) {
+	c, ok := f.(contentChecker)
+	if !ok {
+		return "", ""
+	}
+	return c.ContentProblem(path, kind)
+}
+
 // sameChecker is a FileChecker that tells whether two paths are the same
 // file (the disk's does, by identity: a link or another name for segur.yaml
 // is still segur.yaml).

@@ -98,8 +98,19 @@ func (k *rules) pieceForbidden(path, p, full string) bool {
 // pieceProblem reports a pièce or traité that exists but cannot be used
 // (too big, a folder, a FIFO, unreadable) with its reason, and returns
 // whether it did; a missing file is left to the caller's « introuvable ».
-func (k *rules) pieceProblem(path, p string, full string) bool {
+//
+// A file that can be read is then checked on its content: never a key, a
+// certificate or a SQLite database (PIECE_INTERDITE), and what kind says
+// (PIECE_CONTENU) when kind is set (templates/contenus.yaml).
+func (k *rules) pieceProblem(path, p, full, kind string) bool {
 	code, why := fileProblem(k.files, full)
+	if code == "" {
+		code, why = contentProblem(k.files, full, kind)
+		if code == "PIECE_INTERDITE" {
+			k.c.errorf(path, code, forbiddenMsg, p, why)
+			return true
+		}
+	}
 	if code == "" {
 		return false
 	}

@@ -185,6 +185,7 @@ func decodeRecord(name string, root *yaml.Node) *Record {
 	delete(r.pos, "") // the root is not a field
 	r.Problems = d.probs
 	r.dropped = d.failed - len(d.probs)
+	r.misspelt = d.misspelt
 	// A record past the aliases' bound is refused whole: its rules would
 	// only report the values left out.
 	if body.Kind != yaml.MappingNode || d.tooMany {

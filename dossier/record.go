@@ -37,6 +37,11 @@ type Record struct {
 	pos positions
 	// dropped counts the decoder's problems past MaxProblemsPerRecord.
 	dropped int
+	// misspelt is set when a key is unknown but close to a known one (a
+	// typo): the rules are not applied, since they would only report what
+	// the misspelt key holds as missing (CHAMP_MANQUANT, MONTANT_NUL,
+	// BENEFICIAIRE_RETIRE…), which misleads.
+	misspelt bool
 }
 
 // At returns where the value at path stands, or the nearest enclosing value

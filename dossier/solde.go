@@ -95,7 +95,7 @@ func (k *rules) perimetreSolde() {
 			} else if outside(k.files, traite) {
 				c.errorf(p+".traite", "PIECE_HORS_DOSSIER", outsideMsg, ch.Traite)
 				traite = ""
-			} else if k.pieceForbidden(p+".traite", ch.Traite, traite) || k.pieceProblem(p+".traite", ch.Traite, traite) {
+			} else if k.pieceForbidden(p+".traite", ch.Traite, traite) || k.pieceProblem(p+".traite", ch.Traite, traite, "") {
 				traite = ""
 			} else if !k.files.IsFile(traite) {
 				c.errorf(p+".traite", "TRAITE_MANQUANT", "le traité « %s » est introuvable : il doit être joint à la facture", ch.Traite)
@@ -236,14 +236,15 @@ func (k *rules) realisation() {
 			c.errorf(path, "PIECE_HORS_DOSSIER", outsideMsg, p)
 			continue
 		}
-		if k.pieceForbidden(path, p, full) || k.pieceProblem(path, p, full) {
+		kind := k.reg.ContenuOf(p)
+		if k.pieceForbidden(path, p, full) || k.pieceProblem(path, p, full, kind) {
 			continue
 		}
 		if !k.files.IsFile(full) {
 			c.errorf(path, "PIECE_MANQUANTE", "la pièce « %s » (%s) est introuvable", p, want[i].Libelle)
 			continue
 		}
-		d.Pieces = append(d.Pieces, PieceFile{Type: want[i].Type, Libelle: want[i].Libelle, Path: full})
+		d.Pieces = append(d.Pieces, PieceFile{Type: want[i].Type, Libelle: want[i].Libelle, Path: full, Contenu: kind})
 	}
 	for _, w := range want[min(len(re.Pieces), len(want)):] {
 		c.errorf("realisation.pieces", "PIECE_MANQUANTE", "%s exige la pièce « %s » (realisation.pieces)", dis.ID, w.Libelle)

@@ -3,11 +3,15 @@ package dossier
 import (
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/segur-sons/segur/internal/contenu"
 )
 
 // TVAData is templates/tva.yaml: the territories where the TVA rate differs
@@ -223,4 +227,65 @@ func loadSpecialites(fsys fs.FS) (*Specialites, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Contenus is contenus.yaml: the content a pièce's bytes must have, by
+// its extension.
+type Contenus struct {
+	Source     string             `yaml:"source"`
+	Extensions []ContenuExtension `yaml:"extensions"`
+}
+
+// ContenuExtension is one line of contenus.yaml.
+type ContenuExtension struct {
+	Extension string `yaml:"extension"`
+	Contenu   string `yaml:"contenu"`
+}
+
+// Of is the content kind a file with extension ext (lower case, without
+// its dot) must have, "" when its extension has no content rule.
+func (c *Contenus) Of(ext string) string {
+	if c == nil {
+		return ""
+	}
+	for _, e := range c.Extensions {
+		if e.Extension == ext {
+			return e.Contenu
+		}
+	}
+	return ""
+}
+
+func loadContenus(fsys fs.FS) (*Contenus, error) {
+	s := &Contenus{}
+	err := loadYAML(fsys, "contenus.yaml", s, func(c *checker) {
+		c.required("source", s.Source)
+		seen := map[string]bool{}
+		for i, e := range s.Extensions {
+			p := fmt.Sprintf("extensions[%d]", i)
+			if !reExt.MatchString("." + e.Extension) {
+				c.errorf(p+".extension", "VALEUR_INVALIDE", "extension « %s » : de 1 à 10 lettres minuscules ou chiffres, sans point", e.Extension)
+			}
+			if seen[e.Extension] {
+				c.errorf(p+".extension", "VALEUR_INVALIDE", "extension « %s » deux fois", e.Extension)
+			}
+			seen[e.Extension] = true
+			if !contenu.Known(e.Contenu) {
+				c.errorf(p+".contenu", "VALEUR_INVALIDE", "contenu « %s » inconnu (pdf, classeur-ooxml, classeur-odf, classeur-ole, texte)", e.Contenu)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ContenuOf is the content kind (templates/contenus.yaml) a pièce named
+// name must have, from its extension; "" when it has no such rule.
+func (r *Registry) ContenuOf(name string) string {
+	if r == nil {
+		return ""
+	}
+	return r.contenus.Of(strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), "."))
 }

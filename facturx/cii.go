@@ -205,8 +205,8 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 	if t.Terms != "" {
 		w.leaf("ram:Description", t.Terms)
 	}
-	if !d.Facture.Echeance.IsZero() {
-		w.date("ram:DueDateDateTime", "udt", d.Facture.Echeance.Time)
+	if !p.Echeance.IsZero() {
+		w.date("ram:DueDateDateTime", "udt", p.Echeance)
 	}
 	w.close()
 	w.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation")

@@ -32,7 +32,7 @@ func sample(t testing.TB) (*dossier.Dossier, Part, Texts) {
 	}
 	d := ds[0]
 	p := Part{
-		Numero: d.Facture.Numero, Date: d.Facture.Date.Time, Total: d.Facture.Total, Paid: AmountPaid(d),
+		Numero: d.Facture.Numero, Date: d.Facture.Date.Time, Total: d.Facture.Total, Paid: AmountPaid(d), Echeance: d.Facture.Echeance.Time,
 		Lines: []Line{{Label: "Prestation Ségur", HT: d.Facture.Segur.HT}},
 	}
 	tx := Texts{Terms: "Date d'échéance : 12/03/2023", Penalites: "Pénalités : 3 × taux légal", Indemnite: "Indemnité : 40 €", Escompte: "Escompte : néant",
@@ -118,7 +118,7 @@ func TestVerifyCatchesBrokenRules(t *testing.T) {
 	t.Run("no due date nor terms", func(t *testing.T) {
 		d, p, tx := sample(t)
 		tx.Terms = ""
-		d.Facture.Echeance = dossier.Date{}
+		p.Echeance = time.Time{}
 		b, err := CII(d, p, tx)
 		if err != nil {
 			t.Fatal(err)

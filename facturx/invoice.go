@@ -34,6 +34,9 @@ type Part struct {
 	// Avoir makes the document a credit note (BT-3 381 instead of 380):
 	// its amounts are positive, the type carries the sign (EN 16931).
 	Avoir bool
+	// Echeance is the due date (BT-9), zero when none: the record's
+	// facture.echeance is the solde's, never the avance facture's.
+	Echeance time.Time
 }
 
 // Texts are the wording the PDF prints, reused verbatim in the XML notes.
@@ -49,15 +52,21 @@ type Texts struct {
 // Due is the amount due (BT-115): total TTC minus the amount already paid.
 func (p Part) Due() decimal.Decimal { return p.Total.TTC.Sub(p.Paid) }
 
-// AmountPaid is the avance already paid, TTC at the facture's rate, that a
-// single facture (avance + solde) deducts from its total; zero in mode
-// avance-solde, where the solde facture bills only the solde.
+// AmountPaid is the avance already paid, TTC, that a single facture
+// (avance + solde) deducts from its total: as the ASP notified it when the
+// record gives it TTC (avance.montant_verse_ttc: its HT, rounded, would not
+// always give the same TTC back), else at the facture's rate; zero in mode
+// avance-solde, where the solde facture bills only the solde. The plain
+// facture prints it (« Avance déjà versée ») as the XML states it.
 func AmountPaid(d *dossier.Dossier) decimal.Decimal {
 	if d.Facture.Mode == dossier.ModeAvanceSolde {
 		return decimal.Zero
 	}
 	if !d.Facture.AvanceHT.IsPositive() {
 		return decimal.Zero
+	}
+	if v := d.Facture.AvanceVerseeTTC; v != nil {
+		return *v
 	}
 	return dossier.WithTVA(d.Facture.AvanceHT, d.TVA.Taux).TTC
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/shopspring/decimal"
 	"io"
 	"os"
 	"path/filepath"
@@ -92,13 +93,26 @@ type Memory interface {
 	// NextPair is the number of the next pair of a dispositif and
 	// solution (1 when none was recorded).
 	NextPair(dispositif, numeroANS string) (int, error)
-	// RecordPair records a pair written by the run.
-	RecordPair(name, dispositif, numeroANS string, number int, jsonSHA256, zipSHA256 string, dossiers []string) error
+	// RecordPair records a pair written by the run; declared, for an
+	// avance pair, is what each of its lines declared (nil for a solde's).
+	RecordPair(name, dispositif, numeroANS string, number int, jsonSHA256, zipSHA256 string, dossiers []string, declared []Declaration) error
 	// TxID names the run's transaction; Decide commits it; Committed says
 	// whether an earlier run's transaction committed.
 	TxID() string
 	Decide() error
 	Committed(id string) (bool, error)
+}
+
+// Declaration is what one avance line declared: the beneficiaries
+// (RPPS or FINESS géo, the line's order), the Prestation Ségur HT
+// (montantSegurHT) and whether a mandataire was declared. The registre
+// keeps it so that the solde compares its beneficiaries with the avance's
+// when the record has no avance: block.
+type Declaration struct {
+	Numero        string
+	Beneficiaires []string
+	MontantHT     decimal.Decimal
+	Mandataire    bool
 }
 
 // ErrInterrupted is returned by Run when its Context was cancelled.
@@ -141,6 +155,17 @@ type dossierWork struct {
 	remise                        *retours.Remise   // the unsigned MOM or VA handed out for signature
 	err                           error             // an output that could not be written: stops the run
 	deposited                     string            // the pair that already deposited it (the registre)
+	declared                      *Declaration      // an avance's line: what it declared
+}
+
+// closePieces closes the handles of its pièces (pack opens each once and
+// keeps it until its zip is written).
+func (w *dossierWork) closePieces() {
+	for _, e := range w.pieces {
+		if e.File != nil {
+			e.File.Close()
+		}
+	}
 }
 
 func (w *dossierWork) ready() bool {
@@ -163,6 +188,10 @@ func summarize(d *dossier.Dossier, avance bool) *dossierWork {
 		encode := encodeLine
 		if avance {
 			encode = encodeAvanceLine
+			w.declared = &Declaration{Numero: w.numero, MontantHT: d.Commande.Montant.HT, Mandataire: d.Parties.Mandataire != nil}
+			for _, b := range d.Parties.Beneficiaires {
+				w.declared.Beneficiaires = append(w.declared.Beneficiaires, b.ID())
+			}
 		}
 		if w.line, err = encode(d); err != nil {
 			w.err = err
@@ -212,6 +241,11 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	opt.remises = retours.LoadRemises(opt.Dir)
 	works, err := prepareAll(opt, src)
+	defer func() {
+		for _, w := range works {
+			w.closePieces()
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -320,8 +354,12 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	res.HorsDepot = append(recovered, aside...)
 	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	if err := rapport.WriteForPeople(opt.Dir, res.Rapport); err != nil {
+	kept, err := rapport.WriteForPeople(opt.Dir, res.Rapport)
+	if err != nil {
 		return nil, err
+	}
+	for _, k := range kept {
+		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}
 	return res, nil
 }
@@ -373,19 +411,21 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	}
 	for i, p := range d.Pieces {
 		field := fmt.Sprintf("realisation.pieces[%d]", i)
-		data, path, ok := readPiece(opt, p.Path, p.Libelle, field, problem)
+		f, data, ok := openPiece(opt, p.Path, p.Libelle, field, p.Contenu, problem)
 		if !ok {
 			continue
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
 			if err := pdfops.Accept(data); err != nil {
+				f.Close()
 				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue
 			}
 		}
-		// The zip gets these very bytes: their hash is checked again as
-		// they are copied (a file changed meanwhile stops the run).
-		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: path, SHA256: sum(data), Modified: mod})
+		// The zip gets this very handle, already checked: its bytes' hash is
+		// checked again as they are copied (a file changed meanwhile stops
+		// the run). It is closed once the zip is written, or with the run.
+		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: f.Name(), File: f, SHA256: sum(data), Modified: mod})
 	}
 }
 
@@ -448,14 +488,19 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 			}
 			if opt.Memory != nil {
 				numeros := make([]string, len(p.works))
+				var declared []Declaration
 				for i, w := range p.works {
 					numeros[i] = w.numero
+					if w.declared != nil {
+						declared = append(declared, *w.declared)
+					}
 				}
-				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros); err != nil {
+				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros, declared); err != nil {
 					return nil, err
 				}
 			}
 			for _, w := range p.works {
+				w.closePieces()
 				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
 			}
 			pairs = append(pairs, p)

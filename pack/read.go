@@ -2,37 +2,67 @@ package pack
 
 import (
 	"errors"
+	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 
+	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 )
 
-// readPiece reads a pièce once, bounded, after resolving it physically
-// inside opt.Roots; it records the coded problem and returns false when it
-// cannot be packed. path is the resolved file, which the zip copies (and
-// whose hash it checks again).
-func readPiece(opt Options, p, libelle, field string, problem func(field, code, format string, args ...any)) ([]byte, string, bool) {
-	real, err := opt.Roots.Resolve(p)
+// openPiece opens a pièce once, by handle, confined to opt.Roots (no link
+// out of them followed, even one swapped in while pack runs), checks that
+// handle (a regular file within the pièce limit), reads it and checks its
+// bytes: never a key, a certificate or a SQLite database, and what kind
+// (templates/contenus.yaml, by its extension) says. It records the coded
+// problem and returns false when the pièce cannot be packed; otherwise the
+// handle, left open and at its start, is what the zip copies (its hash is
+// checked again as it is copied), and its bytes.
+func openPiece(opt Options, p, libelle, field, kind string, problem func(field, code, format string, args ...any)) (*os.File, []byte, bool) {
+	f, real, err := opt.Roots.Open(p, safeio.Piece)
+	var tl *safeio.TooLargeError
 	switch {
 	case errors.Is(err, safeio.ErrOutside):
 		problem(field, "PIECE_HORS_DOSSIER", "la pièce « %s » (%s) est hors du dossier des enregistrements et de celui de segur.yaml (chemin ou lien qui en sort) : copiez-la dans le dossier du client, ou indiquez son dossier par --pieces", p, libelle)
-		return nil, "", false
+		return nil, nil, false
 	case errors.Is(err, fs.ErrNotExist):
 		problem(field, "PIECE_MANQUANTE", "la pièce « %s » est introuvable", libelle)
-		return nil, "", false
+		return nil, nil, false
+	case errors.As(err, &tl):
+		problem(field, "PIECE_TROP_GRANDE", "la pièce « %s » (%s) : %s", p, libelle, safeio.Reason(err))
+		return nil, nil, false
+	case errors.Is(err, safeio.ErrNotRegular):
+		problem(field, "PIECE_NON_FICHIER", "la pièce « %s » (%s) : ce n'est pas un fichier ordinaire (dossier, tube ou périphérique) : indiquez le fichier de la pièce", p, libelle)
+		return nil, nil, false
 	case err != nil:
 		problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) : %s", p, libelle, safeio.Reason(err))
-		return nil, "", false
+		return nil, nil, false
 	}
-	data, err := safeio.ReadFile(real, safeio.Piece)
+	data, err := io.ReadAll(io.LimitReader(f, safeio.Piece.Max+1))
+	if err == nil && int64(len(data)) > safeio.Piece.Max {
+		err = &safeio.TooLargeError{Path: real, Kind: safeio.Piece, Size: int64(len(data))}
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
 	if err != nil {
-		var tl *safeio.TooLargeError
+		f.Close()
 		code := "PIECE_ILLISIBLE"
 		if errors.As(err, &tl) {
 			code = "PIECE_TROP_GRANDE"
 		}
 		problem(field, code, "la pièce « %s » (%s) : %s", p, libelle, safeio.Reason(err))
-		return nil, "", false
+		return nil, nil, false
 	}
-	return data, real, true
+	if code, why := pdfops.ContentProblem(data, kind); code != "" {
+		f.Close()
+		if code == "PIECE_INTERDITE" {
+			problem(field, code, "la pièce « %s » (%s) est %s : ce fichier ne doit jamais partir à l'ASP comme pièce, quel que soit son nom ; indiquez le vrai fichier de la pièce", filepath.Base(p), libelle, why)
+		} else {
+			problem(field, code, "la pièce « %s » (%s) : %s", filepath.Base(p), libelle, why)
+		}
+		return nil, nil, false
+	}
+	return f, data, true
 }

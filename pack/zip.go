@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,7 +21,8 @@ import (
 type Entry struct {
 	Name     string    // flat file name, e.g. MDV-LGC-Va1-FACTURE-00042.pdf
 	Data     []byte    // content, or nil to read Path
-	Path     string    // file to copy when Data is nil
+	Path     string    // file to copy when Data is nil (and File is nil)
+	File     *os.File  // when set, the handle opened and checked earlier: copied from its start, never reopened by name
 	SHA256   string    // when set, what Path's content must hash to (the bytes checked): a file changed since is refused
 	Modified time.Time // from the record, never the clock
 }
@@ -34,11 +36,18 @@ func (e Entry) copyTo(w io.Writer) error {
 		_, err := w.Write(e.Data)
 		return err
 	}
-	f, err := safeio.Open(e.Path, safeio.Piece)
-	if err != nil {
-		return err
+	f := e.File
+	if f != nil {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if f, err = safeio.Open(e.Path, safeio.Piece); err != nil {
+			return err
+		}
+		defer f.Close()
 	}
-	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(f, safeio.Piece.Max+1)); err != nil {
 		return err

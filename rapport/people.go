@@ -3,11 +3,16 @@ package rapport
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +22,7 @@ import (
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/signature"
 )
 
@@ -230,11 +236,51 @@ func cells(vs ...string) []string {
 	return vs
 }
 
+// ASignerManifest is where segur lists the files it wrote in a-signer/
+// with their SHA-256: the only files a later run may replace or delete
+// there.
+const ASignerManifest = ".segur/a-signer.json"
+
+// aSignerManifest is the content of ASignerManifest: file name → SHA-256.
+type aSignerManifest struct {
+	Fichiers map[string]string `json:"fichiers"`
+}
+
+func readASignerManifest(out string) map[string]string {
+	m := aSignerManifest{}
+	data, err := safeio.ReadFile(filepath.Join(out, ASignerManifest), safeio.Kind{Name: "fichier d'état de segur", Max: 16 << 20})
+	if err == nil {
+		json.Unmarshal(data, &m)
+	}
+	if m.Fichiers == nil {
+		m.Fichiers = map[string]string{}
+	}
+	return m.Fichiers
+}
+
+// fileSum is the SHA-256 of the regular file at path, "" when it cannot
+// be read as one.
+func fileSum(path string) string {
+	data, err := safeio.ReadFile(path, safeio.PDF)
+	if err != nil {
+		return ""
+	}
+	return sumOf(data)
+}
+
+func sumOf(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
 // WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
 // every dossier waiting only for its signatures, named as --signes expects
 // it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
-// waiting are removed from a-signer/.
-func WriteForPeople(out string, rap *Rapport) error {
+// waiting are removed from a-signer/ — only those segur wrote there and
+// that are still as it wrote them (ASignerManifest): a file someone put
+// or changed there (a VA signed by the client) is never deleted nor
+// overwritten, and each one left is returned as a warning to print.
+func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 	// Streamed into its file: the page of a quarter of tens of thousands of
 	// dossiers is never held whole in memory.
 	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
@@ -244,26 +290,51 @@ func WriteForPeople(out string, rap *Rapport) error {
 		}
 		return bw.Flush()
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	dir := filepath.Join(out, "a-signer")
+	written := readASignerManifest(out)
+	var warnings []string
+	// mine reports whether name in a-signer/ is absent, or what segur
+	// wrote there: the only files it may replace or delete.
+	mine := func(name string) bool {
+		if _, err := os.Lstat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+		sum := fileSum(filepath.Join(dir, name))
+		return sum != "" && written[name] == sum
+	}
+	next := map[string]string{}
+	put := func(name string, data []byte) error {
+		// liste.csv is segur's own; a VA is replaced only when segur
+		// wrote it (or it already holds these bytes).
+		if name != "liste.csv" && !mine(name) && fileSum(filepath.Join(dir, name)) != sumOf(data) {
+			warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur (ou a été modifié depuis) : il est laissé tel quel dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, name)))
+			return nil
+		}
+		if err := depot.WriteFile(filepath.Join(dir, name), data); err != nil {
+			return err
+		}
+		next[name] = sumOf(data)
+		return nil
+	}
 	var list bytes.Buffer
 	list.WriteString("\ufeff")
 	w := csv.NewWriter(&list)
 	w.Comma = ';'
 	w.UseCRLF = true
 	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
-	keep := map[string]bool{}
+	keep := map[string]bool{"liste.csv": true}
 	for _, d := range rap.Dossiers {
 		if d.Etat() != EtatASigner {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(out, "dossiers", d.NumeroEditeur, d.Info.VA))
 		if err != nil {
-			return fmt.Errorf("pack: a-signer: %w", err)
+			return warnings, fmt.Errorf("pack: a-signer: %w", err)
 		}
-		if err := depot.WriteFile(filepath.Join(dir, d.Info.VA), data); err != nil {
-			return err
+		if err := put(d.Info.VA, data); err != nil {
+			return warnings, err
 		}
 		keep[d.Info.VA] = true
 		var names, mails []string
@@ -281,21 +352,43 @@ func WriteForPeople(out string, rap *Rapport) error {
 	// Error, after Flush: the list is refused rather than cut.
 	w.Flush()
 	if err := w.Error(); err != nil {
-		return fmt.Errorf("a-signer/liste.csv : %w", err)
+		return warnings, fmt.Errorf("a-signer/liste.csv : %w", err)
 	}
-	if err := depot.WriteFile(filepath.Join(dir, "liste.csv"), list.Bytes()); err != nil {
-		return err
+	if err := put("liste.csv", list.Bytes()); err != nil {
+		return warnings, err
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("pack: a-signer: %w", err)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return warnings, fmt.Errorf("pack: a-signer: %w", err)
 	}
 	for _, e := range entries {
-		if n := e.Name(); strings.Contains(n, "-VA-") && strings.HasSuffix(n, ".pdf") && !keep[n] {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return fmt.Errorf("pack: a-signer: %w", err)
+		n := e.Name()
+		if keep[n] {
+			continue
+		}
+		if written[n] == "" || !e.Type().IsRegular() {
+			if strings.Contains(n, "-VA-") && strings.HasSuffix(n, ".pdf") {
+				warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, n)))
 			}
+			continue
+		}
+		if !mine(n) {
+			warnings = append(warnings, fmt.Sprintf("« %s » a été modifié depuis que segur l'a écrit : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, n)))
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, n)); err != nil {
+			return warnings, fmt.Errorf("pack: a-signer: %w", err)
 		}
 	}
-	return nil
+	// The manifest: what segur wrote and keeps (a file it left alone is
+	// not segur's).
+	m, err := json.MarshalIndent(aSignerManifest{Fichiers: next}, "", "  ")
+	if err != nil {
+		return warnings, err
+	}
+	if err := depot.WriteFile(filepath.Join(out, ASignerManifest), m); err != nil {
+		return warnings, err
+	}
+	slices.Sort(warnings)
+	return warnings, nil
 }

@@ -99,29 +99,29 @@ func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif
 		return s, pieces
 	}
 	env := jc.keys(top, asp.TopKeys, "", 0, "-", "")
-	if v, ok := env["numeroAns"]; ok {
-		if n, ok := jc.str(v, "-", "numeroAns"); ok {
+	if v, ok := env[asp.KeyNumeroAns]; ok {
+		if n, ok := jc.str(v, "-", asp.KeyNumeroAns); ok {
 			s.numeroAns, s.numeroAnsLine = n, jc.lineAt(v.voff)
 			if ans != "" && n != ans {
-				jc.report(v.voff, "-", "numeroAns", "NOM_DEPOT", "le JSON porte le numéro ANS %s mais son nom porte %s : les deux doivent être identiques", n, ans)
+				jc.report(v.voff, "-", asp.KeyNumeroAns, "NOM_DEPOT", "le JSON porte le numéro ANS %s mais son nom porte %s : les deux doivent être identiques", n, ans)
 			}
 		}
 	}
-	li, ok := env["lignesImport"]
+	li, ok := env[asp.KeyLignesImport]
 	if !ok {
 		return s, pieces
 	}
 	lines, count, err := jsonElements(li.raw, li.voff, asp.MaxLines)
 	if err != nil {
-		jc.report(li.voff, "-", "lignesImport", "JSON_INVALIDE", "lignesImport doit être une liste de lignes")
+		jc.report(li.voff, "-", asp.KeyLignesImport, "JSON_INVALIDE", "lignesImport doit être une liste de lignes")
 		return s, pieces
 	}
 	s.readable = true
 	if count > asp.MaxLines {
-		jc.report(li.voff, "-", "lignesImport", "JSON_INVALIDE", "%d lignes : l'ASP n'accepte pas plus de %d lignes par fichier ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
+		jc.report(li.voff, "-", asp.KeyLignesImport, "JSON_INVALIDE", "%d lignes : l'ASP n'accepte pas plus de %d lignes par fichier ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
 	}
 	for i, e := range lines {
-		p := fmt.Sprintf("lignesImport[%d]", i)
+		p := fmt.Sprintf("%s[%d]", asp.KeyLignesImport, i)
 		l := soldeLigne{index: i, line: jc.lineAt(e.voff), numero: "-"}
 		ms, err := jsonMembers(e.raw, e.voff)
 		if err != nil {
@@ -133,45 +133,45 @@ func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif
 		for _, m := range ms {
 			byKey[m.key] = m
 		}
-		if v, ok := byKey["numeroEditeur"]; ok {
-			if n, ok := jc.str(v, "-", p+".numeroEditeur"); ok && asp.NumeroEditeur.MatchString(n) {
+		if v, ok := byKey[asp.KeyNumeroEditeur]; ok {
+			if n, ok := jc.str(v, "-", p+"."+asp.KeyNumeroEditeur); ok && asp.NumeroEditeur.MatchString(n) {
 				l.numero = n
 			} else if ok {
-				jc.report(v.voff, "-", p+".numeroEditeur", "JSON_INVALIDE", "numéro éditeur « %s » : 1 à 20 lettres ou chiffres", n)
+				jc.report(v.voff, "-", p+"."+asp.KeyNumeroEditeur, "JSON_INVALIDE", "numéro éditeur « %s » : 1 à 20 lettres ou chiffres", n)
 			}
 		}
 		if dis != nil {
 			jc.avanceKeys(ms, dis.ProfilAvance().Cles, e.voff, l.numero, p)
 		}
-		if v, ok := byKey["numLigne"]; ok && string(v.raw) != fmt.Sprint(i+1) {
-			jc.report(v.voff, l.numero, p+".numLigne", "JSON_INVALIDE", "numLigne vaut %s, %d attendu (les lignes se numérotent à partir de 1)", ckShort(v.raw), i+1)
+		if v, ok := byKey[asp.KeyNumLigne]; ok && string(v.raw) != fmt.Sprint(i+1) {
+			jc.report(v.voff, l.numero, p+"."+asp.KeyNumLigne, "JSON_INVALIDE", "numLigne vaut %s, %d attendu (les lignes se numérotent à partir de 1)", ckShort(v.raw), i+1)
 		}
-		if v, ok := byKey["typeAction"]; ok && string(v.raw) != `"`+asp.TypeAction+`"` {
-			jc.report(v.voff, l.numero, p+".typeAction", "JSON_INVALIDE", "typeAction vaut %s, « %s » attendu", ckShort(v.raw), asp.TypeAction)
+		if v, ok := byKey[asp.KeyTypeAction]; ok && string(v.raw) != `"`+asp.TypeAction+`"` {
+			jc.report(v.voff, l.numero, p+"."+asp.KeyTypeAction, "JSON_INVALIDE", "typeAction vaut %s, « %s » attendu", ckShort(v.raw), asp.TypeAction)
 		}
-		if v, ok := byKey["numeroASP"]; ok && string(v.raw) != "null" {
-			jc.report(v.voff, l.numero, p+".numeroASP", "JSON_INVALIDE", "numeroASP vaut %s : il est null au dépôt de l'avance, l'ASP l'attribue dans sa réponse", ckShort(v.raw))
+		if v, ok := byKey[asp.KeyNumeroASP]; ok && string(v.raw) != "null" {
+			jc.report(v.voff, l.numero, p+"."+asp.KeyNumeroASP, "JSON_INVALIDE", "numeroASP vaut %s : il est null au dépôt de l'avance, l'ASP l'attribue dans sa réponse", ckShort(v.raw))
 		}
-		if cmd, ok := byKey["commande"]; ok {
+		if cmd, ok := byKey[asp.KeyCommande]; ok {
 			if cm, err := jsonMembers(cmd.raw, cmd.voff); err == nil {
 				for _, m := range cm {
 					switch m.key {
-					case "dateCommande":
-						if d, ok := jc.str(m, l.numero, p+".commande.dateCommande"); ok && !asp.Date.MatchString(d) {
-							jc.report(m.voff, l.numero, p+".commande.dateCommande", "JSON_INVALIDE", "date « %s » : JJ/MM/AAAA attendu", d)
+					case asp.KeyDateCommande:
+						if d, ok := jc.str(m, l.numero, p+"."+asp.KeyCommande+"."+asp.KeyDateCommande); ok && !asp.Date.MatchString(d) {
+							jc.report(m.voff, l.numero, p+"."+asp.KeyCommande+"."+asp.KeyDateCommande, "JSON_INVALIDE", "date « %s » : JJ/MM/AAAA attendu", d)
 						}
-					case "montantSegurHT":
+					case asp.KeyMontantSegurHT:
 						if !asp.Montant.MatchString(string(m.raw)) || strings.HasPrefix(string(m.raw), "-") || string(m.raw) == "0.00" {
-							jc.report(m.voff, l.numero, p+".commande.montantSegurHT", "JSON_INVALIDE", "montantSegurHT vaut %s : un nombre positif à deux décimales est attendu", ckShort(m.raw))
+							jc.report(m.voff, l.numero, p+"."+asp.KeyCommande+"."+asp.KeyMontantSegurHT, "JSON_INVALIDE", "montantSegurHT vaut %s : un nombre positif à deux décimales est attendu", ckShort(m.raw))
 						}
 					}
 				}
 			}
 		}
-		if pj, ok := byKey["piecesJustificatives"]; ok {
+		if pj, ok := byKey[asp.KeyPiecesJustificatives]; ok {
 			if items, _, err := jsonElements(pj.raw, pj.voff, ckMaxMembers); err == nil {
 				if len(items) == 0 {
-					jc.report(pj.voff, l.numero, p+".piecesJustificatives", "JSON_INVALIDE", "aucune pièce : le bon de commande signé est obligatoire")
+					jc.report(pj.voff, l.numero, p+"."+asp.KeyPiecesJustificatives, "JSON_INVALIDE", "aucune pièce : le bon de commande signé est obligatoire")
 				}
 				bdc := false
 				for j, it := range items {
@@ -180,18 +180,18 @@ func parseAvance(c *depotCheck, rel string, data []byte, dis *dossier.Dispositif
 						continue
 					}
 					for _, m := range im {
-						if m.key == "nomFichier" {
+						if m.key == asp.KeyNomFichier {
 							if n, ok := jc.str(m, l.numero, fmt.Sprintf("%s.piecesJustificatives[%d].nomFichier", p, j)); ok {
 								pieces[n] = l.numero
 							}
 						}
-						if m.key == "typeFichier" && string(m.raw) == `"`+asp.TypeFichierBDC+`"` {
+						if m.key == asp.KeyTypeFichier && string(m.raw) == `"`+asp.TypeFichierBDC+`"` {
 							bdc = true
 						}
 					}
 				}
 				if len(items) > 0 && !bdc {
-					jc.report(pj.voff, l.numero, p+".piecesJustificatives", "JSON_INVALIDE", "aucune pièce de type %s : le bon de commande signé est obligatoire", asp.TypeFichierBDC)
+					jc.report(pj.voff, l.numero, p+"."+asp.KeyPiecesJustificatives, "JSON_INVALIDE", "aucune pièce de type %s : le bon de commande signé est obligatoire", asp.TypeFichierBDC)
 				}
 			}
 		}
@@ -284,7 +284,7 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 		if numero == "" {
 			numero = "-"
 		}
-		if f.UncompressedSize64 > ckMaxPDF {
+		if f.UncompressedSize64 > uint64(ckMaxPDF) {
 			c.warn(rel, numero, name, "PIECE_NON_VERIFIEE", "« %s » dépasse %d Mo : elle n'a pas été vérifiée", name, ckMaxPDF>>20)
 			continue
 		}

@@ -13,11 +13,10 @@ import (
 // few kilobytes decompress again and again; or millions of entries) must
 // not take minutes or gigabytes.
 const (
-	maxZipEntries = 10_000   // 200 lines × a handful of pièces, with room
-	maxZipTotal   = 4 << 30  // bytes all entries declare, decompressed
-	maxZipRatio   = 200      // decompressed / compressed, per entry past 1 Mo
-	zipRatioFloor = 1 << 20  // entries under this size are not ratio-checked
-	maxZipEntry   = 32 << 20 // one PDF entry (as safeio.PDF): larger is not read
+	maxZipEntries = 10_000  // 200 lines × a handful of pièces, with room
+	maxZipTotal   = 4 << 30 // bytes all entries declare, decompressed
+	maxZipRatio   = 200     // decompressed / compressed, per entry past 1 Mo
+	zipRatioFloor = 1 << 20 // entries under this size are not ratio-checked
 )
 
 // zipLayout says why a zip's layout is hostile or past the bounds; "" when

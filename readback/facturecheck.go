@@ -61,7 +61,7 @@ func factureMentionsManquantes(text string, ids []string, extras map[string]json
 // object, whichever list holds them; malformed lists are already reported.
 func ckIDs(got map[string]jsonMember) []string {
 	var ids []string
-	for _, k := range []string{"liberalRPPS", "structureFINESSGeo"} {
+	for _, k := range []string{asp.KeyLiberalRPPS, asp.KeyStructureFINESSGeo} {
 		var l []string
 		if m, ok := got[k]; ok && json.Unmarshal(m.raw, &l) == nil {
 			ids = append(ids, l...)

@@ -24,6 +24,7 @@ import (
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/facturx"
+	"github.com/segur-sons/segur/internal/contenu"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -158,7 +159,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		if p.json {
 			s = c.soldeFile(filepath.Join(folder, base+".json"), jsonRel, c.reg.Get(dispositif))
 			if s != nil && ans != "" && s.numeroAns != "" && s.numeroAns != ans {
-				c.add(dossier.Problem{Pos: dossier.Pos{File: jsonRel, Line: s.numeroAnsLine}, Level: dossier.Erreur, Numero: "-", Field: "numeroAns",
+				c.add(dossier.Problem{Pos: dossier.Pos{File: jsonRel, Line: s.numeroAnsLine}, Level: dossier.Erreur, Numero: "-", Field: asp.KeyNumeroAns,
 					Code: "NOM_DEPOT", Message: fmt.Sprintf("le JSON porte le numéro ANS %s mais son nom porte %s : les deux doivent être identiques", s.numeroAns, ans)})
 			}
 			if s != nil {
@@ -218,8 +219,11 @@ func (c *depotCheck) extras(dispositif string) ([]string, bool) {
 	return kinds, true
 }
 
+// ckMaxPDF is the largest PDF entry of a zip that is read: safeio's
+// bound on a PDF, as pack applied it to the file it put there.
+var ckMaxPDF = safeio.PDF.Max
+
 const (
-	ckMaxPDF = maxZipEntry // a PDF entry larger than this is not read
 	// ckMaxMembers is the most keys one object of a solde JSON may have:
 	// the ASP's keys are some twenty, the dispositif's extras a few.
 	ckMaxMembers = 1000
@@ -506,42 +510,42 @@ func parseSoldeFor(file string, data []byte, dis *dossier.Dispositif) (_ *solde,
 		return s, c.probs
 	}
 	got := c.keys(ms, asp.TopKeys, "", 0, "-", "")
-	if m, ok := got["impId"]; ok && string(m.raw) != "null" {
-		c.report(m.off, "-", "impId", "JSON_CHAMP", "doit valoir null (trouvé : %s)", ckShort(m.raw))
+	if m, ok := got[asp.KeyImpID]; ok && string(m.raw) != "null" {
+		c.report(m.off, "-", asp.KeyImpID, "JSON_CHAMP", "doit valoir null (trouvé : %s)", ckShort(m.raw))
 	}
-	if m, ok := got["numeroAns"]; ok {
-		if v, ok := c.str(m, "-", "numeroAns"); ok {
+	if m, ok := got[asp.KeyNumeroAns]; ok {
+		if v, ok := c.str(m, "-", asp.KeyNumeroAns); ok {
 			if asp.NumeroANS.MatchString(v) {
 				s.numeroAns, s.numeroAnsLine = v, c.lineAt(m.off)
 			} else {
-				c.report(m.off, "-", "numeroAns", "JSON_CHAMP", "« %s » : le numéro ANS de la solution compte 10 chiffres", v)
+				c.report(m.off, "-", asp.KeyNumeroAns, "JSON_CHAMP", "« %s » : le numéro ANS de la solution compte 10 chiffres", v)
 			}
 		}
 	}
-	if m, ok := got["siret"]; ok {
-		if v, ok := c.str(m, "-", "siret"); ok {
+	if m, ok := got[asp.KeySiret]; ok {
+		if v, ok := c.str(m, "-", asp.KeySiret); ok {
 			switch {
 			case !asp.Siret.MatchString(v):
-				c.report(m.off, "-", "siret", "JSON_CHAMP", "« %s » : le SIRET du fournisseur compte 14 chiffres, sans espace", v)
+				c.report(m.off, "-", asp.KeySiret, "JSON_CHAMP", "« %s » : le SIRET du fournisseur compte 14 chiffres, sans espace", v)
 			case !dossier.ValidSiret(v):
-				c.report(m.off, "-", "siret", "JSON_CHAMP", "« %s » : SIRET invalide (clé de contrôle incorrecte)", v)
+				c.report(m.off, "-", asp.KeySiret, "JSON_CHAMP", "« %s » : SIRET invalide (clé de contrôle incorrecte)", v)
 			}
 		}
 	}
-	if m, ok := got["lignesImport"]; ok {
+	if m, ok := got[asp.KeyLignesImport]; ok {
 		if m.raw[0] != '[' {
-			c.report(m.off, "-", "lignesImport", "JSON_INVALIDE", "doit être un tableau de lignes [ … ], pas %s", ckKindOf(m.raw))
+			c.report(m.off, "-", asp.KeyLignesImport, "JSON_INVALIDE", "doit être un tableau de lignes [ … ], pas %s", ckKindOf(m.raw))
 		} else if els, count, err := jsonElements(m.raw, m.voff, asp.MaxLines); err != nil {
-			c.report(m.off, "-", "lignesImport", "JSON_INVALIDE", "tableau illisible")
+			c.report(m.off, "-", asp.KeyLignesImport, "JSON_INVALIDE", "tableau illisible")
 		} else {
 			s.readable = true
 			switch {
 			case count == 0:
-				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "aucune ligne : un JSON de solde contient au moins un dossier")
+				c.report(m.off, "-", asp.KeyLignesImport, "JSON_CHAMP", "aucune ligne : un JSON de solde contient au moins un dossier")
 			case count > asp.MaxLines:
 				// Only the first lines are checked: the file is refused
 				// whole anyway.
-				c.report(m.off, "-", "lignesImport", "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…) ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
+				c.report(m.off, "-", asp.KeyLignesImport, "JSON_CHAMP", "%d lignes : un dépôt en compte au plus %d, découpez-le en plusieurs parties (-01, -02…) ; seules les %d premières sont vérifiées", count, asp.MaxLines, asp.MaxLines)
 			}
 			for i, e := range els {
 				s.lignes = append(s.lignes, c.ligne(i, e))
@@ -799,7 +803,7 @@ func (c *jsonCheck) object(m jsonMember, numero, field string, want []string) (m
 
 // ligne checks line i of lignesImport.
 func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
-	p := fmt.Sprintf("lignesImport[%d]", i)
+	p := fmt.Sprintf("%s[%d]", asp.KeyLignesImport, i)
 	l := soldeLigne{index: i, line: c.lineAt(e.voff), numero: "-"}
 	if e.raw[0] != '{' {
 		c.report(e.off, "-", p, "JSON_INVALIDE", "chaque ligne doit être un objet { numLigne, typeAction, … }, pas %s", ckKindOf(e.raw))
@@ -812,54 +816,54 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 	}
 	for _, m := range ms {
 		var s string
-		if m.key == "numeroEditeur" && json.Unmarshal(m.raw, &s) == nil && asp.NumeroEditeur.MatchString(s) {
+		if m.key == asp.KeyNumeroEditeur && json.Unmarshal(m.raw, &s) == nil && asp.NumeroEditeur.MatchString(s) {
 			l.numero = s
 			break
 		}
 	}
 	n := l.numero
-	got := c.keys(ms, asp.LineKeys, "scenariosEffectivementInstalles", e.voff, n, p)
-	if m, ok := got["numLigne"]; ok {
+	got := c.keys(ms, asp.LineKeys, asp.KeyScenarios, e.voff, n, p)
+	if m, ok := got[asp.KeyNumLigne]; ok {
 		switch {
 		case m.raw[0] != '-' && (m.raw[0] < '0' || m.raw[0] > '9'):
-			c.report(m.off, n, p+".numLigne", "JSON_INVALIDE", "doit être un nombre entier, pas %s", ckKindOf(m.raw))
+			c.report(m.off, n, p+"."+asp.KeyNumLigne, "JSON_INVALIDE", "doit être un nombre entier, pas %s", ckKindOf(m.raw))
 		case string(m.raw) != strconv.Itoa(i+1):
-			c.report(m.off, n, p+".numLigne", "JSON_CHAMP", "vaut %s, attendu %d : les lignes sont numérotées à partir de 1, dans l'ordre", ckShort(m.raw), i+1)
+			c.report(m.off, n, p+"."+asp.KeyNumLigne, "JSON_CHAMP", "vaut %s, attendu %d : les lignes sont numérotées à partir de 1, dans l'ordre", ckShort(m.raw), i+1)
 		}
 	}
-	if m, ok := got["typeAction"]; ok {
-		if v, ok := c.str(m, n, p+".typeAction"); ok && v != "C" {
-			c.report(m.off, n, p+".typeAction", "JSON_CHAMP", "« %s » : seule la création (« C ») est attendue", v)
+	if m, ok := got[asp.KeyTypeAction]; ok {
+		if v, ok := c.str(m, n, p+"."+asp.KeyTypeAction); ok && v != asp.TypeAction {
+			c.report(m.off, n, p+"."+asp.KeyTypeAction, "JSON_CHAMP", "« %s » : seule la création (« C ») est attendue", v)
 		}
 	}
-	if m, ok := got["numeroASP"]; ok {
-		if v, ok := c.str(m, n, p+".numeroASP"); ok {
+	if m, ok := got[asp.KeyNumeroASP]; ok {
+		if v, ok := c.str(m, n, p+"."+asp.KeyNumeroASP); ok {
 			if asp.NumeroASP.MatchString(v) {
 				l.asp, l.aspLine = v, c.lineAt(m.off)
 			} else {
-				c.report(m.off, n, p+".numeroASP", "JSON_CHAMP", "« %s » : le numéro de dossier ASP s'écrit FIN, trois lettres majuscules et six chiffres (ex. FINMDV000042)", v)
+				c.report(m.off, n, p+"."+asp.KeyNumeroASP, "JSON_CHAMP", "« %s » : le numéro de dossier ASP s'écrit FIN, trois lettres majuscules et six chiffres (ex. FINMDV000042)", v)
 			}
 		}
 	}
-	if m, ok := got["numeroEditeur"]; ok {
-		if v, ok := c.str(m, n, p+".numeroEditeur"); ok && !asp.NumeroEditeur.MatchString(v) {
-			c.report(m.off, n, p+".numeroEditeur", "JSON_CHAMP", "« %s » : le numéro éditeur compte 1 à 20 lettres ou chiffres, sans espace ni autre signe", v)
+	if m, ok := got[asp.KeyNumeroEditeur]; ok {
+		if v, ok := c.str(m, n, p+"."+asp.KeyNumeroEditeur); ok && !asp.NumeroEditeur.MatchString(v) {
+			c.report(m.off, n, p+"."+asp.KeyNumeroEditeur, "JSON_CHAMP", "« %s » : le numéro éditeur compte 1 à 20 lettres ou chiffres, sans espace ni autre signe", v)
 		}
 	}
-	if m, ok := got["facture"]; ok {
-		if f, ok := c.object(m, n, p+".facture", asp.FactureKeys); ok {
-			c.facture(&l, f, n, p+".facture")
+	if m, ok := got[asp.KeyFacture]; ok {
+		if f, ok := c.object(m, n, p+"."+asp.KeyFacture, asp.FactureKeys); ok {
+			c.facture(&l, f, n, p+"."+asp.KeyFacture)
 		}
 	}
-	if m, ok := got["beneficiaires"]; ok {
-		if b, ok := c.object(m, n, p+".beneficiaires", asp.BeneficiairesKeys); ok {
-			c.beneficiaires(b, n, p+".beneficiaires")
+	if m, ok := got[asp.KeyBeneficiaires]; ok {
+		if b, ok := c.object(m, n, p+"."+asp.KeyBeneficiaires, asp.BeneficiairesKeys); ok {
+			c.beneficiaires(b, n, p+"."+asp.KeyBeneficiaires)
 			l.ids = ckIDs(b)
 		}
 	}
-	if m, ok := got["scenariosEffectivementInstalles"]; ok {
-		if s, ok := c.object(m, n, p+".scenariosEffectivementInstalles", asp.ScenariosKeys); ok {
-			l.direct = c.scenarios(s, n, p+".scenariosEffectivementInstalles")
+	if m, ok := got[asp.KeyScenarios]; ok {
+		if s, ok := c.object(m, n, p+"."+asp.KeyScenarios, asp.ScenariosKeys); ok {
+			l.direct = c.scenarios(s, n, p+"."+asp.KeyScenarios)
 		}
 	}
 	l.extras = ckExtras(ms)
@@ -869,16 +873,16 @@ func (c *jsonCheck) ligne(i int, e jsonMember) soldeLigne {
 // facture checks the facture object, keeping its date and amount in l when
 // well-formed.
 func (c *jsonCheck) facture(l *soldeLigne, got map[string]jsonMember, n, p string) {
-	if m, ok := got["dateFacture"]; ok {
-		if v, ok := c.str(m, n, p+".dateFacture"); ok {
+	if m, ok := got[asp.KeyDateFacture]; ok {
+		if v, ok := c.str(m, n, p+"."+asp.KeyDateFacture); ok {
 			if _, err := time.Parse("02/01/2006", v); !asp.Date.MatchString(v) || err != nil {
-				c.report(m.off, n, p+".dateFacture", "JSON_CHAMP", "« %s » : date jj/mm/aaaa attendue (ex. 10/02/2023)", v)
+				c.report(m.off, n, p+"."+asp.KeyDateFacture, "JSON_CHAMP", "« %s » : date jj/mm/aaaa attendue (ex. 10/02/2023)", v)
 			} else {
 				l.date, l.dateLine = v, c.lineAt(m.off)
 			}
 		}
 	}
-	if m, ok := got["montantSegurHTFacture"]; ok {
+	if m, ok := got[asp.KeyMontantSegurHTFacture]; ok {
 		f := p + ".montantSegurHTFacture"
 		txt := string(m.raw)
 		switch {
@@ -904,12 +908,12 @@ func (c *jsonCheck) facture(l *soldeLigne, got map[string]jsonMember, n, p strin
 
 func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 	pour := ""
-	if m, ok := got["commandePour"]; ok {
-		if v, ok := c.str(m, n, p+".commandePour"); ok {
+	if m, ok := got[asp.KeyCommandePour]; ok {
+		if v, ok := c.str(m, n, p+"."+asp.KeyCommandePour); ok {
 			if v == "LIBERAL" || v == "STRUCTURE" {
 				pour = v
 			} else {
-				c.report(m.off, n, p+".commandePour", "JSON_CHAMP", "« %s » : LIBERAL ou STRUCTURE attendu", v)
+				c.report(m.off, n, p+"."+asp.KeyCommandePour, "JSON_CHAMP", "« %s » : LIBERAL ou STRUCTURE attendu", v)
 			}
 		}
 	}
@@ -918,8 +922,8 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 		re              *regexp.Regexp
 		format          string
 	}{
-		{"liberalRPPS", "LIBERAL", "numéros RPPS", asp.RPPS, "un RPPS compte 11 chiffres"},
-		{"structureFINESSGeo", "STRUCTURE", "numéros FINESS géographiques", asp.Finess, "un FINESS géographique compte 9 caractères (chiffres, A ou B pour la Corse)"},
+		{asp.KeyLiberalRPPS, "LIBERAL", "numéros RPPS", asp.RPPS, "un RPPS compte 11 chiffres"},
+		{asp.KeyStructureFINESSGeo, "STRUCTURE", "numéros FINESS géographiques", asp.Finess, "un FINESS géographique compte 9 caractères (chiffres, A ou B pour la Corse)"},
 	}
 	for _, li := range lists {
 		m, ok := got[li.key]
@@ -955,9 +959,9 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) [3]int8 {
 	var directs [3]int8
 	flows := []struct{ flag, val string }{
-		{"isDirectToDMP", "identDMP"},
-		{"isDirectToMSSPro", "adresseBoiteMSSPro"},
-		{"isDirectToMSSCitoyen", "adresseBoiteMSSCitoyen"},
+		{asp.KeyIsDirectToDMP, asp.KeyIdentDMP},
+		{asp.KeyIsDirectToMSSPro, asp.KeyAdresseBoiteMSSPro},
+		{asp.KeyIsDirectToMSSCitoyen, asp.KeyAdresseBoiteMSSCitoyen},
 	}
 	for i, fl := range flows {
 		direct, known := false, false
@@ -980,11 +984,11 @@ func (c *jsonCheck) scenarios(got map[string]jsonMember, n, p string) [3]int8 {
 		case !direct && !null:
 			c.report(m.off, n, f, "JSON_CHAMP", "doit valoir null quand %s vaut false (trouvé : %s)", fl.flag, ckShort(m.raw))
 		case !direct:
-		case fl.val == "identDMP" && c.identNull:
+		case fl.val == asp.KeyIdentDMP && c.identNull:
 			if !null {
 				c.report(m.off, n, f, "JSON_CHAMP", "doit valoir null : pour ce dispositif l'identifiant DMP est toujours null (trouvé : %s)", ckShort(m.raw))
 			}
-		case fl.val == "identDMP":
+		case fl.val == asp.KeyIdentDMP:
 			if ids, ok := c.stringList(m, n, f, "JSON_CHAMP", "identifiants DMP"); ok {
 				for j, id := range ids {
 					if strings.TrimSpace(id) == "" {
@@ -1126,7 +1130,7 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		}
 
 		isPDF := strings.EqualFold(filepath.Ext(name), ".pdf")
-		if isPDF && f.UncompressedSize64 > ckMaxPDF {
+		if isPDF && f.UncompressedSize64 > uint64(ckMaxPDF) {
 			c.warn(rel, numero, name, "PIECE_NON_VERIFIEE", "« %s » dépasse %d Mo : elle n'a pas été vérifiée", name, ckMaxPDF>>20)
 			continue
 		}
@@ -1138,14 +1142,22 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		var data []byte
 		var size int64
 		h := sha256.New()
+		head := &headWriter{max: 64 << 10}
 		if isPDF {
 			data, err = io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
 			size = int64(len(data))
 			h.Write(data)
+			head.Write(data)
 		} else {
-			size, err = io.Copy(h, rc)
+			size, err = io.Copy(io.MultiWriter(h, head), rc)
 		}
 		rc.Close()
+		// Whatever its name, a key, a certificate or a SQLite database is
+		// never a pièce (its first 64 Kio tell).
+		if why := contenu.Forbidden(head.b); err == nil && why != "" {
+			c.error(rel, numero, name, "PIECE_INTERDITE", "« %s » est %s : ce fichier ne doit jamais être envoyé à l'ASP ; retirez-le du zip et relancez segur pack", name, why)
+			continue
+		}
 		if want, ok := c.sums[numero][name]; ok && err == nil && hex.EncodeToString(h.Sum(nil)) != want {
 			c.error(rel, numero, name, "PIECE_REMPLACEE", "« %s » n'est pas le fichier que segur pack a mis dans le zip (son empreinte SHA-256 diffère de celle de rapport.json) : il a été remplacé ou modifié depuis ; relancez segur pack", name)
 		}
@@ -1311,4 +1323,17 @@ func ckHasAmount(text, amount string) bool {
 			return true
 		}
 	}
+}
+
+// headWriter keeps the first max bytes written to it.
+type headWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if n := w.max - len(w.b); n > 0 {
+		w.b = append(w.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
 }

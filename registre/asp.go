@@ -92,12 +92,12 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 		}
 		seen[key] = true
 		switch key {
-		case "impId":
+		case asp.KeyImpID:
 			var v json.RawMessage
 			if err := dec.Decode(&v); err != nil {
 				return nil, syntax(err)
 			}
-		case "numeroAns", "siret":
+		case asp.KeyNumeroAns, asp.KeySiret:
 			var s *string
 			if err := dec.Decode(&s); err != nil {
 				var te *json.UnmarshalTypeError
@@ -109,7 +109,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 			if s == nil {
 				return nil, fail(off, "« %s » est vide", key)
 			}
-			if key == "numeroAns" {
+			if key == asp.KeyNumeroAns {
 				if !asp.NumeroANS.MatchString(*s) {
 					return nil, fail(off, "numeroAns « %s » : 10 chiffres attendus", *s)
 				}
@@ -120,7 +120,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 				}
 				ret.Siret = *s
 			}
-		case "lignesImport":
+		case asp.KeyLignesImport:
 			if err := parseLines(dec, data, ret, fail, syntax); err != nil {
 				return nil, err
 			}
@@ -132,7 +132,7 @@ func ParseRetourASP(data []byte) (*Retour, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fail(dec.InputOffset(), "texte après la fin du JSON")
 	}
-	for _, k := range []string{"numeroAns", "siret", "lignesImport"} {
+	for _, k := range []string{asp.KeyNumeroAns, asp.KeySiret, asp.KeyLignesImport} {
 		if !seen[k] {
 			return nil, fail(int64(len(data)), "clé « %s » absente : ce n'est pas un fichier de retour de l'ASP", k)
 		}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/segur-sons/segur/asp"
 )
 
 func TestImportASPSample(t *testing.T) {
@@ -150,4 +154,17 @@ func FuzzParseRetourASP(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every key ImportASP reads from a line of the ASP's answer is one package
+// asp names: the format is described there once.
+func TestRetourLineKeysAreASPs(t *testing.T) {
+	known := append(slices.Clone(asp.LineKeys), asp.KeyCodeTraitement, asp.KeyLibelleTraitement)
+	rt := reflect.TypeOf(retourLine{})
+	for i := range rt.NumField() {
+		key, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if !slices.Contains(known, key) {
+			t.Errorf("retourLine.%s reads %q, a key package asp does not name", rt.Field(i).Name, key)
+		}
+	}
 }

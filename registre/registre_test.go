@@ -637,3 +637,105 @@ func TestTakeFactureNumberUndo(t *testing.T) {
 		})
 	}
 }
+
+// TestAvanceDeclared: an avance pair records what each of its lines
+// declared; the registre gives it back in the line's order, paid once the
+// ASP's answer accepted the avance; a dossier deposited again declares
+// anew; a declaration of a dossier outside the pair is refused.
+func TestAvanceDeclared(t *testing.T) {
+	c := newClock()
+	r := openTest(t, filepath.Join(t.TempDir(), DefaultName), c)
+	if a, err := r.AvanceDeclaree("00201"); a != nil || err != nil {
+		t.Fatalf("nothing recorded yet: %+v, %v", a, err)
+	}
+	tx := begin(t, r)
+	pair := Pair{Name: "MDV-LGC-Va1-AVANCE-2201140317-01", Dispositif: "MDV-LGC-Va1", Solution: "2201140317", Phase: PhaseAvance, Number: 1,
+		Dossiers: []string{"00201", "00202"},
+		Declarations: []Declaration{
+			{Dossier: "00201", Beneficiaires: []string{"10766476625", "10003461034"}, MontantHT: "716.66"},
+			{Dossier: "00202", Beneficiaires: []string{"690000047"}, MontantHT: "286.67", Mandataire: true},
+		}}
+	if err := tx.RecordPair(pair); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := r.AvanceDeclaree("00201")
+	if err != nil || a == nil {
+		t.Fatal(a, err)
+	}
+	if strings.Join(a.Beneficiaires, ",") != "10766476625,10003461034" || a.MontantHT != "716.66" || a.Mandataire || a.Payee || a.Depot != pair.Name {
+		t.Errorf("00201: %+v", a)
+	}
+	if a, _ := r.AvanceDeclaree("00202"); a == nil || !a.Mandataire || a.Beneficiaires[0] != "690000047" {
+		t.Errorf("00202: %+v", a)
+	}
+	// The ASP's answer accepts 00201's avance.
+	if _, err := r.ImportASP(ctx(), strings.NewReader(`{"impId": 1, "numeroAns": "2201140317", "siret": "74784908100019", "lignesImport": [
+  {"numLigne": 1, "typeAction": "C", "numeroASP": "FINMDV000201", "numeroEditeur": "00201", "codeTraitement": null, "libelleTraitement": null}]}`), "retour.json"); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := r.AvanceDeclaree("00201"); a == nil || !a.Payee {
+		t.Errorf("after the ASP's answer: %+v", a)
+	}
+	if a, _ := r.AvanceDeclaree("00202"); a == nil || a.Payee {
+		t.Errorf("00202 has no answer: %+v", a)
+	}
+	// Deposited again with one beneficiary fewer.
+	c.advance(time.Hour)
+	tx = begin(t, r)
+	again := Pair{Name: "MDV-LGC-Va1-AVANCE-2201140317-02", Dispositif: "MDV-LGC-Va1", Solution: "2201140317", Phase: PhaseAvance, Number: 2,
+		Dossiers: []string{"00201"}, Declarations: []Declaration{{Dossier: "00201", Beneficiaires: []string{"10003461034"}, MontantHT: "358.33"}}}
+	if err := tx.RecordPair(again); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := r.AvanceDeclaree("00201"); a == nil || strings.Join(a.Beneficiaires, ",") != "10003461034" || a.MontantHT != "358.33" || a.Depot != again.Name {
+		t.Errorf("deposited again: %+v", a)
+	}
+	tx = begin(t, r)
+	stray := Pair{Name: "MDV-LGC-Va1-AVANCE-2201140317-03", Dispositif: "MDV-LGC-Va1", Solution: "2201140317", Phase: PhaseAvance, Number: 3,
+		Dossiers: []string{"00203"}, Declarations: []Declaration{{Dossier: "00299", MontantHT: "1.00"}}}
+	if err := tx.RecordPair(stray); codeOf(err) != CodeRegistreValeur {
+		t.Errorf("a declaration outside its pair: %v", err)
+	}
+}
+
+// TestMigrationToTheAvancesKeepsTheRegistre: a registre of the format
+// before the avances' declarations (migration 3) is copied, then brought
+// to the current one, its content kept; its avances have no declaration.
+func TestMigrationToTheAvancesKeepsTheRegistre(t *testing.T) {
+	path := filepath.Join(t.TempDir(), DefaultName)
+	c := newClock()
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = saved[:2]
+	r := openTest(t, path, c)
+	tx := begin(t, r)
+	if err := tx.RecordPair(Pair{Name: "MDV-LGC-Va1-AVANCE-2201140317-01", Dispositif: "MDV-LGC-Va1", Solution: "2201140317", Phase: PhaseAvance, Number: 1, Dossiers: []string{"00201"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	migrations = saved
+	r = openTest(t, path, c)
+	var v int
+	r.db.QueryRow("PRAGMA user_version").Scan(&v)
+	if v != len(migrations) || len(migrations) < 3 {
+		t.Errorf("user_version %d, %d migrations", v, len(migrations))
+	}
+	if _, err := os.Stat(fmt.Sprintf("%s.avant-v%d", path, len(migrations))); err != nil {
+		t.Error("no copy before the migration:", err)
+	}
+	if p, _ := r.DepositedIn("00201", PhaseAvance); p != "MDV-LGC-Va1-AVANCE-2201140317-01" {
+		t.Errorf("the pair is lost: %q", p)
+	}
+	if a, err := r.AvanceDeclaree("00201"); a != nil || err != nil {
+		t.Errorf("an avance deposited before v2 declares nothing: %+v, %v", a, err)
+	}
+}

@@ -126,4 +126,23 @@ CREATE INDEX revues_dossier ON revues(dossier, fichier, id);
 CREATE INDEX documents_dossier ON documents(dossier, type, role);
 CREATE INDEX documents_annulations ON documents(annule_par) WHERE annule_par IS NOT NULL;
 `,
+	// 3: what each avance line declared, recorded with its pair, so that
+	// the solde compares its beneficiaries with them when its record has
+	// no avance: block (issue 18).
+	`
+CREATE TABLE avances (
+	dossier    TEXT PRIMARY KEY REFERENCES dossiers(numero),
+	depot      TEXT NOT NULL REFERENCES depots(nom),
+	montant_ht TEXT NOT NULL,
+	mandataire INTEGER NOT NULL DEFAULT 0,
+	tx         TEXT NOT NULL REFERENCES transactions(id)
+) STRICT;
+
+CREATE TABLE avance_beneficiaires (
+	dossier     TEXT NOT NULL REFERENCES avances(dossier),
+	rang        INTEGER NOT NULL,
+	identifiant TEXT NOT NULL,
+	PRIMARY KEY (dossier, rang)
+) STRICT;
+`,
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -551,7 +552,28 @@ type Pair struct {
 	JSONSHA256 string
 	ZipSHA256  string
 	Dossiers   []string
-	At         time.Time
+	// Declarations are what each line of an avance pair declared (nil
+	// for a solde pair).
+	Declarations []Declaration
+	At           time.Time
+}
+
+// Declaration is what one avance line declared: its beneficiaries (RPPS
+// or FINESS géo, in the line's order), the Prestation Ségur HT
+// (montantSegurHT, a decimal) and whether a mandataire was declared.
+type Declaration struct {
+	Dossier       string
+	Beneficiaires []string
+	MontantHT     string
+	Mandataire    bool
+}
+
+// AvanceDeclaree is what the registre knows of a dossier's avance.
+type AvanceDeclaree struct {
+	Declaration
+	Depot string // the pair that deposited it
+	// Payee: the ASP's answer accepted the avance (« avance payée »).
+	Payee bool
 }
 
 // NextPairNumber is the number the next pair of a dispositif, solution
@@ -597,7 +619,51 @@ func (t *Tx) RecordPair(p Pair) error {
 			return err
 		}
 	}
+	for _, d := range p.Declarations {
+		if !slices.Contains(p.Dossiers, d.Dossier) {
+			return &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("la déclaration d'avance du dossier %s n'appartient pas au dépôt %s", d.Dossier, p.Name)}
+		}
+		// A dossier deposited again (--redeposer) declares anew.
+		if _, err := t.tx.Exec("DELETE FROM avance_beneficiaires WHERE dossier = ?", d.Dossier); err != nil {
+			return t.r.classify(err)
+		}
+		if _, err := t.tx.Exec("INSERT INTO avances (dossier, depot, montant_ht, mandataire, tx) VALUES (?, ?, ?, ?, ?) ON CONFLICT(dossier) DO UPDATE SET depot = excluded.depot, montant_ht = excluded.montant_ht, mandataire = excluded.mandataire, tx = excluded.tx",
+			d.Dossier, p.Name, d.MontantHT, d.Mandataire, t.id); err != nil {
+			return t.r.classify(err)
+		}
+		for i, b := range d.Beneficiaires {
+			if _, err := t.tx.Exec("INSERT INTO avance_beneficiaires (dossier, rang, identifiant) VALUES (?, ?, ?)", d.Dossier, i, b); err != nil {
+				return t.r.classify(err)
+			}
+		}
+	}
 	return nil
+}
+
+// AvanceDeclaree is what the avance of dossier declared, as its pair was
+// recorded; nil when no avance of it was.
+func (r *Registre) AvanceDeclaree(dossier string) (*AvanceDeclaree, error) {
+	a := &AvanceDeclaree{Declaration: Declaration{Dossier: dossier}}
+	err := r.db.QueryRow(`SELECT depot, montant_ht, mandataire, EXISTS (SELECT 1 FROM etats WHERE dossier = ? AND etat = ?) FROM avances WHERE dossier = ?`,
+		dossier, string(AvancePayee), dossier).Scan(&a.Depot, &a.MontantHT, &a.Mandataire, &a.Payee)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, r.classify(err)
+	}
+	rows, err := r.db.Query("SELECT identifiant FROM avance_beneficiaires WHERE dossier = ? ORDER BY rang", dossier)
+	if err != nil {
+		return nil, r.classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, r.classify(err)
+		}
+		a.Beneficiaires = append(a.Beneficiaires, b)
+	}
+	return a, r.classify(rows.Err())
 }
 
 // DepositedIn returns the pair (the latest) in which dossier was

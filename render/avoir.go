@@ -167,9 +167,7 @@ func avoirXML(d *dossier.Dossier, a Avoir, p facturePart) ([]byte, error) {
 		t.General = append(t.General, d.TVA.Mention)
 	}
 	t.General = append(t.General, mentionEtat+".")
-	nd := *d // the avoir has no due date of its own
-	nd.Facture.Echeance = dossier.Date{}
-	xml, err := facturx.CII(&nd, part, t)
+	xml, err := facturx.CII(d, part, t) // no Echeance: the avoir has no due date
 	if err != nil {
 		return nil, fmt.Errorf("avoir Factur-X: %w", err)
 	}

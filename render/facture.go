@@ -113,7 +113,8 @@ func (r *Renderer) FactureAvance(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("facture d'avance: %w", err)
 	}
-	return b, nil
+	// Factur-X as the solde's facture when segur.yaml asks for it.
+	return facturX(d, []facturePart{p}, b)
 }
 
 // issuedAvance is the avance facture's own PDF when the record names it
@@ -251,8 +252,24 @@ func factureLignes(doc *Doc, d *dossier.Dossier, p facturePart) {
 			[]string{"Total TTC", Euros(p.total.TTC)},
 		)
 	}
-	totals = append(totals, facturXTotals(d, p)...)
-	doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
+	// The avance already paid and the amount due, when the facture covers
+	// avance and solde, stand beside the totals: the facture keeps its
+	// height (one page for up to three beneficiaries).
+	if settle := facturXTotals(d, p); len(settle) > 0 {
+		rows := make([][]string, max(len(totals), len(settle)))
+		for i := range rows {
+			rows[i] = []string{"", "", "", ""}
+			if i < len(totals) {
+				rows[i][0], rows[i][1] = totals[i][0], totals[i][1]
+			}
+			if i < len(settle) {
+				rows[i][2], rows[i][3] = settle[i][0], settle[i][1]
+			}
+		}
+		doc.Table([]string{"Totaux", "Montant", "Règlement", "Montant"}, rows, []int{35, 15, 35, 15})
+	} else {
+		doc.Table([]string{"Totaux", "Montant"}, totals, []int{85, 15})
+	}
 	if d.TVA.Taux.IsZero() {
 		doc.Paragraph(d.TVA.Mention)
 	}

@@ -47,7 +47,10 @@ func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
 		return nil, err
 	}
 	p := parts[len(parts)-1]
-	part := facturx.Part{Numero: p.numero, Date: p.date.Time, Total: p.total, Paid: facturx.AmountPaid(d)}
+	part := facturx.Part{Numero: p.numero, Date: p.date.Time, Total: p.total}
+	if p.kind != factureAvance {
+		part.Paid, part.Echeance = facturx.AmountPaid(d), d.Facture.Echeance.Time
+	}
 	for _, l := range p.lines {
 		part.Lines = append(part.Lines, facturx.Line{Label: l.label, HT: l.ht})
 	}
@@ -70,7 +73,11 @@ func factureXML(d *dossier.Dossier, parts []facturePart) ([]byte, error) {
 	if f.OptionDebits {
 		t.General = append(t.General, optionDebits)
 	}
-	t.General = append(t.General, segurNotes(d)...)
+	if p.kind == factureAvance {
+		t.General = append(t.General, segurNotesAvance(d)...)
+	} else {
+		t.General = append(t.General, segurNotes(d)...)
+	}
 	xml, err := facturx.CII(d, part, t)
 	if err != nil {
 		return nil, fmt.Errorf("facture Factur-X: %w", err)
@@ -92,6 +99,9 @@ func segurNotes(d *dossier.Dossier) []string {
 		notes = append(notes, fmt.Sprintf("Bénéficiaire n° %d : %s", i+1, factureBeneficiaire(d, i, id)))
 	}
 	notes = append(notes, "Solution : "+solution(d))
+	if p := d.Justificatif.Profils; len(p) > 0 {
+		notes = append(notes, profilReferencement+" : "+strings.Join(p, ", "))
+	}
 	if pl := prestationLibelle(d); pl != "" {
 		notes = append(notes, "Type de Prestation Ségur : "+pl)
 	}
@@ -114,10 +124,39 @@ func segurNotes(d *dossier.Dossier) []string {
 	return notes
 }
 
-// facturXTotals are the rows a Factur-X facture adds under its totals: the
-// avance already paid and the amount due, as the XML states them.
+// segurNotesAvance are the Ségur mentions of the avance facture of the
+// avance dépôt, as factureSegurAvance prints them.
+func segurNotesAvance(d *dossier.Dossier) []string {
+	notes := []string{
+		fmt.Sprintf("Dispositif : %s – %s", d.Ref.Dispositif, d.Dispositif.Libelle),
+		"N° éditeur : " + d.Ref.NumeroEditeur,
+	}
+	for i, b := range d.Parties.Beneficiaires {
+		notes = append(notes, fmt.Sprintf("Bénéficiaire n° %d : %s", i+1, beneficiaireLine(d, b)))
+	}
+	notes = append(notes, "Solution : "+solution(d))
+	if p := d.Justificatif.Profils; len(p) > 0 {
+		notes = append(notes, profilReferencement+" : "+strings.Join(p, ", "))
+	}
+	if pl := prestationLibelle(d); pl != "" {
+		notes = append(notes, "Type de Prestation Ségur : "+pl)
+	}
+	if d.TVA.Taux.IsZero() {
+		notes = append(notes, d.TVA.Mention)
+	}
+	notes = append(notes, mentionEtat+".")
+	for i, n := range notes {
+		notes[i] = strings.TrimSpace(n)
+	}
+	return notes
+}
+
+// facturXTotals are the rows a facture covering avance and solde adds
+// under its totals: the avance already paid and the amount due, as the
+// Factur-X XML states them (TotalPrepaidAmount, DuePayableAmount) — on the
+// plain facture too, so that both say the same.
 func facturXTotals(d *dossier.Dossier, p facturePart) [][]string {
-	if !facturx.Enabled(d) || p.kind == factureAvance {
+	if p.kind == factureAvance {
 		return nil
 	}
 	paid := facturx.AmountPaid(d)

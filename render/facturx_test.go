@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -271,9 +272,8 @@ func TestFacturXEveryFixture(t *testing.T) {
 }
 
 // TestFacturXOnlyWhenAsked: with fixtures/segur.yaml (no facture block),
-// the facture stays a plain PDF without attachment nor the paid/due rows.
+// the facture stays a plain PDF without attachment.
 func TestFacturXOnlyWhenAsked(t *testing.T) {
-	requirePdftotext(t)
 	d := fixture(t, "dossiers", "liberal-mom")[0]
 	pdf, err := testRenderer(t).Render(d, dossier.FACTURE)
 	if err != nil {
@@ -282,8 +282,140 @@ func TestFacturXOnlyWhenAsked(t *testing.T) {
 	if _, err := facturx.Extract(pdf); err != facturx.ErrAbsent {
 		t.Fatalf("plain facture: %v", err)
 	}
-	if text := pdftotext(t, pdf); strings.Contains(text, "Net à payer") || strings.Contains(text, "Avance déjà versée") {
-		t.Fatal("plain facture shows the Factur-X rows")
+}
+
+var (
+	printedPaid = regexp.MustCompile(`Avance déjà versée (?:\(TTC\) )?(-?[0-9][0-9 ]*,[0-9]{2} €)`)
+	printedDue  = regexp.MustCompile(`Net à payer (-?[0-9][0-9 ]*,[0-9]{2} €)`)
+)
+
+// paidAndDue reads « Avance déjà versée » and « Net à payer » back from a
+// facture with pdftotext.
+func paidAndDue(t *testing.T, pdf []byte) (string, string) {
+	t.Helper()
+	text := spaces.ReplaceAllString(pdftotext(t, pdf), " ")
+	p, n := printedPaid.FindStringSubmatch(text), printedDue.FindStringSubmatch(text)
+	if p == nil || n == nil {
+		t.Fatalf("no « Avance déjà versée » / « Net à payer » on the facture:\n%s", text)
+	}
+	return p[1], n[1]
+}
+
+// TestPaidAndDueTheSameOnPlainAndFacturX: the single facture of a dossier
+// whose avance was paid states « Avance déjà versée » and « Net à payer »;
+// the plain PDF, the Factur-X PDF and the Factur-X XML (TotalPrepaidAmount,
+// DuePayableAmount) give the same amounts, read back by pdftotext and from
+// the XML — also when the ASP notified the avance TTC at an amount whose
+// HT, rounded, would not give it back (250,05 € TTC → 208,38 € HT →
+// 250,06 €).
+func TestPaidAndDueTheSameOnPlainAndFacturX(t *testing.T) {
+	requirePdftotext(t)
+	facturX := func(s string) string { return s + "\nfacture:\n  format: factur-x\n  categorie: PME\n" }
+	for _, tt := range []struct {
+		name      string
+		edit      func(string) string
+		paid, due string
+	}{
+		{"avance paid HT", same, "258,00 €", "601,99 €"},
+		{"avance notified TTC", replacer(t, "montant_verse_ht: 215.00", "montant_verse_ttc: 250.05"), "250,05 €", "609,94 €"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			plain := variant(t, "dossiers", "liberal-mom", same, tt.edit)
+			fx := variant(t, "dossiers", "liberal-mom", facturX, tt.edit)
+			if facturx.Enabled(plain) || !facturx.Enabled(fx) {
+				t.Fatal("the variants are not plain and Factur-X")
+			}
+			plainPDF, err := testRenderer(t).Render(plain, dossier.FACTURE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fxPDF, err := testRenderer(t).Render(fx, dossier.FACTURE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := facturx.Extract(fxPDF)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := facturx.Parse(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msgs := facturx.Verify(s); len(msgs) > 0 {
+				t.Errorf("EN 16931:\n%s", strings.Join(msgs, "\n"))
+			}
+			xmlPaid, xmlDue := Euros(s.Prepaid), Euros(s.Due)
+			pp, pd := paidAndDue(t, plainPDF)
+			fp, fd := paidAndDue(t, fxPDF)
+			if pp != tt.paid || pd != tt.due || fp != pp || fd != pd || xmlPaid != pp || xmlDue != pd {
+				t.Errorf("avance déjà versée / net à payer: plain %s / %s, Factur-X PDF %s / %s, XML %s / %s; want %s / %s", pp, pd, fp, fd, xmlPaid, xmlDue, tt.paid, tt.due)
+			}
+			if !s.GrandTotal.Sub(s.Prepaid).Equal(s.Due) {
+				t.Errorf("XML: %s − %s ≠ %s", s.GrandTotal, s.Prepaid, s.Due)
+			}
+		})
+	}
+}
+
+// TestFactureAvanceFacturX: with Factur-X asked, the avance facture of the
+// avance dépôt (mode avance-solde) is a PDF/A-3 with its EN 16931 XML, as
+// the solde's: its own number and amounts, nothing paid before it, no
+// solde due date, the Ségur mentions it prints (no numéro ASP yet, no
+// installed scenario).
+func TestFactureAvanceFacturX(t *testing.T) {
+	requirePdftotext(t)
+	reg := testRegistry(t)
+	cfg, probs, err := dossier.LoadConfig(filepath.Join("..", "fixtures", "facturx", dossier.ConfigName), reg, pdfops.Disk{})
+	if err != nil || dossier.HasError(probs) {
+		t.Fatal(err, probs)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "fixtures", "avances", "structure-plusieurs-sites.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A solde due date in the record is not the avance facture's.
+	rec := strings.Replace(string(src), "  mode: avance-solde\n", "  mode: avance-solde\n  echeance: 2023-05-30\n", 1)
+	ds := dossier.Check(cfg, reg, dossier.Decode("structure-plusieurs-sites.yaml", []byte(rec)), dossier.Options{Phase: dossier.PhaseAvance, DateDepot: time.Date(2022, 11, 15, 12, 0, 0, 0, time.UTC), Files: pdfops.Disk{}})
+	if len(ds) != 1 || ds[0].Blocked() {
+		t.Fatalf("%v", ds[0].Problems)
+	}
+	d := ds[0]
+	pdf, err := testRenderer(t).FactureAvance(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := facturx.Extract(pdf)
+	if err != nil {
+		t.Fatalf("the avance facture is not Factur-X: %v", err)
+	}
+	if got := qpdfAttachment(t, pdf); !bytes.Equal(got, x) {
+		t.Fatal("qpdf reads another XML")
+	}
+	if msgs := facturx.CheckStructure(pdf); len(msgs) > 0 {
+		t.Errorf("structure:\n%s", strings.Join(msgs, "\n"))
+	}
+	s, err := facturx.Parse(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs := facturx.Verify(s); len(msgs) > 0 {
+		t.Errorf("EN 16931:\n%s", strings.Join(msgs, "\n"))
+	}
+	total := d.Facture.Avance.Montants
+	if s.Numero != "F2022-00202-A" || !s.GrandTotal.Equal(total.TTC) || !s.TaxBasis.Equal(total.HT) || !s.Prepaid.IsZero() || !s.Due.Equal(total.TTC) || !total.HT.Equal(d.Avance.MontantHT) {
+		t.Errorf("XML %s: %s HT, %s TTC, paid %s, due %s; want %s HT, %s TTC", s.Numero, s.TaxBasis, s.GrandTotal, s.Prepaid, s.Due, total.HT, total.TTC)
+	}
+	if strings.Contains(string(x), "DueDateDateTime") || strings.Contains(string(x), "N° de dossier ASP") || strings.Contains(string(x), "Envoi au DMP") {
+		t.Errorf("the avance facture's XML states what belongs to the solde:\n%s", x)
+	}
+	for _, want := range []string{"N° éditeur : 00202", "Bénéficiaire n° 3 : ", "Montant pris en charge par l'Etat"} {
+		if !strings.Contains(string(x), want) {
+			t.Errorf("the XML lacks %q", want)
+		}
+	}
+	text := spaces.ReplaceAllString(pdftotext(t, pdf), " ")
+	if !strings.Contains(text, "FACTURE D'AVANCE n° F2022-00202-A") || !strings.Contains(text, Euros(total.TTC)) || strings.Contains(text, "Net à payer") {
+		t.Errorf("printed avance facture:\n%s", text)
 	}
 }
 

@@ -76,12 +76,10 @@ func VerifySignedVA(opt Options, d *dossier.Dossier, unsigned []byte) (refus, wa
 	return refus, warnings
 }
 
-// readSigned reads a signed VA of opt.Signes, bounded, refusing a link
-// that leads out of that folder.
+// readSigned reads a signed VA of opt.Signes, bounded, once and by
+// handle, refusing a link that leads out of that folder (also one swapped
+// in while it is read).
 func readSigned(opt Options, p string) ([]byte, error) {
-	real, err := safeio.NewRoots(opt.Signes).Resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	return safeio.ReadFile(real, safeio.PDF)
+	data, _, err := safeio.NewRoots(opt.Signes).ReadFile(p, safeio.PDF)
+	return data, err
 }

@@ -8,10 +8,11 @@ package templates
 import "embed"
 
 // FS holds every embedded file: dispositifs/, json/ (the avance JSON's
-// profiles), tva.yaml, specialites.yaml, fonts/,
+// profiles), contenus.yaml (what a pièce holds, by extension), tva.yaml,
+// specialites.yaml, fonts/,
 // facturx.yaml, mentions.yaml, icc/ and tableur.yaml.
 //
-//go:embed dispositifs/*.yaml json/*.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc tableur.yaml
+//go:embed dispositifs/*.yaml json/*.yaml contenus.yaml tva.yaml specialites.yaml fonts/*.ttf facturx.yaml mentions.yaml icc/sRGB.icc tableur.yaml
 var FS embed.FS
 
 // Font files, as embedded.

@@ -27,7 +27,7 @@ trap 'exit 130' INT TERM
 
 start=$SECONDS
 names=()
-echo "== make test: ${#} steps at once, each test once (about a minute on 2 free cores)"
+echo "== make test: ${#} steps at once, each test once"
 set -m # each step in its own process group, so that Ctrl-C stops all of it
 n=0
 for step in "$@"; do

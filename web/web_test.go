@@ -335,6 +335,26 @@ func TestScannedVAWarns(t *testing.T) {
 	t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
 }
 
+// TestVAOfAnotherDossierSaysWhose (issue 19, item 6): the signed VA of
+// 00043 dropped on 00045's page is refused, and the reply says whose VA it
+// is: its dossier and file.
+func TestVAOfAnotherDossierSaysWhose(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	other, err := os.ReadFile("../fixtures/signes/MDV-LGC-Va1-VA-00043.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := f.upload(t, waiting, other, false)
+	if code == 200 || !strings.Contains(body, "VA_AUTRE_DOSSIER") ||
+		!strings.Contains(body, "c'est la VA du dossier 00043 (MDV-LGC-Va1-VA-00043.pdf), pas celle du dossier 00045") {
+		t.Errorf("VA of 00043 on 00045's page: %d %s", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(f.signes, waitingVA)); err == nil {
+		t.Error("the VA of another dossier was saved")
+	}
+}
+
 // TestMalformedUploadsAnsweredInFrench (issue #22, item 5): a truncated
 // form, a part of 11 000 headers, a body that is no form: a French reply,
 // never Go's « multipart: message too large » or « NextPart: EOF ».

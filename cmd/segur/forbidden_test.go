@@ -101,6 +101,13 @@ func TestCheckFlagsAKeyInAZip(t *testing.T) {
 	}
 	w, _ := zw.Create("BIO-SGL-Va1-CR-00061.p12")
 	w.Write([]byte("0\x82 not a pdf"))
+	// The key under a harmless name: its content tells.
+	key, err := os.ReadFile("../../fixtures/certs/fournisseur.p12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ = zw.Create("BIO-SGL-Va1-CR-00062.csv")
+	w.Write(key)
 	zw.Close()
 	f.Close()
 	zr.Close()
@@ -108,8 +115,8 @@ func TestCheckFlagsAKeyInAZip(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := runIn(t, "check", out)
-	if code == exitOK || !strings.Contains(stdout, "[PIECE_INTERDITE]") {
-		t.Errorf("check: exit %d, want PIECE_INTERDITE among:\n%s%s", code, stdout, stderr)
+	if code == exitOK || strings.Count(stdout, "[PIECE_INTERDITE]") < 2 || !strings.Contains(stdout, "CR-00062.csv") {
+		t.Errorf("check: exit %d, want PIECE_INTERDITE for the .p12 and the key named .csv among:\n%s%s", code, stdout, stderr)
 	}
 }
 
@@ -117,12 +124,26 @@ func TestCheckFlagsAKeyInAZip(t *testing.T) {
 // record with pieces: [../../certs/fournisseur.p12] is refused by validate
 // and pack (PIECE_INTERDITE), and its catalogue is a PDF or a spreadsheet
 // (a .docx is PIECE_EXTENSION).
+//
+// The content decides, not the name (templates/contenus.yaml): the key
+// renamed catalogue.csv or catalogue.pdf, PEM blocks in a .csv, the
+// registre renamed .xlsx are PIECE_INTERDITE; a PDF named .csv is
+// PIECE_CONTENU; a real CSV catalogue is packed.
 func TestLoincCatalogueNeverTheKey(t *testing.T) {
-	for _, tc := range []struct{ piece, code string }{
-		{"../../certs/fournisseur.p12", "PIECE_INTERDITE"},
-		{"../annexes/catalogue.docx", "PIECE_EXTENSION"},
+	pdf := "../../fixtures/annexes/catalogue-loinc-00062.pdf"
+	for _, tc := range []struct {
+		name, piece, from, code string
+	}{
+		{"clé", "../../certs/fournisseur.p12", pdf, "PIECE_INTERDITE"},
+		{"docx", "../annexes/catalogue.docx", pdf, "PIECE_EXTENSION"},
+		{"clé renommée csv", "../annexes/catalogue.csv", "../../fixtures/certs/fournisseur.p12", "PIECE_INTERDITE"},
+		{"clé renommée pdf", "../annexes/catalogue.pdf", "../../fixtures/certs/fournisseur.p12", "PIECE_INTERDITE"},
+		{"PEM renommé csv", "../annexes/catalogue.csv", "../../fixtures/certs/fournisseur.pem", "PIECE_INTERDITE"},
+		{"registre renommé xlsx", "../annexes/catalogue.xlsx", "sqlite", "PIECE_INTERDITE"},
+		{"PDF renommé csv", "../annexes/catalogue.csv", pdf, "PIECE_CONTENU"},
+		{"vrai CSV", "../annexes/catalogue.csv", "csv", ""},
 	} {
-		t.Run(tc.code, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			proj := filepath.Join(root, "clients")
 			for _, d := range []string{"dossiers", "annexes"} {
@@ -137,7 +158,14 @@ func TestLoincCatalogueNeverTheKey(t *testing.T) {
 				os.WriteFile(to, data, 0o644)
 			}
 			cp("../../fixtures/certs/fournisseur.p12", filepath.Join(root, "certs", "fournisseur.p12"))
-			cp("../../fixtures/annexes/catalogue-loinc-00062.pdf", filepath.Join(proj, "annexes", "catalogue.docx"))
+			switch tc.from {
+			case "sqlite":
+				os.WriteFile(filepath.Join(proj, "annexes", filepath.Base(tc.piece)), append([]byte("SQLite format 3\x00"), make([]byte, 4096)...), 0o644)
+			case "csv":
+				os.WriteFile(filepath.Join(proj, "annexes", filepath.Base(tc.piece)), []byte("code local;code LOINC;libellé\nGLU;2345-7;Glucose\n"), 0o644)
+			default:
+				cp(tc.from, filepath.Join(proj, "annexes", filepath.Base(tc.piece)))
+			}
 			// segur.yaml beside certs/: its folder is an allowed root, so
 			// ../../certs/fournisseur.p12 lies inside it.
 			cp("../../fixtures/segur.yaml", filepath.Join(root, "segur.yaml"))
@@ -148,18 +176,30 @@ func TestLoincCatalogueNeverTheKey(t *testing.T) {
 			}
 			os.WriteFile(filepath.Join(proj, "dossiers", "bio-loinc.yaml"), []byte(text), 0o644)
 			code, stdout, stderr := runIn(t, "validate", "--config", filepath.Join(root, "segur.yaml"), filepath.Join(proj, "dossiers"))
-			if code == exitOK || !strings.Contains(stdout, "["+tc.code+"]") {
+			if tc.code == "" {
+				if strings.Contains(stdout, "[PIECE_") {
+					t.Errorf("validate: a good catalogue refused:\n%s%s", stdout, stderr)
+				}
+			} else if code == exitOK || !strings.Contains(stdout, "["+tc.code+"]") {
 				t.Errorf("validate: exit %d, want %s among:\n%s%s", code, tc.code, stdout, stderr)
 			}
 			out := t.TempDir()
-			code, stdout, stderr = runIn(t, "pack", "--config", filepath.Join(root, "segur.yaml"), "--date-depot", "2023-03-01", "-o", out, filepath.Join(proj, "dossiers"))
-			if !strings.Contains(stdout, "["+tc.code+"]") {
+			signes, _ := filepath.Abs("../../fixtures/signes")
+			code, stdout, stderr = runIn(t, "pack", "--config", filepath.Join(root, "segur.yaml"), "--date-depot", "2023-04-28", "--signes", signes, "-o", out, filepath.Join(proj, "dossiers"))
+			if tc.code != "" && !strings.Contains(stdout, "["+tc.code+"]") {
 				t.Errorf("pack: exit %d, want %s among:\n%s%s", code, tc.code, stdout, stderr)
 			}
+			packed := false
 			for _, n := range zipNames(t, out) {
 				if strings.Contains(n, "CATALOGUE") {
-					t.Errorf("packed as %s", n)
+					packed = true
+					if tc.code != "" {
+						t.Errorf("packed as %s", n)
+					}
 				}
+			}
+			if tc.code == "" && !packed {
+				t.Errorf("the good catalogue was not packed (exit %d):\n%s%s", code, stdout, stderr)
 			}
 		})
 	}

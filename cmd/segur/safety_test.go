@@ -152,9 +152,8 @@ func equalBytes(a, b map[string][]byte) bool {
 // new one (pairs of 20: two pairs), both accepted by `check`. The tests that kill a real
 // segur share it (sync.Once): its two full packs are made once per run.
 type packedQuarter struct {
-	dir                string            // the quarter: segur.yaml, dossiers/, signes/
-	oldOut, newOut     string            // read-only: tests copy them before packing into them
-	oldDepot, newDepot map[string][]byte // depot/ of each
+	dir            string // the quarter: segur.yaml, dossiers/, signes/
+	oldOut, newOut string // read-only: tests copy them before packing into them
 }
 
 // quarterSize is enough for a pack that lasts, for a dépôt of more than one
@@ -195,76 +194,170 @@ func makeQuarter(bin, dir string) (packedQuarter, error) {
 	if err := errors.Join(errs...); err != nil {
 		return q, err
 	}
-	var err error
-	if q.oldDepot, err = readDepot(q.oldOut); err != nil {
-		return q, err
-	}
-	q.newDepot, err = readDepot(q.newOut)
-	return q, err
+	return q, nil
 }
 
 // TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew (cases 2 and 3)
-// kills a real re-pack (SIGKILL) at many moments, and interrupts one
-// (Ctrl-C): depot/ is always byte for byte the previous dépôt or the new
-// one, both of which `check` accepts; Ctrl-C stops promptly, in French.
+// kills a real re-pack with the registre (SIGKILL, 20 times and more) and
+// interrupts one (Ctrl-C). After each kill, as the next run sees it (its
+// recovery done), depot/ is byte for byte the previous dépôt or the new
+// one, and the registre agrees: the pairs it recorded are the pairs
+// present (none more, none less, same SHA-256), and the factures and MOMs
+// in the zips are the documents it archived. The kills are placed by
+// events (the lock held, the next dépôt's folder or the journal
+// appearing), and any kill point is accepted: only consistency is
+// asserted, so a loaded machine changes where they land, not the verdict.
+// Ctrl-C stops promptly, in French, leaving the previous dépôt.
 func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	t.Parallel() // real processes: they share nothing with the in-process runs
 	bin := segurBinary(t)
-	sq := sharedQuarter(t)
-	q, oldOut := sq.dir, sq.oldOut
-	oldDepot, newDepot := sq.oldDepot, sq.newDepot
-	if equalBytes(oldDepot, newDepot) {
+	q := sharedQuarter(t).dir
+	args := func(out string, lignes int, extra ...string) []string {
+		a := quarterArgs(q, out, lignes)
+		extra = append([]string{"--registre", filepath.Join(out, "registre.sqlite")}, extra...)
+		return append(append(a[:len(a)-1:len(a)-1], extra...), a[len(a)-1])
+	}
+	command := func(out string, lignes int, extra ...string) *exec.Cmd {
+		cmd := exec.Command(bin, args(out, lignes, extra...)...)
+		cmd.Env = registreEnv()
+		return cmd
+	}
+	run := func(out string, lignes int, extra ...string) {
+		t.Helper()
+		cmd := command(out, lignes, extra...)
+		if o, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() != exitRejected {
+			t.Fatalf("pack: %v\n%s", err, o)
+		}
+	}
+	// The previous dépôt: pairs of 50 lines, recorded in its registre.
+	base := t.TempDir()
+	run(base, 50)
+	oldDepot := depotBytes(t, base)
+	oldPairs := recordedPairs(t, base)
+	// The re-pack deposits every ready dossier again (--redeposer), in
+	// pairs of 20 lines numbered after the previous ones.
+	var redeposer []string
+	for _, n := range readyDossiers(t, base) {
+		redeposer = append(redeposer, "--redeposer", n)
+	}
+	if len(redeposer) == 0 {
+		t.Fatal("no dossier ready in the previous dépôt")
+	}
+	ref := copyTree(t, base)
+	start := time.Now()
+	run(ref, 20, redeposer...)
+	full := time.Since(start)
+	newDepot := depotBytes(t, ref)
+	if equalBytes(oldDepot, newDepot) || len(newDepot) == 0 {
 		t.Fatal("the two dépôts are the same: the test would prove nothing")
 	}
-	// The kills are timed against a whole pack, measured now, on the
-	// machine as busy as it is now.
-	start := time.Now()
-	if out, err := exec.Command(bin, quarterArgs(q, t.TempDir(), 20)...).CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	for _, out := range []string{base, ref} {
+		cmd := exec.Command(bin, "check", "--registre", filepath.Join(out, "registre.sqlite"), out)
+		cmd.Env = registreEnv()
+		if o, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(o), "comparé au registre") {
+			t.Fatalf("check %s: %v\n%s", out, err, o)
+		}
 	}
-	full := time.Since(start)
-	sawOld, sawNew := false, false
-	const kills = 6
-	for i := 1; i <= kills; i++ {
-		out := copyTree(t, oldOut)
-		cmd := exec.Command(bin, quarterArgs(q, out, 20)...)
+	// whole checks out as the next run sees it: old or new, registre and
+	// depot/ agreeing. It says which.
+	whole := func(out, when string) string {
+		t.Helper()
+		state := registreAgrees(t, out, oldPairs, when)
+		got := depotBytes(t, out)
+		switch {
+		case state == "old" && equalBytes(got, oldDepot):
+		case state == "new" && equalBytes(got, newDepot):
+		default:
+			t.Fatalf("%s: depot/ (%d files) is not the %s dépôt its registre says", when, len(got), state)
+		}
+		return state
+	}
+	seen := map[string]int{}
+	// kill starts a re-pack of a copy of the previous dépôt and SIGKILLs
+	// it once at(out, cmd) returns; the process may have ended by then.
+	kill := func(name string, at func(out string, pid int, ended func() bool)) string {
+		t.Helper()
+		out := copyTree(t, base)
+		cmd := command(out, 20, redeposer...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(full * time.Duration(i) * 5 / (4 * kills))
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		at(out, cmd.Process.Pid, func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+				return false
+			}
+		})
 		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		got := depotBytes(t, out)
-		switch {
-		case equalBytes(got, oldDepot):
-			sawOld = true
-		case equalBytes(got, newDepot):
-			sawNew = true
-		default:
-			t.Fatalf("killed at %d/6 of a run: depot/ is neither the previous dépôt (%d files) nor the new one (%d files): %d files", i, len(oldDepot), len(newDepot), len(got))
-		}
-		if i%3 != 0 {
-			continue
-		}
-		// The next run finishes or redoes the work.
-		if o, err := exec.Command(bin, quarterArgs(q, out, 20)...).CombinedOutput(); err != nil {
-			t.Fatalf("re-run: %v\n%s", err, o)
-		}
-		if !equalBytes(depotBytes(t, out), newDepot) {
-			t.Fatalf("after the re-run, depot/ is not the new dépôt")
+		<-exited
+		state := whole(out, name)
+		seen[name+" "+state]++
+		return state
+	}
+	// waitFor polls for a file appearing, yielding to the process.
+	waitFor := func(path string) func(string, int, func() bool) {
+		return func(out string, _ int, ended func() bool) {
+			for !ended() {
+				if _, err := os.Lstat(filepath.Join(out, path)); err == nil {
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
 		}
 	}
-	if !sawOld {
-		t.Error("no kill landed before the switch: the test proved less than it says")
+	const spread = 14
+	kills := 0
+	for i := 0; i < spread; i++ {
+		// Once the lock is held (the records read), after a delay spread
+		// over a whole run and beyond.
+		delay := full * time.Duration(i) * 5 / (4 * spread)
+		kill("verrou+"+itoa(i), func(out string, pid int, ended func() bool) {
+			waitHolds(t, pid, filepath.Join(out, ".segur.lock"), ended)
+			time.Sleep(delay)
+		})
+		kills++
 	}
-	t.Logf("kills: previous dépôt seen %v, new dépôt seen %v (full run %s)", sawOld, sawNew, full)
+	for i := 0; i < 3; i++ {
+		kill("nouveau", waitFor(filepath.Join(".segur", "nouveau")))      // the next dépôt under way
+		kill("journal", waitFor(filepath.Join(".segur", "bascule.json"))) // the decision's window
+		kills += 2
+	}
+	// A re-run after a kill finishes or redoes the work: the new dépôt.
+	out := copyTree(t, base)
+	cmd := command(out, 20, redeposer...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitHolds(t, cmd.Process.Pid, filepath.Join(out, ".segur.lock"), func() bool { return false })
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	run(out, 20, redeposer...)
+	if got := whole(out, "re-run after a kill"); got != "new" {
+		t.Fatalf("after the re-run, the registre says %s, want the new dépôt", got)
+	}
+	// The kills proved the previous state survives: if none landed before
+	// the decision (a fast machine), kill at the lock until one does.
+	for extra := 0; seenState(seen, "old") == 0 && extra < 10; extra++ {
+		kill("verrou", func(out string, pid int, ended func() bool) {
+			waitHolds(t, pid, filepath.Join(out, ".segur.lock"), ended)
+		})
+		kills++
+	}
+	t.Logf("%d kills (a run: %s): %v", kills, full, seen)
+	if seenState(seen, "old") == 0 {
+		t.Error("no kill landed before the decision: the test proved less than it says")
+	}
 
 	// Ctrl-C, a quarter of a run in. A run that ended before the signal
 	// (the machine got less busy than when full was measured) proves
 	// nothing: then again, sooner (twice at most).
 	for delay := full / 4; ; delay /= 2 {
-		out := copyTree(t, oldOut)
-		cmd := exec.Command(bin, quarterArgs(q, out, 20)...)
+		out := copyTree(t, base)
+		cmd := command(out, 20, redeposer...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -307,8 +400,8 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 			t.Errorf("Ctrl-C took %s to stop (more than %s)", took, bound)
 		}
 		t.Logf("Ctrl-C %s after the lock was seen held (%v): stopped %s after the signal", delay, held, took)
-		if !equalBytes(depotBytes(t, out), oldDepot) {
-			t.Error("Ctrl-C: depot/ is not the previous dépôt")
+		if code == exitCannot && whole(out, "Ctrl-C") != "old" {
+			t.Error("Ctrl-C: depot/ and the registre are not the previous dépôt")
 		}
 		break
 	}

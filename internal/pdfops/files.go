@@ -2,9 +2,11 @@ package pdfops
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 
+	"github.com/segur-sons/segur/internal/contenu"
 	"github.com/segur-sons/segur/internal/safeio"
 )
 
@@ -73,6 +75,40 @@ func (Disk) FileProblem(path string) (string, string) {
 		return "PIECE_NON_FICHIER", "ce n'est pas un fichier ordinaire (dossier, tube ou périphérique) : indiquez le fichier de la pièce"
 	}
 	return "PIECE_ILLISIBLE", safeio.Reason(err)
+}
+
+// ContentProblem reads the pièce at path (bounded) and says why its bytes
+// refuse it: PIECE_INTERDITE with what it is (a key, a certificate, a
+// SQLite database), PIECE_CONTENU when they are not of kind (set, from
+// templates/contenus.yaml); "" when they fit or it cannot be read (the
+// caller's other checks say why).
+func (Disk) ContentProblem(path, kind string) (string, string) {
+	data, err := safeio.ReadFile(path, safeio.Piece)
+	if err != nil {
+		return "", ""
+	}
+	return ContentProblem(data, kind)
+}
+
+// ContentProblem is Disk.ContentProblem on bytes already read (pack reads
+// a pièce once, by handle, and checks those bytes).
+func ContentProblem(data []byte, kind string) (string, string) {
+	if why := contenu.Forbidden(data); why != "" {
+		return "PIECE_INTERDITE", why
+	}
+	if kind != "" && !contenu.Is(kind, data) {
+		return "PIECE_CONTENU", fmt.Sprintf("son extension annonce %s mais le fichier contient %s : indiquez le vrai fichier, ou renommez-le selon ce qu'il contient", kindName[kind], contenu.Describe(data))
+	}
+	return "", ""
+}
+
+// kindName names each content kind for people.
+var kindName = map[string]string{
+	contenu.PDF:   "un PDF",
+	contenu.OOXML: "un classeur Excel (xlsx)",
+	contenu.ODF:   "un classeur OpenDocument (ods)",
+	contenu.OLE:   "un classeur Excel ancien format (xls)",
+	contenu.Texte: "du texte (CSV)",
 }
 
 // SameFile reports whether a and b are the same file on disk (a link or

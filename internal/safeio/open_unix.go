@@ -14,3 +14,7 @@ import (
 func openNoBlock(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
+
+// noBlock is added to the flags of a confined open (Roots.Open), for the
+// same reason.
+const noBlock = syscall.O_NONBLOCK

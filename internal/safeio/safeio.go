@@ -54,20 +54,40 @@ func Open(path string, k Kind) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
+	if err := check(f, path, k); err != nil {
 		f.Close()
 		return nil, err
 	}
+	return f, nil
+}
+
+// check refuses an open file that is not a regular file within k's limit,
+// from the handle (fstat), never from the name.
+func check(f *os.File, path string, k Kind) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
 	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+		return &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
 	}
 	if st.Size() > k.Max {
-		f.Close()
-		return nil, &TooLargeError{Path: path, Kind: k, Size: st.Size()}
+		return &TooLargeError{Path: path, Kind: k, Size: st.Size()}
 	}
-	return f, nil
+	return nil
+}
+
+// readAll reads f to its end within k's limit (also when the file grows
+// while it is read).
+func readAll(f *os.File, path string, k Kind) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(f, k.Max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > k.Max {
+		return nil, &TooLargeError{Path: path, Kind: k, Size: int64(len(data))}
+	}
+	return data, nil
 }
 
 // ReadFile reads the whole of path, a regular file within k's limit (also
@@ -78,14 +98,7 @@ func ReadFile(path string, k Kind) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, k.Max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > k.Max {
-		return nil, &TooLargeError{Path: path, Kind: k, Size: int64(len(data))}
-	}
-	return data, nil
+	return readAll(f, path, k)
 }
 
 // Size writes a byte count for people: « 8 Mo », « 1,5 Go ».

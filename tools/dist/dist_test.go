@@ -26,11 +26,9 @@ func TestReleaseBinariesRun(t *testing.T) {
 	}
 	// The system's folders, as on a desk without Go; an empty folder if
 	// Go is installed there.
-	path := "/usr/bin:/bin"
-	for _, d := range filepath.SplitList(path) {
-		if _, err := os.Stat(filepath.Join(d, "go")); err == nil {
-			path = t.TempDir()
-		}
+	path := NoGoPath(t.TempDir())
+	if err := SmokeRun(bin, "9.8.7"); err != nil {
+		t.Error(err)
 	}
 	empty := t.TempDir()
 	run := func(args ...string) (string, int) {
@@ -80,6 +78,9 @@ func TestReleaseBinariesRun(t *testing.T) {
 			t.Errorf("wine segur.exe version: %v %s", err, out)
 		}
 	} else {
+		// Debian 12's wine (8.0) is not enough: a Go ≥ 1.22 program needs
+		// ProcessPrng of bcryptprimitives.dll at start-up, in Wine ≥ 8.13
+		// (« fatal error: bcryptprimitives.dll not found »).
 		t.Log("wine n'est pas installé : segur.exe est construit et vérifié comme programme Windows amd64, pas lancé")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -105,6 +106,38 @@ func sha(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// NoGoPath is a PATH with the system's folders and no go command in it,
+// as on a desk without Go: /usr/bin:/bin, or an empty folder (made under
+// tmp) when Go is installed there.
+func NoGoPath(tmp string) string {
+	path := "/usr/bin:/bin"
+	for _, d := range filepath.SplitList(path) {
+		if _, err := os.Stat(filepath.Join(d, "go")); err == nil {
+			return tmp
+		}
+	}
+	return path
+}
+
+// SmokeRun runs `bin version` with a PATH without Go and an empty HOME,
+// and checks it prints version.
+func SmokeRun(bin, version string) error {
+	tmp, err := os.MkdirTemp("", "segur-dist-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.Command(bin, "version")
+	cmd.Dir = tmp
+	cmd.Env = []string{"PATH=" + NoGoPath(tmp), "HOME=" + tmp, "LANG=C"}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "segur "+version+"\n") {
+		return fmt.Errorf("%s version, sans Go dans le PATH : %v %s", bin, err, out)
+	}
+	fmt.Printf("%s version (sans Go dans le PATH) : %s\n", filepath.Base(bin), strings.SplitN(string(out), "\n", 2)[0])
+	return nil
+}
+
 func main() {
 	version := flag.String("version", "", "version written in the binaries")
 	commit := flag.String("commit", "", "commit written in the binaries")
@@ -130,6 +163,12 @@ func run(root, out, version, commit string) error {
 		bin, err := Build(root, build, t, version, commit, true)
 		if err != nil {
 			return err
+		}
+		if t.OS == runtime.GOOS && t.Arch == runtime.GOARCH {
+			// The binary of this machine, as zipped, runs without Go.
+			if err := SmokeRun(bin, version); err != nil {
+				return err
+			}
 		}
 		dir := fmt.Sprintf("segur-%s-%s-%s", version, t.OS, t.Arch)
 		name := filepath.Join(out, dir+".zip")
