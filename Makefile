@@ -49,8 +49,8 @@ SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
 
 test: deps
 	@tools/test-steps.sh \
-	  'go vet ./..., then go test ./... (every package, but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -skip '"'"'^($(RACE_RUN)|$(DIST_RUN))$$'"'"' $(SLOW_FIRST) ./...; cd third_party/gofpdf && $(GO) test -count=1 .' \
-	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close|set -e; $(GO) test -race -count=1 ./pack; $(GO) test -race -count=1 -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web'
+	  'go vet ./..., then go test ./... (every package, but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN)|$(DIST_RUN))$$'"'"' $(SLOW_FIRST) ./...; cd third_party/gofpdf && $(GO) test -count=1 .' \
+	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close|set -e; $(GO) test -race -count=1 -timeout 30m ./pack; $(GO) test -race -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,

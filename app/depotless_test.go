@@ -44,7 +44,7 @@ func sameFiles(a, b map[string]string) bool {
 
 // TestPackNeverReplacesADepotWithLess (issue #22, item 1): after a good
 // dépôt, a run that reads no usable record — a records file in Latin-1,
-// past 8 Mo, /dev/zero, a FIFO, truncated to 0 bytes, a folder emptied —
+// past 16 Mo, /dev/zero, a FIFO, truncated to 0 bytes, a folder emptied —
 // stops with an error and leaves depot/, rapport.json, dossiers/ and
 // a-signer/ as they were; a run that would drop dossiers of the previous
 // dépôt names them and needs Retirer.
@@ -86,7 +86,7 @@ func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 		want  string
 	}{
 		{"Latin-1", func() { os.WriteFile(one, append([]byte("# caf\xe9\n"), keep...), 0o644) }, "ENCODAGE_INVALIDE"},
-		{"past 8 Mo", func() { os.WriteFile(one, append(keep, make([]byte, 8500<<10)...), 0o644) }, "FICHIER_TROP_GRAND"},
+		{"past 16 Mo", func() { os.WriteFile(one, append(keep, make([]byte, 16500<<10)...), 0o644) }, "FICHIER_TROP_GRAND"},
 		{"/dev/zero", func() { os.Remove(one); os.Symlink("/dev/zero", one) }, "FICHIER_ILLISIBLE"},
 		{"a FIFO", func() { os.Remove(one); syscall.Mkfifo(one, 0o644) }, "FICHIER_ILLISIBLE"},
 		{"truncated to 0 bytes", func() { os.WriteFile(one, nil, 0o644) }, "aucun dossier"},

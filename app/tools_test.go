@@ -307,3 +307,45 @@ func TestForgeriesBlockedByPackAndCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestRewrittenVAComparedWhole (issue 20, item 4): pack ties a VA re-created
+// before its signature to its dossier by its text, then compares its
+// whole drawing with segur's: the genuine rewrite passes, a reservation
+// or a box changed only in the drawing is VA_MODIFIEE, saying what.
+func TestRewrittenVAComparedWhole(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", sigtest.Password)
+	va := unsignedVAOf(t, "00045")
+	s, err := sigtest.Load("..", "lambert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgeries, err := sigtest.Rewritten(va, s, "Signature 690943600", time.Date(2023, 1, 25, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range forgeries {
+		t.Run(f.Name, func(t *testing.T) {
+			res, _ := packWith(t, "00045", f.Data)
+			var got []string
+			for _, p := range res.Problems {
+				if p.Level == dossier.Erreur {
+					got = append(got, p.Code+" "+p.Message)
+				}
+			}
+			if f.Code == "" {
+				if res.Ready != 1 {
+					t.Fatalf("the genuine rewrite is refused: %v", got)
+				}
+				d := dossierOf(res.Rapport, "00045")
+				if d.Preuve == nil || d.Preuve.Rattachement != "comparaison du texte" {
+					t.Errorf("not tied by its content: %+v", d.Preuve)
+				}
+				return
+			}
+			if res.Ready != 0 || len(got) == 0 || !strings.HasPrefix(got[0], f.Code+" ") {
+				t.Fatalf("want %s, got %v", f.Code, got)
+			}
+			t.Log(got[0])
+		})
+	}
+}

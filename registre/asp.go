@@ -213,7 +213,9 @@ func parseLines(dec *json.Decoder, data []byte, ret *Retour, fail func(int64, st
 		case len(c) == 0 || string(c) == "null":
 		case c[0] == '"':
 			var s string
-			json.Unmarshal(c, &s)
+			if err := json.Unmarshal(c, &s); err != nil {
+				return fail(start, "ligne %d : codeTraitement doit être un texte, un nombre ou null", n)
+			}
 			rl.Code = strings.TrimSpace(s)
 		case c[0] >= '0' && c[0] <= '9' || c[0] == '-':
 			rl.Code = string(c)
@@ -275,7 +277,7 @@ func (r *Registre) ImportASP(ctx context.Context, rd io.Reader, file string) (*I
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // after Commit a no-op; on a failure, the error returned says why
 	res := &ImportResult{Retour: ret}
 	tx.mu.Lock()
 	for _, l := range ret.Lines {

@@ -36,7 +36,7 @@ func (r *Registre) States() ([]Status, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	var out []Status
 	for rows.Next() {
 		var s Status
@@ -71,7 +71,7 @@ func history(q querier, r *Registre, dossier string) ([]Event, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	var out []Event
 	for rows.Next() {
 		var e Event
@@ -95,7 +95,7 @@ func (r *Registre) Documents(dossier string) ([]Document, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	var out []Document
 	for rows.Next() {
 		var d Document

@@ -140,7 +140,7 @@ func Open(path string, opt Options) (*Registre, error) {
 	}
 	r := &Registre{db: db, path: abs, now: opt.Now}
 	if err := r.migrate(); err != nil {
-		db.Close()
+		db.Close() // the migration's error is the one reported; the database was only read
 		return nil, err
 	}
 	return r, nil
@@ -160,7 +160,7 @@ func checkHeader(path string) error {
 	if err != nil {
 		return &Error{Code: CodeIllisible, Path: path, Msg: "fichier illisible : " + safeio.Reason(err), Err: err}
 	}
-	defer f.Close()
+	defer f.Close() // read-only: what was read is checked, closing loses nothing
 	var h [100]byte
 	n, err := io.ReadFull(f, h[:])
 	if n == 0 && (err == io.EOF) {
@@ -181,6 +181,7 @@ func create(path string, opt Options) error {
 	dir := filepath.Dir(path)
 	tmp := filepath.Join(dir, "."+filepath.Base(path)+".creation-"+randomHex(4))
 	fail := func(err error) error {
+		// Our own temporary files, after a failure that is reported.
 		os.Remove(tmp)
 		os.Remove(tmp + "-journal")
 		os.Remove(tmp + "-wal")
@@ -226,14 +227,14 @@ func syncFile(path string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer f.Close() // opened only to Sync it, whose error is returned
 	return f.Sync()
 }
 
 func syncDir(dir string) {
 	if f, err := os.Open(dir); err == nil {
-		f.Sync() // not possible on Windows; the rename is durable there
-		f.Close()
+		f.Sync()  // not possible on Windows; the rename is durable there
+		f.Close() // a folder opened only to sync it
 	}
 }
 
@@ -284,11 +285,11 @@ func applyMigrations(db *sql.DB, from int) error {
 			return err
 		}
 		if _, err := tx.Exec(migrations[i]); err != nil {
-			tx.Rollback()
+			tx.Rollback() // the error returned says why; the rollback's own adds nothing
 			return fmt.Errorf("migration %d : %w", i+1, err)
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			tx.Rollback()
+			tx.Rollback() // the error returned says why; the rollback's own adds nothing
 			return err
 		}
 		if err := tx.Commit(); err != nil {
@@ -338,15 +339,15 @@ func (r *Registre) Backup(dst string) error {
 	}
 	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".copie-"+randomHex(4))
 	if _, err := r.db.Exec("VACUUM INTO ?", tmp); err != nil {
-		os.Remove(tmp)
+		os.Remove(tmp) // our own temporary file, after a failure that is reported
 		return r.classify(err)
 	}
 	if err := syncFile(tmp); err != nil {
-		os.Remove(tmp)
+		os.Remove(tmp) // our own temporary file, after a failure that is reported
 		return &Error{Code: CodeIllisible, Path: r.path, Msg: "copie impossible : " + err.Error(), Err: err}
 	}
 	if err := os.Rename(tmp, abs); err != nil {
-		os.Remove(tmp)
+		os.Remove(tmp) // our own temporary file, after a failure that is reported
 		return &Error{Code: CodeIllisible, Path: r.path, Msg: "copie impossible : " + err.Error(), Err: err}
 	}
 	syncDir(filepath.Dir(abs))
@@ -378,14 +379,14 @@ func (r *Registre) Verify(ctx context.Context) (*VerifyResult, error) {
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			rows.Close()
+			rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 			return nil, r.classify(err)
 		}
 		if s != "ok" {
 			res.Problems = append(res.Problems, Problem{CodeEndommage, "contrôle d'intégrité SQLite : " + s})
 		}
 	}
-	rows.Close()
+	rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	if err := rows.Err(); err != nil {
 		return nil, r.classify(err)
 	}
@@ -396,7 +397,7 @@ func (r *Registre) Verify(ctx context.Context) (*VerifyResult, error) {
 	for rows.Next() {
 		res.Problems = append(res.Problems, Problem{CodeEndommage, "une référence entre tables est rompue (foreign_key_check)"})
 	}
-	rows.Close()
+	rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	// One blob at a time: memory stays at one document.
 	var ids []string
 	rows, err = r.db.QueryContext(ctx, "SELECT sha256 FROM contenus ORDER BY sha256")
@@ -406,12 +407,12 @@ func (r *Registre) Verify(ctx context.Context) (*VerifyResult, error) {
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			rows.Close()
+			rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 			return nil, r.classify(err)
 		}
 		ids = append(ids, s)
 	}
-	rows.Close()
+	rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	for _, id := range ids {
 		var b []byte
 		if err := r.db.QueryRowContext(ctx, "SELECT octets FROM contenus WHERE sha256 = ?", id).Scan(&b); err != nil {
@@ -420,7 +421,12 @@ func (r *Registre) Verify(ctx context.Context) (*VerifyResult, error) {
 		res.Documents++
 		if got := Hash(b); got != id {
 			var dossier, kind string
-			r.db.QueryRowContext(ctx, "SELECT dossier, type FROM documents WHERE sha256 = ? LIMIT 1", id).Scan(&dossier, &kind)
+			switch err := r.db.QueryRowContext(ctx, "SELECT dossier, type FROM documents WHERE sha256 = ? LIMIT 1", id).Scan(&dossier, &kind); {
+			case errors.Is(err, sql.ErrNoRows): // archived, but no document names it
+				kind, dossier = "document", "non rattaché"
+			case err != nil:
+				return nil, r.classify(err)
+			}
 			res.Problems = append(res.Problems, Problem{CodeAltere, fmt.Sprintf("%s %s : le document archivé ne correspond plus à son empreinte SHA-256 (%s attendu, %s lu)", kind, dossier, id, got)})
 		}
 	}

@@ -109,7 +109,7 @@ func (r *Registre) Begin(ctx context.Context, cause Cause) (*Tx, error) {
 	now := r.clock()
 	id := now.Format("20060102T150405.000000000Z") + "-" + randomHex(6)
 	if _, err := tx.Exec("INSERT INTO transactions (id, commande, fichier, debut) VALUES (?, ?, ?, ?)", id, cause.Command, cause.File, stamp(now)); err != nil {
-		tx.Rollback()
+		tx.Rollback() // the error returned says why; the rollback's own adds nothing
 		return nil, r.classify(err)
 	}
 	return &Tx{r: r, tx: &stmtTx{Tx: tx}, id: id, cause: cause, now: now}, nil
@@ -445,12 +445,12 @@ func (t *Tx) checkSequences() error {
 	for rows.Next() {
 		var q seq
 		if err := rows.Scan(&q.f, &q.s, &q.n); err != nil {
-			rows.Close()
+			rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 			return t.r.classify(err)
 		}
 		seqs = append(seqs, q)
 	}
-	rows.Close()
+	rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	for _, q := range seqs {
 		i := strings.Index(q.s, "{N}")
 		prefix, suffix := q.s[:i], q.s[i+3:]
@@ -655,7 +655,7 @@ func (r *Registre) AvanceDeclaree(dossier string) (*AvanceDeclaree, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	for rows.Next() {
 		var b string
 		if err := rows.Scan(&b); err != nil {
@@ -699,7 +699,7 @@ func (r *Registre) Pairs() ([]Pair, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	var out []Pair
 	for rows.Next() {
 		var p Pair
@@ -720,10 +720,17 @@ func (r *Registre) Pairs() ([]Pair, error) {
 		}
 		for ds.Next() {
 			var d string
-			ds.Scan(&d)
+			if err := ds.Scan(&d); err != nil {
+				ds.Close() // read-only rows: the Scan error is the one to report
+				return nil, r.classify(err)
+			}
 			out[i].Dossiers = append(out[i].Dossiers, d)
 		}
-		ds.Close()
+		err = ds.Err()
+		ds.Close() // read-only rows: nothing is lost if closing them fails
+		if err != nil {
+			return nil, r.classify(err)
+		}
 	}
 	return out, nil
 }
@@ -825,7 +832,7 @@ func (r *Registre) Reviews(dossier string) ([]Review, error) {
 	if err != nil {
 		return nil, r.classify(err)
 	}
-	defer rows.Close()
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
 	var out []Review
 	for rows.Next() {
 		var v Review

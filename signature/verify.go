@@ -378,6 +378,12 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : %s. Déposez la VA de ce dossier, signée", name, strings.Join(diffs, " ; "))
 		} else if want.Text == nil || want.Extract == nil {
 			res.fail("VA_AUTRE_DOSSIER", "%s ne commence pas par une VA produite par segur pour ce dossier : faites signer la VA produite par segur", name)
+		} else if len(want.Rendered) > 0 && len(want.Rendered[0]) > 0 {
+			// The same dossier's numbers: the whole drawing must be
+			// segur's too.
+			if diffs := drawingDiffs(unsigned, want.Rendered[0]); len(diffs) > 0 {
+				res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : %s. Faites signer la VA produite par segur, sans la modifier", name, strings.Join(diffs, " ; "))
+			}
 		}
 		if len(unsigned) < len(data) {
 			base = unsigned

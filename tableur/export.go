@@ -73,7 +73,7 @@ func ExportXLSX(w io.Writer, lines []Line) error {
 		return err
 	}
 	f := excelize.NewFile()
-	defer f.Close()
+	defer f.Close() // frees excelize's temporary files: the workbook is written (or its error returned) already
 	sh := s.Export.Sheet
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		return err

@@ -384,7 +384,11 @@ func (im *importer) build(rec *Record) {
 		rec.Problems = append(rec.Problems, p)
 		return
 	}
-	enc.Close()
+	if err := enc.Close(); err != nil { // flushes the last of the YAML
+		p := Problem{File: im.file, Sheet: im.g.sheet, Row: rec.first.row, Numero: rec.Numero, Code: "TABLEUR_ILLISIBLE", Message: "le dossier ne s'écrit pas en YAML : " + err.Error()}
+		rec.Problems = append(rec.Problems, p)
+		return
+	}
 	rec.YAML = buf.Bytes()
 }
 

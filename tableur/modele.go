@@ -27,7 +27,7 @@ func ModeleTableur(w io.Writer) error {
 // ModeleTableur writes the template of s.
 func (s *Spec) ModeleTableur(w io.Writer) error {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer f.Close() // frees excelize's temporary files: the workbook is written (or its error returned) already
 	sh := s.Sheet
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		return err

@@ -186,7 +186,7 @@ func readXLSX(name string, data []byte, sheet string) (*grid, []Problem) {
 	if err != nil {
 		return nil, []Problem{{File: name, Code: "TABLEUR_ILLISIBLE", Message: "le classeur XLSX est illisible (protégé par mot de passe, ou abîmé) : enregistrez-le à nouveau, ou en CSV"}}
 	}
-	defer f.Close()
+	defer f.Close() // frees excelize's temporary files: the workbook is written (or its error returned) already
 	g := &grid{}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
@@ -205,7 +205,7 @@ func readXLSX(name string, data []byte, sheet string) (*grid, []Problem) {
 	if err != nil {
 		return nil, []Problem{{File: name, Sheet: g.sheet, Code: "TABLEUR_ILLISIBLE", Message: "la feuille est illisible"}}
 	}
-	defer rows.Close()
+	defer rows.Close() // excelize's row iterator over a workbook read in memory: its errors come from Columns and rows.Error
 	var probs []Problem
 	for rows.Next() {
 		if len(g.rows) >= MaxRows+maxHeaderRow {

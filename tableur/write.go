@@ -91,13 +91,13 @@ func writeFile(path string, data []byte, replace bool) error {
 		return err
 	}
 	name := tmp.Name()
-	defer os.Remove(name)
+	defer os.Remove(name) // after the rename there is nothing left to remove; after a failure, our own temporary file
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		tmp.Close() // our own temporary file, after a failure that is reported
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		tmp.Close() // our own temporary file, after a failure that is reported
 		return err
 	}
 	if err := tmp.Close(); err != nil {

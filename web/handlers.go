@@ -391,7 +391,15 @@ func (s *Server) preparation(w http.ResponseWriter, r *http.Request) {
 func (s *Server) relire(w http.ResponseWriter, r *http.Request) {
 	data := relireData{common: s.common(s.current(), "Relecture du dépôt")}
 	var probs []dossier.Problem
-	res, err := app.Check(r.Context(), app.CheckOptions{Dir: s.cfg.Out, Registry: s.cfg.Registry})
+	// The registre « Préparer le dépôt » records in is compared too, once
+	// it exists (the page never creates one by reading).
+	reg := s.cfg.Registre
+	if reg != "" && reg != app.AutoRegistre {
+		if _, err := os.Stat(reg); err != nil {
+			reg = ""
+		}
+	}
+	res, err := app.Check(r.Context(), app.CheckOptions{Dir: s.cfg.Out, Registry: s.cfg.Registry, Registre: reg, Config: s.cfg.ConfigPath})
 	if err == nil {
 		probs = res.Problems
 	} else {

@@ -84,3 +84,31 @@ func TestUploadForgeriesRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadRewrittenVAComparedWhole (issue 20, item 4): a VA re-created
+// before its signature is compared whole with segur's: the genuine
+// rewrite is accepted, a reservation or a box changed in the drawing only
+// is refused VA_MODIFIEE.
+func TestUploadRewrittenVAComparedWhole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	s, err := sigtest.Load(sigtest.Root(), "lambert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgeries, err := sigtest.Rewritten(f.unsignedVA(t), s, "Signature 690943600", time.Date(2023, 1, 25, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fg := range forgeries {
+		t.Run(fg.Name, func(t *testing.T) {
+			code, body := f.upload(t, waiting, fg.Data, true)
+			switch {
+			case fg.Code == "" && code != 200:
+				t.Errorf("the genuine rewrite is refused: %d %s", code, body)
+			case fg.Code != "" && (code != http.StatusUnprocessableEntity || !strings.Contains(body, fg.Code)):
+				t.Errorf("want 422 with %s, got %d %s", fg.Code, code, body)
+			}
+		})
+	}
+}

@@ -385,3 +385,46 @@ func TestMalformedUploadsAnsweredInFrench(t *testing.T) {
 		}
 	}
 }
+
+// With the registre « Préparer le dépôt » records in, « Relire » also
+// compares the dépôt with it: clean after the preparation, DEPOT_MODIFIE
+// once a zip changed.
+func TestRelireWithTheRegistre(t *testing.T) {
+	t.Parallel()
+	reg := filepath.Join(t.TempDir(), "registre.sqlite")
+	f := newFixtureWith(t, 0, func(c *Config) { c.Registre = reg })
+	post := func() string {
+		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
+		req.Header.Set("Origin", f.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return b.String()
+	}
+	f.srv.runPack()
+	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 {
+		t.Fatalf("préparation: %+v", st)
+	}
+	for _, code := range []string{"DEPOT_MODIFIE", "PAIRE_HORS_REGISTRE", "DOCUMENT_MODIFIE"} {
+		if body := post(); strings.Contains(body, code) {
+			t.Errorf("right after the preparation: %s\n%s", code, body)
+		}
+	}
+	zips, _ := filepath.Glob(filepath.Join(f.out, "depot", "*.zip"))
+	if len(zips) == 0 {
+		t.Fatal("no zip prepared")
+	}
+	fh, err := os.OpenFile(zips[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.Write([]byte("x"))
+	fh.Close()
+	if body := post(); !strings.Contains(body, "DEPOT_MODIFIE") {
+		t.Errorf("a zip changed since written: no DEPOT_MODIFIE\n%s", body)
+	}
+}

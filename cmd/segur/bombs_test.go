@@ -144,9 +144,10 @@ func hostileSizes(t *testing.T, dir string) (records []string, depot string) {
 		parts []func(*bufio.Writer)
 	}{
 		{"liste-800ko.yaml", []func(*bufio.Writer){text(head), repeat("1,", 400_000), text("1]\n")}},
-		{"liste-7mo.yaml", []func(*bufio.Writer){text(head), repeat("1,", 3_900_000), text("1]\n")}},
-		{"petits.yaml", []func(*bufio.Writer){repeat("a: 1\n---\n", 7<<20/10)}},
-		{"lignes.yaml", []func(*bufio.Writer){text("dispositif: MDV-LGC-Va1\n"), repeat("\n", 7800<<10)}},
+		// Just under the records file's limit (16 Mo).
+		{"liste-15mo.yaml", []func(*bufio.Writer){text(head), repeat("1,", 7_900_000), text("1]\n")}},
+		{"petits.yaml", []func(*bufio.Writer){repeat("a: 1\n---\n", 15<<20/10)}},
+		{"lignes.yaml", []func(*bufio.Writer){text("dispositif: MDV-LGC-Va1\n"), repeat("\n", 15800<<10)}},
 	}
 	for _, f := range files {
 		write(filepath.Join(dir, f.name), f.parts...)
@@ -164,8 +165,8 @@ func hostileSizes(t *testing.T, dir string) (records []string, depot string) {
 }
 
 // TestHostileSizesInBoundedPeakMemory (issue #22, item 4): records of a
-// few hundred kilobytes holding a 400,000-item list, a 7 Mo list, 8 Mo of
-// tiny records, 7,8 Mo of empty lines; a dépôt whose solde JSON is 6 Mo
+// few hundred kilobytes holding a 400,000-item list, a 15 Mo list, 15 Mo of
+// tiny records, 15,8 Mo of empty lines (the records file's limit is 16 Mo); a dépôt whose solde JSON is 6 Mo
 // of {} lines and whose rapport.json is 60 Mo of empty entries. Each real
 // segur process stays under 256 MiB of peak resident memory and prints a
 // bounded number of lines, the rest counted.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,4 +194,45 @@ func atoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestRecordsFileOfAWholeQuarter (issue 19, item 6): a records file of
+// 9,5 Mo — a quarter of 10,000 dossiers in one file — is read; one past
+// the 16 Mo limit is refused with FICHIER_TROP_GRAND. (The size is made
+// of comments after one record: only the file's size is at stake here;
+// README gives the peak memory measured on a real 10,000-dossier file.)
+func TestRecordsFileOfAWholeQuarter(t *testing.T) {
+	record, err := os.ReadFile(repo("fixtures/dossiers/liberal-mom.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment := []byte("# " + strings.Repeat("x", 97) + "\n")
+	for _, tt := range []struct {
+		name    string
+		size    int
+		refused bool
+	}{
+		{"a quarter of 10,000 dossiers (9,5 Mo)", 9500 << 10, false},
+		{"past 16 Mo", 16<<20 + 1, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data := slices.Clone(record)
+			for len(data) < tt.size {
+				data = append(data, comment...)
+			}
+			data = data[:tt.size]
+			p := filepath.Join(dir, "trimestre.yaml")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut := runIn(t, "validate", "--date-depot", "2023-04-28", "--config", repo("fixtures/segur.yaml"), p)
+			if refused := strings.Contains(out, "[FICHIER_TROP_GRAND]"); refused != tt.refused {
+				t.Errorf("FICHIER_TROP_GRAND: %v, want %v\n%s%s", refused, tt.refused, out, errOut)
+			}
+			if !tt.refused && !strings.Contains(errOut, "1 dossier(s) lu(s), 1 correct(s)") {
+				t.Errorf("the record of the 9,5 Mo file was not read whole:\n%s%s", out, errOut)
+			}
+		})
+	}
 }

@@ -29,6 +29,13 @@ func FuzzText(f *testing.F) {
 		if err != nil && pages != nil {
 			t.Errorf("got pages %q with error %v, want nil pages", pages, err)
 		}
+		drawn, err := Drawing(bytes.NewReader(data))
+		if err != nil && drawn != nil {
+			t.Errorf("got a drawing with error %v, want nil", err)
+		}
+		if err == nil && len(drawn) != len(pages) {
+			t.Errorf("Drawing has %d pages, Text %d", len(drawn), len(pages))
+		}
 	})
 }
 
@@ -39,6 +46,7 @@ func FuzzText(f *testing.F) {
 func FuzzContent(f *testing.F) {
 	f.Add([]byte("BT /F1 10 Tf 100 700 Td [(Mon) -250 (tant)] TJ T* (x) ' 1 2 (y) \" ET"))
 	f.Add([]byte("q 2 0 0 2 50 50 cm BT 1 0 0 1 5 5 Tm <00480045> Tj ET Q BI /W 1 ID \x00 EI"))
+	f.Add([]byte("1 0 0 rg 3 Tr 10 10 m 20 20 l 5 5 10 10 re f* 0 G 1 2 3 4 5 6 c S n /Im1 Do"))
 	f.Add([]byte("1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfrange <00> <FF> <0041> <10> <12> [<00> <0041>] endbfrange 1 beginbfchar <01> /eacute endbfchar"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ex := &extractor{fonts: map[int]*pdfFont{}, visiting: map[int]bool{}}

@@ -86,7 +86,9 @@ type charBox struct {
 	x2     float64 // origin of the next glyph
 	size   float64 // effective font size
 	text   string
-	kerned bool // preceded by a large TJ adjustment
+	kerned bool   // preceded by a large TJ adjustment
+	color  string // fill colour operands (Drawing only)
+	mode   int    // text rendering mode (Tr)
 }
 
 // gstate is the part of the graphics state text extraction needs.
@@ -94,6 +96,8 @@ type gstate struct {
 	ctm                      matrix
 	font                     *pdfFont
 	size, tc, tw, th, tl, ts float64
+	fill, stroke             string // colour operands, for Drawing
+	tr                       int    // text rendering mode
 }
 
 // extractor interprets page content streams and collects glyphs.
@@ -103,6 +107,7 @@ type extractor struct {
 	chars    []charBox
 	ops      int
 	visiting map[int]bool // form XObjects being interpreted (cycle guard)
+	marks    []Mark       // painted paths and images, for Drawing
 }
 
 // page returns the text of page i.
@@ -151,6 +156,47 @@ func (ex *extractor) run(content []byte, res types.Dict, ctm matrix, depth int) 
 	tm, tlm := identity, identity
 	var ops []token
 
+	var path [4]float64
+	inPath := false
+	point := func(x, y float64) {
+		m := translate(x, y).mul(gs.ctm)
+		x, y = m[4], m[5]
+		if !inPath {
+			path, inPath = [4]float64{x, y, x, y}, true
+			return
+		}
+		path = [4]float64{min(path[0], x), min(path[1], y), max(path[2], x), max(path[3], y)}
+	}
+	points := func(n int) {
+		if v, ok := nums(ops, n); ok {
+			for i := 0; i+1 < n; i += 2 {
+				point(v[i], v[i+1])
+			}
+		}
+	}
+	paint := func(op string) {
+		if inPath && len(ex.marks) < maxGlyphs {
+			color := gs.fill
+			if op == "S" {
+				color = gs.stroke
+			}
+			ex.marks = append(ex.marks, Mark{Op: op, Box: path, Color: color})
+		}
+		inPath = false
+	}
+	operands := func() string {
+		var b strings.Builder
+		for _, o := range ops {
+			switch o.kind {
+			case tokNumber:
+				fmt.Fprintf(&b, "%g ", o.num)
+			case tokName:
+				b.WriteString("/" + string(o.str) + " ")
+			}
+		}
+		return strings.TrimSpace(b.String())
+	}
+
 	newLine := func(tx, ty float64) {
 		tlm = translate(tx, ty).mul(tlm)
 		tm = tlm
@@ -172,6 +218,8 @@ func (ex *extractor) run(content []byte, res types.Dict, ctm matrix, depth int) 
 				size:   math.Hypot(trm[2], trm[3]),
 				text:   g.text,
 				kerned: kerned,
+				color:  gs.fill,
+				mode:   gs.tr,
 			})
 			kerned = false
 		})
@@ -288,6 +336,36 @@ func (ex *extractor) run(content []byte, res types.Dict, ctm matrix, depth int) 
 			}
 		case "ID":
 			lx.skipInlineImage()
+			paintImage(ex, gs.ctm)
+		case "m", "l":
+			points(2)
+		case "c":
+			points(6)
+		case "v", "y":
+			points(4)
+		case "re":
+			if v, ok := nums(ops, 4); ok {
+				point(v[0], v[1])
+				point(v[0]+v[2], v[1]+v[3])
+				point(v[0], v[1]+v[3])
+				point(v[0]+v[2], v[1])
+			}
+		case "S", "s":
+			paint("S")
+		case "f", "F", "f*":
+			paint("f")
+		case "B", "B*", "b", "b*":
+			paint("B")
+		case "n":
+			inPath = false
+		case "rg", "g", "k", "sc", "scn", "cs":
+			gs.fill = string(t.str) + " " + operands()
+		case "RG", "G", "K", "SC", "SCN", "CS":
+			gs.stroke = string(t.str) + " " + operands()
+		case "Tr":
+			if v, ok := nums(ops, 1); ok {
+				gs.tr = int(v[0])
+			}
 		}
 		ops = ops[:0]
 	}
@@ -344,6 +422,10 @@ func (ex *extractor) form(res types.Dict, name string, ctm matrix, depth int) {
 	}
 	sd, _, err := ex.xt.DereferenceStreamDict(o)
 	if err != nil || sd == nil {
+		return
+	}
+	if nameEntry(ex.xt, sd.Dict, "Subtype") == "Image" {
+		paintImage(ex, ctm)
 		return
 	}
 	if nameEntry(ex.xt, sd.Dict, "Subtype") != "Form" {
@@ -439,4 +521,75 @@ func finite(v ...float64) bool {
 		}
 	}
 	return true
+}
+
+// paintImage records an image drawn with ctm: the unit square it fills.
+func paintImage(ex *extractor, ctm matrix) {
+	if len(ex.marks) >= maxGlyphs {
+		return
+	}
+	var b [4]float64
+	for i, c := range [][2]float64{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+		m := translate(c[0], c[1]).mul(ctm)
+		if i == 0 {
+			b = [4]float64{m[4], m[5], m[4], m[5]}
+			continue
+		}
+		b = [4]float64{min(b[0], m[4]), min(b[1], m[5]), max(b[2], m[4]), max(b[3], m[5])}
+	}
+	ex.marks = append(ex.marks, Mark{Op: "image", Box: b})
+}
+
+// Glyph is one glyph a page shows: its text, origin and size in page
+// space, its fill colour (the operator and operands that set it) and text
+// rendering mode.
+type Glyph struct {
+	Text  string
+	X, Y  float64
+	Size  float64
+	Color string
+	Mode  int
+}
+
+// Mark is one thing a page draws other than text: a painted path (Op
+// « f » filled, « S » stroked, « B » both) with its bounding box and
+// colour, or an image (« image ») with the box it fills.
+type Mark struct {
+	Op    string
+	Box   [4]float64 // lower-left x, y, upper-right x, y
+	Color string
+}
+
+// PageDrawing is what a page shows: every glyph and every mark, in the
+// order the content streams draw them.
+type PageDrawing struct {
+	Glyphs []Glyph
+	Marks  []Mark
+}
+
+// Drawing returns what each page of the PDF read from r draws: glyphs with
+// their positions and marks (paths, images), under the limits of [Text].
+// Annotations (signature appearances included) are not page content and
+// are not returned.
+func Drawing(r io.ReadSeeker) (pages []PageDrawing, err error) {
+	defer catch(&err, "drawing")
+	ctx, err := readContext(r)
+	if err != nil {
+		return nil, fmt.Errorf("pdfops: drawing: %w", err)
+	}
+	n := min(ctx.PageCount, maxPages)
+	ex := &extractor{xt: ctx.XRefTable, fonts: map[int]*pdfFont{}}
+	for i := 1; i <= n; i++ {
+		ex.marks, ex.chars = nil, ex.chars[:0]
+		if _, err := ex.page(i); err != nil {
+			return nil, fmt.Errorf("pdfops: drawing: page %d: %w", i, err)
+		}
+		var p PageDrawing
+		for _, c := range ex.chars {
+			p.Glyphs = append(p.Glyphs, Glyph{Text: c.text, X: c.x, Y: c.y, Size: c.size, Color: c.color, Mode: c.mode})
+		}
+		p.Marks = ex.marks
+		pages = append(pages, p)
+	}
+	return pages, nil
 }

@@ -380,3 +380,111 @@ func Forgeries(va []byte, a, b *signature.Signer, fa, fb string, when time.Time)
 	}
 	return fs, nil
 }
+
+// Rewrite saves data whole anew, as pdf-lib or a PDF editor does: one
+// revision, objects renumbered as pdfcpu writes them.
+func Rewrite(data []byte) ([]byte, error) {
+	pdfops.Init()
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.WriteObjectStream = false
+	conf.WriteXRefStream = false
+	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := api.WriteContext(ctx, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// AddContent appends to page 1 a content stream drawing content, with
+// Helvetica available as /SegurHelv: a reservation written on the VA, or
+// a box ticked or blanked in the drawing only.
+func AddContent(data []byte, content string) ([]byte, error) {
+	return Forge(data, func(u *Update) error {
+		pn, pd, err := u.Page1()
+		if err != nil {
+			return err
+		}
+		n := u.Reserve()
+		u.Object(n, Stream("", content))
+		font := u.Reserve()
+		u.Object(font, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
+		np := pd.Clone().(types.Dict)
+		var contents types.Array
+		if a, ok := pd["Contents"].(types.Array); ok {
+			contents = slices.Clone(a)
+		} else {
+			contents = types.Array{pd["Contents"]}
+		}
+		np["Contents"] = append(contents, *types.NewIndirectRef(n, 0))
+		res, _ := u.XT.DereferenceDict(pd["Resources"])
+		nres := types.Dict{}
+		if res != nil {
+			nres = res.Clone().(types.Dict)
+		}
+		fonts, _ := u.XT.DereferenceDict(nres["Font"])
+		nf := types.Dict{}
+		if fonts != nil {
+			nf = fonts.Clone().(types.Dict)
+		}
+		nf["SegurHelv"] = *types.NewIndirectRef(font, 0)
+		nres["Font"] = nf
+		np["Resources"] = nres
+		u.Object(pn, np.PDFString())
+		return nil
+	})
+}
+
+// Rewritten are VAs re-created whole from va before their signature (one
+// revision, as pdf-lib saves them) with the same numbers and ☒/☐ in
+// their text, then signed by s in field: the genuine rewrite (Code ""),
+// and ones whose drawing is not segur's — a visible reservation, a box
+// ticked by a drawn square, a box covered by a white one (VA_MODIFIEE).
+func Rewritten(va []byte, s *signature.Signer, field string, when time.Time) ([]Forgery, error) {
+	pages, err := pdfops.Drawing(bytes.NewReader(va))
+	if err != nil || len(pages) == 0 {
+		return nil, fmt.Errorf("drawing of segur's VA: %v", err)
+	}
+	var box *pdfops.Glyph
+	for i, g := range pages[0].Glyphs {
+		if g.Text == "☐" || g.Text == "☒" {
+			box = &pages[0].Glyphs[i]
+			break
+		}
+	}
+	if box == nil {
+		return nil, fmt.Errorf("no ☐ or ☒ drawn on page 1 of segur's VA")
+	}
+	build := func(content string) ([]byte, error) {
+		data := va
+		var err error
+		if content != "" {
+			if data, err = AddContent(va, content); err != nil {
+				return nil, err
+			}
+		}
+		if data, err = Rewrite(data); err != nil {
+			return nil, err
+		}
+		return SignField(data, s, field, when)
+	}
+	at := fmt.Sprintf("%.2f %.2f %.2f %.2f re f", box.X, box.Y, box.Size*0.8, box.Size*0.8)
+	var out []Forgery
+	for _, c := range []struct{ name, content, code string }{
+		{"recréée à l'identique", "", ""},
+		{"recréée avec une réserve ajoutée", "BT /SegurHelv 9 Tf 60 120 Td (RESERVE : Je n'atteste PAS le seuil) Tj ET", "VA_MODIFIEE"},
+		{"recréée avec une case cochée par un dessin", "q 0 0 0 rg " + at + " Q", "VA_MODIFIEE"},
+		{"recréée avec une case masquée en blanc", "q 1 1 1 rg " + at + " Q", "VA_MODIFIEE"},
+	} {
+		data, err := build(c.content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		out = append(out, Forgery{Name: c.name, Data: data, Code: c.code})
+	}
+	return out, nil
+}
