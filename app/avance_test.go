@@ -1,8 +1,11 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/facturx"
 )
 
 // TestPackAvance: the avance dépôt of fixtures/avances, with the BDCs the
@@ -273,5 +277,67 @@ facture:
 	}
 	if len(retire) != 1 || !strings.Contains(retire[0], "069000404") {
 		t.Errorf("a site gone at the solde: %v\n%v", retire, val.Problems)
+	}
+}
+
+// TestAvanceFacturXReadsBack: with Factur-X asked, the avance facture of a
+// dossier in two factures goes into the avance zip as a Factur-X (its own
+// EN 16931 XML), and segur check reads it back clean, XML included.
+func TestAvanceFacturXReadsBack(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
+	dir := t.TempDir()
+	cfgText, err := os.ReadFile("../fixtures/segur.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := filepath.Abs("../fixtures/certs/fournisseur.p12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgEdited := strings.Replace(string(cfgText), "certificat: certs/fournisseur.p12", "certificat: "+filepath.ToSlash(cert), 1) + "\nfacture:\n  format: factur-x\n  categorie: PME\n"
+	if !strings.Contains(cfgEdited, filepath.ToSlash(cert)) {
+		t.Fatal("the certificate line was not found")
+	}
+	cfg := filepath.Join(dir, "segur.yaml")
+	if err := os.WriteFile(cfg, []byte(cfgEdited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	res, err := Pack(context.Background(), PackOptions{
+		Inputs:    Inputs{Paths: []string{"../fixtures/avances/structure-plusieurs-sites.yaml"}, Config: cfg, Registre: filepath.Join(dir, "registre.sqlite")},
+		Out:       out,
+		Signes:    "../fixtures/signes",
+		DateDepot: time.Date(2022, 11, 15, 12, 0, 0, 0, time.UTC),
+		Phase:     DepotAvance,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ready != 1 {
+		t.Fatalf("not ready: %v", res.Problems)
+	}
+	zr, err := zip.OpenReader(filepath.Join(out, "depot", "MDV-LGC-Va1-AVANCE-2201140317-01.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var facture []byte
+	for _, f := range zr.File {
+		if f.Name == "MDV-LGC-Va1-FACTURE-00202.pdf" {
+			rc, _ := f.Open()
+			facture, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	x, err := facturx.Extract(facture)
+	if err != nil || !bytes.Contains(x, []byte("<ram:ID>F2022-00202-A</ram:ID>")) {
+		t.Fatalf("the avance zip's facture is not the avance's Factur-X: %v", err)
+	}
+	chk, err := Check(context.Background(), CheckOptions{Dir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chk.Problems) != 0 {
+		t.Errorf("the avance dépôt with its Factur-X does not read back clean: %v", chk.Problems)
 	}
 }

@@ -206,7 +206,7 @@ func lineOf(d *dossier.Dossier, rap map[string]rapport.RapportDossier) tableur.L
 	probs := d.Problems
 	if rd, ok := rap[d.Numero()]; ok && rd.Dispositif == d.Ref.Dispositif {
 		rd.Info = info
-		l.State = rd.Etat()
+		l.State = string(rd.Etat()) // the spreadsheet's column: the label
 		if rd.Preuve != nil {
 			l.Signers = rd.Preuve.Attendus
 		}
@@ -218,11 +218,11 @@ func lineOf(d *dossier.Dossier, rap map[string]rapport.RapportDossier) tableur.L
 	}
 	switch {
 	case dossier.HasError(probs):
-		l.State = rapport.EtatBloque
+		l.State = string(rapport.EtatBloque)
 	case slices.ContainsFunc(probs, func(p dossier.Problem) bool { return p.Level == dossier.Attention }):
-		l.State = rapport.EtatAvertissement
+		l.State = string(rapport.EtatAvertissement)
 	default:
-		l.State = rapport.EtatPret
+		l.State = string(rapport.EtatPret)
 	}
 	if rap != nil {
 		l.State += " (absent du dépôt)"

@@ -99,19 +99,23 @@ func InfoOf(d *dossier.Dossier) Info {
 	return in
 }
 
+// Etat is a dossier's status as people see it, finer than rapport.json's
+// pret/bloque (Statut); its value is the French label shown.
+type Etat string
+
 // États: the status people see, finer than rapport.json's pret/bloque.
 const (
-	EtatPret          = "prêt"
-	EtatAvertissement = "avertissement"
-	EtatASigner       = "à signer"
-	EtatBloque        = "bloqué"
-	EtatDepose        = "déjà déposé"
+	EtatPret          Etat = "prêt"
+	EtatAvertissement Etat = "avertissement"
+	EtatASigner       Etat = "à signer"
+	EtatBloque        Etat = "bloqué"
+	EtatDepose        Etat = "déjà déposé"
 )
 
 // Etat is the dossier's status for people: « prêt » (in an upload pair,
 // no warning), « avertissement » (in an upload pair, with warnings),
 // « à signer » (blocked only because its VA is not signed yet), « bloqué ».
-func (d RapportDossier) Etat() string {
+func (d RapportDossier) Etat() Etat {
 	warn, onlyVA, errs := false, true, 0
 	for _, p := range d.Problemes {
 		if p.Niveau == "attention" {
@@ -146,7 +150,7 @@ var rapportHTML string
 
 var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
 	"css":   func() template.CSS { return template.CSS(CSS) },
-	"etat":  func(d RapportDossier) string { return d.Etat() },
+	"etat":  func(d RapportDossier) Etat { return d.Etat() },
 	"class": EtatClass,
 	// court is a document's kind in its name: BDC, MOM, VA, FACTURE, CR…
 	"court": func(d RapportDossier, nom string) string {
@@ -211,7 +215,7 @@ func fileURL(path string) template.URL {
 }
 
 // EtatClass is the CSS class of a status.
-func EtatClass(etat string) string {
+func EtatClass(etat Etat) string {
 	switch etat {
 	case EtatPret:
 		return "pret"

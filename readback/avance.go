@@ -316,6 +316,19 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 		}
 		if err := pdfops.Accept(data); err != nil {
 			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name, err)
+			continue
+		}
+		// The avance facture, when Factur-X, is read back as the solde's:
+		// its XML against the EN 16931 rules and the printed text.
+		if strings.Contains(name, "-"+string(dossier.FACTURE)+"-") {
+			pages, err := pdfops.Text(bytes.NewReader(data))
+			if err != nil {
+				c.error(rel, numero, name, "PDF_INVALIDE", "« %s » : le texte de la facture ne peut pas être lu", name)
+				continue
+			}
+			for _, f := range checkFacturX(data, ckNormalize(strings.Join(pages, "\n")), "", "") {
+				c.error(rel, numero, name, f.Code, "« %s » : %s", name, f.Message)
+			}
 		}
 	}
 	if !matchable {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfops"
 )
 
 // What a signature may bring after the document segur rendered (PDF
@@ -341,6 +342,12 @@ func changesAfter(base []byte, boxes, full *model.Context) []change {
 		wb = walk(boxes)
 	}
 	c := &comparer{old: old, full: full, wo: wo, wf: wf, boxes: wb.sigBoxes}
+	if boxes != old {
+		// check, without segur's bytes: the boxes come from the fields
+		// revision, which anyone could have written. segur never puts a
+		// signatory's box over the VA's text.
+		c.boxesOverText(base, wb.sigBoxes)
+	}
 	if old.PageCount != full.PageCount {
 		c.add(codePages, fmt.Sprintf("%d page(s) au lieu de %d", full.PageCount, old.PageCount))
 	}
@@ -841,4 +848,27 @@ func pdfString(o types.Object) string {
 		return "null"
 	}
 	return o.PDFString()
+}
+
+// boxesOverText reports an empty signature field (of the revision taken
+// for segur's fields) that lies over text of the first revision: a box a
+// forger drew there so that a signature would cover the VA.
+func (c *comparer) boxesOverText(base []byte, boxes map[int][][4]float64) {
+	pages, err := pdfops.Drawing(bytes.NewReader(base))
+	if err != nil {
+		return
+	}
+	for page, rects := range boxes {
+		if page < 1 || page > len(pages) {
+			continue
+		}
+		for _, r := range rects {
+			for _, g := range pages[page-1].Glyphs {
+				if strings.TrimSpace(g.Text) != "" && g.X > r[0]+1 && g.X < r[2]-1 && g.Y > r[1]+1 && g.Y < r[3]-1 {
+					c.add(codeOutside, fmt.Sprintf("case de signature posée sur le texte de la VA page %d (« %s » dessous)", page, g.Text))
+					break
+				}
+			}
+		}
+	}
 }

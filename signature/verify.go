@@ -398,7 +398,16 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				covered = c
 			}
 		}
-		reportChanges(res, name, changesAfter(base, nil, covered))
+		first, boxes := base, (*model.Context)(nil)
+		if res.Tie == "comparaison du texte" && len(ends) > 0 && ends[0] < len(base) {
+			// Not segur's bytes: the revisions before the first
+			// signature may be anyone's. Its first revision is compared,
+			// with the boxes of the last one, as check does.
+			if c, err := readContext(base); err == nil {
+				first, boxes = base[:ends[0]], c
+			}
+		}
+		reportChanges(res, name, changesAfter(first, boxes, covered))
 	}
 	if res.Tie == "comparaison du texte" && want.Pages != nil && ctx.PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())

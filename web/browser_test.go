@@ -98,7 +98,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// A MOM dossier is ready: segur signs its MOM with the fournisseur's
 	// certificate, as serve does with segur.yaml's signature block.
-	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != rapport.EtatPret {
+	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != string(rapport.EtatPret) {
 		t.Fatalf("00042 (MOM) in the overview: « %s », want « prêt »", etat)
 	}
 	shoot(t, ctx, "serve-dossiers.png")
@@ -157,7 +157,7 @@ func TestBrowser(t *testing.T) {
 	// are read again: wait for the saved VA and the reading, not for the
 	// page's message.
 	f.waitRead(t, ctx, other, rapport.EtatPret)
-	if etat := text(t, ctx, `#etat`); etat != rapport.EtatPret {
+	if etat := text(t, ctx, `#etat`); etat != string(rapport.EtatPret) {
 		t.Fatalf("00045 after « Remplacer »: « %s », want « prêt »", etat)
 	}
 
@@ -220,13 +220,13 @@ func TestBrowser(t *testing.T) {
 // server's reading of the records made from the inputs as they are now
 // (the saved VA included) with 00045 in state want. It then reloads 00045's
 // page, which must show that state.
-func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, want string) {
+func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, want rapport.Etat) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute) // only a bound: the loop ends on the state
 	for {
 		got, _ := os.ReadFile(filepath.Join(f.signes, waitingVA))
 		saved := bytes.Equal(got, uploaded)
-		etat := ""
+		var etat rapport.Etat
 		if saved {
 			sn := f.srv.current()
 			if rd, ok := sn.dossierOf("00045"); ok && !f.srv.updating() && sn.finger == f.srv.fingerprint() {
@@ -247,7 +247,7 @@ func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, w
 		err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#etat`)))
 		if err == nil {
 			etat, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#etat`)))
-			if err == nil && strings.TrimSpace(etat) == want {
+			if err == nil && strings.TrimSpace(etat) == string(want) {
 				return
 			}
 		}
@@ -285,7 +285,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
-func contains(list []string, s string) bool {
+func contains[T comparable](list []T, s T) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -344,7 +344,10 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct{ Numero, Etat, Lien string }](`Array.from(document.querySelectorAll("#dossiers tbody tr")).map(tr => ({
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
+		Numero, Lien string
+		Etat         rapport.Etat
+	}](`Array.from(document.querySelectorAll("#dossiers tbody tr")).map(tr => ({
 			Numero: tr.id.replace(/^d-/, ""),
 			Etat: tr.querySelector(".etat").textContent,
 			Lien: (tr.querySelector("td:last-child a") || {}).href || ""}))`))
@@ -354,7 +357,7 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	if len(shown) != len(rap.Dossiers) || len(shown) == 0 {
 		t.Fatalf("rapport.html shows %d dossiers, rapport.json has %d", len(shown), len(rap.Dossiers))
 	}
-	agree := map[rapport.Statut][]string{
+	agree := map[rapport.Statut][]rapport.Etat{
 		rapport.StatutPret:   {rapport.EtatPret, rapport.EtatAvertissement},
 		rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque},
 	}

@@ -81,11 +81,11 @@ func wantsJSON(r *http.Request) bool {
 
 // reply is what the script receives after an action.
 type reply struct {
-	OK        bool     `json:"ok"`
-	Message   string   `json:"message"`
-	Problemes []string `json:"problemes,omitempty"`
-	Conflit   bool     `json:"conflit,omitempty"`
-	Etat      string   `json:"etat,omitempty"`
+	OK        bool         `json:"ok"`
+	Message   string       `json:"message"`
+	Problemes []string     `json:"problemes,omitempty"`
+	Conflit   bool         `json:"conflit,omitempty"`
+	Etat      rapport.Etat `json:"etat,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -236,11 +236,12 @@ func totals(rap *rapport.Rapport) []total {
 	var lines []tableur.Line
 	for _, d := range rap.Dossiers {
 		m := d.Info.Montants
-		lines = append(lines, tableur.Line{State: d.Etat(), Dispositif: d.Dispositif, HT: m.HT, TVA: m.TVA, TTC: m.TTC})
+		lines = append(lines, tableur.Line{State: string(d.Etat()), Dispositif: d.Dispositif, HT: m.HT, TVA: m.TVA, TTC: m.TTC})
 	}
 	var out []total
+	// Each line's State is the Etat label given above: it converts back.
 	for _, t := range tableur.Totals(lines) {
-		x := total{Etat: t.State, Classe: rapport.EtatClass(t.State), Dispositif: t.Dispositif, Dossiers: t.Count, HT: fr.Euros(t.HT), TVA: fr.Euros(t.TVA), TTC: fr.Euros(t.TTC)}
+		x := total{Etat: t.State, Classe: rapport.EtatClass(rapport.Etat(t.State)), Dispositif: t.Dispositif, Dossiers: t.Count, HT: fr.Euros(t.HT), TVA: fr.Euros(t.TVA), TTC: fr.Euros(t.TTC)}
 		if t.State == "" {
 			x.Etat = "total"
 		}

@@ -82,7 +82,8 @@ func where(file string, line int, field string) string {
 }
 
 type row struct {
-	Numero, Client, Dispositif, Montant, Centimes, Justificatif, Etat, Classe, Raison string
+	Numero, Client, Dispositif, Montant, Centimes, Justificatif, Classe, Raison string
+	Etat                                                                        rapport.Etat
 }
 
 type overviewData struct {
@@ -135,7 +136,7 @@ type signer struct {
 type dossierData struct {
 	common
 	D           *rapport.RapportDossier
-	Etat        string
+	Etat        rapport.Etat
 	Classe      string
 	Problemes   []problem
 	Signataires []signer

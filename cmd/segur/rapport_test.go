@@ -39,9 +39,9 @@ func TestPackWritesRapportHTMLAndASigner(t *testing.T) {
 	if len(rows) != len(rap.Dossiers) {
 		t.Fatalf("rapport.html: %d rows, rapport.json: %d dossiers", len(rows), len(rap.Dossiers))
 	}
-	agree := map[rapport.Statut][]string{rapport.StatutPret: {rapport.EtatPret, rapport.EtatAvertissement}, rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque}}
+	agree := map[rapport.Statut][]rapport.Etat{rapport.StatutPret: {rapport.EtatPret, rapport.EtatAvertissement}, rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque}}
 	for i, d := range rap.Dossiers {
-		if rows[i][1] != d.NumeroEditeur || !slices.Contains(agree[d.Statut], rows[i][2]) {
+		if rows[i][1] != d.NumeroEditeur || !slices.Contains(agree[d.Statut], rapport.Etat(rows[i][2])) {
 			t.Errorf("row %d: html %s « %s », json %s %s", i, rows[i][1], rows[i][2], d.NumeroEditeur, d.Statut)
 		}
 	}

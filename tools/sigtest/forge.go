@@ -367,6 +367,16 @@ func Forgeries(va []byte, a, b *signature.Signer, fa, fb string, when time.Time)
 		fs = append(fs, Forgery{"(e) signature authentique, surimpression, puis signature auto-signée", must(SignField(hidden, self, fb, when)), "VA_MODIFIEE_CONTENU"})
 	}
 	if err == nil {
+		// Segur's first revision kept, its fields revision rebuilt by
+		// the forger with a box over the whole page.
+		rev1 := va[:signature.FirstRevisionEnd(va)]
+		fields, e := signature.AddFields(rev1, []signature.Box{{Name: fa, Page: 1, Rect: [4]float64{0, 0, 595, 842}}, {Name: fb, Page: 1, Rect: [4]float64{0, 0, 595, 842}}})
+		if e != nil {
+			return nil, e
+		}
+		fs = append(fs, Forgery{"révision des champs refaite : une case couvrant la page", signB(signA(fields)), "VA_SIGNATURE_HORS_CASE"})
+	}
+	if err == nil {
 		signed, changed, e := WideGap(va, a, fa)
 		if e != nil {
 			return nil, e
