@@ -158,8 +158,8 @@ type Factures struct {
 	Date   Date
 	// DatePos is where the facture's date stands in the record.
 	DatePos  Pos
-	Mode     string // ModeUnique or ModeAvanceSolde
-	Echeance Date   // zero when not given
+	Mode     FactureMode // ModeUnique or ModeAvanceSolde
+	Echeance Date        // zero when not given
 	// Segur is the Prestation Ségur invoiced (JSON montantSegurHTFacture);
 	// Total every line of the facture.
 	Segur, Total Montants

@@ -233,16 +233,22 @@ type Facture struct {
 	Date          Date             `yaml:"date"`
 	Echeance      *Date            `yaml:"echeance"`
 	MontantHT     *decimal.Decimal `yaml:"montant_ht"`
-	Mode          string           `yaml:"mode"`
+	Mode          FactureMode      `yaml:"mode"`
 	FactureAvance *FactureAvance   `yaml:"facture_avance"`
 }
 
+// FactureMode is how a dossier is invoiced: one facture, or an avance
+// then the solde (facture.mode in the records).
+type FactureMode string
+
 // Facture modes.
 const (
-	ModeUnique       = "unique"
-	ModeAvanceSolde  = "avance-solde"
-	AvanceStatutPaye = "paiement_effectue"
+	ModeUnique      FactureMode = "unique"
+	ModeAvanceSolde FactureMode = "avance-solde"
 )
+
+// AvanceStatutPaye is the avance's statut once the ASP has paid it.
+const AvanceStatutPaye = "paiement_effectue"
 
 // FactureAvance is the avance invoice in mode avance-solde.
 type FactureAvance struct {

@@ -357,7 +357,7 @@ func (k *rules) facture() {
 	if mode == "" {
 		mode = ModeUnique
 	} else {
-		c.oneOf("facture.mode", mode, ModeUnique, ModeAvanceSolde)
+		c.oneOf("facture.mode", string(mode), string(ModeUnique), string(ModeAvanceSolde))
 	}
 	if mode == ModeAvanceSolde {
 		if f.FactureAvance == nil {
