@@ -119,9 +119,10 @@ func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 		})
 	}
 
-	// One dossier dropped: named, the dépôt kept; with Retirer, dropped.
-	// (dossiers/ is rendered before the switch: the MOM signed again is
-	// not compared here.)
+	// One dossier dropped: named, the dépôt kept — and dossiers/ too,
+	// whose documents are written into the next dossiers/, switched with
+	// the dépôt (issue 22 item 6: the refused run re-signed the MOM in
+	// dossiers/); with Retirer, dropped.
 	os.Remove(other)
 	_, err = Pack(context.Background(), opt)
 	var de *DropError
@@ -140,6 +141,9 @@ func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 			}
 		}
 		t.Errorf("the previous dépôt changed though a dossier would be dropped")
+	}
+	if !sameFiles(goodAll, depotFiles(t, out, "dossiers")) {
+		t.Errorf("dossiers/ changed though the run was refused")
 	}
 	opt.Retirer = de.Numeros
 	if _, err := Pack(context.Background(), opt); err != nil {

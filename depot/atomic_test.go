@@ -31,11 +31,24 @@ func TestWriteFileIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
 	os.WriteFile(foreign, []byte("à quelqu'un"), 0o644)
 	lookalike := filepath.Join(num, "i.zip"+TmpMarker+"abc")
 	os.WriteFile(lookalike, []byte("à quelqu'un"), 0o644)
+	// And everywhere else segur writes under -o (issue 22 item 6): the
+	// folder itself (rapport.json, rapport.html), depot/, a-signer/,
+	// .segur/ and its next dépôt.
+	orphans := []string{stale}
+	for _, sub := range []string{".", "depot", "a-signer", ".segur", ".segur/nouveau/dossiers/00042"} {
+		d := filepath.Join(dir, sub)
+		os.MkdirAll(d, 0o755)
+		p := filepath.Join(d, "rapport.html"+TmpMarker+"987")
+		os.WriteFile(p, []byte("à moitié"), 0o644)
+		orphans = append(orphans, p)
+	}
 	if err := RemoveTemps(dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(stale); err == nil {
-		t.Errorf("%s was left behind", stale)
+	for _, o := range orphans {
+		if _, err := os.Stat(o); err == nil {
+			t.Errorf("%s was left behind", o)
+		}
 	}
 	for _, p := range []string{foreign, lookalike} {
 		if _, err := os.Stat(p); err != nil {

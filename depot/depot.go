@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,6 +37,7 @@ import (
 const (
 	depotDir     = "depot"
 	RapportFile  = "rapport.json"
+	RapportHTML  = "rapport.html"
 	dossiersDir  = "dossiers"
 	asideDir     = "hors-depot"
 	stateDir     = ".segur"
@@ -66,6 +68,10 @@ type journal struct {
 	// Registre is the id of the registre transaction that records this
 	// run (package registre): the switch is the registre's decision.
 	Registre string `json:"registre,omitempty"`
+	// Dossiers identifies the new dossiers/ folder, built beside the new
+	// depot/ (.segur/nouveau/dossiers) and switched with it; "" when the
+	// run built none.
+	Dossiers string `json:"dossiers,omitempty"`
 }
 
 // Decider makes a switch and a registre transaction one unit: Commit
@@ -222,6 +228,82 @@ func BeginNext(dir string) (string, error) {
 	return d, nil
 }
 
+// BeginNextWithDossiers is BeginNext, and also stages the next dossiers/:
+// .segur/nouveau/dossiers/ starts as a copy of dossiers/ made of hard
+// links (a copy where the system has none), into which the run writes its
+// documents (always by a new file renamed into place, so the current
+// dossiers/ is never changed); the switch exchanges it with dossiers/ with
+// depot/, so that dossiers/ never disagrees with the dépôt after a fault.
+// It returns the next depot/ and the folder to write documents under (its
+// dossiers/ is the staged one).
+func BeginNextWithDossiers(dir string) (depotNext, root string, err error) {
+	d, err := BeginNext(dir)
+	if err != nil {
+		return "", "", err
+	}
+	root = filepath.Join(dir, nextDir)
+	if err := stageTree(filepath.Join(dir, dossiersDir), filepath.Join(root, dossiersDir)); err != nil {
+		return "", "", err
+	}
+	return d, root, nil
+}
+
+// stageTree recreates the folder tree from under to, its regular files as
+// hard links (copies where links fail) and its links as links; anything
+// else (a FIFO, a device) is left out (set aside at the switch).
+func stageTree(from, to string) error {
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		src, dst := filepath.Join(from, e.Name()), filepath.Join(to, e.Name())
+		switch {
+		case e.IsDir():
+			if err := stageTree(src, dst); err != nil {
+				return err
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			if target, err := os.Readlink(src); err == nil {
+				os.Symlink(target, dst) // not kept where links cannot be made: set aside at the switch
+			}
+		case e.Type().IsRegular():
+			if isTemp(e.Name()) {
+				continue // an interrupted run's: never carried over
+			}
+			if os.Link(src, dst) != nil {
+				if err := copyFile(src, dst); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// copyFile copies the regular file src to dst (a new file).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // CommitWith switches to the dépôt built in .segur/nouveau: files are the
 // names written in its depot/, rapport.json is beside it. It returns the
 // files of the previous depot/ that segur did not make, moved to
@@ -253,6 +335,9 @@ func (f faults) commit(dir string, files []string, dec *Decider) ([]string, erro
 	}
 	j := &journal{Fichiers: slices.Sorted(slices.Values(files)), Anciens: old.Fichiers}
 	j.Nouveau = dirID(filepath.Join(next, depotDir))
+	if exists(filepath.Join(next, dossiersDir)) {
+		j.Dossiers = dirID(filepath.Join(next, dossiersDir))
+	}
 	if dec != nil {
 		j.Registre = dec.TxID
 	}
@@ -303,10 +388,23 @@ func (f faults) finish(dir string, j *journal) ([]string, error) {
 	if err := f.at("depot"); err != nil {
 		return nil, err
 	}
-	if r := filepath.Join(dir, nextDir, RapportFile); exists(r) {
-		if err := os.Rename(r, filepath.Join(dir, RapportFile)); err != nil {
-			return nil, fmt.Errorf("bascule du rapport impossible : %w", err)
+	if nd := filepath.Join(dir, nextDir, dossiersDir); j.Dossiers != "" && exists(nd) {
+		if err := f.swap(nd, filepath.Join(dir, dossiersDir), filepath.Join(old, dossiersDir), j.Dossiers); err != nil {
+			return nil, fmt.Errorf("bascule de dossiers/ impossible (un fichier de dossiers/ est-il ouvert dans un autre programme ? fermez-le puis relancez) : %w", err)
 		}
+	}
+	if err := f.at("dossiers"); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{RapportFile, RapportHTML} {
+		if r := filepath.Join(dir, nextDir, name); exists(r) {
+			if err := os.Rename(r, filepath.Join(dir, name)); err != nil {
+				return nil, fmt.Errorf("bascule du rapport impossible : %w", err)
+			}
+		}
+	}
+	if err := f.at("rapport"); err != nil {
+		return nil, err
 	}
 	if err := syncDir(dir); err != nil {
 		return nil, err
@@ -394,7 +492,53 @@ func clearOld(dir string, listed []string) ([]string, error) {
 	if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return aside, err
 	}
+	more, err := clearOldTree(dir, filepath.Join(dir, oldDir, dossiersDir), filepath.Join(dir, dossiersDir), dossiersDir)
+	aside = append(aside, more...)
+	if err != nil {
+		return aside, err
+	}
 	if err := os.Remove(filepath.Join(dir, oldDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, err
+	}
+	return aside, nil
+}
+
+// clearOldTree empties the previous dossiers/ (old) once the new one (cur)
+// is in place: a file the new tree also has at its place (the same file,
+// staged as a link, or segur's new version of it) is removed; anything
+// else (a file the staging could not carry over) is set aside in
+// hors-depot/, never deleted.
+func clearOldTree(dir, old, cur, rel string) ([]string, error) {
+	entries, err := os.ReadDir(old)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var aside []string
+	for _, e := range entries {
+		p, q := filepath.Join(old, e.Name()), filepath.Join(cur, e.Name())
+		if e.IsDir() {
+			more, err := clearOldTree(dir, p, q, filepath.Join(rel, e.Name()))
+			aside = append(aside, more...)
+			if err != nil {
+				return aside, err
+			}
+			continue
+		}
+		if st, err := os.Lstat(q); err == nil && st.Mode().Type() == e.Type() {
+			if err := os.Remove(p); err != nil {
+				return aside, err
+			}
+			continue
+		}
+		name := strings.ReplaceAll(filepath.ToSlash(filepath.Join(rel, e.Name())), "/", "-")
+		if err := setAside(dir, p, name); err != nil {
+			return aside, err
+		}
+		aside = append(aside, name)
+	}
+	if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return aside, err
 	}
 	return aside, nil
@@ -449,32 +593,42 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// RemoveTemps deletes the temporary files an interrupted run left in
-// dossiers/<numero>/ (the only place, besides .segur/, where segur writes
-// through temporary names). Only names segur makes are removed, and no link
-// is followed.
+// RemoveTemps deletes the temporary files an interrupted run left where
+// segur writes under the output folder: the folder itself (rapport.json,
+// rapport.html), depot/, dossiers/, a-signer/ and .segur/ (every file segur
+// writes goes through a temporary name there first). Only names segur makes
+// are removed (<name>.segur-tmp-<digits>), no link is followed, and other
+// folders (someone's own under -o) are not looked into.
 func RemoveTemps(dir string) error {
-	root := filepath.Join(dir, dossiersDir)
-	subs, err := os.ReadDir(root)
+	clean := func(p string, e fs.DirEntry) error {
+		if e.Type().IsRegular() && isTemp(e.Name()) {
+			return os.Remove(p)
+		}
+		return nil
+	}
+	top, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	for _, s := range subs {
-		if !s.IsDir() { // a link is not a dir here: never entered
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(root, s.Name()))
-		if err != nil {
+	for _, e := range top {
+		if err := clean(filepath.Join(dir, e.Name()), e); err != nil {
 			return err
 		}
-		for _, f := range files {
-			if f.Type().IsRegular() && isTemp(f.Name()) {
-				if err := os.Remove(filepath.Join(root, s.Name(), f.Name())); err != nil {
-					return err
+	}
+	for _, sub := range []string{depotDir, dossiersDir, "a-signer", stateDir} {
+		err := filepath.WalkDir(filepath.Join(dir, sub), func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
 				}
+				return err
 			}
+			return clean(p, e)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -182,7 +182,7 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 	}
 	mod := d.Commande.Date.Time
 	for _, p := range d.Avance.Pieces {
-		doc, prob, err := WriteDocument(r, d, p.Kind, opt.Dir, false)
+		doc, prob, err := WriteDocument(r, d, p.Kind, opt.docs(), false)
 		if err != nil {
 			w.err = err
 			return
@@ -207,7 +207,7 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 			}
 		}
 		signedBySegur := bytes.Contains(doc.Data, []byte("/ByteRange"))
-		rp, preuve, ok := retours.SignedBDC(retours.Options{Dir: opt.Dir, Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel}, d, unsigned, signedBySegur, problem, warn)
+		rp, preuve, ok := retours.SignedBDC(retours.Options{Dir: opt.Dir, Docs: opt.docs(), Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel}, d, unsigned, signedBySegur, problem, warn)
 		w.preuve = preuve
 		if !ok {
 			continue

@@ -8,7 +8,7 @@ import (
 // justificatif returns the MOM or VA of d for the zip, verified, and
 // records its proof (and the unsigned version handed out) in w.
 func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWork, problem, warn func(field, code, format string, args ...any)) (Entry, bool) {
-	ropt := retours.Options{Dir: opt.Dir, Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel, Strict: opt.Strict}
+	ropt := retours.Options{Dir: opt.Dir, Docs: opt.docs(), Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel, Strict: opt.Strict}
 	hashes := opt.remises[d.Numero()]
 	var (
 		rp retours.Piece

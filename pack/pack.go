@@ -82,6 +82,7 @@ type Options struct {
 	Memory Memory
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
+	stage   string              // where dossiers/ is written: the next one, switched with depot/
 }
 
 // Memory is the registre as pack sees it: package app adapts a
@@ -240,6 +241,18 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	opt.remises = retours.LoadRemises(opt.Dir)
+	// The new dépôt is built beside the current one, then switched to;
+	// the dossiers' documents are written into the next dossiers/, staged
+	// beside it and switched with it: a run that stops (a fault, a
+	// refusal) leaves dossiers/ as it was, agreeing with depot/.
+	next, stage, err := depot.BeginNextWithDossiers(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	// A build that fails before its journal is written (a full disk, Ctrl-C)
+	// is removed, giving its space back; after, Recover needs it.
+	defer depot.Abandon(opt.Dir)
+	opt.stage = stage
 	works, err := prepareAll(opt, src)
 	defer func() {
 		for _, w := range works {
@@ -266,14 +279,6 @@ func run(opt Options, src source) (*Result, error) {
 				Message: fmt.Sprintf("déjà déposé dans la paire %s : il n'est pas déposé à nouveau (--redeposer %s pour le déposer dans une nouvelle paire, après un rejet)", dep, w.numero)})
 		}
 	}
-	// The new dépôt is built beside the current one, then switched to.
-	next, err := depot.BeginNext(opt.Dir)
-	if err != nil {
-		return nil, err
-	}
-	// A build that fails before its journal is written (a full disk, Ctrl-C)
-	// is removed, giving its space back; after, Recover needs it.
-	defer depot.Abandon(opt.Dir)
 	pairs, err := writePairs(ctx, opt, next, works)
 	if err != nil {
 		return nil, err
@@ -333,8 +338,12 @@ func run(opt Options, src source) (*Result, error) {
 			}
 		}
 	}
-	// rapport.json goes beside the new depot/, and is switched with it.
+	// rapport.json and rapport.html go beside the new depot/, and are
+	// switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
+		return nil, err
+	}
+	if err := rapport.WriteHTML(filepath.Join(filepath.Dir(next), depot.RapportHTML), res.Rapport); err != nil {
 		return nil, err
 	}
 	var names []string
@@ -371,7 +380,7 @@ func modified(d *dossier.Dossier) time.Time { return retours.Modified(d) }
 // prepare renders the documents of one packable dossier into dossiers/ and
 // gathers its pièces, recording why it cannot be packed when it cannot.
 func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
-	dir := filepath.Join(opt.Dir, "dossiers", d.Numero())
+	dir := filepath.Join(opt.docs(), "dossiers", d.Numero())
 	problem := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
 			Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: code,
@@ -385,7 +394,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
-		doc, prob, err := WriteDocument(r, d, k, opt.Dir, false)
+		doc, prob, err := WriteDocument(r, d, k, opt.docs(), false)
 		if err != nil {
 			w.err = err
 			return
@@ -535,4 +544,13 @@ func writePair(opt Options, into string, p pair) (jsonSum, zipSum string, err er
 		return "", "", fmt.Errorf("%s : une pièce a disparu pendant l'écriture : %w", p.name, err)
 	}
 	return sum(js.Bytes()), hex.EncodeToString(h.Sum(nil)), err
+}
+
+// docs is the folder whose dossiers/ receives the documents: the staged
+// next one during a run.
+func (o Options) docs() string {
+	if o.stage != "" {
+		return o.stage
+	}
+	return o.Dir
 }

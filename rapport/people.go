@@ -277,7 +277,21 @@ func sumOf(data []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// WriteForPeople writes rapport.html, and a-signer/: the unsigned VA of
+// WriteHTML writes rapport.html at path (pack writes it beside the next
+// depot/, and switches it with it).
+func WriteHTML(path string, rap *Rapport) error {
+	// Streamed into its file: the page of a quarter of tens of thousands of
+	// dossiers is never held whole in memory.
+	return depot.WriteWith(path, true, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := rapportTmpl.Execute(bw, peoplePage{rap}); err != nil {
+			return fmt.Errorf("rapport.html: %w", err)
+		}
+		return bw.Flush()
+	})
+}
+
+// WriteForPeople writes a-signer/ (rapport.html is WriteHTML's): the unsigned VA of
 // every dossier waiting only for its signatures, named as --signes expects
 // it back, with liste.csv for Excel (UTF-8 BOM, « ; »). VAs no longer
 // waiting are removed from a-signer/ — only those segur wrote there and
@@ -285,17 +299,6 @@ func sumOf(data []byte) string {
 // or changed there (a VA signed by the client) is never deleted nor
 // overwritten, and each one left is returned as a warning to print.
 func WriteForPeople(out string, rap *Rapport) ([]string, error) {
-	// Streamed into its file: the page of a quarter of tens of thousands of
-	// dossiers is never held whole in memory.
-	if err := depot.WriteWith(filepath.Join(out, "rapport.html"), true, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		if err := rapportTmpl.Execute(bw, peoplePage{rap}); err != nil {
-			return fmt.Errorf("rapport.html: %w", err)
-		}
-		return bw.Flush()
-	}); err != nil {
-		return nil, err
-	}
 	dir := filepath.Join(out, "a-signer")
 	written := readASignerManifest(out)
 	var warnings []string

@@ -58,7 +58,7 @@ func TestRapportHTMLLinksReceivedFile(t *testing.T) {
 				Fichiers: []Fichier{{Nom: "MDV-LGC-Va1-BDC-00043.pdf"}, {Nom: doc}},
 				Preuve:   tt.preuve,
 			}}}
-			if _, err := WriteForPeople(out, rap); err != nil {
+			if err := WriteHTML(filepath.Join(out, "rapport.html"), rap); err != nil {
 				t.Fatal(err)
 			}
 			html, err := os.ReadFile(filepath.Join(out, "rapport.html"))

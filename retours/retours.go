@@ -22,7 +22,11 @@ import (
 
 // Options say where the returned documents are.
 type Options struct {
-	Dir    string // output folder: dossiers/<numero>/, remises-a-signer.sha256
+	Dir string // output folder: dossiers/<numero>/, remises-a-signer.sha256
+	// Docs, when set, is the folder whose dossiers/<numero>/ holds the
+	// documents of this run (pack writes them into the next dossiers/,
+	// switched with the dépôt); Dir when empty.
+	Docs   string
 	Signes string // folder of the signed documents ("" when none)
 	// Remises are the hashes of the documents handed out for signature,
 	// by numéro éditeur (LoadRemises of Dir).

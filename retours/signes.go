@@ -325,7 +325,11 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 			}
 			return Piece{}, report, false
 		}
-		return Piece{Name: name, Path: filepath.Join(opt.Dir, "dossiers", d.Numero(), name), SHA256: report.SHA256}, report, true
+		docs := opt.Docs
+		if docs == "" {
+			docs = opt.Dir
+		}
+		return Piece{Name: name, Path: filepath.Join(docs, "dossiers", d.Numero(), name), SHA256: report.SHA256}, report, true
 	}
 	awaiting := &Preuve{Document: name, Attendus: []string{signature.Signatory{Name: fullName(who)}.String()}}
 	if opt.Signes == "" {

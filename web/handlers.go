@@ -201,6 +201,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	numero := r.PathValue("numero")
 	rd, ok := sn.dossierOf(numero)
 	switch {
+	case sn.preview == nil && sn.err != "":
+		// Nothing could be read: say why, not « dossier inconnu ».
+		refuse(w, r, http.StatusServiceUnavailable, "les dossiers n'ont pas pu être lus : "+sn.err)
+		return
 	case !ok || sn.preview == nil || sn.preview.Dossiers[numero] == nil:
 		refuse(w, r, http.StatusNotFound, "dossier inconnu : "+numero)
 		return
@@ -224,10 +228,15 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.uploadMu.Lock()
 	defer s.uploadMu.Unlock()
+	// Never while the records are being read again: that reading zips
+	// the signed VAs of --signes and would stop on one replaced under it
+	// (« le fichier a été modifié pendant la production »).
+	s.refreshMu.Lock()
 	res := app.AcceptVA(r.Context(), app.UploadOptions{
 		Preview: sn.preview, Numero: numero, VA: rd.Info.VA, Signes: s.cfg.Signes, Work: s.uploads,
 		Data: data, Confirm: confirm, Now: time.Now(),
 	})
+	s.refreshMu.Unlock()
 	if res.Outcome != app.Saved {
 		status := map[app.Outcome]int{
 			app.Refused:     http.StatusUnprocessableEntity,

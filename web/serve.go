@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -129,6 +131,58 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)
 	return err
+}
+
+// Write puts net/http's own English replies in French. For a request it
+// cannot read at all (a malformed request line or header, headers past
+// MaxHeaderBytes, an unknown transfer encoding, an HTTP version it does not
+// speak), net/http answers before any handler runs, with one write of a
+// fixed shape straight to the connection: « HTTP/1.1 <code> <text> »,
+// Content-Type text/plain, Connection: close, and the same words as body.
+// Those writes, and only those (a handler's replies carry a Date and a
+// length, and are French already), are replaced by the French reply of
+// their code.
+func (c *limitedConn) Write(p []byte) (int, error) {
+	if fr, ok := frenchStdlibReply(p); ok {
+		if _, err := c.Conn.Write(fr); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+// stdlibHeaders are the headers of net/http's direct error replies
+// (net/http server.go, conn.serve).
+const stdlibHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// frenchStdlibReply returns the French reply for one of net/http's direct
+// error replies, and false for anything else.
+func frenchStdlibReply(p []byte) ([]byte, bool) {
+	if len(p) > 512 || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) || !bytes.Contains(p, []byte(stdlibHeaders)) {
+		return nil, false
+	}
+	rest := string(p[len("HTTP/1.1 "):])
+	status, body, ok := strings.Cut(rest, stdlibHeaders)
+	if !ok || len(status) < 4 || (body != status && !strings.HasPrefix(status, body) && body != "Unsupported transfer encoding") {
+		return nil, false
+	}
+	code := status[:3]
+	var msg string
+	switch code {
+	case "431":
+		msg = "Requête refusée : ses en-têtes sont trop volumineux (souvent des cookies accumulés). Effacez les cookies de cette adresse dans le navigateur, ou ouvrez-la dans une fenêtre de navigation privée, puis rechargez la page."
+	case "400":
+		msg = "Requête illisible : le navigateur a envoyé une demande mal formée. Rechargez la page (F5) ; si cela se répète, fermez l'onglet et rouvrez l'adresse affichée par « segur serve »."
+	case "501", "505":
+		msg = "Requête non prise en charge par segur serve (protocole ou encodage inconnu) : ouvrez l'adresse affichée par « segur serve » dans un navigateur courant."
+	default:
+		msg = "Requête refusée par segur serve : rechargez la page ; si cela se répète, fermez l'onglet et rouvrez l'adresse affichée par « segur serve »."
+	}
+	if st, _, cut := strings.Cut(status, ":"); cut {
+		status = st // the status line without net/http's English detail
+	}
+	return []byte("HTTP/1.1 " + status + stdlibHeaders + msg + "\n"), true
 }
 
 // uploadsBounded lets at most n requests with a body (uploads, « Préparer

@@ -172,3 +172,62 @@ func TestParallelUploadsAreBounded(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestRequestsNetHTTPCannotReadAnsweredInFrench (issue #22, item 5): for a
+// request net/http cannot read at all (a malformed request line, a missing
+// Host, headers past the limit, an unknown transfer encoding), net/http
+// answers by itself, before any handler, in English (« 400 Bad Request »,
+// « 431 Request Header Fields Too Large »); the page's connections put
+// those replies in French.
+func TestRequestsNetHTTPCannotReadAnsweredInFrench(t *testing.T) {
+	srv, _ := lightServer(t, Limits{})
+	ln, err := Listen(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	defer func() {
+		stop()
+		<-served
+	}()
+	addr := ln.Addr().String()
+	cases := []struct {
+		name, send, code, want string
+	}{
+		{"ligne de requête mal formée", "N'IMPORTE QUOI\r\n\r\n", "400", "Requête illisible"},
+		{"sans Host", "GET / HTTP/1.1\r\n\r\n", "400", "Requête illisible"},
+		{"en-têtes trop gros", "GET / HTTP/1.1\r\nHost: " + addr + "\r\nCookie: " + strings.Repeat("a", 80<<10) + "\r\n\r\n", "431", "trop volumineux"},
+		{"encodage inconnu", "POST /relire HTTP/1.1\r\nHost: " + addr + "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501", "non prise en charge"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			go io.WriteString(c, tc.send)
+			reply, _ := io.ReadAll(io.LimitReader(c, 1<<16))
+			text := string(reply)
+			if !strings.HasPrefix(text, "HTTP/1.1 "+tc.code) || !strings.Contains(text, tc.want) {
+				t.Errorf("reply %q, want %s with « %s »", text, tc.code, tc.want)
+			}
+			for _, en := range []string{"Bad Request", "Too Large", "Unsupported", "missing required"} {
+				if _, body, _ := strings.Cut(text, "\r\n\r\n"); strings.Contains(body, en) {
+					t.Errorf("English left in the body: %q", body)
+				}
+			}
+		})
+	}
+	// A page the handler serves is untouched.
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the page: %d", resp.StatusCode)
+	}
+}

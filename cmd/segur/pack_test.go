@@ -324,7 +324,9 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	// quarter of the quarter).
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if n, _ := filepath.Glob(filepath.Join(crashed, "dossiers", "*")); len(n) >= quarterSize/4 {
+		// The documents go into the next dossiers/ (.segur/nouveau),
+		// switched with the dépôt at the end.
+		if n, _ := filepath.Glob(filepath.Join(crashed, ".segur", "nouveau", "dossiers", "*")); len(n) >= quarterSize/4 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
