@@ -35,6 +35,10 @@ func (e *Error) Unwrap() error { return e.err }
 // ErrInvalidConfig is the sentinel of an *Error saying segur.yaml has errors.
 var ErrInvalidConfig = errors.New("segur.yaml invalide")
 
+// errSigner is the sentinel of an *Error saying the certificate of
+// segur.yaml's signature block cannot be used (password, file).
+var errSigner = errors.New("certificat inutilisable")
+
 // Inputs are what every use case reading records is given.
 type Inputs struct {
 	// Paths are the record files or folders, as given on the command line.
@@ -217,6 +221,27 @@ func (e *Env) Assets() (render.Assets, error) {
 		}
 		return a, err
 	}
+	a, err := e.unsignedAssets()
+	if err != nil {
+		return a, err
+	}
+	if a.Signer, err = e.signer(); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// unsignedAssets are the fonts and the logo, without the certificate: for
+// the documents segur does not sign (the avoir).
+func (e *Env) unsignedAssets() (render.Assets, error) {
+	if e.assets != nil {
+		a, err := e.assets(e.Config)
+		if a.Now == nil {
+			a.Now = e.now
+		}
+		a.Signer = nil
+		return a, err
+	}
 	reg, err := templates.FS.ReadFile(templates.FontRegular)
 	if err != nil {
 		return render.Assets{}, e.fail("police embarquée illisible : %v", err)
@@ -226,9 +251,6 @@ func (e *Env) Assets() (render.Assets, error) {
 		return render.Assets{}, e.fail("police embarquée illisible : %v", err)
 	}
 	a := render.Assets{Fonts: render.Fonts{Regular: reg, Bold: bold}, Now: e.now}
-	if a.Signer, err = e.signer(); err != nil {
-		return a, err
-	}
 	if logo := e.Config.Fournisseur.Logo; logo != "" {
 		if a.Logo, err = safeio.ReadFile(filepath.Join(e.Config.Dir, logo), safeio.Logo); err != nil {
 			return a, e.fail("logo « %s » illisible : %s", logo, safeio.Reason(err))
@@ -249,7 +271,7 @@ func (e *Env) signer() (*signature.Signer, error) {
 	fail := func(pos dossier.Pos, field, code, msg string) error {
 		p := dossier.Problem{Pos: pos, Level: dossier.Erreur, Numero: "-", Field: field, Code: code, Message: msg}
 		return &Error{Problems: append(append([]dossier.Problem{}, e.Problems...), p),
-			Message: fmt.Sprintf("%s : le certificat de signature des MOM ne peut pas être utilisé", cfg.Path)}
+			Message: fmt.Sprintf("%s : le certificat de signature des MOM ne peut pas être utilisé", cfg.Path), err: errSigner}
 	}
 	pw, ok := os.LookupEnv(sc.MotDePasseEnv)
 	if !ok {

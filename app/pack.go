@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segur-sons/segur/asp"
@@ -111,7 +112,15 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The certificate is needed only to sign a MOM or a BDC not issued
+	// yet: with the registre, a run giving back every one of them needs
+	// no password (checked below, once the registre is open).
 	assets, err := e.Assets()
+	var signerErr error
+	if errors.Is(err, errSigner) {
+		signerErr = err
+		assets, err = e.unsignedAssets()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +133,9 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	reg, err := e.openRegistre()
 	if err != nil {
 		return nil, err
+	}
+	if reg == nil && signerErr != nil {
+		return nil, signerErr
 	}
 	if reg != nil {
 		defer reg.Close()
@@ -160,7 +172,11 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			regPhase = registre.PhaseAvance
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
-		newRenderer = func() pack.Renderer { return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase} }
+		numbering := &sync.Mutex{}
+		newRenderer = func() pack.Renderer {
+			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
+		}
 		// Called once per dossier, from one goroutine: rapport.json holds
 		// them all until it is written.
 		shared := map[string]string{}
@@ -175,6 +191,8 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			h, err := tx.History(numero)
 			return etatShared(h, intern), err
 		}
+	} else if f := e.Config.Numerotation(); f != "" {
+		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }
 	}
 	if opt.Progress != nil {
 		opt.Progress(0, q.Len())

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
@@ -179,9 +181,63 @@ type issuing struct {
 	// issued and reused count the documents issued and given back (one
 	// goroutine per issuing).
 	issued, reused int
+	// format is segur.yaml's facture.numerotation ("" when the records
+	// give the numbers); numbering, shared by the workers, keeps a number
+	// taken and its facture issued together; numbered are the dossiers
+	// whose facture number is settled.
+	format    string
+	numbering *sync.Mutex
+	numbered  map[string]bool
+	// unsigned, when set, is why the certificate cannot be used: a MOM or
+	// a BDC given back from the registre needs none, one to issue (and so
+	// to sign) is refused with it.
+	unsigned error
+	// cancelled is, by dossier, its DOSSIER_ANNULE error (nil: not
+	// cancelled).
+	cancelled map[string]error
+}
+
+// signerNeeded is the error of a MOM or BDC to sign for the first time
+// when the certificate cannot be used: the signature block's problem,
+// said for this document.
+func signerNeeded(kind dossier.Kind, err error) error {
+	code, msg := "CERTIFICAT_MOT_DE_PASSE", err.Error()
+	var ae *Error
+	if errors.As(err, &ae) && len(ae.Problems) > 0 {
+		p := ae.Problems[len(ae.Problems)-1]
+		code, msg = p.Code, p.Message
+	}
+	what := "la MOM de ce dossier n'a pas encore été émise : segur doit la signer"
+	if kind == dossier.BDC {
+		what = "le bon de commande de ce dossier n'a pas encore été émis : segur doit le signer"
+	}
+	return &registre.Error{Code: code, Msg: fmt.Sprintf("%s avec le certificat de segur.yaml, qui ne peut pas être utilisé : %s (les documents déjà émis, repris du registre, n'en ont pas besoin)", what, msg)}
 }
 
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	// A cancelled dossier (segur etat NUMERO --annule) gets no document;
+	// asked once per dossier.
+	if is.cancelled == nil {
+		is.cancelled = map[string]error{}
+	}
+	err, seen := is.cancelled[d.Numero()]
+	if !seen {
+		err = is.tx.Cancelled(d.Numero())
+		is.cancelled[d.Numero()] = err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if is.format != "" && is.phase == registre.PhaseSolde && d.Stage == dossier.PhaseSolde {
+		switch kind {
+		case dossier.MOM, dossier.VA, dossier.FACTURE:
+			// The MOM and the VA cite the facture's number: it is settled
+			// (the facture issued) first.
+			if err := is.number(d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	switch kind {
 	case dossier.BDC, dossier.FACTURE, dossier.MOM:
 	default:
@@ -197,23 +253,34 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	if kind == dossier.MOM {
+		// The MOM cites the facture: it is not issued for a facture that
+		// cannot be (DOCUMENT_EMIS_MODIFIE, FACTURE_DOUBLON…), which
+		// blocks the dossier with the facture's reason.
+		if err := is.factureBlocked(d); err != nil {
+			return nil, err
+		}
+	}
 	prev, err := is.tx.Issued(d.Numero(), string(kind), role)
 	if err != nil {
 		return nil, err
 	}
 	if prev != nil {
-		diff, err := registre.Diff(prev.Entrees, inputs)
+		diffs, err := registre.Diffs(prev.Entrees, inputs)
 		if err != nil {
 			return nil, err
 		}
-		if diff != nil {
-			return nil, registre.Modified(prev, diff)
+		if diffs != nil {
+			return nil, modified(d, prev, diffs)
 		}
 		is.reused++
 		return prev.Octets, nil
 	}
 	if is.issues != nil && !slices.Contains(is.issues, kind) {
 		return is.inner.Render(d, kind)
+	}
+	if is.unsigned != nil && (kind == dossier.MOM || kind == dossier.BDC) {
+		return nil, signerNeeded(kind, is.unsigned)
 	}
 	siren := fournisseurSIREN(d)
 	if kind == dossier.FACTURE {
@@ -252,6 +319,112 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	}
 	is.issued++
 	return data, nil
+}
+
+// number settles the facture number of d when segur.yaml numbers the
+// factures: the number of the facture already issued, or the next of the
+// fournisseur's series, taken and the facture issued at once (the number
+// given back if the facture cannot be: the series never has a hole). A
+// record that gives a number of its own is FACTURE_NUMERO_DONNE.
+func (is *issuing) number(d *dossier.Dossier) error {
+	if is.numbered[d.Numero()] {
+		return nil
+	}
+	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	if err != nil {
+		return err
+	}
+	if d.Facture.Numero != "" {
+		if prev != nil && prev.Numero == d.Facture.Numero {
+			is.numbered[d.Numero()] = true
+			return nil
+		}
+		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", d.Facture.Numero, is.format)}
+	}
+	if prev != nil {
+		d.Facture.Numero = prev.Numero
+		is.numbered[d.Numero()] = true
+		return nil
+	}
+	if is.issues != nil && !slices.Contains(is.issues, dossier.FACTURE) {
+		return aNumeroter(is.format)
+	}
+	is.numbering.Lock()
+	defer is.numbering.Unlock()
+	n, undo, err := is.tx.TakeFactureNumber(fournisseurSIREN(d), is.format, d.Facture.Date.ISO())
+	if err != nil {
+		return err
+	}
+	d.Facture.Numero = n
+	is.numbered[d.Numero()] = true
+	if _, err := is.Render(d, dossier.FACTURE); err != nil {
+		d.Facture.Numero = ""
+		delete(is.numbered, d.Numero())
+		if uerr := undo(); uerr != nil {
+			return uerr
+		}
+		return err
+	}
+	return nil
+}
+
+// aNumeroter is the error of a document that needs the facture number
+// segur has not given yet (a run that does not issue the facture).
+func aNumeroter(format string) error {
+	return &registre.Error{Code: CodeFactureANumeroter, Msg: fmt.Sprintf("segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») : le numéro est donné quand segur pack émet la facture, avec le registre ; la facture, la MOM et la VA de ce dossier attendent ce numéro", format)}
+}
+
+// unnumbered stands in front of a renderer that issues nothing (no
+// registre): when segur.yaml numbers the factures, a document citing a
+// facture number not given yet is FACTURE_A_NUMEROTER.
+type unnumbered struct {
+	inner  pack.Renderer
+	format string
+}
+
+func (u unnumbered) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	switch kind {
+	case dossier.MOM, dossier.VA, dossier.FACTURE:
+		if d.Stage == dossier.PhaseSolde && d.Facture.Numero == "" {
+			return nil, aNumeroter(u.format)
+		}
+	}
+	return u.inner.Render(d, kind)
+}
+
+// factureBlocked is the error the solde facture of d would meet when
+// issued or given back, nil when none: it records nothing.
+func (is *issuing) factureBlocked(d *dossier.Dossier) error {
+	inputs, err := registre.Canonical(inputsOf(d, dossier.FACTURE))
+	if err != nil {
+		return err
+	}
+	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		diffs, err := registre.Diffs(prev.Entrees, inputs)
+		if err != nil || diffs == nil {
+			return err
+		}
+		return modified(d, prev, diffs)
+	}
+	if err := is.r.CheckNumeroASP(d.Numero(), d.Ref.NumeroASP); err != nil {
+		return err
+	}
+	siren := fournisseurSIREN(d)
+	if n := d.Facture.Numero; n != "" {
+		if err := is.tx.CheckFactureNumber(siren, n); err != nil {
+			return err
+		}
+	}
+	for _, b := range d.JSON.Beneficiaires {
+		if err := is.tx.CheckBeneficiaire(d.Ref.Dispositif, b, d.Numero()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // acrossQuarters applies the rules that need every earlier run: a facture
@@ -484,4 +657,43 @@ func etatShared(events []registre.Event, intern func(string) string) *rapport.Et
 	last := e.Historique[len(e.Historique)-1]
 	e.Etat, e.Code, e.Libelle, e.Le = last.Etat, last.Code, last.Libelle, last.Le
 	return e
+}
+
+// EtatChange records, by hand, a state the ASP's answers do not give:
+// the solde paid on a date (Paye, « solde payé ») or the dossier
+// cancelled (Annule, its motif: « annulé », never deposited again).
+type EtatChange struct {
+	Paye   time.Time
+	Annule string
+}
+
+// ChangeEtat records c for dossier numero in the registre, dated and
+// caused (« etat --paye » / « etat --annule »).
+func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) error {
+	r, err := OpenRegistre(in)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	command := "etat --paye"
+	if c.Annule != "" {
+		command = "etat --annule"
+	}
+	tx, err := r.Begin(ctx, registre.Cause{Command: command})
+	if err != nil {
+		return &Error{Message: err.Error(), err: err}
+	}
+	defer tx.Rollback()
+	if c.Annule != "" {
+		err = tx.Cancel(numero, c.Annule)
+	} else {
+		err = tx.MarkPaid(numero, c.Paye)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return &Error{Message: err.Error(), err: err}
+	}
+	return nil
 }

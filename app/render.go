@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segur-sons/segur/depot"
@@ -112,9 +113,12 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 			}
 			defer tx.Rollback() // after a failure; nothing once committed
 			res.Registre = reg.Path()
-			is := &issuing{inner: render.New(assets), tx: tx, r: reg, phase: registre.PhaseSolde, issues: []dossier.Kind{dossier.BDC}}
+			is := &issuing{inner: render.New(assets), tx: tx, r: reg, phase: registre.PhaseSolde, issues: []dossier.Kind{dossier.BDC},
+				format: e.Config.Numerotation(), numbering: &sync.Mutex{}, numbered: map[string]bool{}}
 			r = is
 			defer func() { res.Issued, res.Reused = is.issued, is.reused }()
+		} else if f := e.Config.Numerotation(); f != "" {
+			r = unnumbered{inner: render.New(assets), format: f}
 		} else {
 			r = render.New(assets)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -77,6 +78,19 @@ type FactureOptions struct {
 	// Categorie is the fournisseur's INSEE size category (GE, ETI, PME,
 	// MICRO), which fixes the date it must issue e-invoices; "" unknown.
 	Categorie string `yaml:"categorie"`
+	// Numerotation, when set (« F{AAAA}-{N:05} »), makes segur number the
+	// factures and avoirs itself from a gapless per-fournisseur sequence
+	// of the registre; "" leaves the numbers to the records.
+	Numerotation string `yaml:"numerotation"`
+}
+
+// Numerotation is the facture numbering format segur.yaml sets, "" when
+// the records give the numbers.
+func (c *Config) Numerotation() string {
+	if c == nil || c.Facture == nil {
+		return ""
+	}
+	return c.Facture.Numerotation
 }
 
 // Categories d'entreprise (INSEE) known to facture.categorie.
@@ -262,6 +276,9 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 	if o := cfg.Facture; o != nil && o.Categorie != "" && !slices.Contains(Categories, o.Categorie) {
 		c.errorf("facture.categorie", "VALEUR_INVALIDE", "catégorie d'entreprise « %s » inconnue (valeurs possibles : %s)", o.Categorie, strings.Join(Categories, ", "))
 	}
+	if n := cfg.Numerotation(); n != "" && !validNumerotation(n) {
+		c.errorf("facture.numerotation", "VALEUR_INVALIDE", "numérotation « %s » invalide : un seul compteur {N} ou {N:05} (chiffres : largeur), {AAAA} pour l'année, et lettres, chiffres, « - », « _ », « / » autour (ex. F{AAAA}-{N:05})", n)
+	}
 	if len(cfg.Solutions) == 0 {
 		c.errorf("solutions", "CHAMP_MANQUANT", "au moins une solution référencée est obligatoire")
 	}
@@ -282,3 +299,9 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 		}
 	}
 }
+
+// reNumerotation is a facture numbering format: {AAAA} the year, one
+// counter {N} or {N:0w}, and the characters of a facture number around.
+var reNumerotation = regexp.MustCompile(`^(?:[A-Za-z0-9/_-]|\{AAAA\})*\{N(?::0[1-9])?\}(?:[A-Za-z0-9/_-]|\{AAAA\})*$`)
+
+func validNumerotation(s string) bool { return reNumerotation.MatchString(s) }

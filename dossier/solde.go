@@ -347,7 +347,9 @@ func (k *rules) identDMP() {
 func (k *rules) facture() {
 	c, r, d, dis := k.c, k.r, k.d, k.dis
 	f := r.Facture
-	c.required("facture.numero", f.Numero)
+	if k.cfg.Numerotation() == "" {
+		c.required("facture.numero", f.Numero) // else segur gives it at the facture's issue
+	}
 	if f.Date.IsZero() {
 		c.required("facture.date", "")
 	}

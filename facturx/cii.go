@@ -46,7 +46,11 @@ func CII(d *dossier.Dossier, p Part, t Texts) ([]byte, error) {
 
 	w.open("rsm:ExchangedDocument")
 	w.leaf("ram:ID", p.Numero)
-	w.leaf("ram:TypeCode", data.Types.Facture)
+	typeCode := data.Types.Facture
+	if p.Avoir {
+		typeCode = data.Types.Avoir
+	}
+	w.leaf("ram:TypeCode", typeCode)
 	w.date("ram:IssueDateTime", "udt", p.Date)
 	note := func(text, subject string) {
 		if text == "" {

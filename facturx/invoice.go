@@ -27,9 +27,13 @@ type Part struct {
 	// Paid is the amount already paid (BT-113): the avance TTC when one
 	// facture covers avance and solde, zero otherwise.
 	Paid decimal.Decimal
-	// Previous is the avance facture a solde facture follows (BT-25, BT-26).
+	// Previous is the avance facture a solde facture follows, or the
+	// facture an avoir cancels (BT-25, BT-26).
 	Previous     string
 	PreviousDate time.Time
+	// Avoir makes the document a credit note (BT-3 381 instead of 380):
+	// its amounts are positive, the type carries the sign (EN 16931).
+	Avoir bool
 	// Echeance is the due date (BT-9), zero when none: the record's
 	// facture.echeance is the solde's, never the avance facture's.
 	Echeance time.Time

@@ -30,7 +30,12 @@ func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string
 	}
 	if errors.As(err, &coded) {
 		// A rule of the registre (DOCUMENT_EMIS_MODIFIE, FACTURE_DOUBLON…).
-		return Document{}, &dossier.Problem{Pos: d.Ref.Source, Level: dossier.Erreur, Numero: d.Numero(), Field: "-", Code: coded.ProblemCode(), Message: coded.ProblemMessage()}, nil
+		pos, field := d.Ref.Source, "-"
+		var placed interface{ ProblemPlace() (dossier.Pos, string) }
+		if errors.As(err, &placed) {
+			pos, field = placed.ProblemPlace()
+		}
+		return Document{}, &dossier.Problem{Pos: pos, Level: dossier.Erreur, Numero: d.Numero(), Field: field, Code: coded.ProblemCode(), Message: coded.ProblemMessage()}, nil
 	}
 	if err != nil {
 		return Document{}, &dossier.Problem{

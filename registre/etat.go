@@ -88,7 +88,9 @@ func history(q querier, r *Registre, dossier string) ([]Event, error) {
 // Documents lists the documents issued for dossier (without their bytes),
 // oldest first, cancelled ones included.
 func (r *Registre) Documents(dossier string) ([]Document, error) {
-	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256
+	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256,
+		coalesce((SELECT a.numero FROM documents a WHERE a.id = d.annule_par), ''),
+		coalesce((SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE'), '')
 		FROM documents d WHERE d.dossier = ? ORDER BY d.id`, dossier)
 	if err != nil {
 		return nil, r.classify(err)
@@ -98,7 +100,7 @@ func (r *Registre) Documents(dossier string) ([]Document, error) {
 	for rows.Next() {
 		var d Document
 		var emis string
-		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256); err != nil {
+		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256, &d.CancelledBy, &d.Cancels); err != nil {
 			return nil, r.classify(err)
 		}
 		d.EmisLe = parseStamp(emis)
@@ -135,6 +137,16 @@ type Difference struct {
 // Diff compares two canonical JSON inputs and returns their first
 // difference in key order, or nil if they are equal.
 func Diff(issued, now []byte) (*Difference, error) {
+	ds, err := Diffs(issued, now)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
+}
+
+// Diffs is every difference of two canonical JSON inputs, in key order
+// (nil when they are equal).
+func Diffs(issued, now []byte) ([]Difference, error) {
 	if bytes.Equal(issued, now) {
 		return nil, nil
 	}
@@ -149,10 +161,12 @@ func Diff(issued, now []byte) (*Difference, error) {
 			return nil, fmt.Errorf("entrées illisibles : %w", err)
 		}
 	}
-	return diff("", a, b), nil
+	var out []Difference
+	diff("", a, b, &out)
+	return out, nil
 }
 
-func diff(path string, a, b any) *Difference {
+func diff(path string, a, b any, out *[]Difference) {
 	show := func(v any) string {
 		if v == nil {
 			return "(absent)"
@@ -183,11 +197,9 @@ func diff(path string, a, b any) *Difference {
 			if path != "" {
 				p = path + "." + k
 			}
-			if d := diff(p, x[k], y[k]); d != nil {
-				return d
-			}
+			diff(p, x[k], y[k], out)
 		}
-		return nil
+		return
 	case []any:
 		y, ok := b.([]any)
 		if !ok {
@@ -201,28 +213,31 @@ func diff(path string, a, b any) *Difference {
 			if i < len(y) {
 				v = y[i]
 			}
-			if d := diff(path+"["+strconv.Itoa(i+1)+"]", u, v); d != nil {
-				return d
-			}
+			diff(path+"["+strconv.Itoa(i+1)+"]", u, v, out)
 		}
-		return nil
+		return
 	}
 	if show(a) == show(b) {
-		return nil
+		return
 	}
 	if path == "" {
 		path = "(document)"
 	}
-	return &Difference{Field: path, Issued: show(a), Now: show(b)}
+	*out = append(*out, Difference{Field: path, Issued: show(a), Now: show(b)})
 }
 
 // Modified builds the DOCUMENT_EMIS_MODIFIE error of an issued document
 // whose inputs differ from the record's now; what to do depends on the
-// kind (an avoir then a new facture, for a facture).
+// kind (an avoir then a new facture, for a facture). A difference without
+// values says only that the field changed.
 func Modified(d *Document, diff *Difference) error {
 	todo := "remettez la valeur émise dans l'enregistrement"
 	if d.Kind == Facture {
-		todo = "remettez la valeur émise, ou émettez un avoir (type 381) annulant cette facture puis une nouvelle facture"
+		todo = fmt.Sprintf("remettez la valeur émise, ou annulez cette facture par un avoir (type 381 : segur avoir %s --motif \"…\" -o DOSSIER) puis donnez une nouvelle facture au dossier (nouveau numéro)", d.Dossier)
 	}
-	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s vaut maintenant %s au lieu de %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), diff.Field, diff.Now, diff.Issued, todo)}
+	change := fmt.Sprintf("%s vaut maintenant %s au lieu de %s", diff.Field, diff.Now, diff.Issued)
+	if diff.Now == "" && diff.Issued == "" {
+		change = diff.Field + " a changé depuis (le document émis en découle)"
+	}
+	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), change, todo)}
 }

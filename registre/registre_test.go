@@ -600,6 +600,44 @@ func TestFinishedTransaction(t *testing.T) {
 	}
 }
 
+// TestTakeFactureNumberUndo: a number given back when its facture could
+// not be issued is taken again by the next facture (its date too): the
+// series keeps no hole and commits.
+func TestTakeFactureNumberUndo(t *testing.T) {
+	r := openTest(t, filepath.Join(t.TempDir(), DefaultName), newClock())
+	const f, format = "747849081", "F{AAAA}-{N:05}"
+	for _, tc := range []struct {
+		name  string
+		first bool // the series is new
+	}{{"new series", true}, {"series going on", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := begin(t, r)
+			want := "F2023-00001"
+			if !tc.first {
+				want = "F2023-00002"
+			}
+			n, undo, err := tx.TakeFactureNumber(f, format, "2023-03-10")
+			if err != nil || n != want {
+				t.Fatalf("take: %q %v, want %s", n, err, want)
+			}
+			if err := undo(); err != nil {
+				t.Fatal(err)
+			}
+			// Given back with its date: an earlier facture may take it.
+			n, _, err = tx.TakeFactureNumber(f, format, "2023-03-01")
+			if err != nil || n != want {
+				t.Fatalf("after undo: %q %v, want %s", n, err, want)
+			}
+			if err := tx.Issue(&Document{Dossier: "D" + want, Kind: Facture, Numero: n, Date: "2023-03-01", Fournisseur: f, Octets: []byte("%PDF-" + n)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatalf("commit: %v", err)
+			}
+		})
+	}
+}
+
 // TestAvanceDeclared: an avance pair records what each of its lines
 // declared; the registre gives it back in the line's order, paid once the
 // ASP's answer accepted the avance; a dossier deposited again declares

@@ -81,6 +81,9 @@ type Document struct {
 	Octets  []byte
 	// Cancels is, for an avoir, the number of the facture it cancels.
 	Cancels string
+	// CancelledBy is, for a cancelled facture or MOM, the number of the
+	// avoir that cancelled it (Documents fills it).
+	CancelledBy string
 }
 
 // Tx is one run's transaction (a pack, an import): everything it records
@@ -196,7 +199,7 @@ func issued(q querier, r *Registre, dossier, kind, role string) (*Document, erro
 	var emis, entrees string
 	var cancels sql.NullString
 	err := q.QueryRow(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256, d.entrees, c.octets,
-		(SELECT f.numero FROM documents f WHERE f.annule_par = d.id)
+		(SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE')
 		FROM documents d JOIN contenus c ON c.sha256 = d.sha256
 		WHERE d.dossier = ? AND d.type = ? AND d.role = ? AND d.annule_par IS NULL ORDER BY d.id DESC LIMIT 1`, dossier, kind, role).
 		Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256, &entrees, &d.Octets, &cancels)
@@ -216,7 +219,8 @@ func issued(q querier, r *Registre, dossier, kind, role string) (*Document, erro
 // (DOCUMENT_DEJA_EMIS) and a facture or avoir number already used by the
 // fournisseur (FACTURE_DOUBLON, naming the earlier dossier and date). An
 // avoir (Cancels set) marks the facture it cancels as cancelled, so that a
-// new facture can be issued. EmisLe is set to the transaction's clock when
+// new facture can be issued, and the dossier's MOM with it (it cites the
+// facture's number: a new one is issued with the new facture). EmisLe is set to the transaction's clock when
 // zero; SHA256 is computed.
 func (t *Tx) Issue(d *Document) error {
 	if err := t.lock(); err != nil {
@@ -271,6 +275,13 @@ func (t *Tx) Issue(d *Document) error {
 		if n, _ := r.RowsAffected(); n != 1 {
 			return &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("avoir %s : aucune facture %s en vigueur pour le dossier %s", d.Numero, d.Cancels, d.Dossier)}
 		}
+		// The MOM cites the facture's number: it goes with the facture, and
+		// the next pack issues a new one citing the new facture.
+		if d.Role == "" {
+			if _, err := t.tx.Exec("UPDATE documents SET annule_par = ? WHERE dossier = ? AND type = 'MOM' AND annule_par IS NULL", id, d.Dossier); err != nil {
+				return t.r.classify(err)
+			}
+		}
 	}
 	return nil
 }
@@ -279,6 +290,27 @@ func (t *Tx) Issue(d *Document) error {
 // the fournisseur.
 func (t *Tx) checkFactureNumber(fournisseur, numero string) error {
 	return factureDoublon(t.tx, t.r, fournisseur, numero, "")
+}
+
+// CheckFactureNumber reports FACTURE_DOUBLON if numero was issued by
+// fournisseur (for any dossier, cancelled or not), inside the transaction;
+// it records nothing.
+func (t *Tx) CheckFactureNumber(fournisseur, numero string) error {
+	if err := t.lock(); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	return t.checkFactureNumber(fournisseur, numero)
+}
+
+// CheckBeneficiaire is Finance's rule inside the transaction, recording
+// nothing.
+func (t *Tx) CheckBeneficiaire(dispositif, beneficiaire, dossier string) error {
+	if err := t.lock(); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	return checkBeneficiaire(t.tx, t.r, dispositif, beneficiaire, dossier)
 }
 
 // CheckFactureNumber reports FACTURE_DOUBLON if numero was already issued
@@ -319,32 +351,56 @@ func frDate(iso string) string {
 // transaction commits, and Commit refuses a series with a hole (a number
 // taken but no facture issued under it before a later one).
 func (t *Tx) NextFactureNumber(fournisseur, format, date string) (string, error) {
+	n, _, err := t.TakeFactureNumber(fournisseur, format, date)
+	return n, err
+}
+
+// TakeFactureNumber is NextFactureNumber, with undo giving the number back
+// (the series as it was) when its facture could not be issued: call it
+// before any other number of the series is taken.
+func (t *Tx) TakeFactureNumber(fournisseur, format, date string) (numero string, undo func() error, err error) {
 	if err := t.lock(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer t.mu.Unlock()
 	day, err := time.Parse("2006-01-02", date)
 	if err != nil {
-		return "", &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("date de facture « %s » illisible (AAAA-MM-JJ attendu)", date)}
+		return "", nil, &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("date de facture « %s » illisible (AAAA-MM-JJ attendu)", date)}
 	}
 	serie, err := seriesOf(format, day)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var last int
 	var lastDate string
 	err = t.tx.QueryRow("SELECT dernier, date FROM sequences WHERE fournisseur = ? AND serie = ?", fournisseur, serie).Scan(&last, &lastDate)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", t.r.classify(err)
+		return "", nil, t.r.classify(err)
 	}
 	if lastDate != "" && date < lastDate {
-		return "", &Error{Code: CodeFactureAnterieure, Msg: fmt.Sprintf("facture datée du %s, avant la dernière facture numérotée de la série (%s) : la numérotation est chronologique ; datez-la au plus tôt du %s", frDate(date), frDate(lastDate), frDate(lastDate))}
+		return "", nil, &Error{Code: CodeFactureAnterieure, Msg: fmt.Sprintf("facture datée du %s, avant la dernière facture numérotée de la série (%s) : la numérotation est chronologique ; datez-la au plus tôt du %s", frDate(date), frDate(lastDate), frDate(lastDate))}
 	}
 	n := last + 1
 	if _, err := t.tx.Exec("INSERT INTO sequences (fournisseur, serie, dernier, date) VALUES (?, ?, ?, ?) ON CONFLICT(fournisseur, serie) DO UPDATE SET dernier = excluded.dernier, date = excluded.date", fournisseur, serie, n, date); err != nil {
-		return "", t.r.classify(err)
+		return "", nil, t.r.classify(err)
 	}
-	return formatNumber(format, day, n), nil
+	undo = func() error {
+		if err := t.lock(); err != nil {
+			return err
+		}
+		defer t.mu.Unlock()
+		var err error
+		if last == 0 {
+			_, err = t.tx.Exec("DELETE FROM sequences WHERE fournisseur = ? AND serie = ? AND dernier = ?", fournisseur, serie, n)
+		} else {
+			_, err = t.tx.Exec("UPDATE sequences SET dernier = ?, date = ? WHERE fournisseur = ? AND serie = ? AND dernier = ?", last, lastDate, fournisseur, serie, n)
+		}
+		if err != nil {
+			return t.r.classify(err)
+		}
+		return nil
+	}
+	return formatNumber(format, day, n), undo, nil
 }
 
 // seriesOf is the format with its year filled in and its counter left

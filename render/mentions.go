@@ -24,6 +24,9 @@ var (
 	natureOperations      string // facture: the nature of the operations
 	optionDebits          string // facture: TVA on debits, when opted for
 	profilReferencement   string // BDC and facture (Va2): the solution's profiles
+	avoirTitre            string // avoir: its title
+	avoirAnnulation       string // avoir: it cancels the facture it cites, amounts to deduct
+	avoirReglement        string // avoir: how its amount is settled
 )
 
 // mentionVars ties each key of mentions.yaml, all required, to its text.
@@ -36,6 +39,8 @@ var mentionVars = []struct {
 	{"scenario_direct", &scenarioDirect}, {"scenario_tiers", &scenarioTiers},
 	{"indemnite_recouvrement", &indemniteRecouvrement}, {"nature_operations", &natureOperations},
 	{"option_debits", &optionDebits}, {"profil_referencement", &profilReferencement},
+	{"avoir_titre", &avoirTitre}, {"avoir_annulation", &avoirAnnulation},
+	{"avoir_reglement", &avoirReglement},
 }
 
 // loadMentions reads mentions.yaml into the texts above, once, when a

@@ -112,7 +112,7 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 	if rec.NumeroASP != "" {
 		ref = rec.NumeroASP + " / " + rec.NumeroEditeur
 	}
-	meta := Meta{
+	return r.newDocMeta(d, Meta{
 		Title:    fmt.Sprintf("%s – dossier %s", kindTitle[kind], ref),
 		Author:   f.RaisonSociale,
 		Subject:  rec.Dispositif,
@@ -120,10 +120,19 @@ func (r *Renderer) newDoc(d *dossier.Dossier, kind dossier.Kind) (*Doc, error) {
 		Date:     documentDate(d, kind),
 		FileName: d.FileName(kind),
 		Apercu:   r.assets.Apercu,
+	})
+}
+
+// newDocMeta starts a document of d with the metadata given, the
+// fournisseur's header and the footer.
+func (r *Renderer) newDocMeta(d *dossier.Dossier, meta Meta) (*Doc, error) {
+	if err := loadMentions(); err != nil {
+		return nil, err
 	}
 	if meta.Apercu {
 		meta.Title = "APERÇU – " + meta.Title
 	}
+	f := &d.Parties.Fournisseur
 	if r.fonts == nil {
 		var err error
 		if r.fonts, err = r.assets.Fonts.customFonts(); err != nil {

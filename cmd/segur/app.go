@@ -60,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			facturxCommand(&code),
 			serveCommand(),
 			etatCommand(),
+			avoirCommand(),
 			registreCommand(),
 			aspCommand(),
 			nouveauCommand(),

@@ -89,6 +89,9 @@ func segurBinary(t *testing.T) string {
 // --registre; their signatures are made at fixedClock (testClock, and the
 // binary's -ldflags), so that two runs give the same bytes.
 func TestMain(m *testing.M) {
+	if os.Getenv(rssRelay) != "" {
+		os.Exit(relayRSS())
+	}
 	os.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
 	os.Setenv("SEGUR_SANS_REGISTRE", "1")
 	testClock = fixedClock

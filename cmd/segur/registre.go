@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/segur-sons/segur/app"
@@ -96,12 +97,36 @@ func etatCommand() *cli.Command {
 		Name:      "etat",
 		Usage:     "l'état de chaque dossier d'après le registre (commandé, avance déposée, … rejeté), ou l'historique d'un dossier",
 		ArgsUsage: "[NUMERO]",
-		Flags:     []cli.Flag{configFlag, registreFlag, &cli.BoolFlag{Name: "csv", Usage: "écrit un tableau CSV (séparateur ;) pour un tableur"}},
+		Flags: []cli.Flag{configFlag, registreFlag, &cli.BoolFlag{Name: "csv", Usage: "écrit un tableau CSV (séparateur ;) pour un tableur"},
+			&cli.StringFlag{Name: "paye", Usage: "avec NUMERO : enregistre le solde payé à cette date (AAAA-MM-JJ), après « solde déposé »"},
+			&cli.StringFlag{Name: "annule", Usage: "avec NUMERO : enregistre le dossier annulé, avec ce motif ; il n'est plus jamais déposé"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return cannot("segur etat [NUMERO] : un seul numéro éditeur")
 			}
 			numero := c.Args().First()
+			if c.IsSet("paye") || c.IsSet("annule") {
+				var ch app.EtatChange
+				switch {
+				case numero == "":
+					return cannot("--paye et --annule demandent le numéro éditeur du dossier : segur etat NUMERO --paye AAAA-MM-JJ")
+				case c.IsSet("paye") && c.IsSet("annule"):
+					return cannot("--paye ou --annule, pas les deux")
+				case c.IsSet("annule"):
+					if ch.Annule = strings.TrimSpace(c.String("annule")); ch.Annule == "" {
+						return cannot("--annule demande un motif : segur etat NUMERO --annule \"motif\"")
+					}
+				default:
+					day, err := time.Parse("2006-01-02", c.String("paye"))
+					if err != nil {
+						return cannot("--paye « %s » : date AAAA-MM-JJ attendue", c.String("paye"))
+					}
+					ch.Paye = day
+				}
+				if err := app.ChangeEtat(c.Context, registreInputs(c), numero, ch); err != nil {
+					return failed(c, err)
+				}
+			}
 			ds, err := app.Etat(registreInputs(c), numero)
 			if err != nil {
 				return failed(c, err)
@@ -122,7 +147,14 @@ func etatCommand() *cli.Command {
 				fmt.Fprintf(c.App.Writer, "  %s  %s%s — %s\n", e.At.In(paris).Format("02/01/2006 15:04"), e.Etat, rejet(e.Code, e.Label), cause(e))
 			}
 			for _, doc := range d.Documents {
-				fmt.Fprintf(c.App.Writer, "  document %s %s du %s, émis le %s, SHA-256 %s\n", doc.Kind, doc.Numero, doc.Date, doc.EmisLe.In(paris).Format("02/01/2006 15:04:05"), doc.SHA256)
+				link := ""
+				switch {
+				case doc.Cancels != "":
+					link = ", annule la facture " + doc.Cancels
+				case doc.CancelledBy != "":
+					link = ", annulé par l'avoir " + doc.CancelledBy
+				}
+				fmt.Fprintf(c.App.Writer, "  document %s %s du %s, émis le %s%s, SHA-256 %s\n", doc.Kind, doc.Numero, doc.Date, doc.EmisLe.In(paris).Format("02/01/2006 15:04:05"), link, doc.SHA256)
 			}
 			return nil
 		},
