@@ -30,6 +30,12 @@ func TestReleaseBinariesRun(t *testing.T) {
 	if err := SmokeRun(bin, "9.8.7"); err != nil {
 		t.Error(err)
 	}
+	// As make dist gives it: a path relative to the working folder.
+	if rel, err := filepath.Rel(must(os.Getwd()), bin); err != nil {
+		t.Error(err)
+	} else if err := SmokeRun(rel, "9.8.7"); err != nil {
+		t.Errorf("relative path %s: %v", rel, err)
+	}
 	empty := t.TempDir()
 	run := func(args ...string) (string, int) {
 		cmd := exec.Command(bin, args...)
@@ -83,4 +89,11 @@ func TestReleaseBinariesRun(t *testing.T) {
 		// (« fatal error: bcryptprimitives.dll not found »).
 		t.Log("wine n'est pas installé : segur.exe est construit et vérifié comme programme Windows amd64, pas lancé")
 	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

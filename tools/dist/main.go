@@ -122,6 +122,12 @@ func NoGoPath(tmp string) string {
 // SmokeRun runs `bin version` with a PATH without Go and an empty HOME,
 // and checks it prints version.
 func SmokeRun(bin, version string) error {
+	// The run happens in an empty folder: a relative path (make dist's
+	// dist/build/…) must be made absolute first.
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "segur-dist-")
 	if err != nil {
 		return err
