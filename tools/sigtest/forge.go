@@ -39,11 +39,13 @@ type Update struct {
 	offsets map[int]int
 }
 
-// Forge appends to data the incremental update edit makes.
-func Forge(data []byte, edit func(u *Update) error) ([]byte, error) {
+// readForUpdate reads data (relaxed, as a forger's tool would) and the
+// offset of its last cross-reference section, which an incremental update
+// appended to it points back to.
+func readForUpdate(data []byte) (*model.Context, int, error) {
 	m := startxrefRe.FindSubmatch(data)
 	if m == nil {
-		return nil, fmt.Errorf("no startxref")
+		return nil, 0, fmt.Errorf("no startxref")
 	}
 	prev, _ := strconv.Atoi(string(m[1]))
 	pdfops.Init()
@@ -51,9 +53,18 @@ func Forge(data []byte, edit func(u *Update) error) ([]byte, error) {
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := ctx.EnsurePageCount(); err != nil {
+		return nil, 0, err
+	}
+	return ctx, prev, nil
+}
+
+// Forge appends to data the incremental update edit makes.
+func Forge(data []byte, edit func(u *Update) error) ([]byte, error) {
+	ctx, prev, err := readForUpdate(data)
+	if err != nil {
 		return nil, err
 	}
 	u := &Update{XT: ctx.XRefTable, prev: prev, next: *ctx.XRefTable.Size, offsets: map[int]int{}}

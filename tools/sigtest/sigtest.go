@@ -11,14 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/signature"
 )
 
@@ -42,19 +38,8 @@ var startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
 // operators) over page: a change made after the signatures, such as
 // ticking other boxes.
 func Draw(data []byte, page int, content string) ([]byte, error) {
-	m := startxrefRe.FindSubmatch(data)
-	if m == nil {
-		return nil, fmt.Errorf("no startxref")
-	}
-	prev, _ := strconv.Atoi(string(m[1]))
-	pdfops.Init()
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
+	ctx, prev, err := readForUpdate(data)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.EnsurePageCount(); err != nil {
 		return nil, err
 	}
 	xt := ctx.XRefTable
