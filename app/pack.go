@@ -175,7 +175,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
-				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr, redeposer: opt.Redeposer}
 		}
 		// Called once per dossier, from one goroutine: rapport.json holds
 		// them all until it is written.

@@ -193,8 +193,10 @@ type issuing struct {
 	// to sign) is refused with it.
 	unsigned error
 	// cancelled is, by dossier, its DOSSIER_ANNULE error (nil: not
-	// cancelled).
+	// cancelled), or its DOSSIER_PAYE error when the run asks it again
+	// (redeposer) though its solde was paid.
 	cancelled map[string]error
+	redeposer []string
 }
 
 // signerNeeded is the error of a MOM or BDC to sign for the first time
@@ -223,6 +225,9 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	err, seen := is.cancelled[d.Numero()]
 	if !seen {
 		err = is.tx.Cancelled(d.Numero())
+		if err == nil && slices.Contains(is.redeposer, d.Numero()) {
+			err = is.tx.Paid(d.Numero())
+		}
 		is.cancelled[d.Numero()] = err
 	}
 	if err != nil {

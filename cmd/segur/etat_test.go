@@ -66,4 +66,12 @@ func TestEtatPayeAnnule(t *testing.T) {
 	for _, f := range depotFiles(t, out) {
 		t.Errorf("nothing to deposit, found %s", f)
 	}
+	// A paid dossier is never deposited again, even asked: DOSSIER_PAYE.
+	code, stdout, stderr = pack(q, "--redeposer", "00042")
+	if code != exitRejected || !strings.Contains(stdout, "00042") || !strings.Contains(stdout, "[DOSSIER_PAYE]") || !strings.Contains(stdout, "payé le 12/06/2023") {
+		t.Errorf("pack of a paid dossier asked again: %d\n%s%s", code, stdout, stderr)
+	}
+	for _, f := range depotFiles(t, out) {
+		t.Errorf("a paid dossier is not deposited again, found %s", f)
+	}
 }
