@@ -344,7 +344,7 @@ func (is *issuing) number(d *dossier.Dossier) error {
 			is.numbered[d.Numero()] = true
 			return nil
 		}
-		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", d.Facture.Numero, is.format)}
+		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: numeroDonne(d.Facture.Numero, is.format)}
 	}
 	if prev != nil {
 		d.Facture.Numero = prev.Numero
@@ -371,6 +371,12 @@ func (is *issuing) number(d *dossier.Dossier) error {
 		return err
 	}
 	return nil
+}
+
+// numeroDonne is the message of FACTURE_NUMERO_DONNE: a record giving
+// numero though segur numbers the factures in format.
+func numeroDonne(numero, format string) string {
+	return fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", numero, format)
 }
 
 // aNumeroter is the error of a document that needs the facture number
