@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -707,4 +708,38 @@ func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) err
 		return &Error{Message: err.Error(), err: err}
 	}
 	return nil
+}
+
+// RegistreExtract writes to file, byte for byte, the document the registre
+// issued under numero (a facture or avoir number, a BDC number,
+// MOM-<numéro éditeur>; dossier, when set, tells apart documents of the
+// same number), after checking its bytes against their SHA-256. The
+// registre is never created, file never replaced.
+func RegistreExtract(in Inputs, numero, dossier, file string) (*registre.Document, string, error) {
+	e, err := loadConfigOnly(in)
+	if err != nil {
+		return nil, "", err
+	}
+	if e.RegistrePath() == "" {
+		return nil, "", &Error{Message: "aucun registre : retirez --sans-registre"}
+	}
+	if _, err := os.Stat(e.RegistrePath()); err != nil {
+		return nil, "", &Error{Message: fmt.Sprintf("registre « %s » introuvable : %s", e.RegistrePath(), safeio.Reason(err))}
+	}
+	r, err := e.openRegistre()
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	doc, err := r.Numbered(numero, dossier)
+	if err != nil {
+		return nil, r.Path(), &Error{Message: err.Error(), err: err}
+	}
+	if _, err := os.Lstat(file); err == nil {
+		return nil, r.Path(), &Error{Message: fmt.Sprintf("« %s » existe déjà : rien n'est remplacé ; choisissez un autre fichier", file)}
+	}
+	if err := depot.WriteFile(file, doc.Octets); err != nil {
+		return nil, r.Path(), &Error{Message: fmt.Sprintf("« %s » impossible à écrire : %s", file, safeio.Reason(err))}
+	}
+	return doc, r.Path(), nil
 }
