@@ -134,7 +134,9 @@ func (t *TSA) Stamp(value []byte) ([]byte, error) {
 	return t.check(answer, digest[:], nonce)
 }
 
-func fmtSeconds(d time.Duration) string { return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second)) }
+func fmtSeconds(d time.Duration) string {
+	return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+}
 
 // check reads a TimeStampResp and returns its token, verified.
 func (t *TSA) check(answer, digest []byte, nonce *big.Int) ([]byte, error) {
