@@ -160,6 +160,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	defer unlock()
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
+	var verified pack.VerifyMemo
 	var etats func(string) (*rapport.EtatRegistre, error)
 	if reg != nil {
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
@@ -172,6 +173,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			regPhase = registre.PhaseAvance
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
+		verified = tx
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
@@ -223,6 +225,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Guard:         true,
 		Retirer:       opt.Retirer,
 		Memory:        mem,
+		Verified:      verified,
 		Etats:         etats,
 	}, q)
 	var de *DropError
