@@ -105,7 +105,7 @@ func verifyKey(opt Options, name string, data []byte, want signature.Expect) str
 
 // remembered is a signature.Result as the memo keeps it.
 type remembered struct {
-	Proof    string                 `json:"proof"`
+	Proof    signature.Proof        `json:"proof"`
 	Signers  []signature.SignerInfo `json:"signers"`
 	Missing  []signature.Signatory  `json:"missing"`
 	Tie      string                 `json:"tie"`
