@@ -2,6 +2,8 @@ package retours
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,5 +105,22 @@ func TestAcceptAndVerifyRemembers(t *testing.T) {
 	}
 	if m.remember != 0 {
 		t.Errorf("a remembered result was remembered again (%d)", m.remember)
+	}
+}
+
+// Every field of signature.Expect is either in the key or derived from
+// what is: a field added there must be added to verifyKey (or here, with
+// the reason it needs not).
+func TestVerifyKeyCoversExpect(t *testing.T) {
+	t.Parallel()
+	known := []string{
+		"Rendered", "Hashes", "Signatories", "Kind", "Deposited", "Boxes", "Trust", "MinLevel", "Strict", // in the key
+		"Pages", "Text", "ScanText", "Extract", // computed from Rendered's bytes, or from the file's, by the program (its SHA-256 is in the key)
+	}
+	typ := reflect.TypeOf(signature.Expect{})
+	for i := range typ.NumField() {
+		if f := typ.Field(i).Name; !slices.Contains(known, f) {
+			t.Errorf("signature.Expect.%s is not in the key of a remembered verification", f)
+		}
 	}
 }
