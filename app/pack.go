@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -162,6 +163,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	var mem pack.Memory
 	var verified pack.VerifyMemo
 	var etats func(string) (*rapport.EtatRegistre, error)
+	var avoirs func(*dossier.Dossier) ([]pack.Document, error)
 	if reg != nil {
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
 		if err != nil {
@@ -177,7 +179,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
-				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr, redeposer: opt.Redeposer}
 		}
 		// Called once per dossier, from one goroutine: rapport.json holds
 		// them all until it is written.
@@ -192,6 +194,19 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		etats = func(numero string) (*rapport.EtatRegistre, error) {
 			h, err := tx.History(numero)
 			return etatShared(h, intern), err
+		}
+		if !avance {
+			avoirs = func(d *dossier.Dossier) ([]pack.Document, error) {
+				as, err := tx.Avoirs(d.Numero())
+				var out []pack.Document
+				for _, a := range as {
+					if got := registre.Hash(a.Octets); got != a.SHA256 {
+						return nil, &Error{Message: fmt.Sprintf("avoir %s du dossier %s : le document archivé ne correspond plus à son empreinte SHA-256 (%s attendu, %s lu) ; vérifiez le registre (segur registre verifier) et remettez la dernière sauvegarde", a.Numero, a.Dossier, a.SHA256, got)}
+					}
+					out = append(out, pack.Document{Name: render.AvoirFileName(d, render.Avoir{Numero: a.Numero}), Data: a.Octets})
+				}
+				return out, err
+			}
 		}
 	} else if f := e.Config.Numerotation(); f != "" {
 		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }
@@ -227,6 +242,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Memory:        mem,
 		Verified:      verified,
 		Etats:         etats,
+		Avoirs:        avoirs,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {
