@@ -376,6 +376,12 @@ func run(opt Options, src source) (*Result, error) {
 	for _, p := range pairs {
 		names = append(names, p.name+".json", p.name+".zip")
 	}
+	// a-signer/ and its manifest are written into their staged copies,
+	// switched with the dépôt.
+	kept, err := rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
+	if err != nil {
+		return nil, err
+	}
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
@@ -388,11 +394,6 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	res.HorsDepot = append(recovered, aside...)
-	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	kept, err := rapport.WriteForPeople(opt.Dir, res.Rapport)
-	if err != nil {
-		return nil, err
-	}
 	for _, k := range kept {
 		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}
