@@ -117,7 +117,7 @@ func TestUploadRewrittenVAComparedWhole(t *testing.T) {
 // each verified signature of the proof with its level.
 func TestDossierPageShowsSignatureLevel(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recTwoVA)
 	code, page := f.get(t, "/dossier/00048")
 	if code != 200 {
 		t.Fatalf("dossier page: %d", code)
