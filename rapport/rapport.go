@@ -79,10 +79,15 @@ type Evenement struct {
 
 // Texte is the state for people: « rejeté [ERR_MONTANT] libellé de l'ASP ».
 func (e *EtatRegistre) Texte() string {
-	if e.Code == "" && e.Libelle == "" {
-		return e.Etat
+	switch {
+	case e.Code != "":
+		return strings.TrimSpace(fmt.Sprintf("%s [%s] %s", e.Etat, e.Code, e.Libelle))
+	case e.Libelle != "":
+		// A state set by hand: « solde payé (payé le 12/06/2023) »,
+		// « annulé (motif) », as segur etat prints it.
+		return fmt.Sprintf("%s (%s)", e.Etat, e.Libelle)
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s [%s] %s", e.Etat, e.Code, e.Libelle))
+	return e.Etat
 }
 
 // Depuis is the date of the last change, for people.

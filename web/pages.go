@@ -83,6 +83,12 @@ func where(file string, line int, field string) string {
 type row struct {
 	Numero, Client, Dispositif, Montant, Centimes, Justificatif, Classe, Raison string
 	Etat                                                                        rapport.Etat
+	// Registre is the dossier's state in the registre (commandé … payé,
+	// rejeté with the ASP's code and label, annulé), "" when the page has
+	// no registre or it knows nothing of the dossier; RegistreDepuis the
+	// date of that state.
+	// RegistreTitre is the whole of it (with the ASP's label).
+	Registre, RegistreTitre, RegistreDepuis string
 }
 
 type overviewData struct {
@@ -113,6 +119,16 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
 			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
 			Etat: etat, Classe: rapport.EtatClass(etat)}
+		if e := d.Registre; e != nil {
+			// The day only: the time is on the dossier's page.
+			day, _, _ := strings.Cut(e.Depuis(), " à ")
+			r.Registre, r.RegistreTitre, r.RegistreDepuis = e.Texte(), e.Texte(), day
+			if e.Code != "" {
+				// The ASP's code here, its label in the title and on the
+				// dossier's page: the column stays narrow.
+				r.Registre = e.Etat + " [" + e.Code + "]"
+			}
+		}
 		for _, p := range d.Problemes {
 			if p.Niveau == "erreur" || r.Raison == "" {
 				r.Raison = p.Message
