@@ -286,6 +286,9 @@ func (e *Env) signer() (*signature.Signer, error) {
 		}
 		return nil, fail(sc.Pos, "signature.certificat", code, err.Error())
 	}
+	if sc.Horodatage != "" {
+		s.TSA = &signature.TSA{URL: sc.Horodatage}
+	}
 	return s, nil
 }
 

@@ -305,6 +305,9 @@ func (s SignerInfo) Describe() string {
 	if !s.Time.IsZero() {
 		b.WriteString(", le " + s.Time.Format("02/01/2006"))
 	}
+	if !s.Stamped.IsZero() {
+		b.WriteString(", horodatée le " + s.Stamped.Format("02/01/2006 à 15:04:05") + " UTC")
+	}
 	if !s.Valid {
 		b.WriteString(", NON VALIDE")
 	}
