@@ -191,6 +191,10 @@ const (
 type Trust struct {
 	IGCSante *x509.CertPool // IGC-Santé roots: a certificate chaining to one is a CPx
 	RGS      *x509.CertPool // roots of RGS (or eIDAS) authorities
+	// Fingerprint names the roots (the SHA-256 of the files they were
+	// read from): a verification remembered under other roots is not
+	// reused. "" : nothing verified with these roots is remembered.
+	Fingerprint string
 }
 
 // levelRank orders the levels for a minimum; a qualified certificate
