@@ -1,13 +1,11 @@
 package readback
 
 import (
-	"bytes"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/signature"
 )
 
@@ -26,7 +24,6 @@ func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeL
 	want := signature.Expect{
 		Kind:      kind,
 		Deposited: true,
-		Extract:   func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) },
 	}
 	if kind == string(dossier.VA) {
 		want.Boxes = c.expectedBoxes(name, l)

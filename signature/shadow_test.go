@@ -19,6 +19,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdftest"
 )
 
@@ -435,15 +436,15 @@ func TestSignIsPAdESBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, err := readContext(out)
+	signed, err := pdfin.Read(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs := signatures(ctx)
+	sigs, _ := signatures(signed)
 	if len(sigs) != 1 {
 		t.Fatalf("%d signatures", len(sigs))
 	}
-	d, _ := dictOf(object(ctx, sigs[0].nr))
+	d, _ := dictOf(object(signed.Context(), sigs[0].nr))
 	if name(d, "SubFilter") != "ETSI.CAdES.detached" || d["TransformMethod"] != nil || d["TransformParams"] != nil {
 		t.Errorf("signature dictionary: %s", d.PDFString())
 	}
