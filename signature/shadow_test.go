@@ -419,6 +419,23 @@ func TestAcceptAndVerifyBomb(t *testing.T) {
 	}
 }
 
+// Verify, without the acceptance, reads through pdfin too: the bomb is
+// refused by the bounds before pdfcpu parses it.
+func TestVerifyBomb(t *testing.T) {
+	bomb := pdftest.XRefStreamBomb(200<<20, "/FlateDecode", 4096)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res := Verify("va.pdf", bomb, Expect{Signatories: shadowWho})
+	runtime.ReadMemStats(&after)
+	if res.OK() || len(res.Errors) == 0 || res.Errors[0].Code != "PIECE_ILLISIBLE" {
+		t.Errorf("got %+v, want PIECE_ILLISIBLE", res.Errors)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("%d MiB allocated, want < 16 MiB", grew>>20)
+	}
+}
+
 // The fournisseur's signature is PAdES B-B with a well-formed dictionary,
 // and its stamp keeps the accents (issue 20).
 func TestSignIsPAdESBaseline(t *testing.T) {

@@ -87,15 +87,19 @@ type SignerInfo struct {
 	Level string `json:"niveau,omitempty"`
 }
 
+// Proof is what a returned document proves: signed electronically, or a
+// scan of a paper signed by hand. Its value is rapport.json's « type ».
+type Proof string
+
 // Proof kinds.
 const (
-	Electronic = "signature electronique"
-	Scan       = "numerisation"
+	Electronic Proof = "signature electronique"
+	Scan       Proof = "numerisation"
 )
 
 // Result is what Verify found.
 type Result struct {
-	Proof   string       // Electronic, Scan, or "" when the file proves nothing
+	Proof   Proof        // Electronic, Scan, or "" when the file proves nothing
 	Signers []SignerInfo // electronic signatures, in file order
 	Missing []Signatory  // expected signatories who have not signed
 	// Tie says how the file was tied to the dossier: « octets identiques à
@@ -304,6 +308,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 		// when it comes before the first signature.
 		res.Signers = signers
 		ends := pdfin.RevisionEnds(data)
+		tieDeposited(res, name, doc, ends, sigs[0], want)
 		if doc != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
 			var boxes *model.Context
 			if int64(ends[1]) < sigs[0].br[1] {
@@ -322,7 +327,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 	base := 0
 	for _, r := range want.Rendered {
 		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
-			base, res.Tie = len(r), "octets identiques à la VA produite par segur"
+			base, res.Tie = len(r), TieBytes
 			break
 		}
 	}
@@ -334,7 +339,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 			}
 			h := sha256.Sum256(data[:e])
 			if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
-				base, res.Tie = e, "empreinte SHA-256 d'une VA remise pour signature"
+				base, res.Tie = e, TieHash
 				break
 			}
 		}
@@ -348,7 +353,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 				end = e
 			}
 		}
-		res.Tie = "comparaison du texte"
+		res.Tie = TieText
 		unsigned, err := doc.Revision(end)
 		if err != nil {
 			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : son texte est illisible. Déposez la VA de ce dossier, signée", name)
@@ -377,7 +382,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == "comparaison du texte" && len(ends) > 0 && ends[0] < base {
+		if res.Tie == TieText && len(ends) > 0 && ends[0] < base {
 			// Not segur's bytes: the revisions before the first
 			// signature may be anyone's. Its first revision is compared,
 			// with the boxes of the last one, as check does.
@@ -387,7 +392,7 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 		}
 		reportChanges(res, name, changesAfter(doc, first, boxes, covered))
 	}
-	if res.Tie == "comparaison du texte" && want.Pages != nil && doc.Context().PageCount != want.Pages() {
+	if res.Tie == TieText && want.Pages != nil && doc.Context().PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, doc.Context().PageCount, want.Pages())
 	}
 
@@ -425,6 +430,60 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// Ties of a returned document to segur's.
+const (
+	TieBytes   = "octets identiques à la VA produite par segur"
+	TieHash    = "empreinte SHA-256 d'une VA remise pour signature"
+	TieText    = "comparaison du texte"
+	TieDrawing = "comparaison du dessin avec la VA produite par segur"
+)
+
+// tieDeposited ties a document found in a dépôt to segur's own unsigned
+// version when the caller found it (want.Rendered, want.Hashes): its bytes,
+// or the SHA-256 of a revision before the first signature, or else its
+// whole drawing compared (VA_MODIFIEE). res.Tie stays "" when there was
+// nothing to compare with.
+func tieDeposited(res *Result, name string, doc *pdfin.Doc, ends []int, first sig, want Expect) {
+	if doc == nil {
+		return // VerifyOwn: segur's own signature, nothing to tie
+	}
+	data := doc.Bytes()
+	for _, r := range want.Rendered {
+		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
+			res.Tie = TieBytes
+			return
+		}
+	}
+	for _, e := range ends {
+		if int64(e) > first.br[1] {
+			break
+		}
+		h := sha256.Sum256(data[:e])
+		if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
+			res.Tie = TieHash
+			return
+		}
+	}
+	if len(want.Rendered) == 0 || len(want.Rendered[0]) == 0 {
+		return
+	}
+	end := len(data)
+	for _, e := range ends {
+		if int64(e) < first.br[1] {
+			end = e
+		}
+	}
+	res.Tie = TieDrawing
+	unsigned, err := doc.Revision(end)
+	if err != nil {
+		res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : son contenu est illisible. Faites signer la VA produite par segur, sans la modifier", name)
+		return
+	}
+	if diffs := drawingDiffs(unsigned, want.Rendered[0]); len(diffs) > 0 {
+		res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : %s. Faites signer la VA produite par segur, sans la modifier", name, strings.Join(diffs, " ; "))
+	}
 }
 
 // invisible reports each signature that no widget of a page shows: the
