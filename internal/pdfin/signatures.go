@@ -126,6 +126,19 @@ func ParseCMS(contents []byte) (p7 *pkcs7.PKCS7, who []*x509.Certificate, err er
 	return p7, who, nil
 }
 
+// ParseToken reads a CMS SignedData that is not a PDF signature's own —
+// an RFC 3161 time-stamp token, in a signature's unsigned attributes or
+// in a time-stamp authority's answer — from the DER element at the start
+// of der (padding after it ignored). A panic of the parser is an error.
+func ParseToken(der []byte) (p7 *pkcs7.PKCS7, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p7, err = nil, errors.New("structure CMS inattendue")
+		}
+	}()
+	return pkcs7.Parse(derElement(der))
+}
+
 // derElement is the DER element at the start of b (the /Contents of a
 // signature is padded with zeros after it), b itself when unreadable.
 func derElement(b []byte) []byte {
