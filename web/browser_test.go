@@ -329,7 +329,7 @@ func packZip(t *testing.T, signes, name string, records ...string) []byte {
 func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	t.Parallel()
 	reg := filepath.Join(t.TempDir(), "registre.sqlite")
-	f := newFixtureWith(t, 0, func(c *Config) { c.Registre = reg })
+	f := newFixtureWith(t, 0, func(c *Config) { c.Paths, c.Registre = fixtureFiles(recWaiting, recMOM, recSignedVA), reg })
 	ctx := chrome(t)
 	f.srv.runPack()
 	if st := f.srv.state(); st.Erreur != "" {
