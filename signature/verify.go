@@ -322,6 +322,9 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 	}
 	if ctx != nil {
 		invisible(res, name, ctx, sigs, signers, want.Strict)
+		if firstRevisionSigned(data, sigs[0]) {
+			appearancesOverDrawing(res, name, data, ctx)
+		}
 	}
 	last := sigs[len(sigs)-1]
 	if end := last.br[2] + last.br[3]; end > size {
@@ -345,6 +348,11 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				if c, err := readContext(data[:ends[1]]); err == nil {
 					boxes = c
 				}
+			} else if c, err := readContext(data[:ends[0]]); err == nil {
+				// One revision before the first signature (a file saved
+				// whole anew): its own empty boxes, read apart, so that
+				// they are checked as anyone's.
+				boxes = c
 			}
 			reportChanges(res, name, changesAfter(data[:ends[0]], boxes, ctx))
 		}
@@ -408,10 +416,11 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == TieText && len(ends) > 0 && ends[0] < len(base) {
+		if res.Tie == TieText && len(ends) > 0 && ends[0] <= len(base) {
 			// Not segur's bytes: the revisions before the first
-			// signature may be anyone's. Its first revision is compared,
-			// with the boxes of the last one, as check does.
+			// signature may be anyone's, a rewrite in one revision
+			// included. Its first revision is compared, with the boxes
+			// of the last one (read apart: not segur's), as check does.
 			if c, err := readContext(base); err == nil {
 				first, boxes = base[:ends[0]], c
 			}
@@ -456,6 +465,33 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// firstRevisionSigned reports whether the first signature came with the
+// file's first revision (a file written whole and signed in one go, as
+// pdf-lib does): no earlier revision holds the empty boxes its
+// appearances must lie in.
+func firstRevisionSigned(data []byte, first sig) bool {
+	for _, e := range revisionEnds(data) {
+		if int64(e) < first.br[1] {
+			return false
+		}
+	}
+	return true
+}
+
+// appearancesOverDrawing blocks a visible signature appearance of a file
+// signed in one go that lies over the text or the marks its pages draw:
+// segur's boxes are empty, so an appearance over the VA hides part of it
+// (a forger's own widget covering the page).
+func appearancesOverDrawing(res *Result, name string, data []byte, ctx *model.Context) {
+	pages, err := pdfops.Drawing(bytes.NewReader(data))
+	if err != nil {
+		return
+	}
+	for _, what := range overDrawing(pages, walk(ctx).shown) {
+		res.fail(codeOutside, "%s : une signature est dessinée sur %s : elle cache une partie de la VA ; faites signer dans la case prévue", name, what)
+	}
 }
 
 // Ties of a returned document to segur's.
