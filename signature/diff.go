@@ -9,7 +9,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // What a signature may bring after the document segur rendered (PDF
@@ -326,7 +326,7 @@ const (
 )
 
 // changesAfter lists, in French, what the file read into full changed in
-// the document base besides what a signature brings: filling an empty
+// base, doc up to end (a revision of doc), besides what a signature brings: filling an empty
 // signature field of base (its appearance within the field's rectangle),
 // a new signature field whose widget draws nothing or lies within the box
 // of an empty signature field of boxes' page (boxes: the document the
@@ -334,11 +334,12 @@ const (
 // document time stamps, the cross-reference machinery, the catalog's
 // /Metadata and the document information. Any other change is one, judged
 // by what the object is used as in either version, whatever its /Type.
-func changesAfter(base []byte, boxes, full *model.Context) []change {
-	old, err := readContext(base)
+func changesAfter(doc *pdfin.Doc, end int, boxes, full *model.Context, foreign bool) []change {
+	base, err := doc.Revision(end)
 	if err != nil {
 		return []change{{"VA_MODIFIEE", "la VA d'origine est illisible"}}
 	}
+	old := base.Context()
 	if boxes == nil {
 		boxes = old
 	}
@@ -348,10 +349,11 @@ func changesAfter(base []byte, boxes, full *model.Context) []change {
 		wb = walk(boxes)
 	}
 	c := &comparer{old: old, full: full, wo: wo, wf: wf, boxes: wb.sigBoxes}
-	if boxes != old {
-		// check, without segur's bytes: the boxes come from the fields
-		// revision, which anyone could have written. segur never puts a
-		// signatory's box over the VA's text.
+	if foreign {
+		// check, and pack without segur's bytes: the boxes come from a
+		// revision anyone could have written (the fields revision, or a
+		// file saved whole anew). segur never puts a signatory's box
+		// over what the VA draws.
 		c.boxesOverText(base, wb.sigBoxes)
 	}
 	if old.PageCount != full.PageCount {
@@ -860,8 +862,8 @@ func pdfString(o types.Object) string {
 // for segur's fields) that lies over text or drawn marks of the first
 // revision: a box a forger drew there so that a signature would cover the
 // VA.
-func (c *comparer) boxesOverText(base []byte, boxes map[int][][4]float64) {
-	pages, err := pdfops.Drawing(bytes.NewReader(base))
+func (c *comparer) boxesOverText(base *pdfin.Doc, boxes map[int][][4]float64) {
+	pages, err := base.Drawing()
 	if err != nil {
 		return
 	}
@@ -875,7 +877,7 @@ func (c *comparer) boxesOverText(base []byte, boxes map[int][][4]float64) {
 // le texte de la VA page 1 (« … » dessous) », « un tracé de la VA page 1
 // (…) ». segur never draws anything inside a signatory's box; a mark as
 // large as the box (its frame) is not inside it.
-func overDrawing(pages []pdfops.PageDrawing, boxes map[int][][4]float64) []string {
+func overDrawing(pages []pdfin.PageDrawing, boxes map[int][][4]float64) []string {
 	var out []string
 	for page := 1; page <= len(pages); page++ {
 		for _, r := range boxes[page] {

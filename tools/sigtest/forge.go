@@ -19,6 +19,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/signature"
 )
@@ -484,11 +485,11 @@ func AddContent(data []byte, content string) ([]byte, error) {
 // and ones whose drawing is not segur's — a visible reservation, a box
 // ticked by a drawn square, a box covered by a white one (VA_MODIFIEE).
 func Rewritten(va []byte, s *signature.Signer, field string, when time.Time) ([]Forgery, error) {
-	pages, err := pdfops.Drawing(bytes.NewReader(va))
+	pages, err := pdfin.Drawing(va)
 	if err != nil || len(pages) == 0 {
 		return nil, fmt.Errorf("drawing of segur's VA: %v", err)
 	}
-	var box *pdfops.Glyph
+	var box *pdfin.Glyph
 	for i, g := range pages[0].Glyphs {
 		if g.Text == "☐" || g.Text == "☒" {
 			box = &pages[0].Glyphs[i]
@@ -531,7 +532,7 @@ func Rewritten(va []byte, s *signature.Signer, field string, when time.Time) ([]
 // markOnlyBox is a rectangle on page 1 of va around a mark it draws (a
 // path or an image) with no text under it.
 func markOnlyBox(va []byte) ([4]float64, error) {
-	pages, err := pdfops.Drawing(bytes.NewReader(va))
+	pages, err := pdfin.Drawing(va)
 	if err != nil || len(pages) == 0 {
 		return [4]float64{}, fmt.Errorf("drawing of segur's VA: %v", err)
 	}
