@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
 )
 
@@ -187,7 +188,7 @@ func readRecords(f string) ([]byte, [sha256.Size]byte, *Record) {
 		code, msg := "FICHIER_ILLISIBLE", "fichier illisible : "+safeio.Reason(err)
 		var tl *safeio.TooLargeError
 		if errors.As(err, &tl) {
-			code, msg = "FICHIER_TROP_GRAND", fmt.Sprintf("fichier trop volumineux (%s ; au plus %s par fichier d'enregistrements) : répartissez les dossiers dans plusieurs fichiers", safeio.Size(tl.Size), safeio.Size(tl.Kind.Max))
+			code, msg = "FICHIER_TROP_GRAND", fmt.Sprintf("fichier trop volumineux (%s ; au plus %s par fichier d'enregistrements) : répartissez les dossiers dans plusieurs fichiers", fr.Size(tl.Size), fr.Size(tl.Kind.Max))
 		}
 		return nil, [sha256.Size]byte{}, &Record{
 			Source: Pos{File: f}, Broken: true,

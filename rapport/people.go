@@ -24,7 +24,6 @@ import (
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/retours"
-	"github.com/segur-sons/segur/signature"
 )
 
 // Info is what people need to know of a dossier beyond rapport.json: who
@@ -182,7 +181,7 @@ func (p peoplePage) Recus(d RapportDossier) []recu {
 	}
 	kind := strings.TrimSuffix(strings.TrimPrefix(pr.Document, d.Dispositif+"-"), "-"+d.NumeroEditeur+".pdf")
 	libelle := kind + " signée reçue"
-	if pr.Type == signature.Scan {
+	if pr.Scanned() {
 		libelle = kind + " numérisée reçue"
 	}
 	paths := pr.Parts

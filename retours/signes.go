@@ -23,7 +23,7 @@ type Preuve struct {
 	Document string `json:"document"`
 	// Type is « signature electronique » or « numerisation », "" when the
 	// document proves nothing yet.
-	Type        string                 `json:"type"`
+	Type        signature.Proof        `json:"type"`
 	Signataires []signature.SignerInfo `json:"signataires,omitempty"`
 	// Attendus are the signatories who have not signed yet.
 	Attendus []string `json:"signatures_attendues,omitempty"`
@@ -35,6 +35,9 @@ type Preuve struct {
 	// (Source then lists their names alone), for rapport.html's links.
 	Parts []string `json:"-"`
 }
+
+// Scanned tells whether the proof is a scan of a paper signed by hand.
+func (p *Preuve) Scanned() bool { return p.Type == signature.Scan }
 
 // signatories are who must sign the VA of d: one per distinct signatory of
 // its pages. A libéral médecin's RPPS is expected in their certificate

@@ -91,15 +91,19 @@ type SignerInfo struct {
 	Level string `json:"niveau,omitempty"`
 }
 
+// Proof is what a returned document proves: signed electronically, or a
+// scan of a paper signed by hand. Its value is rapport.json's « type ».
+type Proof string
+
 // Proof kinds.
 const (
-	Electronic = "signature electronique"
-	Scan       = "numerisation"
+	Electronic Proof = "signature electronique"
+	Scan       Proof = "numerisation"
 )
 
 // Result is what Verify found.
 type Result struct {
-	Proof   string       // Electronic, Scan, or "" when the file proves nothing
+	Proof   Proof        // Electronic, Scan, or "" when the file proves nothing
 	Signers []SignerInfo // electronic signatures, in file order
 	Missing []Signatory  // expected signatories who have not signed
 	// Tie says how the file was tied to the dossier: « octets identiques à

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/internal/fr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -107,7 +107,7 @@ func (s *Spec) Import(name string, data []byte) *Result {
 	res := &Result{File: name}
 	if int64(len(data)) > File.Max {
 		res.Blocked = true
-		res.Problems = []Problem{{File: name, Code: "TABLEUR_TROP_GRAND", Message: fmt.Sprintf("le fichier fait %s, au plus %s : répartissez les dossiers dans plusieurs fichiers", safeio.Size(int64(len(data))), safeio.Size(File.Max))}}
+		res.Problems = []Problem{{File: name, Code: "TABLEUR_TROP_GRAND", Message: fmt.Sprintf("le fichier fait %s, au plus %s : répartissez les dossiers dans plusieurs fichiers", fr.Size(int64(len(data))), fr.Size(File.Max))}}
 		return res
 	}
 	var g *grid

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
@@ -171,7 +172,7 @@ func checkZip(name string, data []byte) *Problem {
 			return &Problem{File: name, Code: "TABLEUR_TROP_GRAND", Message: fmt.Sprintf("le classeur contient une partie compressée plus de %d fois : il n'est pas lu", maxEntryRate)}
 		}
 		if total > maxUnzipped {
-			return &Problem{File: name, Code: "TABLEUR_TROP_GRAND", Message: fmt.Sprintf("le classeur décompressé dépasse %s : répartissez les dossiers dans plusieurs fichiers", safeio.Size(maxUnzipped))}
+			return &Problem{File: name, Code: "TABLEUR_TROP_GRAND", Message: fmt.Sprintf("le classeur décompressé dépasse %s : répartissez les dossiers dans plusieurs fichiers", fr.Size(maxUnzipped))}
 		}
 	}
 	return nil

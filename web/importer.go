@@ -13,7 +13,6 @@ import (
 
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/internal/fr"
-	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/tableur"
 )
@@ -197,17 +196,17 @@ func readSheet(w http.ResponseWriter, r *http.Request, max int64) ([]byte, strin
 			break
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("le tableur n'a pas été reçu en entier (au plus %s)", safeio.Size(max))
+			return nil, "", fmt.Errorf("le tableur n'a pas été reçu en entier (au plus %s)", fr.Size(max))
 		}
 		if p.FormName() != "tableur" {
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(p, max+1))
 		if err != nil {
-			return nil, "", fmt.Errorf("le tableur n'a pas été reçu en entier (au plus %s)", safeio.Size(max))
+			return nil, "", fmt.Errorf("le tableur n'a pas été reçu en entier (au plus %s)", fr.Size(max))
 		}
 		if int64(len(data)) > max {
-			return nil, "", fmt.Errorf("le tableur dépasse %s : répartissez les dossiers dans plusieurs fichiers", safeio.Size(max))
+			return nil, "", fmt.Errorf("le tableur dépasse %s : répartissez les dossiers dans plusieurs fichiers", fr.Size(max))
 		}
 		name := filepath.Base(p.FileName())
 		if name == "." || name == "/" || name == "" {

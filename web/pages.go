@@ -12,7 +12,6 @@ import (
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/rapport"
-	"github.com/segur-sons/segur/signature"
 )
 
 //go:embed assets/*.html
@@ -157,7 +156,7 @@ func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply
 	}
 	if p := d.Preuve; p != nil && p.Source != "" && s.cfg.Signes != "" && filepath.Dir(p.Source) == filepath.Clean(s.cfg.Signes) {
 		data.Recu = filepath.Base(p.Source)
-		data.Scan = p.Type == signature.Scan
+		data.Scan = p.Scanned()
 	}
 	data.Verifications = d.Verifications
 	// rapport decides who still signs and what their e-mail says, for

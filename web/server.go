@@ -18,7 +18,6 @@ import (
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/rapport"
-	"github.com/segur-sons/segur/render"
 )
 
 // MaxUpload is the default bound on an uploaded signed VA: a VA is some
@@ -32,7 +31,7 @@ type Config struct {
 	Registry   *dossier.Registry
 	// Assets, when set, gives the renderer its fonts, logo and signer
 	// instead of segur.yaml's (app.Inputs.Assets).
-	Assets func(*dossier.Config) (render.Assets, error)
+	Assets app.AssetsFunc
 	// Pieces is one more folder where pièces and traités may lie, as for
 	// segur pack (--pieces).
 	Pieces    string

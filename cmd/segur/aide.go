@@ -1,7 +1,9 @@
 package main
 
 import (
-	"github.com/segur-sons/segur/docs"
+	"errors"
+
+	"github.com/segur-sons/segur/app"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,11 +18,10 @@ func aideCommand() *cli.Command {
 		Usage:     "affiche la référence du format (segur aide format) ou la liste des codes (segur aide codes)",
 		ArgsUsage: "format|codes",
 		Action: func(c *cli.Context) error {
-			name := map[string]string{"format": "format.md", "codes": "codes.md", "": "format.md"}[c.Args().First()]
-			if name == "" || c.NArg() > 1 {
+			data, err := app.Reference(c.Args().First())
+			if errors.Is(err, app.ErrNoReference) || c.NArg() > 1 {
 				return cannot("segur aide format, ou segur aide codes")
 			}
-			data, err := docs.FS.ReadFile(name)
 			if err != nil {
 				return cannot("%v", err)
 			}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/segur-sons/segur/app"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/urfave/cli/v2"
 )
 
@@ -38,7 +37,7 @@ func cannot(format string, args ...any) error {
 // run is the whole program: it parses args, runs the command and returns the
 // exit code. Tests call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
-	pdfops.Init() // pdfcpu must never write into the user's home
+	app.Init() // pdfcpu must never write into the user's home
 	frenchHelp()
 	code := exitOK
 	app := &cli.App{

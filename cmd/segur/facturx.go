@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/segur-sons/segur/facturx"
+	"github.com/segur-sons/segur/app"
 	"github.com/urfave/cli/v2"
 )
 
@@ -17,20 +17,19 @@ func facturxCommand(code *int) *cli.Command {
 				return cannot("indiquez une facture PDF (ex. segur facturx out/dossiers/00042/MDV-LGC-Va1-FACTURE-00042.pdf)")
 			}
 			path := c.Args().First()
-			x, err := facturx.ReadFile(path)
+			res, err := app.FacturX(path)
 			if err != nil {
 				return cannot("%v", err)
 			}
-			if _, err := c.App.Writer.Write(x); err != nil {
+			if _, err := c.App.Writer.Write(res.XML); err != nil {
 				return cannot("écriture impossible : %v", err)
 			}
-			s, err := facturx.Parse(x)
-			if err != nil {
-				fmt.Fprintf(c.App.ErrWriter, "%s: factur-x.xml : %v [FACTURX_ILLISIBLE]\n", path, err)
+			if res.Unreadable != nil {
+				fmt.Fprintf(c.App.ErrWriter, "%s: factur-x.xml : %v [FACTURX_ILLISIBLE]\n", path, res.Unreadable)
 				*code = exitRejected
 				return nil
 			}
-			probs := facturx.Verify(s)
+			probs := res.Problems
 			for _, m := range probs {
 				fmt.Fprintf(c.App.ErrWriter, "%s: factur-x.xml ne respecte pas la norme EN 16931 : %s [FACTURX_INVALIDE]\n", path, m)
 			}

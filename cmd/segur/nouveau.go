@@ -1,9 +1,7 @@
 package main
 
 import (
-	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/nouveau"
-	"github.com/segur-sons/segur/templates"
+	"github.com/segur-sons/segur/app"
 	"github.com/urfave/cli/v2"
 )
 
@@ -17,11 +15,7 @@ func nouveauCommand() *cli.Command {
 			&cli.IntFlag{Name: "beneficiaires", Value: 1, Usage: "nombre de bénéficiaires (médecins ou sites)"},
 		},
 		Action: func(c *cli.Context) error {
-			reg, err := dossier.LoadRegistry(templates.FS)
-			if err != nil {
-				return cannot("%v", err)
-			}
-			out, err := nouveau.Skeleton(reg, nouveau.Options{Dispositif: c.String("dispositif"), Client: c.String("client"), Beneficiaires: c.Int("beneficiaires")})
+			out, err := app.Nouveau(app.NouveauOptions{Dispositif: c.String("dispositif"), Client: c.String("client"), Beneficiaires: c.Int("beneficiaires")})
 			if err != nil {
 				return cannot("%v", err)
 			}

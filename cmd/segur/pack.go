@@ -16,7 +16,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/segur-sons/segur/app"
-	"github.com/segur-sons/segur/asp"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -31,7 +30,7 @@ func packCommand(code *int) *cli.Command {
 			&cli.StringFlag{Name: "signes", Usage: "dossier des VA signées (<dispositif>-VA-<numero_editeur>.pdf, ou une par bénéficiaire …-<RPPS ou FINESS géo>.pdf) et des bons de commande signés par le client (<dispositif>-BDC-<numero_editeur>.pdf, pour --phase avance)"},
 			&cli.StringFlag{Name: "phase", Value: "solde", Usage: "dépôt produit : solde, ou avance (les bons de commande signés par le client, à la commande)"},
 			&cli.IntFlag{Name: "jobs", Usage: "nombre de documents produits en parallèle (défaut : nombre de processeurs)"},
-			&cli.IntFlag{Name: "lignes", Value: asp.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
+			&cli.IntFlag{Name: "lignes", Value: app.MaxLines, Usage: "nombre maximal de lignes par paire JSON + zip"},
 			&cli.StringSliceFlag{Name: "retirer", Usage: "numéros éditeur (00042,00043) que ce dépôt peut retirer du dépôt précédent : sans lui, pack refuse de remplacer un dépôt par un dépôt qui en perd"},
 			dateDepotFlag,
 			strictFlag,
@@ -56,8 +55,8 @@ func packCommand(code *int) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if n := c.Int("lignes"); n < 1 || n > asp.MaxLines {
-				return cannot("--lignes doit valoir de 1 à %d (l'ASP n'accepte pas plus de %d lignes par fichier)", asp.MaxLines, asp.MaxLines)
+			if n := c.Int("lignes"); n < 1 || n > app.MaxLines {
+				return cannot("--lignes doit valoir de 1 à %d (l'ASP n'accepte pas plus de %d lignes par fichier)", app.MaxLines, app.MaxLines)
 			}
 			if n := c.Int("jobs"); c.IsSet("jobs") && (n < 1 || n > maxJobs) {
 				return cannot("--jobs doit valoir de 1 à %d", maxJobs)

@@ -1,8 +1,9 @@
-// Package fr formats amounts the French way, the one formatter of the
-// documents, the messages and the read-back of a facture's text.
+// Package fr formats amounts and sizes the French way, the one formatter
+// of the documents, the messages and the read-back of a facture's text.
 package fr
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -34,3 +35,24 @@ func Amount(s string) string {
 // Euros formats an amount rounded (half up) to the cent, with its unit:
 // 1 075,00 €.
 func Euros(d decimal.Decimal) string { return Amount(d.StringFixed(2)) + " €" }
+
+// Size writes a byte count for people: « 8 Mo », « 1,5 Go ».
+func Size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return frac(n, 1<<30) + " Go"
+	case n >= 1<<20:
+		return frac(n, 1<<20) + " Mo"
+	case n >= 1<<10:
+		return frac(n, 1<<10) + " Ko"
+	}
+	return fmt.Sprintf("%d octets", n)
+}
+
+func frac(n, unit int64) string {
+	tenths := n * 10 / unit
+	if tenths%10 == 0 {
+		return fmt.Sprintf("%d", tenths/10)
+	}
+	return fmt.Sprintf("%d,%d", tenths/10, tenths%10)
+}

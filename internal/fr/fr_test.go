@@ -36,3 +36,18 @@ func TestEuros(t *testing.T) {
 		}
 	}
 }
+
+func TestSize(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   int64
+		want string
+	}{
+		{0, "0 octets"}, {1023, "1023 octets"}, {1 << 10, "1 Ko"}, {1536, "1,5 Ko"},
+		{8 << 20, "8 Mo"}, {20<<20 + 1<<19, "20,5 Mo"}, {3 << 30, "3 Go"}, {1<<30 + 1<<29, "1,5 Go"},
+	} {
+		if got := Size(tc.in); got != tc.want {
+			t.Errorf("Size(%d): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/segur-sons/segur/internal/fr"
 )
 
 // Message says err in French for the staff: the file concerned and what
@@ -74,7 +76,7 @@ func reasonOf(err error) string {
 func Reason(err error) string {
 	var tl *TooLargeError
 	if errors.As(err, &tl) {
-		return fmt.Sprintf("trop volumineux (%s, au plus %s)", Size(tl.Size), Size(tl.Kind.Max))
+		return fmt.Sprintf("trop volumineux (%s, au plus %s)", fr.Size(tl.Size), fr.Size(tl.Kind.Max))
 	}
 	if r := reasonOf(err); r != "" {
 		return r

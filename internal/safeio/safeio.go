@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/segur-sons/segur/internal/fr"
 )
 
 // Kind is a kind of input file and its size limit.
@@ -45,7 +47,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("« %s » est trop volumineux pour un %s (%s, au plus %s)", e.Path, e.Kind.Name, Size(e.Size), Size(e.Kind.Max))
+	return fmt.Sprintf("« %s » est trop volumineux pour un %s (%s, au plus %s)", e.Path, e.Kind.Name, fr.Size(e.Size), fr.Size(e.Kind.Max))
 }
 
 // Open opens path for reading if it is a regular file within k's limit.
@@ -101,25 +103,4 @@ func ReadFile(path string, k Kind) ([]byte, error) {
 	}
 	defer f.Close()
 	return readAll(f, path, k)
-}
-
-// Size writes a byte count for people: « 8 Mo », « 1,5 Go ».
-func Size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return frac(n, 1<<30) + " Go"
-	case n >= 1<<20:
-		return frac(n, 1<<20) + " Mo"
-	case n >= 1<<10:
-		return frac(n, 1<<10) + " Ko"
-	}
-	return fmt.Sprintf("%d octets", n)
-}
-
-func frac(n, unit int64) string {
-	tenths := n * 10 / unit
-	if tenths%10 == 0 {
-		return fmt.Sprintf("%d", tenths/10)
-	}
-	return fmt.Sprintf("%d,%d", tenths/10, tenths%10)
 }
