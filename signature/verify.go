@@ -89,6 +89,9 @@ type SignerInfo struct {
 	// Level is what the certificate is: LevelCPx, LevelRGS,
 	// LevelQualified or LevelSimple.
 	Level string `json:"niveau,omitempty"`
+	// Stamped is the time of the RFC 3161 time-stamp the signature
+	// carries (its TSA's), zero when none.
+	Stamped time.Time `json:"horodatage,omitzero"`
 }
 
 // Proof is what a returned document proves: signed electronically, or a
@@ -288,6 +291,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &t); err == nil {
 			info.Time = t.UTC()
 		}
+		info.Stamped = StampTime(s.contents)
 		info.Level = LevelCPx
 		for _, c := range who {
 			if l := level(c, p7.Certificates, info.Time, want.Trust); levelRank(l) < levelRank(info.Level) {
@@ -301,7 +305,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			gapOK = false
 		}
 		if !gapOK {
-			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, faites signer à nouveau", name, orUnknown(info.Name))
+			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, ou réenregistré en entier après la signature (par un outil comme qpdf ou un « Enregistrer sous ») ; faites signer à nouveau", name, orUnknown(info.Name))
 		} else {
 			p7.Content = append(append([]byte{}, data[br[0]:br[0]+br[1]]...), data[br[2]:br[2]+br[3]]...)
 			if err := p7.Verify(); err != nil {
