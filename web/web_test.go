@@ -282,7 +282,7 @@ func TestRecordsReReadWhenTheyChange(t *testing.T) {
 // nothing prepared it says what to do first.
 func TestRelire(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recMOM)
 	post := func() string {
 		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
 		req.Header.Set("Origin", f.origin)
@@ -302,7 +302,7 @@ func TestRelire(t *testing.T) {
 		t.Errorf("before any dépôt: %s", body)
 	}
 	f.srv.runPack()
-	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 || st.Prets == 0 || st.Prets+st.Bloques != 16 {
+	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 || st.Prets == 0 || st.Prets+st.Bloques != 2 {
 		t.Fatalf("préparation: %+v", st)
 	}
 	if body := post(); strings.Contains(body, "abord le dépôt") || !strings.Contains(body, "Relecture du dépôt") || strings.Contains(body, "NOM_DEPOT") {
