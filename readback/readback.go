@@ -1038,30 +1038,44 @@ func parsePieceName(dispositif, name string) (ckPiece, string) {
 	return pc, ""
 }
 
+// openZip opens a zip of the dépôt, bounded, and refuses it unread when
+// its layout is hostile (zipLayout); nil, reported, when it cannot be
+// read. The caller closes the file.
+func (c *depotCheck) openZip(path, rel string) (*zip.Reader, *os.File) {
+	zf, err := safeio.Open(path, safeio.DepotZip)
+	if err != nil {
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+		return nil, nil
+	}
+	st, err := zf.Stat()
+	if err != nil {
+		zf.Close() // read-only; the reason is the Stat's
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+		return nil, nil
+	}
+	zr, err := zip.NewReader(zf, st.Size())
+	if err != nil {
+		zf.Close() // read-only
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
+		return nil, nil
+	}
+	if why := zipLayout(zr); why != "" {
+		zf.Close() // read-only
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
+		return nil, nil
+	}
+	return zr, zf
+}
+
 // zipFile checks one zip of pièces: entries flat and readable, PDFs valid,
 // each entry tied to a line of the JSON (when matchable) and each line with
 // its pièces, each facture consistent with its line.
 func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, lignes []soldeLigne, jsonRel string) {
-	zf, err := safeio.Open(path, safeio.DepotZip)
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+	zr, zf := c.openZip(path, rel)
+	if zr == nil {
 		return
 	}
 	defer zf.Close()
-	st, err := zf.Stat()
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
-		return
-	}
-	zr, err := zip.NewReader(zf, st.Size())
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
-		return
-	}
-	if why := zipLayout(zr); why != "" {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
-		return
-	}
 	byNumero := map[string]*soldeLigne{}
 	for i := range lignes {
 		if l := &lignes[i]; l.numero != "-" {
