@@ -291,7 +291,7 @@ func (e *Env) signer() (*signature.Signer, error) {
 
 // trust loads the roots segur.yaml gives for the level of clients'
 // signatures (nil when none) and the minimum level asked.
-func (e *Env) trust() (*signature.Trust, string, error) {
+func (e *Env) trust() (*signature.Trust, signature.Level, error) {
 	sc := e.Config.Signature
 	if sc == nil {
 		return nil, "", nil
@@ -326,9 +326,9 @@ func (e *Env) trust() (*signature.Trust, string, error) {
 		return nil, "", err
 	}
 	if igc == nil && rgs == nil {
-		return nil, sc.NiveauMinimum, nil
+		return nil, signature.Level(sc.NiveauMinimum), nil
 	}
-	return &signature.Trust{IGCSante: igc, RGS: rgs}, sc.NiveauMinimum, nil
+	return &signature.Trust{IGCSante: igc, RGS: rgs}, signature.Level(sc.NiveauMinimum), nil
 }
 
 // checkLogo reads the fournisseur's logo (bounded) and checks that it can

@@ -44,7 +44,7 @@ type Preview struct {
 	Dir      string // where it was packed
 	// The roots and minimum level of segur.yaml, for the VAs uploaded.
 	trust    *signature.Trust
-	minLevel string
+	minLevel signature.Level
 }
 
 // Read reads segur.yaml and the records and packs them into opt.Dir, as

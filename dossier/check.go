@@ -216,7 +216,7 @@ type Justificatif struct {
 // LigneJSON are the values of the solde JSON line that no document prints
 // as such.
 type LigneJSON struct {
-	CommandePour string // LIBERAL | STRUCTURE
+	CommandePour asp.CommandePour
 	// Beneficiaires are the identifiers the ASP knows (the old FINESS géo
 	// after a takeover), in record order.
 	Beneficiaires []string
@@ -554,7 +554,7 @@ func (k *rules) client() {
 		return
 	}
 	if c.oneOf("client.type", cl.Type, dis.Clients.Types...) {
-		d.JSON.CommandePour = strings.ToUpper(cl.Type)
+		d.JSON.CommandePour = asp.CommandePour(strings.ToUpper(cl.Type))
 	}
 	c.required("client.nom", cl.Nom)
 	if len(cl.Adresse) == 0 {

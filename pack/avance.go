@@ -40,7 +40,7 @@ func avanceValue(d *dossier.Dossier, n int, c dossier.CleAvance, it avanceItem) 
 		return avanceObject(d, n, c.Champs, it)
 	case "liberal":
 		items := []object{}
-		if d.JSON.CommandePour == "LIBERAL" {
+		if d.JSON.CommandePour == asp.PourLiberal {
 			for i := range d.Parties.Beneficiaires {
 				items = append(items, avanceObject(d, n, c.Champs, avanceItem{medecin: &d.Parties.Beneficiaires[i]}))
 			}
@@ -61,7 +61,7 @@ func avanceValue(d *dossier.Dossier, n int, c dossier.CleAvance, it avanceItem) 
 // the name is known.
 func avanceLeaf(d *dossier.Dossier, n int, name string, it avanceItem) (any, bool) {
 	a, cl, m := &d.Avance, &d.Parties.Client, d.Parties.Mandataire
-	structure := d.JSON.CommandePour == "STRUCTURE"
+	structure := d.JSON.CommandePour == asp.PourStructure
 	switch name {
 	case "num_ligne":
 		return n, true

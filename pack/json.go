@@ -70,7 +70,7 @@ func with(keys []string, values ...any) object {
 // n; its keys, their order and its null rules are package asp's.
 func Line(d *dossier.Dossier, n int) object {
 	var liberal, structure []string
-	if d.JSON.CommandePour == "STRUCTURE" {
+	if d.JSON.CommandePour == asp.PourStructure {
 		structure = d.JSON.Beneficiaires
 	} else {
 		liberal = d.JSON.Beneficiaires

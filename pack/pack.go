@@ -66,7 +66,7 @@ type Options struct {
 	// Trust and MinLevel are the roots and the minimum level of the
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
-	MinLevel string
+	MinLevel signature.Level
 	// Guard stops a run that would take out of the previous dépôt a
 	// dossier Retirer does not name (DropError): set for the real output
 	// folder, not for the page's private preview.

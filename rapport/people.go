@@ -117,7 +117,7 @@ const (
 func (d RapportDossier) Etat() Etat {
 	warn, onlyVA, errs := false, true, 0
 	for _, p := range d.Problemes {
-		if p.Niveau == "attention" {
+		if p.Niveau == NiveauAttention {
 			warn = true
 			continue
 		}

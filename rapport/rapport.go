@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/retours"
 )
 
@@ -117,9 +118,26 @@ type Verification struct {
 	Le      string `json:"le"`
 }
 
+// Niveau is a problem's level as rapport.json writes it.
+type Niveau string
+
+// The levels of a problem: the ASP would reject the dossier, or a warning.
+const (
+	NiveauErreur    Niveau = "erreur"
+	NiveauAttention Niveau = "attention"
+)
+
+// NiveauOf is the level of a problem of the domain.
+func NiveauOf(l dossier.Level) Niveau {
+	if l == dossier.Attention {
+		return NiveauAttention
+	}
+	return NiveauErreur
+}
+
 // Probleme is a problem as rapport.json writes it.
 type Probleme struct {
-	Niveau  string `json:"niveau"` // erreur | attention
+	Niveau  Niveau `json:"niveau"` // erreur | attention
 	Code    string `json:"code"`
 	Champ   string `json:"champ"`
 	Fichier string `json:"fichier"`

@@ -910,7 +910,7 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 	pour := ""
 	if m, ok := got[asp.KeyCommandePour]; ok {
 		if v, ok := c.str(m, n, p+"."+asp.KeyCommandePour); ok {
-			if v == "LIBERAL" || v == "STRUCTURE" {
+			if v == string(asp.PourLiberal) || v == string(asp.PourStructure) {
 				pour = v
 			} else {
 				c.report(m.off, n, p+"."+asp.KeyCommandePour, "JSON_CHAMP", "« %s » : LIBERAL ou STRUCTURE attendu", v)

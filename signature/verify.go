@@ -69,7 +69,7 @@ type Expect struct {
 	// level simple), MinLevel the level each signature must reach ("" or
 	// LevelSimple: any).
 	Trust    *Trust
-	MinLevel string
+	MinLevel Level
 	// Strict makes an invisible signature (VA_SIGNATURE_INVISIBLE) an
 	// error instead of a warning.
 	Strict bool
@@ -88,7 +88,7 @@ type SignerInfo struct {
 	RPPS string `json:"rpps,omitempty"`
 	// Level is what the certificate is: LevelCPx, LevelRGS,
 	// LevelQualified or LevelSimple.
-	Level string `json:"niveau,omitempty"`
+	Level Level `json:"niveau,omitempty"`
 }
 
 // Proof is what a returned document proves: signed electronically, or a
@@ -100,6 +100,9 @@ const (
 	Electronic Proof = "signature electronique"
 	Scan       Proof = "numerisation"
 )
+
+// tieText is Result.Tie when a file is tied to its dossier by its text.
+const tieText = "comparaison du texte"
 
 // Result is what Verify found.
 type Result struct {
@@ -377,7 +380,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				unsigned = data[:e]
 			}
 		}
-		res.Tie = "comparaison du texte"
+		res.Tie = tieText
 		if diffs := textDiffs(unsigned, want); len(diffs) > 0 {
 			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : %s. Déposez la VA de ce dossier, signée", name, strings.Join(diffs, " ; "))
 		} else if want.Text == nil || want.Extract == nil {
@@ -403,7 +406,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == "comparaison du texte" && len(ends) > 0 && ends[0] < len(base) {
+		if res.Tie == tieText && len(ends) > 0 && ends[0] < len(base) {
 			// Not segur's bytes: the revisions before the first
 			// signature may be anyone's. Its first revision is compared,
 			// with the boxes of the last one, as check does.
@@ -413,7 +416,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		}
 		reportChanges(res, name, changesAfter(first, boxes, covered))
 	}
-	if res.Tie == "comparaison du texte" && want.Pages != nil && ctx.PageCount != want.Pages() {
+	if res.Tie == tieText && want.Pages != nil && ctx.PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())
 	}
 

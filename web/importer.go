@@ -150,9 +150,9 @@ func (s *Server) fillImport(data *importData, res *app.ImportResult) {
 		data.Lignes = append(data.Lignes, row)
 	}
 	for _, p := range res.Problems {
-		niveau := "erreur"
+		niveau := rapport.NiveauErreur
 		if p.Warning {
-			niveau = "attention"
+			niveau = rapport.NiveauAttention
 		}
 		ou := p.File
 		if p.Sheet != "" {

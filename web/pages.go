@@ -58,15 +58,12 @@ func (s *Server) page(w http.ResponseWriter, status int, name string, data any) 
 
 // problem is a problem as the page shows it.
 type problem struct {
-	Niveau, Code, Message, Ou string
+	Niveau            rapport.Niveau
+	Code, Message, Ou string
 }
 
 func probleme(p dossier.Problem) problem {
-	niveau := "erreur"
-	if p.Level == dossier.Attention {
-		niveau = "attention"
-	}
-	return problem{Niveau: niveau, Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
+	return problem{Niveau: rapport.NiveauOf(p.Level), Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
 }
 
 func where(file string, line int, field string) string {
@@ -114,9 +111,9 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
 			Etat: etat, Classe: rapport.EtatClass(etat)}
 		for _, p := range d.Problemes {
-			if p.Niveau == "erreur" || r.Raison == "" {
+			if p.Niveau == rapport.NiveauErreur || r.Raison == "" {
 				r.Raison = p.Message
-				if p.Niveau == "erreur" {
+				if p.Niveau == rapport.NiveauErreur {
 					break
 				}
 			}

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/tools/quarter"
 )
 
@@ -295,8 +296,8 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	var rap struct {
 		Dossiers []struct {
-			Statut   string `json:"statut"`
-			Fichiers []any  `json:"fichiers"`
+			Statut   rapport.Statut `json:"statut"`
+			Fichiers []any          `json:"fichiers"`
 		} `json:"dossiers"`
 	}
 	if err := json.Unmarshal(data, &rap); err != nil {
@@ -304,7 +305,7 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	for _, d := range rap.Dossiers {
 		docs += len(d.Fichiers)
-		if d.Statut == "pret" {
+		if d.Statut == rapport.StatutPret {
 			packed++
 		}
 	}
