@@ -244,10 +244,20 @@ type Page struct {
 	ID string
 }
 
+// Civilite agrees « soussigné(e) » on the documents: madame, monsieur, or
+// "" (unknown), as a record or segur.yaml gives it.
+type Civilite string
+
+// The civilités a record may give.
+const (
+	Madame   Civilite = "madame"
+	Monsieur Civilite = "monsieur"
+)
+
 // Signataire is who signs a page.
 type Signataire struct {
 	Nom, Prenom, Qualite string
-	Civilite             string // madame | monsieur | "" (unknown)
+	Civilite             Civilite
 	Organisation         string
 	Role                 Role
 }
