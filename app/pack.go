@@ -138,7 +138,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, signerErr
 	}
 	if reg != nil {
-		defer reg.Close()
+		defer reg.Close() // the run's transaction is committed or rolled back before
 		if opt.Avances == nil {
 			opt.Avances = registreAvances{reg}
 		}

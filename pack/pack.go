@@ -168,7 +168,7 @@ type dossierWork struct {
 func (w *dossierWork) closePieces() {
 	for _, e := range w.pieces {
 		if e.File != nil {
-			e.File.Close()
+			e.File.Close() // read-only: closing it loses nothing
 		}
 	}
 }
@@ -436,7 +436,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
 			if err := pdfops.Accept(data); err != nil {
-				f.Close()
+				f.Close() // on the way out of a failure: that failure is what is reported
 				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue
 			}

@@ -252,8 +252,11 @@ type aSignerManifest struct {
 func readASignerManifest(out string) map[string]string {
 	m := aSignerManifest{}
 	data, err := safeio.ReadFile(filepath.Join(out, ASignerManifest), safeio.Kind{Name: "fichier d'état de segur", Max: 16 << 20})
-	if err == nil {
-		json.Unmarshal(data, &m)
+	if err == nil && json.Unmarshal(data, &m) != nil {
+		// A manifest that cannot be read lists nothing: no file of
+		// a-signer/ is then taken as segur's, so none is replaced or
+		// deleted (A_SIGNER_CONSERVE), which fails safe.
+		m = aSignerManifest{}
 	}
 	if m.Fichiers == nil {
 		m.Fichiers = map[string]string{}
@@ -329,7 +332,7 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 	w := csv.NewWriter(&list)
 	w.Comma = ';'
 	w.UseCRLF = true
-	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
+	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"}) // csv.Writer keeps its first error: Error() after Flush returns it
 	keep := map[string]bool{"liste.csv": true}
 	for _, d := range rap.Dossiers {
 		if d.Etat() != EtatASigner {
@@ -352,7 +355,7 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 				mails = append(mails, s.Email)
 			}
 		}
-		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
+		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation)) // csv.Writer keeps its first error: Error() after Flush returns it
 	}
 	// csv.Writer keeps its first error (a value it cannot write) for
 	// Error, after Flush: the list is refused rather than cut.

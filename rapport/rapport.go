@@ -187,40 +187,40 @@ func (r *Rapport) WriteJSON(w io.Writer) error {
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("pack: rapport: %w", err)
 		}
-		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n"))) // bufio.Writer keeps its first error: Flush returns it
 		return nil
 	}
-	bw.WriteString("{\n  \"genere_par\": ")
+	bw.WriteString("{\n  \"genere_par\": ") // bufio.Writer keeps its first error: Flush returns it
 	if err := encode(r.GenerePar, "  "); err != nil {
 		return err
 	}
 	if r.DateDepot != "" {
-		bw.WriteString(",\n  \"date_depot\": ")
+		bw.WriteString(",\n  \"date_depot\": ") // bufio.Writer keeps its first error: Flush returns it
 		if err := encode(r.DateDepot, "  "); err != nil {
 			return err
 		}
 	}
-	bw.WriteString(",\n  \"dossiers\": ")
+	bw.WriteString(",\n  \"dossiers\": ") // bufio.Writer keeps its first error: Flush returns it
 	switch {
 	case r.Dossiers == nil:
-		bw.WriteString("null")
+		bw.WriteString("null") // bufio.Writer keeps its first error: Flush returns it
 	case len(r.Dossiers) == 0:
-		bw.WriteString("[]")
+		bw.WriteString("[]") // bufio.Writer keeps its first error: Flush returns it
 	default:
-		bw.WriteString("[\n")
+		bw.WriteString("[\n") // bufio.Writer keeps its first error: Flush returns it
 		for i := range r.Dossiers {
-			bw.WriteString("    ")
+			bw.WriteString("    ") // bufio.Writer keeps its first error: Flush returns it
 			if err := encode(&r.Dossiers[i], "    "); err != nil {
 				return err
 			}
 			if i < len(r.Dossiers)-1 {
-				bw.WriteByte(',')
+				bw.WriteByte(',') // bufio.Writer keeps its first error: Flush returns it
 			}
-			bw.WriteByte('\n')
+			bw.WriteByte('\n') // bufio.Writer keeps its first error: Flush returns it
 		}
-		bw.WriteString("  ]")
+		bw.WriteString("  ]") // bufio.Writer keeps its first error: Flush returns it
 	}
-	bw.WriteString("\n}\n")
+	bw.WriteString("\n}\n") // bufio.Writer keeps its first error: Flush returns it
 	return bw.Flush()
 }
 

@@ -247,7 +247,7 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 	if zr == nil {
 		return
 	}
-	defer zf.Close()
+	defer zf.Close() // read-only: closing it loses nothing
 	seen := map[string]bool{}
 	for _, f := range zr.File {
 		name := f.Name
@@ -278,7 +278,7 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
-		rc.Close()
+		rc.Close() // read-only: closing it loses nothing
 		if err != nil {
 			c.error(rel, numero, name, "ZIP_INVALIDE", "« %s » est endommagée dans le zip (somme de contrôle incorrecte ou archive tronquée)", name)
 			continue

@@ -275,7 +275,7 @@ func (c *depotCheck) rapport(dir string) []rapport.Entry {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", composed(safeio.Reason(err)))
 		return nil
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	ds, err := rapport.ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 	switch {
 	case errors.Is(err, rapport.ErrTooManyEntries):
@@ -1075,7 +1075,7 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 	if zr == nil {
 		return
 	}
-	defer zf.Close()
+	defer zf.Close() // read-only: closing it loses nothing
 	byNumero := map[string]*soldeLigne{}
 	for i := range lignes {
 		if l := &lignes[i]; l.numero != "-" {
@@ -1161,11 +1161,11 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 			data, err = io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
 			size = int64(len(data))
 			h.Write(data)
-			head.Write(data)
+			head.Write(data) // headWriter's Write never fails
 		} else {
 			size, err = io.Copy(io.MultiWriter(h, head), rc)
 		}
-		rc.Close()
+		rc.Close() // read-only: closing it loses nothing
 		// Whatever its name, a key, a certificate or a SQLite database is
 		// never a pièce (its first 64 Kio tell).
 		if why := contenu.Forbidden(head.b); err == nil && why != "" {

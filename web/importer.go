@@ -117,8 +117,8 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusBadRequest, "importer", data)
 		return
 	}
-	os.Remove(kept)
-	os.Remove(kept + ".nom")
+	os.Remove(kept)          // our own temporary files: a leftover is only space, removed again by the next run
+	os.Remove(kept + ".nom") // our own temporary files: a leftover is only space, removed again by the next run
 	s.stale()
 	data.Fait = true
 	s.fillImport(&data, res)

@@ -53,7 +53,7 @@ func (s *Server) page(w http.ResponseWriter, status int, name string, data any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b.Bytes()) // the browser is gone or cut the connection: nothing left to tell it
 }
 
 // problem is a problem as the page shows it.

@@ -100,7 +100,7 @@ func CheckClientPDF(data []byte) (err error) {
 // dictionary missed cannot hide a bomb.
 func scanBounds(data []byte) error {
 	var k keywordCounter
-	k.Write(data)
+	k.Write(data) // keywordCounter's Write never fails
 	if k.over() {
 		return errTooMany
 	}
@@ -321,7 +321,7 @@ func decodedSize(data []byte, start int, filters []string, earlyChange int, budg
 			if err != nil {
 				return 0
 			}
-			defer zr.Close()
+			defer zr.Close() // read-only: closing it loses nothing
 			r = zr
 		case "ASCII85Decode", "A85":
 			r = ascii85.NewDecoder(&untilEOD{r: bufio.NewReader(r), eod: '~'})

@@ -226,7 +226,9 @@ const (
 // goals prints each measured figure beside its goal. Wall times depend on
 // the machine's load; each is followed by what the CPU seconds give on
 // cpus idle cores (the run's CPU time spread over every core: the best
-// case, reached only if the run kept every core busy).
+// case, reached only if the run kept every core busy). It prints to
+// make bench's terminal: its writes are not checked, a failed one having
+// nowhere to be said (as the usage errors main prints to stderr).
 func goals(w io.Writer, sums []summary, cpus int) {
 	fmt.Fprintf(w, "%-58s %14s  %s\n", "goal", "measured", "")
 	verdict := func(ok bool) string {
