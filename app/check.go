@@ -34,6 +34,9 @@ type CheckResult struct {
 	Warnings int
 	// Registre is the registre the dépôt was compared with; "" none.
 	Registre string
+	// Signed are the signed MOMs and VAs read in the zips, with each
+	// signature's signer and level.
+	Signed []readback.Signed
 }
 
 // Check reads a dépôt back as the ASP would: names, JSON format, the zips'
@@ -47,12 +50,23 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 			return nil, &Error{Message: err.Error()}
 		}
 	}
-	probs, err := readback.Check(opt.Dir, reg)
+	env, err := checkEnv(opt, reg)
 	if err != nil {
 		return nil, err
 	}
-	res := &CheckResult{}
-	path, err := checkRegistrePath(opt, reg)
+	ropt := readback.Options{}
+	if env != nil {
+		if ropt.Trust, ropt.MinLevel, err = env.trust(); err != nil {
+			return nil, err
+		}
+	}
+	rb, err := readback.CheckWith(opt.Dir, reg, ropt)
+	if err != nil {
+		return nil, err
+	}
+	probs := rb.Problems
+	res := &CheckResult{Signed: rb.Signed}
+	path, err := checkRegistrePath(opt, env)
 	if err != nil {
 		return nil, err
 	}
@@ -80,9 +94,32 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 	return res, nil
 }
 
+// checkEnv reads the segur.yaml a check follows: Config, else the one of
+// the current folder, of the output folder or of its parents (nil when
+// none). Its signature section gives the roots and the minimum level of
+// clients' signatures; its registre the one compared with.
+func checkEnv(opt CheckOptions, reg *dossier.Registry) (*Env, error) {
+	cfgPath := opt.Config
+	if cfgPath == "" {
+		cfgPath, _ = FindConfig([]string{opt.Dir})
+	}
+	if cfgPath == "" {
+		return nil, nil
+	}
+	cfg, probs, err := dossier.LoadConfig(cfgPath, reg, pdfops.Disk{})
+	switch {
+	case err != nil:
+		return nil, &Error{Message: err.Error()}
+	case dossier.HasError(probs):
+		return nil, &Error{Problems: probs, Message: fmt.Sprintf("%s est invalide : corrigez-le avant de continuer", cfgPath), err: ErrInvalidConfig}
+	}
+	return &Env{Config: cfg, registre: AutoRegistre}, nil
+}
+
 // checkRegistrePath finds the registre a check compares the dépôt with
-// ("" none), never creating one.
-func checkRegistrePath(opt CheckOptions, reg *dossier.Registry) (string, error) {
+// ("" none), never creating one: the one of env's segur.yaml when it
+// exists, else the output folder's.
+func checkRegistrePath(opt CheckOptions, env *Env) (string, error) {
 	switch opt.Registre {
 	case "":
 		return "", nil
@@ -93,20 +130,8 @@ func checkRegistrePath(opt CheckOptions, reg *dossier.Registry) (string, error) 
 		}
 		return opt.Registre, nil
 	}
-	cfgPath := opt.Config
-	if cfgPath == "" {
-		cfgPath, _ = FindConfig([]string{"."})
-	}
-	if cfgPath != "" {
-		cfg, probs, err := dossier.LoadConfig(cfgPath, reg, pdfops.Disk{})
-		switch {
-		case err != nil:
-			return "", &Error{Message: err.Error()}
-		case dossier.HasError(probs):
-			return "", &Error{Problems: probs, Message: fmt.Sprintf("%s est invalide : corrigez-le avant de continuer", cfgPath), err: ErrInvalidConfig}
-		}
-		e := &Env{Config: cfg, registre: AutoRegistre}
-		if p := e.RegistrePath(); p != "" {
+	if env != nil {
+		if p := env.RegistrePath(); p != "" {
 			if _, err := os.Stat(p); err == nil {
 				return p, nil
 			}

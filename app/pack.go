@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -161,6 +162,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
 	var etats func(string) (*rapport.EtatRegistre, error)
+	var avoirs func(*dossier.Dossier) ([]pack.Document, error)
 	if reg != nil {
 		tx, err := reg.Begin(ctx, registre.Cause{Command: "pack", File: strings.Join(e.Paths, ", ")})
 		if err != nil {
@@ -175,7 +177,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
-				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr}
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr, redeposer: opt.Redeposer}
 		}
 		// Called once per dossier, from one goroutine: rapport.json holds
 		// them all until it is written.
@@ -190,6 +192,19 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		etats = func(numero string) (*rapport.EtatRegistre, error) {
 			h, err := tx.History(numero)
 			return etatShared(h, intern), err
+		}
+		if !avance {
+			avoirs = func(d *dossier.Dossier) ([]pack.Document, error) {
+				as, err := tx.Avoirs(d.Numero())
+				var out []pack.Document
+				for _, a := range as {
+					if got := registre.Hash(a.Octets); got != a.SHA256 {
+						return nil, &Error{Message: fmt.Sprintf("avoir %s du dossier %s : le document archivé ne correspond plus à son empreinte SHA-256 (%s attendu, %s lu) ; vérifiez le registre (segur registre verifier) et remettez la dernière sauvegarde", a.Numero, a.Dossier, a.SHA256, got)}
+					}
+					out = append(out, pack.Document{Name: render.AvoirFileName(d, render.Avoir{Numero: a.Numero}), Data: a.Octets})
+				}
+				return out, err
+			}
 		}
 	} else if f := e.Config.Numerotation(); f != "" {
 		newRenderer = func() pack.Renderer { return unnumbered{inner: render.New(assets), format: f} }
@@ -224,6 +239,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Retirer:       opt.Retirer,
 		Memory:        mem,
 		Etats:         etats,
+		Avoirs:        avoirs,
 	}, q)
 	var de *DropError
 	if errors.As(err, &de) {

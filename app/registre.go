@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -193,8 +194,10 @@ type issuing struct {
 	// to sign) is refused with it.
 	unsigned error
 	// cancelled is, by dossier, its DOSSIER_ANNULE error (nil: not
-	// cancelled).
+	// cancelled), or its DOSSIER_PAYE error when the run asks it again
+	// (redeposer) though its solde was paid.
 	cancelled map[string]error
+	redeposer []string
 }
 
 // signerNeeded is the error of a MOM or BDC to sign for the first time
@@ -223,6 +226,9 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 	err, seen := is.cancelled[d.Numero()]
 	if !seen {
 		err = is.tx.Cancelled(d.Numero())
+		if err == nil && slices.Contains(is.redeposer, d.Numero()) {
+			err = is.tx.Paid(d.Numero())
+		}
 		is.cancelled[d.Numero()] = err
 	}
 	if err != nil {
@@ -339,7 +345,7 @@ func (is *issuing) number(d *dossier.Dossier) error {
 			is.numbered[d.Numero()] = true
 			return nil
 		}
-		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", d.Facture.Numero, is.format)}
+		return &registre.Error{Code: CodeFactureNumeroDonne, Msg: numeroDonne(d.Facture.Numero, is.format)}
 	}
 	if prev != nil {
 		d.Facture.Numero = prev.Numero
@@ -366,6 +372,12 @@ func (is *issuing) number(d *dossier.Dossier) error {
 		return err
 	}
 	return nil
+}
+
+// numeroDonne is the message of FACTURE_NUMERO_DONNE: a record giving
+// numero though segur numbers the factures in format.
+func numeroDonne(numero, format string) string {
+	return fmt.Sprintf("facture.numero « %s » : segur.yaml fait numéroter les factures par segur (facture.numerotation « %s ») ; retirez facture.numero de l'enregistrement, segur donne le numéro suivant de la série quand il émet la facture", numero, format)
 }
 
 // aNumeroter is the error of a document that needs the facture number
@@ -696,4 +708,38 @@ func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) err
 		return &Error{Message: err.Error(), err: err}
 	}
 	return nil
+}
+
+// RegistreExtract writes to file, byte for byte, the document the registre
+// issued under numero (a facture or avoir number, a BDC number,
+// MOM-<numéro éditeur>; dossier, when set, tells apart documents of the
+// same number), after checking its bytes against their SHA-256. The
+// registre is never created, file never replaced.
+func RegistreExtract(in Inputs, numero, dossier, file string) (*registre.Document, string, error) {
+	e, err := loadConfigOnly(in)
+	if err != nil {
+		return nil, "", err
+	}
+	if e.RegistrePath() == "" {
+		return nil, "", &Error{Message: "aucun registre : retirez --sans-registre"}
+	}
+	if _, err := os.Stat(e.RegistrePath()); err != nil {
+		return nil, "", &Error{Message: fmt.Sprintf("registre « %s » introuvable : %s", e.RegistrePath(), safeio.Reason(err))}
+	}
+	r, err := e.openRegistre()
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	doc, err := r.Numbered(numero, dossier)
+	if err != nil {
+		return nil, r.Path(), &Error{Message: err.Error(), err: err}
+	}
+	if _, err := os.Lstat(file); err == nil {
+		return nil, r.Path(), &Error{Message: fmt.Sprintf("« %s » existe déjà : rien n'est remplacé ; choisissez un autre fichier", file)}
+	}
+	if err := depot.WriteFile(file, doc.Octets); err != nil {
+		return nil, r.Path(), &Error{Message: fmt.Sprintf("« %s » impossible à écrire : %s", file, safeio.Reason(err))}
+	}
+	return doc, r.Path(), nil
 }

@@ -74,6 +74,10 @@ type Options struct {
 	Retirer []string // numéros éditeur
 	// Strict makes an invisible client signature an error.
 	Strict bool
+	// Avoirs, when set, gives the avoirs issued for a dossier (the
+	// registre): pack copies them into its folder of dossiers/, beside its
+	// documents, so that the back-office finds them there.
+	Avoirs func(d *dossier.Dossier) ([]Document, error)
 	// Memory, when set, is the registre's transaction of this run: pack
 	// leaves out the dossiers already deposited, numbers the pairs after
 	// the last recorded, records the pairs it writes, and commits it as
@@ -400,6 +404,20 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	if opt.Avance {
 		prepareAvance(opt, r, d, w, problem)
 		return
+	}
+	if opt.Avoirs != nil {
+		avoirs, err := opt.Avoirs(d)
+		if err != nil {
+			w.err = err
+			return
+		}
+		for _, a := range avoirs {
+			if err := depot.WriteFileDurable(filepath.Join(dir, a.Name), a.Data, false); err != nil {
+				w.err = err
+				return
+			}
+			w.files = append(w.files, rapport.Fichier{Nom: a.Name, SHA256: sum(a.Data)})
+		}
 	}
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}

@@ -82,3 +82,33 @@ func TestRapportHTMLLinksReceivedFile(t *testing.T) {
 		})
 	}
 }
+
+// TestRapportHTMLShowsSignatureLevel (issue 20): each signature of the
+// proof is shown under « Justificatif » with its signer and level.
+func TestRapportHTMLShowsSignatureLevel(t *testing.T) {
+	out := t.TempDir()
+	const va = "MDV-LGC-Va1-VA-00048.pdf"
+	rap := &Rapport{Dossiers: []RapportDossier{{
+		NumeroEditeur: "00048", Dispositif: "MDV-LGC-Va1", Statut: StatutPret, Justificatif: "VA",
+		Fichiers: []Fichier{{Nom: va}},
+		Preuve: &retours.Preuve{Document: va, Type: signature.Electronic, Signataires: []signature.SignerInfo{
+			{Name: "Anne Schmitt", RPPS: "10875011016", Valid: true, Level: signature.LevelCPx},
+			{Name: "Francois Muller", Valid: true, Level: signature.LevelSimple, Covers: "document entier"},
+		}},
+	}}}
+	if err := WriteHTML(filepath.Join(out, "rapport.html"), rap); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"signé par Anne Schmitt (RPPS 10875011016) : carte CPx (IGC-Santé)",
+		"signé par Francois Muller : signature électronique simple, couvre le document entier",
+	} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("rapport.html lacks %q", want)
+		}
+	}
+}

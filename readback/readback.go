@@ -29,6 +29,8 @@ import (
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/retours"
+	"github.com/segur-sons/segur/signature"
 	"github.com/shopspring/decimal"
 )
 
@@ -45,6 +47,39 @@ import (
 //
 // reg gives each dispositif's extra pièces (templates/dispositifs/*.yaml).
 func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
+	res, err := CheckWith(dir, reg, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return res.Problems, nil
+}
+
+// Options steer CheckWith.
+type Options struct {
+	// Trust holds the roots segur.yaml gives for the level of each
+	// signature (nil: every signature is of level simple); MinLevel the
+	// level each must reach (signature.niveau_minimum), as pack applies it.
+	Trust    *signature.Trust
+	MinLevel signature.Level
+}
+
+// Signed is one signed MOM or VA found in a zip, with its signatures as
+// verified.
+type Signed struct {
+	Zip, Numero, Piece string
+	Signers            []signature.SignerInfo
+}
+
+// Result is what CheckWith found: the problems, sorted, and every signed
+// pièce read, in the order read.
+type Result struct {
+	Problems []dossier.Problem
+	Signed   []Signed
+}
+
+// CheckWith is Check with the signature policy of segur.yaml, returning
+// also the signatures read (for `segur check`'s output).
+func CheckWith(dir string, reg *dossier.Registry, opt Options) (*Result, error) {
 	if fi, err := os.Stat(dir); err != nil {
 		return nil, errors.New(safeio.Message(err))
 	} else if !fi.IsDir() {
@@ -59,7 +94,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 	if err != nil {
 		return nil, errors.New(safeio.Message(err))
 	}
-	c := &depotCheck{reg: reg}
+	c := &depotCheck{reg: reg, dir: dir, opt: opt, remises: retours.LoadRemises(dir)}
 	if depot.SwitchPending(dir) {
 		c.warn("depot", "-", "-", "BASCULE_INTERROMPUE", "la production précédente a été interrompue pendant la bascule du dépôt : relancez segur pack pour la terminer avant de téléverser")
 	}
@@ -201,7 +236,7 @@ func Check(dir string, reg *dossier.Registry) ([]dossier.Problem, error) {
 		c.crossRapport(rap, done)
 	}
 	dossier.SortProblems(c.probs)
-	return c.probs, nil
+	return &Result{Problems: c.probs, Signed: c.signed}, nil
 }
 
 // extras lists the kinds of extra pièces each line of a dispositif needs
@@ -241,6 +276,12 @@ type depotCheck struct {
 	// dossier pack put in a zip (numéro → file name → hex), nil without
 	// a readable rapport.json.
 	sums map[string]map[string]string
+	dir  string
+	opt  Options
+	// remises are the SHA-256 of the unsigned documents handed out, by
+	// numéro (remises-a-signer.sha256).
+	remises map[string][]string
+	signed  []Signed
 }
 
 func (c *depotCheck) add(p dossier.Problem) { c.probs = append(c.probs, p) }

@@ -3,6 +3,8 @@ package readback
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/rapport"
+	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/tools/sigtest"
 
@@ -132,6 +135,7 @@ var (
 func chkValidFiles(t testing.TB) map[string][]byte {
 	chkOnce.Do(func() {
 		files := map[string][]byte{}
+		remises := ""
 		mdv, bio := chkDossiers(t)
 		pair := func(name, ans string, ds []*dossier.Dossier, sep string) {
 			var js bytes.Buffer
@@ -141,9 +145,17 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 			var entries []pack.Entry
 			for _, d := range ds {
 				mod := d.Facture.Date.Time
+				unsigned := chkPDF(t, string(d.Justificatif.Kind)+" "+d.Numero())
+				if d.Justificatif.Kind == dossier.VA {
+					// segur's own VA, handed out: check ties the signed
+					// one to it.
+					files["dossiers/"+d.Numero()+"/"+d.FileName(dossier.VA)] = unsigned
+					h := sha256.Sum256(unsigned)
+					remises += hex.EncodeToString(h[:]) + "  " + d.Numero() + "  " + d.FileName(dossier.VA) + "\n"
+				}
 				entries = append(entries,
 					pack.Entry{Name: d.FileName(dossier.FACTURE), Data: chkFacture(t, d, sep), Modified: mod},
-					pack.Entry{Name: d.FileName(d.Justificatif.Kind), Data: chkSign(t, chkPDF(t, string(d.Justificatif.Kind)+" "+d.Numero())), Modified: mod})
+					pack.Entry{Name: d.FileName(d.Justificatif.Kind), Data: chkSign(t, unsigned), Modified: mod})
 				for _, p := range d.Pieces {
 					entries = append(entries, pack.Entry{Name: d.PieceName(p), Data: []byte("MSH|^~\\&|SGL|LAB\r"), Modified: mod})
 				}
@@ -171,6 +183,7 @@ func chkValidFiles(t testing.TB) map[string][]byte {
 			t.Fatal(err)
 		}
 		files["rapport.json"] = data
+		files[retours.RemisesName] = []byte(remises)
 		chkFiles = files
 	})
 	if chkFiles == nil {
@@ -331,7 +344,9 @@ func TestCheck(t *testing.T) {
 					e["MDV-LGC-Va1-VA-00042.pdf"] = e["MDV-LGC-Va1-MOM-00042.pdf"]
 				})
 			},
-			want: []string{"depot/" + mdvZip + " 00042 MDV-LGC-Va1-VA-00042.pdf PIECE_EN_TROP"},
+			// segur never handed out a VA for this MOM dossier: nothing
+			// to compare it with, and check says so.
+			want: []string{"depot/" + mdvZip + " 00042 MDV-LGC-Va1-VA-00042.pdf PIECE_EN_TROP", "depot/" + mdvZip + " 00042 MDV-LGC-Va1-VA-00042.pdf VA_NON_COMPAREE attention"},
 		},
 		{
 			name: "a pièce in a sub-folder of the zip is refused",

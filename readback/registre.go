@@ -124,7 +124,8 @@ func (c *depotCheck) documents(dir string, r *registre.Registre, numero string) 
 	}
 	for _, f := range files {
 		for kind, sums := range issued {
-			if !strings.HasSuffix(f.Name(), "-"+kind+"-"+numero+".pdf") {
+			// An avoir is named <dispositif>-AVOIR-<numéro éditeur>-<its number>.pdf.
+			if !strings.HasSuffix(f.Name(), "-"+kind+"-"+numero+".pdf") && (kind != registre.Avoir || !strings.Contains(f.Name(), "-AVOIR-"+numero+"-")) {
 				continue
 			}
 			rel := filepath.Join("dossiers", numero, f.Name())

@@ -2,12 +2,17 @@ package readback
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
 )
 
@@ -28,12 +33,23 @@ func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeL
 		Deposited: true,
 		Extract:   func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) },
 	}
+	want.Trust, want.MinLevel = c.opt.Trust, c.opt.MinLevel
 	if kind == string(dossier.VA) {
 		want.Boxes = c.expectedBoxes(name, l)
+		want.Hashes = c.remises[l.numero]
+		if own := c.ownVA(l.numero, name); own != nil {
+			want.Rendered = [][]byte{own}
+		}
 	}
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
 		return err
+	}
+	if res.Proof == signature.Electronic {
+		c.signed = append(c.signed, Signed{Zip: rel, Numero: l.numero, Piece: name, Signers: res.Signers})
+		if kind == string(dossier.VA) && res.Tie == "" {
+			c.warn(rel, l.numero, name, "VA_NON_COMPAREE", "%s n'a pas pu être comparée à la VA produite par segur : dossiers/%s/%s est absente, ou n'est plus celle inscrite dans %s ; seules ses signatures et ses cases ont été vérifiées", name, l.numero, name, retours.RemisesName)
+		}
 	}
 	// A signer whose certificate carries an RPPS (CPS card) must be one of
 	// the line's médecins (a libéral line lists RPPS, 11 digits).
@@ -83,4 +99,22 @@ func (c *depotCheck) expectedBoxes(name string, l *soldeLigne) string {
 		}
 	}
 	return b.String()
+}
+
+// ownVA is segur's unsigned VA of dossier numero as pack wrote it in the
+// output folder (dossiers/<numero>/<name>), when its SHA-256 is one the
+// ledger of documents handed out records for the dossier; nil otherwise.
+func (c *depotCheck) ownVA(numero, name string) []byte {
+	if numero == "-" || strings.ContainsAny(numero, `/\.`) || len(c.remises[numero]) == 0 || name != filepath.Base(name) {
+		return nil
+	}
+	data, err := safeio.ReadFile(filepath.Join(c.dir, "dossiers", numero, name), safeio.PDF)
+	if err != nil {
+		return nil
+	}
+	h := sha256.Sum256(data)
+	if !slices.Contains(c.remises[numero], hex.EncodeToString(h[:])) {
+		return nil
+	}
+	return data
 }

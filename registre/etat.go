@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -240,4 +241,91 @@ func Modified(d *Document, diff *Difference) error {
 		change = diff.Field + " a changé depuis (le document émis en découle)"
 	}
 	return &Error{Code: CodeDocumentEmisModifie, Msg: fmt.Sprintf("%s : %s %s émis le %s ; %s : un document émis ne change plus ; %s", d.Dossier, d.Kind, d.Numero, d.EmisLe.Format("02/01/2006 15:04"), change, todo)}
+}
+
+// Codes of segur registre extraire.
+const (
+	CodeDocumentIntrouvable = "DOCUMENT_INTROUVABLE"
+	CodeDocumentAmbigu      = "DOCUMENT_AMBIGU"
+)
+
+// Numbered is the document issued under numero (a facture or avoir
+// number, a BDC number, MOM-<numéro éditeur>), with its bytes, checked
+// against its SHA-256: DOCUMENT_ARCHIVE_ALTERE when they no longer match,
+// DOCUMENT_INTROUVABLE when none was issued under that number,
+// DOCUMENT_AMBIGU (naming each) when several were and dossier ("" for any)
+// does not tell them apart.
+func (r *Registre) Numbered(numero, dossier string) (*Document, error) {
+	rows, err := r.db.Query(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256
+		FROM documents d WHERE d.numero = ? AND (? = '' OR d.dossier = ?) ORDER BY d.id`, numero, dossier, dossier)
+	if err != nil {
+		return nil, r.classify(err)
+	}
+	var found []Document
+	for rows.Next() {
+		var d Document
+		var emis string
+		if err := rows.Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256); err != nil {
+			rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
+			return nil, r.classify(err)
+		}
+		d.EmisLe = parseStamp(emis)
+		found = append(found, d)
+	}
+	rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
+	if err := rows.Err(); err != nil {
+		return nil, r.classify(err)
+	}
+	switch len(found) {
+	case 0:
+		where := ""
+		if dossier != "" {
+			where = " pour le dossier " + dossier
+		}
+		return nil, &Error{Code: CodeDocumentIntrouvable, Msg: fmt.Sprintf("le registre n'a émis aucun document sous le numéro « %s »%s (segur etat NUMERO_EDITEUR liste les documents d'un dossier)", numero, where)}
+	case 1:
+	default:
+		var names []string
+		for _, d := range found {
+			names = append(names, fmt.Sprintf("%s du dossier %s (fournisseur %s, émis le %s)", strings.TrimSpace(d.Kind+" "+d.Role), d.Dossier, d.Fournisseur, d.EmisLe.Format("02/01/2006")))
+		}
+		return nil, &Error{Code: CodeDocumentAmbigu, Msg: fmt.Sprintf("plusieurs documents portent le numéro « %s » : %s ; précisez le dossier (--dossier NUMERO_EDITEUR)", numero, strings.Join(names, " ; "))}
+	}
+	d := &found[0]
+	if err := r.db.QueryRow("SELECT octets FROM contenus WHERE sha256 = ?", d.SHA256).Scan(&d.Octets); err != nil {
+		return nil, r.classify(err)
+	}
+	if got := Hash(d.Octets); got != d.SHA256 {
+		return nil, &Error{Code: CodeAltere, Msg: fmt.Sprintf("%s %s du dossier %s : le document archivé ne correspond plus à son empreinte SHA-256 (%s attendu, %s lu) ; rien n'est écrit — remettez la dernière sauvegarde du registre", d.Kind, d.Numero, d.Dossier, d.SHA256, got)}
+	}
+	return d, nil
+}
+
+// Avoirs are the avoirs issued for dossier, oldest first, with their
+// bytes, through the transaction (pack copies them beside the dossier's
+// documents).
+func (t *Tx) Avoirs(dossier string) ([]Document, error) {
+	if err := t.lock(); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	rows, err := t.tx.Query(`SELECT d.numero, d.date, d.fournisseur, d.emis_le, d.sha256, c.octets,
+		coalesce((SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE'), '')
+		FROM documents d JOIN contenus c ON c.sha256 = d.sha256
+		WHERE d.dossier = ? AND d.type = 'AVOIR' ORDER BY d.id`, dossier)
+	if err != nil {
+		return nil, t.r.classify(err)
+	}
+	defer rows.Close() // read-only rows: Scan and rows.Err report the reading's errors
+	var out []Document
+	for rows.Next() {
+		d := Document{Dossier: dossier, Kind: Avoir}
+		var emis string
+		if err := rows.Scan(&d.Numero, &d.Date, &d.Fournisseur, &emis, &d.SHA256, &d.Octets, &d.Cancels); err != nil {
+			return nil, t.r.classify(err)
+		}
+		d.EmisLe = parseStamp(emis)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

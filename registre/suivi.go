@@ -12,6 +12,7 @@ const (
 	CodeEtatIncompatible = "ETAT_INCOMPATIBLE"
 	CodeDossierAnnule    = "DOSSIER_ANNULE"
 	CodeDossierInconnu   = "DOSSIER_INCONNU"
+	CodeDossierPaye      = "DOSSIER_PAYE"
 )
 
 // Current is the dossier's current state through the transaction: its
@@ -97,8 +98,36 @@ func (t *Tx) Cancel(dossier, motif string) error {
 // nor deposited again.
 func (t *Tx) Cancelled(dossier string) error {
 	cur, _, err := t.Current(dossier)
-	if err != nil || cur.Etat != Annule {
+	if err != nil {
 		return err
+	}
+	return cancelled(dossier, cur)
+}
+
+// Cancelled is Tx.Cancelled outside a transaction (a read of the last
+// committed state: segur validate).
+func (r *Registre) Cancelled(dossier string) error {
+	cur, _, err := current(r.db, r, dossier)
+	if err != nil {
+		return err
+	}
+	return cancelled(dossier, cur)
+}
+
+// Paid is the DOSSIER_PAYE error of a dossier whose solde was paid (nil
+// when it was not), through the transaction: such a dossier is never
+// deposited again, even when asked (--redeposer).
+func (t *Tx) Paid(dossier string) error {
+	cur, _, err := t.Current(dossier)
+	if err != nil || cur.Etat != SoldePaye {
+		return err
+	}
+	return &Error{Code: CodeDossierPaye, Msg: fmt.Sprintf("le solde du dossier %s est payé (%s, enregistré le %s) : un dossier payé n'est plus jamais déposé, même avec --redeposer ; retirez %s de --redeposer", dossier, cur.Label, cur.At.Format("02/01/2006"), dossier)}
+}
+
+func cancelled(dossier string, cur Event) error {
+	if cur.Etat != Annule {
+		return nil
 	}
 	return &Error{Code: CodeDossierAnnule, Msg: fmt.Sprintf("le dossier %s a été annulé le %s (motif : %s) : un dossier annulé n'est plus jamais produit ni déposé ; retirez son enregistrement du trimestre", dossier, cur.At.Format("02/01/2006"), cur.Label)}
 }

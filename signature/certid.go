@@ -290,3 +290,30 @@ func LevelName(l Level) string {
 	}
 	return fmt.Sprintf("niveau « %s »", l)
 }
+
+// Describe says who made the signature and at what level, in French, for
+// the pages and `segur check`: « Anne Schmitt : carte CPx (IGC-Santé),
+// le 16/02/2023, couvre le document entier ».
+func (s SignerInfo) Describe() string {
+	var b strings.Builder
+	b.WriteString(orUnknown(s.Name))
+	if s.RPPS != "" {
+		b.WriteString(" (RPPS " + s.RPPS + ")")
+	}
+	b.WriteString(" : ")
+	if s.Level == "" {
+		b.WriteString("niveau non déterminé")
+	} else {
+		b.WriteString(LevelName(s.Level))
+	}
+	if !s.Time.IsZero() {
+		b.WriteString(", le " + s.Time.Format("02/01/2006"))
+	}
+	if !s.Valid {
+		b.WriteString(", NON VALIDE")
+	}
+	if s.Covers != "" {
+		b.WriteString(", couvre le " + s.Covers)
+	}
+	return b.String()
+}

@@ -101,9 +101,6 @@ const (
 	Scan       Proof = "numerisation"
 )
 
-// tieText is Result.Tie when a file is tied to its dossier by its text.
-const tieText = "comparaison du texte"
-
 // Result is what Verify found.
 type Result struct {
 	Proof   Proof        // Electronic, Scan, or "" when the file proves nothing
@@ -337,6 +334,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		// when it comes before the first signature.
 		res.Signers = signers
 		ends := revisionEnds(data)
+		tieDeposited(res, name, data, ends, sigs[0], want)
 		if ctx != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
 			var boxes *model.Context
 			if int64(ends[1]) < sigs[0].br[1] {
@@ -354,7 +352,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 	var base []byte
 	for _, r := range want.Rendered {
 		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
-			base, res.Tie = r, "octets identiques à la VA produite par segur"
+			base, res.Tie = r, TieBytes
 			break
 		}
 	}
@@ -366,7 +364,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			}
 			h := sha256.Sum256(data[:e])
 			if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
-				base, res.Tie = data[:e], "empreinte SHA-256 d'une VA remise pour signature"
+				base, res.Tie = data[:e], TieHash
 				break
 			}
 		}
@@ -380,7 +378,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				unsigned = data[:e]
 			}
 		}
-		res.Tie = tieText
+		res.Tie = TieText
 		if diffs := textDiffs(unsigned, want); len(diffs) > 0 {
 			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : %s. Déposez la VA de ce dossier, signée", name, strings.Join(diffs, " ; "))
 		} else if want.Text == nil || want.Extract == nil {
@@ -406,7 +404,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == tieText && len(ends) > 0 && ends[0] < len(base) {
+		if res.Tie == TieText && len(ends) > 0 && ends[0] < len(base) {
 			// Not segur's bytes: the revisions before the first
 			// signature may be anyone's. Its first revision is compared,
 			// with the boxes of the last one, as check does.
@@ -416,7 +414,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		}
 		reportChanges(res, name, changesAfter(first, boxes, covered))
 	}
-	if res.Tie == tieText && want.Pages != nil && ctx.PageCount != want.Pages() {
+	if res.Tie == TieText && want.Pages != nil && ctx.PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())
 	}
 
@@ -454,6 +452,51 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// Ties of a returned document to segur's.
+const (
+	TieBytes   = "octets identiques à la VA produite par segur"
+	TieHash    = "empreinte SHA-256 d'une VA remise pour signature"
+	TieText    = "comparaison du texte"
+	TieDrawing = "comparaison du dessin avec la VA produite par segur"
+)
+
+// tieDeposited ties a document found in a dépôt to segur's own unsigned
+// version when the caller found it (want.Rendered, want.Hashes): its bytes,
+// or the SHA-256 of a revision before the first signature, or else its
+// whole drawing compared (VA_MODIFIEE). res.Tie stays "" when there was
+// nothing to compare with.
+func tieDeposited(res *Result, name string, data []byte, ends []int, first sig, want Expect) {
+	for _, r := range want.Rendered {
+		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
+			res.Tie = TieBytes
+			return
+		}
+	}
+	for _, e := range ends {
+		if int64(e) > first.br[1] {
+			break
+		}
+		h := sha256.Sum256(data[:e])
+		if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
+			res.Tie = TieHash
+			return
+		}
+	}
+	if len(want.Rendered) == 0 || len(want.Rendered[0]) == 0 {
+		return
+	}
+	unsigned := data
+	for _, e := range ends {
+		if int64(e) < first.br[1] {
+			unsigned = data[:e]
+		}
+	}
+	res.Tie = TieDrawing
+	if diffs := drawingDiffs(unsigned, want.Rendered[0]); len(diffs) > 0 {
+		res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : %s. Faites signer la VA produite par segur, sans la modifier", name, strings.Join(diffs, " ; "))
+	}
 }
 
 // invisible reports each signature that no widget of a page shows: the

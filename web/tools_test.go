@@ -112,3 +112,21 @@ func TestUploadRewrittenVAComparedWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestDossierPageShowsSignatureLevel (issue 20): the dossier page lists
+// each verified signature of the proof with its level.
+func TestDossierPageShowsSignatureLevel(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	code, page := f.get(t, "/dossier/00048")
+	if code != 200 {
+		t.Fatalf("dossier page: %d", code)
+	}
+	_, list, ok := strings.Cut(string(page), `<ul id="signatures">`)
+	list, _, _ = strings.Cut(list, "</ul>")
+	for _, want := range []string{"Anne Schmitt (RPPS 10875011016) : signature électronique simple", "Francois Muller (RPPS 10073697418) : signature électronique simple"} {
+		if !ok || !strings.Contains(list, want) {
+			t.Errorf("the page's signatures lack %q:\n%s", want, list)
+		}
+	}
+}

@@ -132,6 +132,45 @@ func TestAvoirThenNewFacture(t *testing.T) {
 	if code, stdout, stderr = pack(q3); code != exitOK || !strings.Contains(stdout, "DOSSIER_DEJA_DEPOSE") {
 		t.Errorf("pack after: %d\n%s%s", code, stdout, stderr)
 	}
+	// pack copies the avoir beside the new facture, byte for byte (and
+	// segur check finds it as issued).
+	avoirBytes, err := os.ReadFile(filepath.Join(avoirs, "MDV-LGC-Va1-AVOIR-00042-A2023-00001.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err := os.ReadFile(filepath.Join(out, "dossiers", "00042", "MDV-LGC-Va1-AVOIR-00042-A2023-00001.pdf"))
+	if err != nil || string(copied) != string(avoirBytes) {
+		t.Errorf("the avoir in dossiers/00042/ is not the issued one (%v)", err)
+	}
+	if code, stdout, stderr := runIn(t, "check", "--sans-registre=false", "--registre", reg, out); code != exitOK || strings.Contains(stdout, "DOCUMENT_MODIFIE") {
+		t.Errorf("check after the avoir: %d\n%s%s", code, stdout, stderr)
+	}
+	os.WriteFile(filepath.Join(out, "dossiers", "00042", "MDV-LGC-Va1-AVOIR-00042-A2023-00001.pdf"), append(copied, ' '), 0o644)
+	if _, stdout, stderr := runIn(t, "check", "--sans-registre=false", "--registre", reg, out); !strings.Contains(stdout, "[DOCUMENT_MODIFIE]") || !strings.Contains(stdout, "AVOIR-00042-A2023-00001") {
+		t.Errorf("check of a changed avoir:\n%s%s", stdout, stderr)
+	}
+	os.WriteFile(filepath.Join(out, "dossiers", "00042", "MDV-LGC-Va1-AVOIR-00042-A2023-00001.pdf"), copied, 0o644)
+
+	// segur registre extraire gives back any issued document by its
+	// number, byte for byte; never over a file; an unknown number is said.
+	extraire := func(args ...string) (int, string, string) {
+		return runIn(t, append([]string{"registre", "--registre", reg, "--config", cfg, "extraire"}, args...)...)
+	}
+	got := filepath.Join(dir, "extrait", "avoir.pdf")
+	code, stdout, stderr = extraire("A2023-00001", "-o", got)
+	if data, err := os.ReadFile(got); code != exitOK || err != nil || string(data) != string(avoirBytes) || !strings.Contains(stderr, "conforme au registre") {
+		t.Errorf("extraire the avoir: %d (%v)\n%s%s", code, err, stdout, stderr)
+	}
+	if code, _, stderr := extraire("A2023-00001", "-o", got); code == exitOK || !strings.Contains(stderr, "existe déjà") {
+		t.Errorf("extraire over a file: %d %s", code, stderr)
+	}
+	cancelled := filepath.Join(dir, "extrait", "F2023-00042.pdf")
+	if code, _, stderr := extraire("F2023-00042", "-o", cancelled); code != exitOK || !strings.Contains(pdfText(t, cancelled), "Facture n° F2023-00042") {
+		t.Errorf("extraire the cancelled facture: %d %s", code, stderr)
+	}
+	if code, _, stderr := extraire("F2023-99999", "-o", filepath.Join(dir, "extrait", "x.pdf")); code != exitCannot || !strings.Contains(stderr, "[DOCUMENT_INTROUVABLE]") {
+		t.Errorf("extraire an unknown number: %d %s", code, stderr)
+	}
 
 	code, stdout, _ = runIn(t, "etat", "--registre", reg, "--config", cfg, "00042")
 	for _, w := range []string{"document FACTURE F2023-00042 du 2023-02-10", "annulé par l'avoir A2023-00001",

@@ -24,6 +24,11 @@ func checkCommand(code *int) *cli.Command {
 				return failed(c, err)
 			}
 			printProblems(c.App.Writer, res.Problems)
+			for _, sg := range res.Signed {
+				for _, si := range sg.Signers {
+					fmt.Fprintf(c.App.ErrWriter, "signature : %s · %s : %s\n", sg.Zip, sg.Piece, si.Describe())
+				}
+			}
 			if res.Registre != "" {
 				fmt.Fprintf(c.App.ErrWriter, "dépôt comparé au registre « %s »\n", res.Registre)
 			}

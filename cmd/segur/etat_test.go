@@ -58,6 +58,11 @@ func TestEtatPayeAnnule(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "00042\tsolde payé (payé le 12/06/2023)") || !strings.Contains(stdout, "00046\tannulé (le client a renoncé)") {
 		t.Errorf("etat:\n%s", stdout)
 	}
+	// validate says it before pack, from the registre.
+	code, stdout, _ = runIn(t, "validate", "--sans-registre=false", "--registre", reg, "--config", cfg, "--date-depot", "2023-04-28", q)
+	if code != exitRejected || !strings.Contains(stdout, "00046.yaml:9:1: 00046: -: le dossier 00046 a été annulé") || !strings.Contains(stdout, "[DOSSIER_ANNULE]") {
+		t.Errorf("validate of an annulé dossier: %d\n%s", code, stdout)
+	}
 	// An annulé dossier is never deposited again, even asked.
 	code, stdout, stderr := pack(q, "--redeposer", "00046", "--retirer", "00046")
 	if code != exitRejected || !strings.Contains(stdout, "00046") || !strings.Contains(stdout, "[DOSSIER_ANNULE]") || !strings.Contains(stdout, "le client a renoncé") {
@@ -65,5 +70,13 @@ func TestEtatPayeAnnule(t *testing.T) {
 	}
 	for _, f := range depotFiles(t, out) {
 		t.Errorf("nothing to deposit, found %s", f)
+	}
+	// A paid dossier is never deposited again, even asked: DOSSIER_PAYE.
+	code, stdout, stderr = pack(q, "--redeposer", "00042")
+	if code != exitRejected || !strings.Contains(stdout, "00042") || !strings.Contains(stdout, "[DOSSIER_PAYE]") || !strings.Contains(stdout, "payé le 12/06/2023") {
+		t.Errorf("pack of a paid dossier asked again: %d\n%s%s", code, stdout, stderr)
+	}
+	for _, f := range depotFiles(t, out) {
+		t.Errorf("a paid dossier is not deposited again, found %s", f)
 	}
 }

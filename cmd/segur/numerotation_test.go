@@ -75,6 +75,12 @@ func TestFactureNumerotation(t *testing.T) {
 		t.Errorf("MOM of 00042:\n%s", m)
 	}
 
+	// What was issued agrees with the records: validate finds nothing
+	// (the MOM cites the number segur gave).
+	if code, stdout, _ := runIn(t, "validate", "--sans-registre=false", "--registre", reg, "--config", cfg, "--date-depot", "2023-04-28", q1); code != exitOK {
+		t.Errorf("validate after pack: %d\n%s", code, stdout)
+	}
+
 	// A day later: given back, nothing taken; a record giving its own
 	// number is refused, consuming nothing; the next new facture takes 3.
 	testClock = "2023-04-29T10:00:00Z"
@@ -84,6 +90,11 @@ func TestFactureNumerotation(t *testing.T) {
 	code, stdout, stderr = pack(q2)
 	if code != exitRejected || !strings.Contains(stdout, "[FACTURE_NUMERO_DONNE]") || !strings.Contains(stdout, "F2023-00045") {
 		t.Errorf("record with its own number: %d\n%s%s", code, stdout, stderr)
+	}
+	// validate says it before pack, at the key.
+	code, stdout, _ = runIn(t, "validate", "--sans-registre=false", "--registre", reg, "--config", cfg, "--date-depot", "2023-04-28", q2)
+	if code != exitRejected || !strings.Contains(stdout, ": 00045: facture.numero: facture.numero « F2023-00045 »") || !strings.Contains(stdout, "[FACTURE_NUMERO_DONNE]") {
+		t.Errorf("validate of a record with its own number: %d\n%s", code, stdout)
 	}
 	q3 := quarterDir(t, filepath.Join(dir, "q3"), map[string][2]any{
 		"00045.yaml": {"cas1-perimetre-identique.yaml", [][2]string{{"  numero: F2023-00045\n", ""}}},

@@ -173,6 +173,10 @@ func TestPackThenCheckFixtures(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("check exit code: got %d, want 0\n%s%s", code, stdout, stderr)
 	}
+	// Each signature read back, with its level (issue 20).
+	if !strings.Contains(stderr, "signature : depot/MDV-LGC-Va1-SOLDE-2201140317-01.zip · MDV-LGC-Va1-VA-00048.pdf : Anne Schmitt (RPPS 10875011016) : signature électronique simple") {
+		t.Errorf("check does not print 00048's signatures with their level:\n%s", stderr)
+	}
 	// The scanned VA's warning reaches its end: what to check by eye
 	// (issue 19: check cut it to « …sans signature électronique : v… »).
 	scanned := ""

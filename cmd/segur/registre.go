@@ -60,9 +60,11 @@ func registreInputs(c *cli.Context) app.Inputs {
 func registreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "registre",
-		Usage:     "le registre de ce que segur a émis, déposé et reçu : « verifier » (intégrité et empreinte de chaque document archivé), « sauvegarder FICHIER » (copie cohérente, même pendant un traitement)",
-		ArgsUsage: "verifier | sauvegarder FICHIER",
-		Flags:     []cli.Flag{configFlag, registreFlag},
+		Usage:     "le registre de ce que segur a émis, déposé et reçu : « verifier » (intégrité et empreinte de chaque document archivé), « sauvegarder FICHIER » (copie cohérente, même pendant un traitement), « extraire NUMERO -o FICHIER » (le PDF émis sous ce numéro, octet pour octet)",
+		ArgsUsage: "verifier | sauvegarder FICHIER | extraire NUMERO -o FICHIER",
+		Flags: []cli.Flag{configFlag, registreFlag,
+			&cli.StringFlag{Name: "o", Usage: "extraire : le fichier où écrire le document (jamais remplacé)"},
+			&cli.StringFlag{Name: "dossier", Usage: "extraire : le numéro éditeur du dossier, quand plusieurs documents portent le même numéro"}},
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			switch {
@@ -86,8 +88,20 @@ func registreCommand() *cli.Command {
 				}
 				fmt.Fprintf(c.App.ErrWriter, "registre « %s » copié dans « %s »\n", path, args[1])
 				return nil
+			case len(args) == 2 && args[0] == "extraire":
+				if c.String("o") == "" {
+					return cannot("segur registre extraire NUMERO -o FICHIER : -o est obligatoire (le fichier où écrire le document)")
+				}
+				doc, path, err := app.RegistreExtract(registreInputs(c), args[1], c.String("dossier"), c.String("o"))
+				if err != nil {
+					return failed(c, err)
+				}
+				fmt.Fprintln(c.App.Writer, c.String("o"))
+				fmt.Fprintf(c.App.ErrWriter, "%s %s du dossier %s, émis le %s, extrait du registre « %s » : SHA-256 %s, conforme au registre\n",
+					strings.TrimSpace(doc.Kind+" "+doc.Role), doc.Numero, doc.Dossier, doc.EmisLe.Format("02/01/2006 15:04"), path, doc.SHA256)
+				return nil
 			}
-			return cannot("segur registre verifier, ou segur registre sauvegarder FICHIER")
+			return cannot("segur registre verifier, segur registre sauvegarder FICHIER, ou segur registre extraire NUMERO -o FICHIER")
 		},
 	}
 }
