@@ -149,7 +149,7 @@ type Result struct {
 type dossierWork struct {
 	numero, numeroASP, dispositif string
 	source                        dossier.Pos
-	justificatif                  string // MOM or VA, "" when the dossier has errors
+	justificatif                  dossier.Kind // MOM or VA, "" when the dossier has errors
 	numeroANS, siret              string
 	problems                      []dossier.Problem // the dossier's, then pack's (VA_NON_SIGNEE, PIECE_…)
 	blocked                       bool
@@ -190,7 +190,7 @@ func summarize(d *dossier.Dossier, avance bool) *dossierWork {
 		info:     rapport.InfoOf(d),
 	}
 	if !w.blocked {
-		w.justificatif = string(d.Justificatif.Kind)
+		w.justificatif = d.Justificatif.Kind
 		w.numeroANS = d.Solution.NumeroANS
 		w.siret = d.Parties.Fournisseur.Siret
 		var err error
@@ -321,7 +321,7 @@ func run(opt Options, src source) (*Result, error) {
 		} else {
 			res.Blocked++
 		}
-		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == string(dossier.VA) {
+		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == dossier.VA {
 			res.Awaiting++
 		}
 	}

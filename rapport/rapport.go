@@ -29,16 +29,16 @@ type Rapport struct {
 
 // RapportDossier is one dossier's entry.
 type RapportDossier struct {
-	NumeroEditeur string     `json:"numero_editeur"`
-	NumeroASP     string     `json:"numero_asp"`
-	Dispositif    string     `json:"dispositif"`
-	Fichier       string     `json:"fichier"`
-	Ligne         int        `json:"ligne"`
-	Statut        Statut     `json:"statut"`
-	Justificatif  string     `json:"justificatif,omitempty"`
-	Depot         string     `json:"depot,omitempty"`
-	Problemes     []Probleme `json:"problemes"`
-	Fichiers      []Fichier  `json:"fichiers"`
+	NumeroEditeur string       `json:"numero_editeur"`
+	NumeroASP     string       `json:"numero_asp"`
+	Dispositif    string       `json:"dispositif"`
+	Fichier       string       `json:"fichier"`
+	Ligne         int          `json:"ligne"`
+	Statut        Statut       `json:"statut"`
+	Justificatif  dossier.Kind `json:"justificatif,omitempty"` // MOM or VA
+	Depot         string       `json:"depot,omitempty"`
+	Problemes     []Probleme   `json:"problemes"`
+	Fichiers      []Fichier    `json:"fichiers"`
 	// Info is for people (rapport.html, a-signer/, segur serve), not in
 	// rapport.json.
 	Info Info `json:"-"`

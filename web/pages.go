@@ -108,7 +108,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	for _, d := range sn.rapport.Dossiers {
 		etat := d.Etat()
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
-			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
+			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: string(d.Justificatif),
 			Etat: etat, Classe: rapport.EtatClass(etat)}
 		for _, p := range d.Problemes {
 			if p.Niveau == rapport.NiveauErreur || r.Raison == "" {
@@ -168,13 +168,13 @@ func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply
 		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
 		if sig.Email != "" && !strings.ContainsAny(sig.Email, "?&#/ ") {
 			subject := "Dossier Ségur " + d.NumeroEditeur + " : VA à signer"
-			if d.Justificatif == string(dossier.MOM) {
+			if d.Justificatif == dossier.MOM {
 				subject = "Dossier Ségur " + d.NumeroEditeur
 			}
 			sg.Mailto = template.URL("mailto:" + sig.Email + "?subject=" + url.PathEscape(subject))
 		}
 		switch {
-		case d.Justificatif == string(dossier.MOM):
+		case d.Justificatif == dossier.MOM:
 			sg.Signe = "signe la MOM pour le fournisseur"
 		case signed:
 			sg.Signe = "✔ VA signée reçue"
