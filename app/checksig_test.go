@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,5 +147,35 @@ func TestCheckComparesDrawing(t *testing.T) {
 				t.Fatalf("check: want %s, got %v", f.Code, chk.Problems)
 			}
 		})
+	}
+}
+
+// TestPackTimestampFailureBlocks (issue 20): segur.yaml's
+// signature.horodatage reaches the fournisseur's signature: a TSA that
+// fails blocks the MOM's dossier with HORODATAGE_IMPOSSIBLE naming it,
+// instead of signing without the time-stamp asked.
+func TestPackTimestampFailureBlocks(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", sigtest.Password)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "panne", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	cfg := checkConfig(t, "  horodatage: "+srv.URL+"/tsa\n")
+	res, err := Pack(context.Background(), PackOptions{
+		Inputs:    Inputs{Paths: []string{"../fixtures/dossiers/liberal-mom.yaml"}, Config: cfg, Registre: ""},
+		Out:       t.TempDir(),
+		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range res.Problems {
+		if p.Code == "HORODATAGE_IMPOSSIBLE" && strings.Contains(p.Message, srv.URL+"/tsa") && strings.Contains(p.Message, "code HTTP 503") {
+			found = true
+		}
+	}
+	if !found || res.Ready != 0 {
+		t.Errorf("want HORODATAGE_IMPOSSIBLE naming the TSA and nothing ready, got %d ready: %v", res.Ready, res.Problems)
 	}
 }

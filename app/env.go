@@ -1,7 +1,9 @@
 package app
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -286,6 +288,9 @@ func (e *Env) signer() (*signature.Signer, error) {
 		}
 		return nil, fail(sc.Pos, "signature.certificat", code, err.Error())
 	}
+	if sc.Horodatage != "" {
+		s.TSA = &signature.TSA{URL: sc.Horodatage}
+	}
 	return s, nil
 }
 
@@ -296,13 +301,19 @@ func (e *Env) trust() (*signature.Trust, signature.Level, error) {
 	if sc == nil {
 		return nil, "", nil
 	}
+	// fingerprint names the roots read, in order, for the verifications
+	// pack remembers (signature.Trust.Fingerprint).
+	fingerprint := sha256.New()
 	load := func(field string, paths []string) (*x509.CertPool, error) {
 		if len(paths) == 0 {
 			return nil, nil
 		}
 		pool := x509.NewCertPool()
+		fmt.Fprintf(fingerprint, "%s %d\n", field, len(paths))
 		for _, p := range paths {
 			data, err := safeio.ReadFile(p, safeio.RootCerts)
+			sum := sha256.Sum256(data)
+			fingerprint.Write(sum[:])
 			why := ""
 			if err != nil {
 				why = safeio.Reason(err)
@@ -328,7 +339,7 @@ func (e *Env) trust() (*signature.Trust, signature.Level, error) {
 	if igc == nil && rgs == nil {
 		return nil, signature.Level(sc.NiveauMinimum), nil
 	}
-	return &signature.Trust{IGCSante: igc, RGS: rgs}, signature.Level(sc.NiveauMinimum), nil
+	return &signature.Trust{IGCSante: igc, RGS: rgs, Fingerprint: hex.EncodeToString(fingerprint.Sum(nil))}, signature.Level(sc.NiveauMinimum), nil
 }
 
 // checkLogo reads the fournisseur's logo (bounded) and checks that it can

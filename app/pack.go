@@ -161,6 +161,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	defer unlock()
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
+	var verified pack.VerifyMemo
 	var etats func(string) (*rapport.EtatRegistre, error)
 	var avoirs func(*dossier.Dossier) ([]pack.Document, error)
 	if reg != nil {
@@ -174,6 +175,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			regPhase = registre.PhaseAvance
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
+		verified = tx
 		numbering := &sync.Mutex{}
 		newRenderer = func() pack.Renderer {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
@@ -238,6 +240,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Guard:         true,
 		Retirer:       opt.Retirer,
 		Memory:        mem,
+		Verified:      verified,
 		Etats:         etats,
 		Avoirs:        avoirs,
 	}, q)

@@ -27,6 +27,14 @@ import (
 // reaches a zip: the pièce is opened once, confined, by handle, and that
 // handle is what the zip copies. A run may refuse the pièce (not found,
 // outside), never pack the other file.
+//
+// This one is left to chance (where the swaps land), and in-process the
+// window of the code before the fix (a check, then an open by name) is a
+// few microseconds between two system calls with nothing observable in
+// between: 4 × 60 runs of that code never zipped the outside file. The
+// swap pinned in that window is cmd/segur's
+// TestPieceFolderSwappedAtTheOpenNeverZipsAnOutsideFile (ptrace, at the
+// entry of each open of the pièce in turn), which fails on that code.
 func TestPieceFolderSwappedForALinkNeverZipsAnOutsideFile(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
 	root := t.TempDir()

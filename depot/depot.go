@@ -1,6 +1,9 @@
 package depot
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +23,7 @@ import (
 //	depot/          the upload pairs of the last complete run
 //	rapport.json    that run's report
 //	dossiers/       every dossier's documents
+//	a-signer/       the VAs waiting for their signatures, liste.csv
 //	hors-depot/     files found in depot/ that segur did not make, set aside
 //	.segur/         segur's own state: the manifest, the switch journal,
 //	                the next dépôt being built and the previous one set aside
@@ -39,13 +43,17 @@ const (
 	RapportFile  = "rapport.json"
 	RapportHTML  = "rapport.html"
 	dossiersDir  = "dossiers"
+	aSignerDir   = "a-signer"
 	asideDir     = "hors-depot"
 	stateDir     = ".segur"
 	nextDir      = ".segur/nouveau"
 	oldDir       = ".segur/ancien"
 	journalFile  = ".segur/bascule.json"
 	manifestFile = ".segur/depot.json"
-	lockFile     = ".segur.lock"
+	// ASignerManifest lists the files segur wrote in a-signer/ with their
+	// SHA-256: the only files a later run may replace or delete there.
+	ASignerManifest = ".segur/a-signer.json"
+	lockFile        = ".segur.lock"
 )
 
 // stateKind bounds the reading of segur's own state files.
@@ -72,6 +80,14 @@ type journal struct {
 	// depot/ (.segur/nouveau/dossiers) and switched with it; "" when the
 	// run built none.
 	Dossiers string `json:"dossiers,omitempty"`
+	// ASigner identifies the new a-signer/ folder (.segur/nouveau/a-signer),
+	// switched with dossiers/; "" when the run built none. ASignerAnciens
+	// is the previous a-signer manifest (file → SHA-256): a file of the
+	// previous a-signer/ the new one no longer has is deleted only if it is
+	// listed there with the same bytes (segur's own); anything else is set
+	// aside in hors-depot/.
+	ASigner        string            `json:"a_signer,omitempty"`
+	ASignerAnciens map[string]string `json:"a_signer_anciens,omitempty"`
 }
 
 // Decider makes a switch and a registre transaction one unit: Commit
@@ -100,8 +116,8 @@ func Guard(dir string) error { return guard(dir) }
 // guard refuses an output folder whose own entries are symbolic links or
 // of the wrong kind: segur would otherwise write or delete through them.
 func guard(dir string) error {
-	dirs := []string{depotDir, dossiersDir, asideDir, stateDir, nextDir, oldDir}
-	files := []string{RapportFile, lockFile, journalFile, manifestFile}
+	dirs := []string{depotDir, dossiersDir, aSignerDir, asideDir, stateDir, nextDir, oldDir}
+	files := []string{RapportFile, RapportHTML, lockFile, journalFile, manifestFile, ASignerManifest}
 	check := func(rel string, wantDir bool) error {
 		st, err := os.Lstat(filepath.Join(dir, rel))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -228,24 +244,66 @@ func BeginNext(dir string) (string, error) {
 	return d, nil
 }
 
-// BeginNextWithDossiers is BeginNext, and also stages the next dossiers/:
-// .segur/nouveau/dossiers/ starts as a copy of dossiers/ made of hard
-// links (a copy where the system has none), into which the run writes its
-// documents (always by a new file renamed into place, so the current
-// dossiers/ is never changed); the switch exchanges it with dossiers/ with
-// depot/, so that dossiers/ never disagrees with the dépôt after a fault.
-// It returns the next depot/ and the folder to write documents under (its
-// dossiers/ is the staged one).
+// BeginNextWithDossiers is BeginNext, and also stages the next dossiers/
+// and a-signer/: .segur/nouveau/dossiers/ and .segur/nouveau/a-signer/
+// start as copies of dossiers/ and a-signer/ made of hard links (copies
+// where the system has none), into which the run writes its documents and
+// the VAs to sign (always by a new file renamed into place, or by removing
+// a staged link, so the current folders are never changed), and the next
+// a-signer manifest (.segur/nouveau/a-signer.json, see StagedASignerManifest);
+// the switch exchanges them with dossiers/ and a-signer/ with depot/, so
+// that none of them disagrees with the dépôt after a fault. It returns the
+// next depot/ and the folder to write documents under (its dossiers/ and
+// a-signer/ are the staged ones).
 func BeginNextWithDossiers(dir string) (depotNext, root string, err error) {
 	d, err := BeginNext(dir)
 	if err != nil {
 		return "", "", err
 	}
 	root = filepath.Join(dir, nextDir)
-	if err := stageTree(filepath.Join(dir, dossiersDir), filepath.Join(root, dossiersDir)); err != nil {
-		return "", "", err
+	for _, sub := range []string{dossiersDir, aSignerDir} {
+		if err := stageTree(filepath.Join(dir, sub), filepath.Join(root, sub)); err != nil {
+			return "", "", err
+		}
 	}
 	return d, root, nil
+}
+
+// StagedASignerManifest is where a run writes the next a-signer manifest,
+// under the root BeginNextWithDossiers returned: it replaces ASignerManifest
+// at the switch, with a-signer/.
+func StagedASignerManifest(root string) string {
+	return filepath.Join(root, filepath.Base(ASignerManifest))
+}
+
+// aSignerManifest is the content of ASignerManifest.
+type aSignerManifest struct {
+	Fichiers map[string]string `json:"fichiers"`
+}
+
+// ReadASignerManifest reads an a-signer manifest (ASignerManifest under
+// an output folder, or a staged one): file name → SHA-256. A missing or
+// unreadable one lists nothing (then nothing in a-signer/ is segur's).
+func ReadASignerManifest(path string) map[string]string {
+	m := aSignerManifest{}
+	if data, err := safeio.ReadFile(path, stateKind); err == nil && json.Unmarshal(data, &m) != nil {
+		// Not half of one: a manifest that cannot be decoded lists
+		// nothing, so no file of a-signer/ is taken as segur's.
+		m = aSignerManifest{}
+	}
+	if m.Fichiers == nil {
+		m.Fichiers = map[string]string{}
+	}
+	return m.Fichiers
+}
+
+// WriteASignerManifest writes an a-signer manifest at path, atomically.
+func WriteASignerManifest(path string, files map[string]string) error {
+	data, err := json.MarshalIndent(aSignerManifest{Fichiers: files}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFile(path, data)
 }
 
 // stageTree recreates the folder tree from under to, its regular files as
@@ -325,7 +383,7 @@ func (f faults) commit(dir string, files []string, dec *Decider) ([]string, erro
 	}
 	if _, err := os.Lstat(filepath.Join(dir, oldDir)); err == nil {
 		// Left by a finished switch whose clean-up failed: finish it now.
-		if _, err := clearOld(dir, nil); err != nil {
+		if _, err := clearOld(dir, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -337,6 +395,10 @@ func (f faults) commit(dir string, files []string, dec *Decider) ([]string, erro
 	j.Nouveau = dirID(filepath.Join(next, depotDir))
 	if exists(filepath.Join(next, dossiersDir)) {
 		j.Dossiers = dirID(filepath.Join(next, dossiersDir))
+	}
+	if exists(filepath.Join(next, aSignerDir)) {
+		j.ASigner = dirID(filepath.Join(next, aSignerDir))
+		j.ASignerAnciens = ReadASignerManifest(filepath.Join(dir, ASignerManifest))
 	}
 	if dec != nil {
 		j.Registre = dec.TxID
@@ -396,8 +458,16 @@ func (f faults) finish(dir string, j *journal) ([]string, error) {
 	if err := f.at("dossiers"); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{RapportFile, RapportHTML} {
-		if r := filepath.Join(dir, nextDir, name); exists(r) {
+	if na := filepath.Join(dir, nextDir, aSignerDir); j.ASigner != "" && exists(na) {
+		if err := f.swap(na, filepath.Join(dir, aSignerDir), filepath.Join(old, aSignerDir), j.ASigner); err != nil {
+			return nil, fmt.Errorf("bascule de a-signer/ impossible (un fichier de a-signer/ est-il ouvert dans un autre programme ? fermez-le puis relancez) : %w", err)
+		}
+	}
+	if err := f.at("a-signer"); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{RapportFile, RapportHTML, ASignerManifest} {
+		if r := filepath.Join(dir, nextDir, filepath.Base(name)); exists(r) {
 			if err := os.Rename(r, filepath.Join(dir, name)); err != nil {
 				return nil, fmt.Errorf("bascule du rapport impossible : %w", err)
 			}
@@ -419,7 +489,7 @@ func (f faults) finish(dir string, j *journal) ([]string, error) {
 	if err := f.at("manifest"); err != nil {
 		return nil, err
 	}
-	aside, err := clearOld(dir, j.Anciens)
+	aside, err := clearOld(dir, j.Anciens, j.ASignerAnciens)
 	if err != nil {
 		return aside, err
 	}
@@ -468,8 +538,12 @@ func (f faults) swap(next, cur, aside, id string) error {
 
 // clearOld empties .segur/ancien: the previous dépôt's files listed in its
 // manifest are deleted; anything else found there (a file segur did not
-// make) is moved to hors-depot/, never deleted.
-func clearOld(dir string, listed []string) ([]string, error) {
+// make) is moved to hors-depot/, never deleted. The previous dossiers/ and
+// a-signer/ are cleared by clearOldTree; in a-signer/, a file is deleted
+// only if the new a-signer/ holds the same bytes at its place, or if
+// segur wrote it (ownSums, the previous a-signer manifest) and it is
+// unchanged.
+func clearOld(dir string, listed []string, ownSums map[string]string) ([]string, error) {
 	old := filepath.Join(dir, oldDir, depotDir)
 	entries, err := os.ReadDir(old)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -492,7 +566,22 @@ func clearOld(dir string, listed []string) ([]string, error) {
 	if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return aside, err
 	}
-	more, err := clearOldTree(dir, filepath.Join(dir, oldDir, dossiersDir), filepath.Join(dir, dossiersDir), dossiersDir)
+	more, err := clearOldTree(dir, filepath.Join(dir, oldDir, dossiersDir), filepath.Join(dir, dossiersDir), dossiersDir, sameType)
+	aside = append(aside, more...)
+	if err != nil {
+		return aside, err
+	}
+	own := func(rel, p, q string, e fs.DirEntry) bool {
+		if !e.Type().IsRegular() {
+			return false
+		}
+		if sameBytes(p, q) {
+			return true
+		}
+		sum, ok := ownSums[strings.TrimPrefix(filepath.ToSlash(rel), aSignerDir+"/")]
+		return ok && fileSHA256(p) == sum
+	}
+	more, err = clearOldTree(dir, filepath.Join(dir, oldDir, aSignerDir), filepath.Join(dir, aSignerDir), aSignerDir, own)
 	aside = append(aside, more...)
 	if err != nil {
 		return aside, err
@@ -503,12 +592,21 @@ func clearOld(dir string, listed []string) ([]string, error) {
 	return aside, nil
 }
 
-// clearOldTree empties the previous dossiers/ (old) once the new one (cur)
-// is in place: a file the new tree also has at its place (the same file,
-// staged as a link, or segur's new version of it) is removed; anything
-// else (a file the staging could not carry over) is set aside in
+// sameType is dossiers/' rule for clearOldTree: a file the new tree also
+// has at its place (the same file, staged as a link, or segur's new
+// version of it) is removed.
+func sameType(_, _, q string, e fs.DirEntry) bool {
+	st, err := os.Lstat(q)
+	return err == nil && st.Mode().Type() == e.Type()
+}
+
+// clearOldTree empties a previous staged folder (old: dossiers/ or
+// a-signer/) once the new one (cur) is in place: a file removable says
+// may go (rel is its path from the output folder, p its path in old, q
+// the same place in cur) is removed; anything else (a file the staging
+// could not carry over, one changed meanwhile) is set aside in
 // hors-depot/, never deleted.
-func clearOldTree(dir, old, cur, rel string) ([]string, error) {
+func clearOldTree(dir, old, cur, rel string, removable func(rel, p, q string, e fs.DirEntry) bool) ([]string, error) {
 	entries, err := os.ReadDir(old)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -519,14 +617,14 @@ func clearOldTree(dir, old, cur, rel string) ([]string, error) {
 	for _, e := range entries {
 		p, q := filepath.Join(old, e.Name()), filepath.Join(cur, e.Name())
 		if e.IsDir() {
-			more, err := clearOldTree(dir, p, q, filepath.Join(rel, e.Name()))
+			more, err := clearOldTree(dir, p, q, filepath.Join(rel, e.Name()), removable)
 			aside = append(aside, more...)
 			if err != nil {
 				return aside, err
 			}
 			continue
 		}
-		if st, err := os.Lstat(q); err == nil && st.Mode().Type() == e.Type() {
+		if removable(filepath.Join(rel, e.Name()), p, q, e) {
 			if err := os.Remove(p); err != nil {
 				return aside, err
 			}
@@ -556,6 +654,36 @@ func setAside(dir, p, name string) error {
 		target = filepath.Join(aside, strings.TrimSuffix(name, ext)+"-"+strconv.Itoa(i)+ext)
 	}
 	return os.Rename(p, target)
+}
+
+// aSignerKind bounds the reading of a file of a-signer/ (a VA, liste.csv).
+var aSignerKind = safeio.Kind{Name: "fichier de a-signer", Max: 64 << 20}
+
+// sameBytes reports whether p and q are the same file or regular files
+// with the same bytes (q where links could not be made: a copy).
+func sameBytes(p, q string) bool {
+	sp, err1 := os.Lstat(p)
+	sq, err2 := os.Lstat(q)
+	if err1 != nil || err2 != nil || !sp.Mode().IsRegular() || !sq.Mode().IsRegular() {
+		return false
+	}
+	if os.SameFile(sp, sq) {
+		return true
+	}
+	a, err1 := safeio.ReadFile(p, aSignerKind)
+	b, err2 := safeio.ReadFile(q, aSignerKind)
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+// fileSHA256 is the SHA-256 (hex) of the regular file at p, "" when it
+// cannot be read as one.
+func fileSHA256(p string) string {
+	data, err := safeio.ReadFile(p, aSignerKind)
+	if err != nil {
+		return ""
+	}
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
 }
 
 func readManifest(dir string) (manifest, error) {

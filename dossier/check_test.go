@@ -478,6 +478,7 @@ func TestConfig(t *testing.T) {
 		{"a 9-digit numéro ANS", `numero_ans: "1234567890"`, `numero_ans: "123456789"`, "NUMERO_ANS_FORMAT"},
 		{"a solution of an unknown dispositif", "dispositif: BIO-SGL-Va1", "dispositif: BIO-SGL-Va9", "DISPOSITIF_INCONNU"},
 		{"a logo that is not there", "  signataire: {", "  logo: absent.png\n  signataire: {", "FICHIER_ILLISIBLE"},
+		{"a time-stamping authority that is no HTTP address", "solutions:", "signature: {certificat: f.p12, mot_de_passe_env: MDP, horodatage: \"ftp://tsa.example\"}\nsolutions:", "VALEUR_INVALIDE"},
 		{"a fournisseur without signataire", "  signataire: {nom: Martin, prenom: Claire, qualite: Directrice générale}\n", "", "CHAMP_MANQUANT"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package dossier
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -132,12 +133,15 @@ type SignatureConfig struct {
 	NiveauMinimum   string   `yaml:"niveau_minimum"`
 	RacinesIGCSante []string `yaml:"racines_igc_sante"`
 	RacinesRGS      []string `yaml:"racines_rgs"`
-	RootsIGCSante   []string `yaml:"-"`
-	RootsRGS        []string `yaml:"-"`
-	LevelPos        Pos      `yaml:"-"` // of niveau_minimum
-	Pos             Pos      `yaml:"-"` // of certificat, for messages
-	PasswordPos     Pos      `yaml:"-"` // of mot_de_passe_env
-	Path            string   `yaml:"-"` // Certificat resolved from segur.yaml's folder
+	// Horodatage is the URL of an RFC 3161 time-stamping authority that
+	// time-stamps the fournisseur's signatures ("" none).
+	Horodatage    string   `yaml:"horodatage"`
+	RootsIGCSante []string `yaml:"-"`
+	RootsRGS      []string `yaml:"-"`
+	LevelPos      Pos      `yaml:"-"` // of niveau_minimum
+	Pos           Pos      `yaml:"-"` // of certificat, for messages
+	PasswordPos   Pos      `yaml:"-"` // of mot_de_passe_env
+	Path          string   `yaml:"-"` // Certificat resolved from segur.yaml's folder
 }
 
 // Paiement holds the payment terms printed on the facture.
@@ -263,6 +267,11 @@ func checkConfig(c *checker, cfg *Config, reg *Registry, files FileChecker) {
 			return out
 		}
 		s.RootsIGCSante, s.RootsRGS = resolve(s.RacinesIGCSante), resolve(s.RacinesRGS)
+		if h := s.Horodatage; h != "" {
+			if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				c.errorf("signature.horodatage", "VALEUR_INVALIDE", "adresse d'horodatage « %s » invalide : attendu l'URL http:// ou https:// d'une autorité d'horodatage RFC 3161", h)
+			}
+		}
 		if s.NiveauMinimum == "cpx" && len(s.RacinesIGCSante) == 0 {
 			c.errorf("signature.niveau_minimum", "CHAMP_MANQUANT", "le niveau cpx demande les racines IGC-Santé (signature.racines_igc_sante) : sans elles aucune signature n'est reconnue comme CPx")
 		}

@@ -9,6 +9,9 @@ import (
 // records its proof (and the unsigned version handed out) in w.
 func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWork, problem, warn func(field, code, format string, args ...any)) (Entry, bool) {
 	ropt := retours.Options{Dir: opt.Dir, Docs: opt.docs(), Signes: opt.Signes, Trust: opt.Trust, MinLevel: opt.MinLevel, Strict: opt.Strict}
+	if opt.Verified != nil {
+		ropt.Memo = memo{opt.Verified, w}
+	}
 	hashes := opt.remises[d.Numero()]
 	var (
 		rp retours.Piece
@@ -37,4 +40,26 @@ func justificatif(opt Options, d *dossier.Dossier, rendered []byte, w *dossierWo
 		}
 	}
 	return e, ok
+}
+
+// memo is a VerifyMemo as retours sees it for one dossier's work: an
+// error is a miss there, and stops the run here (like an output that
+// cannot be written).
+type memo struct {
+	m VerifyMemo
+	w *dossierWork
+}
+
+func (m memo) Recall(numero, key string) []byte {
+	b, err := m.m.Verification(numero, key)
+	if err != nil && m.w.err == nil {
+		m.w.err = err
+	}
+	return b
+}
+
+func (m memo) Remember(numero, key string, result []byte) {
+	if err := m.m.RememberVerification(numero, key, result); err != nil && m.w.err == nil {
+		m.w.err = err
+	}
 }

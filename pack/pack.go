@@ -84,6 +84,11 @@ type Options struct {
 	// one unit with the dépôt's switch (depot.CommitWith). nil: nothing is
 	// remembered (--sans-registre).
 	Memory Memory
+	// Verified remembers what verifying each returned VA gave, from
+	// one run to the next (the registre's transaction): a second pack of
+	// an unchanged quarter does not verify them all again. nil: every VA
+	// is verified.
+	Verified VerifyMemo
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 	spool   *lineSpool          // the JSON lines until their pairs are written
@@ -107,6 +112,13 @@ type Memory interface {
 	TxID() string
 	Decide() error
 	Committed(id string) (bool, error)
+}
+
+// VerifyMemo keeps one verification result per dossier under a key
+// (retours.Memo); registre.Tx is one. An error stops the run.
+type VerifyMemo interface {
+	Verification(numero, key string) ([]byte, error)
+	RememberVerification(numero, key string, result []byte) error
 }
 
 // Declaration is what one avance line declared: the beneficiaries
@@ -364,6 +376,12 @@ func run(opt Options, src source) (*Result, error) {
 	for _, p := range pairs {
 		names = append(names, p.name+".json", p.name+".zip")
 	}
+	// a-signer/ and its manifest are written into their staged copies,
+	// switched with the dépôt.
+	kept, err := rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
+	if err != nil {
+		return nil, err
+	}
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
@@ -376,11 +394,6 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	res.HorsDepot = append(recovered, aside...)
-	// For people, once the dépôt is switched: rapport.html, a-signer/.
-	kept, err := rapport.WriteForPeople(opt.Dir, res.Rapport)
-	if err != nil {
-		return nil, err
-	}
 	for _, k := range kept {
 		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}

@@ -24,7 +24,7 @@ func TestListeCSVNeutralisesFormulas(t *testing.T) {
 			Info: Info{Client: client, VA: "MDV-LGC-Va1-VA-00045.pdf",
 				Signataires: []Signataire{{Nom: "-Dr", Qualite: "médecin", Email: "=a@b.fr"}}},
 		}}}
-		if _, err := WriteForPeople(out, rap); err != nil {
+		if _, err := WriteForPeople(out, "", rap); err != nil {
 			t.Fatal(err)
 		}
 		data, err := os.ReadFile(filepath.Join(out, "a-signer", "liste.csv"))

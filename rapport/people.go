@@ -7,7 +7,6 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -241,28 +240,8 @@ func cells(vs ...string) []string {
 
 // ASignerManifest is where segur lists the files it wrote in a-signer/
 // with their SHA-256: the only files a later run may replace or delete
-// there.
-const ASignerManifest = ".segur/a-signer.json"
-
-// aSignerManifest is the content of ASignerManifest: file name → SHA-256.
-type aSignerManifest struct {
-	Fichiers map[string]string `json:"fichiers"`
-}
-
-func readASignerManifest(out string) map[string]string {
-	m := aSignerManifest{}
-	data, err := safeio.ReadFile(filepath.Join(out, ASignerManifest), safeio.Kind{Name: "fichier d'état de segur", Max: 16 << 20})
-	if err == nil && json.Unmarshal(data, &m) != nil {
-		// A manifest that cannot be read lists nothing: no file of
-		// a-signer/ is then taken as segur's, so none is replaced or
-		// deleted (A_SIGNER_CONSERVE), which fails safe.
-		m = aSignerManifest{}
-	}
-	if m.Fichiers == nil {
-		m.Fichiers = map[string]string{}
-	}
-	return m.Fichiers
-}
+// there (package depot reads and switches it).
+const ASignerManifest = depot.ASignerManifest
 
 // fileSum is the SHA-256 of the regular file at path, "" when it cannot
 // be read as one.
@@ -300,9 +279,21 @@ func WriteHTML(path string, rap *Rapport) error {
 // that are still as it wrote them (ASignerManifest): a file someone put
 // or changed there (a VA signed by the client) is never deleted nor
 // overwritten, and each one left is returned as a warning to print.
-func WriteForPeople(out string, rap *Rapport) ([]string, error) {
-	dir := filepath.Join(out, "a-signer")
-	written := readASignerManifest(out)
+//
+// stage is where the run writes (depot.BeginNextWithDossiers): the VAs are
+// read from its dossiers/, a-signer/ and the manifest written in its
+// staged copies, switched with the dépôt; "" writes in out itself.
+func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
+	manifest := filepath.Join(out, ASignerManifest)
+	written := depot.ReadASignerManifest(manifest)
+	if stage == "" {
+		stage = out
+	} else {
+		manifest = depot.StagedASignerManifest(stage)
+	}
+	dir := filepath.Join(stage, "a-signer")
+	// shown is the file's name as people see it, once switched.
+	shown := func(name string) string { return filepath.Join(out, "a-signer", name) }
 	var warnings []string
 	// mine reports whether name in a-signer/ is absent, or what segur
 	// wrote there: the only files it may replace or delete.
@@ -318,7 +309,7 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 		// liste.csv is segur's own; a VA is replaced only when segur
 		// wrote it (or it already holds these bytes).
 		if name != "liste.csv" && !mine(name) && fileSum(filepath.Join(dir, name)) != sumOf(data) {
-			warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur (ou a été modifié depuis) : il est laissé tel quel dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, name)))
+			warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur (ou a été modifié depuis) : il est laissé tel quel dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", shown(name)))
 			return nil
 		}
 		if err := depot.WriteFile(filepath.Join(dir, name), data); err != nil {
@@ -338,7 +329,7 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 		if d.Etat() != EtatASigner {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(out, "dossiers", d.NumeroEditeur, d.Info.VA))
+		data, err := os.ReadFile(filepath.Join(stage, "dossiers", d.NumeroEditeur, d.Info.VA))
 		if err != nil {
 			return warnings, fmt.Errorf("pack: a-signer: %w", err)
 		}
@@ -377,12 +368,12 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 		}
 		if written[n] == "" || !e.Type().IsRegular() {
 			if strings.Contains(n, "-VA-") && strings.HasSuffix(n, ".pdf") {
-				warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, n)))
+				warnings = append(warnings, fmt.Sprintf("« %s » n'a pas été écrit par segur : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", shown(n)))
 			}
 			continue
 		}
 		if !mine(n) {
-			warnings = append(warnings, fmt.Sprintf("« %s » a été modifié depuis que segur l'a écrit : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", filepath.Join(dir, n)))
+			warnings = append(warnings, fmt.Sprintf("« %s » a été modifié depuis que segur l'a écrit : il est laissé dans a-signer/ ; s'il s'agit d'une VA signée, déplacez-la dans le dossier --signes", shown(n)))
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, n)); err != nil {
@@ -391,11 +382,7 @@ func WriteForPeople(out string, rap *Rapport) ([]string, error) {
 	}
 	// The manifest: what segur wrote and keeps (a file it left alone is
 	// not segur's).
-	m, err := json.MarshalIndent(aSignerManifest{Fichiers: next}, "", "  ")
-	if err != nil {
-		return warnings, err
-	}
-	if err := depot.WriteFile(filepath.Join(out, ASignerManifest), m); err != nil {
+	if err := depot.WriteASignerManifest(manifest, next); err != nil {
 		return warnings, err
 	}
 	slices.Sort(warnings)

@@ -145,4 +145,16 @@ CREATE TABLE avance_beneficiaires (
 	PRIMARY KEY (dossier, rang)
 ) STRICT;
 `,
+	// 4: what verifying each dossier's returned VA gave, under a key
+	// naming all it depends on (the file's and the unsigned VA's SHA-256,
+	// the program, the settings): a second pack of an unchanged quarter
+	// does not verify every VA again (issue 17). A cache: one row per
+	// dossier, replaced when the key changes.
+	`
+CREATE TABLE verifications (
+	dossier  TEXT PRIMARY KEY,
+	cle      TEXT NOT NULL,
+	resultat BLOB NOT NULL
+) STRICT;
+`,
 }

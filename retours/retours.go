@@ -37,6 +37,10 @@ type Options struct {
 	MinLevel signature.Level
 	// Strict makes an invisible signature an error (--strict).
 	Strict bool
+	// Memo, when set, remembers from one run to the next what verifying
+	// a returned VA gave (the registre): an unchanged file checked against
+	// an unchanged expectation is not parsed and verified again.
+	Memo Memo
 }
 
 // Piece is a verified document for the zip: read again from Path when the

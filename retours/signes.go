@@ -210,7 +210,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		if len(present) > 0 {
 			warn(name, "VA_PARTIES_IGNOREES", "%s est utilisée ; les VA par bénéficiaire %s sont ignorées", name, strings.Join(present, ", "))
 		}
-		res, err := signature.AcceptAndVerify(name, data, expectFor(opt, unsigned, hashes, who))
+		res, err := acceptAndVerify(opt, d.Numero(), name, data, expectFor(opt, unsigned, hashes, who))
 		if err != nil {
 			problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
 			return Piece{}, awaiting, false

@@ -195,6 +195,10 @@ const (
 type Trust struct {
 	IGCSante *x509.CertPool // IGC-Santé roots: a certificate chaining to one is a CPx
 	RGS      *x509.CertPool // roots of RGS (or eIDAS) authorities
+	// Fingerprint names the roots (the SHA-256 of the files they were
+	// read from): a verification remembered under other roots is not
+	// reused. "" : nothing verified with these roots is remembered.
+	Fingerprint string
 }
 
 // levelRank orders the levels for a minimum; a qualified certificate
@@ -308,6 +312,9 @@ func (s SignerInfo) Describe() string {
 	}
 	if !s.Time.IsZero() {
 		b.WriteString(", le " + s.Time.Format("02/01/2006"))
+	}
+	if !s.Stamped.IsZero() {
+		b.WriteString(", horodatée le " + s.Stamped.Format("02/01/2006 à 15:04:05") + " UTC")
 	}
 	if !s.Valid {
 		b.WriteString(", NON VALIDE")

@@ -107,6 +107,12 @@ func buildCMS(s *Signer, digest []byte, t time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	var token []byte
+	if s.TSA != nil {
+		if token, err = s.TSA.Stamp(sig); err != nil {
+			return nil, err
+		}
+	}
 	var serial cryptobyte.Builder
 	serial.AddASN1BigInt(s.Cert.SerialNumber)
 	var b cryptobyte.Builder
@@ -141,6 +147,15 @@ func buildCMS(s *Signer, digest []byte, t time.Time) ([]byte, error) {
 							}
 						})
 						b.AddASN1OctetString(sig)
+						if token != nil {
+							// unsignedAttrs [1] IMPLICIT: the time-stamp token.
+							b.AddASN1(cbasn1.Tag(1).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+								b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+									b.AddASN1ObjectIdentifier(oidTimeStampToken)
+									b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(token) })
+								})
+							})
+						}
 					})
 				})
 			})

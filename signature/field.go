@@ -53,13 +53,17 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 	if _, signed := fd["V"]; signed {
 		return nil, fmt.Errorf("le champ de signature « %s » est déjà signé", field)
 	}
+	room := contentsSize
+	if s.TSA != nil {
+		room = stampedContentsSize
+	}
 	sigNr, apNr := u.reserve(), u.reserve()
 	const brPlaceholder = "/ByteRange[0 0 0 0]                                "
 	var sig strings.Builder
 	fmt.Fprintf(&sig, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/Name%s/M(D:%s)%s/Contents<",
 		fieldTitle(s.Cert.Subject.CommonName), t.UTC().Format("20060102150405Z"), brPlaceholder)
 	head := sig.Len()
-	sig.WriteString(strings.Repeat("0", contentsSize))
+	sig.WriteString(strings.Repeat("0", room))
 	sig.WriteString(">>>")
 	u.object(sigNr, sig.String())
 	// "N 0 obj\n" comes before the body.
@@ -90,7 +94,7 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 	}
 
 	// The byte range: everything but the signature's hex string.
-	after := contentsAt + 1 + contentsSize + 1
+	after := contentsAt + 1 + room + 1
 	br := fmt.Sprintf("/ByteRange[0 %d %d %d]", contentsAt, after, len(out)-after)
 	at := bytes.LastIndex(out[:contentsAt], []byte(brPlaceholder))
 	if at < 0 || len(br) > len(brPlaceholder) {
@@ -103,7 +107,7 @@ func signField(data []byte, s *Signer, field, label string, t time.Time, build f
 		return nil, fmt.Errorf("signature : %w", err)
 	}
 	enc := hex.EncodeToString(cms)
-	if len(enc) > contentsSize {
+	if len(enc) > room {
 		return nil, fmt.Errorf("signature : %w", errSignatureTooLong)
 	}
 	copy(out[contentsAt+1:], enc)

@@ -36,6 +36,9 @@ type Signer struct {
 	Cert  *x509.Certificate
 	Chain []*x509.Certificate // issuers of Cert, Cert excluded
 	Key   crypto.Signer
+	// TSA, when set, time-stamps each signature (RFC 3161; segur.yaml's
+	// signature.horodatage).
+	TSA *TSA
 }
 
 // maxPKCS12 bounds the size of a PKCS#12 file: real ones are a few KiB.

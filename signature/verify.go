@@ -89,6 +89,9 @@ type SignerInfo struct {
 	// Level is what the certificate is: LevelCPx, LevelRGS,
 	// LevelQualified or LevelSimple.
 	Level Level `json:"niveau,omitempty"`
+	// Stamped is the time of the RFC 3161 time-stamp the signature
+	// carries (its TSA's), zero when none.
+	Stamped time.Time `json:"horodatage,omitzero"`
 }
 
 // Proof is what a returned document proves: signed electronically, or a
@@ -288,6 +291,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &t); err == nil {
 			info.Time = t.UTC()
 		}
+		info.Stamped = StampTime(s.contents)
 		info.Level = LevelCPx
 		for _, c := range who {
 			if l := level(c, p7.Certificates, info.Time, want.Trust); levelRank(l) < levelRank(info.Level) {

@@ -1,15 +1,23 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/tools/quarter"
 )
 
@@ -203,11 +212,17 @@ func makeQuarter(bin, dir string) (packedQuarter, error) {
 // recovery done), depot/ is byte for byte the previous dépôt or the new
 // one, and the registre agrees: the pairs it recorded are the pairs
 // present (none more, none less, same SHA-256), and the factures and MOMs
-// in the zips are the documents it archived. The kills are placed by
+// in the zips are the documents it archived. dossiers/, rapport.json,
+// rapport.html, a-signer/ and its manifest are then the same run's as
+// depot/ (issue #22: all of them in the switch); right after the kill,
+// before any recovery, each of them is wholly the previous run's or the
+// new one's, and they may disagree only while the switch's journal is
+// there (check says so, the next run finishes it). The kills are placed by
 // events (the lock held, the next dépôt's folder or the journal
-// appearing), and any kill point is accepted: only consistency is
-// asserted, so a loaded machine changes where they land, not the verdict.
-// Ctrl-C stops promptly, in French, leaving the previous dépôt.
+// appearing, the journal gone), and any kill point is accepted: only
+// consistency is asserted, so a loaded machine changes where they land,
+// not the verdict. Ctrl-C stops promptly, in French, leaving the previous
+// dépôt.
 func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	t.Parallel() // real processes: they share nothing with the in-process runs
 	bin := segurBinary(t)
@@ -229,9 +244,27 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 			t.Fatalf("pack: %v\n%s", err, o)
 		}
 	}
-	// The previous dépôt: pairs of 50 lines, recorded in its registre.
+	// The previous dépôt: pairs of 50 lines, recorded in its registre,
+	// made from the quarter's first records only and without three of its
+	// signed VAs (those three VAs then wait in a-signer/): so that
+	// dossiers/, a-signer/ and the reports differ between the two dépôts,
+	// as depot/ does.
 	base := t.TempDir()
-	run(base, 50)
+	oldRecords, oldSignes := previousQuarter(t, q, 3, 3)
+	{
+		a := args(base, 50)
+		for i := range a {
+			if a[i] == "--signes" {
+				a[i+1] = oldSignes
+			}
+		}
+		a[len(a)-1] = oldRecords
+		cmd := exec.Command(bin, a...)
+		cmd.Env = registreEnv()
+		if o, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() != exitRejected {
+			t.Fatalf("pack: %v\n%s", err, o)
+		}
+	}
 	oldDepot := depotBytes(t, base)
 	oldPairs := recordedPairs(t, base)
 	// The re-pack deposits every ready dossier again (--redeposer), in
@@ -258,10 +291,38 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 			t.Fatalf("check %s: %v\n%s", out, err, o)
 		}
 	}
+	// What people and check read beside depot/, in each dépôt: both are
+	// consistent (each with its own depot/), and they differ part by part.
+	oldParts, newParts := outputParts(t, base), outputParts(t, ref)
+	for _, out := range []string{base, ref} {
+		partsAgree(t, out)
+	}
+	for _, part := range slices.Sorted(maps.Keys(oldParts)) {
+		if oldParts[part] == newParts[part] {
+			t.Fatalf("%s is the same in both dépôts: the test would prove nothing of it", part)
+		}
+	}
 	// whole checks out as the next run sees it: old or new, registre and
-	// depot/ agreeing. It says which.
+	// depot/ agreeing, and the other parts of the output folder with them.
+	// Before recovery, each part is wholly old or new, and they disagree
+	// only while a switch is pending. It says which.
 	whole := func(out, when string) string {
 		t.Helper()
+		isOld := map[string]bool{}
+		for part, sum := range outputParts(t, out) {
+			switch sum {
+			case oldParts[part]:
+				isOld[part] = true
+			case newParts[part]:
+			default:
+				t.Fatalf("%s: %s is neither the previous run's nor the new one's (a mix)", when, part)
+			}
+		}
+		for part := range oldParts {
+			if isOld[part] != isOld["depot"] && !depot.SwitchPending(out) {
+				t.Fatalf("%s: %s and depot/ are not the same run's (depot/ the previous: %v), and no switch is pending", when, part, isOld["depot"])
+			}
+		}
 		state := registreAgrees(t, out, oldPairs, when)
 		got := depotBytes(t, out)
 		switch {
@@ -269,6 +330,12 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 		case state == "new" && equalBytes(got, newDepot):
 		default:
 			t.Fatalf("%s: depot/ (%d files) is not the %s dépôt its registre says", when, len(got), state)
+		}
+		want := map[string]map[string]string{"old": oldParts, "new": newParts}[state]
+		for part, sum := range outputParts(t, out) {
+			if sum != want[part] {
+				t.Fatalf("%s: after recovery, %s is not the %s run's, as depot/ and the registre are", when, part, state)
+			}
 		}
 		return state
 	}
@@ -321,8 +388,23 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 		})
 		kills++
 	}
+	// switched waits for the journal to come and go: the switch is done,
+	// what the run writes after it (before issue #22: a-signer/) is hit.
+	switched := func(out string, pid int, ended func() bool) {
+		waitFor(filepath.Join(".segur", "bascule.json"))(out, pid, ended)
+		for !ended() {
+			if _, err := os.Lstat(filepath.Join(out, ".segur", "bascule.json")); err != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	for i := 0; i < 3; i++ {
-		kill("nouveau", waitFor(filepath.Join(".segur", "nouveau")))      // the next dépôt under way
+		if i < 2 {
+			kill("nouveau", waitFor(filepath.Join(".segur", "nouveau"))) // the next dépôt under way
+		} else {
+			kill("bascule faite", switched)
+		}
 		kill("journal", waitFor(filepath.Join(".segur", "bascule.json"))) // the decision's window
 		kills += 2
 	}
@@ -404,6 +486,199 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 			t.Error("Ctrl-C: depot/ and the registre are not the previous dépôt")
 		}
 		break
+	}
+}
+
+// previousQuarter writes, beside the quarter q, the records of its first
+// dossiers (all but the last without) and its signes/ without the signed
+// VAs of its first unsigned VA dossiers: an earlier state of the quarter.
+func previousQuarter(t *testing.T, q string, without, unsigned int) (records, signes string) {
+	t.Helper()
+	records, signes = t.TempDir(), t.TempDir()
+	lots, err := filepath.Glob(filepath.Join(q, "dossiers", "*.yaml"))
+	if err != nil || len(lots) != 1 {
+		t.Fatalf("the quarter's records: %v %v (want one file)", lots, err)
+	}
+	data, err := os.ReadFile(lots[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := strings.Split(string(data), "\n---\n")
+	if len(recs) <= without {
+		t.Fatalf("%d records", len(recs))
+	}
+	if err := os.WriteFile(filepath.Join(records, filepath.Base(lots[0])), []byte(strings.Join(recs[:len(recs)-without], "\n---\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vas, err := filepath.Glob(filepath.Join(q, "signes", "*.pdf"))
+	if err != nil || len(vas) <= unsigned {
+		t.Fatalf("signed VAs: %v %v", vas, err)
+	}
+	for _, va := range vas[unsigned:] {
+		if err := os.Link(va, filepath.Join(signes, filepath.Base(va))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return records, signes
+}
+
+// outputParts sums each part of the output folder out that a pack writes
+// beside depot/: depot/ itself, dossiers/, a-signer/, its manifest,
+// rapport.html, and rapport.json without the registre's times (« le »,
+// when a state was recorded: a re-run records it again).
+func outputParts(t *testing.T, out string) map[string]string {
+	t.Helper()
+	sum := func(files map[string][]byte) string {
+		names := slices.Sorted(maps.Keys(files))
+		h := sha256.New()
+		for _, n := range names {
+			fmt.Fprintf(h, "%s\x00%d\x00", n, len(files[n]))
+			h.Write(files[n])
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	folder := func(sub string) string {
+		files, err := readTree(filepath.Join(out, sub))
+		if errors.Is(err, fs.ErrNotExist) {
+			return "absent"
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return sum(files)
+	}
+	file := func(name string, keep func([]byte) []byte) string {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return "absent"
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return sum(map[string][]byte{"": keep(data)})
+	}
+	same := func(b []byte) []byte { return b }
+	times := regexp.MustCompile(`"le": "[^"]*"`)
+	return map[string]string{
+		"depot":         folder("depot"),
+		"dossiers":      folder("dossiers"),
+		"a-signer":      folder("a-signer"),
+		"a-signer.json": file(filepath.Join(".segur", "a-signer.json"), same),
+		"rapport.html":  file("rapport.html", same),
+		"rapport.json":  file("rapport.json", func(b []byte) []byte { return times.ReplaceAll(b, nil) }),
+	}
+}
+
+// partsAgree checks that the parts of out agree with each other: every
+// dossier of rapport.json in a pair of depot/ (and no other pair there),
+// its facture in dossiers/ and in its pair's zip with
+// the SHA-256 rapport.json gives; a-signer/ holds exactly the VAs of the
+// dossiers rapport.json says wait only for their signatures, each as in
+// dossiers/, with liste.csv naming them, and its manifest lists what it
+// holds.
+func partsAgree(t *testing.T, out string) {
+	t.Helper()
+	var rap struct {
+		Dossiers []struct {
+			Numero    string `json:"numero_editeur"`
+			Statut    string `json:"statut"`
+			Depot     string `json:"depot"`
+			Problemes []struct {
+				Niveau, Code string
+			} `json:"problemes"`
+			Fichiers []struct{ Nom, SHA256 string } `json:"fichiers"`
+			Preuve   struct {
+				Document string `json:"document"`
+			} `json:"preuve"`
+		} `json:"dossiers"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rap); err != nil {
+		t.Fatal(err)
+	}
+	zips := map[string]map[string][]byte{} // pair → entry base name → bytes
+	for name, data := range depotBytes(t, out) {
+		if !strings.HasSuffix(name, ".zip") {
+			continue
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := map[string][]byte{}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries[filepath.Base(f.Name)] = b
+		}
+		zips[strings.TrimSuffix(name, ".zip")] = entries
+	}
+	hash := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+	used := map[string]bool{}
+	waiting := map[string]bool{} // VA file names
+	for _, d := range rap.Dossiers {
+		if d.Statut == "pret" {
+			if zips[d.Depot] == nil {
+				t.Fatalf("%s: dossier %s is in pair %q, not in depot/", out, d.Numero, d.Depot)
+			}
+			used[d.Depot] = true
+		}
+		for _, f := range d.Fichiers {
+			if !strings.Contains(f.Nom, "-FACTURE-") {
+				continue // the BDC, the MOM, the VA in the zip may be their signed copies
+			}
+			b, err := os.ReadFile(filepath.Join(out, "dossiers", d.Numero, f.Nom))
+			if err != nil || hash(b) != f.SHA256 {
+				t.Fatalf("%s: dossiers/%s/%s is not the document rapport.json gives (%v)", out, d.Numero, f.Nom, err)
+			}
+			if d.Statut == "pret" && !bytes.Equal(zips[d.Depot][f.Nom], b) {
+				t.Fatalf("%s: %s in the zip of %s differs from dossiers/", out, f.Nom, d.Depot)
+			}
+		}
+		onlyVA := d.Statut == "bloque" && d.Preuve.Document != ""
+		errs := 0
+		for _, p := range d.Problemes {
+			if p.Niveau == "erreur" {
+				errs++
+				onlyVA = onlyVA && p.Code == "VA_NON_SIGNEE"
+			}
+		}
+		if onlyVA && errs > 0 {
+			waiting[d.Preuve.Document] = true
+			b, err := os.ReadFile(filepath.Join(out, "a-signer", d.Preuve.Document))
+			doc, _ := os.ReadFile(filepath.Join(out, "dossiers", d.Numero, d.Preuve.Document))
+			if err != nil || !bytes.Equal(b, doc) {
+				t.Fatalf("%s: a-signer/%s is not the VA of dossiers/%s (%v)", out, d.Preuve.Document, d.Numero, err)
+			}
+		}
+	}
+	if len(used) != len(zips) {
+		t.Fatalf("%s: depot/ holds %d pairs, rapport.json puts dossiers in %d", out, len(zips), len(used))
+	}
+	files, err := readTree(filepath.Join(out, "a-signer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := string(files["liste.csv"])
+	manifest := depot.ReadASignerManifest(filepath.Join(out, depot.ASignerManifest))
+	for name, b := range files {
+		if manifest[name] != hash(b) {
+			t.Fatalf("%s: a-signer/%s is not listed as written in its manifest", out, name)
+		}
+		if name != "liste.csv" && (!waiting[name] || !strings.Contains(list, name)) {
+			t.Fatalf("%s: a-signer/%s is not a VA rapport.json says waits, or not in liste.csv", out, name)
+		}
+	}
+	if len(manifest) != len(files) || len(files) != len(waiting)+1 {
+		t.Fatalf("%s: a-signer/ holds %d files, its manifest lists %d, %d VAs wait", out, len(files), len(manifest), len(waiting))
 	}
 }
 

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/segur-sons/segur/registre" // the "sqlite" driver
+)
+
+// remembered are the rows of the registre's verifications: dossier → key.
+func remembered(t *testing.T, reg string, clear bool) map[string]string {
+	t.Helper()
+	db, err := sql.Open("sqlite", reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if clear {
+		if _, err := db.Exec("DELETE FROM verifications"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.Query("SELECT dossier, cle FROM verifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var d, k string
+		if err := rows.Scan(&d, &k); err != nil {
+			t.Fatal(err)
+		}
+		out[d] = k
+	}
+	return out
+}
+
+// A second pack of an unchanged quarter takes each returned VA's
+// verification from the registre: its rapport.json, rapport.html and
+// dossiers/ are byte for byte those of the same pack verifying every VA
+// again; a returned VA replaced, or a record changed so that the VA segur
+// renders changes, is verified again (the registre hides no change).
+func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
+	old := testClock
+	t.Cleanup(func() { testClock = old })
+	testClock = "2023-04-28T10:00:00Z"
+	dir := t.TempDir()
+	va := unsignedVA(t, vaTwo, "00048", name48)
+	first := signAs(t, va, "schmitt", "Signature 10875011016")
+	both := signAs(t, first, "muller", "Signature 10073697418")
+	signes := filepath.Join(dir, "signes")
+	if err := os.MkdirAll(signes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(signes, name48), both, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	records := quarterDir(t, filepath.Join(dir, "q"), map[string][2]any{
+		"00048.yaml": {"cas5-mandataire-retire.yaml", [][2]string{}},
+		"00042.yaml": {"liberal-mom.yaml", [][2]string{}},
+	})
+	pack := func(base string) (int, string) {
+		code, stdout, stderr := runIn(t, "pack", "--sans-registre=false", "--registre", filepath.Join(base, "registre.sqlite"),
+			"--config", repo("fixtures/segur.yaml"), "--date-depot", "2023-04-28", "--signes", signes, "-o", filepath.Join(base, "out"), records)
+		return code, stdout + stderr
+	}
+	warm := filepath.Join(dir, "warm")
+	if code, output := pack(warm); code != exitOK {
+		t.Fatalf("first pack: exit %d\n%s", code, output)
+	}
+	keys := remembered(t, filepath.Join(warm, "registre.sqlite"), false)
+	if keys["00048"] == "" || len(keys) != 1 {
+		t.Fatalf("the first pack should remember the verification of 00048's VA (and of no MOM segur signed): %v", keys)
+	}
+
+	// The same state twice: one keeps what the registre remembers, the
+	// other forgets it and verifies every VA again.
+	cold := copyTree(t, warm)
+	remembered(t, filepath.Join(cold, "registre.sqlite"), true)
+	testClock = "2023-04-29T10:00:00Z"
+	for _, base := range []string{warm, cold} {
+		if code, output := pack(base); code != exitOK || !strings.Contains(output, "DOSSIER_DEJA_DEPOSE") {
+			t.Fatalf("second pack (%s): exit %d\n%s", filepath.Base(base), code, output)
+		}
+	}
+	if got := remembered(t, filepath.Join(warm, "registre.sqlite"), false); got["00048"] != keys["00048"] {
+		t.Errorf("the unchanged VA was remembered under another key: %v, then %v", keys, got)
+	}
+	for _, name := range []string{"rapport.json", "rapport.html"} {
+		w, err := os.ReadFile(filepath.Join(warm, "out", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := os.ReadFile(filepath.Join(cold, "out", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = bytes.ReplaceAll(w, []byte(warm), []byte("BASE"))
+		c = bytes.ReplaceAll(c, []byte(cold), []byte("BASE"))
+		if !bytes.Equal(w, c) {
+			t.Errorf("%s differs between the remembered and the verified second pack", name)
+		}
+		if name == "rapport.json" && !bytes.Contains(w, []byte(`"signataires"`)) {
+			t.Errorf("rapport.json of the second pack lost the VA's proof:\n%s", w)
+		}
+	}
+	if hw, hc := hashes(t, filepath.Join(warm, "out")), hashes(t, filepath.Join(cold, "out")); len(hw) < 6 || !mapsEqual(hw, hc) {
+		t.Errorf("dossiers/ differs: %v\n%v", hw, hc)
+	}
+
+	// The returned file replaced (signed by one of the two): verified
+	// again, refused.
+	if err := os.WriteFile(filepath.Join(signes, name48), first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, output := pack(warm); code == exitOK || !strings.Contains(output, "VA_SIGNATURE_MANQUANTE") {
+		t.Errorf("a replaced VA must be verified again: exit %d\n%s", code, output)
+	}
+	if err := os.WriteFile(filepath.Join(signes, name48), both, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, output := pack(warm); code != exitOK || strings.Contains(output, "VA_SIGNATURE_MANQUANTE") {
+		t.Errorf("the VA signed by both, given back: exit %d\n%s", code, output)
+	}
+
+	// The record changed where only the VA shows it (the place of
+	// signature): the VA segur renders changes, the returned one no
+	// longer starts with its bytes, and is tied to the dossier by the
+	// hash of the VA handed out by the first pack instead — said in
+	// rapport.json, so verified again.
+	rec := filepath.Join(records, "00048.yaml")
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rec, bytes.Replace(data, []byte("lieu: Strasbourg"), []byte("lieu: Colmar"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, output := pack(warm); code != exitOK {
+		t.Fatalf("the VA handed out by the first pack: exit %d\n%s", code, output)
+	}
+	rj, err := os.ReadFile(filepath.Join(warm, "out", "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(rj, []byte("empreinte SHA-256 d'une VA remise")) {
+		t.Errorf("a record changed under a remembered VA must be verified again (tied by the hash handed out):\n%s", rj)
+	}
+	if got := remembered(t, filepath.Join(warm, "registre.sqlite"), false); got["00048"] == keys["00048"] {
+		t.Error("the changed VA was remembered under the same key")
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
