@@ -730,7 +730,7 @@ func RegistreExtract(in Inputs, numero, dossier, file string) (*registre.Documen
 	if err != nil {
 		return nil, "", err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	doc, err := r.Numbered(numero, dossier)
 	if err != nil {
 		return nil, r.Path(), &Error{Message: err.Error(), err: err}

@@ -41,7 +41,7 @@ var verifier = sync.OnceValue(func() string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return ""
 	}
