@@ -177,10 +177,21 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
 		verified = tx
 		numbering := &sync.Mutex{}
-		newRenderer = func() pack.Renderer {
+		var failed map[string]error
+		newIssuing := func() *issuing {
 			return &issuing{inner: render.New(assets), tx: tx, r: reg, phase: regPhase,
-				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr, redeposer: opt.Redeposer}
+				format: e.Config.Numerotation(), numbering: numbering, numbered: map[string]bool{}, unsigned: signerErr, redeposer: opt.Redeposer, failed: failed}
 		}
+		if !avance && e.Config.Numerotation() != "" {
+			// The new factures segur numbers are issued first, in date
+			// order: the series is chronological, whatever the workers.
+			if failed, err = numberInDateOrder(ctx, q, newIssuing()); errors.Is(err, pack.ErrInterrupted) {
+				return nil, &Error{Problems: e.Problems, Message: "interrompu (Ctrl-C) : " + err.Error(), err: ErrInterrupted}
+			} else if err != nil {
+				return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
+			}
+		}
+		newRenderer = func() pack.Renderer { return newIssuing() }
 		// Called once per dossier, from one goroutine: rapport.json holds
 		// them all until it is written.
 		shared := map[string]string{}

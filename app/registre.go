@@ -198,6 +198,9 @@ type issuing struct {
 	// (redeposer) though its solde was paid.
 	cancelled map[string]error
 	redeposer []string
+	// failed is, by dossier, why numberInDateOrder could not issue its
+	// facture (read only once the workers run).
+	failed map[string]error
 }
 
 // signerNeeded is the error of a MOM or BDC to sign for the first time
@@ -351,6 +354,12 @@ func (is *issuing) number(d *dossier.Dossier) error {
 		d.Facture.Numero = prev.Numero
 		is.numbered[d.Numero()] = true
 		return nil
+	}
+	// The run issued its new factures in date order before the workers
+	// (numberInDateOrder): one that could not be issued says why, and no
+	// number is taken out of order.
+	if err := is.failed[d.Numero()]; err != nil {
+		return err
 	}
 	if is.issues != nil && !slices.Contains(is.issues, dossier.FACTURE) {
 		return aNumeroter(is.format)

@@ -41,6 +41,8 @@ var toolFiles = []struct {
 	{"00045-pdfbox.pdf", "00045", []string{"Nathalie Lambert"}, true},
 	{"00045-podofosign.pdf", "00045", []string{"Nathalie Lambert"}, true},
 	{"00048-pdfsig-pdfbox.pdf", "00048", []string{"Anne Schmitt", "Francois Muller"}, true},
+	{"00045-qpdf-pdfsig.pdf", "00045", []string{"Nathalie Lambert"}, false},
+	{"00048-podofosign-pdfsig.pdf", "00048", []string{"Anne Schmitt", "Francois Muller"}, true},
 }
 
 // packWith packs the record of numero with the signed VA data in --signes

@@ -63,6 +63,10 @@ type quarterGroup struct {
 type QuarterRecord struct {
 	Numero string // numéro éditeur as written
 	Source Pos    // the record's first line
+	// FactureANumeroter: the record gives no facture number (segur may
+	// have to number its facture: package app issues those first, in
+	// date order).
+	FactureANumeroter bool
 }
 
 // Scan reads and checks every record of files, applies the rules that span
@@ -86,7 +90,7 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 				q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, to: c.from, line: c.line})
 			}
 			g := &q.groups[len(q.groups)-1]
-			g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source})
+			g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source, FactureANumeroter: !r.Broken && d.Facture.Numero == ""})
 			if rest > 0 {
 				g.unread, g.unreadAt = rest, chunk{line: c.line}
 			} else {

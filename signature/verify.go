@@ -305,7 +305,7 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			gapOK = false
 		}
 		if !gapOK {
-			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, faites signer à nouveau", name, orUnknown(info.Name))
+			res.fail("VA_SIGNATURE_INVALIDE", "%s : la signature de %s ne délimite pas correctement ce qu'elle signe (plage d'octets incorrecte) : le fichier a été altéré, ou réenregistré en entier après la signature (par un outil comme qpdf ou un « Enregistrer sous ») ; faites signer à nouveau", name, orUnknown(info.Name))
 		} else {
 			p7.Content = append(append([]byte{}, data[br[0]:br[0]+br[1]]...), data[br[2]:br[2]+br[3]]...)
 			if err := p7.Verify(); err != nil {

@@ -77,6 +77,10 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// browserRecords are TestBrowser's: 00045 awaiting its VA, 00042 ready
+// with its MOM; the pair holding 00045 is compared with pack's of them.
+var browserRecords = []string{recWaiting, recMOM}
+
 // TestBrowser drives the real page: the blocked dossier and its reason,
 // its VA signed electronically by its signatory (TEST certificate) and
 // uploaded, « prêt », another signed version dropped and replaced only on
@@ -84,7 +88,7 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 // same bytes as pack's.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, browserRecords...)
 	ctx := chrome(t)
 
 	// The overview: 00045 awaits its VA, and says so.
@@ -208,7 +212,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := packZip(t, f.signes, zip)
+	want := packZip(t, f.signes, zip, browserRecords...)
 	if !bytes.Equal(got, want) || len(got) == 0 {
 		t.Errorf("downloaded zip (%d bytes) differs from pack's (%d bytes)", len(got), len(want))
 	}
@@ -294,12 +298,13 @@ func contains[T comparable](list []T, s T) bool {
 	return false
 }
 
-// packZip runs pack on the fixtures, as segur pack does (scan, then
-// RunQuarter), and returns the
-// bytes of one of its zips.
-func packZip(t *testing.T, signes, name string) []byte {
+// packZip runs pack on the record files named of the fixtures, as segur
+// pack does (scan, then RunQuarter), and returns the bytes of one of its
+// zips.
+func packZip(t *testing.T, signes, name string, records ...string) []byte {
 	t.Helper()
-	reg, cfg, files := fixtureRecords(t)
+	reg, cfg, _ := fixtureRecords(t)
+	files := fixtureFiles(records...)
 	day := time.Date(2023, 4, 28, 12, 0, 0, 0, time.Local)
 	roots := safeio.NewRoots("../fixtures/dossiers", "../fixtures")
 	q := dossier.Scan(cfg, reg, files, dossier.Options{Phase: dossier.PhaseSolde, DateDepot: day, Files: pdfops.Disk{Roots: roots}})
@@ -431,7 +436,7 @@ func TestBrowserImport(t *testing.T) {
 // and the recorded mark, never on a passing message.
 func TestBrowserScanReviewed(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting)
 	ctx := chrome(t)
 	scan := filepath.Join(t.TempDir(), "va-scannee.pdf")
 	if err := os.WriteFile(scan, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), 0o644); err != nil {

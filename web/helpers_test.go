@@ -50,6 +50,34 @@ func newFixture(t *testing.T, max int64) *fixture {
 	return newFixtureWith(t, max, nil)
 }
 
+// The record files of fixtures/dossiers a test about one dossier's page
+// reads (newFixtureOf): 00045 awaits its VA, 00042 is a MOM dossier, ready;
+// 00043's VA is in fixtures/signes; 00048's too, signed by two signatories.
+const (
+	recWaiting  = "cas1-perimetre-identique.yaml" // 00045
+	recMOM      = "liberal-mom.yaml"              // 00042
+	recSignedVA = "liberal-va.yaml"               // 00043
+	recTwoVA    = "cas5-mandataire-retire.yaml"   // 00048
+)
+
+// newFixtureOf is newFixture over the record files named only (in
+// fixtures/dossiers): the server reads and renders its records at its
+// start and after every upload, so a test about one dossier's page or
+// upload reads that dossier, not the sixteen of the fixtures.
+func newFixtureOf(t *testing.T, max int64, records ...string) *fixture {
+	t.Helper()
+	return newFixtureWith(t, max, func(c *Config) { c.Paths = fixtureFiles(records...) })
+}
+
+// fixtureFiles are the paths of the record files named, in fixtures/dossiers.
+func fixtureFiles(records ...string) []string {
+	var paths []string
+	for _, r := range records {
+		paths = append(paths, filepath.Join("../fixtures/dossiers", r))
+	}
+	return paths
+}
+
 // newFixtureWith is newFixture with its Config changed by edit first.
 func newFixtureWith(t *testing.T, max int64, edit func(*Config)) *fixture {
 	t.Helper()

@@ -119,7 +119,11 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 	}
 	os.Remove(kept)          // our own temporary files: a leftover is only space, removed again by the next run
 	os.Remove(kept + ".nom") // our own temporary files: a leftover is only space, removed again by the next run
-	s.stale()
+	// The records just written are read before the reply, as after a
+	// review: the overview the user opens next lists them, however long
+	// the reading takes on a loaded machine (a background reading could
+	// still be under way and the page would show the quarter without them).
+	s.refresh(true)
 	data.Fait = true
 	s.fillImport(&data, res)
 	s.page(w, http.StatusOK, "importer", data)

@@ -18,7 +18,7 @@ import (
 // upload and saved as sent.
 func TestUploadGenuineToolSignatures(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recTwoVA)
 	files, err := filepath.Glob("../fixtures/outils/*.pdf")
 	if err != nil || len(files) < 6 {
 		t.Fatalf("fixtures/outils: %v %v", files, err)
@@ -50,7 +50,7 @@ func TestUploadGenuineToolSignatures(t *testing.T) {
 // and not saved.
 func TestUploadForgeriesRefused(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recTwoVA)
 	code, va := f.get(t, "/dossier/00048/fichier/MDV-LGC-Va1-VA-00048.pdf")
 	if code != 200 {
 		t.Fatalf("unsigned VA of 00048: %d", code)
@@ -91,7 +91,7 @@ func TestUploadForgeriesRefused(t *testing.T) {
 // is refused VA_MODIFIEE.
 func TestUploadRewrittenVAComparedWhole(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting)
 	s, err := sigtest.Load(sigtest.Root(), "lambert")
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestUploadRewrittenVAComparedWhole(t *testing.T) {
 // each verified signature of the proof with its level.
 func TestDossierPageShowsSignatureLevel(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recTwoVA)
 	code, page := f.get(t, "/dossier/00048")
 	if code != 200 {
 		t.Fatalf("dossier page: %d", code)

@@ -14,7 +14,7 @@ import (
 
 func TestOriginCheck(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting)
 	tests := []struct {
 		name, method, path, host, origin, site string
 		want                                   int
@@ -58,7 +58,7 @@ func TestOriginCheck(t *testing.T) {
 
 func TestUploadLimits(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 1<<20)
+	f := newFixtureOf(t, 1<<20, recWaiting, recMOM)
 	signed := scanVA(t, f.unsignedVA(t), "Nathalie Lambert")
 	if len(signed) > 1<<20 {
 		t.Fatalf("signed VA is %d bytes, over the test's bound", len(signed))
@@ -99,7 +99,7 @@ func TestUploadLimits(t *testing.T) {
 
 func TestPathEscapes(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recMOM)
 	secret := filepath.Join(filepath.Dir(f.out), "secret.zip")
 	os.WriteFile(secret, []byte("secret"), 0o600)
 	depot := filepath.Join(f.out, "depot")
@@ -143,7 +143,7 @@ func TestPathEscapes(t *testing.T) {
 
 func TestConcurrentUploadsOfTheSameVA(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting)
 	unsigned := f.unsignedVA(t)
 	a, b := scanVA(t, unsigned, "Nathalie Lambert"), scanVA(t, unsigned, "N. Lambert")
 	if bytes.Equal(a, b) {
@@ -246,10 +246,9 @@ func TestRecordsReReadWhenTheyChange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f := newFixture(t, 0)
-	f.srv.cfg.Paths = []string{filepath.Join(dir, "liberal-mom.yaml")}
-	f.srv.cfg.ConfigPath = filepath.Join(dir, "segur.yaml")
-	f.srv.refresh(true)
+	f := newFixtureWith(t, 0, func(c *Config) {
+		c.Paths, c.ConfigPath = []string{filepath.Join(dir, "liberal-mom.yaml")}, filepath.Join(dir, "segur.yaml")
+	})
 	if _, body := f.get(t, "/dossier/00042"); strings.Contains(string(body), "NUMERO_ASP_FORMAT") || !strings.Contains(string(body), "Cabinet médical des Lilas") {
 		t.Fatalf("00042 before the edit:\n%s", body)
 	}
@@ -306,7 +305,7 @@ func TestRelire(t *testing.T) {
 // signature (TestBrowser).
 func TestScannedVAWarns(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting)
 	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
 		t.Fatalf("scanned VA: %d %s", code, body)
 	}
@@ -322,7 +321,7 @@ func TestScannedVAWarns(t *testing.T) {
 // is: its dossier and file.
 func TestVAOfAnotherDossierSaysWhose(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recSignedVA)
 	other, err := os.ReadFile("../fixtures/signes/MDV-LGC-Va1-VA-00043.pdf")
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +341,7 @@ func TestVAOfAnotherDossierSaysWhose(t *testing.T) {
 // never Go's « multipart: message too large » or « NextPart: EOF ».
 func TestMalformedUploadsAnsweredInFrench(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 1<<20)
+	f := newFixtureOf(t, 1<<20, recWaiting)
 	var headers strings.Builder
 	for i := range 11000 {
 		fmt.Fprintf(&headers, "X-%d: a\r\n", i)
@@ -374,7 +373,7 @@ func TestMalformedUploadsAnsweredInFrench(t *testing.T) {
 func TestRelireWithTheRegistre(t *testing.T) {
 	t.Parallel()
 	reg := filepath.Join(t.TempDir(), "registre.sqlite")
-	f := newFixtureWith(t, 0, func(c *Config) { c.Registre = reg })
+	f := newFixtureWith(t, 0, func(c *Config) { c.Registre, c.Paths = reg, fixtureFiles(recWaiting, recMOM) })
 	post := func() string {
 		_, body := f.post(t, "/relire")
 		return body

@@ -130,3 +130,43 @@ func TestFactureNumerotation(t *testing.T) {
 		t.Errorf("etat 00042:\n%s", stdout)
 	}
 }
+
+// Within one run, the new factures segur numbers take their numbers in
+// (date, numéro éditeur) order, whatever the workers' order: none is
+// refused FACTURE_ANTERIEURE because a later-dated one was numbered first,
+// the numbers are gapless, and --jobs 1 and --jobs 4 give the same.
+func TestFactureNumerotationDateOrder(t *testing.T) {
+	old := testClock
+	t.Cleanup(func() { testClock = old })
+	testClock = "2023-04-28T10:00:00Z"
+	// Record order (numéro éditeur) is not date order: 00046 is the
+	// earliest, 00049 the latest.
+	records := map[string][2]any{
+		"00042.yaml": {"liberal-mom.yaml", [][2]string{{"  numero: F2023-00042\n", ""}}},              // 2023-02-10
+		"00045.yaml": {"cas1-perimetre-identique.yaml", [][2]string{{"  numero: F2023-00045\n", ""}}}, // 2023-02-28
+		"00046.yaml": {"cas2-beneficiaire-retire.yaml", [][2]string{{"  numero: F2023-00046\n", ""}}}, // 2023-01-09
+		"00055.yaml": {"avertissements.yaml", [][2]string{{"  numero: F2023-00055\n", ""}}},           // 2023-02-20
+		"00049.yaml": {"cas6-mandataire-ajoute.yaml", [][2]string{{"  numero: F2023-00049\n", ""}}},   // 2023-03-13
+		"00054.yaml": {"facture-taux-8-5.yaml", [][2]string{{"  numero: F2023-00054\n", ""}}},         // 2023-02-14
+	}
+	want := map[string]string{"00046": "F2023-00001", "00042": "F2023-00002", "00054": "F2023-00003", "00055": "F2023-00004", "00045": "F2023-00005", "00049": "F2023-00006"}
+	for _, jobs := range []string{"1", "4"} {
+		t.Run("jobs "+jobs, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := numerotationConfig(t, dir)
+			q := quarterDir(t, filepath.Join(dir, "q"), records)
+			out := filepath.Join(dir, "out")
+			_, stdout, stderr := runIn(t, "pack", "--sans-registre=false", "--registre", filepath.Join(dir, "registre.sqlite"), "--config", cfg,
+				"--date-depot", "2023-04-28", "--jobs", jobs, "-o", out, q)
+			if strings.Contains(stdout, "FACTURE_ANTERIEURE") {
+				t.Errorf("a facture refused for the workers' order:\n%s%s", stdout, stderr)
+			}
+			for numero, n := range want {
+				f := pdfText(t, filepath.Join(out, "dossiers", numero, "MDV-LGC-Va1-FACTURE-"+numero+".pdf"))
+				if !strings.Contains(f, "Facture n° "+n+"\n") && !strings.Contains(f, "Facture n° "+n+" ") {
+					t.Errorf("facture of %s: want %s\n%s", numero, n, f)
+				}
+			}
+		})
+	}
+}

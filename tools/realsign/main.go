@@ -51,6 +51,10 @@ var plan = []struct {
 	{"00045-pdfbox.pdf", "00045", []step{{"pdfbox", "lambert", 0}}},
 	{"00045-podofosign.pdf", "00045", []step{{"podofosign", "lambert", 0}}},
 	{"00048-pdfsig-pdfbox.pdf", "00048", []step{{"pdfsig", "schmitt", 0}, {"pdfbox", "muller", 1}}},
+	// segur's VA rewritten whole by qpdf (object streams), then signed:
+	// segur's bytes are no longer its first revision.
+	{"00045-qpdf-pdfsig.pdf", "00045", []step{{"qpdf", "", 0}, {"pdfsig", "lambert", 0}}},
+	{"00048-podofosign-pdfsig.pdf", "00048", []step{{"podofosign", "schmitt", 0}, {"pdfsig", "muller", 1}}},
 }
 
 const bouncy = "/usr/share/java/pdfbox2.jar:/usr/share/java/fontbox2.jar:/usr/share/java/commons-logging.jar:/usr/share/java/bcprov.jar:/usr/share/java/bcpkix.jar:/usr/share/java/bcutil.jar"
@@ -83,7 +87,14 @@ func run() error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
+	only := map[string]bool{}
+	for _, f := range os.Args[1:] {
+		only[f] = true
+	}
 	for _, p := range plan {
+		if len(only) > 0 && !only[p.file] {
+			continue // go run ./tools/realsign FILE…: only those
+		}
 		d := vas[p.numero]
 		data := d.data
 		for _, s := range p.steps {
@@ -167,6 +178,9 @@ func (t *tools) prepare() error {
 	who := map[string]bool{}
 	for _, p := range plan {
 		for _, s := range p.steps {
+			if s.who == "" {
+				continue // a rewrite, no signature
+			}
 			who[s.who] = true
 		}
 	}
@@ -211,6 +225,7 @@ func (t *tools) prepare() error {
 	// Versions, for the README.
 	t.versions["pdfsig (poppler-utils)"] = t.output("pdfsig", "-v")
 	t.versions["podofosign (libpodofo-utils)"] = t.debian("libpodofo-utils")
+	t.versions["qpdf"] = t.output("qpdf", "--version")
 	t.versions["PDFBox (libpdfbox2-java)"] = t.debian("libpdfbox2-java")
 	t.versions["Bouncy Castle (libbcpkix-java)"] = t.debian("libbcpkix-java")
 	t.versions["Java"] = t.output("java", "-version")
@@ -233,6 +248,12 @@ func (t *tools) sign(s step, field string, data []byte) ([]byte, error) {
 	os.Remove(out) // the tool writes out.pdf anew; a leftover is overwritten
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		return nil, err
+	}
+	if s.tool == "qpdf" {
+		if err := t.cmd("", "qpdf", "--object-streams=generate", in, out); err != nil {
+			return nil, err
+		}
+		return os.ReadFile(out)
 	}
 	signer, err := sigtest.Load(t.root, s.who)
 	if err != nil {
@@ -303,6 +324,10 @@ Java ne sont nécessaires pour les exécuter. À régénérer quand la VA rendue
 	for _, p := range plan {
 		var s []string
 		for _, st := range p.steps {
+			if st.who == "" {
+				s = append(s, st.tool+" (réécriture, sans signature)")
+				continue
+			}
 			s = append(s, fmt.Sprintf("%s (%s)", st.tool, st.who))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", p.file, p.numero, strings.Join(s, ", "))
@@ -314,6 +339,9 @@ Java ne sont nécessaires pour les exécuter. À régénérer quand la VA rendue
   incrémentale), puis la signature ; segur le rattache par son contenu.
 - pdfbox : PDFBox (` + "`PdfboxSign.java`" + `) signe le champ de segur, invisible (rectangle mis à zéro).
 - podofosign : ` + "`-field-name <champ> -field-use-existing`" + `.
+- qpdf : ` + "`qpdf --object-streams=generate`" + ` réécrit la VA de segur entière (flux d'objets) avant
+  toute signature : les octets de segur ne sont plus sa première révision ; segur la rattache par
+  son texte puis compare son dessin entier à la VA qu'il produit.
 
 ## Versions des outils
 
