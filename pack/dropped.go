@@ -34,10 +34,6 @@ func (e *DropError) Error() string {
 // design. A previous rapport.json missing or unreadable gives none: there
 // is then nothing known to keep.
 func dropped(dir string, next *rapport.Rapport, retirer []string, mem Memory) *DropError {
-	prev, err := rapport.ReadFile(filepath.Join(dir, depot.RapportFile))
-	if err != nil {
-		return nil
-	}
 	// Kept: ready again, or left out because a pair recorded in the
 	// registre already deposited it.
 	now := map[string]bool{}
@@ -46,17 +42,25 @@ func dropped(dir string, next *rapport.Rapport, retirer []string, mem Memory) *D
 			now[d.NumeroEditeur] = true
 		}
 	}
-	var out []string
-	for _, d := range prev {
-		if d.Statut != rapport.StatutPret || d.Depot == "" || now[d.NumeroEditeur] || slices.Contains(retirer, d.NumeroEditeur) {
-			continue
+	// The previous rapport.json is streamed: only the numéros that would
+	// be dropped are kept of it.
+	var gone []string
+	err := rapport.EachFile(filepath.Join(dir, depot.RapportFile), func(d rapport.Entry) {
+		if d.Statut == rapport.StatutPret && d.Depot != "" && !now[d.NumeroEditeur] && !slices.Contains(retirer, d.NumeroEditeur) {
+			gone = append(gone, d.NumeroEditeur)
 		}
+	})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range gone {
 		if mem != nil {
-			if pair, err := mem.Deposited(d.NumeroEditeur); err == nil && pair != "" {
+			if pair, err := mem.Deposited(n); err == nil && pair != "" {
 				continue
 			}
 		}
-		out = append(out, d.NumeroEditeur)
+		out = append(out, n)
 	}
 	if len(out) == 0 {
 		return nil

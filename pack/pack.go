@@ -93,6 +93,7 @@ type Options struct {
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 	spool   *lineSpool          // the JSON lines until their pairs are written
 	stage   string              // where dossiers/ is written: the next one, switched with depot/
+	handles *handleBudget       // the pièce handles kept open until their zip: at most MaxHeldPieces
 }
 
 // Memory is the registre as pack sees it: package app adapts a
@@ -180,11 +181,15 @@ type dossierWork struct {
 }
 
 // closePieces closes the handles of its pièces (pack opens each once and
-// keeps it until its zip is written).
+// keeps it until its zip is written) and gives them back to the budget.
 func (w *dossierWork) closePieces() {
-	for _, e := range w.pieces {
+	for i, e := range w.pieces {
 		if e.File != nil {
 			e.File.Close() // read-only: closing it loses nothing
+			w.pieces[i].File = nil
+			if e.budget != nil {
+				e.budget.give()
+			}
 		}
 	}
 }
@@ -273,6 +278,9 @@ func run(opt Options, src source) (*Result, error) {
 	// is removed, giving its space back; after, Recover needs it.
 	defer depot.Abandon(opt.Dir)
 	opt.stage = stage
+	if opt.handles == nil {
+		opt.handles = &handleBudget{max: MaxHeldPieces}
+	}
 	if opt.spool, err = newLineSpool(opt.Dir); err != nil {
 		return nil, err
 	}
@@ -472,10 +480,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 				continue
 			}
 		}
-		// The zip gets this very handle, already checked: its bytes' hash is
-		// checked again as they are copied (a file changed meanwhile stops
-		// the run). It is closed once the zip is written, or with the run.
-		w.pieces = append(w.pieces, Entry{Name: d.PieceName(p), Path: f.Name(), File: f, SHA256: sum(data), Modified: mod})
+		w.pieces = append(w.pieces, opt.pieceEntry(d.PieceName(p), p.Path, f, data, mod))
 	}
 }
 

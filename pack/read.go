@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -65,4 +67,58 @@ func openPiece(opt Options, p, libelle, field, kind string, problem func(field, 
 		return nil, nil, false
 	}
 	return f, data, true
+}
+
+// MaxHeldPieces bounds the pièce handles a run keeps open from their check
+// to their zip (all the pièces of a quarter's ready dossiers otherwise: the
+// open files would grow with the quarter). A pièce beyond it is closed
+// once checked and opened again when its zip is written, the same way —
+// by handle, confined to the roots, no link out of them followed — and
+// its bytes' hash is checked as they are copied: the zip still holds
+// exactly the bytes checked, or the run stops (ErrChanged).
+const MaxHeldPieces = 64
+
+// handleBudget counts the pièce handles held open.
+type handleBudget struct {
+	mu              sync.Mutex
+	held, max, peak int
+}
+
+func (b *handleBudget) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held >= b.max {
+		return false
+	}
+	b.held++
+	b.peak = max(b.peak, b.held)
+	return true
+}
+
+func (b *handleBudget) give() {
+	b.mu.Lock()
+	b.held--
+	b.mu.Unlock()
+}
+
+// pieceEntry is the zip entry of a pièce opened and checked by openPiece
+// (f, its bytes data): that very handle while the budget allows, else the
+// handle is closed and the zip opens the pièce again as openPiece did.
+func (opt Options) pieceEntry(name, path string, f *os.File, data []byte, mod time.Time) Entry {
+	e := Entry{Name: name, Path: f.Name(), SHA256: sum(data), Modified: mod}
+	if opt.handles == nil || opt.handles.take() {
+		// The zip gets this very handle, already checked: its bytes' hash
+		// is checked again as they are copied (a file changed meanwhile
+		// stops the run). It is closed once the zip is written, or with
+		// the run.
+		e.File, e.budget = f, opt.handles
+		return e
+	}
+	f.Close()
+	roots := opt.Roots
+	e.reopen = func() (*os.File, error) {
+		f, _, err := roots.Open(path, safeio.Piece)
+		return f, err
+	}
+	return e
 }

@@ -25,6 +25,9 @@ type Entry struct {
 	File     *os.File  // when set, the handle opened and checked earlier: copied from its start, never reopened by name
 	SHA256   string    // when set, what Path's content must hash to (the bytes checked): a file changed since is refused
 	Modified time.Time // from the record, never the clock
+
+	budget *handleBudget            // File counts in it (given back when closed)
+	reopen func() (*os.File, error) // a pièce beyond the budget: opened again, confined, when the zip is written
 }
 
 // ErrChanged is returned when a file changed between its check and its
@@ -43,7 +46,12 @@ func (e Entry) copyTo(w io.Writer) error {
 		}
 	} else {
 		var err error
-		if f, err = safeio.Open(e.Path, safeio.Piece); err != nil {
+		if e.reopen != nil {
+			f, err = e.reopen()
+		} else {
+			f, err = safeio.Open(e.Path, safeio.Piece)
+		}
+		if err != nil {
 			return err
 		}
 		defer f.Close() // read-only: closing it loses nothing

@@ -35,6 +35,18 @@ func ReadFile(path string) ([]Entry, error) {
 	return ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 }
 
+// EachFile calls each with every entry of the rapport.json at path, in
+// order, bounded like ReadFile, keeping none: pack reads the previous
+// dépôt's this way, in memory that does not grow with the quarter.
+func EachFile(path string, each func(Entry)) error {
+	f, err := safeio.Open(path, safeio.Rapport)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return eachEntry(io.LimitReader(f, safeio.Rapport.Max), each)
+}
+
 // ErrTooManyEntries is returned by ReadEntries past MaxEntries.
 var ErrTooManyEntries = errors.New("too many dossiers")
 
@@ -42,22 +54,32 @@ var ErrTooManyEntries = errors.New("too many dossiers")
 // keeping of each dossier only its Entry: a hostile 60 Mo rapport.json is
 // read in bounded memory.
 func ReadEntries(r io.Reader) ([]Entry, error) {
+	ds := []Entry{}
+	if err := eachEntry(r, func(e Entry) { ds = append(ds, e) }); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// eachEntry streams rapport.json, calling each with every dossier's Entry
+// (at most MaxEntries).
+func eachEntry(r io.Reader, each func(Entry)) error {
 	dec := json.NewDecoder(bufio.NewReader(r))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, errors.New("not an object")
+		return errors.New("not an object")
 	}
-	ds := []Entry{}
+	n := 0
 	for dec.More() {
 		k, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if k != "dossiers" {
 			var skip struct{}
 			if err := dec.Decode(&skip); err != nil {
 				var te *json.UnmarshalTypeError
 				if !errors.As(err, &te) {
-					return nil, err
+					return err
 				}
 			}
 			continue
@@ -67,24 +89,23 @@ func ReadEntries(r io.Reader) ([]Entry, error) {
 			continue // "dossiers": null
 		}
 		if err != nil || t != json.Delim('[') {
-			return nil, errors.New("dossiers: not an array")
+			return errors.New("dossiers: not an array")
 		}
 		for dec.More() {
-			if len(ds) == MaxEntries {
-				return nil, ErrTooManyEntries
+			if n == MaxEntries {
+				return ErrTooManyEntries
 			}
 			var d Entry
 			if err := dec.Decode(&d); err != nil {
-				return nil, err
+				return err
 			}
-			ds = append(ds, d)
+			n++
+			each(d)
 		}
 		if _, err := dec.Token(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	return ds, nil
+	_, err := dec.Token()
+	return err
 }

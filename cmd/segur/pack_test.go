@@ -320,7 +320,7 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	bin := segurBinary(t)
 	sq := sharedQuarter(t)
 	crashed := t.TempDir()
-	cmd := exec.Command(bin, quarterArgs(sq.dir, crashed, 20)...)
+	cmd := exec.Command(bin, quarterArgs(sq.dir, crashed, newLines)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestInterruptedPackThenRerunEqualsCleanRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(crashed, "rapport.json")); err == nil {
 		t.Fatal("the run finished before it was killed: nothing was interrupted")
 	}
-	if out, err := exec.Command(bin, quarterArgs(sq.dir, crashed, 20)...).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, quarterArgs(sq.dir, crashed, newLines)...).CombinedOutput(); err != nil {
 		t.Fatalf("re-run: %v\n%s", err, out)
 	}
 	sameTree(t, tree(t, sq.newOut), tree(t, crashed))

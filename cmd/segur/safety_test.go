@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -156,18 +155,25 @@ func equalBytes(a, b map[string][]byte) bool {
 	return true
 }
 
-// packedQuarter is a synthetic quarter of 30 dossiers packed twice by the
-// real binary: the previous dépôt (pairs of 50 lines: one pair) and the
-// new one (pairs of 20: two pairs), both accepted by `check`. The tests that kill a real
-// segur share it (sync.Once): its two full packs are made once per run.
+// packedQuarter is a synthetic quarter of quarterSize dossiers and its
+// dépôt in pairs of newLines lines (several pairs), packed by the real
+// binary and accepted by `check`. The tests that kill a real segur share
+// it (sync.Once): it is made once per run.
 type packedQuarter struct {
-	dir            string // the quarter: segur.yaml, dossiers/, signes/
-	oldOut, newOut string // read-only: tests copy them before packing into them
+	dir    string // the quarter: segur.yaml, dossiers/, signes/
+	newOut string // read-only: tests copy it before packing into it
 }
 
 // quarterSize is enough for a pack that lasts, for a dépôt of more than one
-// pair, and for pairs that differ between the two dépôts.
-const quarterSize = 30
+// pair, and for pairs that differ between the two dépôts: the previous one
+// in pairs of oldLines lines (one pair), the next in pairs of newLines
+// (three pairs or more). It is small: the kill test runs twenty packs and
+// more, and what it tests is where they are killed, not the quarter's size.
+const (
+	quarterSize = 12
+	oldLines    = 50
+	newLines    = 5
+)
 
 var quarterPacked shared[packedQuarter]
 
@@ -178,30 +184,15 @@ func sharedQuarter(t *testing.T) packedQuarter {
 }
 
 func makeQuarter(bin, dir string) (packedQuarter, error) {
-	q := packedQuarter{dir: filepath.Join(dir, "q"), oldOut: filepath.Join(dir, "old"), newOut: filepath.Join(dir, "new")}
+	q := packedQuarter{dir: filepath.Join(dir, "q"), newOut: filepath.Join(dir, "new")}
 	if err := quarter.Write(q.dir, quarterSize); err != nil {
 		return q, err
 	}
-	// The two dépôts, each packed then read back, at the same time.
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for i, d := range []struct {
-		out    string
-		lignes int
-	}{{q.oldOut, 50}, {q.newOut, 20}} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if out, err := exec.Command(bin, quarterArgs(q.dir, d.out, d.lignes)...).CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("pack, pairs of %d lines: %v\n%s", d.lignes, err, out)
-			} else if out, err := exec.Command(bin, "check", d.out).CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("check %s: %v\n%s", d.out, err, out)
-			}
-		}()
+	if out, err := exec.Command(bin, quarterArgs(q.dir, q.newOut, newLines)...).CombinedOutput(); err != nil {
+		return q, fmt.Errorf("pack, pairs of %d lines: %v\n%s", newLines, err, out)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return q, err
+	if out, err := exec.Command(bin, "check", q.newOut).CombinedOutput(); err != nil {
+		return q, fmt.Errorf("check %s: %v\n%s", q.newOut, err, out)
 	}
 	return q, nil
 }
@@ -244,7 +235,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 			t.Fatalf("pack: %v\n%s", err, o)
 		}
 	}
-	// The previous dépôt: pairs of 50 lines, recorded in its registre,
+	// The previous dépôt: pairs of oldLines lines (one pair), recorded in its registre,
 	// made from the quarter's first records only and without three of its
 	// signed VAs (those three VAs then wait in a-signer/): so that
 	// dossiers/, a-signer/ and the reports differ between the two dépôts,
@@ -252,7 +243,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	base := t.TempDir()
 	oldRecords, oldSignes := previousQuarter(t, q, 3, 3)
 	{
-		a := args(base, 50)
+		a := args(base, oldLines)
 		for i := range a {
 			if a[i] == "--signes" {
 				a[i+1] = oldSignes
@@ -268,7 +259,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	oldDepot := depotBytes(t, base)
 	oldPairs := recordedPairs(t, base)
 	// The re-pack deposits every ready dossier again (--redeposer), in
-	// pairs of 20 lines numbered after the previous ones.
+	// pairs of newLines lines numbered after the previous ones.
 	var redeposer []string
 	for _, n := range readyDossiers(t, base) {
 		redeposer = append(redeposer, "--redeposer", n)
@@ -278,7 +269,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	}
 	ref := copyTree(t, base)
 	start := time.Now()
-	run(ref, 20, redeposer...)
+	run(ref, newLines, redeposer...)
 	full := time.Since(start)
 	newDepot := depotBytes(t, ref)
 	if equalBytes(oldDepot, newDepot) || len(newDepot) == 0 {
@@ -345,7 +336,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	kill := func(name string, at func(out string, pid int, ended func() bool)) string {
 		t.Helper()
 		out := copyTree(t, base)
-		cmd := command(out, 20, redeposer...)
+		cmd := command(out, newLines, redeposer...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -410,14 +401,14 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	}
 	// A re-run after a kill finishes or redoes the work: the new dépôt.
 	out := copyTree(t, base)
-	cmd := command(out, 20, redeposer...)
+	cmd := command(out, newLines, redeposer...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	waitHolds(t, cmd.Process.Pid, filepath.Join(out, ".segur.lock"), func() bool { return false })
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	run(out, 20, redeposer...)
+	run(out, newLines, redeposer...)
 	if got := whole(out, "re-run after a kill"); got != "new" {
 		t.Fatalf("after the re-run, the registre says %s, want the new dépôt", got)
 	}
@@ -439,7 +430,7 @@ func TestKilledOrInterruptedRepackIsWhollyOldOrWhollyNew(t *testing.T) {
 	// nothing: then again, sooner (twice at most).
 	for delay := full / 4; ; delay /= 2 {
 		out := copyTree(t, base)
-		cmd := command(out, 20, redeposer...)
+		cmd := command(out, newLines, redeposer...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
