@@ -124,3 +124,27 @@ func TestVerifyKeyCoversExpect(t *testing.T) {
 		}
 	}
 }
+
+// What is remembered is all of a signature.Result a caller can read: a
+// field added to Result or SignerInfo must be kept too (a SignerInfo
+// field without a JSON name would be lost on the way).
+func TestRememberedCoversResult(t *testing.T) {
+	t.Parallel()
+	kept := reflect.TypeOf(remembered{})
+	res := reflect.TypeOf(signature.Result{})
+	for i := range res.NumField() {
+		f := res.Field(i)
+		if !f.IsExported() {
+			continue // the kind verified, for the messages made while verifying
+		}
+		if g, ok := kept.FieldByName(f.Name); !ok || g.Type != f.Type {
+			t.Errorf("signature.Result.%s is not remembered", f.Name)
+		}
+	}
+	si := reflect.TypeOf(signature.SignerInfo{})
+	for i := range si.NumField() {
+		if f := si.Field(i); !f.IsExported() || f.Tag.Get("json") == "" || f.Tag.Get("json") == "-" {
+			t.Errorf("signature.SignerInfo.%s would not survive being remembered", f.Name)
+		}
+	}
+}
