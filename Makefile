@@ -45,7 +45,7 @@ deps:
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
 DIST_RUN  := TestReleaseBinariesRun
 # The longest packages first, so that none starts last.
-SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfops
+SLOW_FIRST := ./web ./cmd/segur ./render ./readback ./internal/pdfin
 
 test: deps
 	@tools/test-steps.sh \
@@ -96,7 +96,7 @@ en16931: demo-facturx
 fuzz:
 	$(GO) test ./dossier -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./signature -run '^$$' -fuzz FuzzVerify -fuzztime 60s -fuzzminimizetime 10x
-	$(GO) test ./internal/pdfops -run '^$$' -fuzz FuzzCheckClientPDF -fuzztime 60s -fuzzminimizetime 10x
+	$(GO) test ./internal/pdfin -run '^$$' -fuzz FuzzRead -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckZip -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckJSON -fuzztime 60s
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckAvanceJSON -fuzztime 60s -fuzzminimizetime 10x

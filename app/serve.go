@@ -12,6 +12,7 @@ import (
 
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/pack"
 	"github.com/segur-sons/segur/rapport"
@@ -215,7 +216,7 @@ func AcceptVA(ctx context.Context, opt UploadOptions) UploadResult {
 // other dossier (a scan without text layer). In numéro éditeur order, the
 // first found.
 func vaOwner(p *Preview, numero string, data []byte) (string, string) {
-	pages, err := pdfops.Text(bytes.NewReader(data))
+	pages, err := pdfin.Text(data)
 	if err != nil {
 		return "", ""
 	}

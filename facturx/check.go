@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // Finding is one problem found in a Factur-X facture read back, with a
@@ -36,8 +38,8 @@ type Printed struct {
 // already paid, due) must be printed on the facture, and its date must be
 // the JSON's dateFacture; the JSON's montantSegurHTFacture must be the
 // Ségur total the XML's notes state.
-func CheckPDF(pdf []byte, printed Printed, want Expected) []Finding {
-	xmlData, err := Extract(pdf)
+func CheckPDF(pdf *pdfin.Doc, printed Printed, want Expected) []Finding {
+	xmlData, err := extract(pdf)
 	if errors.Is(err, ErrAbsent) {
 		return nil
 	}
@@ -49,7 +51,7 @@ func CheckPDF(pdf []byte, printed Printed, want Expected) []Finding {
 		return []Finding{{"FACTURX_ILLISIBLE", "factur-x.xml : " + err.Error()}}
 	}
 	var out []Finding
-	for _, m := range CheckStructure(pdf) {
+	for _, m := range checkStructure(pdf) {
 		out = append(out, Finding{"FACTURX_STRUCTURE", "structure PDF/A-3 ou Factur-X : " + m})
 	}
 	for _, m := range Verify(s) {

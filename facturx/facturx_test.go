@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/templates"
 )
@@ -221,10 +222,10 @@ func TestPDFA3StructureAndMutations(t *testing.T) {
 func TestCheckPDF(t *testing.T) {
 	base, pdf := facturXPDF(t)
 	all := Printed{Has: func(string) bool { return true }, HasDate: func(string) bool { return true }, HasAmount: func(string) bool { return true }}
-	if fs := CheckPDF(base, all, Expected{}); fs != nil {
+	if fs := CheckPDF(readDoc(t, base), all, Expected{}); fs != nil {
 		t.Fatalf("plain PDF: %v", fs)
 	}
-	if fs := CheckPDF(pdf, all, Expected{Date: "10/02/2023", Montant: "716.66"}); len(fs) > 0 {
+	if fs := CheckPDF(readDoc(t, pdf), all, Expected{Date: "10/02/2023", Montant: "716.66"}); len(fs) > 0 {
 		t.Fatalf("clean: %v", fs)
 	}
 	codes := func(fs []Finding) []string {
@@ -236,18 +237,18 @@ func TestCheckPDF(t *testing.T) {
 	}
 	notTTC := all
 	notTTC.HasAmount = func(a string) bool { return a != "859.99" }
-	if fs := codes(CheckPDF(pdf, notTTC, Expected{})); len(fs) != 1 || !strings.Contains(fs[0], "FACTURX_INCOHERENT") || !strings.Contains(fs[0], "total TTC") {
+	if fs := codes(CheckPDF(readDoc(t, pdf), notTTC, Expected{})); len(fs) != 1 || !strings.Contains(fs[0], "FACTURX_INCOHERENT") || !strings.Contains(fs[0], "total TTC") {
 		t.Errorf("TTC not printed: %v", fs)
 	}
-	if fs := codes(CheckPDF(pdf, all, Expected{Date: "11/02/2023"})); len(fs) != 1 || !strings.Contains(fs[0], "dateFacture") {
+	if fs := codes(CheckPDF(readDoc(t, pdf), all, Expected{Date: "11/02/2023"})); len(fs) != 1 || !strings.Contains(fs[0], "dateFacture") {
 		t.Errorf("JSON date differs: %v", fs)
 	}
-	if fs := codes(CheckPDF(pdf, all, Expected{Montant: "16.66"})); len(fs) != 1 || !strings.Contains(fs[0], "montantSegurHTFacture") {
+	if fs := codes(CheckPDF(readDoc(t, pdf), all, Expected{Montant: "16.66"})); len(fs) != 1 || !strings.Contains(fs[0], "montantSegurHTFacture") {
 		t.Errorf("JSON amount not in the XML: %v", fs)
 	}
 	noNumber := all
 	noNumber.Has = func(string) bool { return false }
-	if fs := codes(CheckPDF(pdf, noNumber, Expected{})); len(fs) != 1 || !strings.Contains(fs[0], "numéro de facture") {
+	if fs := codes(CheckPDF(readDoc(t, pdf), noNumber, Expected{})); len(fs) != 1 || !strings.Contains(fs[0], "numéro de facture") {
 		t.Errorf("number not printed: %v", fs)
 	}
 }
@@ -348,4 +349,14 @@ func FuzzExtract(f *testing.F) {
 		_, _ = Extract(b)
 		_ = CheckStructure(b)
 	})
+}
+
+// readDoc is pdf as pdfin reads it.
+func readDoc(t *testing.T, pdf []byte) *pdfin.Doc {
+	t.Helper()
+	d, err := pdfin.Read(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

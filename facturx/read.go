@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/shopspring/decimal"
 )
 
@@ -23,7 +23,20 @@ func Extract(pdf []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, found, err := pdfops.Attachment(bytes.NewReader(pdf), data.Profil.Fichier, MaxXML)
+	doc, err := pdfin.Read(pdf)
+	if err != nil {
+		return nil, fmt.Errorf("fichier %s illisible : %v", data.Profil.Fichier, err)
+	}
+	return extract(doc)
+}
+
+// extract is Extract of a PDF pdfin has read.
+func extract(doc *pdfin.Doc) ([]byte, error) {
+	data, err := Load()
+	if err != nil {
+		return nil, err
+	}
+	b, found, err := doc.Attachment(data.Profil.Fichier, MaxXML)
 	if err != nil {
 		return nil, fmt.Errorf("fichier %s illisible : %v", data.Profil.Fichier, err)
 	}

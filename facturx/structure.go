@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // CheckStructure checks, item by item, the PDF/A-3 and Factur-X structure
@@ -19,7 +18,17 @@ import (
 // factur-x.xml file specification (/F, /UF, /AFRelationship, MIME type,
 // /Params) listed in the catalog's /AF and in the EmbeddedFiles name tree;
 // every font embedded. Each failure is one French message.
-func CheckStructure(pdf []byte) (out []string) {
+func CheckStructure(pdf []byte) []string {
+	doc, err := pdfin.Read(pdf)
+	if err != nil {
+		return []string{fmt.Sprintf("PDF illisible : %v", err)}
+	}
+	return checkStructure(doc)
+}
+
+// checkStructure is CheckStructure of a PDF pdfin has read.
+func checkStructure(doc *pdfin.Doc) (out []string) {
+	pdf := doc.Bytes()
 	fail := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	defer func() {
 		if r := recover(); r != nil {
@@ -34,15 +43,7 @@ func CheckStructure(pdf []byte) (out []string) {
 		pdf[10] < 128 || pdf[11] < 128 || pdf[12] < 128 || pdf[13] < 128 {
 		fail("en-tête PDF/A : « %%PDF-1.n » suivi d'un commentaire d'au moins 4 octets binaires attendu")
 	}
-	pdfops.Init()
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	conf.Offline = true
-	ctx, err := api.ReadContext(bytes.NewReader(pdf), conf)
-	if err != nil {
-		return append(out, fmt.Sprintf("PDF illisible : %v", err))
-	}
-	xt := ctx.XRefTable
+	xt := doc.Context().XRefTable
 	if xt.Encrypt != nil || xt.E != nil {
 		fail("PDF chiffré : interdit en PDF/A")
 	}

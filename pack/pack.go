@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/shopspring/decimal"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,10 +16,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/retours"
@@ -474,7 +475,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			continue
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
-			if err := pdfops.Accept(data); err != nil {
+			if err := pdfin.Accept(data); err != nil {
 				f.Close() // on the way out of a failure: that failure is what is reported
 				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue

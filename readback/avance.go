@@ -10,7 +10,7 @@ import (
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/signature"
 )
@@ -284,8 +284,7 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 			continue
 		}
 		if strings.Contains(name, "-"+string(dossier.BDC)+"-") {
-			res, err := signature.AcceptAndVerify(name, data, signature.Expect{Kind: string(dossier.BDC), Deposited: true,
-				Extract: func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) }})
+			res, err := signature.AcceptAndVerify(name, data, signature.Expect{Kind: string(dossier.BDC), Deposited: true})
 			if err != nil {
 				c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : remplacez-le par le bon de commande signé", name, err)
 				continue
@@ -298,19 +297,23 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 			}
 			continue
 		}
-		if err := pdfops.Accept(data); err != nil {
+		doc, err := pdfin.Open(data)
+		if err == nil {
+			err = doc.Accept()
+		}
+		if err != nil {
 			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name, err)
 			continue
 		}
 		// The avance facture, when Factur-X, is read back as the solde's:
 		// its XML against the EN 16931 rules and the printed text.
 		if strings.Contains(name, "-"+string(dossier.FACTURE)+"-") {
-			pages, err := pdfops.Text(bytes.NewReader(data))
+			pages, err := doc.Text()
 			if err != nil {
 				c.error(rel, numero, name, "PDF_INVALIDE", "« %s » : le texte de la facture ne peut pas être lu", name)
 				continue
 			}
-			for _, f := range checkFacturX(data, ckNormalize(strings.Join(pages, "\n")), "", "") {
+			for _, f := range checkFacturX(doc, ckNormalize(strings.Join(pages, "\n")), "", "") {
 				c.error(rel, numero, name, f.Code, "« %s » : %s", name, f.Message)
 			}
 		}

@@ -26,7 +26,7 @@ import (
 	"github.com/segur-sons/segur/facturx"
 	"github.com/segur-sons/segur/internal/contenu"
 	"github.com/segur-sons/segur/internal/fr"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/retours"
@@ -1229,17 +1229,18 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 		case !isPDF:
 			continue
 		}
+		var doc *pdfin.Doc
 		if tied && (pc.kind == string(dossier.MOM) || pc.kind == string(dossier.VA)) {
 			err = c.acceptSigned(rel, name, pc.kind, data, ligne) // one reading for both
-		} else {
-			err = pdfops.Accept(data)
+		} else if doc, err = pdfin.Open(data); err == nil {
+			err = doc.Accept()
 		}
 		if err != nil {
 			c.error(rel, numero, name, "PDF_INVALIDE", "« %s » n'est pas un PDF valide (%v) : le portail de l'ASP peut le refuser ; remplacez-le par un PDF lisible", name, err)
 			continue
 		}
 		if tied && pc.kind == string(dossier.FACTURE) {
-			c.factureText(rel, name, data, ligne, jsonRel, c.reg.Get(dispositif))
+			c.factureText(rel, name, doc, ligne, jsonRel, c.reg.Get(dispositif))
 		}
 	}
 	if !matchable || dispositif == "" {
@@ -1274,8 +1275,8 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 
 // factureText checks that the facture shows its line's date, amount and
 // numéro ASP.
-func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, jsonRel string, dis *dossier.Dispositif) {
-	pages, err := pdfops.Text(bytes.NewReader(data))
+func (c *depotCheck) factureText(rel, name string, doc *pdfin.Doc, l *soldeLigne, jsonRel string, dis *dossier.Dispositif) {
+	pages, err := doc.Text()
 	if err != nil {
 		c.error(rel, l.numero, name, "PDF_INVALIDE", "« %s » : le texte de la facture ne peut pas être lu", name)
 		return
@@ -1298,14 +1299,14 @@ func (c *depotCheck) factureText(rel, name string, data []byte, l *soldeLigne, j
 	for _, msg := range factureMentionsManquantes(text, l.ids, l.extras, dis) {
 		c.error(rel, l.numero, name, "FACTURE_MENTION_MANQUANTE", "%s (%s)", msg, where(l.line))
 	}
-	for _, f := range checkFacturX(data, text, l.date, l.montant) {
+	for _, f := range checkFacturX(doc, text, l.date, l.montant) {
 		c.error(rel, l.numero, name, f.Code, "« %s » : %s", name, f.Message)
 	}
 }
 
 // checkFacturX reads a Factur-X facture's XML back (nothing for a plain PDF)
 // against its printed text and its JSON date.
-func checkFacturX(pdf []byte, text, date, montant string) []facturx.Finding {
+func checkFacturX(pdf *pdfin.Doc, text, date, montant string) []facturx.Finding {
 	return facturx.CheckPDF(pdf, facturx.Printed{
 		Has: func(s string) bool {
 			return strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(s, " ", ""))

@@ -1,7 +1,6 @@
 package readback
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
@@ -31,7 +29,6 @@ func (c *depotCheck) acceptSigned(rel, name, kind string, data []byte, l *soldeL
 	want := signature.Expect{
 		Kind:      kind,
 		Deposited: true,
-		Extract:   func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) },
 	}
 	want.Trust, want.MinLevel = c.opt.Trust, c.opt.MinLevel
 	if kind == string(dossier.VA) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/facturx"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // TestAvoir: an avoir cites the facture it cancels (number and date),
@@ -48,7 +48,7 @@ func TestAvoir(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := pdfops.Validate(bytes.NewReader(pdf)); err != nil {
+			if err := pdfin.Validate(bytes.NewReader(pdf)); err != nil {
 				t.Errorf("pdfcpu strict: %v", err)
 			}
 			if _, err := facturx.Extract(pdf); err == nil {

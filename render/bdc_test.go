@@ -10,6 +10,7 @@ import (
 
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/golden"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 )
 
@@ -50,8 +51,8 @@ func renderTwiceValid(t *testing.T, look string, render func() ([]byte, error)) 
 	if !bytes.Equal(first, second) {
 		t.Errorf("two renders of the same dossier: got different bytes (%d and %d bytes), want identical", len(first), len(second))
 	}
-	if err := pdfops.Validate(bytes.NewReader(first)); err != nil {
-		t.Errorf("pdfops.Validate (strict): got %v, want nil", err)
+	if err := pdfin.Validate(bytes.NewReader(first)); err != nil {
+		t.Errorf("pdfin.Validate (strict): got %v, want nil", err)
 	}
 	writeLook(t, look, first)
 	return first

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/shopspring/decimal"
@@ -120,7 +120,7 @@ func (r *Renderer) FactureAvance(d *dossier.Dossier) ([]byte, error) {
 
 // issuedAvance is the avance facture's own PDF when the record names it
 // (seed 004: the two existing invoices in one PDF), else nil.
-func issuedAvance(d *dossier.Dossier) ([]byte, error) {
+func issuedAvance(d *dossier.Dossier) (*pdfin.Doc, error) {
 	if d.Facture.Avance.PDF == "" {
 		return nil, nil
 	}
@@ -128,10 +128,24 @@ func issuedAvance(d *dossier.Dossier) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("facture d'avance %s", safeio.Message(err))
 	}
-	if err := pdfops.CheckClientPDF(b); err != nil {
+	doc, err := readClientPDF(b)
+	if err != nil {
 		return nil, fmt.Errorf("facture d'avance « %s » illisible : %v", filepath.Base(d.Facture.Avance.PDF), err)
 	}
-	return b, nil
+	return doc, nil
+}
+
+// readClientPDF reads a PDF the client gives (a facture d'avance, a
+// traité) through pdfin, within its bounds, and validates it.
+func readClientPDF(b []byte) (*pdfin.Doc, error) {
+	doc, err := pdfin.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Accept(); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 // factureParts lists the factures of the PDF from the dossier's amounts.
@@ -461,13 +475,17 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 // appendTraites appends the traité of each takeover, once each, after the
 // facture; the output is byte-deterministic (dated like the facture).
 func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
-	parts := []io.ReadSeeker{bytes.NewReader(facture)}
+	own, err := pdfin.Read(facture)
+	if err != nil {
+		return nil, fmt.Errorf("facture: %w", err)
+	}
+	parts := []*pdfin.Doc{own}
 	issued, err := issuedAvance(d)
 	if err != nil {
 		return nil, err
 	}
 	if issued != nil {
-		parts = []io.ReadSeeker{bytes.NewReader(issued), bytes.NewReader(facture)}
+		parts = []*pdfin.Doc{issued, own}
 	}
 	var seen []string
 	for _, rp := range d.Parties.Reprises {
@@ -479,10 +497,11 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("traité de fusion %s", safeio.Message(err))
 		}
-		if err := pdfops.CheckClientPDF(b); err != nil {
+		traite, err := readClientPDF(b)
+		if err != nil {
 			return nil, fmt.Errorf("traité de fusion « %s » illisible : %v", filepath.Base(rp.Traite), err)
 		}
-		parts = append(parts, bytes.NewReader(b))
+		parts = append(parts, traite)
 	}
 	if len(parts) == 1 {
 		return facture, nil

@@ -1,14 +1,13 @@
 package render
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 func TestFacture(t *testing.T) {
@@ -192,7 +191,7 @@ func TestFacture(t *testing.T) {
 // facture PDF, and that the facture pages before them are laid out right.
 func checkTraiteAppended(t *testing.T, d *dossier.Dossier, pdf []byte) {
 	t.Helper()
-	total, err := pdfops.PageCount(bytes.NewReader(pdf))
+	total, err := pdfin.PageCount(pdf)
 	if err != nil {
 		t.Fatalf("page count: %v", err)
 	}
@@ -202,15 +201,15 @@ func checkTraiteAppended(t *testing.T, d *dossier.Dossier, pdf []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := pdfops.PageCount(bytes.NewReader(b))
+		n, err := pdfin.PageCount(b)
 		if err != nil {
 			t.Fatalf("traité page count: %v", err)
 		}
 		traitePages += n
 	}
-	pages, err := pdfops.Text(bytes.NewReader(pdf))
+	pages, err := pdfin.Text(pdf)
 	if err != nil {
-		t.Fatalf("pdfops.Text: %v", err)
+		t.Fatalf("pdfin.Text: %v", err)
 	}
 	if len(pages) != total || total <= traitePages {
 		t.Fatalf("pages: got %d (text of %d), want more than the traité's %d", total, len(pages), traitePages)
@@ -286,7 +285,7 @@ func TestFactureFitsOnePage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != 1 {
+		if n, err := pdfin.PageCount(pdf); err != nil || n != 1 {
 			t.Errorf("%s: got %d pages (%v), want 1", fix, n, err)
 		}
 	}

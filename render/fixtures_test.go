@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/templates"
 )
@@ -117,7 +117,7 @@ func lookPages(t *testing.T, name string) func([]byte, error) []string {
 			t.Fatal(err)
 		}
 		writeLook(t, name, pdf)
-		pages, err := pdfops.Text(bytes.NewReader(pdf))
+		pages, err := pdfin.Text(pdf)
 		if err != nil {
 			t.Fatal(err)
 		}

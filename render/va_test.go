@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/segur-sons/segur/dossier"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // justificatifCase is one fixture whose MOM or VA is rendered and read back.
@@ -71,7 +71,7 @@ func renderJustificatif(t *testing.T, c justificatifCase, kind dossier.Kind) (*d
 	}
 	r := testRenderer(t)
 	pdf := renderTwiceValid(t, d.FileName(kind), func() ([]byte, error) { return r.Render(d, kind) })
-	if n, err := pdfops.PageCount(bytes.NewReader(pdf)); err != nil || n != len(d.Justificatif.Pages) {
+	if n, err := pdfin.PageCount(pdf); err != nil || n != len(d.Justificatif.Pages) {
 		t.Errorf("PDF pages: got %d (%v), want %d", n, err, len(d.Justificatif.Pages))
 	}
 	checkLayout(t, pdf, 100)

@@ -115,7 +115,7 @@ func TestVerifyKeyCoversExpect(t *testing.T) {
 	t.Parallel()
 	known := []string{
 		"Rendered", "Hashes", "Signatories", "Kind", "Deposited", "Boxes", "Trust", "MinLevel", "Strict", // in the key
-		"Pages", "Text", "ScanText", "Extract", // computed from Rendered's bytes, or from the file's, by the program (its SHA-256 is in the key)
+		"Pages", "Text", "ScanText", // computed from Rendered's bytes, or from the file's, by the program (its SHA-256 is in the key)
 	}
 	typ := reflect.TypeOf(signature.Expect{})
 	for i := range typ.NumField() {

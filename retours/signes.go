@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/signature"
@@ -74,14 +74,14 @@ func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Si
 	// has; a text that cannot be read, or that holds nothing to compare,
 	// is a difference, so that nothing is compared against nothing.
 	pages := sync.OnceValue(func() int {
-		n, err := pdfops.PageCount(bytes.NewReader(unsigned))
+		n, err := pdfin.PageCount(unsigned)
 		if err != nil {
 			return -1
 		}
 		return n
 	})
 	want := sync.OnceValues(func() ([]string, error) {
-		return pdfops.Text(bytes.NewReader(unsigned))
+		return pdfin.Text(unsigned)
 	})
 	return signature.Expect{
 		Trust:       opt.Trust,
@@ -91,7 +91,6 @@ func expectFor(opt Options, unsigned []byte, hashes []string, who []signature.Si
 		Hashes:      hashes,
 		Signatories: who,
 		Pages:       pages,
-		Extract:     func(data []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(data)) },
 		Text: func(got []string) []string {
 			w, err := want()
 			if err != nil {
@@ -231,7 +230,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		problem(name, "VA_NON_SIGNEE", "VA non signée : %s introuvable dans %s", name, opt.Signes)
 		return Piece{}, awaiting, false
 	}
-	var readers []io.ReadSeeker
+	var docs []*pdfin.Doc
 	var missing []string
 	p := &Preuve{Document: name, Type: signature.Scan, Rattachement: "numérisations par bénéficiaire, assemblées dans l'ordre des pages"}
 	for i, path := range parts {
@@ -244,7 +243,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			return Piece{}, awaiting, false
 		}
 		one := []signature.Signatory{who[min(i, len(who)-1)]}
-		res, err := signature.AcceptAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
+		doc, res, err := signature.OpenAndVerify(filepath.Base(path), data, signature.Expect{Signatories: one})
 		if err != nil {
 			problem(filepath.Base(path), "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", filepath.Base(path), err)
 			return Piece{}, awaiting, false
@@ -258,12 +257,12 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 			return Piece{}, awaiting, false
 		}
 		// A scan with an OCR text layer must name its beneficiary.
-		if text, err := pdfops.Text(bytes.NewReader(data)); err == nil && idRe.MatchString(strings.Join(text, " ")) &&
+		if text, err := doc.Text(); err == nil && idRe.MatchString(strings.Join(text, " ")) &&
 			!slices.Contains(idRe.FindAllString(strings.Join(text, " "), -1), ids[i]) {
 			problem(filepath.Base(path), "VA_AUTRE_BENEFICIAIRE", "%s ne mentionne pas le bénéficiaire %s : c'est la VA d'un autre bénéficiaire ou d'un autre dossier ; déposez sous ce nom la VA signée par %s", filepath.Base(path), ids[i], ids[i])
 			return Piece{}, awaiting, false
 		}
-		readers = append(readers, bytes.NewReader(data))
+		docs = append(docs, doc)
 		p.Source = joinNonEmptyStr(p.Source, filepath.Base(path))
 		p.Parts = append(p.Parts, path)
 	}
@@ -277,7 +276,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	var merged bytes.Buffer
 	// MergeAt keeps the merged bytes the same from run to run.
-	if err := pdfops.MergeAt(&merged, Modified(d), readers...); err != nil {
+	if err := pdfops.MergeAt(&merged, Modified(d), docs...); err != nil {
 		problem(name, "PIECE_ILLISIBLE", "les VA numérisées de %s n'ont pas pu être assemblées : %v", d.Numero(), err)
 		return Piece{}, awaiting, false
 	}

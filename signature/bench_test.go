@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/tools/sigtest"
 )
@@ -82,7 +82,7 @@ func BenchmarkVerifySignedVA(b *testing.B) {
 	})
 	b.Run("Accept-then-Verify", func(b *testing.B) {
 		for b.Loop() {
-			if err := pdfops.Accept(data); err != nil {
+			if err := pdfin.Accept(data); err != nil {
 				b.Fatal(err)
 			}
 			if res := signature.Verify("va.pdf", data, want); !res.OK() {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // What a signature may bring after the document segur rendered (PDF
@@ -320,7 +320,7 @@ const (
 )
 
 // changesAfter lists, in French, what the file read into full changed in
-// the document base besides what a signature brings: filling an empty
+// base, doc up to end (a revision of doc), besides what a signature brings: filling an empty
 // signature field of base (its appearance within the field's rectangle),
 // a new signature field whose widget draws nothing or lies within the box
 // of an empty signature field of boxes' page (boxes: the document the
@@ -328,11 +328,12 @@ const (
 // document time stamps, the cross-reference machinery, the catalog's
 // /Metadata and the document information. Any other change is one, judged
 // by what the object is used as in either version, whatever its /Type.
-func changesAfter(base []byte, boxes, full *model.Context) []change {
-	old, err := readContext(base)
+func changesAfter(doc *pdfin.Doc, end int, boxes, full *model.Context) []change {
+	base, err := doc.Revision(end)
 	if err != nil {
 		return []change{{"VA_MODIFIEE", "la VA d'origine est illisible"}}
 	}
+	old := base.Context()
 	if boxes == nil {
 		boxes = old
 	}
@@ -853,8 +854,8 @@ func pdfString(o types.Object) string {
 // boxesOverText reports an empty signature field (of the revision taken
 // for segur's fields) that lies over text of the first revision: a box a
 // forger drew there so that a signature would cover the VA.
-func (c *comparer) boxesOverText(base []byte, boxes map[int][][4]float64) {
-	pages, err := pdfops.Drawing(bytes.NewReader(base))
+func (c *comparer) boxesOverText(base *pdfin.Doc, boxes map[int][][4]float64) {
+	pages, err := base.Drawing()
 	if err != nil {
 		return
 	}

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // equal is a shortcut of comparing serialisations: whatever it finds
@@ -143,4 +145,14 @@ func BenchmarkAddFields(b *testing.B) {
 			}
 		})
 	}
+}
+
+// readContext is data as pdfin reads it, for the tests that look at
+// the objects.
+func readContext(data []byte) (*model.Context, error) {
+	d, err := pdfin.Read(data)
+	if err != nil {
+		return nil, err
+	}
+	return d.Context(), nil
 }

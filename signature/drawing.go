@@ -1,12 +1,11 @@
 package signature
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strings"
 
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // A VA rewritten before its first signature (pdf-lib saves the whole
@@ -23,12 +22,12 @@ const (
 
 // drawingDiffs says what got draws differently from want, page by page
 // (nil when the same; one line when either cannot be read).
-func drawingDiffs(got, want []byte) []string {
-	w, err := pdfops.Drawing(bytes.NewReader(want))
+func drawingDiffs(got *pdfin.Doc, want []byte) []string {
+	w, err := pdfin.Drawing(want)
 	if err != nil {
 		return nil // segur's own VA: nothing to compare against
 	}
-	g, err := pdfops.Drawing(bytes.NewReader(got))
+	g, err := got.Drawing()
 	if err != nil {
 		return []string{"son contenu est illisible"}
 	}
@@ -47,7 +46,7 @@ func drawingDiffs(got, want []byte) []string {
 
 func near(a, b float64) bool { return math.Abs(a-b) <= drawTolerance }
 
-func pageDiffs(page int, got, want pdfops.PageDrawing) []string {
+func pageDiffs(page int, got, want pdfin.PageDrawing) []string {
 	var out []string
 	// Glyphs: each of segur's matched once by one the same at the same place.
 	byText := map[string][]int{}
@@ -84,7 +83,7 @@ func pageDiffs(page int, got, want pdfops.PageDrawing) []string {
 	}
 	// Marks: the same, by kind, box and colour.
 	mused := make([]bool, len(want.Marks))
-	var extra []pdfops.Mark
+	var extra []pdfin.Mark
 	for _, m := range got.Marks {
 		found := false
 		for j, wm := range want.Marks {
@@ -100,7 +99,7 @@ func pageDiffs(page int, got, want pdfops.PageDrawing) []string {
 	if len(extra) > 0 {
 		out = append(out, fmt.Sprintf("page %d : %d tracé(s) ou image(s) ajouté(s) ou modifié(s) (%s)", page, len(extra), markWhere(extra[0])))
 	}
-	var missing []pdfops.Mark
+	var missing []pdfin.Mark
 	for j, wm := range want.Marks {
 		if !mused[j] {
 			missing = append(missing, wm)
@@ -113,7 +112,7 @@ func pageDiffs(page int, got, want pdfops.PageDrawing) []string {
 }
 
 // runs joins the flagged glyphs that follow one another into strings.
-func runs(gs []pdfops.Glyph, flagged []bool) []string {
+func runs(gs []pdfin.Glyph, flagged []bool) []string {
 	var out []string
 	var b strings.Builder
 	flush := func() {
@@ -139,17 +138,17 @@ func runs(gs []pdfops.Glyph, flagged []bool) []string {
 	return out
 }
 
-func markWhere(m pdfops.Mark) string {
+func markWhere(m pdfin.Mark) string {
 	kind := map[string]string{"f": "surface remplie", "S": "trait", "B": "surface remplie et tracée", "image": "image"}[m.Op]
 	return fmt.Sprintf("%s en %.0f,%.0f–%.0f,%.0f", kind, m.Box[0], m.Box[1], m.Box[2], m.Box[3])
 }
 
 // blank glyphs (spaces) are not compared: writers draw or skip them.
-func blank(g pdfops.Glyph) bool { return strings.TrimSpace(g.Text) == "" }
+func blank(g pdfin.Glyph) bool { return strings.TrimSpace(g.Text) == "" }
 
 // spaces flags a blank glyph between two flagged ones, so that a run
 // reads with its spaces.
-func spaces(gs []pdfops.Glyph, flagged []bool) {
+func spaces(gs []pdfin.Glyph, flagged []bool) {
 	for i := 1; i+1 < len(gs); i++ {
 		if blank(gs[i]) && flagged[i-1] {
 			for j := i + 1; j < len(gs); j++ {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/tools/sigtest"
 )
@@ -119,13 +119,13 @@ func TestAcceptAndVerifyAgreesWithAcceptThenVerify(t *testing.T) {
 		"tied to the dossier's VA": {Rendered: [][]byte{va48[:signature.FirstRevisionEnd(va48)]}, Signatories: []signature.Signatory{
 			{Name: "Anne Schmitt", ID: "10875011016"}, {Name: "François Muller", ID: "10073697418"}}},
 		"one signatory":         {Signatories: []signature.Signatory{{Name: "Anne Schmitt"}}, Pages: func() int { return 1 }},
-		"deposited, with boxes": {Deposited: true, Boxes: "☒☐☐", Extract: func(b []byte) ([]string, error) { return pdfops.Text(bytes.NewReader(b)) }},
+		"deposited, with boxes": {Deposited: true, Boxes: "☒☐☐"},
 	}
 	for _, in := range inputs {
 		for ename, want := range expects {
 			t.Run(in.name+"/"+ename, func(t *testing.T) {
 				got, gotErr := signature.AcceptAndVerify("va.pdf", in.data, want)
-				acceptErr := pdfops.Accept(in.data)
+				acceptErr := pdfin.Accept(in.data)
 				if (gotErr == nil) != (acceptErr == nil) || (gotErr != nil && gotErr.Error() != acceptErr.Error()) {
 					t.Fatalf("acceptance: got %v, Accept says %v", gotErr, acceptErr)
 				}

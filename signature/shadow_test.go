@@ -19,6 +19,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/phpdave11/gofpdf"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdftest"
 )
 
@@ -418,6 +419,23 @@ func TestAcceptAndVerifyBomb(t *testing.T) {
 	}
 }
 
+// Verify, without the acceptance, reads through pdfin too: the bomb is
+// refused by the bounds before pdfcpu parses it.
+func TestVerifyBomb(t *testing.T) {
+	bomb := pdftest.XRefStreamBomb(200<<20, "/FlateDecode", 4096)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res := Verify("va.pdf", bomb, Expect{Signatories: shadowWho})
+	runtime.ReadMemStats(&after)
+	if res.OK() || len(res.Errors) == 0 || res.Errors[0].Code != "PIECE_ILLISIBLE" {
+		t.Errorf("got %+v, want PIECE_ILLISIBLE", res.Errors)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("%d MiB allocated, want < 16 MiB", grew>>20)
+	}
+}
+
 // The fournisseur's signature is PAdES B-B with a well-formed dictionary,
 // and its stamp keeps the accents (issue 20).
 func TestSignIsPAdESBaseline(t *testing.T) {
@@ -435,15 +453,15 @@ func TestSignIsPAdESBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, err := readContext(out)
+	signed, err := pdfin.Read(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs := signatures(ctx)
+	sigs, _ := signatures(signed)
 	if len(sigs) != 1 {
 		t.Fatalf("%d signatures", len(sigs))
 	}
-	d, _ := dictOf(object(ctx, sigs[0].nr))
+	d, _ := dictOf(object(signed.Context(), sigs[0].nr))
 	if name(d, "SubFilter") != "ETSI.CAdES.detached" || d["TransformMethod"] != nil || d["TransformParams"] != nil {
 		t.Errorf("signature dictionary: %s", d.PDFString())
 	}

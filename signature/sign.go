@@ -8,6 +8,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -294,11 +295,11 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 // FieldBox returns the place of the signature field named name in pdf (its
 // page and rectangle), for a signing tool to sign there.
 func FieldBox(data []byte, name string) (Box, error) {
-	ctx, err := readContext(data)
+	doc, err := pdfin.Read(data)
 	if err != nil {
 		return Box{}, err
 	}
-	return fieldBox(ctx, name)
+	return fieldBox(doc.Context(), name)
 }
 
 func fieldBox(ctx *model.Context, name string) (Box, error) {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/phpdave11/gofpdf"
-	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/signature"
 	"github.com/segur-sons/segur/tools/sigtest"
 	"software.sslmate.com/src/go-pkcs12"
@@ -243,7 +243,7 @@ func FuzzVerify(f *testing.F) {
 		res := signature.Verify("va.pdf", data, want)
 		// One parse for acceptance and verification finds what two did.
 		got, err := signature.AcceptAndVerify("va.pdf", data, want)
-		if aerr := pdfops.Accept(data); (err == nil) != (aerr == nil) || (err == nil && !reflect.DeepEqual(got, res)) {
+		if aerr := pdfin.Accept(data); (err == nil) != (aerr == nil) || (err == nil && !reflect.DeepEqual(got, res)) {
 			t.Errorf("AcceptAndVerify: %+v, %v; Accept: %v, then Verify: %+v", got, err, aerr, res)
 		}
 		if own := signature.VerifyOwn("mom.pdf", data, "MOM"); !reflect.DeepEqual(own, signature.Verify("mom.pdf", data, signature.Expect{Kind: "MOM", Deposited: true})) {

@@ -14,7 +14,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/digitorus/pkcs7"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -158,7 +158,7 @@ func (t *TSA) check(answer, digest []byte, nonce *big.Int) ([]byte, error) {
 		return nil, t.fail("réponse sans jeton d'horodatage")
 	}
 	token := resp.Token.FullBytes
-	p7, err := pkcs7.Parse(token)
+	p7, err := pdfin.ParseToken(token)
 	if err != nil || len(p7.Signers) != 1 {
 		return nil, t.fail("jeton d'horodatage illisible")
 	}
@@ -182,7 +182,7 @@ func (t *TSA) check(answer, digest []byte, nonce *big.Int) ([]byte, error) {
 // attributes of the CMS signature contents (zero when there is none or it
 // does not verify): the TSA's genTime.
 func StampTime(contents []byte) time.Time {
-	p7, err := pkcs7.Parse(derElement(contents))
+	p7, err := pdfin.ParseToken(contents)
 	if err != nil || len(p7.Signers) == 0 {
 		return time.Time{}
 	}
@@ -190,7 +190,7 @@ func StampTime(contents []byte) time.Time {
 		if !a.Type.Equal(oidTimeStampToken) {
 			continue
 		}
-		tok, err := pkcs7.Parse(a.Value.Bytes)
+		tok, err := pdfin.ParseToken(a.Value.Bytes)
 		if err != nil || tok.Verify() != nil {
 			return time.Time{}
 		}

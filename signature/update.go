@@ -10,6 +10,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 var startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
@@ -35,10 +36,11 @@ func newUpdate(data []byte) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, err := readContext(data)
+	doc, err := pdfin.Read(data)
 	if err != nil {
 		return nil, err
 	}
+	ctx := doc.Context()
 	xt := ctx.XRefTable
 	if xt.Root == nil || xt.RootDict == nil || xt.Size == nil {
 		return nil, errors.New("catalogue du PDF introuvable")

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,8 +15,7 @@ import (
 	"github.com/digitorus/pkcs7"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/segur-sons/segur/internal/pdfops"
-	"golang.org/x/crypto/cryptobyte"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -50,8 +48,6 @@ type Expect struct {
 	// the dossier by its bytes (one string per page) and returns what
 	// differs, in French ("" items are ignored).
 	Text func(pages []string) []string
-	// Extract returns the text of a PDF, one string per page.
-	Extract func(data []byte) ([]string, error)
 	// ScanText, when set, compares the text layer (OCR) of a scan with
 	// the dossier and returns what names another dossier, in French.
 	ScanText func(pages []string) []string
@@ -149,39 +145,45 @@ type sig struct {
 	nr int // its object number, 0 when unknown
 }
 
-var eofRe = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
-
-// revisionEnds are the offsets just after each %%EOF marker (and its end of
-// line): where each revision of the file ends.
-func revisionEnds(data []byte) []int {
-	var ends []int
-	for _, m := range eofRe.FindAllIndex(data, -1) {
-		ends = append(ends, m[1])
-	}
-	return ends
-}
-
 // Verify checks a returned document named name against want: its
 // electronic signatures, or whether it is a scan. It never panics on a
 // malformed file.
 func Verify(name string, data []byte, want Expect) Result {
-	return verify(name, data, nil, want)
+	doc, err := pdfin.Read(data)
+	if err != nil {
+		res := Result{kind: want.Kind}
+		res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites-le signer à nouveau ou remplacez le fichier", name)
+		return res
+	}
+	return verify(name, doc, want)
 }
 
-// AcceptAndVerify is pdfops.Accept then Verify, with one parse of data:
+// AcceptAndVerify is pdfin.Accept then Verify, with one reading of data
+// (pdfin.Open, then Doc.Accept once verify has read the file as it is):
 // the acceptance error (a French sentence) when the file is not an
 // accepted PDF, else what Verify finds.
 func AcceptAndVerify(name string, data []byte, want Expect) (Result, error) {
-	var res Result
-	if err := pdfops.AcceptWith(data, func(ctx *model.Context) { res = verify(name, data, ctx, want) }); err != nil {
-		return Result{}, err
-	}
-	return res, nil
+	_, res, err := OpenAndVerify(name, data, want)
+	return res, err
 }
 
-// verify is Verify on data, read into ctx (as pdfcpu reads it, leniently
-// and not validated) or, when ctx is nil, read here.
-func verify(name string, data []byte, ctx *model.Context, want Expect) (res Result) {
+// OpenAndVerify is AcceptAndVerify, which also returns the accepted file
+// as pdfin read it, for the caller to read more of it (its text) or to
+// merge it, without reading its bytes again.
+func OpenAndVerify(name string, data []byte, want Expect) (*pdfin.Doc, Result, error) {
+	doc, err := pdfin.Open(data)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	res := verify(name, doc, want)
+	if err := doc.Accept(); err != nil {
+		return nil, Result{}, err
+	}
+	return doc, res, nil
+}
+
+// verify is Verify on doc, as pdfin read it (leniently, not validated).
+func verify(name string, doc *pdfin.Doc, want Expect) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			// A third-party parser's panic: its text is no message.
@@ -190,76 +192,48 @@ func verify(name string, data []byte, ctx *model.Context, want Expect) (res Resu
 		}
 	}()
 	res.kind = want.Kind
-	var err error
-	if ctx == nil {
-		ctx, err = readContext(data)
-	} else {
-		err = withPages(ctx)
-	}
-	if err != nil {
+	if _, err := doc.Pages(); err != nil {
 		res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites-le signer à nouveau ou remplacez le fichier", name)
 		return res
 	}
-	if want.Boxes != "" && want.Extract != nil {
-		if pages, err := want.Extract(data); err == nil {
+	if want.Boxes != "" {
+		if pages, err := doc.Text(); err == nil {
 			// One set of boxes per signatory's page.
 			if got := Boxes(strings.Join(pages, "\n")); got != "" && (len(got)%len(want.Boxes) != 0 || got != strings.Repeat(want.Boxes, len(got)/len(want.Boxes))) {
 				res.fail("VA_CASES", "%s : cases cochées « %s » au lieu de « %s » (DMP, MSS pro, MSS citoyen, d'après le JSON) : la VA ne correspond pas à la ligne du dépôt", name, got, want.Boxes)
 			}
 		}
 	}
-	sigs := signatures(ctx)
+	sigs, err := signatures(doc)
+	if err != nil {
+		res.fail("PIECE_ILLISIBLE", "%s n'est pas un PDF lisible : faites-le signer à nouveau ou remplacez le fichier", name)
+		return res
+	}
 	if len(sigs) == 0 {
-		verifyUnsigned(&res, name, data, ctx, want)
+		verifyUnsigned(&res, name, doc, want)
 		return res
 	}
 	res.Proof = Electronic
-	verifySigned(&res, name, data, ctx, sigs, want)
+	verifySigned(&res, name, doc.Bytes(), doc, sigs, want)
 	return res
 }
 
-// signatures lists the signature dictionaries of ctx, in file order.
-func signatures(ctx *model.Context) []sig {
-	var out []sig
-	for n := range ctx.XRefTable.Table {
-		d, ok := object(ctx, n).(types.Dict)
-		if !ok {
-			continue
-		}
-		if t := d.NameEntry("Type"); (t == nil || *t != "Sig") && d.NameEntry("Filter") == nil {
-			continue
-		}
-		br, ok := d["ByteRange"].(types.Array)
-		if !ok || len(br) != 4 {
-			continue
-		}
-		s := sig{at: -1, nr: n}
-		if e := ctx.XRefTable.Table[n]; e != nil && !e.Compressed && e.Offset != nil {
-			s.at = *e.Offset
-		}
-		for i, v := range br {
-			n, ok := v.(types.Integer)
-			if !ok {
-				continue
-			}
-			s.br[i] = int64(n)
-		}
-		switch c := d["Contents"].(type) {
-		case types.HexLiteral:
-			s.contents, _ = c.Bytes()
-		case types.StringLiteral:
-			s.contents, _ = types.Unescape(c.Value())
-		}
-		if n, ok := d["Name"].(types.StringLiteral); ok {
-			s.name, _ = types.StringLiteralToString(n)
-		}
-		out = append(out, s)
+// signatures lists the signature dictionaries of doc, in file order.
+func signatures(doc *pdfin.Doc) ([]sig, error) {
+	all, err := doc.Signatures()
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(out, func(a, b sig) int { return int(a.br[2] - b.br[2]) })
-	return out
+	var out []sig
+	for _, s := range all {
+		out = append(out, sig{br: s.ByteRange, contents: s.Contents, name: s.Name, at: s.At, nr: s.Nr})
+	}
+	return out, nil
 }
 
-func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sigs []sig, want Expect) {
+// verifySigned checks the signatures sigs of data, read by pdfin into doc
+// (nil for VerifyOwn, which reads segur's own signature from the bytes).
+func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []sig, want Expect) {
 	size := int64(len(data))
 	var signers []SignerInfo
 	var certs [][]*x509.Certificate // the certificate of each SignerInfo of each signature
@@ -320,8 +294,8 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 			res.fail("VA_SIGNATURE_NIVEAU", "%s : la signature de %s est une %s, en dessous du niveau minimum demandé par segur.yaml (%s) : faites signer avec une carte CPx ou un certificat du niveau demandé", name, orUnknown(info.Name), LevelName(info.Level), LevelName(want.MinLevel))
 		}
 	}
-	if ctx != nil {
-		invisible(res, name, ctx, sigs, signers, want.Strict)
+	if doc != nil {
+		invisible(res, name, doc.Context(), sigs, signers, want.Strict)
 	}
 	last := sigs[len(sigs)-1]
 	if end := last.br[2] + last.br[3]; end > size {
@@ -337,55 +311,59 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 		// the second revision (segur's fields, added to what it rendered)
 		// when it comes before the first signature.
 		res.Signers = signers
-		ends := revisionEnds(data)
-		tieDeposited(res, name, data, ends, sigs[0], want)
-		if ctx != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
+		ends := pdfin.RevisionEnds(data)
+		tieDeposited(res, name, doc, ends, sigs[0], want)
+		if doc != nil && len(ends) > 1 && int64(ends[0]) < sigs[0].br[1] && sigs[len(sigs)-1].br[2]+sigs[len(sigs)-1].br[3] == size {
 			var boxes *model.Context
 			if int64(ends[1]) < sigs[0].br[1] {
-				if c, err := readContext(data[:ends[1]]); err == nil {
-					boxes = c
+				if r, err := doc.Revision(ends[1]); err == nil {
+					boxes = r.Context()
 				}
 			}
-			reportChanges(res, name, changesAfter(data[:ends[0]], boxes, ctx))
+			reportChanges(res, name, changesAfter(doc, ends[0], boxes, doc.Context()))
 		}
 		return
 	}
 
-	// The unsigned document the first signature was made on.
+	// The unsigned document the first signature was made on: a prefix of
+	// data, base bytes long (0: none found).
 	first := sigs[0]
-	var base []byte
+	base := 0
 	for _, r := range want.Rendered {
 		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
-			base, res.Tie = r, TieBytes
+			base, res.Tie = len(r), TieBytes
 			break
 		}
 	}
-	ends := revisionEnds(data)
-	if base == nil && len(want.Hashes) > 0 {
+	ends := pdfin.RevisionEnds(data)
+	if base == 0 && len(want.Hashes) > 0 {
 		for _, e := range ends {
 			if int64(e) > first.br[1] {
 				break
 			}
 			h := sha256.Sum256(data[:e])
 			if slices.Contains(want.Hashes, hex.EncodeToString(h[:])) {
-				base, res.Tie = data[:e], TieHash
+				base, res.Tie = e, TieHash
 				break
 			}
 		}
 	}
-	if base == nil {
+	if base == 0 {
 		// Not segur's bytes: compare the text of the unsigned revision (or
 		// of the whole file when it was signed in one go).
-		unsigned := data
+		end := len(data)
 		for _, e := range ends {
 			if int64(e) < first.br[1] {
-				unsigned = data[:e]
+				end = e
 			}
 		}
 		res.Tie = TieText
-		if diffs := textDiffs(unsigned, want); len(diffs) > 0 {
+		unsigned, err := doc.Revision(end)
+		if err != nil {
+			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : son texte est illisible. Déposez la VA de ce dossier, signée", name)
+		} else if diffs := textDiffs(unsigned, want); len(diffs) > 0 {
 			res.fail("VA_AUTRE_DOSSIER", "%s n'est pas la VA de ce dossier : %s. Déposez la VA de ce dossier, signée", name, strings.Join(diffs, " ; "))
-		} else if want.Text == nil || want.Extract == nil {
+		} else if want.Text == nil {
 			res.fail("VA_AUTRE_DOSSIER", "%s ne commence pas par une VA produite par segur pour ce dossier : faites signer la VA produite par segur", name)
 		} else if len(want.Rendered) > 0 && len(want.Rendered[0]) > 0 {
 			// The same dossier's numbers: the whole drawing must be
@@ -394,32 +372,32 @@ func verifySigned(res *Result, name string, data []byte, ctx *model.Context, sig
 				res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : %s. Faites signer la VA produite par segur, sans la modifier", name, strings.Join(diffs, " ; "))
 			}
 		}
-		if len(unsigned) < len(data) {
-			base = unsigned
+		if end < len(data) {
+			base = end
 		}
 	}
-	if base != nil {
+	if base > 0 {
 		// What the last signature covers; anything after it is reported
 		// above.
-		covered := ctx
+		covered := doc.Context()
 		if end := last.br[2] + last.br[3]; end < size {
-			if c, err := readContext(data[:end]); err == nil {
-				covered = c
+			if r, err := doc.Revision(int(end)); err == nil {
+				covered = r.Context()
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == TieText && len(ends) > 0 && ends[0] < len(base) {
+		if res.Tie == TieText && len(ends) > 0 && ends[0] < base {
 			// Not segur's bytes: the revisions before the first
 			// signature may be anyone's. Its first revision is compared,
 			// with the boxes of the last one, as check does.
-			if c, err := readContext(base); err == nil {
-				first, boxes = base[:ends[0]], c
+			if r, err := doc.Revision(base); err == nil {
+				first, boxes = ends[0], r.Context()
 			}
 		}
-		reportChanges(res, name, changesAfter(first, boxes, covered))
+		reportChanges(res, name, changesAfter(doc, first, boxes, covered))
 	}
-	if res.Tie == TieText && want.Pages != nil && ctx.PageCount != want.Pages() {
-		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, ctx.PageCount, want.Pages())
+	if res.Tie == TieText && want.Pages != nil && doc.Context().PageCount != want.Pages() {
+		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, doc.Context().PageCount, want.Pages())
 	}
 
 	// Who signed.
@@ -471,7 +449,11 @@ const (
 // or the SHA-256 of a revision before the first signature, or else its
 // whole drawing compared (VA_MODIFIEE). res.Tie stays "" when there was
 // nothing to compare with.
-func tieDeposited(res *Result, name string, data []byte, ends []int, first sig, want Expect) {
+func tieDeposited(res *Result, name string, doc *pdfin.Doc, ends []int, first sig, want Expect) {
+	if doc == nil {
+		return // VerifyOwn: segur's own signature, nothing to tie
+	}
+	data := doc.Bytes()
 	for _, r := range want.Rendered {
 		if len(r) > 0 && int64(len(r)) <= first.br[1] && bytes.HasPrefix(data, r) {
 			res.Tie = TieBytes
@@ -491,13 +473,18 @@ func tieDeposited(res *Result, name string, data []byte, ends []int, first sig, 
 	if len(want.Rendered) == 0 || len(want.Rendered[0]) == 0 {
 		return
 	}
-	unsigned := data
+	end := len(data)
 	for _, e := range ends {
 		if int64(e) < first.br[1] {
-			unsigned = data[:e]
+			end = e
 		}
 	}
 	res.Tie = TieDrawing
+	unsigned, err := doc.Revision(end)
+	if err != nil {
+		res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : son contenu est illisible. Faites signer la VA produite par segur, sans la modifier", name)
+		return
+	}
 	if diffs := drawingDiffs(unsigned, want.Rendered[0]); len(diffs) > 0 {
 		res.fail("VA_MODIFIEE", "%s a été récréée et ne dessine pas la VA produite par segur : %s. Faites signer la VA produite par segur, sans la modifier", name, strings.Join(diffs, " ; "))
 	}
@@ -590,40 +577,9 @@ func gapIsContents(data []byte, s sig) bool {
 	return true
 }
 
-// parseCMS reads a signature's CMS and the certificate of each of its
-// SignerInfos (tools such as podofosign may write several): an error (a
-// French clause) when it is unreadable or a signer's certificate is
-// missing. A panic of the parser is an unreadable signature.
-func parseCMS(contents []byte) (p7 *pkcs7.PKCS7, who []*x509.Certificate, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p7, who, err = nil, nil, errors.New(" (structure CMS inattendue)")
-		}
-	}()
-	p7, err = pkcs7.Parse(derElement(contents))
-	if err != nil {
-		return nil, nil, errors.New("")
-	}
-	if len(p7.Signers) == 0 {
-		return nil, nil, errors.New(" (aucun signataire dans la signature)")
-	}
-	for _, si := range p7.Signers {
-		var found *x509.Certificate
-		for _, c := range p7.Certificates {
-			if c.SerialNumber != nil && si.IssuerAndSerialNumber.SerialNumber != nil && c.SerialNumber.Cmp(si.IssuerAndSerialNumber.SerialNumber) == 0 &&
-				bytes.Equal(c.RawIssuer, si.IssuerAndSerialNumber.IssuerName.FullBytes) {
-				found = c
-				break
-			}
-		}
-		if found == nil {
-			return nil, nil, errors.New(" (le certificat d'un signataire manque)")
-		}
-		if !slices.Contains(who, found) {
-			who = append(who, found)
-		}
-	}
-	return p7, who, nil
+// parseCMS reads a signature's CMS, through pdfin (see pdfin.ParseCMS).
+func parseCMS(contents []byte) (*pkcs7.PKCS7, []*x509.Certificate, error) {
+	return pdfin.ParseCMS(contents)
 }
 
 func orUnknown(s string) string {
@@ -641,12 +597,12 @@ func list(ss []Signatory) string {
 	return strings.Join(out, ", ")
 }
 
-// textDiffs compares the text of data with the dossier (nil when it cannot).
-func textDiffs(data []byte, want Expect) []string {
-	if want.Text == nil || want.Extract == nil {
+// textDiffs compares the text of doc with the dossier (nil when it cannot).
+func textDiffs(doc *pdfin.Doc, want Expect) []string {
+	if want.Text == nil {
 		return nil
 	}
-	pages, err := want.Extract(data)
+	pages, err := doc.Text()
 	if err != nil {
 		return []string{"son texte est illisible"}
 	}
@@ -688,14 +644,15 @@ func words(s string) []string {
 	return strings.Fields(b.String())
 }
 
-func verifyUnsigned(res *Result, name string, data []byte, ctx *model.Context, want Expect) {
+func verifyUnsigned(res *Result, name string, doc *pdfin.Doc, want Expect) {
+	data, ctx := doc.Bytes(), doc.Context()
 	if scanned(ctx) {
 		if want.Pages != nil && ctx.PageCount != want.Pages() {
 			res.fail("VA_PAGES", "%s est une numérisation de %d page(s), la VA de ce dossier en a %d : numérisez la VA entière", name, ctx.PageCount, want.Pages())
 			return
 		}
-		if want.ScanText != nil && want.Extract != nil {
-			if pages, err := want.Extract(data); err == nil {
+		if want.ScanText != nil {
+			if pages, err := doc.Text(); err == nil {
 				if diffs := want.ScanText(pages); len(diffs) > 0 {
 					res.fail("VA_AUTRE_DOSSIER", "%s est la numérisation d'une autre VA : %s. Déposez la VA de ce dossier", name, strings.Join(diffs, " ; "))
 					return
@@ -718,7 +675,7 @@ func verifyUnsigned(res *Result, name string, data []byte, ctx *model.Context, w
 		}
 	}
 	msg := fmt.Sprintf("%s ne porte aucune signature électronique et n'est pas une numérisation", name)
-	if diffs := textDiffs(data, want); len(diffs) > 0 {
+	if diffs := textDiffs(doc, want); len(diffs) > 0 {
 		msg += " ; de plus ce n'est pas la VA de ce dossier : " + strings.Join(diffs, " ; ")
 	}
 	res.fail("VA_NON_SIGNEE", "%s : faites signer électroniquement la VA produite par segur, ou déposez sa numérisation après signature manuscrite", msg)
@@ -727,14 +684,18 @@ func verifyUnsigned(res *Result, name string, data []byte, ctx *model.Context, w
 // HasSignature reports whether data holds at least one signature
 // dictionary.
 func HasSignature(data []byte) bool {
-	ctx, err := readContext(data)
-	return err == nil && len(signatures(ctx)) > 0
+	doc, err := pdfin.Read(data)
+	if err != nil {
+		return false
+	}
+	sigs, err := signatures(doc)
+	return err == nil && len(sigs) > 0
 }
 
 // FirstRevisionEnd is the offset where the first revision of data ends
 // (after its first %%EOF), len(data) when there is only one.
 func FirstRevisionEnd(data []byte) int {
-	if ends := revisionEnds(data); len(ends) > 0 {
+	if ends := pdfin.RevisionEnds(data); len(ends) > 0 {
 		return ends[0]
 	}
 	return len(data)
@@ -756,15 +717,4 @@ func inParens(s string) string {
 		return ""
 	}
 	return " (" + s + ")"
-}
-
-// derElement is the DER element at the start of b (the /Contents of a
-// signature is padded with zeros after it), b itself when unreadable.
-func derElement(b []byte) []byte {
-	in := cryptobyte.String(b)
-	var el cryptobyte.String
-	if !in.ReadAnyASN1Element(&el, nil) {
-		return b
-	}
-	return el
 }

@@ -7,12 +7,13 @@ import (
 	"os"
 
 	"github.com/segur-sons/segur/internal/contenu"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // Disk is the dossier.FileChecker of the disk: a pièce is checked where it
 // lies, bounded (a regular file within its size limit: a FIFO or a device is
-// never opened for reading), and a PDF is readable when it passes Accept,
+// never opened for reading), and a PDF is readable when it passes pdfin.Accept,
 // the bounded rule pack and check share. With Roots set,
 // a file that resolves outside them is reported as such (Outside).
 type Disk struct {
@@ -36,13 +37,13 @@ func (Disk) ReadablePDF(path string) bool {
 }
 
 // AcceptFile reads the regular file at path within the size limit of a
-// client PDF and applies Accept (which bounds its parsing).
+// client PDF and applies pdfin.Accept (which bounds its parsing).
 func AcceptFile(path string) error {
 	data, err := safeio.ReadFile(path, safeio.PDF)
 	if err != nil {
 		return err
 	}
-	return Accept(data)
+	return pdfin.Accept(data)
 }
 
 // Outside reports whether path, resolved physically, lies outside the

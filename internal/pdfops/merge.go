@@ -13,6 +13,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 )
 
 // Merge writes to w the concatenation of parts, in order: all pages of the
@@ -34,7 +35,7 @@ import (
 // which gofpdf writes as bare PDF 1.3 font dictionaries) therefore merges
 // into a file that fails [Validate]. Parts using only embedded fonts, as
 // segur's templates do, merge into strictly valid files.
-func Merge(w io.Writer, parts ...io.ReadSeeker) (err error) {
+func Merge(w io.Writer, parts ...*pdfin.Doc) (err error) {
 	defer catch(&err, "merge")
 	var buf bytes.Buffer
 	if err := mergeRaw(&buf, newConf(), parts); err != nil {
@@ -56,7 +57,7 @@ func Merge(w io.Writer, parts ...io.ReadSeeker) (err error) {
 //
 // t is typically the document date or SOURCE_DATE_EPOCH; its year must be
 // between 1000 and 9999.
-func MergeAt(w io.Writer, t time.Time, parts ...io.ReadSeeker) (err error) {
+func MergeAt(w io.Writer, t time.Time, parts ...*pdfin.Doc) (err error) {
 	defer catch(&err, "merge")
 	if t.Year() < 1000 || t.Year() > 9999 {
 		return fmt.Errorf("pdfops: merge: date %s out of range", t)
@@ -80,16 +81,23 @@ func MergeAt(w io.Writer, t time.Time, parts ...io.ReadSeeker) (err error) {
 	return nil
 }
 
-func mergeRaw(w io.Writer, conf *model.Configuration, parts []io.ReadSeeker) error {
+// mergeRaw merges parts with pdfcpu. pdfcpu's merge reads its parts from
+// bytes: each part's bytes are those of a pdfin.Doc, a file package pdfin
+// has already read within its bounds (so no PDF reaches pdfcpu here
+// without them); its parsed objects are not reused, as merging renumbers
+// them in place.
+func mergeRaw(w io.Writer, conf *model.Configuration, parts []*pdfin.Doc) error {
 	if len(parts) == 0 {
 		return errors.New("pdfops: merge: no input PDF")
 	}
+	rs := make([]io.ReadSeeker, len(parts))
 	for i, p := range parts {
 		if p == nil {
 			return fmt.Errorf("pdfops: merge: part %d: %w", i, errNilReader)
 		}
+		rs[i] = bytes.NewReader(p.Bytes())
 	}
-	if err := api.MergeRaw(parts, w, false, conf); err != nil {
+	if err := api.MergeRaw(rs, w, false, conf); err != nil {
 		return fmt.Errorf("pdfops: merge: %w", err)
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/segur-sons/segur/internal/pdfin"
+	"github.com/segur-sons/segur/internal/pdftest"
 )
 
 func TestInitDisablesConfigDir(t *testing.T) {
@@ -20,13 +22,13 @@ func TestInitDisablesConfigDir(t *testing.T) {
 		t.Fatalf("got model.ConfigPath %q, want %q", got, want)
 	}
 	data := facture(t)
-	if err := Validate(bytes.NewReader(data)); err != nil {
+	if err := pdfin.Validate(bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Text(bytes.NewReader(data)); err != nil {
+	if _, err := pdfin.Text(data); err != nil {
 		t.Fatal(err)
 	}
-	if err := Merge(io.Discard, bytes.NewReader(data), bytes.NewReader(data)); err != nil {
+	if err := Merge(io.Discard, read(t, data), read(t, data)); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(home)
@@ -38,69 +40,10 @@ func TestInitDisablesConfigDir(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	t.Parallel()
-	good := facture(t)
-	tests := []struct {
-		name    string
-		data    []byte
-		wantErr bool
-	}{
-		{"gofpdf facture", good, false},
-		{"gofpdf traité", traite(t), false},
-		{"empty", nil, true},
-		{"garbage", []byte("%PDF-1.7\nnot really\n%%EOF"), true},
-		{"random bytes", bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 256), true},
-		{"truncated half", good[:len(good)/2], true},
-		{"truncated tail", good[:len(good)-40], true},
-		{"truncated last byte", good[:len(good)-2], true},
-		{"trailing newlines", append(append([]byte{}, good...), "\r\n\n"...), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := Validate(bytes.NewReader(tt.data))
-			if got := err != nil; got != tt.wantErr {
-				t.Fatalf("got error %v, want error=%v", err, tt.wantErr)
-			}
-			if err != nil && !strings.HasPrefix(err.Error(), "pdfops: validate: ") {
-				t.Errorf("got error %q, want prefix %q", err, "pdfops: validate: ")
-			}
-		})
-	}
-	if err := Validate(nil); err == nil {
-		t.Errorf("Validate(nil): got no error, want one")
-	}
-}
-
-func TestPageCount(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		data    []byte
-		want    int
-		wantErr bool
-	}{
-		{"two pages", facture(t), 2, false},
-		{"one page", traite(t), 1, false},
-		{"garbage", []byte("garbage"), 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := PageCount(bytes.NewReader(tt.data))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("got error %v, want error=%v", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("got %d pages, want %d", got, tt.want)
-			}
-		})
-	}
-}
-
 // mergeFunc adapts Merge and MergeAt to one signature.
-type mergeFunc func(w io.Writer, parts ...io.ReadSeeker) error
+type mergeFunc func(w io.Writer, parts ...*pdfin.Doc) error
 
-func mergeAtFixed(w io.Writer, parts ...io.ReadSeeker) error {
+func mergeAtFixed(w io.Writer, parts ...*pdfin.Doc) error {
 	return MergeAt(w, fixedDate, parts...)
 }
 
@@ -128,23 +71,23 @@ func TestMerge(t *testing.T) {
 	for _, f := range funcs {
 		for _, tt := range tests {
 			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
-				var rs []io.ReadSeeker
+				var rs []*pdfin.Doc
 				for _, p := range tt.parts {
-					rs = append(rs, bytes.NewReader(p))
+					rs = append(rs, read(t, p))
 				}
 				var out bytes.Buffer
 				if err := f.merge(&out, rs...); err != nil {
 					t.Fatalf("merge: %v", err)
 				}
 				merged := out.Bytes()
-				if err := Validate(bytes.NewReader(merged)); err != nil {
+				if err := pdfin.Validate(bytes.NewReader(merged)); err != nil {
 					t.Errorf("Validate: %v", err)
 				}
-				n, err := PageCount(bytes.NewReader(merged))
+				n, err := pdfin.PageCount(merged)
 				if err != nil || n != tt.wantPages {
 					t.Errorf("PageCount: got %d, %v, want %d", n, err, tt.wantPages)
 				}
-				pages, err := Text(bytes.NewReader(merged))
+				pages, err := pdfin.Text(merged)
 				if err != nil {
 					t.Fatalf("Text: %v", err)
 				}
@@ -167,12 +110,10 @@ func TestMergeErrors(t *testing.T) {
 	fac := facture(t)
 	tests := []struct {
 		name  string
-		parts []io.ReadSeeker
+		parts []*pdfin.Doc
 	}{
 		{"no parts", nil},
-		{"nil part", []io.ReadSeeker{bytes.NewReader(fac), nil}},
-		{"garbage part", []io.ReadSeeker{bytes.NewReader(fac), strings.NewReader("garbage")}},
-		{"truncated part", []io.ReadSeeker{bytes.NewReader(fac[:len(fac)/3])}},
+		{"nil part", []*pdfin.Doc{read(t, fac), nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +137,7 @@ func TestMergeDeterminism(t *testing.T) {
 	fac, tra := facture(t), traite(t)
 	run := func(merge mergeFunc) []byte {
 		var out bytes.Buffer
-		if err := merge(&out, bytes.NewReader(fac), bytes.NewReader(tra), bytes.NewReader(tra)); err != nil {
+		if err := merge(&out, read(t, fac), read(t, tra), read(t, tra)); err != nil {
 			t.Fatal(err)
 		}
 		return out.Bytes()
@@ -211,13 +152,13 @@ func TestMergeDeterminism(t *testing.T) {
 		t.Errorf("MergeAt: got no CreationDate set to the given time, want it")
 	}
 	var other bytes.Buffer
-	if err := MergeAt(&other, fixedDate.Add(time.Hour), bytes.NewReader(fac), bytes.NewReader(tra), bytes.NewReader(tra)); err != nil {
+	if err := MergeAt(&other, fixedDate.Add(time.Hour), read(t, fac), read(t, tra), read(t, tra)); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Equal(other.Bytes(), first) {
 		t.Errorf("MergeAt with another date: got identical bytes, want different")
 	}
-	if err := MergeAt(io.Discard, time.Time{}, bytes.NewReader(fac)); err == nil {
+	if err := MergeAt(io.Discard, time.Time{}, read(t, fac)); err == nil {
 		t.Errorf("MergeAt with zero time: got no error, want one")
 	}
 
@@ -233,7 +174,7 @@ func TestMergeDeterminism(t *testing.T) {
 // not once merged (PDF 1.7, where standard 14 fonts need /Widths).
 func TestMergeCoreFontsNotStrict(t *testing.T) {
 	t.Parallel()
-	pdf := newCoreFontPDF()
+	pdf := pdftest.CoreFontPDF()
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "", 12)
 	pdf.Text(20, 30, "Total")
@@ -241,18 +182,28 @@ func TestMergeCoreFontsNotStrict(t *testing.T) {
 	if err := pdf.Output(&part); err != nil {
 		t.Fatal(err)
 	}
-	if err := Validate(bytes.NewReader(part.Bytes())); err != nil {
+	if err := pdfin.Validate(bytes.NewReader(part.Bytes())); err != nil {
 		t.Fatalf("core font part: got %v, want strictly valid", err)
 	}
 	var out bytes.Buffer
-	if err := Merge(&out, bytes.NewReader(part.Bytes()), bytes.NewReader(traite(t))); err != nil {
+	if err := Merge(&out, read(t, part.Bytes()), read(t, traite(t))); err != nil {
 		t.Fatal(err)
 	}
-	err := Validate(bytes.NewReader(out.Bytes()))
+	err := pdfin.Validate(bytes.NewReader(out.Bytes()))
 	if err == nil || !strings.Contains(err.Error(), "FirstChar") {
 		t.Errorf("merged core font part: got %v, want a strict validation error about FirstChar", err)
 	}
-	if pages, err := Text(bytes.NewReader(out.Bytes())); err != nil || len(pages) != 2 || pages[0] != "Total" {
+	if pages, err := pdfin.Text(out.Bytes()); err != nil || len(pages) != 2 || pages[0] != "Total" {
 		t.Errorf("Text of merged core font part: got %q, %v, want page 1 %q", pages, err, "Total")
 	}
+}
+
+// read is data read by pdfin, as every part of a merge is.
+func read(t testing.TB, data []byte) *pdfin.Doc {
+	t.Helper()
+	d, err := pdfin.Read(data)
+	if err != nil {
+		t.Fatalf("pdfin.Read: %v", err)
+	}
+	return d
 }

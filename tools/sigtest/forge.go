@@ -19,6 +19,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
 	"github.com/segur-sons/segur/signature"
 )
@@ -466,11 +467,11 @@ func AddContent(data []byte, content string) ([]byte, error) {
 // and ones whose drawing is not segur's — a visible reservation, a box
 // ticked by a drawn square, a box covered by a white one (VA_MODIFIEE).
 func Rewritten(va []byte, s *signature.Signer, field string, when time.Time) ([]Forgery, error) {
-	pages, err := pdfops.Drawing(bytes.NewReader(va))
+	pages, err := pdfin.Drawing(va)
 	if err != nil || len(pages) == 0 {
 		return nil, fmt.Errorf("drawing of segur's VA: %v", err)
 	}
-	var box *pdfops.Glyph
+	var box *pdfin.Glyph
 	for i, g := range pages[0].Glyphs {
 		if g.Text == "☐" || g.Text == "☒" {
 			box = &pages[0].Glyphs[i]

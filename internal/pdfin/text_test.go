@@ -1,7 +1,9 @@
-package pdfops
+package pdfin
 
 import (
 	"bytes"
+	"errors"
+	"github.com/segur-sons/segur/internal/pdftest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +14,7 @@ import (
 
 func TestText(t *testing.T) {
 	t.Parallel()
-	pages, err := Text(bytes.NewReader(facture(t)))
+	pages, err := Text(facture(t))
 	if err != nil {
 		t.Fatalf("Text: %v", err)
 	}
@@ -84,7 +86,7 @@ func TestTextMatchesPdftotext(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	want := strings.Split(strings.TrimRight(string(out), "\f\n"), "\f")
-	got, err := Text(bytes.NewReader(data))
+	got, err := Text(data)
 	if err != nil {
 		t.Fatalf("Text: %v", err)
 	}
@@ -102,7 +104,7 @@ func TestTextMatchesPdftotext(t *testing.T) {
 // ToUnicode, widths from pdfcpu's standard 14 metrics.
 func TestTextCoreFont(t *testing.T) {
 	t.Parallel()
-	pdf := newCoreFontPDF()
+	pdf := pdftest.CoreFontPDF()
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "", 12)
@@ -114,7 +116,7 @@ func TestTextCoreFont(t *testing.T) {
 	if err := pdf.Output(&b); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := Text(bytes.NewReader(b.Bytes()))
+	pages, err := Text(b.Bytes())
 	if err != nil {
 		t.Fatalf("Text: %v", err)
 	}
@@ -208,12 +210,13 @@ func TestTextErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pages, err := Text(bytes.NewReader(tt.data))
+			pages, err := Text(tt.data)
 			if err == nil {
 				t.Fatalf("got pages %q and no error, want an error", pages)
 			}
-			if !strings.HasPrefix(err.Error(), "pdfops: text: ") {
-				t.Errorf("got error %q, want prefix %q", err, "pdfops: text: ")
+			var e *Error
+			if !errors.As(err, &e) || e.Cause == "" || strings.Contains(e.Message, "pdfcpu") {
+				t.Errorf("got error %q (%T), want an *Error with a code and a French message", err, err)
 			}
 		})
 	}
@@ -227,7 +230,7 @@ func BenchmarkText(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Text(bytes.NewReader(data)); err != nil {
+		if _, err := Text(data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
-package pdfops
+package pdfin
 
 import (
-	"bytes"
 	"runtime/debug"
 	"testing"
 )
@@ -17,7 +16,7 @@ func reportPanics(t *testing.T) {
 // FuzzText feeds mutated PDFs to Text. Seeds include an uncompressed PDF so
 // that mutations reach the content stream and CMap parsers.
 //
-//	go test -run '^$' -fuzz FuzzText -fuzztime 30s ./internal/pdfops/
+//	go test -run '^$' -fuzz FuzzText -fuzztime 30s ./internal/pdfin/
 func FuzzText(f *testing.F) {
 	f.Add(facture(f))
 	f.Add(factureCompressed(f, false))
@@ -25,11 +24,11 @@ func FuzzText(f *testing.F) {
 	f.Add([]byte("%PDF-1.4\n%%EOF\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reportPanics(t)
-		pages, err := Text(bytes.NewReader(data))
+		pages, err := Text(data)
 		if err != nil && pages != nil {
 			t.Errorf("got pages %q with error %v, want nil pages", pages, err)
 		}
-		drawn, err := Drawing(bytes.NewReader(data))
+		drawn, err := Drawing(data)
 		if err != nil && drawn != nil {
 			t.Errorf("got a drawing with error %v, want nil", err)
 		}
@@ -42,7 +41,7 @@ func FuzzText(f *testing.F) {
 // FuzzContent feeds arbitrary content streams to the interpreter, and
 // arbitrary CMaps to the CMap parser.
 //
-//	go test -run '^$' -fuzz FuzzContent -fuzztime 30s ./internal/pdfops/
+//	go test -run '^$' -fuzz FuzzContent -fuzztime 30s ./internal/pdfin/
 func FuzzContent(f *testing.F) {
 	f.Add([]byte("BT /F1 10 Tf 100 700 Td [(Mon) -250 (tant)] TJ T* (x) ' 1 2 (y) \" ET"))
 	f.Add([]byte("q 2 0 0 2 50 50 cm BT 1 0 0 1 5 5 Tm <00480045> Tj ET Q BI /W 1 ID \x00 EI"))

@@ -1,8 +1,9 @@
-package pdfops
+package pdfin
 
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -36,7 +37,7 @@ func manyPages(n int) []byte {
 // PDFs pass.
 func TestClientPDFBounds(t *testing.T) {
 	for _, ok := range [][]byte{facture(t), traite(t), pdftest.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>")} {
-		if err := CheckClientPDF(ok); err != nil {
+		if err := checkRead(ok); err != nil {
 			t.Errorf("a readable PDF is refused: %v", err)
 		}
 	}
@@ -55,7 +56,7 @@ func TestClientPDFBounds(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		err := CheckClientPDF(tc.data)
+		err := checkRead(tc.data)
 		took := time.Since(start)
 		runtime.ReadMemStats(&after)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -71,11 +72,19 @@ func TestClientPDFBounds(t *testing.T) {
 	}
 }
 
-// FuzzCheckClientPDF feeds mutated PDFs to the acceptance of client PDFs:
-// it must return, without panic, within its bounds.
+// checkRead is Read's refusal, nil when it reads data.
+func checkRead(data []byte) error {
+	_, err := Read(data)
+	return err
+}
+
+// FuzzRead feeds mutated PDFs to every reading of this package — Read,
+// Open and Accept, and what a Doc gives (pages, text, drawing, revisions,
+// signature dictionaries, an embedded file): each must return, without
+// panic, within its bounds, and a refusal is an *Error with a code.
 //
-//	go test -run '^$' -fuzz FuzzCheckClientPDF -fuzztime 30s ./internal/pdfops/
-func FuzzCheckClientPDF(f *testing.F) {
+//	go test -run '^$' -fuzz FuzzRead -fuzztime 30s ./internal/pdfin/
+func FuzzRead(f *testing.F) {
 	f.Add(facture(f))
 	f.Add(traite(f))
 	f.Add(manyPages(3))
@@ -84,7 +93,7 @@ func FuzzCheckClientPDF(f *testing.F) {
 	f.Add(pdftest.XRefStreamBomb(1<<12, "[/ASCIIHexDecode /FlateDecode]", 10))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reportPanics(t)
-		CheckClientPDF(data)
+		exercise(t, data)
 	})
 }
 
@@ -120,5 +129,42 @@ func TestObjectStreamBombBehindXRefStream(t *testing.T) {
 	// The same file within the bounds is not refused for its size.
 	if err := Accept(pdftest.XRefStreamBomb(1<<20, "7 0 R", 4096)); err != nil && strings.Contains(err.Error(), "décompressés") {
 		t.Errorf("a 1 MiB object stream: %v", err)
+	}
+}
+
+// exercise reads data every way a Doc can be read.
+func exercise(t *testing.T, data []byte) {
+	coded := func(err error) {
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || e.Cause == "") {
+			t.Errorf("refusal %q (%T) without a code", err, err)
+		}
+	}
+	if d, err := Read(data); err != nil {
+		coded(err)
+	} else {
+		_, err := d.Pages()
+		coded(err)
+		_, err = d.Text()
+		coded(err)
+		_, err = d.Drawing()
+		coded(err)
+		_, _, err = d.Attachment("factur-x.xml", 1<<20)
+		coded(err)
+		_, err = d.Signatures()
+		coded(err)
+		for _, end := range d.RevisionEnds() {
+			if r, err := d.Revision(end); err != nil {
+				coded(err)
+			} else {
+				_, err = r.Text()
+				coded(err)
+			}
+		}
+	}
+	d, err := Open(data)
+	coded(err)
+	if err == nil {
+		coded(d.Accept())
 	}
 }

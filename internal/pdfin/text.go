@@ -1,9 +1,9 @@
-package pdfops
+package pdfin
 
 import (
 	"errors"
 	"fmt"
-	"io"
+
 	"math"
 	"sort"
 	"strings"
@@ -30,7 +30,7 @@ const kerningSpace = 200
 // which two glyphs on the same line are separated by a space.
 const gapSpace = 0.2
 
-// Text returns the text of each page of the PDF read from r, one string per
+// textOf returns the text of each page of ctx, one string per
 // page, lines separated by "\n". Lines are ordered top to bottom and the
 // glyphs of a line left to right; a single space is inserted wherever
 // glyphs on the same line are separated by a visible gap, and Unicode space
@@ -38,27 +38,33 @@ const gapSpace = 0.2
 //
 // Glyphs are mapped to text with the fonts' ToUnicode CMaps, falling back to
 // the font encoding (WinAnsi, MacRoman, Standard, Differences) for simple
-// fonts. Form XObjects are followed. Text is read with pdfcpu's relaxed
-// parser and is not validated: see [Validate] for that.
-func Text(r io.ReadSeeker) (pages []string, err error) {
+// fonts. Form XObjects are followed.
+func textOf(ctx *model.Context) (pages []string, err error) {
 	defer catch(&err, "text")
-	ctx, err := readContext(r)
+	n, err := pagesOf(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("pdfops: text: %w", err)
-	}
-	n := ctx.PageCount
-	if n > maxPages {
-		n = maxPages
+		return nil, err
 	}
 	ex := &extractor{xt: ctx.XRefTable, fonts: map[int]*pdfFont{}}
 	for i := 1; i <= n; i++ {
 		s, err := ex.page(i)
 		if err != nil {
-			return nil, fmt.Errorf("pdfops: text: page %d: %w", i, err)
+			return nil, &Error{Cause: CauseUnreadable, Message: fmt.Sprintf("texte illisible page %d", i), cause: err}
 		}
 		pages = append(pages, s)
 	}
 	return pages, nil
+}
+
+// pagesOf is the number of pages of ctx whose content is read, at most
+// maxPages.
+func pagesOf(ctx *model.Context) (int, error) {
+	if ctx.PageCount == 0 {
+		if err := countPages(ctx); err != nil {
+			return 0, &Error{Cause: CauseUnreadable, Message: "arbre des pages illisible", cause: err}
+		}
+	}
+	return min(ctx.PageCount, maxPages), nil
 }
 
 // matrix is a PDF transformation matrix [a b c d e f].
@@ -567,22 +573,21 @@ type PageDrawing struct {
 	Marks  []Mark
 }
 
-// Drawing returns what each page of the PDF read from r draws: glyphs with
+// drawingOf returns what each page of ctx draws: glyphs with
 // their positions and marks (paths, images), under the limits of [Text].
 // Annotations (signature appearances included) are not page content and
 // are not returned.
-func Drawing(r io.ReadSeeker) (pages []PageDrawing, err error) {
+func drawingOf(ctx *model.Context) (pages []PageDrawing, err error) {
 	defer catch(&err, "drawing")
-	ctx, err := readContext(r)
+	n, err := pagesOf(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("pdfops: drawing: %w", err)
+		return nil, err
 	}
-	n := min(ctx.PageCount, maxPages)
 	ex := &extractor{xt: ctx.XRefTable, fonts: map[int]*pdfFont{}}
 	for i := 1; i <= n; i++ {
 		ex.marks, ex.chars = nil, ex.chars[:0]
 		if _, err := ex.page(i); err != nil {
-			return nil, fmt.Errorf("pdfops: drawing: page %d: %w", i, err)
+			return nil, &Error{Cause: CauseUnreadable, Message: fmt.Sprintf("dessin illisible page %d", i), cause: err}
 		}
 		var p PageDrawing
 		for _, c := range ex.chars {

@@ -1,9 +1,7 @@
-package pdfops
+package pdfin
 
 import (
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -15,16 +13,23 @@ const maxNameTreeDepth = 32
 // Attachment returns the content of the embedded file called name (its key
 // in the EmbeddedFiles name tree), read leniently; found is false when the
 // PDF has no such file. A file larger than max bytes is an error.
-func Attachment(r io.ReadSeeker, name string, max int64) (data []byte, found bool, err error) {
-	defer catch(&err, "attachment")
-	ctx, err := readContext(r)
+func Attachment(pdf []byte, name string, max int64) (data []byte, found bool, err error) {
+	d, err := Read(pdf)
 	if err != nil {
-		return nil, false, fmt.Errorf("pdfops: attachment: %w", err)
+		return nil, false, err
 	}
-	xt := ctx.XRefTable
+	return d.Attachment(name, max)
+}
+
+// Attachment returns the content of the embedded file called name (its
+// key in the EmbeddedFiles name tree); found is false when the PDF has no
+// such file. A file larger than max bytes is an error.
+func (d *Doc) Attachment(name string, max int64) (data []byte, found bool, err error) {
+	defer catch(&err, "attachment")
+	xt := d.ctx.XRefTable
 	root, err := xt.Catalog()
 	if err != nil {
-		return nil, false, fmt.Errorf("pdfops: attachment: %w", err)
+		return nil, false, &Error{Cause: CauseUnreadable, Message: "catalogue illisible", cause: err}
 	}
 	names, err := attachDict(xt, root, "Names")
 	if err != nil || names == nil {
@@ -40,26 +45,26 @@ func Attachment(r io.ReadSeeker, name string, max int64) (data []byte, found boo
 	}
 	ef, err := attachDict(xt, fs, "EF")
 	if err != nil || ef == nil {
-		return nil, true, errors.New("pdfops: attachment: file specification without /EF")
+		return nil, true, fail(CauseUnreadable, "spécification de fichier sans /EF")
 	}
 	o, ok := ef.Find("UF")
 	if !ok {
 		if o, ok = ef.Find("F"); !ok {
-			return nil, true, errors.New("pdfops: attachment: /EF without /F")
+			return nil, true, fail(CauseUnreadable, "/EF sans /F")
 		}
 	}
 	sd, _, err := xt.DereferenceStreamDict(o)
 	if err != nil || sd == nil {
-		return nil, true, fmt.Errorf("pdfops: attachment: embedded file stream: %v", err)
+		return nil, true, &Error{Cause: CauseUnreadable, Message: "flux du fichier joint illisible", cause: err}
 	}
 	if int64(len(sd.Raw)) > max {
-		return nil, true, fmt.Errorf("pdfops: attachment: %s larger than %d bytes", name, max)
+		return nil, true, fail(CauseBounds, fmt.Sprintf("%s dépasse %d octets", name, max))
 	}
 	if err := sd.Decode(); err != nil {
-		return nil, true, fmt.Errorf("pdfops: attachment: decode: %w", err)
+		return nil, true, &Error{Cause: CauseUnreadable, Message: "fichier joint impossible à décompresser", cause: err}
 	}
 	if int64(len(sd.Content)) > max {
-		return nil, true, fmt.Errorf("pdfops: attachment: %s larger than %d bytes", name, max)
+		return nil, true, fail(CauseBounds, fmt.Sprintf("%s dépasse %d octets", name, max))
 	}
 	return sd.Content, true, nil
 }
@@ -72,7 +77,7 @@ func attachDict(xt *model.XRefTable, d types.Dict, key string) (types.Dict, erro
 	}
 	v, err := xt.DereferenceDict(o)
 	if err != nil {
-		return nil, fmt.Errorf("pdfops: attachment: /%s: %w", key, err)
+		return nil, &Error{Cause: CauseUnreadable, Message: fmt.Sprintf("entrée /%s illisible", key), cause: err}
 	}
 	return v, nil
 }
@@ -81,12 +86,12 @@ func attachDict(xt *model.XRefTable, d types.Dict, key string) (types.Dict, erro
 // dictionary, nil when absent.
 func lookupName(xt *model.XRefTable, n types.Dict, key string, depth int) (types.Dict, error) {
 	if depth > maxNameTreeDepth {
-		return nil, errors.New("pdfops: attachment: name tree too deep")
+		return nil, fail(CauseBounds, "arbre des noms trop profond")
 	}
 	if o, ok := n.Find("Names"); ok {
 		a, err := xt.DereferenceArray(o)
 		if err != nil {
-			return nil, fmt.Errorf("pdfops: attachment: /Names: %w", err)
+			return nil, &Error{Cause: CauseUnreadable, Message: "entrée /Names illisible", cause: err}
 		}
 		for i := 0; i+1 < len(a); i += 2 {
 			k, err := xt.Dereference(a[i])
@@ -103,7 +108,7 @@ func lookupName(xt *model.XRefTable, n types.Dict, key string, depth int) (types
 	if o, ok := n.Find("Kids"); ok {
 		kids, err := xt.DereferenceArray(o)
 		if err != nil {
-			return nil, fmt.Errorf("pdfops: attachment: /Kids: %w", err)
+			return nil, &Error{Cause: CauseUnreadable, Message: "entrée /Kids illisible", cause: err}
 		}
 		for _, kid := range kids {
 			kd, err := xt.DereferenceDict(kid)

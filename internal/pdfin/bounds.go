@@ -1,4 +1,4 @@
-package pdfops
+package pdfin
 
 import (
 	"bufio"
@@ -6,7 +6,6 @@ import (
 	"compress/zlib"
 	"encoding/ascii85"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -25,14 +24,14 @@ const (
 	MaxPages      = 2000
 )
 
-// Errors of CheckClientPDF, in French: they are shown to the staff after
-// « n'est pas un PDF lisible ».
+// Refusals of the bounds and of Read, in French: they are shown to the
+// staff after « n'est pas un PDF lisible ».
 var (
-	errNotPDF      = errors.New("le fichier ne commence pas comme un PDF")
-	errTooMany     = errors.New("trop d'objets ou de références internes : fichier anormal")
-	errInflateBomb = errors.New("flux compressés trop volumineux une fois décompressés : fichier anormal")
-	errTooManyPage = fmt.Errorf("plus de %d pages", MaxPages)
-	errUnreadable  = errors.New("structure illisible (fichier abîmé, tronqué ou chiffré)")
+	errNotPDF      = fail(CauseNotPDF, "le fichier ne commence pas comme un PDF")
+	errTooMany     = fail(CauseBounds, "trop d'objets ou de références internes : fichier anormal")
+	errInflateBomb = fail(CauseBounds, "flux compressés trop volumineux une fois décompressés : fichier anormal")
+	errTooManyPage = fail(CauseBounds, fmt.Sprintf("plus de %d pages", MaxPages))
+	errUnreadable  = fail(CauseUnreadable, "structure illisible (fichier abîmé, tronqué ou chiffré)")
 )
 
 // keywordCounter counts, in bytes written to it in any chunks, the
@@ -68,27 +67,32 @@ func (k *keywordCounter) over() bool { return k.refs > MaxReferences || k.objs >
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// CheckClientPDF says whether data is a PDF segur can read and merge,
-// within bounds on objects, references, decompressed bytes and pages.
-// Memory and time are bounded by the file's size (capped by the caller)
-// and these constants, whatever the file holds.
-func CheckClientPDF(data []byte) (err error) {
-	defer catch(&err, "check")
-	// The header may follow up to 1024 bytes of junk (PDF 32000-1 annex H).
+// Read reads data as a PDF segur can read and merge, more leniently than
+// [Open] (the header may follow up to 1024 bytes of junk, PDF 32000-1
+// annex H; the end is not checked, pdfcpu rebuilds a damaged
+// cross-reference), within the same bounds on objects, references,
+// decompressed bytes and pages, checked before pdfcpu parses it. Memory
+// and time are bounded by the file's size (capped by the caller) and
+// these constants, whatever the file holds.
+func Read(data []byte) (d *Doc, err error) {
+	defer catch(&err, "read")
 	if !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
-		return errNotPDF
+		return nil, errNotPDF
 	}
 	if err := scanBounds(data); err != nil {
-		return err
+		return nil, err
 	}
-	n, err := PageCount(bytes.NewReader(data))
+	ctx, err := readContext(data)
 	if err != nil {
-		return errUnreadable
+		return nil, &Error{Cause: CauseUnreadable, Message: errUnreadable.Message, cause: err}
 	}
-	if n > MaxPages {
-		return errTooManyPage
+	if err := countPages(ctx); err != nil {
+		return nil, &Error{Cause: CauseUnreadable, Message: errUnreadable.Message, cause: err}
 	}
-	return nil
+	if ctx.PageCount > MaxPages {
+		return nil, errTooManyPage
+	}
+	return &Doc{data: data, ctx: ctx}, nil
 }
 
 // scanBounds counts objects and references in the raw bytes and in the

@@ -1,6 +1,7 @@
-package pdfops
+package pdfin
 
 import (
+	"github.com/segur-sons/segur/internal/pdftest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,7 @@ func tool(t *testing.T, name string, args ...string) {
 func TestAcceptRealWorldPDFs(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.pdf")
-	if err := os.WriteFile(src, buildPDF(t, fixturePage{lines: []fixtureLine{{x: 20, y: 30, text: "VA 00043 ☒ ☐"}}}), 0o644); err != nil {
+	if err := os.WriteFile(src, buildPDF(t, pdftest.Page{Lines: []pdftest.Line{{X: 20, Y: 30, Text: "VA 00043 ☒ ☐"}}}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	png := filepath.Join(dir, "page.png")
@@ -60,7 +61,7 @@ func TestAcceptRealWorldPDFs(t *testing.T) {
 }
 
 func TestAcceptRefusals(t *testing.T) {
-	good := buildPDF(t, fixturePage{lines: []fixtureLine{{x: 20, y: 30, text: "facture"}}})
+	good := buildPDF(t, pdftest.Page{Lines: []pdftest.Line{{X: 20, Y: 30, Text: "facture"}}})
 	if err := Accept(good); err != nil {
 		t.Fatalf("segur's own PDF: %v", err)
 	}

@@ -1,4 +1,4 @@
-package pdfops
+package pdfin
 
 import (
 	"bytes"

@@ -1,0 +1,95 @@
+package pdfin
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+)
+
+// Accept is the one rule for the PDFs of a dépôt, shared by pack (what it
+// puts in a zip) and check (what it reads back): [Open], then
+// [Doc.Accept]. The error is an *Error, a French sentence saying why, for
+// the user to act on.
+func Accept(data []byte) error {
+	d, err := Open(data)
+	if err != nil {
+		return err
+	}
+	return d.Accept()
+}
+
+// Open reads data as a PDF segur did not write: it is not empty, starts
+// like a PDF, is within the bounds of the whole file (objects,
+// references, every stream decoded through its real /Filter chain against
+// one budget: scanBounds) before pdfcpu parses anything, ends like a PDF
+// (it is not cut short), pdfcpu reads it in relaxed mode, and it is not
+// password-protected. The file is read, not yet validated: read what is
+// needed (text, drawing, signatures, objects), then call [Doc.Accept],
+// which validates it — validation repairs some structures in place.
+func Open(data []byte) (d *Doc, err error) {
+	defer catch(&err, "open")
+	if len(data) == 0 {
+		return nil, fail(CauseEmpty, "le fichier est vide")
+	}
+	if !bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\n\f\r "), []byte("%PDF-")) {
+		return nil, fail(CauseNotPDF, "ce n'est pas un PDF (il ne commence pas par %PDF-)")
+	}
+	// Bounded before pdfcpu parses anything (objects, references,
+	// decompressed bytes): a hostile file costs a message, not the memory.
+	if err := scanBounds(data); err != nil {
+		return nil, err
+	}
+	if err := checkEnd(bytes.NewReader(data)); err != nil {
+		return nil, fail(CauseTruncated, "il ne se termine pas comme un PDF (« %%EOF ») : fichier tronqué, ou octets ajoutés après la fin par une copie ou un outil")
+	}
+	ctx, err := readContext(data)
+	if err != nil {
+		if strings.Contains(strings.ToLower(err.Error()), "password") || strings.Contains(strings.ToLower(err.Error()), "encrypt") {
+			return nil, fail(CauseEncrypted, "le PDF est protégé par un mot de passe : déposez une version sans protection")
+		}
+		return nil, &Error{Cause: CauseUnreadable, Message: fmt.Sprintf("le PDF est illisible (%s)", short(err)), cause: err}
+	}
+	if ctx.Encrypt != nil {
+		return nil, fail(CauseEncrypted, "le PDF est chiffré : déposez une version sans protection")
+	}
+	return &Doc{data: data, ctx: ctx}, nil
+}
+
+// Accept validates the file (pdfcpu, relaxed mode: what real scanners,
+// converters and signing tools write passes — tested: img2pdf,
+// Ghostscript, qpdf —, unlike strict mode, which refuses a « D:…Z » date
+// or a catalog version entry they commonly write) and requires one page
+// at least and [MaxPages] at most. Validation changes the parsed file in
+// place: call Accept after reading what is needed of d.
+func (d *Doc) Accept() (err error) {
+	defer catch(&err, "accept")
+	// Validation counts the pages itself, as on a file just read.
+	d.ctx.PageCount = 0
+	if err := api.ValidateContext(d.ctx); err != nil {
+		return &Error{Cause: CauseInvalid, Message: fmt.Sprintf("la structure du PDF est invalide (%s)", short(err)), cause: err}
+	}
+	if err := d.ctx.EnsurePageCount(); err != nil || d.ctx.PageCount == 0 {
+		return fail(CauseNoPage, "le PDF n'a aucune page")
+	}
+	if d.ctx.PageCount > MaxPages {
+		return errTooManyPage
+	}
+	return nil
+}
+
+// short is the first line of a pdfcpu error, without its package prefix.
+func short(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+var _ = errors.New
