@@ -329,7 +329,7 @@ func packZip(t *testing.T, signes, name string, records ...string) []byte {
 // as rapport.json, each with a status that agrees with its statut.
 func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recMOM, recSignedVA)
 	ctx := chrome(t)
 	f.srv.runPack()
 	if st := f.srv.state(); st.Erreur != "" {

@@ -276,7 +276,7 @@ func TestRecordsReReadWhenTheyChange(t *testing.T) {
 // nothing prepared it says what to do first.
 func TestRelire(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 0)
+	f := newFixtureOf(t, 0, recWaiting, recMOM)
 	post := func() string {
 		code, body := f.post(t, "/relire")
 		if code != 200 {
@@ -288,7 +288,7 @@ func TestRelire(t *testing.T) {
 		t.Errorf("before any dépôt: %s", body)
 	}
 	f.srv.runPack()
-	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 || st.Prets == 0 || st.Prets+st.Bloques != 16 {
+	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 || st.Prets == 0 || st.Prets+st.Bloques != 2 {
 		t.Fatalf("préparation: %+v", st)
 	}
 	if body := post(); strings.Contains(body, "abord le dépôt") || !strings.Contains(body, "Relecture du dépôt") || strings.Contains(body, "NOM_DEPOT") {
