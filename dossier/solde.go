@@ -292,6 +292,10 @@ func (k *rules) identDMP() {
 		}
 		return
 	}
+	// identAssocieUnpublished: the programme (seed 001, « Numéro
+	// identifiant DMP ») gives no prefix nor format for the « numéro
+	// identifiant associé », so the message says what is checked instead.
+	const identAssocieUnpublished = "le programme Ségur ne publie ni préfixe ni format pour ce numéro : segur vérifie seulement que l'identifiant finit par le FINESS géographique d'un bénéficiaire du dossier, précédé d'au moins un caractère"
 	switch dis.IdentDMP.Mode {
 	case IdentDMPAucun:
 		if len(given) > 0 {
@@ -300,12 +304,12 @@ func (k *rules) identDMP() {
 		return
 	case IdentDMPAssocieFiness:
 		if len(given) == 0 {
-			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP (numéro identifiant associé suivi des 9 caractères du FINESS géographique)")
+			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP, le « numéro identifiant associé » suivi des 9 caractères du FINESS géographique du site ; %s", identAssocieUnpublished)
 			return
 		}
 		for i, v := range given {
 			if len(v) <= 9 || !slices.Contains(d.JSON.Beneficiaires, v[len(v)-9:]) {
-				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du numéro identifiant associé", v, strings.Join(d.JSON.Beneficiaires, ", "))
+				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du « numéro identifiant associé » ; %s", v, strings.Join(d.JSON.Beneficiaires, ", "), identAssocieUnpublished)
 			}
 		}
 		d.JSON.IdentDMP = given

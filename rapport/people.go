@@ -22,6 +22,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/retours"
 )
 
 // Info is what people need to know of a dossier beyond rapport.json: who
@@ -44,6 +45,9 @@ type Info struct {
 type Signataire struct {
 	Nom, Qualite, Email, ID string
 	Pour                    string // the beneficiaries of the page signed
+	// Attendu is how Preuve.Attendus names them while they have not
+	// signed (retours.SignatoryOf).
+	Attendu string
 }
 
 // InfoOf is what people need of d.
@@ -73,7 +77,7 @@ func InfoOf(d *dossier.Dossier) Info {
 		if s.Organisation != "" && name != s.Organisation {
 			q = strings.TrimPrefix(q+", "+s.Organisation, ", ")
 		}
-		sig := Signataire{Nom: name, Qualite: q, ID: p.ID}
+		sig := Signataire{Nom: name, Qualite: q, ID: p.ID, Attendu: retours.SignatoryOf(p).String()}
 		var pour []string
 		for _, b := range p.Beneficiaires {
 			pour = append(pour, b.Name())

@@ -46,18 +46,25 @@ func signatories(d *dossier.Dossier) []signature.Signatory {
 	return signatoriesOf(d.Justificatif.Pages)
 }
 
+// SignatoryOf is who must sign page p: its String is how Preuve.Attendus
+// names them.
+func SignatoryOf(p dossier.Page) signature.Signatory {
+	s := p.Signataire
+	sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
+	if s.Role == dossier.RoleMandataire {
+		sg.Name = s.Organisation
+	}
+	if s.Role == dossier.RoleBeneficiaire {
+		sg.ID = p.ID
+	}
+	return sg
+}
+
 // signatoriesOf are the distinct signatories of pages.
 func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 	var out []signature.Signatory
 	for _, p := range pages {
-		s := p.Signataire
-		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
-		if s.Role == dossier.RoleMandataire {
-			sg.Name = s.Organisation
-		}
-		if s.Role == dossier.RoleBeneficiaire {
-			sg.ID = p.ID
-		}
+		sg := SignatoryOf(p)
 		if !slices.Contains(out, sg) {
 			out = append(out, sg)
 		}
@@ -182,10 +189,12 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	base := strings.TrimSuffix(name, ".pdf")
 	var parts, ids []string
+	var partOf []signature.Signatory // who signs each part
 	for _, p := range d.Justificatif.Pages {
 		if p.ID != "" {
 			parts = append(parts, filepath.Join(opt.Signes, base+"-"+p.ID+".pdf"))
 			ids = append(ids, p.ID)
+			partOf = append(partOf, SignatoryOf(p))
 		}
 	}
 	report := func(res signature.Result) {
@@ -232,11 +241,17 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	var docs []*pdfin.Doc
 	var missing []string
+	// stillAwaiting are the signatories of the parts not back yet: who
+	// still has to sign (rapport.json, the page, rapport.html, exporter).
+	stillAwaiting := &Preuve{Document: name}
 	p := &Preuve{Document: name, Type: signature.Scan, Rattachement: "numérisations par bénéficiaire, assemblées dans l'ordre des pages"}
 	for i, path := range parts {
 		data, err := readSigned(opt, path)
 		if errors.Is(err, os.ErrNotExist) {
 			missing = append(missing, filepath.Base(path))
+			if who := partOf[i].String(); !slices.Contains(stillAwaiting.Attendus, who) {
+				stillAwaiting.Attendus = append(stillAwaiting.Attendus, who)
+			}
 			continue
 		} else if err != nil {
 			problem(filepath.Base(path), "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
@@ -272,7 +287,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		} else {
 			problem(name, "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
 		}
-		return Piece{}, awaiting, false
+		return Piece{}, stillAwaiting, false
 	}
 	var merged bytes.Buffer
 	// MergeAt keeps the merged bytes the same from run to run.

@@ -462,7 +462,6 @@ func TestBrowserScanReviewed(t *testing.T) {
 		}
 		src, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { try { return document.querySelector("iframe.apercu").contentWindow.location.href } catch (e) { return "" } })()`))
 	}
-	shoot(t, ctx, "serve-scan.png")
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#qui`), "Claire Martin"), chromedp.Click(chromedp.CSS(`#verifie`))); err != nil {
 		t.Fatal(err)
 	}
@@ -501,10 +500,21 @@ func TestBrowserScanReviewed(t *testing.T) {
 			got, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#verifications`)))
 		}
 		if err == nil && strings.Contains(got, "Vérifié par Claire Martin") {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the mark on the page: %q, %v", got, err)
 		}
+	}
+	// The screenshot of the guide: the mark recorded, and the scan opened
+	// beside the dossier's data.
+	if *screenshots != "" {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#ouvrir-recu`)), chromedp.WaitVisible(chromedp.CSS(`iframe.apercu`))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.scrollTo(0, Math.min(document.querySelector("iframe.apercu").getBoundingClientRect().top, document.querySelector("#recu").getBoundingClientRect().top) + window.scrollY - 16), true)`)); err != nil {
+			t.Fatal(err)
+		}
+		shoot(t, ctx, "serve-scan.png")
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -124,18 +122,13 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	return data
 }
 
-type signer struct {
-	Nom, Qualite, Pour, Email, Signe string
-	Mailto                           template.URL // mailto: with a prepared subject
-}
-
 type dossierData struct {
 	common
 	D           *rapport.RapportDossier
 	Etat        rapport.Etat
 	Classe      string
 	Problemes   []problem
-	Signataires []signer
+	Signataires []rapport.Signature
 	VA          string
 	Attend      bool // the VA still awaits its signatures
 	PeutDeposer bool
@@ -163,34 +156,10 @@ func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply
 		data.Scan = p.Scanned()
 	}
 	data.Verifications = d.Verifications
-	signed := d.Statut == rapport.StatutPret
-	for _, sig := range d.Info.Signataires {
-		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
-		if sig.Email != "" && !strings.ContainsAny(sig.Email, "?&#/ ") {
-			subject := "Dossier Ségur " + d.NumeroEditeur + " : VA à signer"
-			if d.Justificatif == dossier.MOM {
-				subject = "Dossier Ségur " + d.NumeroEditeur
-			}
-			sg.Mailto = template.URL("mailto:" + sig.Email + "?subject=" + url.PathEscape(subject))
-		}
-		switch {
-		case d.Justificatif == dossier.MOM:
-			sg.Signe = "signe la MOM pour le fournisseur"
-		case signed:
-			sg.Signe = "✔ VA signée reçue"
-		case sig.ID != "" && s.cfg.Signes != "" && exists(filepath.Join(s.cfg.Signes, strings.TrimSuffix(d.Info.VA, ".pdf")+"-"+sig.ID+".pdf")):
-			sg.Signe = "✔ a signé sa partie"
-		default:
-			sg.Signe = "en attente de signature"
-		}
-		data.Signataires = append(data.Signataires, sg)
-	}
+	// rapport decides who still signs and what their e-mail says, for
+	// rapport.html too.
+	data.Signataires = d.Signatures()
 	return data
-}
-
-func exists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }
 
 type relireData struct {

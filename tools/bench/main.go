@@ -37,8 +37,9 @@ func main() {
 	jobs := flag.Int("jobs", 0, "--jobs for pack (0: default)")
 	second := flag.Bool("second", true, "time a second pack of the unchanged quarter after each first one")
 	cpuprofile := flag.Bool("profile", false, "write pack's CPU profiles beside each run (DIR/run-N/*.prof)")
+	oneFile := flag.Bool("one-file", false, "write each quarter's records as one file (not 100 per file)")
 	flag.Parse()
-	b := bench{segur: *segur, dir: *dir, jobs: *jobs, second: *second, profile: *cpuprofile}
+	b := bench{segur: *segur, dir: *dir, jobs: *jobs, second: *second, profile: *cpuprofile, oneFile: *oneFile}
 	var sums []summary
 	for _, sz := range strings.Split(*sizes, ",") {
 		var n, runs int
@@ -60,6 +61,7 @@ type bench struct {
 	segur, dir      string
 	jobs            int
 	second, profile bool
+	oneFile         bool // the quarter's records in one file
 }
 
 // result is one segur process.
@@ -87,10 +89,13 @@ type summary struct {
 }
 
 func (b bench) size(n, runs int) (summary, error) {
-	q := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n))
+	q, perFile := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n)), 100
+	if b.oneFile {
+		q, perFile = q+"-one-file", n
+	}
 	if _, err := os.Stat(filepath.Join(q, "segur.yaml")); err != nil {
 		fmt.Printf("generating %d dossiers in %s …\n", n, q)
-		if err := quarter.Write(q, n); err != nil {
+		if err := quarter.WriteFiles(q, n, perFile); err != nil {
 			return summary{}, err
 		}
 	}
