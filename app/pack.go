@@ -156,7 +156,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, signerErr
 	}
 	if reg != nil {
-		defer reg.Close()
+		defer reg.Close() // the run's transaction is committed or rolled back before
 		if opt.Avances == nil {
 			opt.Avances = registreAvances{reg}
 		}

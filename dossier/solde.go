@@ -513,7 +513,7 @@ func (k *rules) justificatif() {
 		f := k.cfg.Fournisseur
 		sig := Signataire{Role: RoleFournisseur}
 		if f != nil && f.Signataire != nil {
-			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: RoleFournisseur}
+			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: Civilite(f.Signataire.Civilite), Organisation: f.RaisonSociale, Role: RoleFournisseur}
 		}
 		if declared || r.Mandataire != nil {
 			d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
@@ -533,13 +533,13 @@ func (k *rules) justificatif() {
 		if r.Client != nil && r.Client.Type == Structure {
 			p.Signataire = Signataire{Role: RoleResponsable, Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
 			if resp := r.Client.Responsable; resp != nil {
-				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, resp.Civilite
+				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, Civilite(resp.Civilite)
 				if resp.Qualite != "" {
 					p.Signataire.Qualite = resp.Qualite
 				}
 			}
 		} else {
-			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: RoleBeneficiaire}
+			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: Civilite(b.Civilite), Qualite: "Médecin, bénéficiaire final", Role: RoleBeneficiaire}
 		}
 		d.Justificatif.Pages = append(d.Justificatif.Pages, p)
 	}

@@ -39,7 +39,7 @@ func (d RapportDossier) Signatures() []Signature {
 	for _, s := range d.Info.Signataires {
 		sg := Signature{Signataire: s}
 		switch {
-		case d.Justificatif == string(dossier.MOM) || d.Info.VA == "":
+		case d.Justificatif == dossier.MOM || d.Info.VA == "":
 			sg.Etat = "signe la MOM pour le fournisseur"
 		case ready:
 			sg.Etat = "✔ VA signée reçue"

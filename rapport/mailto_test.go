@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
 )
@@ -27,7 +28,7 @@ func TestSignatures(t *testing.T) {
 		Pour: "Anne Schmitt, François Muller", Attendu: "SELARL Santé & Co"}
 	tests := []struct {
 		name    string
-		justif  string
+		justif  dossier.Kind
 		statut  Statut
 		sigs    []Signataire
 		preuve  *retours.Preuve

@@ -120,7 +120,7 @@ const (
 func (d RapportDossier) Etat() Etat {
 	warn, onlyVA, errs := false, true, 0
 	for _, p := range d.Problemes {
-		if p.Niveau == "attention" {
+		if p.Niveau == NiveauAttention {
 			warn = true
 			continue
 		}
@@ -327,7 +327,7 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 	w := csv.NewWriter(&list)
 	w.Comma = ';'
 	w.UseCRLF = true
-	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
+	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"}) // csv.Writer keeps its first error: Error() after Flush returns it
 	keep := map[string]bool{"liste.csv": true}
 	for _, d := range rap.Dossiers {
 		if d.Etat() != EtatASigner {
@@ -350,7 +350,7 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 				mails = append(mails, s.Email)
 			}
 		}
-		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
+		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation)) // csv.Writer keeps its first error: Error() after Flush returns it
 	}
 	// csv.Writer keeps its first error (a value it cannot write) for
 	// Error, after Flush: the list is refused rather than cut.

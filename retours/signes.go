@@ -353,33 +353,11 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
 		return Piece{}, awaiting, false
 	}
-	path := filepath.Join(opt.Signes, name)
-	data, err := readSigned(opt, path)
-	if errors.Is(err, os.ErrNotExist) {
-		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
-		return Piece{}, awaiting, false
-	} else if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
-		return Piece{}, awaiting, false
-	}
 	want := expectFor(opt, rendered, hashes, who)
 	want.Kind = "MOM"
-	res, err := signature.AcceptAndVerify(name, data, want)
-	if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
-		return Piece{}, awaiting, false
-	}
-	for _, e := range res.Errors {
-		problem(name, e.Code, "%s", e.Message)
-	}
-	for _, e := range res.Warnings {
-		warn(name, e.Code, "%s", e.Message)
-	}
-	p := proof(name, path, data, res)
-	if !res.OK() {
-		return Piece{}, p, false
-	}
-	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
+	return returned(opt, name, want, awaiting, problem, warn, "MOM_NON_SIGNEE",
+		"MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s",
+		"remplacez le fichier")
 }
 
 func fullName(who []signature.Signatory) string {
@@ -411,20 +389,31 @@ func SignedBDC(opt Options, d *dossier.Dossier, unsigned []byte, withFournisseur
 		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
 		return Piece{}, awaiting, false
 	}
+	want := expectFor(opt, unsigned, nil, who)
+	want.Kind = "BDC"
+	return returned(opt, name, want, awaiting, problem, warn, "BDC_NON_SIGNEE",
+		"bon de commande non signé par le client : %s introuvable dans %s",
+		"faites signer à nouveau ou remplacez le fichier")
+}
+
+// returned reads the document name returned in opt.Signes and verifies it
+// against want, for SignedMOM and SignedBDC. missingCode and missing (a
+// format of the name and the folder) say that no file is there, advice
+// what to do with one that is not an accepted PDF; awaiting is the proof
+// reported while nothing valid was read.
+func returned(opt Options, name string, want signature.Expect, awaiting *Preuve, problem, warn func(field, code, format string, args ...any), missingCode, missing, advice string) (Piece, *Preuve, bool) {
 	path := filepath.Join(opt.Signes, name)
 	data, err := readSigned(opt, path)
 	if errors.Is(err, os.ErrNotExist) {
-		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
+		problem(name, missingCode, missing, name, opt.Signes)
 		return Piece{}, awaiting, false
 	} else if err != nil {
 		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
-	want := expectFor(opt, unsigned, nil, who)
-	want.Kind = "BDC"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; %s", name, err, advice)
 		return Piece{}, awaiting, false
 	}
 	for _, e := range res.Errors {

@@ -65,7 +65,7 @@ type Expect struct {
 	// level simple), MinLevel the level each signature must reach ("" or
 	// LevelSimple: any).
 	Trust    *Trust
-	MinLevel string
+	MinLevel Level
 	// Strict makes an invisible signature (VA_SIGNATURE_INVISIBLE) an
 	// error instead of a warning.
 	Strict bool
@@ -84,7 +84,7 @@ type SignerInfo struct {
 	RPPS string `json:"rpps,omitempty"`
 	// Level is what the certificate is: LevelCPx, LevelRGS,
 	// LevelQualified or LevelSimple.
-	Level string `json:"niveau,omitempty"`
+	Level Level `json:"niveau,omitempty"`
 	// Stamped is the time of the RFC 3161 time-stamp the signature
 	// carries (its TSA's), zero when none.
 	Stamped time.Time `json:"horodatage,omitzero"`

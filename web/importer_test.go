@@ -154,14 +154,7 @@ func TestScanReviewed(t *testing.T) {
 	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
 		t.Fatalf("scanned VA: %d %s", code, body)
 	}
-	var body []byte
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, body = f.get(t, "/dossier/"+waiting)
-		if !f.srv.updating() && strings.Contains(string(body), `id="form-verification"`) {
-			break
-		}
-	}
-	page := string(body)
+	page, _ := f.waitPage(t, "/dossier/"+waiting, func(p string) bool { return strings.Contains(p, `id="form-verification"`) })
 	if !strings.Contains(page, `href="/dossier/00045/recu/`+waitingVA+`"`) || !strings.Contains(page, "une numérisation") {
 		t.Fatalf("no received file on the page:\n%s", page)
 	}
@@ -217,13 +210,7 @@ func TestDeposePathHasNoDoubleSlash(t *testing.T) {
 	t.Parallel()
 	f := newFixtureOf(t, 0, recWaiting)
 	f.srv.cfg.Signes = f.signes + string(filepath.Separator)
-	var page string
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, body := f.get(t, "/dossier/"+waiting)
-		if page = string(body); !f.srv.updating() && strings.Contains(page, "enregistré sous") {
-			break
-		}
-	}
+	page, _ := f.waitPage(t, "/dossier/"+waiting, func(p string) bool { return strings.Contains(p, "enregistré sous") })
 	want := "enregistré sous " + filepath.Join(f.signes, waitingVA) + "."
 	if !strings.Contains(page, want) {
 		t.Errorf("the page has no %q:\n%s", want, page)

@@ -51,20 +51,17 @@ func (s *Server) page(w http.ResponseWriter, status int, name string, data any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b.Bytes()) // the browser is gone or cut the connection: nothing left to tell it
 }
 
 // problem is a problem as the page shows it.
 type problem struct {
-	Niveau, Code, Message, Ou string
+	Niveau            rapport.Niveau
+	Code, Message, Ou string
 }
 
 func probleme(p dossier.Problem) problem {
-	niveau := "erreur"
-	if p.Level == dossier.Attention {
-		niveau = "attention"
-	}
-	return problem{Niveau: niveau, Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
+	return problem{Niveau: rapport.NiveauOf(p.Level), Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
 }
 
 func where(file string, line int, field string) string {
@@ -115,7 +112,7 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	for _, d := range sn.rapport.Dossiers {
 		etat := d.Etat()
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
-			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
+			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: string(d.Justificatif),
 			Etat: etat, Classe: rapport.EtatClass(etat)}
 		if e := d.Registre; e != nil {
 			// The day only: the time is on the dossier's page.
@@ -128,9 +125,9 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 			}
 		}
 		for _, p := range d.Problemes {
-			if p.Niveau == "erreur" || r.Raison == "" {
+			if p.Niveau == rapport.NiveauErreur || r.Raison == "" {
 				r.Raison = p.Message
-				if p.Niveau == "erreur" {
+				if p.Niveau == rapport.NiveauErreur {
 					break
 				}
 			}

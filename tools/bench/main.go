@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/tools/quarter"
 )
 
@@ -230,7 +231,9 @@ const (
 // goals prints each measured figure beside its goal. Wall times depend on
 // the machine's load; each is followed by what the CPU seconds give on
 // cpus idle cores (the run's CPU time spread over every core: the best
-// case, reached only if the run kept every core busy).
+// case, reached only if the run kept every core busy). It prints to
+// make bench's terminal: its writes are not checked, a failed one having
+// nowhere to be said (as the usage errors main prints to stderr).
 func goals(w io.Writer, sums []summary, cpus int) {
 	fmt.Fprintf(w, "%-58s %14s  %s\n", "goal", "measured", "")
 	verdict := func(ok bool) string {
@@ -300,8 +303,8 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	var rap struct {
 		Dossiers []struct {
-			Statut   string `json:"statut"`
-			Fichiers []any  `json:"fichiers"`
+			Statut   rapport.Statut `json:"statut"`
+			Fichiers []any          `json:"fichiers"`
 		} `json:"dossiers"`
 	}
 	if err := json.Unmarshal(data, &rap); err != nil {
@@ -309,7 +312,7 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	for _, d := range rap.Dossiers {
 		docs += len(d.Fichiers)
-		if d.Statut == "pret" {
+		if d.Statut == rapport.StatutPret {
 			packed++
 		}
 	}
