@@ -123,8 +123,9 @@ bench: build
 # docs/guide.md and the README, and dist/SHA256SUMS. `segur version` prints
 # the version and commit written here (make dist VERSION=1.2.0). The
 # binary of this machine (Linux amd64 in CI) is run, as zipped, with a PATH
-# that has no Go in it. segur.exe is not run: Debian 12's wine (8.0) lacks
-# ProcessPrng (bcryptprimitives.dll, Wine ≥ 8.13), which Go programs need.
+# that has no Go in it; segur.exe is run under wine (segur-wine, installed
+# by tools/wine/install.sh: Debian 12's wine 8.0 lacks ProcessPrng, which
+# Go programs need) for its version, aide and a validate of a fixture.
 VERSION ?= $(BASE_VERSION)
 BASE_VERSION := $(shell sed -n 's/^const baseVersion = "\(.*\)"/\1/p' cmd/segur/version.go)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo inconnu)

@@ -112,3 +112,33 @@ func TestFindConfig(t *testing.T) {
 		t.Error("FindConfig of a folder without segur.yaml above: got no error")
 	}
 }
+
+// fixtureRecords copies the named records of fixtures/dossiers into a
+// folder of their own, which the test may change, and returns it.
+func fixtureRecords(t *testing.T, names ...string) string {
+	t.Helper()
+	recs := filepath.Join(t.TempDir(), "dossiers")
+	if err := os.MkdirAll(recs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join("../fixtures/dossiers", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(recs, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return recs
+}
+
+// fixturePack are the options of a pack of recs into out with the
+// fixtures' segur.yaml, on the goldens' dépôt date.
+func fixturePack(recs, out string) PackOptions {
+	return PackOptions{
+		Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
+		Out:       out,
+		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
+	}
+}

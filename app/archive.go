@@ -46,7 +46,7 @@ func OpenDepotArchive(out string) (*DepotArchive, error) {
 	if err != nil {
 		return nil, &Error{Message: fmt.Sprintf("aucun dépôt préparé dans « %s » : %s", out, safeio.Message(err))}
 	}
-	defer root.Close()
+	defer root.Close() // read-only: closing it loses nothing
 	for _, n := range DepotFiles(out) {
 		kind := safeio.DepotZip
 		if strings.HasSuffix(n, ".json") {
@@ -54,7 +54,7 @@ func OpenDepotArchive(out string) (*DepotArchive, error) {
 		}
 		f, size, err := openPairFile(root, n, kind)
 		if err != nil {
-			a.Close()
+			a.Close() // on the way out of a failure: that failure is what is reported
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, &Error{Message: fmt.Sprintf("« %s » n'est plus dans %s : le dépôt a changé, rechargez la page et recommencez", n, dir)}
 			}
@@ -93,7 +93,7 @@ func openPairFile(root *os.Root, name string, kind safeio.Kind) (*os.File, int64
 		err = &safeio.TooLargeError{Path: name, Kind: kind, Size: st.Size()}
 	}
 	if err != nil {
-		f.Close()
+		f.Close() // on the way out of a failure: that failure is what is reported
 		return nil, 0, err
 	}
 	return f, st.Size(), nil
@@ -151,7 +151,7 @@ func (a *DepotArchive) WriteTo(w io.Writer) (int64, error) {
 // Close closes the dépôt's files.
 func (a *DepotArchive) Close() error {
 	for _, f := range a.open {
-		f.Close()
+		f.Close() // read-only: closing it loses nothing
 	}
 	a.open = nil
 	return nil

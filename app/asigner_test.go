@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestASignerDeletesOnlyWhatSegurWrote (issue #22, item 2): a later run
@@ -16,22 +15,9 @@ import (
 // that says where it is.
 func TestASignerDeletesOnlyWhatSegurWrote(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
-	proj := t.TempDir()
-	recs := filepath.Join(proj, "dossiers")
-	os.MkdirAll(recs, 0o755)
-	for _, n := range []string{"liberal-va.yaml", "mandataire-va.yaml"} {
-		data, err := os.ReadFile(filepath.Join("../fixtures/dossiers", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(recs, n), data, 0o644)
-	}
+	recs := fixtureRecords(t, "liberal-va.yaml", "mandataire-va.yaml")
 	out := t.TempDir()
-	opt := PackOptions{
-		Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
-		Out:       out,
-		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
-	}
+	opt := fixturePack(recs, out)
 	if _, err := Pack(context.Background(), opt); err != nil {
 		t.Fatal(err)
 	}

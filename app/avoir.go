@@ -89,13 +89,13 @@ func Avoir(ctx context.Context, opt AvoirOptions) (*AvoirResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer reg.Close()
+	defer reg.Close() // read-only use of the registre, or its transaction already ended
 	fail := func(err error) error { return &Error{Problems: e.Problems, Message: err.Error(), err: err} }
 	tx, err := reg.Begin(ctx, registre.Cause{Command: "avoir", File: opt.Dossier})
 	if err != nil {
 		return nil, fail(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // a no-op once committed; after a failure, that failure is reported
 	prev, err := tx.Issued(opt.Dossier, registre.Facture, "")
 	if err != nil {
 		return nil, fail(err)
@@ -149,7 +149,7 @@ func Avoir(ctx context.Context, opt AvoirOptions) (*AvoirResult, error) {
 		return nil, e.fail("« %s » impossible à écrire : %s", file, safeio.Reason(err))
 	}
 	if err := tx.Commit(); err != nil {
-		os.Remove(file)
+		os.Remove(file) // the commit's failure is reported; the PDF, never recorded, is withdrawn as well as can be
 		return nil, fail(err)
 	}
 	return &AvoirResult{Numero: numero, Facture: prev.Numero, Date: day, File: file, SHA256: doc.SHA256, Registre: reg.Path(), Numerotee: format != ""}, nil

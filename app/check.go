@@ -75,7 +75,7 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 		if err != nil {
 			return nil, &Error{Message: err.Error(), err: err}
 		}
-		defer r.Close()
+		defer r.Close() // read-only use of the registre, or its transaction already ended
 		more, err := readback.CheckRegistre(opt.Dir, r)
 		if err != nil {
 			return nil, &Error{Message: err.Error(), err: err}

@@ -60,7 +60,7 @@ func TestCheckSignatureLevels(t *testing.T) {
 	_, out := packWith(t, "00048", signed)
 	cases := []struct {
 		name, extra string
-		level       string
+		level       signature.Level
 		errors      []string
 	}{
 		{"no segur.yaml: simple", "", signature.LevelSimple, nil},
@@ -81,7 +81,7 @@ func TestCheckSignatureLevels(t *testing.T) {
 			if got := problemCodes(res.Problems, dossier.Erreur); !slices.Equal(got, c.errors) {
 				t.Errorf("errors %v, want %v: %v", got, c.errors, res.Problems)
 			}
-			var levels []string
+			var levels []signature.Level
 			for _, s := range res.Signed {
 				for _, si := range s.Signers {
 					levels = append(levels, si.Level)
@@ -90,7 +90,7 @@ func TestCheckSignatureLevels(t *testing.T) {
 					}
 				}
 			}
-			if !slices.Equal(levels, []string{c.level, c.level}) {
+			if !slices.Equal(levels, []signature.Level{c.level, c.level}) {
 				t.Errorf("levels %v, want two %s", levels, c.level)
 			}
 		})

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/segur-sons/segur/depot"
 )
@@ -20,23 +19,8 @@ import (
 // a-signer/ and the files of the folder the link names are all still there.
 func TestPackRefusesInputsInsideWhatItCleans(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
-	proj := t.TempDir()
-	recs := filepath.Join(proj, "dossiers")
-	os.MkdirAll(recs, 0o755)
-	for _, n := range []string{"liberal-mom.yaml", "facture-taux-8-5.yaml"} {
-		data, err := os.ReadFile(filepath.Join("../fixtures/dossiers", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(recs, n), data, 0o644)
-	}
-	base := func(out string) PackOptions {
-		return PackOptions{
-			Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
-			Out:       out,
-			DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
-		}
-	}
+	recs := fixtureRecords(t, "liberal-mom.yaml", "facture-taux-8-5.yaml")
+	base := func(out string) PackOptions { return fixturePack(recs, out) }
 	// A good dépôt, then the client-signed VAs put back in a-signer/.
 	out := t.TempDir()
 	if _, err := Pack(context.Background(), base(out)); err != nil {
@@ -114,20 +98,10 @@ func TestPackRefusesInputsInsideWhatItCleans(t *testing.T) {
 // and takes pack's lock: while a pack holds -o, render writes nothing.
 func TestRenderConfinedAndLockedAsPack(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
-	proj := t.TempDir()
-	recs := filepath.Join(proj, "dossiers")
-	os.MkdirAll(recs, 0o755)
-	data, err := os.ReadFile("../fixtures/dossiers/liberal-mom.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(recs, "liberal-mom.yaml"), data, 0o644)
+	recs := fixtureRecords(t, "liberal-mom.yaml")
 	opt := func(out string) RenderOptions {
-		return RenderOptions{
-			Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
-			Out:       out,
-			DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
-		}
+		p := fixturePack(recs, out)
+		return RenderOptions{Inputs: p.Inputs, Out: p.Out, DateDepot: p.DateDepot}
 	}
 	t.Run("--pieces dans -o/dossiers", func(t *testing.T) {
 		out := t.TempDir()

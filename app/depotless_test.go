@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // depotFiles is every file under out/depot and out/rapport.json, with its
@@ -50,22 +49,9 @@ func sameFiles(a, b map[string]string) bool {
 // dépôt names them and needs Retirer.
 func TestPackNeverReplacesADepotWithLess(t *testing.T) {
 	t.Setenv("SEGUR_CERTIFICAT_MDP", "segur-test")
-	proj := t.TempDir()
-	recs := filepath.Join(proj, "dossiers")
-	os.MkdirAll(recs, 0o755)
-	for _, n := range []string{"liberal-mom.yaml", "facture-taux-8-5.yaml"} {
-		data, err := os.ReadFile(filepath.Join("../fixtures/dossiers", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(recs, n), data, 0o644)
-	}
+	recs := fixtureRecords(t, "liberal-mom.yaml", "facture-taux-8-5.yaml")
 	out := t.TempDir()
-	opt := PackOptions{
-		Inputs:    Inputs{Paths: []string{recs}, Config: "../fixtures/segur.yaml"},
-		Out:       out,
-		DateDepot: time.Date(2023, 4, 28, 12, 0, 0, 0, time.UTC),
-	}
+	opt := fixturePack(recs, out)
 	res, err := Pack(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)

@@ -296,7 +296,7 @@ func (e *Env) signer() (*signature.Signer, error) {
 
 // trust loads the roots segur.yaml gives for the level of clients'
 // signatures (nil when none) and the minimum level asked.
-func (e *Env) trust() (*signature.Trust, string, error) {
+func (e *Env) trust() (*signature.Trust, signature.Level, error) {
 	sc := e.Config.Signature
 	if sc == nil {
 		return nil, "", nil
@@ -309,7 +309,7 @@ func (e *Env) trust() (*signature.Trust, string, error) {
 			return nil, nil
 		}
 		pool := x509.NewCertPool()
-		fmt.Fprintf(fingerprint, "%s %d\n", field, len(paths))
+		fmt.Fprintf(fingerprint, "%s %d\n", field, len(paths)) // a hash.Hash's Write never fails
 		for _, p := range paths {
 			data, err := safeio.ReadFile(p, safeio.RootCerts)
 			sum := sha256.Sum256(data)
@@ -337,9 +337,9 @@ func (e *Env) trust() (*signature.Trust, string, error) {
 		return nil, "", err
 	}
 	if igc == nil && rgs == nil {
-		return nil, sc.NiveauMinimum, nil
+		return nil, signature.Level(sc.NiveauMinimum), nil
 	}
-	return &signature.Trust{IGCSante: igc, RGS: rgs, Fingerprint: hex.EncodeToString(fingerprint.Sum(nil))}, sc.NiveauMinimum, nil
+	return &signature.Trust{IGCSante: igc, RGS: rgs, Fingerprint: hex.EncodeToString(fingerprint.Sum(nil))}, signature.Level(sc.NiveauMinimum), nil
 }
 
 // checkLogo reads the fournisseur's logo (bounded) and checks that it can

@@ -99,6 +99,23 @@ var ErrInterrupted = pack.ErrInterrupted
 // dossier's documents are made and the upload pairs switched to in one
 // unit. Cancelling ctx stops the run between two dossiers.
 func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
+	res, err := packRun(ctx, opt)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
+		// Cancelled while the registre or a file was being worked on: the
+		// failure is the interruption's (SQLite says « interrupted », a
+		// read says « context canceled »), not a damaged registre or an
+		// unreadable file; nothing was switched, as for any failure.
+		ie := &Error{Message: "interrompu (Ctrl-C) : " + ErrInterrupted.Error(), err: ErrInterrupted}
+		var ae *Error
+		if errors.As(err, &ae) {
+			ie.Problems = ae.Problems
+		}
+		return nil, ie
+	}
+	return res, err
+}
+
+func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if opt.Phase != DepotSolde && opt.Phase != DepotAvance {
 		return nil, &Error{Message: "phase de dépôt inconnue"}
 	}
@@ -139,7 +156,7 @@ func Pack(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		return nil, signerErr
 	}
 	if reg != nil {
-		defer reg.Close()
+		defer reg.Close() // the run's transaction is committed or rolled back before
 		if opt.Avances == nil {
 			opt.Avances = registreAvances{reg}
 		}

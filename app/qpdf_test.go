@@ -112,3 +112,35 @@ func TestQpdfRewriteBeforeSignature(t *testing.T) {
 		t.Errorf("a reservation added then rewritten by qpdf: want VA_MODIFIEE, got %v", res.Problems)
 	}
 }
+
+// TestOneRevisionAppearanceOverVA (issue 20): a file signed in one go
+// (pdf-lib's, fixtures/outils/00045-pdflib.pdf) whose own signature widget
+// is made visible over the whole page (bytes edited in place, same
+// length) is blocked VA_SIGNATURE_HORS_CASE by pack and check: no earlier
+// revision holds the empty boxes, so any appearance over what the page
+// draws is refused. (The edit also breaks the signature, reported apart.)
+func TestOneRevisionAppearanceOverVA(t *testing.T) {
+	t.Setenv("SEGUR_CERTIFICAT_MDP", sigtest.Password)
+	data, err := os.ReadFile("../fixtures/outils/00045-pdflib.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const from, to = "/Rect [ 0 0 0 0 ]\n/V", "/Rect[0 0 600 800]/V"
+	if len(from) != len(to) || strings.Count(string(data), from) != 1 {
+		t.Fatal("pdf-lib's invisible widget not found once")
+	}
+	covering := []byte(strings.Replace(string(data), from, to, 1))
+	res, _ := packWith(t, "00045", covering)
+	if !slices.Contains(problemCodes(res.Problems, dossier.Erreur), "VA_SIGNATURE_HORS_CASE") {
+		t.Errorf("pack: want VA_SIGNATURE_HORS_CASE, got %v", res.Problems)
+	}
+	_, dir := packWith(t, "00045", data)
+	swapInDepot(t, dir, "MDV-LGC-Va1-VA-00045.pdf", covering)
+	chk, err := Check(context.Background(), CheckOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(problemCodes(chk.Problems, dossier.Erreur), "VA_SIGNATURE_HORS_CASE") {
+		t.Errorf("check: want VA_SIGNATURE_HORS_CASE, got %v", chk.Problems)
+	}
+}

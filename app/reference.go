@@ -8,10 +8,15 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/facturx"
 	"github.com/segur-sons/segur/internal/pdfops"
+	"github.com/segur-sons/segur/internal/safeio"
 	"github.com/segur-sons/segur/nouveau"
 	"github.com/segur-sons/segur/render"
 	"github.com/segur-sons/segur/templates"
 )
+
+// Message says err in French for the staff, its file and the system's
+// reason (« disque plein »…): for a command's output it could not write.
+func Message(err error) string { return safeio.Message(err) }
 
 // Init prepares the libraries before any use case runs: pdfcpu never
 // writes a configuration folder into the user's home.

@@ -525,7 +525,7 @@ func RegistreVerify(ctx context.Context, in Inputs) (*registre.VerifyResult, str
 	if err != nil {
 		return nil, "", err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	res, err := r.Verify(ctx)
 	if err != nil {
 		return nil, r.Path(), &Error{Message: err.Error(), err: err}
@@ -539,7 +539,7 @@ func RegistreBackup(in Inputs, dst string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	if err := r.Backup(dst); err != nil {
 		return r.Path(), &Error{Message: err.Error(), err: err}
 	}
@@ -561,7 +561,7 @@ func Etat(in Inputs, numero string) ([]EtatDossier, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	fail := func(err error) error { return &Error{Message: err.Error(), err: err} }
 	states, err := r.States()
 	if err != nil {
@@ -596,12 +596,12 @@ func ImportASP(ctx context.Context, in Inputs, file string) (*registre.ImportRes
 	if err != nil {
 		return nil, &Error{Message: fmt.Sprintf("« %s » illisible : %s", file, safeio.Reason(err))}
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	r, err := OpenRegistre(in)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	res, err := r.ImportASP(ctx, f, file)
 	if err != nil {
 		return nil, &Error{Message: err.Error(), err: err}
@@ -695,7 +695,7 @@ func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) err
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	command := "etat --paye"
 	if c.Annule != "" {
 		command = "etat --annule"
@@ -704,7 +704,7 @@ func ChangeEtat(ctx context.Context, in Inputs, numero string, c EtatChange) err
 	if err != nil {
 		return &Error{Message: err.Error(), err: err}
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // a no-op once committed; after a failure, that failure is reported
 	if c.Annule != "" {
 		err = tx.Cancel(numero, c.Annule)
 	} else {
@@ -739,7 +739,7 @@ func RegistreExtract(in Inputs, numero, dossier, file string) (*registre.Documen
 	if err != nil {
 		return nil, "", err
 	}
-	defer r.Close()
+	defer r.Close() // read-only use of the registre, or its transaction already ended
 	doc, err := r.Numbered(numero, dossier)
 	if err != nil {
 		return nil, r.Path(), &Error{Message: err.Error(), err: err}

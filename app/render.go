@@ -107,7 +107,7 @@ func Render(ctx context.Context, opt RenderOptions) (*RenderResult, error) {
 			return nil, err
 		}
 		if reg != nil {
-			defer reg.Close()
+			defer reg.Close() // the run's transaction is committed or rolled back before
 			if tx, err = reg.Begin(ctx, registre.Cause{Command: "render", File: strings.Join(e.Paths, ", ")}); err != nil {
 				return nil, &Error{Problems: e.Problems, Message: err.Error(), err: err}
 			}

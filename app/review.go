@@ -64,7 +64,7 @@ func Review(ctx context.Context, opt ReviewOptions) error {
 		if err != nil {
 			return err
 		}
-		defer r.Close()
+		defer r.Close() // read-only use of the registre, or its transaction already ended
 		if err := r.RecordReview(opt.Numero, opt.File, opt.Verdict, who, when); err != nil {
 			return &Error{Message: err.Error()}
 		}
@@ -135,7 +135,7 @@ func Reviews(in Inputs, out string) (get func(numero string) []rapport.Verificat
 			}
 			cache[numero] = out
 			return out
-		}, func() { r.Close() }
+		}, func() { r.Close() } // read-only use of the registre, or its transaction already ended
 	}
 	if out == "" {
 		return nil, done

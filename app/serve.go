@@ -45,7 +45,7 @@ type Preview struct {
 	Dir      string // where it was packed
 	// The roots and minimum level of segur.yaml, for the VAs uploaded.
 	trust    *signature.Trust
-	minLevel string
+	minLevel signature.Level
 }
 
 // Read reads segur.yaml and the records and packs them into opt.Dir, as
@@ -71,7 +71,7 @@ func Read(ctx context.Context, opt PreviewOptions) (*Preview, error) {
 		return nil, err
 	}
 	if reg != nil {
-		defer reg.Close()
+		defer reg.Close() // read-only use of the registre, or its transaction already ended
 	}
 	var etats func(string) (*rapport.EtatRegistre, error)
 	if reg != nil {
@@ -160,7 +160,7 @@ func AcceptVA(ctx context.Context, opt UploadOptions) UploadResult {
 	if err != nil {
 		return UploadResult{Outcome: Failed, Message: "dossier de travail inutilisable : " + err.Error()}
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // our own temporary files: a leftover is only space, removed again by the next run
 	if err := os.WriteFile(filepath.Join(tmp, opt.VA), opt.Data, 0o600); err != nil {
 		return UploadResult{Outcome: Failed, Message: "dossier de travail inutilisable : " + err.Error()}
 	}

@@ -47,7 +47,7 @@ func Validate(ctx context.Context, opt ValidateOptions) (*ValidateResult, error)
 			if reg, err = e.openRegistre(); err != nil {
 				return nil, err
 			}
-			defer reg.Close()
+			defer reg.Close() // read-only use of the registre, or its transaction already ended
 			if opt.Avances == nil {
 				opt.Avances = registreAvances{reg}
 			}

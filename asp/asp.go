@@ -9,6 +9,15 @@ import (
 // one upload pair).
 const MaxLines = 200
 
+// CommandePour is the value of « commandePour »: whom the order was for.
+type CommandePour string
+
+// The two values of « commandePour ».
+const (
+	PourLiberal   CommandePour = "LIBERAL"
+	PourStructure CommandePour = "STRUCTURE"
+)
+
 // Keys of the solde JSON. Every package that writes or reads a key names
 // it here (pack writes through the lists below, readback and registre
 // read through these names): the ASP's format is described once.

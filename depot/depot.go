@@ -191,8 +191,8 @@ func (f faults) recover(dir string, committed Committed) ([]string, error) {
 			if err := os.Remove(filepath.Join(dir, journalFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
-			syncDir(filepath.Join(dir, stateDir))
-			os.RemoveAll(filepath.Join(dir, nextDir))
+			syncDir(filepath.Join(dir, stateDir))     // durability of the journal's removal: a journal back after a power cut only runs this recovery again
+			os.RemoveAll(filepath.Join(dir, nextDir)) // our own temporary files: a leftover is only space, removed again by the next run
 			return nil, nil
 		}
 	}
@@ -286,8 +286,10 @@ type aSignerManifest struct {
 // unreadable one lists nothing (then nothing in a-signer/ is segur's).
 func ReadASignerManifest(path string) map[string]string {
 	m := aSignerManifest{}
-	if data, err := safeio.ReadFile(path, stateKind); err == nil {
-		json.Unmarshal(data, &m)
+	if data, err := safeio.ReadFile(path, stateKind); err == nil && json.Unmarshal(data, &m) != nil {
+		// Not half of one: a manifest that cannot be decoded lists
+		// nothing, so no file of a-signer/ is taken as segur's.
+		m = aSignerManifest{}
 	}
 	if m.Fichiers == nil {
 		m.Fichiers = map[string]string{}
@@ -348,13 +350,13 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer in.Close() // read-only: closing it loses nothing
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
+		out.Close() // on the way out of a failure: that failure is what is reported
 		return err
 	}
 	return out.Close()
@@ -419,7 +421,7 @@ func (f faults) commit(dir string, files []string, dec *Decider) ([]string, erro
 		if err := dec.Decide(); err != nil {
 			// Not decided: the journal goes, depot/ stays the previous one.
 			if rerr := os.Remove(filepath.Join(dir, journalFile)); rerr == nil {
-				syncDir(filepath.Join(dir, stateDir))
+				syncDir(filepath.Join(dir, stateDir)) // durability of the journal's removal: a journal back after a power cut only runs this recovery again
 			}
 			return nil, err
 		}
@@ -712,7 +714,7 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer f.Close() // a folder opened only to Sync it
 	if err := f.Sync(); err != nil && !syncUnsupported(err) {
 		return err
 	}

@@ -178,6 +178,6 @@ func (k *rules) delaiDepasse() {
 // soussigné(e) » on the MOM and VA.
 func checkCivilite(c *checker, path, v string) {
 	if v != "" {
-		c.oneOf(path, v, "madame", "monsieur")
+		c.oneOf(path, v, string(Madame), string(Monsieur))
 	}
 }

@@ -91,7 +91,7 @@ func bdcSignataires(r *Record) []Page {
 	if cl.Type == Structure {
 		s := Signataire{Organisation: cl.Nom, Role: RoleResponsable}
 		if p := cl.Responsable; p != nil {
-			s.Nom, s.Prenom, s.Qualite, s.Civilite = p.Nom, p.Prenom, p.Qualite, p.Civilite
+			s.Nom, s.Prenom, s.Qualite, s.Civilite = p.Nom, p.Prenom, p.Qualite, Civilite(p.Civilite)
 		}
 		return []Page{{Beneficiaires: r.Beneficiaires, Signataire: s}}
 	}
@@ -99,7 +99,7 @@ func bdcSignataires(r *Record) []Page {
 	for _, b := range r.Beneficiaires {
 		out = append(out, Page{
 			Beneficiaires: []Beneficiaire{b},
-			Signataire:    Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "médecin", Civilite: b.Civilite, Organisation: cl.Nom, Role: RoleBeneficiaire},
+			Signataire:    Signataire{Nom: b.Nom, Prenom: b.Prenom, Qualite: "médecin", Civilite: Civilite(b.Civilite), Organisation: cl.Nom, Role: RoleBeneficiaire},
 			ID:            b.RPPS,
 		})
 	}

@@ -216,7 +216,7 @@ type Justificatif struct {
 // LigneJSON are the values of the solde JSON line that no document prints
 // as such.
 type LigneJSON struct {
-	CommandePour string // LIBERAL | STRUCTURE
+	CommandePour asp.CommandePour
 	// Beneficiaires are the identifiers the ASP knows (the old FINESS géo
 	// after a takeover), in record order.
 	Beneficiaires []string
@@ -244,10 +244,20 @@ type Page struct {
 	ID string
 }
 
+// Civilite agrees « soussigné(e) » on the documents: madame, monsieur, or
+// "" (unknown), as a record or segur.yaml gives it.
+type Civilite string
+
+// The civilités a record may give.
+const (
+	Madame   Civilite = "madame"
+	Monsieur Civilite = "monsieur"
+)
+
 // Signataire is who signs a page.
 type Signataire struct {
 	Nom, Prenom, Qualite string
-	Civilite             string // madame | monsieur | "" (unknown)
+	Civilite             Civilite
 	Organisation         string
 	Role                 Role
 }
@@ -554,7 +564,7 @@ func (k *rules) client() {
 		return
 	}
 	if c.oneOf("client.type", cl.Type, dis.Clients.Types...) {
-		d.JSON.CommandePour = strings.ToUpper(cl.Type)
+		d.JSON.CommandePour = asp.CommandePour(strings.ToUpper(cl.Type))
 	}
 	c.required("client.nom", cl.Nom)
 	if len(cl.Adresse) == 0 {

@@ -292,6 +292,10 @@ func (k *rules) identDMP() {
 		}
 		return
 	}
+	// identAssocieUnpublished: the programme (seed 001, « Numéro
+	// identifiant DMP ») gives no prefix nor format for the « numéro
+	// identifiant associé », so the message says what is checked instead.
+	const identAssocieUnpublished = "le programme Ségur ne publie ni préfixe ni format pour ce numéro : segur vérifie seulement que l'identifiant finit par le FINESS géographique d'un bénéficiaire du dossier, précédé d'au moins un caractère"
 	switch dis.IdentDMP.Mode {
 	case IdentDMPAucun:
 		if len(given) > 0 {
@@ -300,12 +304,12 @@ func (k *rules) identDMP() {
 		return
 	case IdentDMPAssocieFiness:
 		if len(given) == 0 {
-			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP (numéro identifiant associé suivi des 9 caractères du FINESS géographique)")
+			c.errorf(path, "IDENT_DMP", "envoi direct au DMP : indiquez l'identifiant DMP, le « numéro identifiant associé » suivi des 9 caractères du FINESS géographique du site ; %s", identAssocieUnpublished)
 			return
 		}
 		for i, v := range given {
 			if len(v) <= 9 || !slices.Contains(d.JSON.Beneficiaires, v[len(v)-9:]) {
-				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du numéro identifiant associé", v, strings.Join(d.JSON.Beneficiaires, ", "))
+				c.errorf(fmt.Sprintf("%s[%d]", path, i), "IDENT_DMP", "« %s » doit finir par le FINESS géographique d'un bénéficiaire (%s), précédé du « numéro identifiant associé » ; %s", v, strings.Join(d.JSON.Beneficiaires, ", "), identAssocieUnpublished)
 			}
 		}
 		d.JSON.IdentDMP = given
@@ -509,7 +513,7 @@ func (k *rules) justificatif() {
 		f := k.cfg.Fournisseur
 		sig := Signataire{Role: RoleFournisseur}
 		if f != nil && f.Signataire != nil {
-			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: f.Signataire.Civilite, Organisation: f.RaisonSociale, Role: RoleFournisseur}
+			sig = Signataire{Nom: f.Signataire.Nom, Prenom: f.Signataire.Prenom, Qualite: f.Signataire.Qualite, Civilite: Civilite(f.Signataire.Civilite), Organisation: f.RaisonSociale, Role: RoleFournisseur}
 		}
 		if declared || r.Mandataire != nil {
 			d.Justificatif.Pages = []Page{{Beneficiaires: r.Beneficiaires, Signataire: sig}}
@@ -529,13 +533,13 @@ func (k *rules) justificatif() {
 		if r.Client != nil && r.Client.Type == Structure {
 			p.Signataire = Signataire{Role: RoleResponsable, Organisation: r.Client.Nom, Qualite: "Responsable de la structure"}
 			if resp := r.Client.Responsable; resp != nil {
-				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, resp.Civilite
+				p.Signataire.Nom, p.Signataire.Prenom, p.Signataire.Civilite = resp.Nom, resp.Prenom, Civilite(resp.Civilite)
 				if resp.Qualite != "" {
 					p.Signataire.Qualite = resp.Qualite
 				}
 			}
 		} else {
-			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: b.Civilite, Qualite: "Médecin, bénéficiaire final", Role: RoleBeneficiaire}
+			p.Signataire = Signataire{Nom: b.Nom, Prenom: b.Prenom, Civilite: Civilite(b.Civilite), Qualite: "Médecin, bénéficiaire final", Role: RoleBeneficiaire}
 		}
 		d.Justificatif.Pages = append(d.Justificatif.Pages, p)
 	}

@@ -40,7 +40,7 @@ func avanceValue(d *dossier.Dossier, n int, c dossier.CleAvance, it avanceItem) 
 		return avanceObject(d, n, c.Champs, it)
 	case "liberal":
 		items := []object{}
-		if d.JSON.CommandePour == "LIBERAL" {
+		if d.JSON.CommandePour == asp.PourLiberal {
 			for i := range d.Parties.Beneficiaires {
 				items = append(items, avanceObject(d, n, c.Champs, avanceItem{medecin: &d.Parties.Beneficiaires[i]}))
 			}
@@ -61,7 +61,7 @@ func avanceValue(d *dossier.Dossier, n int, c dossier.CleAvance, it avanceItem) 
 // the name is known.
 func avanceLeaf(d *dossier.Dossier, n int, name string, it avanceItem) (any, bool) {
 	a, cl, m := &d.Avance, &d.Parties.Client, d.Parties.Mandataire
-	structure := d.JSON.CommandePour == "STRUCTURE"
+	structure := d.JSON.CommandePour == asp.PourStructure
 	switch name {
 	case "num_ligne":
 		return n, true
@@ -149,25 +149,13 @@ func phone(s string) string { return asp.PhoneDigits(s) }
 // solde's) and one line per dossier, numbered from 1, two-space indented,
 // UTF-8.
 func WriteAvance(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) error {
-	lines := make([][]byte, len(ds))
-	for i, d := range ds {
-		l, err := encodeAvanceLine(d)
-		if err != nil {
-			return err
-		}
-		lines[i] = l
-	}
-	return writeSolde(w, numeroANS, siret, lines)
+	return writeLines(w, numeroANS, siret, ds, encodeAvanceLine)
 }
 
 // encodeAvanceLine is the compact JSON of d's avance line, numbered 0, as
 // encodeLine makes a solde's.
 func encodeAvanceLine(d *dossier.Dossier) ([]byte, error) {
-	raw, err := AvanceLine(d, 0).MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("pack: json avance %s: %w", d.Numero(), err)
-	}
-	return raw, nil
+	return compact(AvanceLine(d, 0), "avance", d)
 }
 
 // prepareAvance renders the BDC (and, in mode avance-solde, the avance

@@ -70,7 +70,7 @@ func with(keys []string, values ...any) object {
 // n; its keys, their order and its null rules are package asp's.
 func Line(d *dossier.Dossier, n int) object {
 	var liberal, structure []string
-	if d.JSON.CommandePour == "STRUCTURE" {
+	if d.JSON.CommandePour == asp.PourStructure {
 		structure = d.JSON.Beneficiaires
 	} else {
 		liberal = d.JSON.Beneficiaires
@@ -113,9 +113,15 @@ func Line(d *dossier.Dossier, n int) object {
 // WriteSolde writes the solde JSON of one upload pair: the envelope and one
 // line per dossier, numbered from 1, two-space indented, UTF-8.
 func WriteSolde(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) error {
+	return writeLines(w, numeroANS, siret, ds, encodeLine)
+}
+
+// writeLines writes the JSON of one upload pair, each dossier's line made
+// by encode (encodeLine, encodeAvanceLine).
+func writeLines(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier, encode func(*dossier.Dossier) ([]byte, error)) error {
 	lines := make([][]byte, len(ds))
 	for i, d := range ds {
-		l, err := encodeLine(d)
+		l, err := encode(d)
 		if err != nil {
 			return err
 		}
@@ -128,9 +134,14 @@ func WriteSolde(w io.Writer, numeroANS, siret string, ds []*dossier.Dossier) err
 // a dossier between its passes (a few hundred bytes, where the object tree
 // took kilobytes).
 func encodeLine(d *dossier.Dossier) ([]byte, error) {
-	raw, err := Line(d, 0).MarshalJSON()
+	return compact(Line(d, 0), "solde", d)
+}
+
+// compact is line's JSON; what (solde, avance) names the JSON in an error.
+func compact(line object, what string, d *dossier.Dossier) ([]byte, error) {
+	raw, err := line.MarshalJSON()
 	if err != nil {
-		return nil, fmt.Errorf("pack: json solde %s: %w", d.Numero(), err)
+		return nil, fmt.Errorf("pack: json %s %s: %w", what, d.Numero(), err)
 	}
 	return raw, nil
 }

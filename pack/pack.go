@@ -67,7 +67,7 @@ type Options struct {
 	// Trust and MinLevel are the roots and the minimum level of the
 	// clients' signatures (segur.yaml's signature block).
 	Trust    *signature.Trust
-	MinLevel string
+	MinLevel signature.Level
 	// Guard stops a run that would take out of the previous dépôt a
 	// dossier Retirer does not name (DropError): set for the real output
 	// folder, not for the page's private preview.
@@ -163,7 +163,7 @@ type Result struct {
 type dossierWork struct {
 	numero, numeroASP, dispositif string
 	source                        dossier.Pos
-	justificatif                  string // MOM or VA, "" when the dossier has errors
+	justificatif                  dossier.Kind // MOM or VA, "" when the dossier has errors
 	numeroANS, siret              string
 	problems                      []dossier.Problem // the dossier's, then pack's (VA_NON_SIGNEE, PIECE_…)
 	blocked                       bool
@@ -186,7 +186,7 @@ type dossierWork struct {
 func (w *dossierWork) closePieces() {
 	for i, e := range w.pieces {
 		if e.File != nil {
-			e.File.Close()
+			e.File.Close() // read-only: closing it loses nothing
 			w.pieces[i].File = nil
 			if e.budget != nil {
 				e.budget.give()
@@ -208,7 +208,7 @@ func summarize(d *dossier.Dossier, avance bool) *dossierWork {
 		info:     rapport.InfoOf(d),
 	}
 	if !w.blocked {
-		w.justificatif = string(d.Justificatif.Kind)
+		w.justificatif = d.Justificatif.Kind
 		w.numeroANS = d.Solution.NumeroANS
 		w.siret = d.Parties.Fournisseur.Siret
 		var err error
@@ -342,7 +342,7 @@ func run(opt Options, src source) (*Result, error) {
 		} else {
 			res.Blocked++
 		}
-		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == string(dossier.VA) {
+		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == dossier.VA {
 			res.Awaiting++
 		}
 	}
@@ -476,7 +476,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		}
 		if strings.EqualFold(filepath.Ext(p.Path), ".pdf") {
 			if err := pdfin.Accept(data); err != nil {
-				f.Close()
+				f.Close() // on the way out of a failure: that failure is what is reported
 				problem(field, "PIECE_ILLISIBLE", "la pièce « %s » (%s) n'est pas un PDF accepté : %v", filepath.Base(p.Path), p.Libelle, err)
 				continue
 			}

@@ -49,7 +49,7 @@ func openPiece(opt Options, p, libelle, field, kind string, problem func(field, 
 		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		f.Close()
+		f.Close() // on the way out of a failure: that failure is what is reported
 		code := "PIECE_ILLISIBLE"
 		if errors.As(err, &tl) {
 			code = "PIECE_TROP_GRANDE"
@@ -58,7 +58,7 @@ func openPiece(opt Options, p, libelle, field, kind string, problem func(field, 
 		return nil, nil, false
 	}
 	if code, why := pdfops.ContentProblem(data, kind); code != "" {
-		f.Close()
+		f.Close() // on the way out of a failure: that failure is what is reported
 		if code == "PIECE_INTERDITE" {
 			problem(field, code, "la pièce « %s » (%s) est %s : ce fichier ne doit jamais partir à l'ASP comme pièce, quel que soit son nom ; indiquez le vrai fichier de la pièce", filepath.Base(p), libelle, why)
 		} else {

@@ -38,7 +38,7 @@ func newLineSpool(dir string) (*lineSpool, error) {
 	if old, err := filepath.Glob(filepath.Join(state, spoolPrefix+"*")); err == nil {
 		for _, p := range old {
 			if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() {
-				os.Remove(p)
+				os.Remove(p) // our own temporary files: a leftover is only space, removed again by the next run
 			}
 		}
 	}
@@ -84,8 +84,8 @@ func (s *lineSpool) get(w *dossierWork) ([]byte, error) {
 
 // close closes and removes the spool.
 func (s *lineSpool) close() {
-	s.f.Close()
+	s.f.Close() // the spool is our temporary file, read to the end before
 	if !s.gone {
-		os.Remove(s.f.Name())
+		os.Remove(s.f.Name()) // our own temporary files: a leftover is only space, removed again by the next run
 	}
 }

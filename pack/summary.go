@@ -40,11 +40,7 @@ func buildRapport(version, dateDepot string, works []*dossierWork, pairs []pair)
 		probs := slices.Clone(w.problems)
 		dossier.SortProblems(probs)
 		for _, p := range probs {
-			niveau := "erreur"
-			if p.Level == dossier.Attention {
-				niveau = "attention"
-			}
-			e.Problemes = append(e.Problemes, rapport.Probleme{Niveau: niveau, Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
+			e.Problemes = append(e.Problemes, rapport.Probleme{Niveau: rapport.NiveauOf(p.Level), Code: p.Code, Champ: p.Field, Fichier: p.File, Ligne: p.Line, Colonne: p.Col, Message: p.Message})
 		}
 		e.Fichiers = append(e.Fichiers, w.files...)
 		e.Info = w.info

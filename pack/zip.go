@@ -54,7 +54,7 @@ func (e Entry) copyTo(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer f.Close() // read-only: closing it loses nothing
 	}
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(f, safeio.Piece.Max+1)); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
+	"github.com/segur-sons/segur/retours"
 )
 
 // Info is what people need to know of a dossier beyond rapport.json: who
@@ -44,6 +45,9 @@ type Info struct {
 type Signataire struct {
 	Nom, Qualite, Email, ID string
 	Pour                    string // the beneficiaries of the page signed
+	// Attendu is how Preuve.Attendus names them while they have not
+	// signed (retours.SignatoryOf).
+	Attendu string
 }
 
 // InfoOf is what people need of d.
@@ -73,7 +77,7 @@ func InfoOf(d *dossier.Dossier) Info {
 		if s.Organisation != "" && name != s.Organisation {
 			q = strings.TrimPrefix(q+", "+s.Organisation, ", ")
 		}
-		sig := Signataire{Nom: name, Qualite: q, ID: p.ID}
+		sig := Signataire{Nom: name, Qualite: q, ID: p.ID, Attendu: retours.SignatoryOf(p).String()}
 		var pour []string
 		for _, b := range p.Beneficiaires {
 			pour = append(pour, b.Name())
@@ -116,7 +120,7 @@ const (
 func (d RapportDossier) Etat() Etat {
 	warn, onlyVA, errs := false, true, 0
 	for _, p := range d.Problemes {
-		if p.Niveau == "attention" {
+		if p.Niveau == NiveauAttention {
 			warn = true
 			continue
 		}
@@ -323,7 +327,7 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 	w := csv.NewWriter(&list)
 	w.Comma = ';'
 	w.UseCRLF = true
-	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"})
+	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"}) // csv.Writer keeps its first error: Error() after Flush returns it
 	keep := map[string]bool{"liste.csv": true}
 	for _, d := range rap.Dossiers {
 		if d.Etat() != EtatASigner {
@@ -346,7 +350,7 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 				mails = append(mails, s.Email)
 			}
 		}
-		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation))
+		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation)) // csv.Writer keeps its first error: Error() after Flush returns it
 	}
 	// csv.Writer keeps its first error (a value it cannot write) for
 	// Error, after Flush: the list is refused rather than cut.

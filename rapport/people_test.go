@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/retours"
 	"github.com/segur-sons/segur/signature"
 )
@@ -28,7 +29,7 @@ func TestRapportHTMLLinksReceivedFile(t *testing.T) {
 	tests := []struct {
 		name      string
 		preuve    *retours.Preuve
-		justif    string
+		justif    dossier.Kind
 		wantLinks []string // href, then label, of each link to a received file
 		nonSignee bool
 	}{

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/retours"
 )
 
@@ -28,16 +29,16 @@ type Rapport struct {
 
 // RapportDossier is one dossier's entry.
 type RapportDossier struct {
-	NumeroEditeur string     `json:"numero_editeur"`
-	NumeroASP     string     `json:"numero_asp"`
-	Dispositif    string     `json:"dispositif"`
-	Fichier       string     `json:"fichier"`
-	Ligne         int        `json:"ligne"`
-	Statut        Statut     `json:"statut"`
-	Justificatif  string     `json:"justificatif,omitempty"`
-	Depot         string     `json:"depot,omitempty"`
-	Problemes     []Probleme `json:"problemes"`
-	Fichiers      []Fichier  `json:"fichiers"`
+	NumeroEditeur string       `json:"numero_editeur"`
+	NumeroASP     string       `json:"numero_asp"`
+	Dispositif    string       `json:"dispositif"`
+	Fichier       string       `json:"fichier"`
+	Ligne         int          `json:"ligne"`
+	Statut        Statut       `json:"statut"`
+	Justificatif  dossier.Kind `json:"justificatif,omitempty"` // MOM or VA
+	Depot         string       `json:"depot,omitempty"`
+	Problemes     []Probleme   `json:"problemes"`
+	Fichiers      []Fichier    `json:"fichiers"`
 	// Info is for people (rapport.html, a-signer/, segur serve), not in
 	// rapport.json.
 	Info Info `json:"-"`
@@ -79,10 +80,15 @@ type Evenement struct {
 
 // Texte is the state for people: « rejeté [ERR_MONTANT] libellé de l'ASP ».
 func (e *EtatRegistre) Texte() string {
-	if e.Code == "" && e.Libelle == "" {
-		return e.Etat
+	switch {
+	case e.Code != "":
+		return strings.TrimSpace(fmt.Sprintf("%s [%s] %s", e.Etat, e.Code, e.Libelle))
+	case e.Libelle != "":
+		// A state set by hand: « solde payé (payé le 12/06/2023) »,
+		// « annulé (motif) », as segur etat prints it.
+		return fmt.Sprintf("%s (%s)", e.Etat, e.Libelle)
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s [%s] %s", e.Etat, e.Code, e.Libelle))
+	return e.Etat
 }
 
 // Depuis is the date of the last change, for people.
@@ -117,9 +123,26 @@ type Verification struct {
 	Le      string `json:"le"`
 }
 
+// Niveau is a problem's level as rapport.json writes it.
+type Niveau string
+
+// The levels of a problem: the ASP would reject the dossier, or a warning.
+const (
+	NiveauErreur    Niveau = "erreur"
+	NiveauAttention Niveau = "attention"
+)
+
+// NiveauOf is the level of a problem of the domain.
+func NiveauOf(l dossier.Level) Niveau {
+	if l == dossier.Attention {
+		return NiveauAttention
+	}
+	return NiveauErreur
+}
+
 // Probleme is a problem as rapport.json writes it.
 type Probleme struct {
-	Niveau  string `json:"niveau"` // erreur | attention
+	Niveau  Niveau `json:"niveau"` // erreur | attention
 	Code    string `json:"code"`
 	Champ   string `json:"champ"`
 	Fichier string `json:"fichier"`
@@ -169,40 +192,40 @@ func (r *Rapport) WriteJSON(w io.Writer) error {
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("pack: rapport: %w", err)
 		}
-		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n"))) // bufio.Writer keeps its first error: Flush returns it
 		return nil
 	}
-	bw.WriteString("{\n  \"genere_par\": ")
+	bw.WriteString("{\n  \"genere_par\": ") // bufio.Writer keeps its first error: Flush returns it
 	if err := encode(r.GenerePar, "  "); err != nil {
 		return err
 	}
 	if r.DateDepot != "" {
-		bw.WriteString(",\n  \"date_depot\": ")
+		bw.WriteString(",\n  \"date_depot\": ") // bufio.Writer keeps its first error: Flush returns it
 		if err := encode(r.DateDepot, "  "); err != nil {
 			return err
 		}
 	}
-	bw.WriteString(",\n  \"dossiers\": ")
+	bw.WriteString(",\n  \"dossiers\": ") // bufio.Writer keeps its first error: Flush returns it
 	switch {
 	case r.Dossiers == nil:
-		bw.WriteString("null")
+		bw.WriteString("null") // bufio.Writer keeps its first error: Flush returns it
 	case len(r.Dossiers) == 0:
-		bw.WriteString("[]")
+		bw.WriteString("[]") // bufio.Writer keeps its first error: Flush returns it
 	default:
-		bw.WriteString("[\n")
+		bw.WriteString("[\n") // bufio.Writer keeps its first error: Flush returns it
 		for i := range r.Dossiers {
-			bw.WriteString("    ")
+			bw.WriteString("    ") // bufio.Writer keeps its first error: Flush returns it
 			if err := encode(&r.Dossiers[i], "    "); err != nil {
 				return err
 			}
 			if i < len(r.Dossiers)-1 {
-				bw.WriteByte(',')
+				bw.WriteByte(',') // bufio.Writer keeps its first error: Flush returns it
 			}
-			bw.WriteByte('\n')
+			bw.WriteByte('\n') // bufio.Writer keeps its first error: Flush returns it
 		}
-		bw.WriteString("  ]")
+		bw.WriteString("  ]") // bufio.Writer keeps its first error: Flush returns it
 	}
-	bw.WriteString("\n}\n")
+	bw.WriteString("\n}\n") // bufio.Writer keeps its first error: Flush returns it
 	return bw.Flush()
 }
 

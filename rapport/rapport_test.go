@@ -45,3 +45,22 @@ func TestRapportWriteJSONIsTheWholeEncoding(t *testing.T) {
 		})
 	}
 }
+
+// An EtatRegistre reads as segur etat prints it: the ASP's code and label
+// for a rejection, the label of a state set by hand in brackets, the
+// state alone otherwise — never an empty « [] ».
+func TestEtatRegistreTexte(t *testing.T) {
+	for _, tc := range []struct {
+		e    EtatRegistre
+		want string
+	}{
+		{EtatRegistre{Etat: "réalisé"}, "réalisé"},
+		{EtatRegistre{Etat: "rejeté", Code: "ERR_MONTANT", Libelle: "Le montant est faux"}, "rejeté [ERR_MONTANT] Le montant est faux"},
+		{EtatRegistre{Etat: "solde payé", Libelle: "payé le 12/06/2023"}, "solde payé (payé le 12/06/2023)"},
+		{EtatRegistre{Etat: "annulé", Libelle: "le client a renoncé"}, "annulé (le client a renoncé)"},
+	} {
+		if got := tc.e.Texte(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.e, got, tc.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func ReadFile(path string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	return ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 }
 

@@ -1,7 +1,6 @@
 package readback
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -244,26 +243,11 @@ func (jc *jsonCheck) avanceKeys(ms []jsonMember, cles []dossier.CleAvance, off i
 // every listed pièce there, each PDF accepted, each signed BDC's
 // signatures whole (or a scan, to look at).
 func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces map[string]string) {
-	zf, err := safeio.Open(path, safeio.DepotZip)
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+	zr, zf := c.openZip(path, rel)
+	if zr == nil {
 		return
 	}
-	defer zf.Close()
-	st, err := zf.Stat()
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
-		return
-	}
-	zr, err := zip.NewReader(zf, st.Size())
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
-		return
-	}
-	if why := zipLayout(zr); why != "" {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
-		return
-	}
+	defer zf.Close() // read-only: closing it loses nothing
 	seen := map[string]bool{}
 	for _, f := range zr.File {
 		name := f.Name
@@ -294,7 +278,7 @@ func (c *depotCheck) avanceZip(path, rel, jsonRel string, matchable bool, pieces
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
-		rc.Close()
+		rc.Close() // read-only: closing it loses nothing
 		if err != nil {
 			c.error(rel, numero, name, "ZIP_INVALIDE", "« %s » est endommagée dans le zip (somme de contrôle incorrecte ou archive tronquée)", name)
 			continue

@@ -60,7 +60,7 @@ type Options struct {
 	// signature (nil: every signature is of level simple); MinLevel the
 	// level each must reach (signature.niveau_minimum), as pack applies it.
 	Trust    *signature.Trust
-	MinLevel string
+	MinLevel signature.Level
 }
 
 // Signed is one signed MOM or VA found in a zip, with its signatures as
@@ -316,7 +316,7 @@ func (c *depotCheck) rapport(dir string) []rapport.Entry {
 		c.warn("rapport.json", "-", "-", "RAPPORT", "rapport.json illisible : %s", composed(safeio.Reason(err)))
 		return nil
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	ds, err := rapport.ReadEntries(io.LimitReader(f, safeio.Rapport.Max))
 	switch {
 	case errors.Is(err, rapport.ErrTooManyEntries):
@@ -951,7 +951,7 @@ func (c *jsonCheck) beneficiaires(got map[string]jsonMember, n, p string) {
 	pour := ""
 	if m, ok := got[asp.KeyCommandePour]; ok {
 		if v, ok := c.str(m, n, p+"."+asp.KeyCommandePour); ok {
-			if v == "LIBERAL" || v == "STRUCTURE" {
+			if v == string(asp.PourLiberal) || v == string(asp.PourStructure) {
 				pour = v
 			} else {
 				c.report(m.off, n, p+"."+asp.KeyCommandePour, "JSON_CHAMP", "« %s » : LIBERAL ou STRUCTURE attendu", v)
@@ -1079,30 +1079,44 @@ func parsePieceName(dispositif, name string) (ckPiece, string) {
 	return pc, ""
 }
 
+// openZip opens a zip of the dépôt, bounded, and refuses it unread when
+// its layout is hostile (zipLayout); nil, reported, when it cannot be
+// read. The caller closes the file.
+func (c *depotCheck) openZip(path, rel string) (*zip.Reader, *os.File) {
+	zf, err := safeio.Open(path, safeio.DepotZip)
+	if err != nil {
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+		return nil, nil
+	}
+	st, err := zf.Stat()
+	if err != nil {
+		zf.Close() // read-only; the reason is the Stat's
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+		return nil, nil
+	}
+	zr, err := zip.NewReader(zf, st.Size())
+	if err != nil {
+		zf.Close() // read-only
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
+		return nil, nil
+	}
+	if why := zipLayout(zr); why != "" {
+		zf.Close() // read-only
+		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
+		return nil, nil
+	}
+	return zr, zf
+}
+
 // zipFile checks one zip of pièces: entries flat and readable, PDFs valid,
 // each entry tied to a line of the JSON (when matchable) and each line with
 // its pièces, each facture consistent with its line.
 func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, lignes []soldeLigne, jsonRel string) {
-	zf, err := safeio.Open(path, safeio.DepotZip)
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
+	zr, zf := c.openZip(path, rel)
+	if zr == nil {
 		return
 	}
-	defer zf.Close()
-	st, err := zf.Stat()
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : %s", composed(safeio.Reason(err)))
-		return
-	}
-	zr, err := zip.NewReader(zf, st.Size())
-	if err != nil {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip illisible : le fichier est endommagé ou n'est pas une archive zip")
-		return
-	}
-	if why := zipLayout(zr); why != "" {
-		c.error(rel, "-", "-", "ZIP_INVALIDE", "zip refusé sans être décompressé : %s", why)
-		return
-	}
+	defer zf.Close() // read-only: closing it loses nothing
 	byNumero := map[string]*soldeLigne{}
 	for i := range lignes {
 		if l := &lignes[i]; l.numero != "-" {
@@ -1188,11 +1202,11 @@ func (c *depotCheck) zipFile(path, rel, dispositif string, matchable bool, ligne
 			data, err = io.ReadAll(io.LimitReader(rc, ckMaxPDF+1))
 			size = int64(len(data))
 			h.Write(data)
-			head.Write(data)
+			head.Write(data) // headWriter's Write never fails
 		} else {
 			size, err = io.Copy(io.MultiWriter(h, head), rc)
 		}
-		rc.Close()
+		rc.Close() // read-only: closing it loses nothing
 		// Whatever its name, a key, a certificate or a SQLite database is
 		// never a pièce (its first 64 Kio tell).
 		if why := contenu.Forbidden(head.b); err == nil && why != "" {

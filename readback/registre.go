@@ -148,7 +148,7 @@ func hashFile(path string, kind safeio.Kind) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	h := sha256.New()
 	if _, err := io.Copy(h, io.LimitReader(f, kind.Max)); err != nil {
 		return "", err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segur-sons/segur/asp"
 	"github.com/segur-sons/segur/dossier"
 	"github.com/segur-sons/segur/internal/pdfin"
 	"github.com/segur-sons/segur/internal/pdfops"
@@ -428,7 +429,7 @@ func factureBeneficiaire(d *dossier.Dossier, i int, id string) string {
 		name = d.Parties.Beneficiaires[i].Name()
 	}
 	kind := "RPPS"
-	if d.JSON.CommandePour == "STRUCTURE" {
+	if d.JSON.CommandePour == asp.PourStructure {
 		kind = "FINESS géographique"
 	}
 	return joinNonEmpty(" – ", name, kind+" "+id)

@@ -223,9 +223,9 @@ func justificatifFacture(d *dossier.Dossier) string {
 func soussigne(d *dossier.Dossier, s dossier.Signataire) string {
 	t := d.Dispositif.Textes
 	switch s.Civilite {
-	case "madame":
+	case dossier.Madame:
 		return t.SoussigneFeminin
-	case "monsieur":
+	case dossier.Monsieur:
 		return t.SoussigneMasculin
 	}
 	return t.SoussigneInconnu

@@ -41,7 +41,7 @@ var verifier = sync.OnceValue(func() string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return ""
 	}
@@ -96,7 +96,7 @@ func verifyKey(opt Options, name string, data []byte, want signature.Expect) str
 		Signatories                  []signature.Signatory
 		Trust, MinLevel, Kind, Boxes string
 		Strict, Deposited            bool
-	}{memoFormat, v, name, sum(data), rendered, hashes, want.Signatories, trust, want.MinLevel, want.Kind, want.Boxes, want.Strict, want.Deposited})
+	}{memoFormat, v, name, sum(data), rendered, hashes, want.Signatories, trust, string(want.MinLevel), want.Kind, want.Boxes, want.Strict, want.Deposited})
 	if err != nil {
 		return ""
 	}

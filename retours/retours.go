@@ -34,7 +34,7 @@ type Options struct {
 	// Trust and MinLevel are the roots and the minimum level of the
 	// signatures (segur.yaml's signature block; nil and "": level simple).
 	Trust    *signature.Trust
-	MinLevel string
+	MinLevel signature.Level
 	// Strict makes an invisible signature an error (--strict).
 	Strict bool
 	// Memo, when set, remembers from one run to the next what verifying

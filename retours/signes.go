@@ -46,18 +46,25 @@ func signatories(d *dossier.Dossier) []signature.Signatory {
 	return signatoriesOf(d.Justificatif.Pages)
 }
 
+// SignatoryOf is who must sign page p: its String is how Preuve.Attendus
+// names them.
+func SignatoryOf(p dossier.Page) signature.Signatory {
+	s := p.Signataire
+	sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
+	if s.Role == dossier.RoleMandataire {
+		sg.Name = s.Organisation
+	}
+	if s.Role == dossier.RoleBeneficiaire {
+		sg.ID = p.ID
+	}
+	return sg
+}
+
 // signatoriesOf are the distinct signatories of pages.
 func signatoriesOf(pages []dossier.Page) []signature.Signatory {
 	var out []signature.Signatory
 	for _, p := range pages {
-		s := p.Signataire
-		sg := signature.Signatory{Name: s.FullName(), Org: s.Organisation}
-		if s.Role == dossier.RoleMandataire {
-			sg.Name = s.Organisation
-		}
-		if s.Role == dossier.RoleBeneficiaire {
-			sg.ID = p.ID
-		}
+		sg := SignatoryOf(p)
 		if !slices.Contains(out, sg) {
 			out = append(out, sg)
 		}
@@ -182,10 +189,12 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	base := strings.TrimSuffix(name, ".pdf")
 	var parts, ids []string
+	var partOf []signature.Signatory // who signs each part
 	for _, p := range d.Justificatif.Pages {
 		if p.ID != "" {
 			parts = append(parts, filepath.Join(opt.Signes, base+"-"+p.ID+".pdf"))
 			ids = append(ids, p.ID)
+			partOf = append(partOf, SignatoryOf(p))
 		}
 	}
 	report := func(res signature.Result) {
@@ -232,11 +241,17 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 	}
 	var docs []*pdfin.Doc
 	var missing []string
+	// stillAwaiting are the signatories of the parts not back yet: who
+	// still has to sign (rapport.json, the page, rapport.html, exporter).
+	stillAwaiting := &Preuve{Document: name}
 	p := &Preuve{Document: name, Type: signature.Scan, Rattachement: "numérisations par bénéficiaire, assemblées dans l'ordre des pages"}
 	for i, path := range parts {
 		data, err := readSigned(opt, path)
 		if errors.Is(err, os.ErrNotExist) {
 			missing = append(missing, filepath.Base(path))
+			if who := partOf[i].String(); !slices.Contains(stillAwaiting.Attendus, who) {
+				stillAwaiting.Attendus = append(stillAwaiting.Attendus, who)
+			}
 			continue
 		} else if err != nil {
 			problem(filepath.Base(path), "PIECE_ILLISIBLE", "%s : %s", filepath.Base(path), safeio.Message(err))
@@ -272,7 +287,7 @@ func SignedVA(opt Options, d *dossier.Dossier, unsigned []byte, hashes []string,
 		} else {
 			problem(name, "VA_NON_SIGNEE", "VA incomplète : %s introuvable dans %s (chaque bénéficiaire doit signer)", strings.Join(missing, ", "), opt.Signes)
 		}
-		return Piece{}, awaiting, false
+		return Piece{}, stillAwaiting, false
 	}
 	var merged bytes.Buffer
 	// MergeAt keeps the merged bytes the same from run to run.
@@ -338,33 +353,11 @@ func SignedMOM(opt Options, d *dossier.Dossier, rendered []byte, hashes []string
 		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans le dossier --signes", name)
 		return Piece{}, awaiting, false
 	}
-	path := filepath.Join(opt.Signes, name)
-	data, err := readSigned(opt, path)
-	if errors.Is(err, os.ErrNotExist) {
-		problem(name, "MOM_NON_SIGNEE", "MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s", name, opt.Signes)
-		return Piece{}, awaiting, false
-	} else if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
-		return Piece{}, awaiting, false
-	}
 	want := expectFor(opt, rendered, hashes, who)
 	want.Kind = "MOM"
-	res, err := signature.AcceptAndVerify(name, data, want)
-	if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; remplacez le fichier", name, err)
-		return Piece{}, awaiting, false
-	}
-	for _, e := range res.Errors {
-		problem(name, e.Code, "%s", e.Message)
-	}
-	for _, e := range res.Warnings {
-		warn(name, e.Code, "%s", e.Message)
-	}
-	p := proof(name, path, data, res)
-	if !res.OK() {
-		return Piece{}, p, false
-	}
-	return Piece{Name: name, Path: path, SHA256: p.SHA256}, p, true
+	return returned(opt, name, want, awaiting, problem, warn, "MOM_NON_SIGNEE",
+		"MOM non signée : configurez le certificat du fournisseur (bloc signature de segur.yaml) ou déposez %s signée dans %s",
+		"remplacez le fichier")
 }
 
 func fullName(who []signature.Signatory) string {
@@ -396,20 +389,31 @@ func SignedBDC(opt Options, d *dossier.Dossier, unsigned []byte, withFournisseur
 		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : déposez %s signé dans le dossier des documents signés (--signes)", name)
 		return Piece{}, awaiting, false
 	}
+	want := expectFor(opt, unsigned, nil, who)
+	want.Kind = "BDC"
+	return returned(opt, name, want, awaiting, problem, warn, "BDC_NON_SIGNEE",
+		"bon de commande non signé par le client : %s introuvable dans %s",
+		"faites signer à nouveau ou remplacez le fichier")
+}
+
+// returned reads the document name returned in opt.Signes and verifies it
+// against want, for SignedMOM and SignedBDC. missingCode and missing (a
+// format of the name and the folder) say that no file is there, advice
+// what to do with one that is not an accepted PDF; awaiting is the proof
+// reported while nothing valid was read.
+func returned(opt Options, name string, want signature.Expect, awaiting *Preuve, problem, warn func(field, code, format string, args ...any), missingCode, missing, advice string) (Piece, *Preuve, bool) {
 	path := filepath.Join(opt.Signes, name)
 	data, err := readSigned(opt, path)
 	if errors.Is(err, os.ErrNotExist) {
-		problem(name, "BDC_NON_SIGNEE", "bon de commande non signé par le client : %s introuvable dans %s", name, opt.Signes)
+		problem(name, missingCode, missing, name, opt.Signes)
 		return Piece{}, awaiting, false
 	} else if err != nil {
 		problem(name, "PIECE_ILLISIBLE", "%s : %s", name, safeio.Message(err))
 		return Piece{}, awaiting, false
 	}
-	want := expectFor(opt, unsigned, nil, who)
-	want.Kind = "BDC"
 	res, err := signature.AcceptAndVerify(name, data, want)
 	if err != nil {
-		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; faites signer à nouveau ou remplacez le fichier", name, err)
+		problem(name, "PIECE_ILLISIBLE", "%s n'est pas un PDF accepté : %v ; %s", name, err, advice)
 		return Piece{}, awaiting, false
 	}
 	for _, e := range res.Errors {

@@ -179,12 +179,16 @@ func hasFINESS(h holder) bool {
 	return false
 }
 
+// Level is what a signature's certificate proves; its value is segur.yaml's
+// signature.niveau_minimum and rapport.json's « niveau ».
+type Level string
+
 // Levels of a signature, from its certificate.
 const (
-	LevelSimple    = "simple"   // any certificate: the name (or identifier) is all it proves
-	LevelRGS       = "rgs"      // chains to a root given as RGS in segur.yaml
-	LevelQualified = "qualifie" // an EU qualified certificate chaining to a root given in segur.yaml
-	LevelCPx       = "cpx"      // chains to an IGC-Santé root given in segur.yaml (CPS, CPE…)
+	LevelSimple    Level = "simple"   // any certificate: the name (or identifier) is all it proves
+	LevelRGS       Level = "rgs"      // chains to a root given as RGS in segur.yaml
+	LevelQualified Level = "qualifie" // an EU qualified certificate chaining to a root given in segur.yaml
+	LevelCPx       Level = "cpx"      // chains to an IGC-Santé root given in segur.yaml (CPS, CPE…)
 )
 
 // Trust holds the roots given in segur.yaml.
@@ -199,7 +203,7 @@ type Trust struct {
 
 // levelRank orders the levels for a minimum; a qualified certificate
 // meets an RGS minimum.
-func levelRank(l string) int {
+func levelRank(l Level) int {
 	switch l {
 	case LevelCPx:
 		return 3
@@ -212,7 +216,7 @@ func levelRank(l string) int {
 }
 
 // meets reports whether level l meets the minimum min ("" or simple: any).
-func meets(l, min string) bool {
+func meets(l, min Level) bool {
 	switch min {
 	case "", LevelSimple:
 		return true
@@ -225,7 +229,7 @@ func meets(l, min string) bool {
 // level is the level of a signature by cert, with the other certificates
 // of its CMS as intermediates, at the signing time at (the present when
 // zero).
-func level(cert *x509.Certificate, others []*x509.Certificate, at time.Time, tr *Trust) string {
+func level(cert *x509.Certificate, others []*x509.Certificate, at time.Time, tr *Trust) Level {
 	if tr == nil || cert == nil {
 		return LevelSimple
 	}
@@ -277,7 +281,7 @@ func qualified(cert *x509.Certificate) bool {
 }
 
 // LevelName is a level in words, for messages and pages.
-func LevelName(l string) string {
+func LevelName(l Level) string {
 	switch l {
 	case LevelCPx:
 		return "carte CPx (IGC-Santé)"

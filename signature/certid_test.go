@@ -137,8 +137,8 @@ func TestSignatureLevels(t *testing.T) {
 		name   string
 		s      *Signer
 		trust  *Trust
-		min    string
-		level  string
+		min    Level
+		level  Level
 		reject bool
 	}{
 		{"CPS chaining to the IGC-Santé root", cps, trust, LevelCPx, LevelCPx, false},

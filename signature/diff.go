@@ -60,6 +60,9 @@ type walker struct {
 	// sigBoxes are the rectangles of the empty signature fields, by page:
 	// the boxes signatories sign in.
 	sigBoxes map[int][][4]float64
+	// shown are the rectangles of the visible signature widgets, filled or
+	// not, by page: where signature appearances are drawn.
+	shown map[int][][4]float64
 	// pageOf maps a page's object number to its number (from 1).
 	pageOf map[int]int
 	// annots lists the annotations of each page (object numbers, -1 for
@@ -74,7 +77,7 @@ type walker struct {
 const maxWalk = 2_000_000
 
 func walk(ctx *model.Context) *walker {
-	w := &walker{ctx: ctx, uses: map[int][]use{}, seen: map[[2]int]bool{}, sigBoxes: map[int][][4]float64{}, pageOf: map[int]int{}, annots: map[int][]int{}}
+	w := &walker{ctx: ctx, uses: map[int][]use{}, seen: map[[2]int]bool{}, sigBoxes: map[int][][4]float64{}, shown: map[int][][4]float64{}, pageOf: map[int]int{}, annots: map[int][]int{}}
 	if ctx.XRefTable.Root != nil {
 		w.rootNr = ctx.XRefTable.Root.ObjectNumber.Value()
 		w.visit(*ctx.XRefTable.Root, use{r: rCatalog})
@@ -172,6 +175,9 @@ func (w *walker) visit(o types.Object, u use) {
 					if ad != nil && name(ad, "Subtype") == "Widget" && isSigField(ad, w.ctx) {
 						if rect, ok := rectOf(w.ctx, ad); ok && !hasValue(ad, w.ctx) {
 							w.sigBoxes[u.page] = append(w.sigBoxes[u.page], rect)
+						}
+						if rect, ok := rectOf(w.ctx, ad); ok && visible(w.ctx, ad) {
+							w.shown[u.page] = append(w.shown[u.page], rect)
 						}
 						w.visit(a, use{r: rWidget, page: u.page})
 						continue
@@ -328,7 +334,7 @@ const (
 // document time stamps, the cross-reference machinery, the catalog's
 // /Metadata and the document information. Any other change is one, judged
 // by what the object is used as in either version, whatever its /Type.
-func changesAfter(doc *pdfin.Doc, end int, boxes, full *model.Context) []change {
+func changesAfter(doc *pdfin.Doc, end int, boxes, full *model.Context, foreign bool) []change {
 	base, err := doc.Revision(end)
 	if err != nil {
 		return []change{{"VA_MODIFIEE", "la VA d'origine est illisible"}}
@@ -343,10 +349,11 @@ func changesAfter(doc *pdfin.Doc, end int, boxes, full *model.Context) []change 
 		wb = walk(boxes)
 	}
 	c := &comparer{old: old, full: full, wo: wo, wf: wf, boxes: wb.sigBoxes}
-	if boxes != old {
-		// check, without segur's bytes: the boxes come from the fields
-		// revision, which anyone could have written. segur never puts a
-		// signatory's box over the VA's text.
+	if foreign {
+		// check, and pack without segur's bytes: the boxes come from a
+		// revision anyone could have written (the fields revision, or a
+		// file saved whole anew). segur never puts a signatory's box
+		// over what the VA draws.
 		c.boxesOverText(base, wb.sigBoxes)
 	}
 	if old.PageCount != full.PageCount {
@@ -852,24 +859,47 @@ func pdfString(o types.Object) string {
 }
 
 // boxesOverText reports an empty signature field (of the revision taken
-// for segur's fields) that lies over text of the first revision: a box a
-// forger drew there so that a signature would cover the VA.
+// for segur's fields) that lies over text or drawn marks of the first
+// revision: a box a forger drew there so that a signature would cover the
+// VA.
 func (c *comparer) boxesOverText(base *pdfin.Doc, boxes map[int][][4]float64) {
 	pages, err := base.Drawing()
 	if err != nil {
 		return
 	}
-	for page, rects := range boxes {
-		if page < 1 || page > len(pages) {
-			continue
-		}
-		for _, r := range rects {
+	for _, what := range overDrawing(pages, boxes) {
+		c.add(codeOutside, "case de signature posée sur "+what)
+	}
+}
+
+// overDrawing says, for each rectangle of boxes (by page) that lies over
+// a glyph or a drawn mark (a path, an image) of pages, what it covers: «
+// le texte de la VA page 1 (« … » dessous) », « un tracé de la VA page 1
+// (…) ». segur never draws anything inside a signatory's box; a mark as
+// large as the box (its frame) is not inside it.
+func overDrawing(pages []pdfin.PageDrawing, boxes map[int][][4]float64) []string {
+	var out []string
+	for page := 1; page <= len(pages); page++ {
+		for _, r := range boxes[page] {
+			found := ""
 			for _, g := range pages[page-1].Glyphs {
 				if strings.TrimSpace(g.Text) != "" && g.X > r[0]+1 && g.X < r[2]-1 && g.Y > r[1]+1 && g.Y < r[3]-1 {
-					c.add(codeOutside, fmt.Sprintf("case de signature posée sur le texte de la VA page %d (« %s » dessous)", page, g.Text))
+					found = fmt.Sprintf("le texte de la VA page %d (« %s » dessous)", page, g.Text)
 					break
 				}
 			}
+			for _, m := range pages[page-1].Marks {
+				if found != "" {
+					break
+				}
+				if m.Box[0] > r[0]+1 && m.Box[2] < r[2]-1 && m.Box[1] > r[1]+1 && m.Box[3] < r[3]-1 {
+					found = fmt.Sprintf("un dessin de la VA page %d (%s dessous)", page, markWhere(m))
+				}
+			}
+			if found != "" {
+				out = append(out, found)
+			}
 		}
 	}
+	return out
 }

@@ -63,7 +63,7 @@ func Load(path, password string, now time.Time) (*Signer, error) {
 	if err != nil {
 		return nil, errorf("CERTIFICAT_ILLISIBLE", "le certificat « %s » est illisible (droits d'accès ?)", path)
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	data, err := io.ReadAll(io.LimitReader(f, maxPKCS12+1))
 	if err != nil {
 		return nil, errorf("CERTIFICAT_ILLISIBLE", "le certificat « %s » est illisible", path)

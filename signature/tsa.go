@@ -118,7 +118,7 @@ func (t *TSA) Stamp(value []byte) ([]byte, error) {
 		}
 		return nil, t.fail("serveur injoignable")
 	}
-	defer resp.Body.Close()
+	defer resp.Body.Close() // the answer is read whole before: closing loses nothing
 	if resp.StatusCode != http.StatusOK {
 		return nil, t.fail("le serveur répond le code HTTP %d", resp.StatusCode)
 	}

@@ -65,7 +65,7 @@ type Expect struct {
 	// level simple), MinLevel the level each signature must reach ("" or
 	// LevelSimple: any).
 	Trust    *Trust
-	MinLevel string
+	MinLevel Level
 	// Strict makes an invisible signature (VA_SIGNATURE_INVISIBLE) an
 	// error instead of a warning.
 	Strict bool
@@ -84,7 +84,7 @@ type SignerInfo struct {
 	RPPS string `json:"rpps,omitempty"`
 	// Level is what the certificate is: LevelCPx, LevelRGS,
 	// LevelQualified or LevelSimple.
-	Level string `json:"niveau,omitempty"`
+	Level Level `json:"niveau,omitempty"`
 	// Stamped is the time of the RFC 3161 time-stamp the signature
 	// carries (its TSA's), zero when none.
 	Stamped time.Time `json:"horodatage,omitzero"`
@@ -296,6 +296,9 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 	}
 	if doc != nil {
 		invisible(res, name, doc.Context(), sigs, signers, want.Strict)
+		if firstRevisionSigned(doc.Bytes(), sigs[0]) {
+			appearancesOverDrawing(res, name, doc)
+		}
 	}
 	last := sigs[len(sigs)-1]
 	if end := last.br[2] + last.br[3]; end > size {
@@ -320,7 +323,10 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 					boxes = r.Context()
 				}
 			}
-			reportChanges(res, name, changesAfter(doc, ends[0], boxes, doc.Context()))
+			// Without the dossier, the boxes are anyone's: with one
+			// revision before the first signature (a file saved whole
+			// anew), its own empty boxes, checked as such.
+			reportChanges(res, name, changesAfter(doc, ends[0], boxes, doc.Context(), true))
 		}
 		return
 	}
@@ -386,15 +392,17 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 			}
 		}
 		first, boxes := base, (*model.Context)(nil)
-		if res.Tie == TieText && len(ends) > 0 && ends[0] < base {
+		foreign := false
+		if res.Tie == TieText && len(ends) > 0 && ends[0] <= base {
 			// Not segur's bytes: the revisions before the first
-			// signature may be anyone's. Its first revision is compared,
-			// with the boxes of the last one, as check does.
+			// signature may be anyone's, a rewrite in one revision
+			// included. Its first revision is compared, with the boxes
+			// of the last one (not segur's), as check does.
 			if r, err := doc.Revision(base); err == nil {
-				first, boxes = ends[0], r.Context()
+				first, boxes, foreign = ends[0], r.Context(), true
 			}
 		}
-		reportChanges(res, name, changesAfter(doc, first, boxes, covered))
+		reportChanges(res, name, changesAfter(doc, first, boxes, covered, foreign))
 	}
 	if res.Tie == TieText && want.Pages != nil && doc.Context().PageCount != want.Pages() {
 		res.fail("VA_PAGES", "%s a %d page(s), la VA de ce dossier en a %d", name, doc.Context().PageCount, want.Pages())
@@ -434,6 +442,33 @@ func verifySigned(res *Result, name string, data []byte, doc *pdfin.Doc, sigs []
 		res.fail("VA_SIGNATURE_MANQUANTE", "%s attend encore la signature de %s : faites-la signer, dans le même fichier, à la suite des signatures déjà présentes", name, list(res.Missing))
 	}
 	res.Signers = signers
+}
+
+// firstRevisionSigned reports whether the first signature came with the
+// file's first revision (a file written whole and signed in one go, as
+// pdf-lib does): no earlier revision holds the empty boxes its
+// appearances must lie in.
+func firstRevisionSigned(data []byte, first sig) bool {
+	for _, e := range pdfin.RevisionEnds(data) {
+		if int64(e) < first.br[1] {
+			return false
+		}
+	}
+	return true
+}
+
+// appearancesOverDrawing blocks a visible signature appearance of a file
+// signed in one go that lies over the text or the marks its pages draw:
+// segur's boxes are empty, so an appearance over the VA hides part of it
+// (a forger's own widget covering the page).
+func appearancesOverDrawing(res *Result, name string, doc *pdfin.Doc) {
+	pages, err := doc.Drawing()
+	if err != nil {
+		return
+	}
+	for _, what := range overDrawing(pages, walk(doc.Context()).shown) {
+		res.fail(codeOutside, "%s : une signature est dessinée sur %s : elle cache une partie de la VA ; faites signer dans la case prévue", name, what)
+	}
 }
 
 // Ties of a returned document to segur's.

@@ -96,7 +96,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	etat := text(t, ctx, `//tr[td/a[text()="00045"]]/td[6]`)
-	raison := text(t, ctx, `//tr[td/a[text()="00045"]]/td[7]`)
+	raison := text(t, ctx, `//tr[td/a[text()="00045"]]/td[8]`)
 	if etat != "à signer" || !strings.Contains(raison, "VA non signée") {
 		t.Fatalf("00045 in the overview: %q, %q", etat, raison)
 	}
@@ -105,7 +105,6 @@ func TestBrowser(t *testing.T) {
 	if etat := text(t, ctx, `//tr[td/a[text()="00042"]]/td[6]`); etat != string(rapport.EtatPret) {
 		t.Fatalf("00042 (MOM) in the overview: « %s », want « prêt »", etat)
 	}
-	shoot(t, ctx, "serve-dossiers.png")
 
 	// Its page: the reason, then its signed VA uploaded through the form.
 	signed := filepath.Join(t.TempDir(), "va-signee.pdf")
@@ -329,7 +328,8 @@ func packZip(t *testing.T, signes, name string, records ...string) []byte {
 // as rapport.json, each with a status that agrees with its statut.
 func TestRapportHTMLOpensFromDisk(t *testing.T) {
 	t.Parallel()
-	f := newFixtureOf(t, 0, recWaiting, recMOM, recSignedVA)
+	reg := filepath.Join(t.TempDir(), "registre.sqlite")
+	f := newFixtureWith(t, 0, func(c *Config) { c.Paths, c.Registre = fixtureFiles(recWaiting, recMOM, recSignedVA), reg })
 	ctx := chrome(t)
 	f.srv.runPack()
 	if st := f.srv.state(); st.Erreur != "" {
@@ -350,11 +350,12 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
-		Numero, Lien string
-		Etat         rapport.Etat
+		Numero, Lien, Registre string
+		Etat                   rapport.Etat
 	}](`Array.from(document.querySelectorAll("#dossiers tbody tr")).map(tr => ({
 			Numero: tr.id.replace(/^d-/, ""),
 			Etat: tr.querySelector(".etat").textContent,
+			Registre: tr.querySelector("td.registre").textContent.trim(),
 			Lien: (tr.querySelector("td:last-child a") || {}).href || ""}))`))
 	if err != nil {
 		t.Fatal(err)
@@ -366,6 +367,7 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 		rapport.StatutPret:   {rapport.EtatPret, rapport.EtatAvertissement},
 		rapport.StatutBloque: {rapport.EtatASigner, rapport.EtatBloque},
 	}
+	registered := 0
 	for i, d := range rap.Dossiers {
 		s := shown[i]
 		if s.Numero != d.NumeroEditeur || !contains(agree[d.Statut], s.Etat) {
@@ -378,9 +380,21 @@ func TestRapportHTMLOpensFromDisk(t *testing.T) {
 				t.Errorf("row %d: link %s: %v", i, s.Lien, err)
 			}
 		}
+		// The « Registre » column: the state the registre gives, or « — ».
+		switch {
+		case d.Registre == nil && s.Registre != "—":
+			t.Errorf("row %d: %s unknown to the registre, « Registre » shows %q", i, s.Numero, s.Registre)
+		case d.Registre != nil && !strings.HasPrefix(s.Registre, d.Registre.Texte()+" depuis le "):
+			t.Errorf("row %d: %s « Registre » shows %q, rapport.json says %q", i, s.Numero, s.Registre, d.Registre.Texte())
+		case d.Registre != nil:
+			registered++
+		}
 		if d.NumeroEditeur == waiting && s.Etat != rapport.EtatASigner {
 			t.Errorf("%s: « %s », want « à signer »", waiting, s.Etat)
 		}
+	}
+	if registered == 0 {
+		t.Error("no dossier has a state in the registre: the « Registre » column is not tested")
 	}
 	if *screenshots != "" {
 		shoot(t, ctx, "rapport-html.png")
@@ -462,7 +476,6 @@ func TestBrowserScanReviewed(t *testing.T) {
 		}
 		src, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { try { return document.querySelector("iframe.apercu").contentWindow.location.href } catch (e) { return "" } })()`))
 	}
-	shoot(t, ctx, "serve-scan.png")
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#qui`), "Claire Martin"), chromedp.Click(chromedp.CSS(`#verifie`))); err != nil {
 		t.Fatal(err)
 	}
@@ -501,10 +514,21 @@ func TestBrowserScanReviewed(t *testing.T) {
 			got, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#verifications`)))
 		}
 		if err == nil && strings.Contains(got, "Vérifié par Claire Martin") {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the mark on the page: %q, %v", got, err)
 		}
+	}
+	// The screenshot of the guide: the mark recorded, and the scan opened
+	// beside the dossier's data.
+	if *screenshots != "" {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#ouvrir-recu`)), chromedp.WaitVisible(chromedp.CSS(`iframe.apercu`))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.scrollTo(0, Math.min(document.querySelector("iframe.apercu").getBoundingClientRect().top, document.querySelector("#recu").getBoundingClientRect().top) + window.scrollY - 16), true)`)); err != nil {
+			t.Fatal(err)
+		}
+		shoot(t, ctx, "serve-scan.png")
 	}
 }

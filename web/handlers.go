@@ -36,11 +36,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /importer/{jeton}", s.importRun)
 	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		io.WriteString(w, rapport.CSS)
+		io.WriteString(w, rapport.CSS) // the browser is gone or cut the connection: nothing left to tell it
 	})
 	mux.HandleFunc("GET /static/app.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Write(appJS)
+		w.Write(appJS) // the browser is gone or cut the connection: nothing left to tell it
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, http.StatusNotFound, "page introuvable : revenez à la liste des dossiers (/)")
@@ -91,7 +91,7 @@ type reply struct {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	json.NewEncoder(w).Encode(v) // the browser is gone or cut the connection: nothing left to tell it
 }
 
 func refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -101,7 +101,7 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
-	io.WriteString(w, msg+"\n")
+	io.WriteString(w, msg+"\n") // the browser is gone or cut the connection: nothing left to tell it
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +163,7 @@ func (s *Server) downloadAll(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, http.StatusNotFound, err.Error())
 		return
 	}
-	defer a.Close()
+	defer a.Close() // read-only: closing it loses nothing
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": app.ArchiveName}))
 	if _, err := a.WriteTo(w); err != nil {
@@ -179,7 +179,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, dir, nom stri
 		refuse(w, r, http.StatusNotFound, "fichier introuvable")
 		return
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	disp := "inline"
 	if attachment {
 		disp = "attachment"

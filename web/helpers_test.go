@@ -251,6 +251,35 @@ func (f *fixture) get(t testing.TB, path string) (int, []byte) {
 	return resp.StatusCode, body
 }
 
+// waitPage fetches path until the page has read its inputs again (not
+// updating) and ok holds of it, and returns the page and whether ok held:
+// the loop ends on the page's state, its 3 minutes only bound a hang.
+func (f *fixture) waitPage(t testing.TB, path string, ok func(page string) bool) (string, bool) {
+	t.Helper()
+	var page string
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, body := f.get(t, path)
+		if page = string(body); !f.srv.updating() && ok(page) {
+			return page, true
+		}
+	}
+	return page, false
+}
+
+// post posts an empty form to path from the page's origin.
+func (f *fixture) post(t testing.TB, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", f.base+path, nil)
+	req.Header.Set("Origin", f.origin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 // upload posts a signed VA for numero as the page's script does.
 func (f *fixture) upload(t testing.TB, numero string, data []byte, confirm bool) (int, string) {
 	var b bytes.Buffer

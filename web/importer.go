@@ -117,8 +117,8 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusBadRequest, "importer", data)
 		return
 	}
-	os.Remove(kept)
-	os.Remove(kept + ".nom")
+	os.Remove(kept)          // our own temporary files: a leftover is only space, removed again by the next run
+	os.Remove(kept + ".nom") // our own temporary files: a leftover is only space, removed again by the next run
 	// The records just written are read before the reply, as after a
 	// review: the overview the user opens next lists them, however long
 	// the reading takes on a loaded machine (a background reading could
@@ -154,9 +154,9 @@ func (s *Server) fillImport(data *importData, res *app.ImportResult) {
 		data.Lignes = append(data.Lignes, row)
 	}
 	for _, p := range res.Problems {
-		niveau := "erreur"
+		niveau := rapport.NiveauErreur
 		if p.Warning {
-			niveau = "attention"
+			niveau = rapport.NiveauAttention
 		}
 		ou := p.File
 		if p.Sheet != "" {

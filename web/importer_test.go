@@ -146,22 +146,20 @@ func TestImportPreviewShowsCells(t *testing.T) {
 func TestScanReviewed(t *testing.T) {
 	t.Parallel()
 	f := newFixtureOf(t, 0, recWaiting)
+	// Before: the signatory is asked by a prepared e-mail (the same link
+	// as rapport.html's, rapport.TestSignatures).
+	if _, body := f.get(t, "/dossier/"+waiting); !strings.Contains(string(body), `href="mailto:cds@villeurbanne-sante.example?subject=Dossier%20S%C3%A9gur%2000045%20%3A%20VA%20%C3%A0%20signer&amp;body=Bonjour`) {
+		t.Errorf("no mailto link with its subject and body:\n%s", body)
+	}
 	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
 		t.Fatalf("scanned VA: %d %s", code, body)
 	}
-	var body []byte
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, body = f.get(t, "/dossier/"+waiting)
-		if !f.srv.updating() && strings.Contains(string(body), `id="form-verification"`) {
-			break
-		}
-	}
-	page := string(body)
+	page, _ := f.waitPage(t, "/dossier/"+waiting, func(p string) bool { return strings.Contains(p, `id="form-verification"`) })
 	if !strings.Contains(page, `href="/dossier/00045/recu/`+waitingVA+`"`) || !strings.Contains(page, "une numérisation") {
 		t.Fatalf("no received file on the page:\n%s", page)
 	}
-	if !strings.Contains(page, `href="mailto:cds@villeurbanne-sante.example?subject=Dossier%20S%C3%A9gur%2000045%20:%20VA%20%C3%A0%20signer"`) {
-		t.Errorf("no mailto link with its subject")
+	if strings.Contains(page, `href="mailto:`) {
+		t.Errorf("the VA came back, yet its signatory is still asked to sign by e-mail")
 	}
 	if code, pdf := f.get(t, "/dossier/00045/recu/"+waitingVA); code != 200 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
 		t.Fatalf("received file: %d", code)
@@ -212,13 +210,7 @@ func TestDeposePathHasNoDoubleSlash(t *testing.T) {
 	t.Parallel()
 	f := newFixtureOf(t, 0, recWaiting)
 	f.srv.cfg.Signes = f.signes + string(filepath.Separator)
-	var page string
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, body := f.get(t, "/dossier/"+waiting)
-		if page = string(body); !f.srv.updating() && strings.Contains(page, "enregistré sous") {
-			break
-		}
-	}
+	page, _ := f.waitPage(t, "/dossier/"+waiting, func(p string) bool { return strings.Contains(p, "enregistré sous") })
 	want := "enregistré sous " + filepath.Join(f.signes, waitingVA) + "."
 	if !strings.Contains(page, want) {
 		t.Errorf("the page has no %q:\n%s", want, page)

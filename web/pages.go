@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -53,20 +51,17 @@ func (s *Server) page(w http.ResponseWriter, status int, name string, data any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b.Bytes()) // the browser is gone or cut the connection: nothing left to tell it
 }
 
 // problem is a problem as the page shows it.
 type problem struct {
-	Niveau, Code, Message, Ou string
+	Niveau            rapport.Niveau
+	Code, Message, Ou string
 }
 
 func probleme(p dossier.Problem) problem {
-	niveau := "erreur"
-	if p.Level == dossier.Attention {
-		niveau = "attention"
-	}
-	return problem{Niveau: niveau, Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
+	return problem{Niveau: rapport.NiveauOf(p.Level), Code: p.Code, Message: p.Message, Ou: where(p.File, p.Line, p.Field)}
 }
 
 func where(file string, line int, field string) string {
@@ -83,6 +78,12 @@ func where(file string, line int, field string) string {
 type row struct {
 	Numero, Client, Dispositif, Montant, Centimes, Justificatif, Classe, Raison string
 	Etat                                                                        rapport.Etat
+	// Registre is the dossier's state in the registre (commandé … payé,
+	// rejeté with the ASP's code and label, annulé), "" when the page has
+	// no registre or it knows nothing of the dossier; RegistreDepuis the
+	// date of that state.
+	// RegistreTitre is the whole of it (with the ASP's label).
+	Registre, RegistreTitre, RegistreDepuis string
 }
 
 type overviewData struct {
@@ -111,12 +112,22 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	for _, d := range sn.rapport.Dossiers {
 		etat := d.Etat()
 		r := row{Numero: d.NumeroEditeur, Client: d.Info.Client, Dispositif: d.Dispositif, Montant: d.Info.MontantHT,
-			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: d.Justificatif,
+			Centimes: strings.NewReplacer(",", "", " €", "", " ", "").Replace(d.Info.MontantHT), Justificatif: string(d.Justificatif),
 			Etat: etat, Classe: rapport.EtatClass(etat)}
+		if e := d.Registre; e != nil {
+			// The day only: the time is on the dossier's page.
+			day, _, _ := strings.Cut(e.Depuis(), " à ")
+			r.Registre, r.RegistreTitre, r.RegistreDepuis = e.Texte(), e.Texte(), day
+			if e.Code != "" {
+				// The ASP's code here, its label in the title and on the
+				// dossier's page: the column stays narrow.
+				r.Registre = e.Etat + " [" + e.Code + "]"
+			}
+		}
 		for _, p := range d.Problemes {
-			if p.Niveau == "erreur" || r.Raison == "" {
+			if p.Niveau == rapport.NiveauErreur || r.Raison == "" {
 				r.Raison = p.Message
-				if p.Niveau == "erreur" {
+				if p.Niveau == rapport.NiveauErreur {
 					break
 				}
 			}
@@ -127,18 +138,13 @@ func (s *Server) overviewData(sn *snapshot) overviewData {
 	return data
 }
 
-type signer struct {
-	Nom, Qualite, Pour, Email, Signe string
-	Mailto                           template.URL // mailto: with a prepared subject
-}
-
 type dossierData struct {
 	common
 	D           *rapport.RapportDossier
 	Etat        rapport.Etat
 	Classe      string
 	Problemes   []problem
-	Signataires []signer
+	Signataires []rapport.Signature
 	VA          string
 	Attend      bool // the VA still awaits its signatures
 	PeutDeposer bool
@@ -166,34 +172,10 @@ func (s *Server) dossierData(sn *snapshot, d *rapport.RapportDossier, msg *reply
 		data.Scan = p.Scanned()
 	}
 	data.Verifications = d.Verifications
-	signed := d.Statut == rapport.StatutPret
-	for _, sig := range d.Info.Signataires {
-		sg := signer{Nom: sig.Nom, Qualite: sig.Qualite, Pour: sig.Pour, Email: sig.Email}
-		if sig.Email != "" && !strings.ContainsAny(sig.Email, "?&#/ ") {
-			subject := "Dossier Ségur " + d.NumeroEditeur + " : VA à signer"
-			if d.Justificatif == string(dossier.MOM) {
-				subject = "Dossier Ségur " + d.NumeroEditeur
-			}
-			sg.Mailto = template.URL("mailto:" + sig.Email + "?subject=" + url.PathEscape(subject))
-		}
-		switch {
-		case d.Justificatif == string(dossier.MOM):
-			sg.Signe = "signe la MOM pour le fournisseur"
-		case signed:
-			sg.Signe = "✔ VA signée reçue"
-		case sig.ID != "" && s.cfg.Signes != "" && exists(filepath.Join(s.cfg.Signes, strings.TrimSuffix(d.Info.VA, ".pdf")+"-"+sig.ID+".pdf")):
-			sg.Signe = "✔ a signé sa partie"
-		default:
-			sg.Signe = "en attente de signature"
-		}
-		data.Signataires = append(data.Signataires, sg)
-	}
+	// rapport decides who still signs and what their e-mail says, for
+	// rapport.html too.
+	data.Signataires = d.Signatures()
 	return data
-}
-
-func exists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }
 
 type relireData struct {

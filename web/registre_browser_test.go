@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/segur-sons/segur/registre"
@@ -29,12 +30,41 @@ func TestBrowserRegistreRejete(t *testing.T) {
 		t.Fatal(err)
 	}
 	answer.Close()
+	// Other states, as segur pack and segur etat record them.
+	tx, err := r.Begin(context.Background(), registre.Cause{Command: "pack", File: "dossiers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for numero, e := range map[string]registre.Etat{"00042": registre.SoldeDepose, "00045": registre.Realise, "00048": registre.Commande} {
+		if err := tx.SetState(numero, "MDV-LGC-Va1", e, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.MarkPaid("00042", time.Date(2023, 6, 12, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	r.Close()
 	f := newFixtureWith(t, 0, func(c *Config) { c.Registre = reg })
 	ctx := chrome(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#dossiers`))); err != nil {
 		t.Fatal(err)
 	}
+	// The overview, drawn by the server once the reading is done, gives
+	// each dossier's state in the registre in its own column.
+	for numero, want := range map[string]string{
+		"00046": "rejeté [ERR_MONTANT]",
+		"00042": "solde payé (payé le 12/06/2023)",
+		"00045": "réalisé",
+		"00048": "commandé",
+	} {
+		if got := text(t, ctx, `#registre-`+numero); !strings.HasPrefix(got, want) || !strings.Contains(got, "depuis le ") {
+			t.Errorf("%s in the overview's « Registre » column: %q, want %q", numero, got, want)
+		}
+	}
+	shoot(t, ctx, "serve-dossiers.png")
 	// The dossier page is drawn by the server from the reading the
 	// overview waited for: #etat-registre is its final state.
 	if err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00046"), chromedp.WaitVisible(chromedp.CSS(`#etat-registre`))); err != nil {

@@ -58,7 +58,7 @@ func StopContext() (context.Context, context.CancelFunc) {
 // Serve serves the page on ln until ctx is done, then lets the requests
 // under way end (5 s at most) and removes the private folders (Close).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	defer s.Close()
+	defer s.Close() // removes the page's private folders; what ended the serve is what is reported
 	l := s.cfg.Limits.withDefaults()
 	hs := &http.Server{
 		Handler:           s,
@@ -78,7 +78,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if hs.Shutdown(shut) != nil {
-			hs.Close()
+			hs.Close() // Shutdown gave up on a hung request: closing is all that is left
 		}
 	}()
 	err := hs.Serve(limitListener(ln, l.Connections))

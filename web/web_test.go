@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 func TestOriginCheck(t *testing.T) {
@@ -266,15 +265,10 @@ func TestRecordsReReadWhenTheyChange(t *testing.T) {
 	// not waited for (stale is what its passing does), then the new
 	// reading is, by its state, not by a time.
 	f.srv.stale()
-	var body []byte
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		_, body = f.get(t, "/dossier/00042")
-		if !f.srv.updating() && strings.Contains(string(body), `id="etat">bloqué<`) && strings.Contains(string(body), "NUMERO_ASP_FORMAT") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the edit, 00042 is not blocked by NUMERO_ASP_FORMAT:\n%s", body)
-		}
+	if body, ok := f.waitPage(t, "/dossier/00042", func(p string) bool {
+		return strings.Contains(p, `id="etat">bloqué<`) && strings.Contains(p, "NUMERO_ASP_FORMAT")
+	}); !ok {
+		t.Fatalf("after the edit, 00042 is not blocked by NUMERO_ASP_FORMAT:\n%s", body)
 	}
 }
 
@@ -284,19 +278,11 @@ func TestRelire(t *testing.T) {
 	t.Parallel()
 	f := newFixtureOf(t, 0, recWaiting, recMOM)
 	post := func() string {
-		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
-		req.Header.Set("Origin", f.origin)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		code, body := f.post(t, "/relire")
+		if code != 200 {
+			t.Fatalf("relire: %d %s", code, body)
 		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("relire: %d %s", resp.StatusCode, b.String())
-		}
-		return b.String()
+		return body
 	}
 	if body := post(); !strings.Contains(body, "abord le dépôt") {
 		t.Errorf("before any dépôt: %s", body)
@@ -323,15 +309,11 @@ func TestScannedVAWarns(t *testing.T) {
 	if code, body := f.upload(t, waiting, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), false); code != 200 {
 		t.Fatalf("scanned VA: %d %s", code, body)
 	}
-	var body []byte
-	// Only a bound: the loop ends on the state, however loaded the machine.
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, body = f.get(t, "/dossier/"+waiting)
-		if !f.srv.updating() && strings.Contains(string(body), `id="etat">avertissement<`) && strings.Contains(string(body), "VA_NUMERISEE") {
-			return
-		}
+	if body, ok := f.waitPage(t, "/dossier/"+waiting, func(p string) bool {
+		return strings.Contains(p, `id="etat">avertissement<`) && strings.Contains(p, "VA_NUMERISEE")
+	}); !ok {
+		t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
 	}
-	t.Fatalf("00045 after a scanned VA is not « avertissement » with VA_NUMERISEE:\n%s", body)
 }
 
 // TestVAOfAnotherDossierSaysWhose (issue 19, item 6): the signed VA of
@@ -393,16 +375,8 @@ func TestRelireWithTheRegistre(t *testing.T) {
 	reg := filepath.Join(t.TempDir(), "registre.sqlite")
 	f := newFixtureWith(t, 0, func(c *Config) { c.Registre, c.Paths = reg, fixtureFiles(recWaiting, recMOM) })
 	post := func() string {
-		req, _ := http.NewRequest("POST", f.base+"/relire", nil)
-		req.Header.Set("Origin", f.origin)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(resp.Body)
-		return b.String()
+		_, body := f.post(t, "/relire")
+		return body
 	}
 	f.srv.runPack()
 	if st := f.srv.state(); st.Erreur != "" || len(st.Paires) == 0 {

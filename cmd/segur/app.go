@@ -34,9 +34,43 @@ func cannot(format string, args ...any) error {
 	return &exitError{code: exitCannot, msg: fmt.Sprintf(format, args...)}
 }
 
+// outWriter is the commands' stdout: it keeps the first write error, and
+// writes nothing after it, so that the commands print with fmt.Fprintf
+// unchecked and run ends the program on a failed output (a full disk
+// under segur nouveau > dossier.yaml) instead of exiting 0 with half a
+// file. stderr is not wrapped: it is where failures are said, and if it
+// cannot be written nowhere is left to say so.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.err = err
+	return n, err
+}
+
 // run is the whole program: it parses args, runs the command and returns the
 // exit code. Tests call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
+	out := &outWriter{w: stdout}
+	code := runCommand(args, out, stderr)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "segur : la sortie n'a pas pu être écrite en entier : %s\n", app.Message(out.err)) // stderr: if that fails, nowhere is left to say so
+		if code == exitOK {
+			code = exitCannot
+		}
+	}
+	return code
+}
+
+// runCommand parses args and runs the command, printing to stdout and
+// stderr; it returns the exit code.
+func runCommand(args []string, stdout, stderr io.Writer) int {
 	app.Init() // pdfcpu must never write into the user's home
 	frenchHelp()
 	code := exitOK

@@ -25,16 +25,8 @@ func pdfText(t *testing.T, path string) string {
 // new MOM issued under a new number and deposited again; segur etat shows
 // it all.
 func TestAvoirThenNewFacture(t *testing.T) {
-	old := testClock
-	t.Cleanup(func() { testClock = old })
-	dir := t.TempDir()
-	reg := filepath.Join(dir, "registre.sqlite")
-	out := filepath.Join(dir, "out")
-	cfg := repo("fixtures/segur.yaml")
-	pack := func(records string, extra ...string) (int, string, string) {
-		args := append([]string{"pack", "--sans-registre=false", "--registre", reg, "--config", cfg, "--date-depot", "2023-04-28", "-o", out}, extra...)
-		return runIn(t, append(args, records)...)
-	}
+	r := newRegistreRun(t)
+	dir, reg, out, cfg, pack := r.dir, r.reg, r.out, r.cfg, r.pack
 	amount := [2]string{"  montant_ht: 716.66\n  mode: unique", "  montant_ht: 700.00\n  mode: unique"}
 
 	testClock = "2023-04-28T10:00:00Z"

@@ -68,6 +68,11 @@ warnings prefixed with « attention: ». Exit codes: 0 everything asked was
 produced (warnings may have been printed); 1 at least one record or dossier
 was rejected or blocked, everything else was produced; 2 the command could
 not run (bad flags, unreadable or invalid segur.yaml, output not writable,
-another pack working in the same folder).
+another pack working in the same folder, stdout that cannot be written).
+
+The commands print with fmt.Fprintf without checking each write: stdout
+is an outWriter, which keeps the first failure and makes the run end with
+exit 2 and a message; stderr is where failures are said, and if it cannot
+be written nowhere is left to say so.
 */
 package main

@@ -10,19 +10,8 @@ import (
 // AAAA-MM-JJ / --annule "motif"), dated, with their cause, only where they
 // make sense; an annulé dossier is never produced nor deposited again.
 func TestEtatPayeAnnule(t *testing.T) {
-	old := testClock
-	t.Cleanup(func() { testClock = old })
-	dir := t.TempDir()
-	reg := filepath.Join(dir, "registre.sqlite")
-	out := filepath.Join(dir, "out")
-	cfg := repo("fixtures/segur.yaml")
-	pack := func(records string, extra ...string) (int, string, string) {
-		args := append([]string{"pack", "--sans-registre=false", "--registre", reg, "--config", cfg, "--date-depot", "2023-04-28", "-o", out}, extra...)
-		return runIn(t, append(args, records)...)
-	}
-	etat := func(args ...string) (int, string, string) {
-		return runIn(t, append([]string{"etat", "--registre", reg, "--config", cfg}, args...)...)
-	}
+	r := newRegistreRun(t)
+	dir, reg, out, cfg, pack, etat := r.dir, r.reg, r.out, r.cfg, r.pack, r.etat
 	testClock = "2023-04-28T10:00:00Z"
 	q := quarterDir(t, filepath.Join(dir, "q1"), map[string][2]any{
 		"00042.yaml": {"liberal-mom.yaml", [][2]string{}},

@@ -196,7 +196,7 @@ func progress(w io.Writer) func(done, total int) {
 			}
 			bar = newBar(f, total)
 		}
-		bar.Set(done)
+		bar.Set(done) // progress on stderr: if that fails, nowhere is left to say so
 	}
 }
 

@@ -218,19 +218,19 @@ func etatCSV(w io.Writer, ds []EtatDossierAlias, history bool) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	if history {
-		cw.Write([]string{"numero_editeur", "etat", "code_asp", "libelle_asp", "le", "commande", "fichier"})
+		cw.Write([]string{"numero_editeur", "etat", "code_asp", "libelle_asp", "le", "commande", "fichier"}) // csv.Writer keeps its first error: Error() after Flush returns it
 		for _, e := range ds[0].History {
-			cw.Write([]string{ds[0].Status.Dossier, string(e.Etat), e.Code, e.Label, e.At.In(paris).Format("2006-01-02 15:04:05"), e.Command, e.File})
+			cw.Write([]string{ds[0].Status.Dossier, string(e.Etat), e.Code, e.Label, e.At.In(paris).Format("2006-01-02 15:04:05"), e.Command, e.File}) // csv.Writer keeps its first error: Error() after Flush returns it
 		}
 	} else {
-		cw.Write([]string{"numero_editeur", "dispositif", "numero_asp", "etat", "code_asp", "libelle_asp", "depuis"})
+		cw.Write([]string{"numero_editeur", "dispositif", "numero_asp", "etat", "code_asp", "libelle_asp", "depuis"}) // csv.Writer keeps its first error: Error() after Flush returns it
 		for _, d := range ds {
 			s := d.Status
 			at := ""
 			if !s.At.IsZero() {
 				at = s.At.In(paris).Format("2006-01-02 15:04:05")
 			}
-			cw.Write([]string{s.Dossier, s.Dispositif, s.NumeroASP, string(s.Etat), s.Code, s.Label, at})
+			cw.Write([]string{s.Dossier, s.Dispositif, s.NumeroASP, string(s.Etat), s.Code, s.Label, at}) // csv.Writer keeps its first error: Error() after Flush returns it
 		}
 	}
 	cw.Flush()

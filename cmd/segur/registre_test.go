@@ -12,6 +12,33 @@ import (
 
 // quarterDir writes records into a folder of dir: name → the fixture
 // file it copies and the replacements made in it.
+// registreRun is the set-up of the tests of the registre across runs: a
+// folder with the registre and the output folder, the fixtures' segur.yaml,
+// and testClock given back after the test.
+type registreRun struct {
+	t                  *testing.T
+	dir, reg, out, cfg string
+}
+
+func newRegistreRun(t *testing.T) *registreRun {
+	old := testClock
+	t.Cleanup(func() { testClock = old })
+	dir := t.TempDir()
+	return &registreRun{t: t, dir: dir, reg: filepath.Join(dir, "registre.sqlite"), out: filepath.Join(dir, "out"), cfg: repo("fixtures/segur.yaml")}
+}
+
+// pack packs records into the output folder with the registre, on the
+// goldens' dépôt date.
+func (r *registreRun) pack(records string, extra ...string) (int, string, string) {
+	args := append([]string{"pack", "--sans-registre=false", "--registre", r.reg, "--config", r.cfg, "--date-depot", "2023-04-28", "-o", r.out}, extra...)
+	return runIn(r.t, append(args, records)...)
+}
+
+// etat runs segur etat on the registre.
+func (r *registreRun) etat(args ...string) (int, string, string) {
+	return runIn(r.t, append([]string{"etat", "--registre", r.reg, "--config", r.cfg}, args...)...)
+}
+
 func quarterDir(t *testing.T, dir string, files map[string][2]any) string {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -68,19 +95,12 @@ func depotFiles(t *testing.T, out string) []string {
 // the ASP's answer fills the numéros ASP and a rejected line shows in
 // segur etat.
 func TestRegistreAcrossRuns(t *testing.T) {
-	old := testClock
-	t.Cleanup(func() { testClock = old })
-	dir := t.TempDir()
-	reg := filepath.Join(dir, "registre.sqlite")
-	out := filepath.Join(dir, "out")
+	r := newRegistreRun(t)
+	dir, reg, out, pack := r.dir, r.reg, r.out, r.pack
 	q1 := quarterDir(t, filepath.Join(dir, "q1"), map[string][2]any{
 		"00042.yaml": {"liberal-mom.yaml", [][2]string{}},
 		"00046.yaml": {"cas2-beneficiaire-retire.yaml", [][2]string{}},
 	})
-	pack := func(records string, extra ...string) (int, string, string) {
-		args := append([]string{"pack", "--sans-registre=false", "--registre", reg, "--config", repo("fixtures/segur.yaml"), "--date-depot", "2023-04-28", "-o", out}, extra...)
-		return runIn(t, append(args, records)...)
-	}
 
 	testClock = "2023-04-28T10:00:00Z"
 	_, stdout, stderr := pack(q1)

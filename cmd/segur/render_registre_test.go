@@ -119,7 +119,7 @@ func TestRenderIssuesTheBDCAndThePreviewNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"registre : <strong>solde déposé</strong>", "15/06/2022 à 09:30 UTC : commandé", "segur render ("} {
+	for _, w := range []string{`<td class="registre"><strong>solde déposé</strong>`, "15/06/2022 à 09:30 UTC : commandé", "segur render ("} {
 		if !strings.Contains(string(html), w) {
 			t.Errorf("rapport.html has no %q", w)
 		}

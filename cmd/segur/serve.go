@@ -57,7 +57,7 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return cannot("%v", err)
 			}
-			defer srv.Close()
+			defer srv.Close() // removes the page's private folders; the serve's own outcome is what is reported
 			ln, err := web.Listen(c.Int("port"))
 			if err != nil {
 				return cannot("port %d indisponible (%v) : choisissez-en un autre avec --port", c.Int("port"), err)

@@ -600,9 +600,31 @@ func TestScannedParts(t *testing.T) {
 		{"one scan missing", map[string][]byte{first: ocrScan(t, "VA 00048 Anne Schmitt RPPS 10875011016")}, "VA_NON_SIGNEE"},
 		{"unsigned parts (the VA as rendered)", map[string][]byte{first: unsigned, second: unsigned}, "VA_NON_SIGNEE"},
 	}
+	// Who still has to sign, in rapport.json, and whom rapport.html links
+	// to a prepared e-mail: only the beneficiary whose scan is missing.
+	const schmitt, muller = "anne.schmitt@medecins-strasbourg.example", "francois.muller@medecins-strasbourg.example"
+	awaiting := map[string]struct{ attendus, mails []string }{
+		"one scan missing":                    {[]string{"François Muller (10073697418)"}, []string{muller}},
+		"unsigned parts (the VA as rendered)": {[]string{"Anne Schmitt (10875011016)", "François Muller (10073697418)"}, []string{schmitt, muller}},
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, output, d, _ := packOne(t, vaTwo, "00048", c.files)
+			code, output, d, out := packOne(t, vaTwo, "00048", c.files)
+			if want, ok := awaiting[c.name]; ok {
+				if d.Preuve == nil || !slices.Equal(d.Preuve.Attendus, want.attendus) {
+					t.Errorf("signatures_attendues %+v, want %q", d.Preuve, want.attendus)
+				}
+				html, err := os.ReadFile(filepath.Join(out, "rapport.html"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, mail := range []string{schmitt, muller} {
+					has := strings.Contains(string(html), `href="mailto:`+mail+`?subject=`)
+					if has != slices.Contains(want.mails, mail) {
+						t.Errorf("rapport.html links %s to a prepared e-mail: %v, want %v", mail, has, !has)
+					}
+				}
+			}
 			got := codes(d)
 			if c.want == "" {
 				if d.Statut != rapport.StatutPret || !slices.Contains(got, "VA_NUMERISEE") || d.Preuve == nil || d.Preuve.Type != signature.Scan {

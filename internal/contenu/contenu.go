@@ -192,7 +192,7 @@ func mimetype(zr *zip.Reader) string {
 	if err != nil {
 		return ""
 	}
-	defer r.Close()
+	defer r.Close() // read-only: closing it loses nothing
 	b, _ := io.ReadAll(io.LimitReader(r, 200))
 	return strings.TrimSpace(string(b))
 }

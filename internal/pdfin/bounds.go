@@ -104,7 +104,7 @@ func Read(data []byte) (d *Doc, err error) {
 // dictionary missed cannot hide a bomb.
 func scanBounds(data []byte) error {
 	var k keywordCounter
-	k.Write(data)
+	k.Write(data) // keywordCounter's Write never fails
 	if k.over() {
 		return errTooMany
 	}
@@ -325,7 +325,7 @@ func decodedSize(data []byte, start int, filters []string, earlyChange int, budg
 			if err != nil {
 				return 0
 			}
-			defer zr.Close()
+			defer zr.Close() // read-only: closing it loses nothing
 			r = zr
 		case "ASCII85Decode", "A85":
 			r = ascii85.NewDecoder(&untilEOD{r: bufio.NewReader(r), eod: '~'})

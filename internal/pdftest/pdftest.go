@@ -41,12 +41,12 @@ func Raw(objs ...string) []byte {
 func XRefStreamBomb(inflated int, filter string, pad int) []byte {
 	var z bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zw.Write([]byte("5 0 "))
+	zw.Write([]byte("5 0 ")) // writes into memory: cannot fail
 	chunk := make([]byte, 1<<20)
 	for left := inflated; left > 0; left -= len(chunk) {
-		zw.Write(chunk[:min(left, len(chunk))])
+		zw.Write(chunk[:min(left, len(chunk))]) // writes into memory: cannot fail
 	}
-	zw.Close()
+	zw.Close() // writes into memory: cannot fail
 	stm := z.Bytes()
 	if strings.Contains(filter, "ASCIIHex") {
 		stm = []byte(hex.EncodeToString(stm) + ">")
@@ -67,8 +67,8 @@ func XRefStreamBomb(inflated int, filter string, pad int) []byte {
 	var rows bytes.Buffer
 	row := func(typ byte, a uint32, c uint16) {
 		rows.WriteByte(typ)
-		binary.Write(&rows, binary.BigEndian, a)
-		binary.Write(&rows, binary.BigEndian, c)
+		binary.Write(&rows, binary.BigEndian, a) // writes into memory: cannot fail
+		binary.Write(&rows, binary.BigEndian, c) // writes into memory: cannot fail
 	}
 	row(0, 0, 65535)
 	for n := 1; n <= 4; n++ {

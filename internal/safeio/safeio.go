@@ -59,7 +59,7 @@ func Open(path string, k Kind) (*os.File, error) {
 		return nil, err
 	}
 	if err := check(f, path, k); err != nil {
-		f.Close()
+		f.Close() // on the way out of a failure: that failure is what is reported
 		return nil, err
 	}
 	return f, nil
@@ -101,6 +101,6 @@ func ReadFile(path string, k Kind) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	return readAll(f, path, k)
 }

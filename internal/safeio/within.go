@@ -83,7 +83,7 @@ func (r Roots) Open(path string, k Kind) (*os.File, string, error) {
 			return nil, "", fmt.Errorf("« %s » : %w", path, ErrOutside)
 		}
 		if err := check(f, real, k); err != nil {
-			f.Close()
+			f.Close() // on the way out of a failure: that failure is what is reported
 			return nil, "", err
 		}
 		return f, real, nil
@@ -98,7 +98,7 @@ func (r Roots) ReadFile(path string, k Kind) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	data, err := readAll(f, real, k)
 	return data, real, err
 }
@@ -113,6 +113,6 @@ func openIn(root, rel string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rt.Close()
+	defer rt.Close() // read-only: closing it loses nothing
 	return rt.OpenFile(rel, os.O_RDONLY|noBlock, 0)
 }

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segur-sons/segur/rapport"
 	"github.com/segur-sons/segur/tools/quarter"
 )
 
@@ -36,8 +37,9 @@ func main() {
 	jobs := flag.Int("jobs", 0, "--jobs for pack (0: default)")
 	second := flag.Bool("second", true, "time a second pack of the unchanged quarter after each first one")
 	cpuprofile := flag.Bool("profile", false, "write pack's CPU profiles beside each run (DIR/run-N/*.prof)")
+	oneFile := flag.Bool("one-file", false, "write each quarter's records as one file (not 100 per file)")
 	flag.Parse()
-	b := bench{segur: *segur, dir: *dir, jobs: *jobs, second: *second, profile: *cpuprofile}
+	b := bench{segur: *segur, dir: *dir, jobs: *jobs, second: *second, profile: *cpuprofile, oneFile: *oneFile}
 	var sums []summary
 	for _, sz := range strings.Split(*sizes, ",") {
 		var n, runs int
@@ -59,6 +61,7 @@ type bench struct {
 	segur, dir      string
 	jobs            int
 	second, profile bool
+	oneFile         bool // the quarter's records in one file
 }
 
 // result is one segur process.
@@ -86,10 +89,13 @@ type summary struct {
 }
 
 func (b bench) size(n, runs int) (summary, error) {
-	q := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n))
+	q, perFile := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n)), 100
+	if b.oneFile {
+		q, perFile = q+"-one-file", n
+	}
 	if _, err := os.Stat(filepath.Join(q, "segur.yaml")); err != nil {
 		fmt.Printf("generating %d dossiers in %s …\n", n, q)
-		if err := quarter.Write(q, n); err != nil {
+		if err := quarter.WriteFiles(q, n, perFile); err != nil {
 			return summary{}, err
 		}
 	}
@@ -225,7 +231,9 @@ const (
 // goals prints each measured figure beside its goal. Wall times depend on
 // the machine's load; each is followed by what the CPU seconds give on
 // cpus idle cores (the run's CPU time spread over every core: the best
-// case, reached only if the run kept every core busy).
+// case, reached only if the run kept every core busy). It prints to
+// make bench's terminal: its writes are not checked, a failed one having
+// nowhere to be said (as the usage errors main prints to stderr).
 func goals(w io.Writer, sums []summary, cpus int) {
 	fmt.Fprintf(w, "%-58s %14s  %s\n", "goal", "measured", "")
 	verdict := func(ok bool) string {
@@ -295,8 +303,8 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	var rap struct {
 		Dossiers []struct {
-			Statut   string `json:"statut"`
-			Fichiers []any  `json:"fichiers"`
+			Statut   rapport.Statut `json:"statut"`
+			Fichiers []any          `json:"fichiers"`
 		} `json:"dossiers"`
 	}
 	if err := json.Unmarshal(data, &rap); err != nil {
@@ -304,7 +312,7 @@ func counts(path string) (docs, packed int, err error) {
 	}
 	for _, d := range rap.Dossiers {
 		docs += len(d.Fichiers)
-		if d.Statut == "pret" {
+		if d.Statut == rapport.StatutPret {
 			packed++
 		}
 	}

@@ -12,8 +12,9 @@ import (
 
 // The Linux binary of a release runs with nothing installed: no Go in its
 // PATH (an empty folder), for its version, its help and a validate of the
-// fixtures. The Windows binary is cross-built and is an amd64 Windows
-// program; it is run under wine when wine is installed.
+// fixtures. The Windows binary is cross-built, is an amd64 Windows program,
+// and is run under wine for its version, its help and a validate of a
+// fixture (required in CI; skipped on a desk without wine).
 func TestReleaseBinariesRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries")
@@ -78,16 +79,44 @@ func TestReleaseBinariesRun(t *testing.T) {
 	if data, _ := os.ReadFile(win); !bytes.Contains(data, []byte("9.8.7")) {
 		t.Errorf("segur.exe does not carry its version")
 	}
-	if wine, err := exec.LookPath("wine"); err == nil {
-		out, err := exec.Command(wine, win, "version").CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "segur 9.8.7") {
-			t.Errorf("wine segur.exe version: %v %s", err, out)
+	// segur.exe is run under wine: segur-wine (tools/wine: Debian 13's
+	// wine 10 in a folder of its own, which .ci/run installs), else a
+	// wine of the system. Debian 12's wine (8.0) cannot start it: a Go ≥
+	// 1.22 program needs ProcessPrng of bcryptprimitives.dll at start-up,
+	// in Wine ≥ 8.13 (« fatal error: bcryptprimitives.dll not found »).
+	wine, err := exec.LookPath("segur-wine")
+	if err != nil {
+		wine, err = exec.LookPath("wine")
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI : ni segur-wine ni wine : segur.exe doit y être lancé (tools/wine/install.sh)")
 		}
-	} else {
-		// Debian 12's wine (8.0) is not enough: a Go ≥ 1.22 program needs
-		// ProcessPrng of bcryptprimitives.dll at start-up, in Wine ≥ 8.13
-		// (« fatal error: bcryptprimitives.dll not found »).
-		t.Log("wine n'est pas installé : segur.exe est construit et vérifié comme programme Windows amd64, pas lancé")
+		t.Log("wine n'est pas installé : segur.exe est construit et vérifié comme programme Windows amd64, pas lancé (tools/wine/install.sh l'installe)")
+		return
+	}
+	runWin := func(args ...string) (string, int) {
+		cmd := exec.Command(wine, append([]string{win}, args...)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), code
+	}
+	if out, code := runWin("version"); code != 0 || !strings.Contains(out, "segur 9.8.7\ncommit cafe1234\nwindows/amd64") {
+		t.Errorf("%s segur.exe version: %d %q", filepath.Base(wine), code, out)
+	}
+	if out, code := runWin("aide"); code != 0 || !strings.Contains(out, "Format des fichiers de segur") {
+		t.Errorf("%s segur.exe aide: %d %q", filepath.Base(wine), code, out)
+	}
+	// A fixture named as on Windows (backslashes), read and found correct.
+	out, code = runWin("validate", `fixtures\dossiers\liberal-mom.yaml`)
+	if code != 0 || !strings.Contains(out, "1 dossier(s) lu(s), 1 correct(s), 0 rejeté(s)") || !strings.Contains(out, `fixtures\dossiers\liberal-mom.yaml`) {
+		t.Errorf("%s segur.exe validate: %d %q", filepath.Base(wine), code, out)
 	}
 }
 

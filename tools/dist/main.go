@@ -67,7 +67,7 @@ func zipped(name string, files [][2]string) error {
 	for _, e := range files {
 		src, err := os.Open(e[1])
 		if err != nil {
-			f.Close()
+			f.Close() // on the way out of a failure: that failure is what is reported
 			return err
 		}
 		h := &zip.FileHeader{Name: e[0], Method: zip.Deflate, Modified: date}
@@ -80,14 +80,14 @@ func zipped(name string, files [][2]string) error {
 		if err == nil {
 			_, err = io.Copy(w, src)
 		}
-		src.Close()
+		src.Close() // read-only: closing it loses nothing
 		if err != nil {
-			f.Close()
+			f.Close() // on the way out of a failure: that failure is what is reported
 			return err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		f.Close()
+		f.Close() // on the way out of a failure: that failure is what is reported
 		return err
 	}
 	return f.Close()
@@ -98,7 +98,7 @@ func sha(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer f.Close() // read-only: closing it loses nothing
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
@@ -132,7 +132,7 @@ func SmokeRun(bin, version string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // our own temporary files: a leftover is only space, removed again by the next run
 	cmd := exec.Command(bin, "version")
 	cmd.Dir = tmp
 	cmd.Env = []string{"PATH=" + NoGoPath(tmp), "HOME=" + tmp, "LANG=C"}

@@ -77,7 +77,12 @@ func record(i int) (yaml string, va bool, ids []string) {
 // Write writes a quarter of n dossiers under dir: segur.yaml, records in
 // files of 100, and signes/ with a signed VA for every VA dossier (hard
 // links to one signed sample, to spare the disk).
-func Write(dir string, n int) error {
+func Write(dir string, n int) error { return WriteFiles(dir, n, 100) }
+
+// WriteFiles is Write with perFile records per file: n for the whole
+// quarter in one file (a 10,000-dossier quarter is then 9.3 Mo).
+func WriteFiles(dir string, n, perFile int) error {
+	perFile = max(perFile, 1)
 	if err := os.MkdirAll(filepath.Join(dir, "dossiers"), 0o755); err != nil {
 		return err
 	}
@@ -97,8 +102,8 @@ func Write(dir string, n int) error {
 			file.WriteString("---\n")
 		}
 		file.WriteString(rec)
-		if i%100 == 0 || i == n {
-			name := filepath.Join(dir, "dossiers", fmt.Sprintf("lot-%05d.yaml", (i-1)/100+1))
+		if i%perFile == 0 || i == n {
+			name := filepath.Join(dir, "dossiers", fmt.Sprintf("lot-%05d.yaml", (i-1)/perFile+1))
 			if err := os.WriteFile(name, file.Bytes(), 0o644); err != nil {
 				return err
 			}

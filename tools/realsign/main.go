@@ -74,7 +74,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // our own temporary files: a leftover is only space, removed again by the next run
 
 	vas, err := renderVAs(root)
 	if err != nil {
@@ -245,7 +245,7 @@ func (t *tools) p12(who string) string {
 // an existing field (@signpdf and pdf-lib add their own).
 func (t *tools) sign(s step, field string, data []byte) ([]byte, error) {
 	in, out := filepath.Join(t.tmp, "in.pdf"), filepath.Join(t.tmp, "out.pdf")
-	os.Remove(out)
+	os.Remove(out) // the tool writes out.pdf anew; a leftover is overwritten
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func run() error {
 	}
 	old, _ := filepath.Glob(filepath.Join(out, "*-VA-*.pdf"))
 	for _, f := range old {
-		os.Remove(f)
+		os.Remove(f) // old fixtures: a file left is overwritten or listed by git
 	}
 	for _, d := range ds {
 		steps, ok := plan[d.Numero()]
@@ -147,7 +147,7 @@ func signBDCs(root string, cfg *dossier.Config, reg *dossier.Registry, out strin
 	r := render.New(render.Assets{Fonts: render.Fonts{Regular: fr, Bold: fb}, Signer: own})
 	old, _ := filepath.Glob(filepath.Join(out, "*-BDC-*.pdf"))
 	for _, f := range old {
-		os.Remove(f)
+		os.Remove(f) // old fixtures: a file left is overwritten or listed by git
 	}
 	for _, d := range ds {
 		steps, ok := planBDC[d.Numero()]
@@ -193,7 +193,7 @@ func scan(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(dir) // our own temporary files: a leftover is only space, removed again by the next run
 	in := filepath.Join(dir, "va.pdf")
 	if err := os.WriteFile(in, data, 0o644); err != nil {
 		return nil, err

@@ -387,6 +387,24 @@ func Forgeries(va []byte, a, b *signature.Signer, fa, fb string, when time.Time)
 			return nil, e
 		}
 		fs = append(fs, Forgery{"révision des champs refaite : une case couvrant la page", signB(signA(fields)), "VA_SIGNATURE_HORS_CASE"})
+		// The same, saved whole anew (one revision, as pdf-lib does):
+		// the boxes are the rewrite's own.
+		if rw, e := Rewrite(fields); e == nil {
+			fs = append(fs, Forgery{"réécrite en une révision avec une case couvrant la page", signB(signA(rw)), "VA_SIGNATURE_HORS_CASE"})
+		} else {
+			return nil, e
+		}
+		// A box over drawn marks only (a path of the VA, no text): what
+		// is drawn under a signature is hidden as text would be.
+		r, e := markOnlyBox(va)
+		if e != nil {
+			return nil, e
+		}
+		marks, e := signature.AddFields(rev1, []signature.Box{{Name: fa, Page: 1, Rect: r}, {Name: fb, Page: 1, Rect: [4]float64{0, 0, 1, 1}}})
+		if e != nil {
+			return nil, e
+		}
+		fs = append(fs, Forgery{"révision des champs refaite : une case sur un dessin de la VA", signB(signA(marks)), "VA_SIGNATURE_HORS_CASE"})
 	}
 	if err == nil {
 		signed, changed, e := WideGap(va, a, fa)
@@ -509,4 +527,27 @@ func Rewritten(va []byte, s *signature.Signer, field string, when time.Time) ([]
 		out = append(out, Forgery{Name: c.name, Data: data, Code: c.code})
 	}
 	return out, nil
+}
+
+// markOnlyBox is a rectangle on page 1 of va around a mark it draws (a
+// path or an image) with no text under it.
+func markOnlyBox(va []byte) ([4]float64, error) {
+	pages, err := pdfin.Drawing(va)
+	if err != nil || len(pages) == 0 {
+		return [4]float64{}, fmt.Errorf("drawing of segur's VA: %v", err)
+	}
+	for _, m := range pages[0].Marks {
+		r := [4]float64{m.Box[0] - 3, m.Box[1] - 3, m.Box[2] + 3, m.Box[3] + 3}
+		clear := true
+		for _, g := range pages[0].Glyphs {
+			if strings.TrimSpace(g.Text) != "" && g.X > r[0]-1 && g.X < r[2]+1 && g.Y > r[1]-1 && g.Y < r[3]+1 {
+				clear = false
+				break
+			}
+		}
+		if clear {
+			return r, nil
+		}
+	}
+	return [4]float64{}, fmt.Errorf("no mark without text around it on page 1 of segur's VA")
 }
