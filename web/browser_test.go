@@ -247,13 +247,18 @@ func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, w
 	// 3 s while it said the records were being read): a navigation it
 	// aborts is made again, until the page shows the state.
 	for {
-		err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#etat`)))
+		// Each attempt bounded: a navigation the page's reload aborted
+		// can leave WaitVisible waiting for a page that never comes.
+		actx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#etat`)))
 		if err == nil {
-			etat, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#etat`)))
+			etat, err := chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#etat`)))
 			if err == nil && strings.TrimSpace(etat) == string(want) {
+				cancel()
 				return
 			}
 		}
+		cancel()
 		if time.Now().After(deadline) {
 			t.Fatalf("00045's page once read again: %v; want « %s »", err, want)
 		}
@@ -509,10 +514,14 @@ func TestBrowserScanReviewed(t *testing.T) {
 	// again.
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		got := ""
-		err := chromedp.Do(ctx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#verifications`)))
+		// Each attempt bounded: a navigation the page's reload aborted
+		// can leave WaitVisible waiting for a page that never comes.
+		actx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#verifications`)))
 		if err == nil {
-			got, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#verifications`)))
+			got, err = chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#verifications`)))
 		}
+		cancel()
 		if err == nil && strings.Contains(got, "Vérifié par Claire Martin") {
 			break
 		}
