@@ -24,10 +24,7 @@ import (
 // (TSA) whose token goes into the SignerInfo's unsigned attributes
 // (id-aa-timeStampToken), as PAdES B-T asks.
 
-var (
-	oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-	oidTSTInfo        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
-)
+var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 
 // TSA is a time-stamping authority asked over HTTP (RFC 3161 § 3.4).
 type TSA struct {

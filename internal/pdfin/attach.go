@@ -10,17 +10,6 @@ import (
 // maxNameTreeDepth bounds the walk of a name tree (PDF 32000-1 §7.9.6).
 const maxNameTreeDepth = 32
 
-// Attachment returns the content of the embedded file called name (its key
-// in the EmbeddedFiles name tree), read leniently; found is false when the
-// PDF has no such file. A file larger than max bytes is an error.
-func Attachment(pdf []byte, name string, max int64) (data []byte, found bool, err error) {
-	d, err := Read(pdf)
-	if err != nil {
-		return nil, false, err
-	}
-	return d.Attachment(name, max)
-}
-
 // Attachment returns the content of the embedded file called name (its
 // key in the EmbeddedFiles name tree); found is false when the PDF has no
 // such file. A file larger than max bytes is an error.
