@@ -475,17 +475,16 @@ func factureRecapitulatif(doc *Doc, d *dossier.Dossier, parts []facturePart) {
 // appendTraites appends the traité of each takeover, once each, after the
 // facture; the output is byte-deterministic (dated like the facture).
 func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
-	own, err := pdfin.Read(facture)
-	if err != nil {
-		return nil, fmt.Errorf("facture: %w", err)
-	}
-	parts := []*pdfin.Doc{own}
+	// The facture itself is read only when something is merged with it
+	// (most factures have neither an issued avance nor a traité).
+	var own *pdfin.Doc
+	parts := []*pdfin.Doc{nil}
 	issued, err := issuedAvance(d)
 	if err != nil {
 		return nil, err
 	}
 	if issued != nil {
-		parts = []*pdfin.Doc{issued, own}
+		parts = []*pdfin.Doc{issued, nil}
 	}
 	var seen []string
 	for _, rp := range d.Parties.Reprises {
@@ -506,6 +505,11 @@ func appendTraites(d *dossier.Dossier, facture []byte) ([]byte, error) {
 	if len(parts) == 1 {
 		return facture, nil
 	}
+	own, err = pdfin.ReadOwn(facture) // segur's own render
+	if err != nil {
+		return nil, fmt.Errorf("facture: %w", err)
+	}
+	parts[slices.Index(parts, nil)] = own
 	// The merged PDF is dated like the facture: the same bytes each run.
 	var out bytes.Buffer
 	if err := pdfops.MergeAt(&out, documentDate(d, dossier.FACTURE), parts...); err != nil {

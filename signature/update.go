@@ -36,7 +36,7 @@ func newUpdate(data []byte) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := pdfin.Read(data)
+	doc, err := pdfin.ReadOwn(data) // segur's own render, about to be signed
 	if err != nil {
 		return nil, err
 	}

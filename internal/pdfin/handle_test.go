@@ -129,3 +129,28 @@ func TestRefusalCauses(t *testing.T) {
 		})
 	}
 }
+
+// ReadOwn reads segur's own render as Read does (the same pages and
+// text), and still refuses what is not a PDF, in French.
+func TestReadOwn(t *testing.T) {
+	pdf := facture(t)
+	own, err := ReadOwn(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := Read(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err1 := own.Pages()
+	m, err2 := read.Pages()
+	if err1 != nil || err2 != nil || n != m || n == 0 {
+		t.Errorf("ReadOwn: %d pages (%v), Read: %d (%v)", n, err1, m, err2)
+	}
+	for _, bad := range [][]byte{nil, []byte("bonjour"), []byte("%PDF-1.7\ntronqué")} {
+		var e *Error
+		if _, err := ReadOwn(bad); !errors.As(err, &e) || e.Cause == "" {
+			t.Errorf("ReadOwn(%q): %v, want an *Error with its cause", bad, err)
+		}
+	}
+}
