@@ -829,27 +829,8 @@ func resolvedString(o types.Object, ctx *model.Context, depth int) string {
 	return o.PDFString()
 }
 
-// object is object n of ctx, also when it lies in an object stream (which
-// pdfcpu decodes on demand), nil when free or absent.
-func object(ctx *model.Context, n int) types.Object {
-	e, ok := ctx.XRefTable.Table[n]
-	if !ok || e == nil || e.Free {
-		return nil
-	}
-	if _, lazy := e.Object.(types.LazyObjectStreamObject); e.Object != nil && !lazy {
-		return e.Object
-	}
-	// In an object stream: decoded on demand.
-	gen := 0
-	if e.Generation != nil {
-		gen = *e.Generation
-	}
-	o, err := ctx.XRefTable.Dereference(*types.NewIndirectRef(n, gen))
-	if err != nil {
-		return nil
-	}
-	return o
-}
+// object is object n of ctx (see pdfin.Object).
+func object(ctx *model.Context, n int) types.Object { return pdfin.Object(ctx, n) }
 
 func pdfString(o types.Object) string {
 	if o == nil {

@@ -32,7 +32,7 @@ func (d *Doc) Signatures() (out []Signature, err error) {
 	defer catch(&err, "signatures")
 	ctx := d.ctx
 	for n := range ctx.XRefTable.Table {
-		d, ok := object(ctx, n).(types.Dict)
+		d, ok := Object(ctx, n).(types.Dict)
 		if !ok {
 			continue
 		}
@@ -69,9 +69,10 @@ func (d *Doc) Signatures() (out []Signature, err error) {
 	return out, nil
 }
 
-// object is object n of ctx, also when it lies in an object stream (which
-// pdfcpu decodes on demand), nil when free or absent.
-func object(ctx *model.Context, n int) types.Object {
+// Object is object n of ctx (a Doc's Context, or a revision's), also when
+// it lies in an object stream (which pdfcpu decodes on demand), nil when
+// free or absent.
+func Object(ctx *model.Context, n int) types.Object {
 	e, ok := ctx.XRefTable.Table[n]
 	if !ok || e == nil || e.Free {
 		return nil
