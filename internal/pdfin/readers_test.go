@@ -27,6 +27,8 @@ var (
 	parserFuncs = map[string][]string{
 		"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model": {"Parse*", "Read*", "NewContext"},
 		"github.com/digitorus/pkcs7":                {"Parse"},
+		// ReadOwn skips the bounds: only segur's own renders may go through it.
+		"github.com/segur-sons/segur/internal/pdfin": {"ReadOwn"},
 	}
 )
 
@@ -34,9 +36,11 @@ var (
 // each writes a PDF from bytes segur itself made (or, in a tool, a test
 // file), never reads an outside one.
 var writers = map[string]string{
-	"internal/pdfops/":   "merging (its parts are Docs this package has read), rewriting and stamping segur's own PDFs",
-	"signature/quick.go": "the signer reads the PDF segur has just rendered, one object at a time, to add its fields",
-	"tools/sigtest/":     "writes the forged and signed test files of the tests, never part of segur",
+	"internal/pdfops/":    "merging (its parts are Docs this package has read), rewriting and stamping segur's own PDFs",
+	"signature/quick.go":  "the signer reads the PDF segur has just rendered, one object at a time, to add its fields",
+	"signature/update.go": "the signer's whole-file fallback reads the PDF segur has just rendered (pdfin.ReadOwn)",
+	"render/facture.go":   "the facture segur has just rendered, read to merge its traités after it (pdfin.ReadOwn)",
+	"tools/sigtest/":      "writes the forged and signed test files of the tests, never part of segur",
 }
 
 // parserCalls lists, for one Go file, each use of a parser: the imported
