@@ -179,6 +179,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	newRenderer := func() pack.Renderer { return render.New(assets) }
 	var mem pack.Memory
 	var verified pack.VerifyMemo
+	var rendered pack.RenderMemo
 	var etats func(string) (*rapport.EtatRegistre, error)
 	var avoirs func(*dossier.Dossier) ([]pack.Document, error)
 	if reg != nil {
@@ -192,7 +193,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 			regPhase = registre.PhaseAvance
 		}
 		mem = &memory{r: reg, tx: tx, redeposer: opt.Redeposer, phase: regPhase}
-		verified = tx
+		verified, rendered = tx, tx
 		numbering := &sync.Mutex{}
 		var failed map[string]error
 		newIssuing := func() *issuing {
@@ -269,6 +270,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Retirer:       opt.Retirer,
 		Memory:        mem,
 		Verified:      verified,
+		Rendered:      rendered,
 		Etats:         etats,
 		Avoirs:        avoirs,
 	}, q)

@@ -220,7 +220,34 @@ func signerNeeded(kind dossier.Kind, err error) error {
 	return &registre.Error{Code: code, Msg: fmt.Sprintf("%s avec le certificat de segur.yaml, qui ne peut pas être utilisé : %s (les documents déjà émis, repris du registre, n'en ont pas besoin)", what, msg)}
 }
 
+// Key is the inner renderer's key of the document kind of d (pack.Keyer),
+// taken once what Render settles first is settled (the facture number the
+// VA cites): "" when the inner renderer keys nothing, or when Render would
+// refuse the document (it says why when called).
+func (is *issuing) Key(d *dossier.Dossier, kind dossier.Kind) string {
+	kr, ok := is.inner.(pack.Keyer)
+	if !ok || is.before(d, kind) != nil {
+		return ""
+	}
+	return kr.Key(d, kind)
+}
+
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
+	if err := is.before(d, kind); err != nil {
+		return nil, err
+	}
+	switch kind {
+	case dossier.BDC, dossier.FACTURE, dossier.MOM:
+	default:
+		return is.inner.Render(d, kind)
+	}
+	return is.issue(d, kind)
+}
+
+// before refuses the documents of a cancelled dossier and settles the
+// facture number the documents of d cite: what Render does before any
+// document, once per dossier (asking again is answered from memory).
+func (is *issuing) before(d *dossier.Dossier, kind dossier.Kind) error {
 	// A cancelled dossier (segur etat NUMERO --annule) gets no document;
 	// asked once per dossier.
 	if is.cancelled == nil {
@@ -235,23 +262,22 @@ func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error)
 		is.cancelled[d.Numero()] = err
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if is.format != "" && is.phase == registre.PhaseSolde && d.Stage == dossier.PhaseSolde {
 		switch kind {
 		case dossier.MOM, dossier.VA, dossier.FACTURE:
 			// The MOM and the VA cite the facture's number: it is settled
 			// (the facture issued) first.
-			if err := is.number(d); err != nil {
-				return nil, err
-			}
+			return is.number(d)
 		}
 	}
-	switch kind {
-	case dossier.BDC, dossier.FACTURE, dossier.MOM:
-	default:
-		return is.inner.Render(d, kind)
-	}
+	return nil
+}
+
+// issue gives back the BDC, facture or MOM of d already issued, or issues
+// it.
+func (is *issuing) issue(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
 	// The avance facture of a two-invoice dossier is its own document,
 	// issued with the avance dépôt; the solde's facture is another.
 	role := ""

@@ -3,10 +3,11 @@ package pack
 import (
 	"errors"
 	"fmt"
-	"github.com/segur-sons/segur/depot"
 	"path/filepath"
 
+	"github.com/segur-sons/segur/depot"
 	"github.com/segur-sons/segur/dossier"
+	"github.com/segur-sons/segur/internal/safeio"
 )
 
 // Document is one document of a dossier, rendered and written.
@@ -46,6 +47,44 @@ func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string
 	doc := Document{Name: d.FileName(kind), Data: data}
 	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
 	if err := depot.WriteFileDurable(doc.Path, data, durable); err != nil {
+		return doc, nil, err
+	}
+	return doc, nil, nil
+}
+
+// writeDocument is WriteDocument into the run's dossiers/, except that a
+// document the renderer keys (Keyer) and opt.Rendered recorded under the
+// same key is taken from the staged dossiers/ — the previous run's file,
+// linked there — when that file still has the recorded SHA-256 and size:
+// it is neither drawn nor written again. A document drawn under a key is
+// recorded with its SHA-256 and size.
+func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind) (Document, *dossier.Problem, error) {
+	key := ""
+	if o.Rendered != nil {
+		if kr, ok := r.(Keyer); ok {
+			key = kr.Key(d, kind)
+		}
+	}
+	if key != "" {
+		sha, size, err := o.Rendered.Rendered(d.Numero(), string(kind), key)
+		if err != nil {
+			return Document{}, nil, err
+		}
+		if sha != "" {
+			doc := Document{Name: d.FileName(kind)}
+			doc.Path = filepath.Join(o.docs(), "dossiers", d.Numero(), doc.Name)
+			// A file missing, changed or replaced is drawn again.
+			if data, err := safeio.ReadFile(doc.Path, safeio.PDF); err == nil && int64(len(data)) == size && sum(data) == sha {
+				doc.Data = data
+				return doc, nil, nil
+			}
+		}
+	}
+	doc, prob, err := WriteDocument(r, d, kind, o.docs(), false)
+	if err != nil || prob != nil || key == "" {
+		return doc, prob, err
+	}
+	if err := o.Rendered.RememberRendered(d.Numero(), string(kind), key, sum(doc.Data), int64(len(doc.Data))); err != nil {
 		return doc, nil, err
 	}
 	return doc, nil, nil

@@ -91,6 +91,12 @@ type Options struct {
 	// an unchanged quarter does not verify them all again. nil: every VA
 	// is verified.
 	Verified VerifyMemo
+	// Rendered remembers, from one run to the next, which unsigned
+	// document a dossier's renderer drew under its key (Keyer): a second
+	// pack of an unchanged dossier takes the same bytes from the dossiers/
+	// it stages (the previous run's files, linked) instead of drawing them
+	// again. nil: every document is drawn.
+	Rendered RenderMemo
 
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 	spool   *lineSpool          // the JSON lines until their pairs are written
@@ -122,6 +128,21 @@ type Memory interface {
 type VerifyMemo interface {
 	Verification(numero, key string) ([]byte, error)
 	RememberVerification(numero, key string, result []byte) error
+}
+
+// RenderMemo keeps, per dossier and document kind, the key a document was
+// drawn under and its SHA-256 and size; registre.Tx is one. An error
+// stops the run.
+type RenderMemo interface {
+	Rendered(numero, kind, key string) (sha string, size int64, err error)
+	RememberRendered(numero, kind, key, sha string, size int64) error
+}
+
+// Keyer is a Renderer that names everything a document is drawn from
+// (render.Renderer.Key): the same key, the same bytes. "" when it cannot
+// name it: then the document is drawn.
+type Keyer interface {
+	Key(d *dossier.Dossier, kind dossier.Kind) string
 }
 
 // Declaration is what one avance line declared: the beneficiaries
@@ -445,7 +466,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
 	for _, k := range kinds {
-		doc, prob, err := WriteDocument(r, d, k, opt.docs(), false)
+		doc, prob, err := opt.writeDocument(r, d, k)
 		if err != nil {
 			w.err = err
 			return

@@ -157,4 +157,20 @@ CREATE TABLE verifications (
 	resultat BLOB NOT NULL
 ) STRICT;
 `,
+	// 5: which unsigned document (a VA) each dossier's last run rendered,
+	// under a key naming all it is drawn from (the checked dossier whole,
+	// the program, the fonts and the logo): its SHA-256 and size, so that
+	// the next pack takes the same bytes from dossiers/ instead of drawing
+	// them again (issue 17). A cache: one row per dossier and type,
+	// replaced when the key changes.
+	`
+CREATE TABLE rendus (
+	dossier TEXT NOT NULL,
+	type    TEXT NOT NULL,
+	cle     TEXT NOT NULL,
+	sha256  TEXT NOT NULL,
+	taille  INTEGER NOT NULL,
+	PRIMARY KEY (dossier, type)
+) STRICT;
+`,
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
@@ -36,6 +37,9 @@ type Renderer struct {
 	assets Assets
 	logo   *logoBox            // the checked logo, kept across documents
 	fonts  []entity.CustomFont // the checked fonts, kept across documents
+
+	keyOnce sync.Once
+	key     string // assetsKey
 }
 
 // New returns a Renderer over assets.

@@ -1,14 +1,10 @@
 package retours
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
-	"os"
 	"slices"
-	"sync"
 
+	"github.com/segur-sons/segur/internal/progsum"
 	"github.com/segur-sons/segur/signature"
 )
 
@@ -32,26 +28,7 @@ const memoFormat = "segur-verification-1"
 // program. Another build (another rule, another message) finds nothing
 // that an earlier one remembered. "" when the program cannot be read: then
 // nothing is remembered.
-var verifier = sync.OnceValue(func() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return ""
-	}
-	defer f.Close() // read-only: closing it loses nothing
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return ""
-	}
-	h := sha256.New()
-	// A program larger than 1 GiB is not segur: nothing is remembered.
-	if n, err := io.Copy(h, io.LimitReader(f, 1<<30+1)); err != nil || n > 1<<30 {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
-})
+var verifier = progsum.Sum
 
 // verifyKey is the key under which the result of verifying data (the
 // returned file name) against want is remembered, "" when it must not be:

@@ -11,8 +11,20 @@ import (
 	_ "github.com/segur-sons/segur/registre" // the "sqlite" driver
 )
 
-// remembered are the rows of the registre's verifications: dossier → key.
+// remembered are the rows of the registre's verifications: dossier → key;
+// clear forgets them, and the unsigned documents rendered (rendus).
 func remembered(t *testing.T, reg string, clear bool) map[string]string {
+	t.Helper()
+	return registreKeys(t, reg, clear, "SELECT dossier, cle FROM verifications")
+}
+
+// renderedKeys are the rows of the registre's rendus: dossier/type → key.
+func renderedKeys(t *testing.T, reg string) map[string]string {
+	t.Helper()
+	return registreKeys(t, reg, false, "SELECT dossier || '/' || type, cle FROM rendus")
+}
+
+func registreKeys(t *testing.T, reg string, clear bool, query string) map[string]string {
 	t.Helper()
 	db, err := sql.Open("sqlite", reg)
 	if err != nil {
@@ -20,11 +32,11 @@ func remembered(t *testing.T, reg string, clear bool) map[string]string {
 	}
 	defer db.Close()
 	if clear {
-		if _, err := db.Exec("DELETE FROM verifications"); err != nil {
+		if _, err := db.Exec("DELETE FROM verifications; DELETE FROM rendus"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rows, err := db.Query("SELECT dossier, cle FROM verifications")
+	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +53,13 @@ func remembered(t *testing.T, reg string, clear bool) map[string]string {
 }
 
 // A second pack of an unchanged quarter takes each returned VA's
-// verification from the registre: its rapport.json, rapport.html and
-// dossiers/ are byte for byte those of the same pack verifying every VA
-// again; a returned VA replaced, or a record changed so that the VA segur
-// renders changes, is verified again (the registre hides no change).
+// verification from the registre, and the unsigned VA from the dossiers/
+// of the first (the registre keeps the key it was drawn under and its
+// SHA-256): its rapport.json, rapport.html and dossiers/ are byte for byte
+// those of the same pack drawing and verifying every VA again; a returned
+// VA replaced, a VA file of dossiers/ altered, or a record changed so that
+// the VA segur renders changes, is drawn or verified again (the registre
+// hides no change).
 func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	old := testClock
 	t.Cleanup(func() { testClock = old })
@@ -77,6 +92,21 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	if keys["00048"] == "" || len(keys) != 1 {
 		t.Fatalf("the first pack should remember the verification of 00048's VA (and of no MOM segur signed): %v", keys)
 	}
+	drawn := renderedKeys(t, filepath.Join(warm, "registre.sqlite"))
+	if drawn["00048/VA"] == "" || len(drawn) != 1 {
+		t.Fatalf("the first pack should remember the key of 00048's unsigned VA (and of no other document): %v", drawn)
+	}
+	vaPath := filepath.Join(warm, "out", "dossiers", "00048", name48)
+	vaBytes, err := os.ReadFile(vaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file the second pack takes must be the first's, not a new
+	// render: its inode is the staged link's.
+	st0, err := os.Stat(vaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The same state twice: one keeps what the registre remembers, the
 	// other forgets it and verifies every VA again.
@@ -90,6 +120,15 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	}
 	if got := remembered(t, filepath.Join(warm, "registre.sqlite"), false); got["00048"] != keys["00048"] {
 		t.Errorf("the unchanged VA was remembered under another key: %v, then %v", keys, got)
+	}
+	if got := renderedKeys(t, filepath.Join(warm, "registre.sqlite")); !mapsEqual(got, drawn) {
+		t.Errorf("the unchanged VA was drawn under another key: %v, then %v", drawn, got)
+	}
+	if got := renderedKeys(t, filepath.Join(cold, "registre.sqlite")); !mapsEqual(got, drawn) {
+		t.Errorf("the VA drawn again has another key: %v, then %v", drawn, got)
+	}
+	if st, err := os.Stat(vaPath); err != nil || !os.SameFile(st, st0) {
+		t.Errorf("the second pack wrote the unsigned VA again instead of keeping the first's file (%v)", err)
 	}
 	for _, name := range []string{"rapport.json", "rapport.html"} {
 		w, err := os.ReadFile(filepath.Join(warm, "out", name))
@@ -111,6 +150,18 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	}
 	if hw, hc := hashes(t, filepath.Join(warm, "out")), hashes(t, filepath.Join(cold, "out")); len(hw) < 6 || !mapsEqual(hw, hc) {
 		t.Errorf("dossiers/ differs: %v\n%v", hw, hc)
+	}
+
+	// The VA of dossiers/ altered behind segur's back: drawn again, the
+	// same bytes as the first pack's.
+	if err := os.WriteFile(vaPath, append(bytes.Clone(vaBytes), '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, output := pack(warm); code != exitOK {
+		t.Fatalf("pack after dossiers/ was altered: exit %d\n%s", code, output)
+	}
+	if got, err := os.ReadFile(vaPath); err != nil || !bytes.Equal(got, vaBytes) {
+		t.Errorf("an altered VA of dossiers/ must be drawn again (%v)", err)
 	}
 
 	// The returned file replaced (signed by one of the two): verified
@@ -153,6 +204,12 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	}
 	if got := remembered(t, filepath.Join(warm, "registre.sqlite"), false); got["00048"] == keys["00048"] {
 		t.Error("the changed VA was remembered under the same key")
+	}
+	if got := renderedKeys(t, filepath.Join(warm, "registre.sqlite")); got["00048/VA"] == drawn["00048/VA"] || got["00048/VA"] == "" {
+		t.Errorf("the changed VA was drawn under the same key: %v", got)
+	}
+	if got, err := os.ReadFile(vaPath); err != nil || bytes.Equal(got, vaBytes) {
+		t.Errorf("the changed record's VA in dossiers/ is not a new render (%v)", err)
 	}
 }
 
