@@ -97,6 +97,7 @@ fuzz:
 	$(GO) test ./dossier -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./signature -run '^$$' -fuzz FuzzVerify -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./internal/pdfin -run '^$$' -fuzz FuzzRead -fuzztime 60s -fuzzminimizetime 10x
+	$(GO) test ./internal/pdfin -run '^$$' -fuzz FuzzDictScan -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckZip -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckJSON -fuzztime 60s
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckAvanceJSON -fuzztime 60s -fuzzminimizetime 10x

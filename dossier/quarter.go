@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/segur-sons/segur/internal/fr"
 	"github.com/segur-sons/segur/internal/safeio"
@@ -70,36 +72,45 @@ type QuarterRecord struct {
 }
 
 // Scan reads and checks every record of files, applies the rules that span
-// the run, and keeps a summary per record.
+// the run, and keeps a summary per record. The files are read and checked
+// by as many goroutines as there are usable CPUs, one file each, and put
+// together in their order: the same Quarter as one file after the other.
 func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 	q := &Quarter{cfg: cfg, reg: reg, opt: opt}
+	scans := make([]fileScan, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for fi := range next {
+				scans[fi] = scanFile(cfg, reg, files[fi], opt)
+			}
+		}()
+	}
+	for fi := range files {
+		next <- fi
+	}
+	close(next)
+	wg.Wait()
 	var keys []runKey
 	for fi, f := range files {
-		q.files = append(q.files, quarterFile{path: f})
-		sum, unreadable := eachRecord(f, func(c chunk, r *Record, rest int) int {
-			d := checkOne(cfg, reg, r, opt)
-			keys = append(keys, d.run)
-			if r.Broken {
-				if len(q.broken) < MaxProblemsPerRecord {
-					q.broken = append(q.broken, d.Problems...)
-				}
-			} else {
-				q.usable++
+		fs := &scans[fi]
+		q.files = append(q.files, quarterFile{path: f, sum: fs.sum, unreadable: fs.unreadable})
+		keys = append(keys, fs.keys...)
+		for _, ps := range fs.broken {
+			if len(q.broken) < MaxProblemsPerRecord {
+				q.broken = append(q.broken, ps...)
 			}
-			if n := len(q.groups); n == 0 || q.groups[n-1].file != fi || len(q.groups[n-1].records) == GroupSize {
-				q.groups = append(q.groups, quarterGroup{file: fi, first: q.n, from: c.from, to: c.from, line: c.line})
-			}
-			g := &q.groups[len(q.groups)-1]
-			g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source, FactureANumeroter: !r.Broken && d.Facture.Numero == ""})
-			if rest > 0 {
-				g.unread, g.unreadAt = rest, chunk{line: c.line}
-			} else {
-				g.to = c.to
-			}
-			q.n++
-			return len(d.Problems)
-		})
-		q.files[fi].sum, q.files[fi].unreadable = sum, unreadable
+		}
+		q.usable += fs.usable
+		for _, g := range fs.groups {
+			g.file, g.first = fi, q.n
+			q.groups = append(q.groups, g)
+			q.n += len(g.records)
+		}
+		scans[fi] = fileScan{}
 	}
 	run := checkRun(keys)
 	for i := range q.groups {
@@ -107,6 +118,50 @@ func Scan(cfg *Config, reg *Registry, files []string, opt Options) *Quarter {
 		g.run = run[g.first : g.first+len(g.records)]
 	}
 	return q
+}
+
+// fileScan is what Scan keeps of one file: its groups (file and first are
+// set when the files are put together), each record's key for the rules
+// that span the run, and the problems of its first broken records.
+type fileScan struct {
+	sum        [sha256.Size]byte
+	unreadable bool
+	keys       []runKey
+	groups     []quarterGroup
+	usable     int
+	// broken holds the problems of each broken record, in order, as long
+	// as the file's own count stays under MaxProblemsPerRecord: the
+	// quarter's, counted over the files before too, stops no later.
+	broken [][]Problem
+	nb     int
+}
+
+func scanFile(cfg *Config, reg *Registry, f string, opt Options) fileScan {
+	var fs fileScan
+	fs.sum, fs.unreadable = eachRecord(f, func(c chunk, r *Record, rest int) int {
+		d := checkOne(cfg, reg, r, opt)
+		fs.keys = append(fs.keys, d.run)
+		if r.Broken {
+			if fs.nb < MaxProblemsPerRecord {
+				fs.broken = append(fs.broken, d.Problems)
+				fs.nb += len(d.Problems)
+			}
+		} else {
+			fs.usable++
+		}
+		if n := len(fs.groups); n == 0 || len(fs.groups[n-1].records) == GroupSize {
+			fs.groups = append(fs.groups, quarterGroup{from: c.from, to: c.from, line: c.line})
+		}
+		g := &fs.groups[len(fs.groups)-1]
+		g.records = append(g.records, QuarterRecord{Numero: r.NumeroEditeur, Source: r.Source, FactureANumeroter: !r.Broken && d.Facture.Numero == ""})
+		if rest > 0 {
+			g.unread, g.unreadAt = rest, chunk{line: c.line}
+		} else {
+			g.to = c.to
+		}
+		return len(d.Problems)
+	})
+	return fs
 }
 
 // Len is the number of records of the quarter.

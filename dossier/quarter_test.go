@@ -171,3 +171,46 @@ func TestQuarterGroupsOneLargeFile(t *testing.T) {
 		}
 	}
 }
+
+// TestQuarterBrokenProblemsAcrossFiles: the files are read at once, yet
+// the problems kept of the broken records are the first ones in file order,
+// up to MaxProblemsPerRecord, as when the files were read one after the
+// other.
+func TestQuarterBrokenProblemsAcrossFiles(t *testing.T) {
+	t.Parallel()
+	cfg, reg := quarterEnv(t)
+	dir := t.TempDir()
+	var files []string
+	for i := range 40 {
+		var b strings.Builder
+		for j := range 1 + i%6 {
+			fmt.Fprintf(&b, "numero_editeur: \"%d-%d\"\nclient: [\n---\n", i, j)
+		}
+		f := filepath.Join(dir, fmt.Sprintf("%02d.yaml", i))
+		if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	opt := Options{Phase: PhaseSolde, DateDepot: depot, Files: testFiles}
+	var want []Problem
+	records, all := 0, 0
+	for _, d := range CheckFiles(cfg, reg, files, opt) {
+		records++
+		all += len(d.Problems)
+		if len(want) < MaxProblemsPerRecord {
+			want = append(want, d.Problems...)
+		}
+	}
+	SortProblems(want)
+	if all <= len(want) || len(want) < MaxProblemsPerRecord {
+		t.Fatalf("%d records, %d problems, %d kept: the cap is not reached", records, all, len(want))
+	}
+	q := Scan(cfg, reg, files, opt)
+	if q.Usable() != 0 || q.Len() != records {
+		t.Fatalf("Scan: %d records, %d usable; want %d, none usable", q.Len(), q.Usable(), records)
+	}
+	if got := q.BrokenProblems(); !reflect.DeepEqual(got, want) {
+		t.Errorf("broken problems:\n got %v\nwant %v", got, want)
+	}
+}

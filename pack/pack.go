@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -571,7 +572,11 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 	slices.SortFunc(keys, func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.dispositif, b.dispositif), cmp.Compare(a.ans, b.ans))
 	})
+	// The pairs are named in order first (their numbers follow the
+	// registre's), then written by opt.Jobs goroutines at once — each
+	// pair's zip is a file of its own — and recorded in order.
 	var pairs []pair
+	var firsts []int // each pair's number
 	for _, k := range keys {
 		g := groups[k]
 		first := 1
@@ -586,35 +591,61 @@ func writePairs(ctx context.Context, opt Options, into string, works []*dossierW
 			if opt.Avance {
 				name = asp.AvancePairName(k.dispositif, k.ans, first+n)
 			}
-			p := pair{
+			pairs = append(pairs, pair{
 				name:  name,
 				works: g[n*opt.MaxLines : min(len(g), (n+1)*opt.MaxLines)],
+			})
+			firsts = append(firsts, first+n)
+		}
+	}
+	type written struct {
+		jsonSum, zipSum string
+		err             error
+	}
+	sums := make([]written, len(pairs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(max(opt.Jobs, 1), len(pairs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil {
+					sums[i].err = ErrInterrupted
+					continue
+				}
+				p := pairs[i]
+				sums[i].jsonSum, sums[i].zipSum, sums[i].err = writePair(opt, into, p)
+				for _, w := range p.works {
+					w.closePieces()
+					w.line, w.pieces = nil, nil // written: only the rapport's part is kept
+				}
 			}
-			if ctx.Err() != nil {
-				return nil, ErrInterrupted
+		}()
+	}
+	for i := range pairs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	// The first pair that failed says why, as when they were written one
+	// after the other.
+	for i, p := range pairs {
+		if sums[i].err != nil {
+			return nil, sums[i].err
+		}
+		if opt.Memory != nil {
+			numeros := make([]string, len(p.works))
+			var declared []Declaration
+			for j, w := range p.works {
+				numeros[j] = w.numero
+				if w.declared != nil {
+					declared = append(declared, *w.declared)
+				}
 			}
-			jsonSum, zipSum, err := writePair(opt, into, p)
-			if err != nil {
+			if err := opt.Memory.RecordPair(p.name, p.works[0].dispositif, p.works[0].numeroANS, firsts[i], sums[i].jsonSum, sums[i].zipSum, numeros, declared); err != nil {
 				return nil, err
 			}
-			if opt.Memory != nil {
-				numeros := make([]string, len(p.works))
-				var declared []Declaration
-				for i, w := range p.works {
-					numeros[i] = w.numero
-					if w.declared != nil {
-						declared = append(declared, *w.declared)
-					}
-				}
-				if err := opt.Memory.RecordPair(p.name, k.dispositif, k.ans, first+n, jsonSum, zipSum, numeros, declared); err != nil {
-					return nil, err
-				}
-			}
-			for _, w := range p.works {
-				w.closePieces()
-				w.line, w.pieces = nil, nil // written: only the rapport's part is kept
-			}
-			pairs = append(pairs, p)
 		}
 	}
 	return pairs, nil

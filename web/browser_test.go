@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,14 +27,24 @@ import (
 
 var screenshots = flag.String("screenshots", "", "folder where the browser test saves the README's screenshots (1280×800)")
 
-// chrome starts a headless Chromium (Debian's chromium, installed by
-// .ci/run) with a fresh profile and no network of its own; the test is
-// skipped only when Chromium is not installed.
-func chrome(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
+// The headless Chromium the browser tests share (Debian's chromium,
+// installed by .ci/run), started by the first test that asks for it and
+// stopped by TestMain: starting one costs about 2 CPU-seconds, more than
+// most of these tests. Each test gets its own browser context (chrome), as
+// isolated as a fresh profile: its own cookies, storage, cache and tabs.
+var sharedChrome struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab; nil until started
+	stop func()          // stops the browser and removes its profile
+	err  error
+}
+
+// startChrome starts the shared browser with no network of its own.
+func startChrome(path string) {
+	profile, err := os.MkdirTemp("", "segur-chromium-")
 	if err != nil {
-		t.Skip("chromium absent (Debian : apt-get install chromium ; .ci/run l'installe)")
+		sharedChrome.err = err
+		return
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -45,18 +56,52 @@ func chrome(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 800),
 		// The staff's browsers are in French: so are the file picker's words.
 		chromedp.Flag("lang", "fr-FR"),
 		chromedp.Env("LANGUAGE=fr", "LANG=fr_FR.UTF-8"),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
+	sharedChrome.stop = func() {
+		cancel2() // waits for the browser to end
+		cancel()
+		os.RemoveAll(profile)
+	}
+	// The first run starts the browser, tied to the context it runs on
+	// (so not a child with a deadline: go test's -timeout bounds a hang).
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		sharedChrome.err = err
+		return
+	}
+	sharedChrome.ctx = ctx
+}
+
+// stopChrome stops the shared browser if a test started it.
+func stopChrome() {
+	if sharedChrome.stop != nil {
+		sharedChrome.stop()
+	}
+}
+
+// chrome gives the test a new tab in a browser context of its own (fresh
+// cookies, storage and cache) of the shared headless Chromium; the test is
+// skipped only when Chromium is not installed.
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium absent (Debian : apt-get install chromium ; .ci/run l'installe)")
+	}
+	sharedChrome.once.Do(func() { startChrome(path) })
+	if sharedChrome.err != nil {
+		t.Fatalf("chromium: %v", sharedChrome.err)
+	}
+	ctx, cancel := chromedp.NewContext(sharedChrome.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	ctx, cancel2 := context.WithTimeout(ctx, 10*time.Minute) // a bound against a hang, not a measure: loaded CI machines are slow
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 10*time.Minute) // a bound against a hang, not a measure: loaded CI machines are slow
-	t.Cleanup(cancel3)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
@@ -179,7 +224,9 @@ func TestBrowser(t *testing.T) {
 	}()
 	yes := true
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes}); err != nil {
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes,
+		BrowserContextID: chromedp.FromContext(ctx).BrowserContextID, // this test's context only: the browser is shared
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx,

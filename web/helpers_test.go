@@ -29,11 +29,14 @@ const (
 // TestMain gives the page the password of the fournisseur's TEST
 // certificate (fixtures/certs/fournisseur.p12, named by
 // fixtures/segur.yaml), as the Makefile and cmd/segur's tests do, so that
-// the MOMs are signed as in real use.
+// the MOMs are signed as in real use; after the tests, it stops the
+// Chromium the browser tests share.
 func TestMain(m *testing.M) {
 	pdfops.Init()
 	os.Setenv("SEGUR_CERTIFICAT_MDP", sigtest.Password)
-	os.Exit(m.Run())
+	code := m.Run()
+	stopChrome() // the browser the browser tests share
+	os.Exit(code)
 }
 
 // fixture is a Server over fixtures/, with a copy of fixtures/signes and

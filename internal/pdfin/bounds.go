@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 
 	"github.com/pdfcpu/pdfcpu/pkg/filter"
 )
@@ -130,6 +131,7 @@ func scanBounds(data []byte) error {
 		return errTooMany
 	}
 	inflated := int64(0)
+	dicts := newDictScan(data)
 	for _, loc := range reStream.FindAllIndex(data, MaxObjects+1) {
 		if loc[0] > 0 && isRegular(data[loc[0]-1]) {
 			continue // « endstream »
@@ -138,7 +140,7 @@ func scanBounds(data []byte) error {
 		budget := MaxInflated - inflated
 		var n int64
 		floor := true
-		for i, d := range streamDicts(data, loc[0]) {
+		for i, d := range dicts.streamDicts(loc[0]) {
 			if len(d.filters) == 1 && (d.filters[0] == "FlateDecode" || d.filters[0] == "Fl") {
 				floor = false // decoded as zlib data already
 			}
@@ -180,11 +182,40 @@ type streamDict struct {
 // as the start of its dictionary.
 const maxDictTries = 64
 
+// dictScan reads the dictionaries of a file's streams, in file order
+// (scanBounds): the « << » of the file are found once, and each one
+// whose reading ended without coming near the end of the bytes it was
+// given is remembered as dead — read again with more bytes after it, it
+// would be read the same and end at the same place, short of any later
+// stream's keyword, so it can start no later stream's dictionary. Most of
+// the 64 tries of a stream are such readings of the objects before it:
+// without this, every one was read again for each later stream.
+type dictScan struct {
+	data  []byte
+	opens []int  // every position of « << », ascending (overlapping ones too)
+	dead  []bool // opens[i] cannot start the dictionary of a later stream
+}
+
+func newDictScan(data []byte) *dictScan {
+	s := &dictScan{data: data}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("<<"))
+		if j < 0 {
+			break
+		}
+		s.opens = append(s.opens, i+j)
+		i += j + 1
+	}
+	s.dead = make([]bool, len(s.opens))
+	return s
+}
+
 // streamDicts reads the dictionary that ends right before the stream
 // keyword at kw: each « << » before it, nearest first, that starts a
 // dictionary ending exactly there (a « << » inside a string may too: every
-// reading is kept, and each decoded).
-func streamDicts(data []byte, kw int) []streamDict {
+// reading is kept, and each decoded). Called with kw ascending.
+func (s *dictScan) streamDicts(kw int) []streamDict {
+	data := s.data
 	end := kw
 	for end > 0 && isWhite(data[end-1]) {
 		end--
@@ -195,13 +226,24 @@ func streamDicts(data []byte, kw int) []streamDict {
 	var out []streamDict
 	from := end - 2
 	for try := 0; try < maxDictTries && from > 0; try++ {
-		c := bytes.LastIndex(data[:from], []byte("<<"))
-		if c < 0 {
+		// The last « << » wholly before from (bytes.LastIndex(data[:from])).
+		k := sort.SearchInts(s.opens, from-1) - 1
+		if k < 0 {
 			break
 		}
+		c := s.opens[k]
 		from = c
+		if s.dead[k] {
+			continue
+		}
 		l := &lexer{buf: data[:end], pos: c}
 		d, ok := readDict(l, 0)
+		// Every byte the reading looked at lies within two of a position
+		// l.pos took: when the farthest is 3 short of end, the end of the
+		// bytes was never seen, and more bytes would change nothing.
+		if max(l.far, l.pos)+3 <= end {
+			s.dead[k] = true
+		}
 		if !ok || l.pos != end {
 			continue
 		}
@@ -273,6 +315,7 @@ func readValue(l *lexer, depth int) ([]token, bool) {
 		if g.kind == tokNumber && r.kind == tokOperator && string(r.str) == "R" {
 			return []token{t, g, r}, true
 		}
+		l.far = max(l.far, l.pos) // what the look-ahead read (dictScan)
 		l.pos = save
 	}
 	return []token{t}, true

@@ -42,6 +42,7 @@ type token struct {
 type lexer struct {
 	buf []byte
 	pos int
+	far int // the farthest pos before a look-ahead moved back (readValue)
 }
 
 func isWhite(c byte) bool {
