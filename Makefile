@@ -103,6 +103,7 @@ fuzz:
 	$(GO) test ./readback -run '^$$' -fuzz FuzzCheckAvanceJSON -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./registre -run '^$$' -fuzz FuzzParseRetourASP -fuzztime 60s
+	$(GO) test ./registre -run '^$$' -fuzz FuzzCanonical -fuzztime 60s
 	$(GO) test ./facturx -run '^$$' -fuzz FuzzExtract -fuzztime 60s -fuzzminimizetime 10x
 	$(GO) test ./tableur -run '^$$' -fuzz FuzzImportCSV -fuzztime 60s
 	$(GO) test ./internal/contenu -run '^$$' -fuzz FuzzContenu -fuzztime 60s

@@ -31,6 +31,47 @@ func WriteFileDurable(path string, data []byte, durable bool) error {
 	return faults{}.writeFile(path, data, durable)
 }
 
+// WriteStaged writes data to path inside a folder staged by
+// BeginNextWithDossiers: nothing reads that folder before the switch, which
+// takes it whole, and a run that stops leaves it to be removed whole, so a
+// file not there yet is created in place (O_EXCL: never through a link,
+// never into a file linked from the current folders), with no temporary
+// file and no rename — three system calls fewer per document of a pack.
+// Anything standing at path (the previous run's file, linked) is replaced
+// as WriteFileDurable does, without a sync.
+func WriteStaged(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	st, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) { // the dossier's first document
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		st, err = os.Lstat(dir)
+	}
+	if err != nil || !st.IsDir() {
+		// Not a folder: the general path refuses a link.
+		return faults{}.writeFile(path, data, false)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return faults{}.writeFile(path, data, false)
+	} else if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644) // as WriteFile's, whatever the umask
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path) // our own half-written file: the failure is what is reported
+		return fmt.Errorf("écriture de %s : %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
 func (f faults) writeFile(path string, data []byte, durable bool) error {
 	// Bounded to data's size, regular files only: what stands there may
 	// be anything.

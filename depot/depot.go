@@ -248,8 +248,9 @@ func BeginNext(dir string) (string, error) {
 // and a-signer/: .segur/nouveau/dossiers/ and .segur/nouveau/a-signer/
 // start as copies of dossiers/ and a-signer/ made of hard links (copies
 // where the system has none), into which the run writes its documents and
-// the VAs to sign (always by a new file renamed into place, or by removing
-// a staged link, so the current folders are never changed), and the next
+// the VAs to sign (always by a new file — created where nothing stands
+// (WriteStaged) or renamed into place — or by removing a staged link, so
+// the current folders are never changed), and the next
 // a-signer manifest (.segur/nouveau/a-signer.json, see StagedASignerManifest);
 // the switch exchanges them with dossiers/ and a-signer/ with depot/, so
 // that none of them disagrees with the dépôt after a fault. It returns the

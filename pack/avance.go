@@ -170,7 +170,7 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 	}
 	mod := d.Commande.Date.Time
 	for _, p := range d.Avance.Pieces {
-		doc, prob, err := WriteDocument(r, d, p.Kind, opt.docs(), false)
+		doc, prob, err := writeDocumentWith(r, d, p.Kind, opt.docs(), opt.write)
 		if err != nil {
 			w.err = err
 			return

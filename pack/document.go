@@ -24,6 +24,13 @@ type Document struct {
 // error is for a file that cannot be written, which stops the command.
 // durable syncs the file to disk before its rename (see WriteFile).
 func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string, durable bool) (Document, *dossier.Problem, error) {
+	return writeDocumentWith(r, d, kind, out, func(path string, data []byte) error {
+		return depot.WriteFileDurable(path, data, durable)
+	})
+}
+
+// writeDocumentWith is WriteDocument, the file written by write.
+func writeDocumentWith(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string, write func(path string, data []byte) error) (Document, *dossier.Problem, error) {
 	data, err := r.Render(d, kind)
 	var coded interface {
 		ProblemCode() string
@@ -46,7 +53,7 @@ func WriteDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind, out string
 	}
 	doc := Document{Name: d.FileName(kind), Data: data}
 	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
-	if err := depot.WriteFileDurable(doc.Path, data, durable); err != nil {
+	if err := write(doc.Path, data); err != nil {
 		return doc, nil, err
 	}
 	return doc, nil, nil
@@ -80,7 +87,7 @@ func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind
 			}
 		}
 	}
-	doc, prob, err := WriteDocument(r, d, kind, o.docs(), false)
+	doc, prob, err := writeDocumentWith(r, d, kind, o.docs(), o.write)
 	if err != nil || prob != nil || key == "" {
 		return doc, prob, err
 	}
@@ -88,4 +95,14 @@ func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind
 		return doc, nil, err
 	}
 	return doc, nil, nil
+}
+
+// write writes a file of the run's dossiers/: in place when it is the
+// staged one (depot.WriteStaged), else by a temporary file renamed, not
+// synced (a re-run makes the same documents again).
+func (o Options) write(path string, data []byte) error {
+	if o.stage != "" {
+		return depot.WriteStaged(path, data)
+	}
+	return depot.WriteFileDurable(path, data, false)
 }

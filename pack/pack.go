@@ -490,7 +490,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			return
 		}
 		for _, a := range avoirs {
-			if err := depot.WriteFileDurable(filepath.Join(dir, a.Name), a.Data, false); err != nil {
+			if err := opt.write(filepath.Join(dir, a.Name), a.Data); err != nil {
 				w.err = err
 				return
 			}

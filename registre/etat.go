@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one dated change of a dossier's state.
@@ -117,6 +119,19 @@ func Canonical(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The members of each object put in key order, every other byte as
+	// json.Marshal wrote it: what decoding and encoding again gives
+	// (TestCanonicalAsDecodedAgain), without building the values.
+	c := canonicalizer{raw: raw, out: make([]byte, 0, len(raw))}
+	if c.value() && c.p == len(raw) {
+		return c.out, nil
+	}
+	return canonicalSlow(raw)
+}
+
+// canonicalSlow decodes raw and encodes it again: encoding/json writes
+// map keys sorted.
+func canonicalSlow(raw []byte) ([]byte, error) {
 	var x any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -125,6 +140,151 @@ func Canonical(v any) ([]byte, error) {
 	}
 	// encoding/json writes map keys sorted.
 	return json.Marshal(x)
+}
+
+// canonicalizer puts json.Marshal's output (no white space) in key order:
+// each object's members are written to out as they come, then, when their
+// keys are not in order, written again sorted (tmp and the stack of
+// members ms are reused from object to object). It gives up — false, for
+// canonicalSlow — on a string with an escape (decoding and encoding it
+// again may not give the same bytes: an invalid byte is written \ufffd,
+// then kept as the character), on invalid UTF-8 a Marshaler wrote as it
+// is, and on two members with the same key.
+type canonicalizer struct {
+	raw, out, tmp []byte
+	p             int // where raw is read
+	ms            []member
+}
+
+// member is one member of an object: its key at raw[k0:k1], its bytes
+// (« "key":value ») at out[from:to].
+type member struct{ k0, k1, from, to int }
+
+func (c *canonicalizer) key(m member) []byte { return c.raw[m.k0:m.k1] }
+
+func (c *canonicalizer) value() bool {
+	raw := c.raw
+	if c.p >= len(raw) {
+		return false
+	}
+	switch raw[c.p] {
+	case '"':
+		n, ok := plainString(raw[c.p:])
+		if !ok {
+			return false
+		}
+		c.out = append(c.out, raw[c.p:c.p+n]...)
+		c.p += n
+		return true
+	case '[':
+		c.out = append(c.out, '[')
+		c.p++
+		for i := 0; c.p < len(raw) && raw[c.p] != ']'; i++ {
+			if i > 0 {
+				if raw[c.p] != ',' {
+					return false
+				}
+				c.out = append(c.out, ',')
+				c.p++
+			}
+			if !c.value() {
+				return false
+			}
+		}
+		if c.p >= len(raw) {
+			return false
+		}
+		c.out = append(c.out, ']')
+		c.p++
+		return true
+	case '{':
+		start := len(c.out)
+		c.out = append(c.out, '{')
+		c.p++
+		base := len(c.ms)
+		defer func() { c.ms = c.ms[:base] }()
+		for i := 0; c.p < len(raw) && raw[c.p] != '}'; i++ {
+			if i > 0 {
+				if raw[c.p] != ',' {
+					return false
+				}
+				c.out = append(c.out, ',')
+				c.p++
+			}
+			n, ok := plainString(raw[c.p:])
+			if !ok || c.p+n >= len(raw) || raw[c.p+n] != ':' {
+				return false
+			}
+			m := member{k0: c.p + 1, k1: c.p + n - 1, from: len(c.out)}
+			c.out = append(c.out, raw[c.p:c.p+n+1]...)
+			c.p += n + 1
+			if !c.value() {
+				return false
+			}
+			m.to = len(c.out)
+			c.ms = append(c.ms, m)
+		}
+		if c.p >= len(raw) {
+			return false
+		}
+		c.p++
+		ms := c.ms[base:]
+		byKey := func(a, b member) int { return bytes.Compare(c.key(a), c.key(b)) }
+		if !slices.IsSortedFunc(ms, byKey) {
+			slices.SortFunc(ms, byKey)
+			c.tmp = append(c.tmp[:0], c.out[start:]...)
+			c.out = c.out[:start+1]
+			for i, m := range ms {
+				if i > 0 {
+					c.out = append(c.out, ',')
+				}
+				c.out = append(c.out, c.tmp[m.from-start:m.to-start]...)
+			}
+		}
+		for i := 1; i < len(ms); i++ {
+			if bytes.Equal(c.key(ms[i]), c.key(ms[i-1])) {
+				return false
+			}
+		}
+		c.out = append(c.out, '}')
+		return true
+	}
+	// A number, true, false or null: up to the next delimiter.
+	n := c.p
+	for n < len(raw) && raw[n] != ',' && raw[n] != ']' && raw[n] != '}' && raw[n] != ':' {
+		if raw[n] == '"' || raw[n] == '[' || raw[n] == '{' {
+			return false
+		}
+		n++
+	}
+	if n == c.p {
+		return false
+	}
+	c.out = append(c.out, raw[c.p:n]...)
+	c.p = n
+	return true
+}
+
+// plainString is the length of the string at the start of raw, quotes
+// included, when it holds no escape and is valid UTF-8.
+func plainString(raw []byte) (int, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return 0, false
+	}
+	ascii := true
+	for i := 1; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '"':
+			// An invalid byte a Marshaler wrote as it is (json.Marshal
+			// writes its own as \ufffd) is decoded as U+FFFD.
+			return i + 1, ascii || utf8.Valid(raw[1:i])
+		case c == '\\':
+			return 0, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return 0, false
 }
 
 // Difference is the first field where a record's inputs differ from
