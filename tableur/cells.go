@@ -110,7 +110,7 @@ func convert(c *Column, raw string, date1904 bool) (*yaml.Node, *cellError) {
 		if !reDigits.MatchString(s) || len(s) > 9 {
 			return nil, bad("TABLEUR_ENTIER", "« %s » n'est pas un nombre entier positif", echo(v))
 		}
-		n, _ := strconv.Atoi(s)
+		n, _ := strconv.Atoi(s) // at most nine digits: checked above
 		return scalar("!!int", strconv.Itoa(n)), nil
 	case colOuiNon:
 		switch strings.ToLower(v) {
@@ -204,7 +204,7 @@ func date(v string, date1904 bool) (string, *cellError) {
 		p := reFR.FindStringSubmatch(v)
 		d, m, y = atoi(p[1]), atoi(p[2]), atoi(p[3])
 	case reSerial.MatchString(v):
-		f, _ := strconv.ParseFloat(v, 64)
+		f, _ := strconv.ParseFloat(v, 64) // a number: the pattern matched it
 		base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 		if date1904 {
 			base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -224,6 +224,7 @@ func date(v string, date1904 bool) (string, *cellError) {
 	return t.Format("2006-01-02"), nil
 }
 
+// atoi reads digits a pattern matched (so it cannot fail).
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // echo quotes a cell in a message: cut to 60 characters, control
