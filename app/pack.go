@@ -47,6 +47,11 @@ type PackOptions struct {
 	// new pair although the registre says a pair already deposited them
 	// (after a rejection).
 	Redeposer []string
+	// Streamed keeps no rapport entry in memory (pack.Options.Streamed):
+	// the result's Rapport then holds none, rapport.json has them all.
+	// segur pack sets it; a quarter of tens of thousands of dossiers is
+	// packed in the memory of a small one.
+	Streamed bool
 }
 
 // DepotPhase is which dépôt Pack makes.
@@ -271,6 +276,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 		Memory:        mem,
 		Verified:      verified,
 		Rendered:      rendered,
+		Streamed:      opt.Streamed,
 		Etats:         etats,
 		Avoirs:        avoirs,
 	}, q)
@@ -287,11 +293,7 @@ func packRun(ctx context.Context, opt PackOptions) (*PackResult, error) {
 	if reg != nil {
 		pr.Registre = reg.Path()
 	}
-	for _, rd := range res.Rapport.Dossiers {
-		if rd.HorsDelai() {
-			pr.Late++
-		}
-	}
+	pr.Late = res.Late
 	pr.Warnings = countWarnings(res.Problems)
 	if avance {
 		pr.Provisoires = provisoiresAvance(e.Registry, res)

@@ -33,15 +33,10 @@ func (e *DropError) Error() string {
 // recorded as deposited — a later quarter's dépôt replaces those by
 // design. A previous rapport.json missing or unreadable gives none: there
 // is then nothing known to keep.
-func dropped(dir string, next *rapport.Rapport, retirer []string, mem Memory) *DropError {
-	// Kept: ready again, or left out because a pair recorded in the
-	// registre already deposited it.
-	now := map[string]bool{}
-	for _, d := range next.Dossiers {
-		if d.Statut == rapport.StatutPret || d.Statut == rapport.StatutDepose {
-			now[d.NumeroEditeur] = true
-		}
-	}
+//
+// now are the numéros the new dépôt keeps: ready again, or left out
+// because a pair recorded in the registre already deposited it (kept).
+func dropped(dir string, now map[string]bool, retirer []string, mem Memory) *DropError {
 	// The previous rapport.json is streamed: only the numéros that would
 	// be dropped are kept of it.
 	var gone []string

@@ -98,6 +98,13 @@ type Options struct {
 	// again. nil: every document is drawn.
 	Rendered RenderMemo
 
+	// Streamed keeps no rapport entry in memory: each dossier's part of
+	// the rapport waits in the run's spool from the moment its documents
+	// are made, and rapport.json, rapport.html and a-signer/ are written
+	// from there; Result.Rapport then holds no entry (read rapport.json
+	// for them). Without it Result.Rapport holds them all (segur serve).
+	Streamed bool
+
 	remises map[string][]string // numéro → hashes of the documents handed out (RemisesName)
 	spool   *lineSpool          // the JSON lines until their pairs are written
 	stage   string              // where dossiers/ is written: the next one, switched with depot/
@@ -174,6 +181,9 @@ type Result struct {
 	Deposited int
 	// Awaiting counts the VAs still awaiting a signature.
 	Awaiting int
+	// Late counts the dossiers filed after their guichet closed
+	// (rapport.RapportDossier.HorsDelai).
+	Late int
 	// HorsDepot names the files found in depot/ that segur did not make:
 	// never deleted, they were moved to hors-depot/.
 	HorsDepot []string
@@ -198,6 +208,9 @@ type dossierWork struct {
 	info                          rapport.Info    // for people: rapport.html, a-signer/, segur serve
 	preuve                        *retours.Preuve // the proof of its MOM or VA, nil when none was looked at
 	remise                        *retours.Remise // the unsigned MOM or VA handed out for signature
+	awaiting                      bool            // a VA still awaiting a signature
+	partAt                        int64           // files, info and preuve, in the run's spool once made (spoolPart)
+	partLen                       int             // 0: not spooled
 	err                           error           // an output that could not be written: stops the run
 	deposited                     string          // the pair that already deposited it (the registre)
 	declared                      *Declaration    // an avance's line: what it declared
@@ -364,7 +377,7 @@ func run(opt Options, src source) (*Result, error) {
 		} else {
 			res.Blocked++
 		}
-		if w.preuve != nil && len(w.preuve.Attendus) > 0 && w.justificatif == dossier.VA {
+		if w.awaiting {
 			res.Awaiting++
 		}
 	}
@@ -372,29 +385,43 @@ func run(opt Options, src source) (*Result, error) {
 		res.Pairs = append(res.Pairs, p.name)
 	}
 	dossier.SortProblems(res.Problems)
-	res.Rapport = buildRapport(opt.Version, opt.DateDepot, works, pairs)
 	// Never a dépôt with less than the previous one without being told:
 	// the result comes back with the error, for its problems (why the
 	// dossiers are blocked).
 	if opt.Guard {
-		if de := dropped(opt.Dir, res.Rapport, opt.Retirer, opt.Memory); de != nil {
+		if de := dropped(opt.Dir, kept(works, pairs), opt.Retirer, opt.Memory); de != nil {
+			r, err := buildRapport(opt, works, pairs, nil)
+			if err != nil {
+				return nil, err
+			}
+			if res.Rapport, err = r.Held(); err != nil {
+				return nil, err
+			}
 			return res, de
 		}
 	}
-	if opt.Verifications != nil {
-		for i := range res.Rapport.Dossiers {
-			res.Rapport.Dossiers[i].Verifications = opt.Verifications(res.Rapport.Dossiers[i].NumeroEditeur)
+	// Each entry of the rapport, made whole (its reviews, its state in the
+	// registre), waits in the spool until rapport.json, rapport.html and
+	// a-signer/ are written from it.
+	entries, err := buildRapport(opt, works, pairs, func(e *rapport.RapportDossier) error {
+		if opt.Verifications != nil {
+			e.Verifications = opt.Verifications(e.NumeroEditeur)
 		}
-	}
-	if opt.Etats != nil {
-		for i := range res.Rapport.Dossiers {
-			if n := res.Rapport.Dossiers[i].NumeroEditeur; n != "" {
-				if res.Rapport.Dossiers[i].Registre, err = opt.Etats(n); err != nil {
-					return nil, err
-				}
+		if opt.Etats != nil && e.NumeroEditeur != "" {
+			var err error
+			if e.Registre, err = opt.Etats(e.NumeroEditeur); err != nil {
+				return err
 			}
 		}
+		if e.HorsDelai() {
+			res.Late++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	res.Rapport = entries
 	// rapport.json and rapport.html go beside the new depot/, and are
 	// switched with it.
 	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
@@ -425,6 +452,13 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	res.HorsDepot = append(recovered, aside...)
+	if opt.Streamed {
+		res.Rapport = rapport.Streamed(res.Rapport.GenerePar, res.Rapport.DateDepot, func(func(*rapport.RapportDossier) error) error {
+			return errors.New("pack: les entrées du rapport ont été écrites dans rapport.json, pas gardées (Options.Streamed)")
+		})
+	} else if res.Rapport, err = res.Rapport.Held(); err != nil {
+		return nil, err
+	}
 	for _, k := range kept {
 		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}

@@ -128,6 +128,9 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 						}
 						prepare(opt, r, d, w)
 					}
+					if err := opt.spoolPart(w); err != nil && w.err == nil {
+						w.err = err
+					}
 					ds[i] = nil
 					if i < len(at[g]) {
 						works[at[g][i]] = w

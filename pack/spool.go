@@ -82,6 +82,28 @@ func (s *lineSpool) get(w *dossierWork) ([]byte, error) {
 	return b, nil
 }
 
+// putBytes appends b to the spool: where it stands, to read it back with
+// getBytes.
+func (s *lineSpool) putBytes(b []byte) (at int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.f.WriteAt(b, s.off); err != nil {
+		return 0, err
+	}
+	at = s.off
+	s.off += int64(len(b))
+	return at, nil
+}
+
+// getBytes reads back n bytes put at at.
+func (s *lineSpool) getBytes(at int64, n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := s.f.ReadAt(b, at); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // close closes and removes the spool.
 func (s *lineSpool) close() {
 	s.f.Close() // the spool is our temporary file, read to the end before

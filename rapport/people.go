@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"iter"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -161,7 +162,27 @@ var rapportTmpl = template.Must(template.New("rapport").Funcs(template.FuncMap{
 }).Parse(rapportHTML))
 
 // peoplePage is what rapport.html is written from.
-type peoplePage struct{ *Rapport }
+type peoplePage struct {
+	*Rapport
+	err error // the first entry that could not be read (Dossiers)
+}
+
+// Dossiers gives the rapport's entries one at a time (Rapport.Each) to the
+// template's range; the first error ends the range and is kept in err.
+func (p *peoplePage) Dossiers() iter.Seq[RapportDossier] {
+	return func(yield func(RapportDossier) bool) {
+		stop := errors.New("stop")
+		err := p.Each(func(d *RapportDossier) error {
+			if !yield(*d) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop && p.err == nil {
+			p.err = err
+		}
+	}
+}
 
 // recu is a link of rapport.html to a file as it came back (in --signes).
 type recu struct {
@@ -173,7 +194,7 @@ type recu struct {
 // scanned VA, the MOM signed by hand; each per-beneficiary scan merged into
 // the VA), apart from the unsigned document of dossiers/: nothing when
 // segur signed the document itself or nothing came back.
-func (p peoplePage) Recus(d RapportDossier) []recu {
+func (p *peoplePage) Recus(d RapportDossier) []recu {
 	pr := d.Preuve
 	if pr == nil || pr.Source == "" {
 		return nil
@@ -269,8 +290,12 @@ func WriteHTML(path string, rap *Rapport) error {
 	// dossiers is never held whole in memory.
 	return depot.WriteWith(path, true, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		if err := rapportTmpl.Execute(bw, peoplePage{rap}); err != nil {
+		page := peoplePage{Rapport: rap}
+		if err := rapportTmpl.Execute(bw, &page); err != nil {
 			return fmt.Errorf("rapport.html: %w", err)
+		}
+		if page.err != nil {
+			return fmt.Errorf("rapport.html: %w", page.err)
 		}
 		return bw.Flush()
 	})
@@ -329,16 +354,16 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 	w.UseCRLF = true
 	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"}) // csv.Writer keeps its first error: Error() after Flush returns it
 	keep := map[string]bool{"liste.csv": true}
-	for _, d := range rap.Dossiers {
+	err := rap.Each(func(d *RapportDossier) error {
 		if d.Etat() != EtatASigner {
-			continue
+			return nil
 		}
 		data, err := os.ReadFile(filepath.Join(stage, "dossiers", d.NumeroEditeur, d.Info.VA))
 		if err != nil {
-			return warnings, fmt.Errorf("pack: a-signer: %w", err)
+			return fmt.Errorf("pack: a-signer: %w", err)
 		}
 		if err := put(d.Info.VA, data); err != nil {
-			return warnings, err
+			return err
 		}
 		keep[d.Info.VA] = true
 		var names, mails []string
@@ -351,6 +376,10 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 			}
 		}
 		w.Write(cells(d.NumeroEditeur, d.Info.Client, d.Info.VA, strings.Join(names, ", "), strings.Join(mails, ", "), d.Info.FinPrestation)) // csv.Writer keeps its first error: Error() after Flush returns it
+		return nil
+	})
+	if err != nil {
+		return warnings, err
 	}
 	// csv.Writer keeps its first error (a value it cannot write) for
 	// Error, after Flush: the list is refused rather than cut.

@@ -25,6 +25,46 @@ type Rapport struct {
 	// against (--date-depot, else the day of the run).
 	DateDepot string           `json:"date_depot,omitempty"`
 	Dossiers  []RapportDossier `json:"dossiers"`
+
+	// each, when set, gives the entries one at a time in place of
+	// Dossiers (Streamed): a large quarter's rapport is kept on disk, not
+	// in memory, until it is written.
+	each func(func(*RapportDossier) error) error
+}
+
+// Streamed is a rapport whose entries each gives one at a time, in order,
+// instead of holding them (Dossiers stays nil): Each, WriteJSON,
+// WriteHTML and WriteForPeople read them through it. Its JSON lists no
+// entry as « [] », never « null ».
+func Streamed(generePar, dateDepot string, each func(func(*RapportDossier) error) error) *Rapport {
+	return &Rapport{GenerePar: generePar, DateDepot: dateDepot, each: each}
+}
+
+// Held is r with its entries in Dossiers, read once through Each: what a
+// streamed rapport is when its entries must outlive their source.
+func (r *Rapport) Held() (*Rapport, error) {
+	if r.each == nil {
+		return r, nil
+	}
+	out := &Rapport{GenerePar: r.GenerePar, DateDepot: r.DateDepot, Dossiers: []RapportDossier{}}
+	err := r.Each(func(d *RapportDossier) error {
+		out.Dossiers = append(out.Dossiers, *d)
+		return nil
+	})
+	return out, err
+}
+
+// Each calls f with each entry, in order, and stops at its first error.
+func (r *Rapport) Each(f func(*RapportDossier) error) error {
+	if r.each != nil {
+		return r.each(f)
+	}
+	for i := range r.Dossiers {
+		if err := f(&r.Dossiers[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RapportDossier is one dossier's entry.
@@ -206,24 +246,27 @@ func (r *Rapport) WriteJSON(w io.Writer) error {
 		}
 	}
 	bw.WriteString(",\n  \"dossiers\": ") // bufio.Writer keeps its first error: Flush returns it
-	switch {
-	case r.Dossiers == nil:
+	if r.Dossiers == nil && r.each == nil {
 		bw.WriteString("null") // bufio.Writer keeps its first error: Flush returns it
-	case len(r.Dossiers) == 0:
-		bw.WriteString("[]") // bufio.Writer keeps its first error: Flush returns it
-	default:
-		bw.WriteString("[\n") // bufio.Writer keeps its first error: Flush returns it
-		for i := range r.Dossiers {
-			bw.WriteString("    ") // bufio.Writer keeps its first error: Flush returns it
-			if err := encode(&r.Dossiers[i], "    "); err != nil {
-				return err
+	} else {
+		n := 0
+		err := r.Each(func(d *RapportDossier) error {
+			if n == 0 {
+				bw.WriteString("[\n    ") // bufio.Writer keeps its first error: Flush returns it
+			} else {
+				bw.WriteString(",\n    ") // bufio.Writer keeps its first error: Flush returns it
 			}
-			if i < len(r.Dossiers)-1 {
-				bw.WriteByte(',') // bufio.Writer keeps its first error: Flush returns it
-			}
-			bw.WriteByte('\n') // bufio.Writer keeps its first error: Flush returns it
+			n++
+			return encode(d, "    ")
+		})
+		if err != nil {
+			return err
 		}
-		bw.WriteString("  ]") // bufio.Writer keeps its first error: Flush returns it
+		if n == 0 {
+			bw.WriteString("[]") // bufio.Writer keeps its first error: Flush returns it
+		} else {
+			bw.WriteString("\n  ]") // bufio.Writer keeps its first error: Flush returns it
+		}
 	}
 	bw.WriteString("\n}\n") // bufio.Writer keeps its first error: Flush returns it
 	return bw.Flush()

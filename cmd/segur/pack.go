@@ -90,6 +90,7 @@ func packCommand(code *int) *cli.Command {
 				Phase:     phase,
 				Progress:  progress(c.App.ErrWriter),
 				Redeposer: c.StringSlice("redeposer"),
+				Streamed:  true,
 			})
 			if err != nil {
 				return failed(c, err)
