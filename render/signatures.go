@@ -82,8 +82,9 @@ func (r *Renderer) finish(d *dossier.Dossier, kind dossier.Kind, data []byte, sp
 		who = s.FullName()
 	}
 	label := fmt.Sprintf("Signé électroniquement par %s le %s", who, Date(signature.SigningTime(r.assets.Signer, when)))
-	if bdc {
-		return signature.SignField(data, r.assets.Signer, fieldFournisseur, label, when)
-	}
-	return signature.Sign(data, r.assets.Signer, *own, label, when)
+	// The fournisseur's field was just added, empty, with the others
+	// (above): it is signed as it stands, without reading the document
+	// whole once more to look for it (signature.Sign would, and give the
+	// same bytes).
+	return signature.SignField(data, r.assets.Signer, own.Name, label, when)
 }

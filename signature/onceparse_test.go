@@ -139,3 +139,33 @@ func TestAcceptAndVerifyAgreesWithAcceptThenVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestSignFieldAfterAddFieldsIsSign: render adds the fournisseur's field
+// with the clients' (AddFields), then signs that field by its name
+// (SignField) instead of letting Sign read the document whole to find it:
+// the same bytes as Sign.
+func TestSignFieldAfterAddFieldsIsSign(t *testing.T) {
+	s, err := sigtest.Load("..", "fournisseur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := signature.Box{Name: "Signature fournisseur", Page: 1, Rect: [4]float64{300, 50, 550, 120}}
+	for _, others := range [][]signature.Box{nil, {{Name: "Signature client", Page: 1, Rect: [4]float64{50, 50, 280, 120}}}} {
+		data, err := signature.AddFields(samplePDF(t, "MOM 00042"), append(others, own))
+		if err != nil {
+			t.Fatal(err)
+		}
+		when := time.Date(2023, 1, 20, 9, 30, 0, 0, time.UTC)
+		want, err := signature.Sign(data, s, own, "Signe par Claire Martin", when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := signature.SignField(data, s, own.Name, "Signe par Claire Martin", when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("with %d other field(s): SignField gives other bytes than Sign", len(others))
+		}
+	}
+}

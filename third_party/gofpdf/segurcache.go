@@ -101,9 +101,52 @@ type parsedFont struct {
 
 var parsedFonts sync.Map // fontkey|sha1 → *parsedFont
 
+// fontBytesAt is where the bytes of a font lie: maroto hands the same
+// slice for every document.
+type fontBytesAt struct {
+	fontkey string
+	p       *byte
+	n       int
+}
+
+// knownFontBytes is a font's key in parsedFonts, with a copy of the bytes
+// it was computed from (the slice handed may have changed since).
+type knownFontBytes struct {
+	bytes []byte
+	key   string
+}
+
+var (
+	fontKeys     sync.Map // fontBytesAt → *knownFontBytes
+	fontKeyCount atomic.Int32
+)
+
+// maxFontKeys bounds fontKeys: a process uses a few fonts.
+const maxFontKeys = 64
+
+// parsedFontKey is fontkey and the SHA-1 of the font's bytes; the SHA-1
+// is computed once per slice and kept with a copy of the bytes, compared
+// instead of hashed again for every document (segur patch).
+func parsedFontKey(fontkey string, utf8Bytes []byte) string {
+	var at fontBytesAt
+	if len(utf8Bytes) > 0 {
+		at = fontBytesAt{fontkey, &utf8Bytes[0], len(utf8Bytes)}
+		if v, ok := fontKeys.Load(at); ok {
+			if k := v.(*knownFontBytes); bytes.Equal(k.bytes, utf8Bytes) {
+				return k.key
+			}
+		}
+	}
+	key := fmt.Sprintf("%s|%x", fontkey, sha1.Sum(utf8Bytes))
+	if len(utf8Bytes) > 0 && fontKeyCount.Add(1) <= maxFontKeys {
+		fontKeys.Store(at, &knownFontBytes{bytes: bytes.Clone(utf8Bytes), key: key})
+	}
+	return key
+}
+
 // parsedUTF8Font parses the metrics of a UTF-8 font once per process.
 func parsedUTF8Font(fontkey string, utf8Bytes []byte) (*parsedFont, error) {
-	key := fmt.Sprintf("%s|%x", fontkey, sha1.Sum(utf8Bytes))
+	key := parsedFontKey(fontkey, utf8Bytes)
 	if p, ok := parsedFonts.Load(key); ok {
 		return p.(*parsedFont), nil
 	}

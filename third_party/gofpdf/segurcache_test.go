@@ -2,6 +2,7 @@ package gofpdf
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"os"
 	"testing"
@@ -94,5 +95,32 @@ func TestCutFontCacheGivesUpstreamBytes(t *testing.T) {
 	}
 	if bytes.Equal(fresh, other) {
 		t.Fatal("two texts gave one document")
+	}
+}
+
+// TestParsedFontKeyFollowsTheBytes: the key of a font's bytes is computed
+// once per slice, yet follows the bytes: the same slice changed, or
+// another slice, gets the key of its own bytes.
+func TestParsedFontKeyFollowsTheBytes(t *testing.T) {
+	want := func(fontkey string, b []byte) string { return fmt.Sprintf("%s|%x", fontkey, sha1.Sum(b)) }
+	font := []byte("une police de caractères")
+	for i := 0; i < 3; i++ {
+		if got := parsedFontKey("dejavu", font); got != want("dejavu", font) {
+			t.Fatalf("got %s, want %s", got, want("dejavu", font))
+		}
+	}
+	if got := parsedFontKey("dejavuB", font); got != want("dejavuB", font) {
+		t.Errorf("another font key on the same bytes: got %s", got)
+	}
+	font[0] = 'U' // the same slice, changed
+	if got := parsedFontKey("dejavu", font); got != want("dejavu", font) {
+		t.Errorf("changed bytes: got %s, want %s", got, want("dejavu", font))
+	}
+	other := bytes.Clone(font)
+	if got := parsedFontKey("dejavu", other); got != want("dejavu", other) {
+		t.Errorf("another slice: got %s", got)
+	}
+	if got := parsedFontKey("vide", nil); got != want("vide", nil) {
+		t.Errorf("no bytes: got %s", got)
 	}
 }
