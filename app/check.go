@@ -101,7 +101,7 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckResult, error) {
 func checkEnv(opt CheckOptions, reg *dossier.Registry) (*Env, error) {
 	cfgPath := opt.Config
 	if cfgPath == "" {
-		cfgPath, _ = FindConfig([]string{opt.Dir})
+		cfgPath, _ = FindConfig([]string{opt.Dir}) // none found or unreadable: checked without segur.yaml, as below
 	}
 	if cfgPath == "" {
 		return nil, nil

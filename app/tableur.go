@@ -68,7 +68,7 @@ func Import(ctx context.Context, opt ImportOptions) (*ImportResult, error) {
 	}
 	if cfg := opt.Config; cfg != "" || opt.Out != "" {
 		if cfg == "" {
-			cfg, _ = FindConfig([]string{opt.Out})
+			cfg, _ = FindConfig([]string{opt.Out}) // none found: the records are written unchecked, and the command says so
 		}
 		if cfg != "" {
 			res.Checked = checkImported(res.Result, cfg)

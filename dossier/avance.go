@@ -63,7 +63,7 @@ func (k *rules) avanceDepot() {
 		a.ProSanteConnect = cmd.ProSanteConnect
 	}
 	if cl := r.Client; cl != nil {
-		a.CentreDeSante = cl.Type == Structure && cl.StructureType == "cds"
+		a.CentreDeSante = cl.Type == Structure && cl.StructureType == StructureCDS
 	}
 	a.ClientUnique = len(r.Beneficiaires) == 1
 	a.Pieces = []PieceAvance{{Kind: BDC, Nom: d.FileName(BDC), Format: asp.FormatPDF, Type: asp.TypeFichierBDC}}

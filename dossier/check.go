@@ -586,7 +586,7 @@ func (k *rules) client() {
 			checkFiness(c, "client.finess_juridique", cl.FinessJuridique)
 		}
 		if len(dis.Clients.StructureTypes) > 0 {
-			c.oneOf("client.structure_type", cl.StructureType, dis.Clients.StructureTypes...)
+			c.oneOf("client.structure_type", string(cl.StructureType), strs(dis.Clients.StructureTypes)...)
 		} else {
 			k.outside("client.structure_type", "le type de structure")
 		}
@@ -715,7 +715,7 @@ func (k *rules) eligibilite() {
 // plafond is the HT ceiling for n beneficiaries (libéral) or the structure.
 func (k *rules) plafond(n int) (decimal.Decimal, bool) {
 	dis, r := k.dis, k.r
-	if dis.Plafond.Base == "commande" || r.Client == nil {
+	if dis.Plafond.Base == PlafondCommande || r.Client == nil {
 		return decimal.Zero, false
 	}
 	prest := ""

@@ -407,7 +407,7 @@ func TestPlafond(t *testing.T) {
 	tests := []struct {
 		name   string
 		b      Bareme
-		base   string
+		base   PlafondBase
 		typ    string
 		n, eff int
 		rate   string

@@ -75,6 +75,15 @@ func (c *checker) required(path, v string) bool {
 	return false
 }
 
+// strs gives typed values as the strings oneOf compares.
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // oneOf checks that v is one of the allowed values (and present).
 func (c *checker) oneOf(path, v string, allowed ...string) bool {
 	if !c.required(path, v) {

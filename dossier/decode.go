@@ -226,7 +226,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, ident bool)
 			d.fail(n, path, "TYPE_INVALIDE", "true ou false est attendu, pas %s", kindName(n))
 			return
 		}
-		b, _ := strconv.ParseBool(n.Value)
+		b, _ := strconv.ParseBool(n.Value) // a !!bool scalar: YAML resolved it as one
 		v.SetBool(b)
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || !reDigits.MatchString(n.Value) {

@@ -28,15 +28,15 @@ type Dispositif struct {
 	} `yaml:"split"`
 
 	Justificatif struct {
-		MOMQuand string `yaml:"mom_quand"` // tous_directs | dmp_direct | jamais
-		Source   string `yaml:"source"`
+		MOMQuand MOMQuand `yaml:"mom_quand"`
+		Source   string   `yaml:"source"`
 	} `yaml:"justificatif"`
 
 	Clients struct {
-		Types          []string `yaml:"types"`
-		StructureTypes []string `yaml:"structure_types"`
-		Effectifs      bool     `yaml:"effectifs"`
-		Source         string   `yaml:"source"`
+		Types          []string        `yaml:"types"`
+		StructureTypes []StructureType `yaml:"structure_types"`
+		Effectifs      bool            `yaml:"effectifs"`
+		Source         string          `yaml:"source"`
 	} `yaml:"clients"`
 
 	SpecialitesExclues struct {
@@ -45,7 +45,7 @@ type Dispositif struct {
 	} `yaml:"specialites_exclues"`
 
 	Plafond struct {
-		Base string `yaml:"base"` // ttc | ht | commande
+		Base PlafondBase `yaml:"base"`
 		// TauxNonAssujetti converts a TTC ceiling into HT when the
 		// fournisseur is not liable to TVA (taux_tva 0).
 		TauxNonAssujetti decimal.Decimal `yaml:"taux_non_assujetti"`
@@ -193,12 +193,33 @@ type Prestation struct {
 	ReserveeSansVA1 bool   `yaml:"reservee_sans_va1"`
 }
 
+// MOMQuand is a dispositif's rule for the justificatif (justificatif.mom_quand):
+// which dossiers prove their réalisation by a MOM rather than a VA.
+type MOMQuand string
+
+// The MOM rules a dispositif may give.
+const (
+	MOMTousDirects MOMQuand = "tous_directs" // a MOM when every flow is direct
+	MOMDMPDirect   MOMQuand = "dmp_direct"   // a MOM when the DMP flow is direct
+	MOMJamais      MOMQuand = "jamais"       // always a VA
+)
+
+// PlafondBase is what a dispositif's ceiling is counted on (plafond.base).
+type PlafondBase string
+
+// The ceiling bases a dispositif may give.
+const (
+	PlafondTTC      PlafondBase = "ttc"      // the barème is TTC
+	PlafondHT       PlafondBase = "ht"       // the barème is HT
+	PlafondCommande PlafondBase = "commande" // no barème: the BDC's amount
+)
+
 // RegleProfil says which solution profile a client characteristic requires.
 type RegleProfil struct {
-	SiStructureType string   `yaml:"si_structure_type"`
-	SiSpecialite    []string `yaml:"si_specialite"`
-	Profil          string   `yaml:"profil"`
-	Libelle         string   `yaml:"libelle"`
+	SiStructureType StructureType `yaml:"si_structure_type"`
+	SiSpecialite    []string      `yaml:"si_specialite"`
+	Profil          string        `yaml:"profil"`
+	Libelle         string        `yaml:"libelle"`
 }
 
 // Piece is an extra pièce justificative the dispositif requires.
@@ -426,7 +447,7 @@ func checkDispositif(c *checker, d *Dispositif) {
 		c.errorf("split", "VALEUR_INVALIDE", "avance + solde doit faire 100 (%d + %d)", d.Split.Avance, d.Split.Solde)
 	}
 	c.required("split.source", d.Split.Source)
-	c.oneOf("justificatif.mom_quand", d.Justificatif.MOMQuand, "tous_directs", "dmp_direct", "jamais")
+	c.oneOf("justificatif.mom_quand", string(d.Justificatif.MOMQuand), string(MOMTousDirects), string(MOMDMPDirect), string(MOMJamais))
 	c.required("justificatif.source", d.Justificatif.Source)
 	if len(d.Clients.Types) == 0 {
 		c.errorf("clients.types", "CHAMP_MANQUANT", "au moins un type de client")
@@ -436,12 +457,12 @@ func checkDispositif(c *checker, d *Dispositif) {
 	}
 	c.required("clients.source", d.Clients.Source)
 	c.required("specialites_exclues.source", d.SpecialitesExclues.Source)
-	c.oneOf("plafond.base", d.Plafond.Base, "ttc", "ht", "commande")
+	c.oneOf("plafond.base", string(d.Plafond.Base), string(PlafondTTC), string(PlafondHT), string(PlafondCommande))
 	c.required("plafond.source", d.Plafond.Source)
-	if d.Plafond.Base == "ttc" && !d.Plafond.TauxNonAssujetti.IsPositive() {
+	if d.Plafond.Base == PlafondTTC && !d.Plafond.TauxNonAssujetti.IsPositive() {
 		c.errorf("plafond.taux_non_assujetti", "CHAMP_MANQUANT", "un barème TTC a besoin du taux qui le convertit en HT pour un fournisseur non assujetti")
 	}
-	if d.Plafond.Base != "commande" && len(d.Plafond.Baremes) == 0 {
+	if d.Plafond.Base != PlafondCommande && len(d.Plafond.Baremes) == 0 {
 		c.errorf("plafond.baremes", "CHAMP_MANQUANT", "un barème est obligatoire quand la base n'est pas « commande »")
 	}
 	for i, b := range d.Plafond.Baremes {
@@ -457,7 +478,7 @@ func checkDispositif(c *checker, d *Dispositif) {
 		p := fmt.Sprintf("prestations.valeurs[%d]", i)
 		c.required(p+".id", pr.ID)
 		c.required(p+".libelle", pr.Libelle)
-		if d.Plafond.Base != "commande" && d.Bareme(pr.ID) == nil {
+		if d.Plafond.Base != PlafondCommande && d.Bareme(pr.ID) == nil {
 			c.errorf(p, "CHAMP_MANQUANT", "pas de barème pour la prestation « %s »", pr.ID)
 		}
 	}
@@ -557,10 +578,10 @@ func checkDispositif(c *checker, d *Dispositif) {
 		c.required(p+".intitule", f.Intitule)
 		c.required(p+".direct", f.Direct)
 		c.required(p+".tiers", f.Tiers)
-		if d.Justificatif.MOMQuand != "jamais" {
+		if d.Justificatif.MOMQuand != MOMJamais {
 			c.required(p+".mom", f.MOM)
 		}
-		if d.Justificatif.MOMQuand == "dmp_direct" && f.ID != "dmp" {
+		if d.Justificatif.MOMQuand == MOMDMPDirect && f.ID != "dmp" {
 			c.required(p+".mom_tiers", f.MOMTiers)
 		}
 		for j, v := range f.ParPrestation {
@@ -573,7 +594,7 @@ func checkDispositif(c *checker, d *Dispositif) {
 	}
 	c.required("textes.va_introduction", d.Textes.VAIntroduction)
 	c.required("textes.va_cocher", d.Textes.VACocher)
-	if d.Justificatif.MOMQuand != "jamais" {
+	if d.Justificatif.MOMQuand != MOMJamais {
 		c.required("textes.mom_introduction", d.Textes.MOMIntroduction)
 		c.required("textes.mom_cas", d.Textes.MOMCas)
 	}

@@ -18,8 +18,8 @@ func TestEveryDispositifFileLoads(t *testing.T) {
 	}
 	want := map[string]struct {
 		avance   int
-		momQuand string
-		base     string
+		momQuand MOMQuand
+		base     PlafondBase
 	}{
 		"MDV-LGC-Va1":   {30, "tous_directs", "ttc"},
 		"MDV-LGC-Va2":   {40, "dmp_direct", "ht"},

@@ -37,11 +37,11 @@ func htFromTTC(ttc, rate decimal.Decimal) decimal.Decimal {
 // result wins, so that segur never proposes an amount the ASP could find
 // above its own ceiling. rate is the rate of the conversion: the
 // BDC's, or the dispositif's taux_non_assujetti when the BDC's is 0.
-func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal.Decimal) decimal.Decimal {
+func (b *Bareme) Plafond(base PlafondBase, clientType string, n, effectifs int, rate decimal.Decimal) decimal.Decimal {
 	if clientType == Structure {
 		eff := decimal.NewFromInt(int64(effectifs))
 		total := b.StructureFixe.Add(b.StructureParEffectif.Mul(eff))
-		if base != "ttc" {
+		if base != PlafondTTC {
 			return total
 		}
 		perUnit := htFromTTC(b.StructureFixe, rate).Add(htFromTTC(b.StructureParEffectif, rate).Mul(eff))
@@ -49,7 +49,7 @@ func (b *Bareme) Plafond(base, clientType string, n, effectifs int, rate decimal
 	}
 	count := decimal.NewFromInt(int64(n))
 	total := b.LiberalParBeneficiaire.Mul(count)
-	if base != "ttc" {
+	if base != PlafondTTC {
 		return total
 	}
 	perUnit := htFromTTC(b.LiberalParBeneficiaire, rate).Mul(count)

@@ -257,7 +257,7 @@ func syntaxError(err error) (int, string) {
 	if m == nil {
 		return 0, "syntaxe YAML invalide"
 	}
-	line, _ := strconv.Atoi(m[1])
+	line, _ := strconv.Atoi(m[1]) // digits: the pattern matched them
 	detail := m[2]
 	for _, t := range yamlHints {
 		if strings.Contains(detail, t.en) {

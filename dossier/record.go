@@ -114,25 +114,36 @@ func (p *Personne) FullName() string {
 
 // Client is the contracting party: it signs the BDC and receives the facture.
 type Client struct {
-	Type                 string    `yaml:"type"`
-	Nom                  string    `yaml:"nom"`
-	Siren                string    `yaml:"siren" seg:"ident"`
-	Adresse              []string  `yaml:"adresse"`
-	AdresseFacturation   []string  `yaml:"adresse_facturation"`
-	Email                string    `yaml:"email"`
-	Telephone            string    `yaml:"telephone"`
-	Responsable          *Personne `yaml:"responsable"`
-	FinancementVA1       bool      `yaml:"financement_va1"`
-	DeclarationSeuilsVA1 bool      `yaml:"declaration_seuils_va1"`
-	StructureType        string    `yaml:"structure_type"`
-	FinessJuridique      string    `yaml:"finess_juridique" seg:"ident"`
-	Effectifs            *int      `yaml:"effectifs"`
+	Type                 string        `yaml:"type"`
+	Nom                  string        `yaml:"nom"`
+	Siren                string        `yaml:"siren" seg:"ident"`
+	Adresse              []string      `yaml:"adresse"`
+	AdresseFacturation   []string      `yaml:"adresse_facturation"`
+	Email                string        `yaml:"email"`
+	Telephone            string        `yaml:"telephone"`
+	Responsable          *Personne     `yaml:"responsable"`
+	FinancementVA1       bool          `yaml:"financement_va1"`
+	DeclarationSeuilsVA1 bool          `yaml:"declaration_seuils_va1"`
+	StructureType        StructureType `yaml:"structure_type"`
+	FinessJuridique      string        `yaml:"finess_juridique" seg:"ident"`
+	Effectifs            *int          `yaml:"effectifs"`
 }
 
 // Client types (JSON commandePour).
 const (
 	Liberal   = "liberal"
 	Structure = "structure"
+)
+
+// StructureType is a structure client's kind (client.structure_type), among
+// those its dispositif allows (clients.structure_types); a profile rule may
+// depend on it (si_structure_type).
+type StructureType string
+
+// The structure types the documents name.
+const (
+	StructureMSP StructureType = "msp" // maison de santé pluriprofessionnelle
+	StructureCDS StructureType = "cds" // centre de santé
 )
 
 // Beneficiaire is a bénéficiaire final: a médecin (libéral) or a site

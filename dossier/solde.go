@@ -423,9 +423,9 @@ func (k *rules) facture() {
 	case !ht.IsPositive():
 		c.errorf(path, "MONTANT_NUL", "le total HT de la Prestation Ségur doit être supérieur à 0 € (une facture à 0 € est toujours rejetée)")
 		return
-	case ht.GreaterThan(d.Facture.PlafondSolde) && dis.Plafond.Base != "commande" && k.perimetreSur:
+	case ht.GreaterThan(d.Facture.PlafondSolde) && dis.Plafond.Base != PlafondCommande && k.perimetreSur:
 		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le plafond du périmètre du solde, %s € HT", euros(ht), euros(d.Facture.PlafondSolde))
-	case ht.GreaterThan(d.Commande.Montant.HT) && dis.Plafond.Base == "commande":
+	case ht.GreaterThan(d.Commande.Montant.HT) && dis.Plafond.Base == PlafondCommande:
 		c.errorf(path, "MONTANT_PLAFOND", "%s € HT dépasse le montant convenu au bon de commande, %s € HT", euros(ht), euros(d.Commande.Montant.HT))
 	}
 	a := r.Avance
@@ -492,12 +492,12 @@ func capitalize(s string) string {
 func (k *rules) justificatif() {
 	r, d, dis := k.r, k.d, k.dis
 	switch dis.Justificatif.MOMQuand {
-	case "tous_directs":
+	case MOMTousDirects:
 		d.Justificatif.Kind = VA
 		if d.Realisation.DMPDirect && d.Realisation.MSSProDirect && d.Realisation.MSSCitoyenDirect {
 			d.Justificatif.Kind = MOM
 		}
-	case "dmp_direct":
+	case MOMDMPDirect:
 		d.Justificatif.Kind = VA
 		if d.Realisation.DMPDirect {
 			d.Justificatif.Kind = MOM

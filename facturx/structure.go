@@ -113,7 +113,10 @@ func checkStructure(doc *pdfin.Doc) (out []string) {
 		}
 	}
 	if xt.Info != nil {
-		info, _ := xt.DereferenceDict(*xt.Info)
+		info, err := xt.DereferenceDict(*xt.Info)
+		if err != nil {
+			fail("dictionnaire Info illisible : %v", err)
+		}
 		for key, tag := range map[string]string{"Title": "dc:title", "Author": "dc:creator", "Subject": "dc:description",
 			"Creator": "xmp:CreatorTool", "Producer": "pdf:Producer", "Keywords": "pdf:Keywords"} {
 			if v := text(info, key); v != "" && !strings.Contains(xmp, xmlEscape(v)+"</") {
@@ -126,7 +129,7 @@ func checkStructure(doc *pdfin.Doc) (out []string) {
 	var oi types.Dict
 	if o, ok := root.Find("OutputIntents"); ok {
 		if a, err := xt.DereferenceArray(o); err == nil && len(a) > 0 {
-			oi, _ = xt.DereferenceDict(a[0])
+			oi, _ = xt.DereferenceDict(a[0]) // unreadable: nil, reported absent below
 		}
 	}
 	if oi == nil {
@@ -137,7 +140,7 @@ func checkStructure(doc *pdfin.Doc) (out []string) {
 		}
 		o, _ := oi.Find("DestOutputProfile")
 		icc := stream(o)
-		want, _ := ICC()
+		want, _ := ICC() // embedded in segur; were it unreadable, nil: the profile is then reported different
 		switch {
 		case icc == nil:
 			fail("OutputIntent : profil ICC (/DestOutputProfile) absent")
@@ -156,7 +159,7 @@ func checkStructure(doc *pdfin.Doc) (out []string) {
 	if o, ok := root.Find("AF"); ok {
 		if a, err := xt.DereferenceArray(o); err == nil && len(a) == 1 {
 			fsRef = a[0]
-			fs, _ = xt.DereferenceDict(a[0])
+			fs, _ = xt.DereferenceDict(a[0]) // unreadable: nil, reported absent below
 		}
 	}
 	if fs == nil {

@@ -114,7 +114,7 @@ func (opt Options) pieceEntry(name, path string, f *os.File, data []byte, mod ti
 		e.File, e.budget = f, opt.handles
 		return e
 	}
-	f.Close()
+	f.Close() // only read, and reopened for the zip: closing loses nothing
 	roots := opt.Roots
 	e.reopen = func() (*os.File, error) {
 		f, _, err := roots.Open(path, safeio.Piece)

@@ -177,7 +177,7 @@ func CheckWith(dir string, reg *dossier.Registry, opt Options) (*Result, error) 
 			}
 		} else {
 			dispositif, ans = m[1], m[2]
-			nn, _ := strconv.Atoi(m[3])
+			nn, _ := strconv.Atoi(m[3]) // two digits: the pattern matched them
 			key := m[1] + asp.PairSep + m[2]
 			parts[key] = append(parts[key], part{base, nn})
 			if _, ok := c.extras(dispositif); !ok {

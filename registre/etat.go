@@ -332,7 +332,7 @@ func diff(path string, a, b any, out *[]Difference) {
 		if v == nil {
 			return "(absent)"
 		}
-		s, _ := json.Marshal(v)
+		s, _ := json.Marshal(v) // a value decoded from JSON: it encodes again
 		return string(s)
 	}
 	switch x := a.(type) {

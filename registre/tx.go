@@ -160,7 +160,7 @@ func (t *Tx) lock() error {
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func parseStamp(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
+	t, _ := time.Parse(time.RFC3339Nano, s) // written by stamp; one that is not reads as the zero time
 	return t
 }
 
@@ -295,12 +295,17 @@ func (t *Tx) Issue(d *Document) error {
 		if d.Cancels == "" {
 			return &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("avoir %s : la facture annulée n'est pas donnée", d.Numero)}
 		}
-		id, _ := res.LastInsertId()
+		id, err := res.LastInsertId()
+		if err != nil {
+			return t.r.classify(err)
+		}
 		r, err := t.tx.Exec("UPDATE documents SET annule_par = ? WHERE fournisseur = ? AND numero = ? AND type = 'FACTURE' AND dossier = ? AND annule_par IS NULL", id, d.Fournisseur, d.Cancels, d.Dossier)
 		if err != nil {
 			return t.r.classify(err)
 		}
-		if n, _ := r.RowsAffected(); n != 1 {
+		if n, err := r.RowsAffected(); err != nil {
+			return t.r.classify(err)
+		} else if n != 1 {
 			return &Error{Code: CodeRegistreValeur, Msg: fmt.Sprintf("avoir %s : aucune facture %s en vigueur pour le dossier %s", d.Numero, d.Cancels, d.Dossier)}
 		}
 		// The MOM cites the facture's number: it goes with the facture, and

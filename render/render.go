@@ -251,9 +251,9 @@ func clientIdentity(doc *Doc, d *dossier.Dossier) {
 	if cl.Type == dossier.Structure {
 		typ = "Structure"
 		switch cl.StructureType {
-		case "msp":
+		case dossier.StructureMSP:
 			typ = "Structure d'exercice coordonné – maison de santé pluriprofessionnelle (MSP)"
-		case "cds":
+		case dossier.StructureCDS:
 			typ = "Structure d'exercice coordonné – centre de santé (CDS)"
 		}
 	}

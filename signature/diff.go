@@ -137,7 +137,7 @@ func (w *walker) visit(o types.Object, u use) {
 			switch k {
 			case "Parent":
 			case "Kids":
-				kids, _ := w.ctx.XRefTable.DereferenceArray(v)
+				kids, _ := w.ctx.XRefTable.DereferenceArray(v) // unreadable: not walked, so objects reached only through it get no use from it
 				for _, kid := range kids {
 					kd, _ := dictOf(deref(w.ctx, kid))
 					if kd == nil {
@@ -164,7 +164,7 @@ func (w *walker) visit(o types.Object, u use) {
 			switch k {
 			case "Parent":
 			case "Annots":
-				arr, _ := w.ctx.XRefTable.DereferenceArray(v)
+				arr, _ := w.ctx.XRefTable.DereferenceArray(v) // unreadable: not walked, so objects reached only through it get no use from it
 				for _, a := range arr {
 					nr := -1
 					if r, ok := a.(types.IndirectRef); ok {
@@ -535,7 +535,10 @@ func (c *comparer) acroForm(a types.Dict) {
 			c.add(codeDocument, "formulaire du document modifié (/"+k+")")
 		}
 	}
-	fields, _ := c.full.XRefTable.DereferenceArray(a["Fields"])
+	fields, err := c.full.XRefTable.DereferenceArray(a["Fields"])
+	if err != nil {
+		c.add(codeDocument, "formulaire du document modifié (/Fields illisible)")
+	}
 	for _, f := range fields {
 		if _, ok := f.(types.IndirectRef); !ok {
 			c.add(codeAnnotation, "champ de formulaire ajouté dans le formulaire même")

@@ -89,7 +89,7 @@ func ensureField(data []byte, box Box) ([]byte, string, error) {
 		fieldTitle(name), num(box.Rect[0]), num(box.Rect[1]), num(box.Rect[2]), num(box.Rect[3]), ref.ObjectNumber.Value()))
 	w := *types.NewIndirectRef(n, 0)
 	np := pd.Clone().(types.Dict)
-	annots, _ := xt.DereferenceArray(np["Annots"])
+	annots, _ := xt.DereferenceArray(np["Annots"]) // segur's own render (pdfin.ReadOwn): none unreadable; none, the page's first
 	np["Annots"] = append(append(types.Array{}, annots...), w)
 	u.object(ref.ObjectNumber.Value(), np.PDFString())
 	af, err := xt.DereferenceDict(xt.RootDict["AcroForm"])
@@ -97,7 +97,7 @@ func ensureField(data []byte, box Box) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("signature : formulaire illisible")
 	}
 	naf := af.Clone().(types.Dict)
-	fields, _ := xt.DereferenceArray(naf["Fields"])
+	fields, _ := xt.DereferenceArray(naf["Fields"]) // segur's own render: none unreadable; none, the form's first
 	naf["Fields"] = append(append(types.Array{}, fields...), w)
 	if r, ok := xt.RootDict["AcroForm"].(types.IndirectRef); ok {
 		u.object(r.ObjectNumber.Value(), naf.PDFString())
@@ -280,9 +280,9 @@ func addFields(u *update, doc fieldsDoc, boxes []Box) ([]byte, error) {
 func fieldTitle(s string) string {
 	var e *string
 	if ascii(s) == s {
-		e, _ = types.Escape(s)
+		e, _ = types.Escape(s) // nil on failure: handled below
 	} else {
-		e, _ = types.EscapedUTF16String(s)
+		e, _ = types.EscapedUTF16String(s) // nil on failure: handled below
 	}
 	if e == nil {
 		return "()"

@@ -56,7 +56,7 @@ func lastXRef(data []byte) (int, error) {
 	if m == nil {
 		return 0, errors.New("fin de fichier PDF introuvable")
 	}
-	prev, _ := strconv.Atoi(string(m[1]))
+	prev, _ := strconv.Atoi(string(m[1])) // digits: the pattern matched them
 	return prev, nil
 }
 
@@ -113,7 +113,7 @@ func findField(ctx *model.Context, name string) (int, types.Dict, error) {
 	if err != nil || af == nil {
 		return 0, nil, fmt.Errorf("champ de signature « %s » introuvable : le PDF n'a pas de formulaire", name)
 	}
-	fields, _ := xt.DereferenceArray(af["Fields"])
+	fields, _ := xt.DereferenceArray(af["Fields"]) // unreadable: no field, so « introuvable » below
 	for _, f := range fields {
 		r, ok := f.(types.IndirectRef)
 		if !ok {
@@ -124,7 +124,7 @@ func findField(ctx *model.Context, name string) (int, types.Dict, error) {
 			continue
 		}
 		if t, ok := d["T"].(types.StringLiteral); ok {
-			if s, _ := types.StringLiteralToString(t); s == name {
+			if s, _ := types.StringLiteralToString(t); s == name { // unreadable: not this field
 				return r.ObjectNumber.Value(), d, nil
 			}
 		}

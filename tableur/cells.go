@@ -62,15 +62,15 @@ func flowSeq(items []*yaml.Node) *yaml.Node {
 func convert(c *Column, raw string, date1904 bool) (*yaml.Node, *cellError) {
 	v := strings.TrimSpace(strings.ReplaceAll(raw, "\u00a0", " "))
 	switch c.Type {
-	case "texte":
+	case colTexte:
 		return scalar("!!str", collapse(v)), nil
-	case "identifiant":
+	case colIdentifiant:
 		id, e := ident(c, v)
 		if e != nil {
 			return nil, e
 		}
 		return quoted(id), nil
-	case "identifiants":
+	case colIdentifiants:
 		var items []*yaml.Node
 		for _, part := range reListSep.Split(v, -1) {
 			if part == "" {
@@ -83,7 +83,7 @@ func convert(c *Column, raw string, date1904 bool) (*yaml.Node, *cellError) {
 			items = append(items, quoted(id))
 		}
 		return flowSeq(items), nil
-	case "lignes", "liste":
+	case colLignes, colListe:
 		var items []*yaml.Node
 		for _, part := range reLinesSep.Split(v, -1) {
 			if p := collapse(part); p != "" {
@@ -91,28 +91,28 @@ func convert(c *Column, raw string, date1904 bool) (*yaml.Node, *cellError) {
 			}
 		}
 		return flowSeq(items), nil
-	case "montant":
+	case colMontant:
 		a, e := amount(v)
 		if e != nil {
 			return nil, e
 		}
 		return number(a), nil
-	case "taux":
+	case colTaux:
 		return rate(c, v)
-	case "date":
+	case colDate:
 		d, e := date(v, date1904)
 		if e != nil {
 			return nil, e
 		}
 		return scalar("!!timestamp", d), nil
-	case "entier":
+	case colEntier:
 		s := strings.TrimSuffix(v, ".0")
 		if !reDigits.MatchString(s) || len(s) > 9 {
 			return nil, bad("TABLEUR_ENTIER", "« %s » n'est pas un nombre entier positif", echo(v))
 		}
-		n, _ := strconv.Atoi(s)
+		n, _ := strconv.Atoi(s) // at most nine digits: checked above
 		return scalar("!!int", strconv.Itoa(n)), nil
-	case "oui-non":
+	case colOuiNon:
 		switch strings.ToLower(v) {
 		case "oui", "o", "vrai", "true", "x", "1", "yes":
 			return scalar("!!bool", "true"), nil
@@ -120,7 +120,7 @@ func convert(c *Column, raw string, date1904 bool) (*yaml.Node, *cellError) {
 			return scalar("!!bool", "false"), nil
 		}
 		return nil, bad("TABLEUR_OUI_NON", "« %s » : oui ou non attendu", echo(v))
-	case "choix":
+	case colChoix:
 		for _, a := range c.Values {
 			if strings.EqualFold(a, v) || normalize(a) == normalize(v) {
 				return scalar("!!str", a), nil
@@ -204,7 +204,7 @@ func date(v string, date1904 bool) (string, *cellError) {
 		p := reFR.FindStringSubmatch(v)
 		d, m, y = atoi(p[1]), atoi(p[2]), atoi(p[3])
 	case reSerial.MatchString(v):
-		f, _ := strconv.ParseFloat(v, 64)
+		f, _ := strconv.ParseFloat(v, 64) // a number: the pattern matched it
 		base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 		if date1904 {
 			base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -224,6 +224,7 @@ func date(v string, date1904 bool) (string, *cellError) {
 	return t.Format("2006-01-02"), nil
 }
 
+// atoi reads digits a pattern matched (so it cannot fail).
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // echo quotes a cell in a message: cut to 60 characters, control

@@ -57,7 +57,7 @@ func (s *Spec) ModeleTableur(w io.Writer) error {
 			return err
 		}
 		width := 18.0
-		if c.Type == "lignes" || c.Type == "texte" {
+		if c.Type == colLignes || c.Type == colTexte {
 			width = 28
 		}
 		if err := f.SetColWidth(sh, col, col, width); err != nil {
@@ -69,7 +69,7 @@ func (s *Spec) ModeleTableur(w io.Writer) error {
 			return err
 		}
 		values := c.Values
-		if c.Type == "oui-non" {
+		if c.Type == colOuiNon {
 			values = []string{"oui", "non"}
 		}
 		if len(values) > 0 {
@@ -133,7 +133,7 @@ func (s *Spec) helpSheet(f *excelize.File) error {
 	}
 	for _, c := range s.Columns {
 		values := strings.Join(c.Values, ", ")
-		if c.Type == "oui-non" {
+		if c.Type == colOuiNon {
 			values = "oui, non"
 		}
 		lines = append(lines, []string{c.Label, c.Key, c.When, c.Help, values})

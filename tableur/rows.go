@@ -68,22 +68,22 @@ func cellText(c *Column, v *yaml.Node) string {
 		for _, x := range v.Content {
 			parts = append(parts, x.Value)
 		}
-		if c.Type == "identifiants" {
+		if c.Type == colIdentifiants {
 			return strings.Join(parts, " ")
 		}
 		return strings.Join(parts, " | ")
 	}
 	switch c.Type {
-	case "oui-non":
+	case colOuiNon:
 		if v.Value == "true" {
 			return "oui"
 		}
 		return "non"
-	case "date":
+	case colDate:
 		if d, e := date(v.Value, false); e == nil {
 			return d[8:10] + "/" + d[5:7] + "/" + d[0:4]
 		}
-	case "montant", "taux":
+	case colMontant, colTaux:
 		return strings.Replace(v.Value, ".", ",", 1)
 	}
 	return v.Value

@@ -14,13 +14,13 @@ import (
 
 // Column is one column of the spreadsheet: the record key it fills.
 type Column struct {
-	Key    string   `yaml:"cle"`     // record path: commande.date, beneficiaires[].rpps
-	Label  string   `yaml:"libelle"` // header label
-	Type   string   `yaml:"type"`
-	When   string   `yaml:"quand"`
-	Help   string   `yaml:"aide"`
-	Values []string `yaml:"valeurs"`
-	Digits int      `yaml:"chiffres"`
+	Key    string     `yaml:"cle"`     // record path: commande.date, beneficiaires[].rpps
+	Label  string     `yaml:"libelle"` // header label
+	Type   ColumnType `yaml:"type"`
+	When   string     `yaml:"quand"`
+	Help   string     `yaml:"aide"`
+	Values []string   `yaml:"valeurs"`
+	Digits int        `yaml:"chiffres"`
 }
 
 // beneficiary reports whether the column describes one beneficiary (one
@@ -51,9 +51,28 @@ type Spec struct {
 	byName map[string]int // normalised label or key → column index
 }
 
-var columnTypes = map[string]bool{
-	"texte": true, "identifiant": true, "montant": true, "taux": true, "date": true, "entier": true,
-	"oui-non": true, "choix": true, "lignes": true, "identifiants": true, "liste": true,
+// ColumnType is how a column's cells are read and written back (type in
+// templates/tableur.yaml).
+type ColumnType string
+
+// The column types.
+const (
+	colTexte        ColumnType = "texte"        // text on one line
+	colIdentifiant  ColumnType = "identifiant"  // letters and digits (chiffres: the digits expected)
+	colIdentifiants ColumnType = "identifiants" // several identifiants
+	colMontant      ColumnType = "montant"      // an amount in euros
+	colTaux         ColumnType = "taux"         // a TVA rate in %
+	colDate         ColumnType = "date"
+	colEntier       ColumnType = "entier"  // a whole number
+	colOuiNon       ColumnType = "oui-non" // oui or non
+	colChoix        ColumnType = "choix"   // one of the column's valeurs
+	colLignes       ColumnType = "lignes"  // lines (an address)
+	colListe        ColumnType = "liste"   // several texts
+)
+
+var columnTypes = map[ColumnType]bool{
+	colTexte: true, colIdentifiant: true, colMontant: true, colTaux: true, colDate: true, colEntier: true,
+	colOuiNon: true, colChoix: true, colLignes: true, colIdentifiants: true, colListe: true,
 }
 
 // LoadSpec reads and checks the column file from fsys.
@@ -74,7 +93,7 @@ func LoadSpec(fsys fs.FS) (*Spec, error) {
 		if !columnTypes[c.Type] {
 			return nil, fmt.Errorf("%s : colonne « %s » de type inconnu « %s »", templates.Tableur, c.Key, c.Type)
 		}
-		if (c.Type == "choix") != (len(c.Values) > 0) && c.Type != "taux" {
+		if (c.Type == colChoix) != (len(c.Values) > 0) && c.Type != colTaux {
 			return nil, fmt.Errorf("%s : colonne « %s » : des valeurs vont avec le type choix", templates.Tableur, c.Key)
 		}
 		for _, n := range []string{normalize(c.Label), normalize(c.Key)} {

@@ -299,7 +299,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool
 				return nil, false, errTooBig
 			}
 		case "confirmer":
-			v, _ := io.ReadAll(io.LimitReader(p, 8))
+			v, _ := io.ReadAll(io.LimitReader(p, 8)) // unreadable: not "1", so not confirmed
 			confirm = string(v) == "1"
 		}
 	}

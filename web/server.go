@@ -273,7 +273,7 @@ func (s *Server) fingerprint() uint64 {
 		}
 	}
 	if s.cfg.Signes != "" {
-		entries, _ := os.ReadDir(s.cfg.Signes)
+		entries, _ := os.ReadDir(s.cfg.Signes) // unreadable: none of its files summed (a change in it unseen until it is readable)
 		for _, e := range entries {
 			add(filepath.Join(s.cfg.Signes, e.Name()))
 		}

@@ -192,8 +192,8 @@ func mimetype(zr *zip.Reader) string {
 	if err != nil {
 		return ""
 	}
-	defer r.Close() // read-only: closing it loses nothing
-	b, _ := io.ReadAll(io.LimitReader(r, 200))
+	defer r.Close()                            // read-only: closing it loses nothing
+	b, _ := io.ReadAll(io.LimitReader(r, 200)) // a hint for a message: what could be read is enough
 	return strings.TrimSpace(string(b))
 }
 

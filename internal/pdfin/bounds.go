@@ -412,7 +412,7 @@ func decodedSize(data []byte, start int, filters []string, earlyChange int, budg
 		}
 	}
 copy:
-	n, _ = io.Copy(w, io.LimitReader(r, budget+1))
+	n, _ = io.Copy(w, io.LimitReader(r, budget+1)) // the bytes a broken stream gives before its error count against the budget; pdfcpu's own read then refuses it
 	return n
 }
 

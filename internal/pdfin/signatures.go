@@ -56,12 +56,12 @@ func (d *Doc) Signatures() (out []Signature, err error) {
 		}
 		switch c := d["Contents"].(type) {
 		case types.HexLiteral:
-			s.Contents, _ = c.Bytes()
+			s.Contents, _ = c.Bytes() // malformed: no CMS, so the signature is reported invalid
 		case types.StringLiteral:
-			s.Contents, _ = types.Unescape(c.Value())
+			s.Contents, _ = types.Unescape(c.Value()) // malformed: no CMS, so the signature is reported invalid
 		}
 		if n, ok := d["Name"].(types.StringLiteral); ok {
-			s.Name, _ = types.StringLiteralToString(n)
+			s.Name, _ = types.StringLiteralToString(n) // a name shown to people only: unreadable, none
 		}
 		out = append(out, s)
 	}

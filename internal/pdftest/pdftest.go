@@ -40,8 +40,8 @@ func Raw(objs ...string) []byte {
 // dictionary's /Filter and the stream keyword.
 func XRefStreamBomb(inflated int, filter string, pad int) []byte {
 	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zw.Write([]byte("5 0 ")) // writes into memory: cannot fail
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression) // a valid level: cannot fail
+	zw.Write([]byte("5 0 "))                               // writes into memory: cannot fail
 	chunk := make([]byte, 1<<20)
 	for left := inflated; left > 0; left -= len(chunk) {
 		zw.Write(chunk[:min(left, len(chunk))]) // writes into memory: cannot fail

@@ -31,7 +31,7 @@ const ConfigSignature = "signature: {certificat: certs/fournisseur.p12, mot_de_p
 // repository (found from the working directory) into dir/certs.
 func copyCertificate(dir string) error {
 	src := ""
-	wd, _ := os.Getwd()
+	wd, _ := os.Getwd() // none: the search below finds nothing and says so
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "fixtures", "certs", "fournisseur.p12")); err == nil {
 			src = filepath.Join(d, "fixtures", "certs", "fournisseur.p12")
@@ -126,8 +126,8 @@ func signVAs(dir string) error {
 	if err != nil {
 		return err
 	}
-	fr, _ := templates.FS.ReadFile(templates.FontRegular)
-	fb, _ := templates.FS.ReadFile(templates.FontBold)
+	fr, _ := templates.FS.ReadFile(templates.FontRegular) // embedded in the binary: cannot fail
+	fb, _ := templates.FS.ReadFile(templates.FontBold)    // embedded in the binary: cannot fail
 	r := render.New(render.Assets{Fonts: render.Fonts{Regular: fr, Bold: fb}})
 	s, err := newSigner()
 	if err != nil {

@@ -132,8 +132,8 @@ func renderVAs(root string) (map[string]va, error) {
 	if err != nil {
 		return nil, err
 	}
-	fr, _ := templates.FS.ReadFile(templates.FontRegular)
-	fb, _ := templates.FS.ReadFile(templates.FontBold)
+	fr, _ := templates.FS.ReadFile(templates.FontRegular) // embedded in the binary: cannot fail
+	fb, _ := templates.FS.ReadFile(templates.FontBold)    // embedded in the binary: cannot fail
 	r := render.New(render.Assets{Fonts: render.Fonts{Regular: fr, Bold: fb}})
 	vas := map[string]va{}
 	for _, d := range dossier.Check(cfg, reg, dossier.Read(files), dossier.Options{Phase: dossier.PhaseSolde, Files: pdfops.Disk{}, DateDepot: time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)}) {
@@ -299,7 +299,7 @@ func (t *tools) cmd(dir, name string, args ...string) error {
 }
 
 func (t *tools) output(name string, args ...string) string {
-	b, _ := exec.Command(name, args...).CombinedOutput()
+	b, _ := exec.Command(name, args...).CombinedOutput() // a tool's version line, for the record: its error leaves it empty
 	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
 	return line
 }

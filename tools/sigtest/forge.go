@@ -48,7 +48,7 @@ func readForUpdate(data []byte) (*model.Context, int, error) {
 	if m == nil {
 		return nil, 0, fmt.Errorf("no startxref")
 	}
-	prev, _ := strconv.Atoi(string(m[1]))
+	prev, _ := strconv.Atoi(string(m[1])) // digits: the pattern matched them
 	pdfops.Init()
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
@@ -182,8 +182,8 @@ func RetypeFont(data []byte) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		res, _ := u.XT.DereferenceDict(pd["Resources"])
-		fonts, _ := u.XT.DereferenceDict(res["Font"])
+		res, _ := u.XT.DereferenceDict(pd["Resources"]) // segur's own VA (a forgery kit for tests): readable
+		fonts, _ := u.XT.DereferenceDict(res["Font"])   // likewise
 		keys := make([]string, 0, len(fonts))
 		for k := range fonts {
 			keys = append(keys, k)
@@ -213,12 +213,12 @@ func EmptyFieldOverlay(data []byte) ([]byte, error) {
 		w := u.Reserve()
 		u.Object(w, fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature 3)/Rect[0 0 600 800]/F 4/P %d 0 R/AP<</N %d 0 R>>>>", pn, ap))
 		np := pd.Clone().(types.Dict)
-		annots, _ := xt.DereferenceArray(np["Annots"])
+		annots, _ := xt.DereferenceArray(np["Annots"]) // segur's own VA: readable; none, the page's first
 		np["Annots"] = append(slices.Clone(annots), *types.NewIndirectRef(w, 0))
 		u.Object(pn, np.PDFString())
-		af, _ := xt.DereferenceDict(xt.RootDict["AcroForm"])
+		af, _ := xt.DereferenceDict(xt.RootDict["AcroForm"]) // segur's own VA: readable
 		naf := af.Clone().(types.Dict)
-		fields, _ := xt.DereferenceArray(naf["Fields"])
+		fields, _ := xt.DereferenceArray(naf["Fields"]) // segur's own VA: readable
 		naf["Fields"] = append(slices.Clone(fields), *types.NewIndirectRef(w, 0))
 		if n := refNr(xt.RootDict["AcroForm"]); n > 0 {
 			u.Object(n, naf.PDFString())
@@ -263,7 +263,7 @@ func WideGap(data []byte, s *signature.Signer, field string) (signed, changed []
 		if err != nil || af == nil {
 			return fmt.Errorf("no form")
 		}
-		fields, _ := u.XT.DereferenceArray(af["Fields"])
+		fields, _ := u.XT.DereferenceArray(af["Fields"]) // segur's own VA: readable; none, the field is not found
 		for _, f := range fields {
 			d, err := u.XT.DereferenceDict(f)
 			if err != nil || d == nil {
@@ -273,7 +273,7 @@ func WideGap(data []byte, s *signature.Signer, field string) (signed, changed []
 			if !ok {
 				continue
 			}
-			if name, _ := types.StringLiteralToString(t); name != field {
+			if name, _ := types.StringLiteralToString(t); name != field { // unreadable: not this field
 				continue
 			}
 			sig := u.Reserve()
@@ -461,12 +461,12 @@ func AddContent(data []byte, content string) ([]byte, error) {
 			contents = types.Array{pd["Contents"]}
 		}
 		np["Contents"] = append(contents, *types.NewIndirectRef(n, 0))
-		res, _ := u.XT.DereferenceDict(pd["Resources"])
+		res, _ := u.XT.DereferenceDict(pd["Resources"]) // none: handled below
 		nres := types.Dict{}
 		if res != nil {
 			nres = res.Clone().(types.Dict)
 		}
-		fonts, _ := u.XT.DereferenceDict(nres["Font"])
+		fonts, _ := u.XT.DereferenceDict(nres["Font"]) // none: a new font dictionary
 		nf := types.Dict{}
 		if fonts != nil {
 			nf = fonts.Clone().(types.Dict)

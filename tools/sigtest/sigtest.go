@@ -80,7 +80,7 @@ func Draw(data []byte, page int, content string) ([]byte, error) {
 
 // Root finds the repository root from a test's working directory.
 func Root() string {
-	dir, _ := os.Getwd()
+	dir, _ := os.Getwd() // none: the search below ends at the root
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			return d
@@ -102,6 +102,6 @@ func Pdfsig(t testing.TB, data []byte) string {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := exec.Command("pdfsig", p).CombinedOutput()
+	out, _ := exec.Command("pdfsig", p).CombinedOutput() // pdfsig exits non-zero for an invalid signature: its output is the verdict
 	return string(out)
 }
