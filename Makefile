@@ -21,8 +21,8 @@ deps:
 # what runs, each step's output as it ends, and its time and CPU); every
 # test runs once, and no two steps compile the same thing (the go commands
 # of parallel steps do not share their work, only the cache once written):
-#  1. go vet, then every test of every package, plainly, but web's (step 2)
-#     and those of step 2 and the release's (below) — the cmd/segur tests
+#  1. go vet, then every test of every package, plainly, but web's and
+#     render's (step 2) and those of step 2 and the release's (below) — the cmd/segur tests
 #     that drive a real segur process (SIGKILL and Ctrl-C mid-pack, a
 #     terminal, peak memory on hostile inputs) included, first: they are the
 #     longest; that binary is not race-instrumented, so the race detector
@@ -38,9 +38,9 @@ deps:
 #     progress read by the page meanwhile) and Close waiting for both.
 #     These run only under -race: the race run asserts all that they
 #     assert; pack's race binary is built first, and its race-built
-#     packages serve cmd/segur's and web's. Then web's other tests, plainly
-#     (the headless browser's among them): so that both steps take about as
-#     long; by then step 1 has compiled what they need.
+#     packages serve cmd/segur's and web's. Then web's other tests and
+#     render's, plainly (the headless browser's among them): so that both
+#     steps take about as long; by then step 1 has compiled what they need.
 # The cross builds (GOOS=windows, GOOS=darwin) and the release's test
 # (tools/dist: the Linux binary run without Go, segur.exe a Windows
 # program) compile segur again for other targets and flags: they are
@@ -48,14 +48,14 @@ deps:
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
 DIST_RUN  := TestReleaseBinariesRun
 # The longest packages first, so that none starts last.
-SLOW_FIRST := ./cmd/segur ./render ./app ./readback ./internal/pdfin
-# Step 1's packages: all but web (step 2) and tools/dist (make dist's only).
-STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/tools/dist')
+SLOW_FIRST := ./cmd/segur ./app ./readback ./internal/pdfin ./signature
+# Step 1's packages: all but web and render (step 2) and tools/dist (make dist's only).
+STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/render' -e '.*/tools/dist')
 
 test: deps
 	@GO='$(GO)' tools/test-steps.sh \
-	  'go vet ./..., then go test of every package but web (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test -count=1 .' \
-	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web plainly|set -e; $(GO) test -race -count=1 -timeout 30m ./pack; $(GO) test -race -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web'
+	  'go vet ./..., then go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test -count=1 .' \
+	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test -race -count=1 -timeout 30m ./pack; $(GO) test -race -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,
