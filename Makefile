@@ -53,7 +53,7 @@ SLOW_FIRST := ./cmd/segur ./render ./app ./readback ./internal/pdfin
 STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/tools/dist')
 
 test: deps
-	@tools/test-steps.sh \
+	@GO='$(GO)' tools/test-steps.sh \
 	  'go vet ./..., then go test of every package but web (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test -count=1 .' \
 	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web plainly|set -e; $(GO) test -race -count=1 -timeout 30m ./pack; $(GO) test -race -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web'
 

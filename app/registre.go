@@ -232,6 +232,40 @@ func (is *issuing) Key(d *dossier.Dossier, kind dossier.Kind) string {
 	return kr.Key(d, kind)
 }
 
+// Known is the SHA-256 and size of the BDC, facture or MOM of d that the
+// registre issued and that Render would give back as it is (pack.Knower),
+// found without reading the archived bytes: "" when Render would not (not
+// issued yet, issued from other inputs, or refused: Render says why).
+func (is *issuing) Known(d *dossier.Dossier, kind dossier.Kind) (string, int64) {
+	switch kind {
+	case dossier.BDC, dossier.FACTURE, dossier.MOM:
+	default:
+		return "", 0
+	}
+	if is.before(d, kind) != nil {
+		return "", 0
+	}
+	role := ""
+	if kind == dossier.FACTURE && is.phase == registre.PhaseAvance {
+		role = "avance"
+	}
+	inputs, err := registre.Canonical(inputsOf(d, kind))
+	if err != nil {
+		return "", 0
+	}
+	if kind == dossier.MOM && is.factureBlocked(d) != nil {
+		return "", 0
+	}
+	prev, size, err := is.tx.IssuedKnown(d.Numero(), string(kind), role)
+	if err != nil || prev == nil {
+		return "", 0
+	}
+	if diffs, err := registre.Diffs(prev.Entrees, inputs); err != nil || diffs != nil {
+		return "", 0
+	}
+	return prev.SHA256, size
+}
+
 func (is *issuing) Render(d *dossier.Dossier, kind dossier.Kind) ([]byte, error) {
 	if err := is.before(d, kind); err != nil {
 		return nil, err

@@ -65,7 +65,18 @@ func writeDocumentWith(r Renderer, d *dossier.Dossier, kind dossier.Kind, out st
 // linked there — when that file still has the recorded SHA-256 and size:
 // it is neither drawn nor written again. A document drawn under a key is
 // recorded with its SHA-256 and size.
+//
+// A document the renderer knows without making it (Knower: one the
+// registre issued, given back as it is) is likewise taken from the staged
+// dossiers/ when the file there has its SHA-256 and size.
 func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind) (Document, *dossier.Problem, error) {
+	if kr, ok := r.(Knower); ok {
+		if sha, size := kr.Known(d, kind); sha != "" {
+			if doc, ok := o.staged(d, kind, sha, size); ok {
+				return doc, nil, nil
+			}
+		}
+	}
 	key := ""
 	if o.Rendered != nil {
 		if kr, ok := r.(Keyer); ok {
@@ -78,11 +89,7 @@ func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind
 			return Document{}, nil, err
 		}
 		if sha != "" {
-			doc := Document{Name: d.FileName(kind)}
-			doc.Path = filepath.Join(o.docs(), "dossiers", d.Numero(), doc.Name)
-			// A file missing, changed or replaced is drawn again.
-			if data, err := safeio.ReadFile(doc.Path, safeio.PDF); err == nil && int64(len(data)) == size && sum(data) == sha {
-				doc.Data = data
+			if doc, ok := o.staged(d, kind, sha, size); ok {
 				return doc, nil, nil
 			}
 		}
@@ -105,4 +112,19 @@ func (o Options) write(path string, data []byte) error {
 		return depot.WriteStaged(path, data)
 	}
 	return depot.WriteFileDurable(path, data, false)
+}
+
+// staged is the document kind of d as the run's dossiers/ already holds it
+// (staged from the previous run), if that file has the SHA-256 sha and the
+// size given; a file missing, changed or replaced is not (ok false: the
+// document is made and written again).
+func (o Options) staged(d *dossier.Dossier, kind dossier.Kind, sha string, size int64) (Document, bool) {
+	doc := Document{Name: d.FileName(kind)}
+	doc.Path = filepath.Join(o.docs(), "dossiers", d.Numero(), doc.Name)
+	data, err := safeio.ReadFile(doc.Path, safeio.PDF)
+	if err != nil || int64(len(data)) != size || sum(data) != sha {
+		return Document{}, false
+	}
+	doc.Data = data
+	return doc, true
 }

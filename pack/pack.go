@@ -152,6 +152,14 @@ type Keyer interface {
 	Key(d *dossier.Dossier, kind dossier.Kind) string
 }
 
+// Knower is a Renderer that can tell, without making it, the SHA-256 and
+// size of a document it would give back as it is (a document the registre
+// issued): "" when it cannot. pack then takes the file of that SHA-256 the
+// staged dossiers/ already holds, if it does.
+type Knower interface {
+	Known(d *dossier.Dossier, kind dossier.Kind) (sha string, size int64)
+}
+
 // Declaration is what one avance line declared: the beneficiaries
 // (RPPS or FINESS géo, the line's order), the Prestation Ségur HT
 // (montantSegurHT) and whether a mandataire was declared. The registre

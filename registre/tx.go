@@ -189,6 +189,34 @@ func (r *Registre) Issued(dossier, kind, role string) (*Document, error) {
 	return issued(r.db, r, dossier, kind, role)
 }
 
+// IssuedKnown is Tx.Issued without the document's bytes, with their size:
+// what a run needs to tell whether a file it already has is that
+// document (its SHA-256 and size) without reading the archive.
+func (t *Tx) IssuedKnown(dossier, kind, role string) (*Document, int64, error) {
+	if err := t.lock(); err != nil {
+		return nil, 0, err
+	}
+	defer t.mu.Unlock()
+	d := &Document{}
+	var emis, entrees string
+	var size int64
+	var cancels sql.NullString
+	err := t.tx.QueryRow(`SELECT d.dossier, d.type, d.role, d.numero, d.date, d.fournisseur, d.signataire, d.emis_le, d.sha256, d.entrees, c.taille,
+		(SELECT f.numero FROM documents f WHERE f.annule_par = d.id AND f.type = 'FACTURE')
+		FROM documents d JOIN contenus c ON c.sha256 = d.sha256
+		WHERE d.dossier = ? AND d.type = ? AND d.role = ? AND d.annule_par IS NULL ORDER BY d.id DESC LIMIT 1`, dossier, kind, role).
+		Scan(&d.Dossier, &d.Kind, &d.Role, &d.Numero, &d.Date, &d.Fournisseur, &d.Signataire, &emis, &d.SHA256, &entrees, &size, &cancels)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	} else if err != nil {
+		return nil, 0, t.r.classify(err)
+	}
+	d.EmisLe = parseStamp(emis)
+	d.Entrees = []byte(entrees)
+	d.Cancels = cancels.String
+	return d, size, nil
+}
+
 type querier interface {
 	QueryRow(query string, args ...any) *sql.Row
 	Query(query string, args ...any) (*sql.Rows, error)

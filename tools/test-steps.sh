@@ -25,6 +25,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Each step runs under tools/cpustep, which counts the CPU of every process
+# the step ran — on Linux the orphans too (Chromium's renderers outlive the
+# browser the web tests stop), which bash's `times` misses.
+if ! ${GO:-go} build -o "$work/cpustep" ./tools/cpustep; then
+	echo "== tools/cpustep does not build" >&2
+	exit 2
+fi
+
 start=$SECONDS
 names=()
 echo "== make test: ${#} steps at once, each test once"
@@ -37,11 +45,10 @@ for step in "$@"; do
 	echo "   [$((n + 1))] $name"
 	(
 		t0=$SECONDS
-		bash -c "$cmd" >"$work/$n.log" 2>&1
+		"$work/cpustep" -o "$work/$n.cpu" bash -c "$cmd" >"$work/$n.log" 2>&1
 		rc=$?
 		# CPU time of the step (user + system, every process it ran).
-		times >"$work/$n.times" # a builtin: a pipe would run it in a subshell, without these children
-		cpu=$(awk 'NR == 2 { split($1 " " $2, t, /[ms]+/); printf "%.0f", t[1] * 60 + t[2] + t[3] * 60 + t[4] }' "$work/$n.times")
+		cpu=$(awk '{ printf "%.0f", $1 }' "$work/$n.cpu" 2>/dev/null)
 		# Written whole under a temporary name, then renamed: the loop
 		# below never reads a result half written.
 		echo "$rc $((SECONDS - t0)) $cpu" >"$work/$n.rc.tmp" && mv "$work/$n.rc.tmp" "$work/$n.rc"

@@ -102,10 +102,29 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The file the second pack takes must be the first's, not a new
-	// render: its inode is the staged link's.
+	// render: its inode is the staged link's. So for every document the
+	// registre issued (BDC, facture, MOM): given back as they are, they
+	// are taken from dossiers/, not read from the archive and written.
 	st0, err := os.Stat(vaPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	firstFiles := map[string]os.FileInfo{}
+	for _, n := range []string{"00042", "00048"} {
+		entries, err := os.ReadDir(filepath.Join(warm, "out", "dossiers", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			st, err := os.Stat(filepath.Join(warm, "out", "dossiers", n, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			firstFiles[filepath.Join(n, e.Name())] = st
+		}
+	}
+	if len(firstFiles) < 6 {
+		t.Fatalf("dossiers/ of the first pack: %d files", len(firstFiles))
 	}
 
 	// The same state twice: one keeps what the registre remembers, the
@@ -129,6 +148,32 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	}
 	if st, err := os.Stat(vaPath); err != nil || !os.SameFile(st, st0) {
 		t.Errorf("the second pack wrote the unsigned VA again instead of keeping the first's file (%v)", err)
+	}
+	for name, st0 := range firstFiles {
+		if st, err := os.Stat(filepath.Join(warm, "out", "dossiers", name)); err != nil || !os.SameFile(st, st0) {
+			t.Errorf("the second pack wrote %s again instead of keeping the first's file (%v)", name, err)
+		}
+	}
+	// An issued document of dossiers/ altered behind segur's back is given
+	// back again from the registre, byte for byte.
+	var momPath string
+	for name := range firstFiles {
+		if strings.Contains(name, "-MOM-") {
+			momPath = filepath.Join(warm, "out", "dossiers", name)
+		}
+	}
+	momBytes, err := os.ReadFile(momPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(momPath, append(bytes.Clone(momBytes), '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, output := pack(warm); code != exitOK {
+		t.Fatalf("pack after the MOM of dossiers/ was altered: exit %d\n%s", code, output)
+	}
+	if got, err := os.ReadFile(momPath); err != nil || !bytes.Equal(got, momBytes) {
+		t.Errorf("an altered MOM of dossiers/ must be given back from the registre as issued (%v)", err)
 	}
 	for _, name := range []string{"rapport.json", "rapport.html"} {
 		w, err := os.ReadFile(filepath.Join(warm, "out", name))
