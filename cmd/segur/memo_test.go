@@ -103,8 +103,9 @@ func TestRememberedVerificationsChangeNoOutput(t *testing.T) {
 	}
 	// The file the second pack takes must be the first's, not a new
 	// render: its inode is the staged link's. So for every document the
-	// registre issued (BDC, facture, MOM): given back as they are, they
-	// are taken from dossiers/, not read from the archive and written.
+	// registre issued (BDC, facture, MOM), given back as it is: its file
+	// is kept, never replaced (whether pack read the archive for it or
+	// not, which registre.TestIssuedKnown and the bench see, not this).
 	st0, err := os.Stat(vaPath)
 	if err != nil {
 		t.Fatal(err)
