@@ -100,60 +100,84 @@ func prepareAll(opt Options, src source) ([]*dossierWork, error) {
 		total += len(g)
 	}
 	works := make([]*dossierWork, total)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
+	// A worker takes the next dossier made and not yet packed, and makes
+	// the next group when there is none: the dossiers of a group are
+	// shared by every worker, so that none waits idle at the end of the
+	// run while another packs the rest of its group; at most about a group
+	// per worker is made ahead, as when each packed its own.
+	type made struct {
+		g, i int
+		d    *dossier.Dossier
+	}
+	var (
+		mu        sync.Mutex // guards ready, nextGroup, loading and done
+		ready     []made
+		nextGroup int
+		loading   int // groups being made
+		done      int
+		wg        sync.WaitGroup
+	)
+	more := sync.NewCond(&mu) // a group was made: its dossiers are ready
+	pack := func(r *Renderer, m made) {
+		w := summarize(m.d, opt.Avance)
+		if err := opt.spool.put(w); err != nil && w.err == nil {
+			w.err = err
+		}
+		if !w.blocked {
+			if *r == nil {
+				*r = opt.NewRenderer()
+			}
+			prepare(opt, *r, m.d, w)
+		}
+		if err := opt.spoolPart(w); err != nil && w.err == nil {
+			w.err = err
+		}
+		if m.i < len(at[m.g]) {
+			works[at[m.g][m.i]] = w
+		}
+		if opt.Progress != nil {
+			mu.Lock()
+			done++
+			opt.Progress(done, total)
+			mu.Unlock()
+		}
+	}
 	for range min(opt.Jobs, max(src.groups(), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var r Renderer
-			for g := range jobs {
-				if ctx.Err() != nil {
-					continue // drain: the run is stopping (Ctrl-C)
-				}
-				ds := src.load(g)
-				for i, d := range ds {
-					if ctx.Err() != nil {
-						break
+			mu.Lock()
+			defer mu.Unlock()
+			for ctx.Err() == nil {
+				switch {
+				case len(ready) > 0:
+					m := ready[0]
+					ready[0] = made{}
+					ready = ready[1:]
+					mu.Unlock()
+					pack(&r, m)
+					mu.Lock()
+				case nextGroup < len(at):
+					g := nextGroup
+					nextGroup++
+					loading++
+					mu.Unlock()
+					ds := src.load(g)
+					mu.Lock()
+					for i, d := range ds {
+						ready = append(ready, made{g, i, d})
 					}
-					w := summarize(d, opt.Avance)
-					if err := opt.spool.put(w); err != nil && w.err == nil {
-						w.err = err
-					}
-					if !w.blocked {
-						if r == nil {
-							r = opt.NewRenderer()
-						}
-						prepare(opt, r, d, w)
-					}
-					if err := opt.spoolPart(w); err != nil && w.err == nil {
-						w.err = err
-					}
-					ds[i] = nil
-					if i < len(at[g]) {
-						works[at[g][i]] = w
-					}
-					if opt.Progress != nil {
-						mu.Lock()
-						done++
-						opt.Progress(done, total)
-						mu.Unlock()
-					}
+					loading--
+					more.Broadcast()
+				case loading > 0:
+					more.Wait() // the last groups are being made: their dossiers are shared too
+				default:
+					return
 				}
 			}
 		}()
 	}
-feed:
-	for g := range at {
-		select {
-		case jobs <- g:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
