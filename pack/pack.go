@@ -461,7 +461,7 @@ func run(opt Options, src source) (*Result, error) {
 	}
 	res.HorsDepot = append(recovered, aside...)
 	if opt.Streamed {
-		res.Rapport = rapport.Streamed(res.Rapport.GenerePar, res.Rapport.DateDepot, func(func(*rapport.RapportDossier) error) error {
+		res.Rapport = rapport.Streamed(res.Rapport.GenerePar, res.Rapport.DateDepot, func(func(rapport.Etat) bool, func(*rapport.RapportDossier) error) error {
 			return errors.New("pack: les entrées du rapport ont été écrites dans rapport.json, pas gardées (Options.Streamed)")
 		})
 	} else if res.Rapport, err = res.Rapport.Held(); err != nil {

@@ -100,8 +100,9 @@ func buildRapport(opt Options, works []*dossierWork, pairs []pair, finish func(*
 		}
 	}
 	type at struct {
-		off int64
-		n   int
+		off  int64
+		n    int
+		etat rapport.Etat // what EachWhere selects on, read without the entry
 	}
 	spooled := make([]at, 0, len(works))
 	for i, w := range works {
@@ -151,7 +152,7 @@ func buildRapport(opt Options, works []*dossierWork, pairs []pair, finish func(*
 		if err != nil {
 			return nil, err
 		}
-		spooled = append(spooled, at{off, len(b)})
+		spooled = append(spooled, at{off, len(b), e.Etat()})
 		// The entry now waits in the spool: the work itself is let go (its
 		// pair was written, its pièces are closed).
 		w.closePieces()
@@ -160,8 +161,11 @@ func buildRapport(opt Options, works []*dossierWork, pairs []pair, finish func(*
 	for i := range pairs {
 		pairs[i].works = nil
 	}
-	return rapport.Streamed("segur "+opt.Version, opt.DateDepot, func(f func(*rapport.RapportDossier) error) error {
+	return rapport.Streamed("segur "+opt.Version, opt.DateDepot, func(keep func(rapport.Etat) bool, f func(*rapport.RapportDossier) error) error {
 		for _, a := range spooled {
+			if keep != nil && !keep(a.etat) {
+				continue
+			}
 			b, err := opt.spool.getBytes(a.off, a.n)
 			if err != nil {
 				return err

@@ -354,7 +354,8 @@ func WriteForPeople(out, stage string, rap *Rapport) ([]string, error) {
 	w.UseCRLF = true
 	w.Write([]string{"numéro éditeur", "client", "fichier à faire signer", "signataires", "e-mail", "en attente depuis (fin de la prestation)"}) // csv.Writer keeps its first error: Error() after Flush returns it
 	keep := map[string]bool{"liste.csv": true}
-	err := rap.Each(func(d *RapportDossier) error {
+	aSigner := func(e Etat) bool { return e == EtatASigner }
+	err := rap.EachWhere(aSigner, func(d *RapportDossier) error {
 		if d.Etat() != EtatASigner {
 			return nil
 		}

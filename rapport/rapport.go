@@ -29,14 +29,15 @@ type Rapport struct {
 	// each, when set, gives the entries one at a time in place of
 	// Dossiers (Streamed): a large quarter's rapport is kept on disk, not
 	// in memory, until it is written.
-	each func(func(*RapportDossier) error) error
+	each func(keep func(Etat) bool, f func(*RapportDossier) error) error
 }
 
 // Streamed is a rapport whose entries each gives one at a time, in order,
 // instead of holding them (Dossiers stays nil): Each, WriteJSON,
-// WriteHTML and WriteForPeople read them through it. Its JSON lists no
-// entry as « [] », never « null ».
-func Streamed(generePar, dateDepot string, each func(func(*RapportDossier) error) error) *Rapport {
+// WriteHTML and WriteForPeople read them through it. each gives only the
+// entries whose state keep accepts (all when keep is nil), reading no
+// other. Its JSON lists no entry as « [] », never « null ».
+func Streamed(generePar, dateDepot string, each func(keep func(Etat) bool, f func(*RapportDossier) error) error) *Rapport {
 	return &Rapport{GenerePar: generePar, DateDepot: dateDepot, each: each}
 }
 
@@ -55,11 +56,18 @@ func (r *Rapport) Held() (*Rapport, error) {
 }
 
 // Each calls f with each entry, in order, and stops at its first error.
-func (r *Rapport) Each(f func(*RapportDossier) error) error {
+func (r *Rapport) Each(f func(*RapportDossier) error) error { return r.EachWhere(nil, f) }
+
+// EachWhere is Each over the entries whose state (RapportDossier.Etat)
+// keep accepts, all when keep is nil; a streamed rapport reads no other.
+func (r *Rapport) EachWhere(keep func(Etat) bool, f func(*RapportDossier) error) error {
 	if r.each != nil {
-		return r.each(f)
+		return r.each(keep, f)
 	}
 	for i := range r.Dossiers {
+		if keep != nil && !keep(r.Dossiers[i].Etat()) {
+			continue
+		}
 		if err := f(&r.Dossiers[i]); err != nil {
 			return err
 		}
