@@ -247,22 +247,29 @@ func (s *dictScan) streamDicts(kw int) []streamDict {
 		if !ok || l.pos != end {
 			continue
 		}
-		sd := streamDict{earlyChange: 1}
-		sd.filters = filterNames(data, d["Filter"])
-		if t, ok := d["Type"]; ok && len(t) == 1 && t[0].kind == tokName && string(t[0].str) == "ObjStm" {
-			sd.objStm = true
-		}
-		if p, ok := d["DecodeParms"]; ok && len(p) == 1 && p[0].kind == tokDict && p[0].dict != nil {
-			if e, ok := p[0].dict["EarlyChange"]; ok && len(e) == 1 && e[0].kind == tokNumber {
-				sd.earlyChange = int(e[0].num)
-			}
-		}
-		out = append(out, sd)
+		out = append(out, streamDictOf(data, d))
 		if len(out) == 4 {
 			break
 		}
 	}
 	return out
+}
+
+// streamDictOf is what the bounds scan needs of a stream's dictionary d
+// (read from data): its filters, whether it is an object stream, and its
+// LZW EarlyChange (1 unless said).
+func streamDictOf(data []byte, d pdfDict) streamDict {
+	sd := streamDict{earlyChange: 1}
+	sd.filters = filterNames(data, d["Filter"])
+	if t, ok := d["Type"]; ok && len(t) == 1 && t[0].kind == tokName && string(t[0].str) == "ObjStm" {
+		sd.objStm = true
+	}
+	if p, ok := d["DecodeParms"]; ok && len(p) == 1 && p[0].kind == tokDict && p[0].dict != nil {
+		if e, ok := p[0].dict["EarlyChange"]; ok && len(e) == 1 && e[0].kind == tokNumber {
+			sd.earlyChange = int(e[0].num)
+		}
+	}
+	return sd
 }
 
 // pdfDict is a dictionary read by readDict: each key's value, as one

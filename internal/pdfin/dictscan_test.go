@@ -35,17 +35,7 @@ func streamDictsEach(data []byte, kw int) []streamDict {
 		if !ok || l.pos != end {
 			continue
 		}
-		sd := streamDict{earlyChange: 1}
-		sd.filters = filterNames(data, d["Filter"])
-		if t, ok := d["Type"]; ok && len(t) == 1 && t[0].kind == tokName && string(t[0].str) == "ObjStm" {
-			sd.objStm = true
-		}
-		if p, ok := d["DecodeParms"]; ok && len(p) == 1 && p[0].kind == tokDict && p[0].dict != nil {
-			if e, ok := p[0].dict["EarlyChange"]; ok && len(e) == 1 && e[0].kind == tokNumber {
-				sd.earlyChange = int(e[0].num)
-			}
-		}
-		out = append(out, sd)
+		out = append(out, streamDictOf(data, d))
 		if len(out) == 4 {
 			break
 		}
