@@ -150,7 +150,13 @@ func dsn(path string, opt Options) string {
 	// busy_timeout first (the driver applies it first anyway); every
 	// transaction begins IMMEDIATE so that two writers queue instead of
 	// failing on upgrade; synchronous FULL makes a commit durable.
-	return path + fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate", opt.BusyTimeout.Milliseconds())
+	// cache_size(-256): a page cache of 256 KiB per connection instead of
+	// SQLite's 2,000 KiB. The archived PDFs, most of the file, pass through
+	// it once each, so a larger cache only holds pages nobody reads again:
+	// a pack of 10,000 dossiers peaks 10 MiB lower (85 against 95 MiB, 81
+	// against 87 for the second pack) for the same CPU, within the
+	// machine's noise (README « Speed and memory »).
+	return path + fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-256)&_txlock=immediate", opt.BusyTimeout.Milliseconds())
 }
 
 // checkHeader refuses a file that is not a SQLite database carrying

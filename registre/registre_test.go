@@ -82,6 +82,23 @@ func TestOpenCreatesThenReopens(t *testing.T) {
 	if mode != "wal" {
 		t.Errorf("journal_mode %q, want wal", mode)
 	}
+	// Every connection of the pool has the settings of dsn: two held at
+	// once (a transaction and a read beside it), as in a pack.
+	tx2, err := r2.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx2.Rollback()
+	for _, q := range []interface {
+		QueryRow(string, ...any) *sql.Row
+	}{tx2, r2.db} {
+		for pragma, want := range map[string]int{"cache_size": -256, "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10000} {
+			var got int
+			if err := q.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil || got != want {
+				t.Errorf("PRAGMA %s = %d (%v), want %d", pragma, got, err, want)
+			}
+		}
+	}
 }
 
 func TestOpenCreatesItsFolder(t *testing.T) {
