@@ -142,10 +142,11 @@ func packCommand(code *int) *cli.Command {
 // quarter), to 1.5 times its live size instead of Go's default 2, which
 // bounds a quarter whose live heap keeps growing. heapLimit is 56 MiB:
 // the program's own pages (about 23 MiB of code and data) and SQLite's
-// (about 20 MiB) come on top, and a pack of 10,000 dossiers, whose live
+// (about 10 MiB since its page cache is 256 KiB per connection, see
+// registre's dsn) come on top, and a pack of 10,000 dossiers, whose live
 // heap no longer grows with the quarter (its rapport waits in the spool),
-// stays under 100 MiB resident (97 MiB measured; 112 MiB at 70 MiB; see
-// README « Speed and memory »).
+// stays under 100 MiB resident (85 MiB measured; 95–102 MiB with SQLite's
+// default cache; 112 MiB at 70 MiB; see README « Speed and memory »).
 //
 // The watch ends with the run: stop ends it and waits for it (no ticker
 // nor goroutine outlives the command, which tests run in-process).
