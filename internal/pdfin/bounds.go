@@ -216,11 +216,8 @@ func newDictScan(data []byte) *dictScan {
 // reading is kept, and each decoded). Called with kw ascending.
 func (s *dictScan) streamDicts(kw int) []streamDict {
 	data := s.data
-	end := kw
-	for end > 0 && isWhite(data[end-1]) {
-		end--
-	}
-	if end < 2 || data[end-1] != '>' || data[end-2] != '>' {
+	end := dictEnd(data, kw)
+	if end < 0 {
 		return nil
 	}
 	var out []streamDict
@@ -530,4 +527,18 @@ func (rl *runLength) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// dictEnd is where the dictionary before the « stream » keyword at kw
+// ends (just past its « >> », white space skipped), or -1 when no « >> »
+// stands there.
+func dictEnd(data []byte, kw int) int {
+	end := kw
+	for end > 0 && isWhite(data[end-1]) {
+		end--
+	}
+	if end < 2 || data[end-1] != '>' || data[end-2] != '>' {
+		return -1
+	}
+	return end
 }

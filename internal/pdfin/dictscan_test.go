@@ -15,11 +15,8 @@ import (
 // streamDictsEach is the reading dictScan replaces: every « << » tried is
 // read again for every stream. The scan must find exactly what it finds.
 func streamDictsEach(data []byte, kw int) []streamDict {
-	end := kw
-	for end > 0 && isWhite(data[end-1]) {
-		end--
-	}
-	if end < 2 || data[end-1] != '>' || data[end-2] != '>' {
+	end := dictEnd(data, kw)
+	if end < 0 {
 		return nil
 	}
 	var out []streamDict
