@@ -96,6 +96,21 @@ type Dossier struct {
 	run runKey // what the rules across a run need of it
 }
 
+// Unplaced is a copy of d without where its record stands — its file,
+// its lines, the positions the rules across a run keep — nor its
+// problems: none of them is drawn on a document. A key of what a
+// document is drawn from digests it, so that the same record read
+// through another path (a run from another folder) keys the same
+// document.
+func (d *Dossier) Unplaced() Dossier {
+	c := *d
+	c.Ref.Source = Pos{}
+	c.Facture.DatePos = Pos{}
+	c.Problems = nil
+	c.run = runKey{}
+	return c
+}
+
 // Ref is what identifies a dossier and names its files.
 type Ref struct {
 	Dispositif    string // as written, even when unknown

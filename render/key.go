@@ -11,10 +11,10 @@ import (
 
 // keyFormat names the layout of Key: a change to it is a new name, so that
 // nothing kept under an older layout is taken for this one.
-const keyFormat = "segur-rendu-1"
+const keyFormat = "segur-rendu-2"
 
 // Key names everything the document kind of d is drawn from: the checked
-// dossier whole (every field, followed through its pointers: the
+// dossier whole but its position and problems (every field, followed through its pointers: the
 // dispositif's wording and barèmes, the solution, the facture number the
 // registre settled), the fonts, the logo, whether it is a preview, and the
 // running program (its code, its embedded templates and mentions). Two
@@ -38,7 +38,12 @@ func (r *Renderer) Key(d *dossier.Dossier, kind dossier.Kind) string {
 	if assets == "" {
 		return ""
 	}
-	dk, err := deephash.Sum(d)
+	// Where the record stands, and what the rules said of it, are not
+	// drawn: left out, the same record read through another path (a run
+	// from another folder) keys the same VA instead of drawing every VA
+	// once again.
+	keyed := d.Unplaced()
+	dk, err := deephash.Sum(&keyed)
 	if err != nil {
 		return ""
 	}

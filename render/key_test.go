@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/segur-sons/segur/dossier"
@@ -72,6 +74,46 @@ func TestKey(t *testing.T) {
 				t.Errorf("key %q after the change, %q before", got, base)
 			}
 		})
+	}
+}
+
+// TestKeyLeavesOutWhatIsNotDrawn: the same record read through another
+// path, two lines lower, with a problem more, keys the same VA — the VA
+// draws none of them — and that VA is byte for byte the one drawn before.
+func TestKeyLeavesOutWhatIsNotDrawn(t *testing.T) {
+	t.Parallel()
+	r := testRenderer(t)
+	d := fixture(t, "dossiers", "liberal-va")[0]
+	base := r.Key(d, dossier.VA)
+	before, err := r.Render(d, dossier.VA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "fixtures", "dossiers", "liberal-va.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ailleurs.yaml")
+	if err := os.WriteFile(path, append([]byte("# lu ailleurs\n# deux lignes plus bas\n"), src...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	moved := checkFile(t, path, dossier.PhaseSolde)[0]
+	if moved.Ref.Source == d.Ref.Source {
+		t.Fatalf("the copy stands where the fixture does: %+v", moved.Ref.Source)
+	}
+	moved.Problems = append(moved.Problems, dossier.Problem{Pos: moved.Ref.Source, Level: dossier.Attention, Numero: moved.Ref.NumeroEditeur, Field: "-", Code: "DOSSIER_DEJA_DEPOSE", Message: "déjà déposé"})
+	if got := r.Key(moved, dossier.VA); got != base {
+		t.Errorf("key %q for the same record read elsewhere, %q before", got, base)
+	}
+	after, err := r.Render(moved, dossier.VA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("the VA of the same record read elsewhere differs: what the key leaves out is drawn")
+	}
+	if d.Ref.Source.File == "" {
+		t.Error("Key cleared the dossier's own position")
 	}
 }
 
