@@ -14,9 +14,10 @@ import (
 const keyFormat = "segur-rendu-2"
 
 // Key names everything the document kind of d is drawn from: the checked
-// dossier whole but its position and problems (every field, followed through its pointers: the
-// dispositif's wording and barèmes, the solution, the facture number the
-// registre settled), the fonts, the logo, whether it is a preview, and the
+// dossier (every field but its record's positions and its problems,
+// followed through its pointers: the dispositif's wording and barèmes, the
+// solution, the facture number the registre settled; dossier.Unplaced),
+// the fonts, the logo, whether it is a preview, and the
 // running program (its code, its embedded templates and mentions). Two
 // renders under one key give the same bytes, so that a run may take the
 // bytes an earlier one kept instead of drawing them again.

@@ -182,6 +182,10 @@ type streamDict struct {
 // as the start of its dictionary.
 const maxDictTries = 64
 
+// maxDictReadings bounds the readings of one stream's dictionary kept (a
+// « << » inside a string may start another that ends at the same « >> »).
+const maxDictReadings = 4
+
 // dictScan reads the dictionaries of a file's streams, in file order
 // (scanBounds): the « << » of the file are found once, and each one
 // whose reading ended without coming near the end of the bytes it was
@@ -245,7 +249,7 @@ func (s *dictScan) streamDicts(kw int) []streamDict {
 			continue
 		}
 		out = append(out, streamDictOf(data, d))
-		if len(out) == 4 {
+		if len(out) == maxDictReadings {
 			break
 		}
 	}

@@ -33,7 +33,7 @@ func streamDictsEach(data []byte, kw int) []streamDict {
 			continue
 		}
 		out = append(out, streamDictOf(data, d))
-		if len(out) == 4 {
+		if len(out) == maxDictReadings {
 			break
 		}
 	}
