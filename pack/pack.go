@@ -430,23 +430,33 @@ func run(opt Options, src source) (*Result, error) {
 		return nil, err
 	}
 	res.Rapport = entries
-	// rapport.json and rapport.html go beside the new depot/, and are
-	// switched with it.
-	if err := depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON); err != nil {
-		return nil, err
-	}
-	if err := rapport.WriteHTML(filepath.Join(filepath.Dir(next), depot.RapportHTML), res.Rapport); err != nil {
+	// rapport.json and rapport.html go beside the new depot/, a-signer/
+	// and its manifest into their staged copies; all are switched with
+	// the dépôt. The three are written at the same time: each reads the
+	// spool on its own (ReadAt) and writes its own files, and each
+	// synced file's wait for the disk overlaps the others' work (a
+	// quarter's rapport.json and rapport.html are tens of megabytes).
+	var (
+		kept      []string
+		jsonErr   error
+		htmlErr   error
+		peopleErr error
+		writers   sync.WaitGroup
+	)
+	writers.Go(func() {
+		jsonErr = depot.WriteWith(filepath.Join(filepath.Dir(next), depot.RapportFile), true, res.Rapport.WriteJSON)
+	})
+	writers.Go(func() {
+		htmlErr = rapport.WriteHTML(filepath.Join(filepath.Dir(next), depot.RapportHTML), res.Rapport)
+	})
+	kept, peopleErr = rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
+	writers.Wait()
+	if err := cmp.Or(jsonErr, htmlErr, peopleErr); err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, p := range pairs {
 		names = append(names, p.name+".json", p.name+".zip")
-	}
-	// a-signer/ and its manifest are written into their staged copies,
-	// switched with the dépôt.
-	kept, err := rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
-	if err != nil {
-		return nil, err
 	}
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted

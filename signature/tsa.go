@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/segur-sons/segur/internal/pdfin"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -180,7 +181,15 @@ func (t *TSA) check(answer, digest []byte, nonce *big.Int) ([]byte, error) {
 // does not verify): the TSA's genTime.
 func StampTime(contents []byte) time.Time {
 	p7, err := pdfin.ParseToken(contents)
-	if err != nil || len(p7.Signers) == 0 {
+	if err != nil {
+		return time.Time{}
+	}
+	return stampTime(p7)
+}
+
+// stampTime is StampTime of the CMS signature p7, already parsed.
+func stampTime(p7 *pkcs7.PKCS7) time.Time {
+	if len(p7.Signers) == 0 {
 		return time.Time{}
 	}
 	for _, a := range p7.Signers[0].UnauthenticatedAttributes {

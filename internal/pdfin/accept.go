@@ -29,7 +29,25 @@ func Accept(data []byte) error {
 // password-protected. The file is read, not yet validated: read what is
 // needed (text, drawing, signatures, objects), then call [Doc.Accept],
 // which validates it — validation repairs some structures in place.
-func Open(data []byte) (d *Doc, err error) {
+func Open(data []byte) (d *Doc, err error) { return open(data, 0) }
+
+// OpenAfter is Open for a file that may begin with a PDF segur wrote
+// itself, own (the unsigned document it rendered and handed out for
+// signature, which a signing tool extends by an incremental update): when
+// data starts with own, the bounds scan reads only the bytes after it —
+// own's objects and streams are segur's writer's, bounded as [ReadOwn]
+// says, and cannot be changed by what follows them. Anything else is
+// Open's: a file that does not start with own is scanned whole, and
+// pdfcpu reads every file whole.
+func OpenAfter(data, own []byte) (d *Doc, err error) {
+	from := 0
+	if len(own) > 0 && bytes.HasPrefix(data, own) {
+		from = len(own)
+	}
+	return open(data, from)
+}
+
+func open(data []byte, from int) (d *Doc, err error) {
 	defer catch(&err, "open")
 	if len(data) == 0 {
 		return nil, fail(CauseEmpty, "le fichier est vide")
@@ -39,7 +57,7 @@ func Open(data []byte) (d *Doc, err error) {
 	}
 	// Bounded before pdfcpu parses anything (objects, references,
 	// decompressed bytes): a hostile file costs a message, not the memory.
-	if err := scanBounds(data); err != nil {
+	if err := scanBoundsFrom(data, from); err != nil {
 		return nil, err
 	}
 	if err := checkEnd(bytes.NewReader(data)); err != nil {

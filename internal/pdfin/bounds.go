@@ -124,15 +124,22 @@ func ReadOwn(data []byte) (d *Doc, err error) {
 // a bound is passed. Whatever its dictionary says, the bytes after each
 // stream keyword are also tried as zlib data: a filter the reading of the
 // dictionary missed cannot hide a bomb.
-func scanBounds(data []byte) error {
+func scanBounds(data []byte) error { return scanBoundsFrom(data, 0) }
+
+// scanBoundsFrom is scanBounds over the objects and streams from the
+// offset from on (the bytes before it are segur's own, see OpenAfter):
+// every stream whose keyword lies there, its dictionary read in the whole
+// file (an indirect /Length or /Filter may be an object before from).
+func scanBoundsFrom(data []byte, from int) error {
 	var k keywordCounter
-	k.Write(data) // keywordCounter's Write never fails
+	k.Write(data[from:]) // keywordCounter's Write never fails
 	if k.over() {
 		return errTooMany
 	}
 	inflated := int64(0)
 	dicts := newDictScan(data)
-	for _, loc := range reStream.FindAllIndex(data, MaxObjects+1) {
+	for _, loc := range reStream.FindAllIndex(data[from:], MaxObjects+1) {
+		loc[0], loc[1] = loc[0]+from, loc[1]+from
 		if loc[0] > 0 && isRegular(data[loc[0]-1]) {
 			continue // « endstream »
 		}

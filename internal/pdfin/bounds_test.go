@@ -168,3 +168,40 @@ func exercise(t *testing.T, data []byte) {
 		coded(d.Accept())
 	}
 }
+
+// TestOpenAfterScansWhatFollowsOwn: a file that starts with a PDF segur
+// wrote (own) has the bytes after it scanned — a bomb appended by an
+// incremental update is refused — and a file that does not start with own
+// is scanned whole; own's own streams are not scanned again.
+func TestOpenAfterScansWhatFollowsOwn(t *testing.T) {
+	own := facture(t)
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zw.Write(make([]byte, MaxInflated+1<<20))
+	zw.Close()
+	appended := append(append([]byte{}, own...), fmt.Sprintf("\n99 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n", z.Len(), z.Bytes())...)
+	bomb := objStmBomb(t, MaxInflated+1<<20)
+	cases := []struct {
+		name      string
+		data, own []byte
+		refused   bool
+	}{
+		{"own, signed by an incremental update", own, own, false},
+		{"a bomb appended after own", appended, own, true},
+		{"a bomb that does not start with own", bomb, own, true},
+		{"a bomb, no own", bomb, nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := OpenAfter(c.data, c.own)
+			if refused := err != nil && strings.Contains(err.Error(), "décompressés"); refused != c.refused {
+				t.Errorf("OpenAfter: %v, want refused for its size: %v", err, c.refused)
+			}
+		})
+	}
+	// What is skipped is own, and only own: the same bomb is refused when
+	// scanned from its start, passed when it is all before the offset.
+	if scanBoundsFrom(bomb, 0) == nil || scanBoundsFrom(bomb, len(bomb)) != nil {
+		t.Errorf("scanBoundsFrom does not scan from its offset")
+	}
+}
