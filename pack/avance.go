@@ -179,9 +179,9 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 			w.problems = append(w.problems, *prob)
 			return
 		}
-		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
+		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: doc.sha()})
 		if p.Kind != dossier.BDC {
-			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: sum(doc.Data), Modified: mod})
+			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: doc.sha(), Modified: mod})
 			continue
 		}
 		// The client's signed copy starts with the BDC before any signature;

@@ -15,6 +15,17 @@ type Document struct {
 	Name string // d.FileName(kind)
 	Path string // where it was written
 	Data []byte
+	// SHA256 is Data's, hex, when the one who made the Document computed
+	// it ("" otherwise: see sha).
+	SHA256 string
+}
+
+// sha is the SHA-256 of d's bytes, hex: computed once per document.
+func (d Document) sha() string {
+	if d.SHA256 != "" {
+		return d.SHA256
+	}
+	return sum(d.Data)
 }
 
 // WriteDocument renders the document kind of d with r and writes it under
@@ -51,7 +62,7 @@ func writeDocumentWith(r Renderer, d *dossier.Dossier, kind dossier.Kind, out st
 			Message: fmt.Sprintf("le document %s n'a pas pu être produit : %v", kind, err),
 		}, nil
 	}
-	doc := Document{Name: d.FileName(kind), Data: data}
+	doc := Document{Name: d.FileName(kind), Data: data, SHA256: sum(data)}
 	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
 	if err := write(doc.Path, data); err != nil {
 		return doc, nil, err
@@ -98,7 +109,7 @@ func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind
 	if err != nil || prob != nil || key == "" {
 		return doc, prob, err
 	}
-	if err := o.Rendered.RememberRendered(d.Numero(), string(kind), key, sum(doc.Data), int64(len(doc.Data))); err != nil {
+	if err := o.Rendered.RememberRendered(d.Numero(), string(kind), key, doc.SHA256, int64(len(doc.Data))); err != nil {
 		return doc, nil, err
 	}
 	return doc, nil, nil
@@ -125,6 +136,6 @@ func (o Options) staged(d *dossier.Dossier, kind dossier.Kind, sha string, size 
 	if err != nil || int64(len(data)) != size || sum(data) != sha {
 		return Document{}, false
 	}
-	doc.Data = data
+	doc.Data, doc.SHA256 = data, sha
 	return doc, true
 }

@@ -512,11 +512,12 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 				w.err = err
 				return
 			}
-			w.files = append(w.files, rapport.Fichier{Nom: a.Name, SHA256: sum(a.Data)})
+			w.files = append(w.files, rapport.Fichier{Nom: a.Name, SHA256: a.sha()})
 		}
 	}
 	kinds := d.Documents
 	rendered := map[dossier.Kind][]byte{}
+	sums := map[dossier.Kind]string{} // each document's SHA-256, computed once
 	for _, k := range kinds {
 		doc, prob, err := opt.writeDocument(r, d, k)
 		if err != nil {
@@ -528,7 +529,8 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 			return
 		}
 		rendered[k] = doc.Data
-		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sum(doc.Data)})
+		sums[k] = doc.sha()
+		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sums[k]})
 	}
 	warn := func(field, code, format string, args ...any) {
 		w.problems = append(w.problems, dossier.Problem{
@@ -537,7 +539,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		})
 	}
 	mod := modified(d)
-	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sum(rendered[dossier.FACTURE]), Modified: mod})
+	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sums[dossier.FACTURE], Modified: mod})
 	if e, ok := justificatif(opt, d, rendered[d.Justificatif.Kind], w, problem, warn); ok {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)
