@@ -30,7 +30,7 @@ func numberInDateOrder(ctx context.Context, q *dossier.Quarter, is *issuing) (ma
 			if d.Stage != dossier.PhaseSolde || d.Blocked() || d.Facture.Numero != "" || d.Numero() == "" {
 				continue
 			}
-			prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+			prev, _, err := is.tx.IssuedKnown(d.Numero(), string(dossier.FACTURE), "") // whether, not what
 			if err != nil {
 				return nil, err
 			}

@@ -399,7 +399,8 @@ func (is *issuing) number(d *dossier.Dossier) error {
 	if is.numbered[d.Numero()] {
 		return nil
 	}
-	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	// Its number, not its bytes: the archive is not read.
+	prev, _, err := is.tx.IssuedKnown(d.Numero(), string(dossier.FACTURE), "")
 	if err != nil {
 		return err
 	}
@@ -480,7 +481,8 @@ func (is *issuing) factureBlocked(d *dossier.Dossier) error {
 	if err != nil {
 		return err
 	}
-	prev, err := is.tx.Issued(d.Numero(), string(dossier.FACTURE), "")
+	// Its inputs, not its bytes: the archive is not read.
+	prev, _, err := is.tx.IssuedKnown(d.Numero(), string(dossier.FACTURE), "")
 	if err != nil {
 		return err
 	}

@@ -84,9 +84,27 @@ func check(f *os.File, path string, k Kind) error {
 // readAll reads f to its end within k's limit (also when the file grows
 // while it is read).
 func readAll(f *os.File, path string, k Kind) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(f, k.Max+1))
-	if err != nil {
-		return nil, err
+	// Sized from the handle, as os.ReadFile does: one read for a file
+	// that does not change, not a dozen into a buffer grown each time.
+	// One byte more than the size, so that a file that grew is seen.
+	n := int64(512)
+	if st, err := f.Stat(); err == nil && st.Size() >= n {
+		n = min(st.Size(), k.Max) + 1
+	}
+	data := make([]byte, 0, n)
+	r := io.LimitReader(f, k.Max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grown by append's rule
+		}
+		m, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(data)) > k.Max {
 		return nil, &TooLargeError{Path: path, Kind: k, Size: int64(len(data))}
