@@ -176,18 +176,9 @@ func (t *TSA) check(answer, digest []byte, nonce *big.Int) ([]byte, error) {
 	return token, nil
 }
 
-// StampTime reads the time of the RFC 3161 token in the unsigned
-// attributes of the CMS signature contents (zero when there is none or it
-// does not verify): the TSA's genTime.
-func StampTime(contents []byte) time.Time {
-	p7, err := pdfin.ParseToken(contents)
-	if err != nil {
-		return time.Time{}
-	}
-	return stampTime(p7)
-}
-
-// stampTime is StampTime of the CMS signature p7, already parsed.
+// stampTime reads the time of the RFC 3161 token in the unsigned
+// attributes of the CMS signature p7 (zero when there is none or it does
+// not verify): the TSA's genTime.
 func stampTime(p7 *pkcs7.PKCS7) time.Time {
 	if len(p7.Signers) == 0 {
 		return time.Time{}
