@@ -145,10 +145,11 @@ func packCommand(code *int) *cli.Command {
 // (about 10 MiB since its page cache is 256 KiB per connection, see
 // registre's dsn) come on top, and a pack of 10,000 dossiers, whose live
 // heap no longer grows with the quarter (its rapport waits in the spool),
-// stays under 100 MiB resident in most runs (first pack 84–85 MiB
-// measured, second pack 81–84 MiB in 10 runs of 11 and 105 MiB in one;
-// 95–102 MiB with SQLite's default cache; 112 MiB at 70 MiB; see README
-// « Speed and memory »).
+// stays under 100 MiB resident (first pack 83–85 MiB measured, second
+// pack 80–84 MiB; 95–102 MiB with SQLite's default cache; 112 MiB at
+// 70 MiB; see README « Speed and memory »: the 104–105 MiB second packs
+// once measured were the bench's own memory, which Linux gave the
+// process it started).
 //
 // The watch ends with the run: stop ends it and waits for it (no ticker
 // nor goroutine outlives the command, which tests run in-process).

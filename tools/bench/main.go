@@ -31,6 +31,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == measureArg {
+		os.Exit(measure(os.Args[2:]))
+	}
 	sizes := flag.String("sizes", "1000:3,10000:1", "quarters to pack, as dossiers:runs, comma-separated")
 	segur := flag.String("segur", "bin/segur", "the segur binary")
 	dir := flag.String("dir", "bench", "work folder (not committed)")
@@ -180,15 +183,63 @@ func (b bench) segurRun(env []string, prof string, args ...string) (result, erro
 			args = slices.Insert(args, 1, "--cpuprofile", prof)
 		}
 	}
-	cmd := exec.Command(b.segur, args...)
+	// segur is started by a small process of its own (this program,
+	// measuring), not by this one: Linux gives a child's peak resident
+	// memory (ru_maxrss) as at least that of the process it was started
+	// from — exec keeps the largest of the memory it replaces, here this
+	// program's, which reading a quarter's rapport.json makes tens of
+	// megabytes — so segur started from here would be given this
+	// program's peak when it is the larger (a second pack of 10,000 was
+	// measured at 104–105 MiB for 82 of its own).
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(self, append([]string{measureArg, b.segur}, args...)...)
 	cmd.Env = env
+	cmd.Stderr = os.Stderr
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return result{}, fmt.Errorf("%s: %w", b.segur, err)
+	}
+	var m measured
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		return result{}, fmt.Errorf("bench: the measure of %s: %w", b.segur, err)
+	}
+	return result{secs: m.Secs, cpu: m.CPU, maxRSS: m.MaxRSS}, nil
+}
+
+// measureArg runs this program as the measuring process: it runs the
+// command that follows (its output to nothing, its errors to stderr) and
+// prints its wall time, CPU seconds and peak resident memory as JSON.
+const measureArg = "-measure-child"
+
+// measured is what the measuring process prints.
+type measured struct {
+	Secs   float64 `json:"secs"`
+	CPU    float64 `json:"cpu"`
+	MaxRSS int64   `json:"max_rss_kib"`
+}
+
+// measure is the measuring process: small, so that the memory it gives
+// the command it starts is negligible (a few MiB) beside segur's own.
+func measure(args []string) int {
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return result{}, err
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
 	}
 	ps := cmd.ProcessState
-	return result{secs: time.Since(start).Seconds(), cpu: (ps.UserTime() + ps.SystemTime()).Seconds(), maxRSS: maxRSS(ps)}, nil
+	b, err := json.Marshal(measured{Secs: time.Since(start).Seconds(), CPU: (ps.UserTime() + ps.SystemTime()).Seconds(), MaxRSS: maxRSS(ps)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	os.Stdout.Write(b)
+	return 0
 }
 
 // commandes counts the dossiers the registre says commandé (their BDC
