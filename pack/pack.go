@@ -437,7 +437,7 @@ func run(opt Options, src source) (*Result, error) {
 	// synced file's wait for the disk overlaps the others' work (a
 	// quarter's rapport.json and rapport.html are tens of megabytes).
 	var (
-		kept      []string
+		keptVAs   []string // a-signer/'s files segur did not write, kept
 		jsonErr   error
 		htmlErr   error
 		peopleErr error
@@ -449,7 +449,7 @@ func run(opt Options, src source) (*Result, error) {
 	writers.Go(func() {
 		htmlErr = rapport.WriteHTML(filepath.Join(filepath.Dir(next), depot.RapportHTML), res.Rapport)
 	})
-	kept, peopleErr = rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
+	keptVAs, peopleErr = rapport.WriteForPeople(opt.Dir, stage, res.Rapport)
 	writers.Wait()
 	if err := cmp.Or(jsonErr, htmlErr, peopleErr); err != nil {
 		return nil, err
@@ -477,7 +477,7 @@ func run(opt Options, src source) (*Result, error) {
 	} else if res.Rapport, err = res.Rapport.Held(); err != nil {
 		return nil, err
 	}
-	for _, k := range kept {
+	for _, k := range keptVAs {
 		res.Problems = append(res.Problems, dossier.Problem{Level: dossier.Attention, Numero: "-", Field: "a-signer", Code: "A_SIGNER_CONSERVE", Message: k})
 	}
 	return res, nil
@@ -539,7 +539,7 @@ func prepare(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork) {
 		})
 	}
 	mod := modified(d)
-	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: sums[dossier.FACTURE], Modified: mod})
+	w.pieces = append(w.pieces, Entry{Name: d.FileName(dossier.FACTURE), Path: filepath.Join(dir, d.FileName(dossier.FACTURE)), SHA256: cmp.Or(sums[dossier.FACTURE], sum(rendered[dossier.FACTURE])), Modified: mod})
 	if e, ok := justificatif(opt, d, rendered[d.Justificatif.Kind], w, problem, warn); ok {
 		e.Modified = mod
 		w.pieces = append(w.pieces, e)

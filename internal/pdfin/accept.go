@@ -36,15 +36,65 @@ func Open(data []byte) (d *Doc, err error) { return open(data, 0) }
 // signature, which a signing tool extends by an incremental update): when
 // data starts with own, the bounds scan reads only the bytes after it —
 // own's objects and streams are segur's writer's, bounded as [ReadOwn]
-// says, and cannot be changed by what follows them. Anything else is
-// Open's: a file that does not start with own is scanned whole, and
-// pdfcpu reads every file whole.
+// says. What follows own cannot change how own's streams decode as long
+// as their dictionaries name their filters, parameters and lengths
+// directly: an object redefined by an update could otherwise become the
+// filter of one of them. A file whose own part refers to any of these
+// indirectly (segur's writer never does) is scanned whole, as is a file
+// that does not start with own; pdfcpu reads every file whole.
 func OpenAfter(data, own []byte) (d *Doc, err error) {
 	from := 0
-	if len(own) > 0 && bytes.HasPrefix(data, own) {
+	if len(own) > 0 && bytes.HasPrefix(data, own) && !indirectStreamKeys(own) {
 		from = len(own)
 	}
 	return open(data, from)
+}
+
+// indirectStreamKeys reports whether data holds « /Filter », « /DecodeParms »
+// or « /Length » followed by an indirect reference (« 12 0 R »), anywhere:
+// in a stream's dictionary or not (a match elsewhere only costs a whole
+// scan).
+func indirectStreamKeys(data []byte) bool {
+	for _, key := range [][]byte{[]byte("/Filter"), []byte("/DecodeParms"), []byte("/Length")} {
+		for rest := data; ; {
+			i := bytes.Index(rest, key)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(key):]
+			if isReference(rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isReference reports whether b starts with white space then « N G R ».
+func isReference(b []byte) bool {
+	p := 0
+	for field := 0; field < 3; field++ {
+		start := p
+		for p < len(b) && isWhite(b[p]) {
+			p++
+		}
+		if field > 0 && p == start {
+			return false // numbers and « R » are separated by white space
+		}
+		switch field {
+		case 0, 1:
+			n := p
+			for p < len(b) && isDigit(b[p]) {
+				p++
+			}
+			if p == n {
+				return false
+			}
+		case 2:
+			return p < len(b) && b[p] == 'R' && (p+1 == len(b) || !isRegular(b[p+1]))
+		}
+	}
+	return false
 }
 
 func open(data []byte, from int) (d *Doc, err error) {

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -171,23 +172,49 @@ func exercise(t *testing.T, data []byte) {
 
 // TestOpenAfterScansWhatFollowsOwn: a file that starts with a PDF segur
 // wrote (own) has the bytes after it scanned — a bomb appended by an
-// incremental update is refused — and a file that does not start with own
-// is scanned whole; own's own streams are not scanned again.
+// incremental update is refused — and a file that does not start with own,
+// or whose own part names a stream's filter indirectly (which an update
+// could redefine), is scanned whole; own's own streams are not scanned
+// again.
 func TestOpenAfterScansWhatFollowsOwn(t *testing.T) {
-	own := facture(t)
+	// A VA as returned: segur's unsigned VA, then two signatures added by
+	// incremental updates.
+	signed, err := os.ReadFile("../../fixtures/signes/MDV-LGC-Va1-VA-00048.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Open(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := signed[:doc.RevisionEnds()[0]]
+	if indirectStreamKeys(own) {
+		t.Fatal("segur's unsigned VA names a stream's filter or length indirectly: OpenAfter would scan every returned VA whole")
+	}
 	var z bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
 	zw.Write(make([]byte, MaxInflated+1<<20))
 	zw.Close()
-	appended := append(append([]byte{}, own...), fmt.Sprintf("\n99 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n", z.Len(), z.Bytes())...)
+	tail := fmt.Sprintf("99 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n", z.Len(), z.Bytes())
+	appended := append(append([]byte{}, signed...), "\n"+tail...)
+	// The bomb's « stream » keyword right where own ends.
+	atTheEnd := append(append([]byte{}, own...), tail...)
 	bomb := objStmBomb(t, MaxInflated+1<<20)
+	// The same file, its own part naming a filter indirectly.
+	indirect := bytes.Replace(own, []byte("/Filter /FlateDecode"), []byte("/Filter 7 0 R"), 1)
+	if bytes.Equal(indirect, own) {
+		t.Fatal("the unsigned VA has no « /Filter /FlateDecode » to rewrite")
+	}
+	ownIndirect := append(append([]byte{}, indirect...), tail...)
 	cases := []struct {
 		name      string
 		data, own []byte
 		refused   bool
 	}{
-		{"own, signed by an incremental update", own, own, false},
-		{"a bomb appended after own", appended, own, true},
+		{"a returned VA, own its unsigned revision", signed, own, false},
+		{"a bomb appended after the signatures", appended, own, true},
+		{"a bomb right where own ends", atTheEnd, own, true},
+		{"own naming a filter indirectly, a bomb in it: scanned whole", ownIndirect, ownIndirect, true},
 		{"a bomb that does not start with own", bomb, own, true},
 		{"a bomb, no own", bomb, nil, true},
 	}
@@ -199,9 +226,21 @@ func TestOpenAfterScansWhatFollowsOwn(t *testing.T) {
 			}
 		})
 	}
-	// What is skipped is own, and only own: the same bomb is refused when
-	// scanned from its start, passed when it is all before the offset.
+	if !indirectStreamKeys(indirect) {
+		t.Error("« /Filter 7 0 R » not seen as an indirect filter")
+	}
+	for _, direct := range []string{"/Length 1234 >>", "/Length1 12345 /Length2 0 /Filter /FlateDecode", "/Length 12 0 Rx"} {
+		if indirectStreamKeys([]byte(direct)) {
+			t.Errorf("%q seen as an indirect reference", direct)
+		}
+	}
+	// What is skipped is own, and only own: a bomb is refused when scanned
+	// from its start, passed when it is all before the offset, and what
+	// follows it still counts.
 	if scanBoundsFrom(bomb, 0) == nil || scanBoundsFrom(bomb, len(bomb)) != nil {
 		t.Errorf("scanBoundsFrom does not scan from its offset")
+	}
+	if scanBoundsFrom(append(append([]byte{}, bomb...), tail...), len(bomb)) == nil {
+		t.Errorf("scanBoundsFrom passes a bomb after its offset")
 	}
 }

@@ -230,6 +230,9 @@ func measure(args []string) int {
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() > 0 {
+			return cmd.ProcessState.ExitCode() // segur's own
+		}
 		return 1
 	}
 	ps := cmd.ProcessState

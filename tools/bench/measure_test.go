@@ -35,7 +35,7 @@ func TestMeasureGivesTheCommandsOwnPeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := maxRSS(direct.ProcessState); got < big>>10 {
-		t.Fatalf("control: /bin/true started from a process of %d MiB is given %d MiB: the kernel does not give a child its parent's peak, this test shows nothing", big>>20, got>>10)
+		t.Skipf("control: /bin/true started from a process of %d MiB is given %d MiB: this kernel does not give a child its parent's peak, so there is nothing to show here", big>>20, got>>10)
 	}
 	r, err := bench{segur: "/bin/true"}.segurRun(nil, "", "etat")
 	if err != nil {
