@@ -179,6 +179,7 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 			w.problems = append(w.problems, *prob)
 			return
 		}
+		doc.SHA256 = doc.sha() // listed and zipped: hashed once
 		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: doc.sha()})
 		if p.Kind != dossier.BDC {
 			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: doc.sha(), Modified: mod})

@@ -62,7 +62,7 @@ func writeDocumentWith(r Renderer, d *dossier.Dossier, kind dossier.Kind, out st
 			Message: fmt.Sprintf("le document %s n'a pas pu être produit : %v", kind, err),
 		}, nil
 	}
-	doc := Document{Name: d.FileName(kind), Data: data, SHA256: sum(data)}
+	doc := Document{Name: d.FileName(kind), Data: data}
 	doc.Path = filepath.Join(out, "dossiers", d.Numero(), doc.Name)
 	if err := write(doc.Path, data); err != nil {
 		return doc, nil, err
@@ -106,8 +106,12 @@ func (o Options) writeDocument(r Renderer, d *dossier.Dossier, kind dossier.Kind
 		}
 	}
 	doc, prob, err := writeDocumentWith(r, d, kind, o.docs(), o.write)
-	if err != nil || prob != nil || key == "" {
+	if err != nil || prob != nil {
 		return doc, prob, err
+	}
+	doc.SHA256 = sum(doc.Data) // pack lists it, zips it, remembers it: hashed once here
+	if key == "" {
+		return doc, nil, nil
 	}
 	if err := o.Rendered.RememberRendered(d.Numero(), string(kind), key, doc.SHA256, int64(len(doc.Data))); err != nil {
 		return doc, nil, err
