@@ -179,10 +179,10 @@ func prepareAvance(opt Options, r Renderer, d *dossier.Dossier, w *dossierWork, 
 			w.problems = append(w.problems, *prob)
 			return
 		}
-		doc.SHA256 = doc.sha() // listed and zipped: hashed once
-		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: doc.sha()})
+		sha := sum(doc.Data) // listed and zipped: hashed once
+		w.files = append(w.files, rapport.Fichier{Nom: doc.Name, SHA256: sha})
 		if p.Kind != dossier.BDC {
-			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: doc.sha(), Modified: mod})
+			w.pieces = append(w.pieces, Entry{Name: p.Nom, Path: doc.Path, SHA256: sha, Modified: mod})
 			continue
 		}
 		// The client's signed copy starts with the BDC before any signature;

@@ -70,31 +70,20 @@ func indirectStreamKeys(data []byte) bool {
 	return false
 }
 
-// isReference reports whether b starts with white space then « N G R ».
+// isReference reports whether b starts with « N G R »: white space, digits,
+// white space, digits, white space, then « R » ending its token.
 func isReference(b []byte) bool {
 	p := 0
-	for field := 0; field < 3; field++ {
-		start := p
-		for p < len(b) && isWhite(b[p]) {
+	for _, part := range []func(byte) bool{isWhite, isDigit, isWhite, isDigit, isWhite} {
+		n := p
+		for p < len(b) && part(b[p]) {
 			p++
 		}
-		if field > 0 && p == start {
-			return false // numbers and « R » are separated by white space
-		}
-		switch field {
-		case 0, 1:
-			n := p
-			for p < len(b) && isDigit(b[p]) {
-				p++
-			}
-			if p == n {
-				return false
-			}
-		case 2:
-			return p < len(b) && b[p] == 'R' && (p+1 == len(b) || !isRegular(b[p+1]))
+		if p == n {
+			return false
 		}
 	}
-	return false
+	return p < len(b) && b[p] == 'R' && (p+1 == len(b) || !isRegular(b[p+1]))
 }
 
 func open(data []byte, from int) (d *Doc, err error) {
