@@ -21,7 +21,7 @@ deps:
 # what runs, each step's output as it ends, and its time and CPU); every
 # test runs once, and no two steps compile the same thing (the go commands
 # of parallel steps do not share their work, only the cache once written):
-#  1. go vet, then every test of every package, plainly, but web's and
+#  1. every test of every package, plainly, but web's and
 #     render's (step 2) and those of step 2 and the release's (below) — the cmd/segur tests
 #     that drive a real segur process (SIGKILL and Ctrl-C mid-pack, a
 #     terminal, peak memory on hostile inputs) included, first: they are the
@@ -45,6 +45,18 @@ deps:
 # (tools/dist: the Linux binary run without Go, segur.exe a Windows
 # program) compile segur again for other targets and flags: they are
 # `make dist`'s, which CI runs after `make test` and `make lint`.
+# go vet runs in `make lint` (CI runs it after `make test`), with all its
+# analyzers, once: go test's own vet (a subset) would analyse every package
+# and its dependencies again, twice under -race (≈ 110 CPU-seconds of a
+# fresh clone's 2 cores, measured 7 Dec), to find nothing go vet does not.
+TESTFLAGS ?= -vet=off -ldflags=-w
+# The test binaries are kept in bin/test (plain/ and race/, ≈ 1 Go in all;
+# `make clean` removes them): go test links a binary again only when what
+# it is made of changed, where a binary in its temporary folder is linked
+# at every run (≈ 25 of a warm run's CPU-seconds for some thirty binaries).
+# cmd/segur's tests build the segur they run as a real process in the same
+# place (SEGUR_TESTBIN), for the same reason.
+TESTBIN   := $(CURDIR)/bin/test
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
 DIST_RUN  := TestReleaseBinariesRun
 # The longest packages first, so that none starts last.
@@ -53,9 +65,10 @@ SLOW_FIRST := ./cmd/segur ./app ./readback ./internal/pdfin ./signature
 STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/render' -e '.*/tools/dist')
 
 test: deps
-	@GO='$(GO)' tools/test-steps.sh \
-	  'go vet ./..., then go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) vet ./...; echo "go vet ./...: ok"; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test -count=1 .' \
-	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test -race -count=1 -timeout 30m ./pack; $(GO) test -race -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
+	@mkdir -p $(TESTBIN)/plain $(TESTBIN)/race
+	@GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh \
+	  'go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 .' \
+	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test $(TESTFLAGS) -race -o $(TESTBIN)/race/ -count=1 -timeout 30m ./pack; $(GO) test $(TESTFLAGS) -race -o $(TESTBIN)/race/ -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,
@@ -157,6 +170,8 @@ clean:
 # fetched at a fixed version through the Go module proxy.
 .PHONY: lint
 lint:
+	$(GO) vet ./...
+	cd third_party/gofpdf && $(GO) vet .
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	@out=$$($(GO) run golang.org/x/tools/cmd/deadcode@v0.52.0 -test ./...); \
 	  if [ -n "$$out" ]; then echo "$$out"; echo "deadcode : code que rien n'appelle, même pas un test"; exit 1; fi

@@ -28,7 +28,10 @@ trap 'exit 130' INT TERM
 # Each step runs under tools/cpustep, which counts the CPU of every process
 # the step ran — on Linux the orphans too (Chromium's renderers outlive the
 # browser the web tests stop), which bash's `times` misses.
-if ! ${GO:-go} build -o "$work/cpustep" ./tools/cpustep; then
+# Kept in SEGUR_TESTBIN when make gives it: go build links it again only
+# when it changed.
+cpustep="${SEGUR_TESTBIN:-$work}/cpustep"
+if ! ${GO:-go} build -o "$cpustep" ./tools/cpustep; then
 	echo "== tools/cpustep does not build" >&2
 	exit 2
 fi
@@ -45,7 +48,7 @@ for step in "$@"; do
 	echo "   [$((n + 1))] $name"
 	(
 		t0=$SECONDS
-		"$work/cpustep" -o "$work/$n.cpu" bash -c "$cmd" >"$work/$n.log" 2>&1
+		"$cpustep" -o "$work/$n.cpu" bash -c "$cmd" >"$work/$n.log" 2>&1
 		rc=$?
 		# CPU time of the step (user + system, every process it ran).
 		cpu=$(awk '{ printf "%.0f", $1 }' "$work/$n.cpu" 2>/dev/null)

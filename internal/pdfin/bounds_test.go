@@ -2,7 +2,6 @@ package pdfin
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"os"
@@ -16,14 +15,8 @@ import (
 
 // objStmBomb is a small PDF whose object stream inflates to n bytes.
 func objStmBomb(t testing.TB, n int) []byte {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for left := n; left > 0; left -= len(chunk) {
-		zw.Write(chunk[:min(left, len(chunk))])
-	}
-	zw.Close()
-	stm := fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
+	z := pdftest.Deflated("", n, ' ')
+	stm := fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", len(z), z)
 	return pdftest.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", stm)
 }
 
@@ -191,11 +184,8 @@ func TestOpenAfterScansWhatFollowsOwn(t *testing.T) {
 	if indirectStreamKeys(own) {
 		t.Fatal("segur's unsigned VA names a stream's filter or length indirectly: OpenAfter would scan every returned VA whole")
 	}
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zw.Write(make([]byte, MaxInflated+1<<20))
-	zw.Close()
-	tail := fmt.Sprintf("99 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n", z.Len(), z.Bytes())
+	z := pdftest.Deflated("", MaxInflated+1<<20, 0)
+	tail := fmt.Sprintf("99 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n", len(z), z)
 	appended := append(append([]byte{}, signed...), "\n"+tail...)
 	// The bomb's « stream » keyword right where own ends.
 	atTheEnd := append(append([]byte{}, own...), tail...)

@@ -10,7 +10,46 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 )
+
+// deflated remembers Deflated's streams: a test binary compresses each
+// bomb once (256 MiB take most of a CPU-second at the best level).
+var deflated struct {
+	sync.Mutex
+	m map[deflatedKey][]byte
+}
+
+type deflatedKey struct {
+	prefix string
+	n      int
+	fill   byte
+}
+
+// Deflated is a zlib stream, at the best compression level, of prefix
+// followed by n bytes of fill: the stream of a decompression bomb. Each
+// call gets its own copy.
+func Deflated(prefix string, n int, fill byte) []byte {
+	k := deflatedKey{prefix, n, fill}
+	deflated.Lock()
+	defer deflated.Unlock()
+	if z, ok := deflated.m[k]; ok {
+		return bytes.Clone(z)
+	}
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression) // a valid level: cannot fail
+	zw.Write([]byte(prefix))                               // writes into memory: cannot fail
+	chunk := bytes.Repeat([]byte{fill}, min(n, 1<<20))
+	for left := n; left > 0; left -= len(chunk) {
+		zw.Write(chunk[:min(left, len(chunk))]) // writes into memory: cannot fail
+	}
+	zw.Close() // writes into memory: cannot fail
+	if deflated.m == nil {
+		deflated.m = map[deflatedKey][]byte{}
+	}
+	deflated.m[k] = z.Bytes()
+	return bytes.Clone(z.Bytes())
+}
 
 // Raw assembles a PDF from object bodies (object i+1 is objs[i], object 1
 // the catalog) with a correct cross-reference table.
@@ -39,15 +78,7 @@ func Raw(objs ...string) []byte {
 // data then hex-encoded); pad bytes of white space sit between the
 // dictionary's /Filter and the stream keyword.
 func XRefStreamBomb(inflated int, filter string, pad int) []byte {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression) // a valid level: cannot fail
-	zw.Write([]byte("5 0 "))                               // writes into memory: cannot fail
-	chunk := make([]byte, 1<<20)
-	for left := inflated; left > 0; left -= len(chunk) {
-		zw.Write(chunk[:min(left, len(chunk))]) // writes into memory: cannot fail
-	}
-	zw.Close() // writes into memory: cannot fail
-	stm := z.Bytes()
+	stm := Deflated("5 0 ", inflated, 0)
 	if strings.Contains(filter, "ASCIIHex") {
 		stm = []byte(hex.EncodeToString(stm) + ">")
 	}
