@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,13 +215,21 @@ func esignVA(t testing.TB, unsigned []byte, days int) []byte {
 // does: the VA printed, signed by hand and scanned (pdftoppm then img2pdf,
 // which CI installs). pack accepts a scan with the warning VA_NUMERISEE.
 // who only changes the scan's resolution, so that two calls with
-// different names give different files.
+// different names give different files. A scan is made once per test
+// binary (img2pdf, a Python program, takes half a CPU-second to start);
+// each call gets its own copy.
 func scanVA(t testing.TB, unsigned []byte, who string) []byte {
 	t.Helper()
 	for _, tool := range []string{"pdftoppm", "img2pdf"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s absent (poppler-utils, img2pdf ; .ci/run les installe)", tool)
 		}
+	}
+	key := fmt.Sprintf("%x %s", sha256.Sum256(unsigned), who)
+	scans.Lock()
+	defer scans.Unlock()
+	if data, ok := scans.m[key]; ok {
+		return bytes.Clone(data)
 	}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "va.pdf")
@@ -239,7 +249,17 @@ func scanVA(t testing.TB, unsigned []byte, who string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data
+	if scans.m == nil {
+		scans.m = map[string][]byte{}
+	}
+	scans.m[key] = data
+	return bytes.Clone(data)
+}
+
+// scans are scanVA's, by the unsigned VA's SHA-256 and the name.
+var scans struct {
+	sync.Mutex
+	m map[string][]byte
 }
 
 // get fetches path from the page.
