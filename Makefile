@@ -50,7 +50,7 @@ deps:
 # and its dependencies again, twice under -race (≈ 110 CPU-seconds of a
 # fresh clone's 2 cores, measured 7 Dec), to find nothing go vet does not.
 TESTFLAGS ?= -vet=off -ldflags=-w
-# The test binaries are kept in bin/test (plain/ and race/, ≈ 1 Go in all;
+# The test binaries are kept in bin/test (plain/ and race/, ≈ 450 Mo;
 # `make clean` removes them): go test links a binary again only when what
 # it is made of changed, where a binary in its temporary folder is linked
 # at every run (≈ 25 of a warm run's CPU-seconds for some thirty binaries).
@@ -65,10 +65,10 @@ SLOW_FIRST := ./cmd/segur ./app ./readback ./internal/pdfin ./signature
 STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/render' -e '.*/tools/dist')
 
 test: deps
-	@mkdir -p $(TESTBIN)/plain $(TESTBIN)/race
+	@mkdir -p '$(TESTBIN)'
 	@GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh \
-	  'go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 .' \
-	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test $(TESTFLAGS) -race -o $(TESTBIN)/race/ -count=1 -timeout 30m ./pack; $(GO) test $(TESTFLAGS) -race -o $(TESTBIN)/race/ -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test $(TESTFLAGS) -o $(TESTBIN)/plain/ -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
+	  'go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 .' \
+	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test $(TESTFLAGS) -race -o "$(TESTBIN)/race/" -count=1 -timeout 30m ./pack; $(GO) test $(TESTFLAGS) -race -o "$(TESTBIN)/race/" -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,
@@ -161,6 +161,7 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	cd third_party/gofpdf && $(GO) vet .
 
 clean:
 	rm -rf bin out out-facturx out-avance bench dist
@@ -169,9 +170,7 @@ clean:
 # (a function only tests call is kept on purpose: see the README). Both are
 # fetched at a fixed version through the Go module proxy.
 .PHONY: lint
-lint:
-	$(GO) vet ./...
-	cd third_party/gofpdf && $(GO) vet .
+lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	@out=$$($(GO) run golang.org/x/tools/cmd/deadcode@v0.52.0 -test ./...); \
 	  if [ -n "$$out" ]; then echo "$$out"; echo "deadcode : code que rien n'appelle, même pas un test"; exit 1; fi

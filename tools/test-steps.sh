@@ -29,9 +29,9 @@ trap 'exit 130' INT TERM
 # the step ran — on Linux the orphans too (Chromium's renderers outlive the
 # browser the web tests stop), which bash's `times` misses.
 # Kept in SEGUR_TESTBIN when make gives it: go build links it again only
-# when it changed.
+# when it changed (-buildvcs=false: not at every commit either).
 cpustep="${SEGUR_TESTBIN:-$work}/cpustep"
-if ! ${GO:-go} build -o "$cpustep" ./tools/cpustep; then
+if ! ${GO:-go} build -buildvcs=false -o "$cpustep" ./tools/cpustep; then
 	echo "== tools/cpustep does not build" >&2
 	exit 2
 fi

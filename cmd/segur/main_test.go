@@ -75,11 +75,12 @@ func segurBinary(t *testing.T) string {
 	return builtSegur.get(t, "segur-test-", func(dir string) (string, error) {
 		bin := filepath.Join(dir, "segur")
 		// make test keeps it between runs (bin/test): go build links it
-		// again only when what it is made of changed.
+		// again only when what it is made of changed (-buildvcs=false: not
+		// at every commit either).
 		if keep := os.Getenv("SEGUR_TESTBIN"); keep != "" {
 			bin = filepath.Join(keep, "segur-sous-test")
 		}
-		if out, err := exec.Command("go", "build", "-ldflags", "-w -X main.testClock="+fixedClock, "-o", bin, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-buildvcs=false", "-ldflags", "-w -X main.testClock="+fixedClock, "-o", bin, ".").CombinedOutput(); err != nil {
 			return "", fmt.Errorf("go build: %v\n%s", err, out)
 		}
 		return bin, nil

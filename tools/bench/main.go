@@ -43,6 +43,10 @@ func main() {
 	oneFile := flag.Bool("one-file", false, "write each quarter's records as one file (not 100 per file)")
 	flag.Parse()
 	b := bench{segur: *segur, dir: *dir, jobs: *jobs, second: *second, profile: *cpuprofile, oneFile: *oneFile}
+	if err := fence(b.dir); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
 	var sums []summary
 	for _, sz := range strings.Split(*sizes, ",") {
 		var n, runs int
@@ -92,9 +96,6 @@ type summary struct {
 }
 
 func (b bench) size(n, runs int) (summary, error) {
-	if err := fence(b.dir); err != nil {
-		return summary{}, err
-	}
 	q, perFile := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n)), 100
 	if b.oneFile {
 		q, perFile = q+"-one-file", n
@@ -376,8 +377,9 @@ func counts(path string) (docs, packed int, err error) {
 	return docs, packed, nil
 }
 
-// fence writes a go.mod in the work folder, when it is in the module: the
-// go command then takes the folder for another module and no longer walks
+// fence writes a go.mod in the work folder (unless there is one): when the
+// folder is in segur's module (bench/, the default), the go command then
+// takes it for another module and no longer walks
 // its tens of thousands of generated files at every `go list ./...` or
 // `go test ./...` (3 GB after a `make bench`: 5 CPU-seconds per listing,
 // measured 7 Dec).
