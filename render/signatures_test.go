@@ -63,6 +63,11 @@ func TestMOMSigned(t *testing.T) {
 	}
 	r := testRenderer(t)
 	r.assets.Signer = s
+	// A signature states the moment it was made (the real time, to the
+	// second): the same bytes twice need the same clock, not two renders
+	// within one second (under load they straddle one).
+	at := time.Now()
+	r.assets.Now = func() time.Time { return at }
 	d := fixture(t, "dossiers", "liberal-mom")[0]
 	a, err := r.Render(d, dossier.MOM)
 	if err != nil {
