@@ -293,10 +293,10 @@ func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, w
 	// The page may still be reloading itself (after the upload, or every
 	// 3 s while it said the records were being read): a navigation it
 	// aborts is made again, until the page shows the state.
-	for {
+	for bound := attemptBound(); ; {
 		// Each attempt bounded: a navigation the page's reload aborted
 		// can leave WaitVisible waiting for a page that never comes.
-		actx, cancel := context.WithTimeout(ctx, time.Minute)
+		actx, cancel := context.WithTimeout(ctx, bound())
 		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#etat`)))
 		if err == nil {
 			etat, err := chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#etat`)))
@@ -309,6 +309,21 @@ func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, w
 		if time.Now().After(deadline) {
 			t.Fatalf("00045's page once read again: %v; want « %s »", err, want)
 		}
+	}
+}
+
+// attemptBound gives the bounds of successive attempts at a navigation
+// the page's own reload may abort: 5 s, then twice the previous bound,
+// up to a minute. An aborted navigation costs a few seconds, not a whole
+// minute as with a fixed bound, and a machine so loaded that a page takes
+// longer to come still gets attempts long enough for it; the caller's
+// deadline ends the loop.
+func attemptBound() func() time.Duration {
+	next := 5 * time.Second
+	return func() time.Duration {
+		b := next
+		next = min(2*next, time.Minute)
+		return b
 	}
 }
 
@@ -559,11 +574,12 @@ func TestBrowserScanReviewed(t *testing.T) {
 	}
 	// The page shows it; a navigation the page's own reload aborts is made
 	// again.
+	bound := attemptBound()
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		got := ""
 		// Each attempt bounded: a navigation the page's reload aborted
 		// can leave WaitVisible waiting for a page that never comes.
-		actx, cancel := context.WithTimeout(ctx, time.Minute)
+		actx, cancel := context.WithTimeout(ctx, bound())
 		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#verifications`)))
 		if err == nil {
 			got, err = chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#verifications`)))
