@@ -291,39 +291,34 @@ func (f *fixture) waitRead(t *testing.T, ctx context.Context, uploaded []byte, w
 		time.Sleep(50 * time.Millisecond)
 	}
 	// The page may still be reloading itself (after the upload, or every
-	// 3 s while it said the records were being read): a navigation it
-	// aborts is made again, until the page shows the state.
-	for bound := attemptBound(); ; {
-		// Each attempt bounded: a navigation the page's reload aborted
-		// can leave WaitVisible waiting for a page that never comes.
-		actx, cancel := context.WithTimeout(ctx, bound())
-		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#etat`)))
-		if err == nil {
-			etat, err := chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#etat`)))
-			if err == nil && strings.TrimSpace(etat) == string(want) {
-				cancel()
-				return
-			}
-		}
-		cancel()
-		if time.Now().After(deadline) {
-			t.Fatalf("00045's page once read again: %v; want « %s »", err, want)
-		}
-	}
+	// 3 s while it said the records were being read).
+	f.pageShows(t, ctx, "/dossier/00045", `#etat`, func(etat string) bool { return strings.TrimSpace(etat) == string(want) }, deadline)
 }
 
-// attemptBound gives the bounds of successive attempts at a navigation
-// the page's own reload may abort: 5 s, then twice the previous bound,
-// up to a minute. An aborted navigation costs a few seconds, not a whole
-// minute as with a fixed bound, and a machine so loaded that a page takes
-// longer to come still gets attempts long enough for it; the caller's
-// deadline ends the loop.
-func attemptBound() func() time.Duration {
-	next := 5 * time.Second
-	return func() time.Duration {
-		b := next
-		next = min(2*next, time.Minute)
-		return b
+// pageShows navigates to path until the text of the element sel satisfies
+// ok, and fails the test at deadline. A navigation the page's own reload
+// aborts can leave WaitVisible waiting for a page that never comes: each
+// attempt is bounded, 5 s, then twice the previous bound up to a minute —
+// an aborted navigation costs a few seconds, not a whole minute as with a
+// fixed bound, and a machine so loaded that a page takes longer to come
+// still gets attempts long enough for it.
+func (f *fixture) pageShows(t *testing.T, ctx context.Context, path, sel string, ok func(string) bool, deadline time.Time) {
+	t.Helper()
+	for bound := 5 * time.Second; ; bound = min(2*bound, time.Minute) {
+		actx, cancel := context.WithTimeout(ctx, bound)
+		got := ""
+		err := chromedp.Do(actx, chromedp.Navigate(f.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
+		if err == nil {
+			got, err = chromedp.Run(actx, chromedp.Text(chromedp.CSS(sel)))
+		}
+		cancel()
+		if err == nil && ok(got) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s, %s : %q, %v", path, sel, got, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -572,26 +567,8 @@ func TestBrowserScanReviewed(t *testing.T) {
 	if len(marks) != 1 || marks[0].Verdict != "Vérifié" || marks[0].Qui != "Claire Martin" || marks[0].Le == "" || marks[0].Fichier != waitingVA {
 		t.Fatalf("rapport.json: %+v", marks)
 	}
-	// The page shows it; a navigation the page's own reload aborts is made
-	// again.
-	bound := attemptBound()
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		got := ""
-		// Each attempt bounded: a navigation the page's reload aborted
-		// can leave WaitVisible waiting for a page that never comes.
-		actx, cancel := context.WithTimeout(ctx, bound())
-		err := chromedp.Do(actx, chromedp.Navigate(f.base+"/dossier/00045"), chromedp.WaitVisible(chromedp.CSS(`#verifications`)))
-		if err == nil {
-			got, err = chromedp.Run(actx, chromedp.Text(chromedp.CSS(`#verifications`)))
-		}
-		cancel()
-		if err == nil && strings.Contains(got, "Vérifié par Claire Martin") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the mark on the page: %q, %v", got, err)
-		}
-	}
+	// The page shows it (the page may be reloading itself).
+	f.pageShows(t, ctx, "/dossier/00045", `#verifications`, func(got string) bool { return strings.Contains(got, "Vérifié par Claire Martin") }, time.Now().Add(3*time.Minute))
 	// The screenshot of the guide: the mark recorded, and the scan opened
 	// beside the dossier's data.
 	if *screenshots != "" {
