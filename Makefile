@@ -17,30 +17,28 @@ deps:
 	  echo "pdftotext est introuvable : installez poppler-utils (Debian/Ubuntu : sudo apt-get install poppler-utils ; macOS : brew install poppler)"; \
 	  exit 1; }
 
-# `make test` runs two steps at the same time (tools/test-steps.sh prints
-# what runs, each step's output as it ends, and its time and CPU); every
-# test runs once, and no two steps compile the same thing (the go commands
-# of parallel steps do not share their work, only the cache once written):
-#  1. every test of every package, plainly, but web's and
-#     render's (step 2) and those of step 2 and the release's (below) — the cmd/segur tests
-#     that drive a real segur process (SIGKILL and Ctrl-C mid-pack, a
-#     terminal, peak memory on hostile inputs) included, first: they are the
-#     longest; that binary is not race-instrumented, so the race detector
-#     adds nothing to them — then the tests of segur's patches to
-#     third_party/gofpdf;
-#  2. under the race detector, where goroutines run: every pack test (the
-#     worker pool), then the tests that run goroutines in earnest —
-#     cmd/segur's packs with one and four workers (each worker renders,
-#     signs the MOMs, verifies the VAs and pièces) and with Factur-X (the
-#     XML data and ICC profile shared by the workers); web's concurrent
-#     uploads of a VA (the upload lock, the background re-reading of the
-#     records), « Préparer le dépôt » (pack in a server goroutine, its
-#     progress read by the page meanwhile) and Close waiting for both.
-#     These run only under -race: the race run asserts all that they
-#     assert; pack's race binary is built first, and its race-built
-#     packages serve cmd/segur's and web's. Then web's other tests and
-#     render's, plainly (the headless browser's among them): so that both
-#     steps take about as long; by then step 1 has compiled what they need.
+# `make test` (tools/test-steps.sh prints what runs, each job as it ends,
+# with its time and CPU) first compiles every test binary, in two go
+# commands at once that compile nothing in common: the plain binaries of
+# every package with tests, and the race-instrumented ones of the packages
+# whose tests run goroutines in earnest (below). Then it runs the binaries,
+# as many at once as there are CPUs, each started as soon as one ends, the
+# longest first so that none starts last: a core never waits while the
+# other ends a fixed share of the work. Every test runs once:
+#  - plainly, in every package but pack, and but the tests below;
+#  - under the race detector, where goroutines run: every pack test (the
+#    worker pool); cmd/segur's packs with one and four workers (each worker
+#    renders, signs the MOMs, verifies the VAs and pièces, asks the
+#    registre) and with Factur-X (the XML data and ICC profile shared by the
+#    workers); web's concurrent uploads of a VA (the upload lock, the
+#    background re-reading of the records), « Préparer le dépôt » (pack in
+#    a server goroutine, its progress read by the page meanwhile) and Close
+#    waiting for both. These run only under -race: the race run asserts all
+#    that they assert. The cmd/segur tests that drive a real segur process
+#    (SIGKILL and Ctrl-C mid-pack, a terminal, peak memory on hostile
+#    inputs) run plainly: that process is not race-instrumented.
+# The binaries are run directly, in their package's folder, as go test
+# would run them (-test.paniconexit0, a timeout).
 # The cross builds (GOOS=windows, GOOS=darwin) and the release's test
 # (tools/dist: the Linux binary run without Go, segur.exe a Windows
 # program) compile segur again for other targets and flags: they are
@@ -51,24 +49,47 @@ deps:
 # fresh clone's 2 cores, measured 7 Dec), to find nothing go vet does not.
 TESTFLAGS ?= -vet=off -ldflags=-w
 # The test binaries are kept in bin/test (plain/ and race/, ≈ 450 Mo;
-# `make clean` removes them): go test links a binary again only when what
-# it is made of changed, where a binary in its temporary folder is linked
-# at every run (≈ 25 of a warm run's CPU-seconds for some thirty binaries).
-# cmd/segur's tests build the segur they run as a real process in the same
-# place (SEGUR_TESTBIN), for the same reason.
+# `make clean` removes them): go links a binary again only when what it is
+# made of changed, where go test links every binary at every run in a
+# temporary folder (≈ 25 of a warm run's CPU-seconds for some thirty
+# binaries). cmd/segur's tests build the segur they run as a real process
+# in the same place (SEGUR_TESTBIN), for the same reason.
 TESTBIN   := $(CURDIR)/bin/test
 RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|TestConcurrentUploadsOfTheSameVA|TestPreparationWhileThePageIsRead|TestCloseWaitsForTheWorkUnderWay
+RACE_PKGS := ./pack ./cmd/segur ./web
 DIST_RUN  := TestReleaseBinariesRun
-# The longest packages first, so that none starts last.
-SLOW_FIRST := ./cmd/segur ./app ./readback ./internal/pdfin ./signature
-# Step 1's packages: all but web and render (step 2) and tools/dist (make dist's only).
-STEP1_PKGS = $(shell $(GO) list ./... | grep -v -x -e '.*/web' -e '.*/render' -e '.*/tools/dist')
+TESTRUN   := -test.timeout=30m -test.paniconexit0
+MODULE    := $(shell $(GO) list -m)
+# The folders of the packages that have tests, relative to the root.
+TESTED     = $(patsubst $(MODULE)/%,%,$(shell $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...))
+# The longest runs first (each binary alone, 7 Dec 2026), then the others.
+LONG_RUNS := cmd/segur web render signature internal/pdfin app readback registre
+OTHER_RUNS = $(filter-out $(LONG_RUNS) pack tools/dist,$(TESTED))
+# run: the job running the binary of package folder $(1), built in
+# $(TESTBIN)/$(2), with the flags $(3).
+run = '$(1)$(if $(findstring race,$(2)), under race)|cd $(1) && "$(TESTBIN)/$(2)/$(notdir $(1)).test" $(TESTRUN) $(3)'
+SKIP_RACE := -test.skip "^($(RACE_RUN))\$$"
+ONLY_RACE := -test.run "^($(RACE_RUN))\$$"
 
 test: deps
 	@mkdir -p '$(TESTBIN)'
-	@GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh \
-	  'go test of every package but web and render (but the tests of step 2 and of make dist), then third_party/gofpdf|set -e; $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' $(SLOW_FIRST) $(STEP1_PKGS); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 .' \
-	  'go test -race: pack; cmd/segur packs with 1 and 4 workers and Factur-X; web uploads, preparation, Close; then web and render plainly|set -e; $(GO) test $(TESTFLAGS) -race -o "$(TESTBIN)/race/" -count=1 -timeout 30m ./pack; $(GO) test $(TESTFLAGS) -race -o "$(TESTBIN)/race/" -count=1 -timeout 30m -run '"'"'^($(RACE_RUN))$$'"'"' ./cmd/segur ./web; $(GO) test $(TESTFLAGS) -o "$(TESTBIN)/plain/" -count=1 -timeout 30m -skip '"'"'^($(RACE_RUN))$$'"'"' ./web ./render'
+	@GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh$(if $(TESTJOBS), -j $(TESTJOBS)) \
+	  'compile the plain test binaries|set -e; $(GO) test $(TESTFLAGS) -c -o "$(TESTBIN)/plain/" $(addprefix ./,$(filter-out pack tools/dist,$(TESTED))); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -c -o "$(TESTBIN)/plain/" .' \
+	  'compile the race test binaries|$(GO) test $(TESTFLAGS) -race -c -o "$(TESTBIN)/race/" $(RACE_PKGS)' \
+	  -- \
+	  $(call run,cmd/segur,plain,$(SKIP_RACE)) \
+	  $(call run,web,plain,$(SKIP_RACE)) \
+	  $(call run,web,race,$(ONLY_RACE)) \
+	  $(call run,render,plain) \
+	  $(call run,signature,plain) \
+	  $(call run,internal/pdfin,plain) \
+	  $(call run,app,plain) \
+	  $(call run,cmd/segur,race,$(ONLY_RACE)) \
+	  $(call run,readback,plain) \
+	  $(call run,registre,plain) \
+	  $(call run,pack,race) \
+	  $(foreach p,$(OTHER_RUNS),$(call run,$(p),plain)) \
+	  $(call run,third_party/gofpdf,plain)
 
 # The fixtures are dated 2022–2023: the demo files its dépôt on $(DEMO_DATE) at noon,
 # the last day of the BIO guichet (closing at 14h00), after every 2023 facture,

@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Runs the steps of `make test` at the same time and says what it is doing:
-# the steps it starts, every 15 s those still running, each step's output
-# (and how long it took) as soon as it ends, then a summary. Exits 1 when
-# any step failed, after all have ended.
+# Runs the jobs of `make test` and says what it is doing: the jobs before
+# « -- » all at once (the compilations), then, once they have all ended
+# well, the jobs after it (the test binaries' runs), at most -j at a time
+# (default: the number of CPUs), each started as soon as one ends, in the
+# order given — the longest first, so that none starts last. It prints each
+# job as soon as it ends (its whole output when it failed), every 15 s the
+# jobs still running, then a summary. Exits 1 when any job failed, after
+# the jobs started have ended.
 #
-#   tools/test-steps.sh 'name|command' 'name|command' ...
+#   tools/test-steps.sh [-j N] 'name|command' ... -- 'name|command' ...
 #
 # Each command runs in bash from the repository's root; its output goes to
-# a log file, printed whole when the step ends, so that steps never mix
-# their lines.
+# a log file, printed whole when it matters, so that jobs never mix their
+# lines.
 set -uo pipefail
+
+jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+if [ "${1:-}" = -j ]; then
+	jobs=$2
+	shift 2
+fi
+first=() then=()
+seen_sep=0
+for a in "$@"; do
+	if [ "$a" = -- ]; then
+		seen_sep=1
+	elif [ "$seen_sep" = 0 ]; then
+		first+=("$a")
+	else
+		then+=("$a")
+	fi
+done
 
 work=$(mktemp -d)
 pids=()
 done=0
 cleanup() {
-	if [ "$done" = 0 ]; then # interrupted: stop the steps still running
+	if [ "$done" = 0 ]; then # interrupted: stop the jobs still running
 		for pid in "${pids[@]}"; do
 			kill -- -"$pid" 2>/dev/null
 		done
@@ -25,8 +46,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Each step runs under tools/cpustep, which counts the CPU of every process
-# the step ran — on Linux the orphans too (Chromium's renderers outlive the
+# Each job runs under tools/cpustep, which counts the CPU of every process
+# the job ran — on Linux the orphans too (Chromium's renderers outlive the
 # browser the web tests stop), which bash's `times` misses.
 # Kept in SEGUR_TESTBIN when make gives it: go build links it again only
 # when it changed (-buildvcs=false: not at every commit either).
@@ -36,66 +57,87 @@ if ! ${GO:-go} build -buildvcs=false -o "$cpustep" ./tools/cpustep; then
 	exit 2
 fi
 
-start=$SECONDS
-names=()
-echo "== make test: ${#} steps at once, each test once"
-set -m # each step in its own process group, so that Ctrl-C stops all of it
-n=0
-for step in "$@"; do
-	name=${step%%|*}
-	cmd=${step#*|}
-	names+=("$name")
-	echo "   [$((n + 1))] $name"
-	(
-		t0=$SECONDS
-		"$cpustep" -o "$work/$n.cpu" bash -c "$cmd" >"$work/$n.log" 2>&1
-		rc=$?
-		# CPU time of the step (user + system, every process it ran).
-		cpu=$(awk '{ printf "%.0f", $1 }' "$work/$n.cpu" 2>/dev/null)
-		# Written whole under a temporary name, then renamed: the loop
-		# below never reads a result half written.
-		echo "$rc $((SECONDS - t0)) $cpu" >"$work/$n.rc.tmp" && mv "$work/$n.rc.tmp" "$work/$n.rc"
-	) &
-	pids+=($!)
-	n=$((n + 1))
-done
-set +m
+all=("${first[@]}" "${then[@]}")
+# runjob i: runs job i, its result written whole (rc, seconds, CPU
+# seconds) under a temporary name then renamed, so that the loop that
+# prints never reads a result half written.
+runjob() {
+	local i=$1 cmd=${all[$1]#*|} t0=$SECONDS rc cpu
+	"$cpustep" -o "$work/$i.cpu" bash -c "$cmd" >"$work/$i.log" 2>&1
+	rc=$?
+	cpu=$(awk '{ printf "%.0f", $1 }' "$work/$i.cpu" 2>/dev/null)
+	echo "$rc $((SECONDS - t0)) ${cpu:-?}" >"$work/$i.rc.tmp" && mv "$work/$i.rc.tmp" "$work/$i.rc"
+}
 
-shown=()
+start=$SECONDS
 failed=0
-last=$SECONDS
-while :; do
-	running=()
-	for ((i = 0; i < n; i++)); do
-		[ -n "${shown[i]:-}" ] && continue
-		if [ -f "$work/$i.rc" ]; then
-			wait "${pids[i]}" # the step's process has ended: its log is whole
-			read -r rc took cpu <"$work/$i.rc"
-			shown[i]=1
-			if [ "$rc" = 0 ]; then
-				echo "== [$((i + 1))] ${names[i]}: ok in ${took} s (CPU ${cpu} s)"
-			else
-				echo "== [$((i + 1))] ${names[i]}: FAILED (exit $rc) after ${took} s (CPU ${cpu} s)"
-				failed=1
+total_cpu=0
+# report from to: waits for jobs from..to-1 to end, printing each as it
+# ends; returns 1 when one failed.
+report() {
+	local from=$1 to=$2 verbose=$3 i rc took cpu bad=0 last=$SECONDS running
+	local -a shown=()
+	while :; do
+		running=()
+		for ((i = from; i < to; i++)); do
+			[ -n "${shown[i]:-}" ] && continue
+			if [ -f "$work/$i.rc" ]; then
+				read -r rc took cpu <"$work/$i.rc"
+				shown[i]=1
+				total_cpu=$((total_cpu + ${cpu/\?/0}))
+				if [ "$rc" = 0 ]; then
+					echo "== ${all[i]%%|*}: ok in ${took} s (CPU ${cpu} s), at $((SECONDS - start)) s"
+					[ "$verbose" = 1 ] && sed 's/^/   /' "$work/$i.log"
+				else
+					echo "== ${all[i]%%|*}: FAILED (exit $rc) after ${took} s (CPU ${cpu} s)"
+					sed 's/^/   /' "$work/$i.log"
+					bad=1
+				fi
+			elif [ -d "$work/claim.$i" ] || ((i < ${#first[@]})); then
+				running+=("${all[i]%%|*}")
 			fi
-			sed 's/^/   /' "$work/$i.log"
-		else
-			running+=("[$((i + 1))]")
+		done
+		((${#shown[@]} == to - from)) && break
+		if ((SECONDS - last >= 15)); then
+			echo "   … $((SECONDS - start)) s: running ${running[*]}"
+			last=$SECONDS
 		fi
+		sleep 0.5
 	done
-	[ ${#running[@]} -eq 0 ] && break
-	if ((SECONDS - last >= 15)); then
-		echo "   … $((SECONDS - start)) s: still running ${running[*]}"
-		last=$SECONDS
-	fi
-	sleep 1
+	return $bad
+}
+
+set -m # each job (or worker) in its own process group, so that Ctrl-C stops all of it
+echo "== make test: ${#first[@]} compilations at once, then ${#then[@]} runs, ${jobs} at a time, each test once"
+for ((i = 0; i < ${#first[@]}; i++)); do
+	runjob "$i" &
+	pids+=($!)
 done
+report 0 ${#first[@]} 1 || failed=1
 wait
+pids=()
+if [ "$failed" = 0 ]; then
+	# Workers: each claims the next job not yet claimed (mkdir succeeds
+	# for one of them only) and runs it, until none is left.
+	for ((w = 0; w < jobs; w++)); do
+		(
+			set +m # the jobs it runs stay in its process group
+			for ((i = ${#first[@]}; i < ${#all[@]}; i++)); do
+				mkdir "$work/claim.$i" 2>/dev/null || continue
+				runjob "$i"
+			done
+		) &
+		pids+=($!)
+	done
+	report ${#first[@]} ${#all[@]} 0 || failed=1
+	wait
+fi
+set +m
 done=1
 load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 if [ "$failed" = 0 ]; then
-	echo "== tests passed in $((SECONDS - start)) s${load:+ (load average $load)}"
+	echo "== tests passed in $((SECONDS - start)) s (CPU ${total_cpu} s)${load:+, load average $load}"
 else
-	echo "== tests FAILED after $((SECONDS - start)) s: see the step(s) marked FAILED above"
+	echo "== tests FAILED after $((SECONDS - start)) s: see the job(s) marked FAILED above"
 	exit 1
 fi
