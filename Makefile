@@ -59,9 +59,9 @@ RACE_RUN  := TestPackSameBytesWithOneOrFourWorkers|TestPackFacturXThenCheck|Test
 RACE_PKGS := ./pack ./cmd/segur ./web
 DIST_RUN  := TestReleaseBinariesRun
 TESTRUN   := -test.timeout=30m -test.paniconexit0
-MODULE    := $(shell $(GO) list -m)
-# The folders of the packages that have tests, relative to the root.
-TESTED     = $(patsubst $(MODULE)/%,%,$(shell $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...))
+# The folders of the packages that have tests, relative to the root
+# (go list runs once, when `make test` first needs them).
+TESTED     = $(eval TESTED := $(shell $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | sed 's|^$(shell $(GO) list -m)/||'))$(TESTED)
 # The longest runs first (each binary alone, 7 Dec 2026), then the others.
 LONG_RUNS := cmd/segur web render signature internal/pdfin app readback registre
 OTHER_RUNS = $(filter-out $(LONG_RUNS) pack tools/dist,$(TESTED))

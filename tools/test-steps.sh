@@ -46,25 +46,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Each job runs under tools/cpustep, which counts the CPU of every process
-# the job ran — on Linux the orphans too (Chromium's renderers outlive the
-# browser the web tests stop), which bash's `times` misses.
-# Kept in SEGUR_TESTBIN when make gives it: go build links it again only
-# when it changed (-buildvcs=false: not at every commit either).
-cpustep="${SEGUR_TESTBIN:-$work}/cpustep"
-if ! ${GO:-go} build -buildvcs=false -o "$cpustep" ./tools/cpustep; then
-	echo "== tools/cpustep does not build" >&2
-	exit 2
-fi
-
 all=("${first[@]}" "${then[@]}")
 # runjob i: runs job i, its result written whole (rc, seconds, CPU
 # seconds) under a temporary name then renamed, so that the loop that
-# prints never reads a result half written.
+# prints never reads a result half written. A test run is counted by
+# tools/cpustep (below); a compilation, which leaves no process behind, by
+# bash's own count of its children (times).
+cpustep=
 runjob() {
 	local i=$1 cmd=${all[$1]#*|} t0=$SECONDS rc cpu
-	"$cpustep" -o "$work/$i.cpu" bash -c "$cmd" >"$work/$i.log" 2>&1
-	rc=$?
+	if [ -n "$cpustep" ]; then
+		"$cpustep" -o "$work/$i.cpu" bash -c "$cmd" >"$work/$i.log" 2>&1
+		rc=$?
+	else
+		bash -c "$cmd" >"$work/$i.log" 2>&1
+		rc=$?
+		LC_ALL=C times >"$work/$i.times" # not in a pipe: a subshell would count nothing
+		awk 'NR == 2 { t = 0; for (f = 1; f <= NF; f++) { split($f, p, "m"); t += p[1] * 60 + p[2] } print t }' "$work/$i.times" >"$work/$i.cpu"
+	fi
 	cpu=$(awk '{ printf "%.0f", $1 }' "$work/$i.cpu" 2>/dev/null)
 	echo "$rc $((SECONDS - t0)) ${cpu:-?}" >"$work/$i.rc.tmp" && mv "$work/$i.rc.tmp" "$work/$i.rc"
 }
@@ -108,7 +107,7 @@ report() {
 }
 
 set -m # each job (or worker) in its own process group, so that Ctrl-C stops all of it
-echo "== make test: ${#first[@]} compilations at once, then ${#then[@]} runs, ${jobs} at a time, each test once"
+echo "== make test: ${#first[@]} compilation(s) at once, then ${#then[@]} test run(s), ${jobs} at a time, each test once"
 for ((i = 0; i < ${#first[@]}; i++)); do
 	runjob "$i" &
 	pids+=($!)
@@ -116,6 +115,20 @@ done
 report 0 ${#first[@]} 1 || failed=1
 wait
 pids=()
+# Each test run runs under tools/cpustep, which counts the CPU of every
+# process the run started — on Linux the orphans too (Chromium's renderers
+# outlive the browser the web tests stop), which bash's `times` misses.
+# Built once the compilations have compiled what it needs (in a fresh
+# clone, building it first kept a core idle). Kept in SEGUR_TESTBIN when
+# make gives it: go build links it again only when it changed
+# (-buildvcs=false: not at every commit either).
+if [ "$failed" = 0 ]; then
+	cpustep="${SEGUR_TESTBIN:-$work}/cpustep"
+	if ! ${GO:-go} build -buildvcs=false -o "$cpustep" ./tools/cpustep; then
+		echo "== tools/cpustep does not build" >&2
+		failed=1
+	fi
+fi
 if [ "$failed" = 0 ]; then
 	# Workers: each claims the next job not yet claimed (mkdir succeeds
 	# for one of them only) and runs it, until none is left.

@@ -115,7 +115,7 @@ func newFixtureWith(t *testing.T, max int64, edit func(*Config)) *fixture {
 		Version:    "test",
 		MaxUpload:  max,
 		// An upload waits for its turn as long as it takes: on a loaded
-		// machine (and under -race) eight uploads of a VA can take minutes,
+		// machine (and under -race) four uploads of a VA can take minutes,
 		// and a test must not fail on the clock. The refusal after the wait
 		// is tested on its own (TestParallelUploadsAreBounded).
 		Limits: Limits{UploadWait: time.Hour},
