@@ -18,13 +18,14 @@ deps:
 	  exit 1; }
 
 # `make test` (tools/test-steps.sh prints what runs, each job as it ends,
-# with its time and CPU) first compiles every test binary, in two go
-# commands at once that compile nothing in common: the plain binaries of
-# every package with tests, and the race-instrumented ones of the packages
-# whose tests run goroutines in earnest (below). Then it runs the binaries,
-# as many at once as there are CPUs, each started as soon as one ends, the
-# longest first so that none starts last: a core never waits while the
-# other ends a fixed share of the work. Every test runs once:
+# with its time and CPU) compiles every test binary, in two go commands at
+# once that compile nothing in common: the plain binaries of every package
+# with tests, and the race-instrumented ones of the packages whose tests
+# run goroutines in earnest (below). It runs the binaries as many at once
+# as there are CPUs, each started as soon as a CPU is free and its
+# compilation has ended (the plain runs while the race compilation still
+# goes on), the longest first so that none starts last: a core never waits
+# while the other ends a fixed share of the work. Every test runs once:
 #  - plainly, in every package but pack, and but the tests below;
 #  - under the race detector, where goroutines run: every pack test (the
 #    worker pool); cmd/segur's packs with one and four workers (each worker
@@ -79,8 +80,9 @@ TESTED     = $(eval TESTED := $(shell $(GO) list -f '{{if or .TestGoFiles .XTest
 LONG_RUNS := cmd/segur web render signature internal/pdfin app readback registre
 OTHER_RUNS = $(filter-out $(LONG_RUNS) pack tools/dist,$(TESTED))
 # run: the job running the binary of package folder $(1), built in
-# $(TESTBIN)/$(2), with the flags $(3).
-run = '$(1)$(if $(findstring race,$(2)), under race)|cd $(1) && "$(TESTBIN)/$(2)/$(notdir $(1)).test" $(TESTRUN) $(3)'
+# $(TESTBIN)/$(2) by the first compilation (plain) or the second (race),
+# with the flags $(3).
+run = '$(1)$(if $(findstring race,$(2)), under race)|$(if $(findstring race,$(2)),2,1)|cd $(1) && "$(TESTBIN)/$(2)/$(notdir $(1)).test" $(TESTRUN) $(3)'
 SKIP_RACE := -test.skip "^($(RACE_RUN))\$$"
 ONLY_RACE := -test.run "^($(RACE_RUN))\$$"
 
