@@ -19,13 +19,14 @@ deps:
 
 # `make test` (tools/test-steps.sh prints what runs, each job as it ends,
 # with its time and CPU) compiles every test binary, in two go commands at
-# once that compile nothing in common: the plain binaries of every package
-# with tests, and the race-instrumented ones of the packages whose tests
-# run goroutines in earnest (below). It runs the binaries as many at once
-# as there are CPUs, each started as soon as a CPU is free and its
-# compilation has ended (the plain runs while the race compilation still
-# goes on), the longest first so that none starts last: a core never waits
-# while the other ends a fixed share of the work. Every test runs once:
+# once that compile nothing in common (but what tools/cpustep, built beside
+# them, needs): the plain binaries of every package with tests, and the
+# race-instrumented ones of the packages whose tests run goroutines in
+# earnest (below). It runs the binaries as many at once as there are CPUs,
+# in the order below, the longest first so that none starts last, each as
+# soon as a CPU is free and its own compilation has ended (none overtakes
+# a longer one waiting for its compilation): a core never waits while the
+# other ends a fixed share of the work. Every test runs once:
 #  - plainly, in every package but pack, and but the tests below;
 #  - under the race detector, where goroutines run: every pack test (the
 #    worker pool); cmd/segur's packs with one and four workers (each worker
@@ -39,7 +40,9 @@ deps:
 #    (SIGKILL and Ctrl-C mid-pack, a terminal, peak memory on hostile
 #    inputs) run plainly: that process is not race-instrumented.
 # The binaries are run directly, in their package's folder, as go test
-# would run them (-test.paniconexit0, a timeout).
+# would run them (-test.paniconexit0, a timeout, $(GO)'s own bin folder
+# first in PATH: the tests that run `go build` or `go list` use the same
+# go), stdin closed. tools/cpustep is built beside the two compilations.
 # The cross builds (GOOS=windows, GOOS=darwin) and the release's test
 # (tools/dist: the Linux binary run without Go, segur.exe a Windows
 # program) compile segur again for other targets and flags: they are
@@ -88,7 +91,7 @@ ONLY_RACE := -test.run "^($(RACE_RUN))\$$"
 
 test: deps
 	@mkdir -p '$(TESTBIN)'
-	@GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh$(if $(TESTJOBS), -j $(TESTJOBS)) \
+	@PATH="$$($(GO) env GOROOT)/bin:$$PATH" GO='$(GO)' SEGUR_TESTBIN='$(TESTBIN)' tools/test-steps.sh$(if $(TESTJOBS), -j $(TESTJOBS)) \
 	  'compile the plain test binaries|set -e; $(GO) test $(TESTFLAGS) -c -o "$(TESTBIN)/plain/" $(addprefix ./,$(filter-out pack tools/dist,$(TESTED))); cd third_party/gofpdf && $(GO) test $(TESTFLAGS) -c -o "$(TESTBIN)/plain/" .' \
 	  'compile the race test binaries|$(GO) test $(TESTFLAGS) -race $(RACE_GCFLAGS) -c -o "$(TESTBIN)/race/" $(RACE_PKGS)' \
 	  -- \

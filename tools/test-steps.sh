@@ -46,6 +46,17 @@ all=("${all[@]:0:nfirst}" "tools/cpustep|built" "${all[@]:nfirst}")
 needs=("${needs[@]:0:nfirst}" "" "${needs[@]:nfirst}")
 nfirst=$((nfirst + 1))
 nall=${#all[@]}
+# A compilation number that names none would make every worker wait.
+if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then
+	echo "test-steps: -j $jobs: want a number of jobs, 1 or more" >&2
+	exit 2
+fi
+for ((i = nfirst; i < nall; i++)); do
+	if [ -n "${needs[i]}" ] && ! { [[ "${needs[i]}" =~ ^[1-9][0-9]*$ ]] && ((needs[i] < nfirst)); }; then
+		echo "test-steps: ${all[i]%%|*}: compilation « ${needs[i]} » does not exist (1 to $((nfirst - 1)))" >&2
+		exit 2
+	fi
+done
 
 work=$(mktemp -d)
 pids=()
@@ -76,10 +87,10 @@ all[cpustep_job]="tools/cpustep|${GO:-go} build -buildvcs=false -o '$cpustep' ./
 runjob() {
 	local i=$1 cmd=${all[$1]#*|} t0=$SECONDS rc cpu
 	if ((i >= nfirst)); then
-		"$cpustep" -o "$work/$i.cpu" bash -c "$cmd" >"$work/$i.log" 2>&1
+		"$cpustep" -o "$work/$i.cpu" bash -c "$cmd" </dev/null >"$work/$i.log" 2>&1
 		rc=$?
 	else
-		bash -c "$cmd" >"$work/$i.log" 2>&1
+		bash -c "$cmd" </dev/null >"$work/$i.log" 2>&1
 		rc=$?
 		LC_ALL=C times >"$work/$i.times" # not in a pipe: a subshell would count nothing
 		awk 'NR == 2 { t = 0; for (f = 1; f <= NF; f++) { split($f, p, "m"); t += p[1] * 60 + p[2] } print t }' "$work/$i.times" >"$work/$i.cpu"
@@ -175,7 +186,7 @@ while :; do
 	done
 	[ "$left" = 0 ] && break
 	if ((SECONDS - last >= 15)); then
-		echo "   … $((SECONDS - start)) s: running ${running[*]}"
+		echo "   … $((SECONDS - start)) s: running ${running[*]:-}"
 		last=$SECONDS
 	fi
 	sleep 0.5

@@ -1,6 +1,6 @@
 // Command cpustep runs a command and writes to a file the CPU time (user
 // plus system, in seconds) of every process it ran, then exits with the
-// command's status. tools/test-steps.sh runs each step of `make test`
+// command's status. tools/test-steps.sh runs each test run of `make test`
 // under it.
 //
 //	cpustep -o FILE COMMAND [ARG...]
