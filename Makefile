@@ -79,7 +79,9 @@ TESTJOBS  ?=
 # The folders of the packages that have tests, relative to the root
 # (go list runs once, when `make test` first needs them).
 TESTED     = $(eval TESTED := $(shell $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | sed 's|^$(shell $(GO) list -m)/||'))$(TESTED)
-# The longest runs first (each binary alone, 7 Dec 2026), then the others.
+# The packages whose runs `test` names one by one below, the longest first
+# (each binary alone, 7 Dec 2026); the others follow, in go list's order.
+# A package named there must be named here too, or it would run twice.
 LONG_RUNS := cmd/segur web render signature internal/pdfin app readback registre
 OTHER_RUNS = $(filter-out $(LONG_RUNS) pack tools/dist,$(TESTED))
 # run: the job running the binary of package folder $(1), built in

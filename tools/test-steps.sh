@@ -39,21 +39,14 @@ for a in "$@"; do
 		needs+=("${rest%%|*}")
 	fi
 done
-# tools/cpustep, which every run runs under (below), is built as one more
-# compilation, at the same time as the others.
-cpustep_job=$nfirst
-all=("${all[@]:0:nfirst}" "tools/cpustep|built" "${all[@]:nfirst}")
-needs=("${needs[@]:0:nfirst}" "" "${needs[@]:nfirst}")
-nfirst=$((nfirst + 1))
-nall=${#all[@]}
 # A compilation number that names none would make every worker wait.
 if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then
 	echo "test-steps: -j $jobs: want a number of jobs, 1 or more" >&2
 	exit 2
 fi
-for ((i = nfirst; i < nall; i++)); do
-	if [ -n "${needs[i]}" ] && ! { [[ "${needs[i]}" =~ ^[1-9][0-9]*$ ]] && ((needs[i] < nfirst)); }; then
-		echo "test-steps: ${all[i]%%|*}: compilation « ${needs[i]} » does not exist (1 to $((nfirst - 1)))" >&2
+for ((i = nfirst; i < ${#all[@]}; i++)); do
+	if [ -n "${needs[i]}" ] && ! { [[ "${needs[i]}" =~ ^[1-9][0-9]*$ ]] && ((needs[i] <= nfirst)); }; then
+		echo "test-steps: ${all[i]%%|*}: compilation « ${needs[i]} » does not exist (1 to $nfirst)" >&2
 		exit 2
 	fi
 done
@@ -74,11 +67,16 @@ trap 'exit 130' INT TERM
 
 # Each run runs under tools/cpustep, which counts the CPU of every process
 # the run started — on Linux the orphans too (Chromium's renderers outlive
-# the browser the web tests stop), which bash's `times` misses. Kept in
+# the browser the web tests stop), which bash's `times` misses. It is built
+# as one more compilation, at the same time as the others, and kept in
 # SEGUR_TESTBIN when make gives it: go build links it again only when it
 # changed (-buildvcs=false: not at every commit either).
 cpustep="${SEGUR_TESTBIN:-$work}/cpustep"
-all[cpustep_job]="tools/cpustep|${GO:-go} build -buildvcs=false -o '$cpustep' ./tools/cpustep"
+cpustep_job=$nfirst
+all=("${all[@]:0:nfirst}" "tools/cpustep|${GO:-go} build -buildvcs=false -o '$cpustep' ./tools/cpustep" "${all[@]:nfirst}")
+needs=("${needs[@]:0:nfirst}" "" "${needs[@]:nfirst}")
+nfirst=$((nfirst + 1))
+nall=${#all[@]}
 
 # runjob i: runs job i, its result written whole (rc, seconds, CPU
 # seconds) under a temporary name then renamed, so that nothing reads a
