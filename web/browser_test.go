@@ -29,23 +29,36 @@ import (
 
 var screenshots = flag.String("screenshots", "", "folder where the browser test saves the README's screenshots (1280×800)")
 
-// The headless Chromium the browser tests share (Debian's chromium,
-// installed by .ci/run), started by the first test that asks for it and
-// stopped by TestMain: starting one costs about 2 CPU-seconds, more than
-// most of these tests. Each test gets its own browser context (chrome), as
-// isolated as a fresh profile: its own cookies, storage, cache and tabs.
-var sharedChrome struct {
+// The headless Chromiums the browser tests share, each started by the
+// first test that asks for it and stopped by TestMain: starting one costs
+// about 2 CPU-seconds, more than most of these tests. Each test gets its
+// own browser context (chrome, fullChrome), as isolated as a fresh
+// profile: its own cookies, storage, cache and tabs.
+//
+// Two builds of the same engine (Blink and V8, Debian's packages, installed
+// by .ci/run): chromium-headless-shell, Chromium's headless build without
+// the desktop browser around it, for the tests of the page itself — it
+// runs them with about a third of the CPU (4 tests: 6 CPU-seconds, against
+// 17 with the whole browser) —, and the whole chromium where the test needs
+// what only the desktop browser has: its PDF viewer (a scan opened beside
+// the dossier's data, as staff see it).
+var (
+	shellChrome sharedBrowser // chromium-headless-shell, or chromium when it is not installed
+	wholeChrome sharedBrowser // chromium
+)
+
+type sharedBrowser struct {
 	once sync.Once
 	ctx  context.Context // the browser's first tab; nil until started
 	stop func()          // stops the browser and removes its profile
 	err  error
 }
 
-// startChrome starts the shared browser with no network of its own.
-func startChrome(path string) {
+// start starts the shared browser with no network of its own.
+func (b *sharedBrowser) start(path string) {
 	profile, err := os.MkdirTemp("", "segur-chromium-")
 	if err != nil {
-		sharedChrome.err = err
+		b.err = err
 		return
 	}
 	opts := []chromedp.ExecAllocatorOption{
@@ -66,7 +79,7 @@ func startChrome(path string) {
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel2 := chromedp.NewContext(actx)
-	sharedChrome.stop = func() {
+	b.stop = func() {
 		cancel2() // waits for the browser to end
 		cancel()
 		os.RemoveAll(profile)
@@ -74,33 +87,54 @@ func startChrome(path string) {
 	// The first run starts the browser, tied to the context it runs on
 	// (so not a child with a deadline: go test's -timeout bounds a hang).
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		sharedChrome.err = err
+		b.err = err
 		return
 	}
-	sharedChrome.ctx = ctx
+	b.ctx = ctx
 }
 
-// stopChrome stops the shared browser if a test started it.
+// stopChrome stops the shared browsers the tests started.
 func stopChrome() {
-	if sharedChrome.stop != nil {
-		sharedChrome.stop()
+	for _, b := range []*sharedBrowser{&shellChrome, &wholeChrome} {
+		if b.stop != nil {
+			b.stop()
+		}
 	}
 }
 
-// chrome gives the test a new tab in a browser context of its own (fresh
-// cookies, storage and cache) of the shared headless Chromium; the test is
-// skipped only when Chromium is not installed.
+// chrome gives the test a new tab, in a browser context of its own, of the
+// shared headless shell (of the whole chromium when the shell is not
+// installed); the test is skipped only when neither is installed.
 func chrome(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium-headless-shell")
+	if err != nil {
+		path, err = exec.LookPath("chromium")
+	}
+	if err != nil {
+		t.Skip("chromium absent (Debian : apt-get install chromium-headless-shell chromium ; .ci/run les installe)")
+	}
+	return tab(t, &shellChrome, path)
+}
+
+// fullChrome is chrome in the whole chromium, for a test that needs its PDF
+// viewer; skipped only when chromium is not installed.
+func fullChrome(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium absent (Debian : apt-get install chromium ; .ci/run l'installe)")
 	}
-	sharedChrome.once.Do(func() { startChrome(path) })
-	if sharedChrome.err != nil {
-		t.Fatalf("chromium: %v", sharedChrome.err)
+	return tab(t, &wholeChrome, path)
+}
+
+func tab(t *testing.T, b *sharedBrowser, path string) context.Context {
+	t.Helper()
+	b.once.Do(func() { b.start(path) })
+	if b.err != nil {
+		t.Fatalf("chromium: %v", b.err)
 	}
-	ctx, cancel := chromedp.NewContext(sharedChrome.ctx, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	ctx, cancel2 := context.WithTimeout(ctx, 10*time.Minute) // a bound against a hang, not a measure: loaded CI machines are slow
 	t.Cleanup(cancel2)
@@ -515,7 +549,7 @@ func TestBrowserImport(t *testing.T) {
 func TestBrowserScanReviewed(t *testing.T) {
 	t.Parallel()
 	f := newFixtureOf(t, 0, recWaiting)
-	ctx := chrome(t)
+	ctx := fullChrome(t) // the scan is shown by the desktop browser's PDF viewer
 	scan := filepath.Join(t.TempDir(), "va-scannee.pdf")
 	if err := os.WriteFile(scan, scanVA(t, f.unsignedVA(t), "Nathalie Lambert"), 0o644); err != nil {
 		t.Fatal(err)
