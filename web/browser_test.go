@@ -128,6 +128,8 @@ func fullChrome(t *testing.T) context.Context {
 	return tab(t, &wholeChrome, path)
 }
 
+// tab starts b (the program at path) at the first call, and gives the test
+// a new tab of it in a browser context of its own.
 func tab(t *testing.T, b *sharedBrowser, path string) context.Context {
 	t.Helper()
 	b.once.Do(func() { b.start(path) })
