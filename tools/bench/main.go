@@ -47,19 +47,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	var sums []summary
+	var plans []plan
 	for _, sz := range strings.Split(*sizes, ",") {
 		var n, runs int
 		if _, err := fmt.Sscanf(sz, "%d:%d", &n, &runs); err != nil || n < 1 || runs < 1 {
 			fmt.Fprintf(os.Stderr, "bench: -sizes %q: want dossiers:runs, e.g. 1000:3\n", sz)
 			os.Exit(2)
 		}
-		s, err := b.size(n, runs)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		sums = append(sums, s)
+		plans = append(plans, plan{n, runs})
+	}
+	sums, err := b.sizes(plans)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
 	}
 	goals(os.Stdout, sums, runtime.NumCPU())
 }
@@ -95,68 +95,137 @@ type summary struct {
 	load             string
 }
 
-func (b bench) size(n, runs int) (summary, error) {
-	q, perFile := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", n)), 100
-	if b.oneFile {
-		q, perFile = q+"-one-file", n
-	}
-	if _, err := os.Stat(filepath.Join(q, "segur.yaml")); err != nil {
-		fmt.Printf("generating %d dossiers in %s …\n", n, q)
-		if err := quarter.WriteFiles(q, n, perFile); err != nil {
-			return summary{}, err
-		}
-	}
-	before := loadavg()
-	var firsts, seconds []result
-	s := summary{n: n, runs: runs, hasSecond: b.second}
-	for i := range runs {
-		run := filepath.Join(b.dir, fmt.Sprintf("run-%d", n))
-		if err := os.RemoveAll(run); err != nil {
-			return summary{}, err
-		}
-		reg := filepath.Join(run, "registre.sqlite")
-		out := filepath.Join(run, "sortie")
-		env := append(os.Environ(), "SEGUR_CERTIFICAT_MDP="+quarter.Password, "SEGUR_REGISTRE="+reg)
+// plan is one quarter size and how many times to pack it.
+type plan struct{ n, runs int }
 
-		// The order: each BDC issued (rendered, signed, archived) once,
-		// as the editor does at the commande. Not timed.
-		c, err := b.segurRun(env, "", "render", "--phase", "commande", "--config", filepath.Join(q, "segur.yaml"),
-			"-o", filepath.Join(run, "commande"), "--date-depot", "2022-06-20", filepath.Join(q, "dossiers"))
-		if err != nil {
-			return summary{}, fmt.Errorf("segur render --phase commande: %w", err)
-		}
-		bdcs, err := b.commandes(env, q, reg)
-		if err != nil {
-			return summary{}, err
-		}
-		s.bdcs, s.commandeCPU = bdcs, c.cpu
-		fmt.Printf("%d dossiers, run %d: commande %.1f s (%.1f s of CPU), %d BDC issued into the registre\n", n, i+1, c.secs, c.cpu, bdcs)
+// step is one run of a plan: plans[size], its run-th run (from 0).
+type step struct{ size, run int }
 
-		for k, label := range []string{"first pack", "second pack"} {
-			if k == 1 && !b.second {
-				break
+// schedule orders the runs of the plans round by round — the first run of
+// each size, then the second of each size that has one, … — so that the
+// sizes are measured under the same conditions of the machine. Its speed
+// drifts within an hour (the same 1,000 first pack took 2.74 ms of CPU per
+// document at 23:42 on 7 Dec, 4.28 at 00:26 and 3.23 at 00:29 on 8 Dec):
+// all the runs of one size, then all of the other, compare the sizes
+// across that drift; interleaved, the 1,000 runs bracket the 10,000 one.
+func schedule(plans []plan) []step {
+	var steps []step
+	for run := 0; ; run++ {
+		added := false
+		for i, p := range plans {
+			if run < p.runs {
+				steps = append(steps, step{i, run})
+				added = true
 			}
-			prof := ""
-			if b.profile {
-				prof = filepath.Join(run, fmt.Sprintf("pack-%d.prof", k+1))
-			}
-			r, err := b.segurRun(env, prof, "pack", "--config", filepath.Join(q, "segur.yaml"), "--registre", reg, "-o", out,
-				"--signes", filepath.Join(q, "signes"), "--date-depot", "2023-03-01", filepath.Join(q, "dossiers"))
-			if err != nil {
-				return summary{}, fmt.Errorf("segur pack (%s): %w", label, err)
-			}
-			if r.docs, r.ready, err = counts(filepath.Join(out, "rapport.json")); err != nil {
-				return summary{}, err
-			}
-			fmt.Printf("%d dossiers, run %d, %s: %.1f s (%.1f s of CPU, %.2f ms per document), %d documents, %d dossiers packed, peak RSS %.0f MiB\n",
-				n, i+1, label, r.secs, r.cpu, 1000*r.cpuPerDoc(), r.docs, r.ready, float64(r.maxRSS)/1024)
-			if k == 0 {
-				firsts = append(firsts, r)
-			} else {
-				seconds = append(seconds, r)
-			}
+		}
+		if !added {
+			return steps
 		}
 	}
+}
+
+// sizes packs every plan's quarter, in the order of schedule, and sums up
+// each size.
+func (b bench) sizes(plans []plan) ([]summary, error) {
+	quarters := make([]string, len(plans))
+	for i, p := range plans {
+		q, perFile := filepath.Join(b.dir, fmt.Sprintf("quarter-%d", p.n)), 100
+		if b.oneFile {
+			q, perFile = q+"-one-file", p.n
+		}
+		if _, err := os.Stat(filepath.Join(q, "segur.yaml")); err != nil {
+			fmt.Printf("generating %d dossiers in %s …\n", p.n, q)
+			if err := quarter.WriteFiles(q, p.n, perFile); err != nil {
+				return nil, err
+			}
+		}
+		quarters[i] = q
+	}
+	sums := make([]summary, len(plans))
+	firsts := make([][]result, len(plans))
+	seconds := make([][]result, len(plans))
+	for i, p := range plans {
+		sums[i] = summary{n: p.n, runs: p.runs, hasSecond: b.second}
+	}
+	for _, st := range schedule(plans) {
+		s, n := &sums[st.size], plans[st.size].n
+		if st.run == 0 {
+			s.load = loadavg()
+		}
+		first, second, err := b.runOnce(s, quarters[st.size], st.run)
+		if err != nil {
+			return nil, err
+		}
+		firsts[st.size] = append(firsts[st.size], first)
+		if b.second {
+			seconds[st.size] = append(seconds[st.size], second)
+		}
+		if st.run == plans[st.size].runs-1 {
+			s.load = fmt.Sprintf("load average %s before, %s after", s.load, loadavg())
+			s.summarize(firsts[st.size], seconds[st.size])
+			fmt.Printf("%d dossiers, median of %d: first pack %.1f s, %.1f s of CPU (runs %.1f–%.1f s of CPU, %.1f–%.1f s wall); %s\n\n",
+				n, s.runs, s.first.secs, s.first.cpu, s.cpuLow, s.cpuHigh, s.wallLow, s.wallHig, s.load)
+		}
+	}
+	return sums, nil
+}
+
+// runOnce is one run of quarter q (s.n dossiers): every BDC issued at the
+// order into a fresh registre (not timed), then the first pack and, when
+// b.second, a second pack of the unchanged quarter, timed.
+func (b bench) runOnce(s *summary, q string, i int) (first, second result, err error) {
+	n := s.n
+	run := filepath.Join(b.dir, fmt.Sprintf("run-%d", n))
+	if err := os.RemoveAll(run); err != nil {
+		return result{}, result{}, err
+	}
+	reg := filepath.Join(run, "registre.sqlite")
+	out := filepath.Join(run, "sortie")
+	env := append(os.Environ(), "SEGUR_CERTIFICAT_MDP="+quarter.Password, "SEGUR_REGISTRE="+reg)
+
+	// The order: each BDC issued (rendered, signed, archived) once,
+	// as the editor does at the commande. Not timed.
+	c, err := b.segurRun(env, "", "render", "--phase", "commande", "--config", filepath.Join(q, "segur.yaml"),
+		"-o", filepath.Join(run, "commande"), "--date-depot", "2022-06-20", filepath.Join(q, "dossiers"))
+	if err != nil {
+		return result{}, result{}, fmt.Errorf("segur render --phase commande: %w", err)
+	}
+	bdcs, err := b.commandes(env, q, reg)
+	if err != nil {
+		return result{}, result{}, err
+	}
+	s.bdcs, s.commandeCPU = bdcs, c.cpu
+	fmt.Printf("%d dossiers, run %d: commande %.1f s (%.1f s of CPU), %d BDC issued into the registre\n", n, i+1, c.secs, c.cpu, bdcs)
+
+	for k, label := range []string{"first pack", "second pack"} {
+		if k == 1 && !b.second {
+			break
+		}
+		prof := ""
+		if b.profile {
+			prof = filepath.Join(run, fmt.Sprintf("pack-%d.prof", k+1))
+		}
+		r, err := b.segurRun(env, prof, "pack", "--config", filepath.Join(q, "segur.yaml"), "--registre", reg, "-o", out,
+			"--signes", filepath.Join(q, "signes"), "--date-depot", "2023-03-01", filepath.Join(q, "dossiers"))
+		if err != nil {
+			return result{}, result{}, fmt.Errorf("segur pack (%s): %w", label, err)
+		}
+		if r.docs, r.ready, err = counts(filepath.Join(out, "rapport.json")); err != nil {
+			return result{}, result{}, err
+		}
+		fmt.Printf("%d dossiers, run %d, %s: %.1f s (%.1f s of CPU, %.2f ms per document), %d documents, %d dossiers packed, peak RSS %.0f MiB\n",
+			n, i+1, label, r.secs, r.cpu, 1000*r.cpuPerDoc(), r.docs, r.ready, float64(r.maxRSS)/1024)
+		if k == 0 {
+			first = r
+		} else {
+			second = r
+		}
+	}
+	return first, second, nil
+}
+
+// summarize sets s's medians (by CPU seconds) and spreads from its runs.
+func (s *summary) summarize(firsts, seconds []result) {
 	byCPU := func(a, b result) int { return int(math.Copysign(1, a.cpu-b.cpu)) }
 	slices.SortFunc(firsts, byCPU)
 	s.first = firsts[len(firsts)/2]
@@ -170,10 +239,6 @@ func (b bench) size(n, runs int) (summary, error) {
 		slices.SortFunc(seconds, byCPU)
 		s.second = seconds[len(seconds)/2]
 	}
-	s.load = fmt.Sprintf("load average %s before, %s after", before, loadavg())
-	fmt.Printf("%d dossiers, median of %d: first pack %.1f s, %.1f s of CPU (runs %.1f–%.1f s of CPU, %.1f–%.1f s wall); %s\n\n",
-		n, runs, s.first.secs, s.first.cpu, s.cpuLow, s.cpuHigh, s.wallLow, s.wallHig, s.load)
-	return s, nil
 }
 
 // segurRun runs segur with args and gives its wall time, CPU seconds and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,28 @@ func TestGoalsVerdicts(t *testing.T) {
 				if !found {
 					t.Errorf("no line %q in\n%s", prefix, b.String())
 				}
+			}
+		})
+	}
+}
+
+// TestScheduleInterleavesTheSizes checks the order of the runs: round by
+// round, the first run of every size, then the second of those that have
+// one, and so on, each run once.
+func TestScheduleInterleavesTheSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		plans []plan
+		want  []step
+	}{
+		{"make bench", []plan{{1000, 3}, {10000, 1}}, []step{{0, 0}, {1, 0}, {0, 1}, {0, 2}}},
+		{"one size", []plan{{1000, 2}}, []step{{0, 0}, {0, 1}}},
+		{"larger first", []plan{{10000, 2}, {1000, 3}}, []step{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {1, 2}}},
+		{"none", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := schedule(tc.plans); !slices.Equal(got, tc.want) {
+				t.Errorf("schedule(%v) = %v, want %v", tc.plans, got, tc.want)
 			}
 		})
 	}
