@@ -170,7 +170,8 @@ fuzz:
 # A realistic quarter end on synthetic quarters (generated under bench/, not
 # committed): each BDC issued at commande into a fresh registre, then the
 # solde pack timed and a second pack of the unchanged quarter, 1,000
-# dossiers three times and 10,000 once; documents/s, CPU seconds per
+# dossiers three times and 10,000 once, interleaved (a 1,000 run, the
+# 10,000 one, the two other 1,000 runs); documents/s, CPU seconds per
 # document, peak resident memory, each beside its goal (BENCH_SIZES=1000:1
 # for a quick look; BENCH_FLAGS=-profile writes pack's CPU profiles).
 BENCH_SIZES ?= 1000:3,10000:1

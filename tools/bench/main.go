@@ -107,7 +107,8 @@ type step struct{ size, run int }
 // drifts within an hour (the same 1,000 first pack took 2.74 ms of CPU per
 // document at 23:42 on 7 Dec, 4.28 at 00:26 and 3.23 at 00:29 on 8 Dec):
 // all the runs of one size, then all of the other, compare the sizes
-// across that drift; interleaved, the 1,000 runs bracket the 10,000 one.
+// across that drift; interleaved, with the default sizes, the 1,000 runs
+// bracket the 10,000 one.
 func schedule(plans []plan) []step {
 	var steps []step
 	for run := 0; ; run++ {
