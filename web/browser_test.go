@@ -548,7 +548,9 @@ func TestBrowserImport(t *testing.T) {
 // bound, nothing written, nothing asked of the server. The page records
 // whether its form was submitted (the submit event, which a click on a
 // submit button fires before the browser sends anything); a click that
-// submitted nothing is clicked again, so that no form is ever sent twice.
+// submitted nothing is clicked again, so that no form is ever sent twice
+// (chromedp's click returns once the renderer has handled the mouse
+// release, and the submit event fires within that handling).
 func submit(t *testing.T, ctx context.Context, sel, answer string) {
 	t.Helper()
 	const mark = `(() => { window.segurSoumis = false; document.addEventListener("submit", () => { window.segurSoumis = true }, true); return true })()`
