@@ -1,8 +1,9 @@
 // Command bench times a realistic quarter end on synthetic quarters: for
-// each size it issues every dossier's BDC at the order into a fresh
-// registre (segur render --phase commande, untimed), then times the solde
-// `segur pack` (the quarter end) and a second pack of the unchanged quarter
-// into the same folder and registre. It prints each figure beside its goal,
+// each run of each size it issues every dossier's BDC at the order into a
+// fresh registre (segur render --phase commande, untimed), then times the
+// solde `segur pack` (the quarter end) and a second pack of the unchanged
+// quarter into the same folder and registre; the sizes' runs are
+// interleaved (schedule). It prints each figure beside its goal,
 // with the CPU seconds (user + system) per document — what the machine's
 // load changes least — the peak resident memory of each process and the
 // load average around the runs (the noise). `make bench` runs it.
@@ -143,6 +144,7 @@ func (b bench) sizes(plans []plan) ([]summary, error) {
 		quarters[i] = q
 	}
 	sums := make([]summary, len(plans))
+	before := make([]string, len(plans)) // each size's load average before its first run
 	firsts := make([][]result, len(plans))
 	seconds := make([][]result, len(plans))
 	for i, p := range plans {
@@ -151,7 +153,7 @@ func (b bench) sizes(plans []plan) ([]summary, error) {
 	for _, st := range schedule(plans) {
 		s, n := &sums[st.size], plans[st.size].n
 		if st.run == 0 {
-			s.load = loadavg()
+			before[st.size] = loadavg()
 		}
 		first, second, err := b.runOnce(s, quarters[st.size], st.run)
 		if err != nil {
@@ -162,7 +164,7 @@ func (b bench) sizes(plans []plan) ([]summary, error) {
 			seconds[st.size] = append(seconds[st.size], second)
 		}
 		if st.run == plans[st.size].runs-1 {
-			s.load = fmt.Sprintf("load average %s before, %s after", s.load, loadavg())
+			s.load = fmt.Sprintf("load average %s before, %s after", before[st.size], loadavg())
 			s.summarize(firsts[st.size], seconds[st.size])
 			fmt.Printf("%d dossiers, median of %d: first pack %.1f s, %.1f s of CPU (runs %.1f–%.1f s of CPU, %.1f–%.1f s wall); %s\n\n",
 				n, s.runs, s.first.secs, s.first.cpu, s.cpuLow, s.cpuHigh, s.wallLow, s.wallHig, s.load)
